@@ -1,0 +1,33 @@
+// The decoded view of an Access-Request that the RADIUS layer hands to the
+// authentication handler. Nothing here knows about OTPs.
+
+import type { Decision } from '../auth/decision.ts';
+
+export interface NasInfo {
+  /** Name of the matching NAS client from the config. */
+  client: string;
+  /** Source address of the packet (the NAS as we see it). */
+  address: string;
+  /** Default realm of this NAS client, if configured. */
+  realm?: string;
+  ipAddress?: string;
+  ipv6Address?: string;
+  identifier?: string;
+  portType?: string | number;
+}
+
+export interface AccessRequest {
+  /** User-Name as sent by the NAS (may carry @realm or DOMAIN\). */
+  userName: string;
+  /** Decrypted User-Password; undefined when the request had none. */
+  password?: string;
+  /** State attribute of a challenge answer. */
+  state?: Buffer;
+  nas: NasInfo;
+  callingStationId?: string;
+  calledStationId?: string;
+  /** Every decoded attribute by dictionary name (repeated ones as arrays). */
+  attributes: Record<string, unknown>;
+}
+
+export type AccessHandler = (request: AccessRequest) => Promise<Decision>;
