@@ -1,0 +1,145 @@
+// The TokenStore contract. Authentication rules live in auth/ and tokens/;
+// the store only persists rows and performs the atomic updates those rules
+// need (compare-and-set on the counter, fail-counter increments), so the same
+// rules hold on SQLite and on PostgreSQL shared by several servers.
+
+export type TokenType = 'hotp' | 'totp' | 'ocra';
+export type HashAlgorithm = 'sha1' | 'sha256' | 'sha512';
+
+/** Who a token belongs to: bound to (resolver, user id), the login is kept for display and search. */
+export interface TokenOwner {
+  realm: string;
+  resolver: string;
+  userId: string;
+  login: string;
+}
+
+export interface Token {
+  serial: string;
+  type: TokenType;
+  /** The shared secret, decrypted in memory; encrypted at rest by the store. */
+  seed: Buffer;
+  otpLength: number;
+  algorithm: HashAlgorithm;
+  /** TOTP time step in seconds (30 by default); unused by HOTP. */
+  timeStep: number;
+  /**
+   * The next usable counter: HOTP/OCRA counter, or for TOTP the next usable
+   * time step. An OTP at counter c is accepted only when c >= counter, and
+   * accepting it moves counter to c + 1.
+   */
+  counter: number;
+  /** TOTP clock drift learned from successful logins, in seconds. */
+  drift: number;
+  /** Look-ahead of a normal check: counters (HOTP/OCRA) or seconds each side (TOTP). */
+  window: number;
+  /** Look-ahead for autosync and resync: counters, or for TOTP time steps. */
+  syncWindow: number;
+  /** PIN hash in the store's format, or null for no PIN. */
+  pinHash: string | null;
+  owner: TokenOwner | null;
+  active: boolean;
+  revoked: boolean;
+  locked: boolean;
+  failCount: number;
+  maxFail: number;
+  /** Authentication attempts that reached this token, and successes; null max = unlimited. */
+  authCount: number;
+  maxAuth: number | null;
+  successCount: number;
+  maxSuccess: number | null;
+  /** Unix seconds; null = no bound. */
+  validFrom: number | null;
+  validUntil: number | null;
+  lastAuth: number | null;
+  /** Unix seconds of the last failure (for failCounterClearTimeout). */
+  lastFail: number | null;
+  /** Autosync: counter of the first OTP of a pending resync pair and when it was seen (unix seconds). */
+  syncCounter: number | null;
+  syncAt: number | null;
+  description: string;
+  /** Free-form token info (e.g. ocrasuite, imported LinOTP fields). */
+  info: Record<string, string>;
+  createdAt: number;
+}
+
+/** What a caller gives to create a token; the store fills counters, flags and timestamps. */
+export type NewToken = Pick<Token, 'serial' | 'type' | 'seed' | 'otpLength' | 'algorithm' | 'timeStep' | 'window' | 'syncWindow' | 'maxFail'> &
+  Partial<Pick<Token, 'counter' | 'drift' | 'pinHash' | 'owner' | 'active' | 'description' | 'info' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'failCount'>>;
+
+/** Fields an administrator may change on an existing token. */
+export type TokenPatch = Partial<Pick<Token, 'pinHash' | 'owner' | 'active' | 'revoked' | 'locked' | 'failCount' | 'maxFail' | 'description' | 'info' | 'window' | 'syncWindow' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'otpLength'>>;
+
+export interface TokenFilter {
+  /** Tokens of this login (any realm unless realm is given). */
+  login?: string;
+  realm?: string;
+  /** Tokens bound to this resolver and user id. */
+  resolver?: string;
+  userId?: string;
+  /** Only tokens with no owner. */
+  unassigned?: boolean;
+}
+
+export interface Challenge {
+  /** The transaction id (sent as State): 128 random bits, hex. */
+  transactionId: string;
+  /** The tokens whose PIN matched: the answer may come from any of them. */
+  serials: string[];
+  realm: string;
+  resolver: string;
+  userId: string;
+  login: string;
+  /** Challenge data, e.g. the OCRA question. */
+  data: string;
+  createdAt: number;
+  expiresAt: number;
+  attempts: number;
+  maxAttempts: number;
+}
+
+export interface TokenStore {
+  /** Short description for logs, e.g. 'sqlite:/var/lib/otp-radius/otp-radius.db'. */
+  readonly description: string;
+
+  createToken(token: NewToken, now?: number): Promise<Token>;
+  getToken(serial: string): Promise<Token | undefined>;
+  listTokens(filter?: TokenFilter): Promise<Token[]>;
+  /** Tokens owned by (resolver, userId): the authentication path's lookup, indexed. */
+  tokensOfUser(resolver: string, userId: string): Promise<Token[]>;
+  updateToken(serial: string, patch: TokenPatch): Promise<boolean>;
+  deleteToken(serial: string): Promise<boolean>;
+
+  /**
+   * The accept step, atomic: only if the stored counter is still <= matched,
+   * set counter = matched + 1 (and drift, when given), reset the fail counter,
+   * count the success, set lastAuth, clear autosync state. Returns false when
+   * another request got there first (the OTP was used): the caller rejects.
+   */
+  commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean>;
+
+  /**
+   * A failed attempt against these tokens: fail counter + 1 each, locked when
+   * it reaches max fail; returns the tokens as they are afterwards.
+   */
+  recordFailure(serials: string[], now: number): Promise<Token[]>;
+
+  /** Count an authentication attempt that reached these tokens (auth counter). */
+  countAttempt(serials: string[]): Promise<void>;
+
+  /** Remember the first OTP of an autosync pair. */
+  setSyncState(serial: string, counter: number | null, at: number | null): Promise<void>;
+
+  createChallenge(challenge: Challenge): Promise<void>;
+  getChallenge(transactionId: string): Promise<Challenge | undefined>;
+  /** Atomic attempts + 1; returns the challenge afterwards, or undefined if gone. */
+  recordChallengeAttempt(transactionId: string): Promise<Challenge | undefined>;
+  /** Returns false when it was already gone (answered or purged by another request). */
+  deleteChallenge(transactionId: string): Promise<boolean>;
+  /** Remove expired challenges, and keep at most maxPerToken open per token (oldest go first). */
+  purgeChallenges(now: number, maxPerToken: number): Promise<number>;
+
+  /** A cheap round trip for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
