@@ -1,0 +1,58 @@
+import { createHmac } from 'node:crypto';
+import type { OtpAlgorithm } from './algorithm.ts';
+import { isOtpAlgorithm } from './algorithm.ts';
+import { OtpInputError } from './errors.ts';
+
+const MAX_COUNTER = (1n << 64n) - 1n;
+
+/** Validates a moving factor (HOTP counter, TOTP time step, OCRA C or T) and widens it to 64 bits. */
+export function toCounter(value: number | bigint, what = 'counter'): bigint {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new OtpInputError(`${what}: expected a non-negative integer, got ${value}`);
+    }
+    return BigInt(value);
+  }
+  if (value < 0n || value > MAX_COUNTER) {
+    throw new OtpInputError(`${what}: expected 0..2^64-1, got ${value}`);
+  }
+  return value;
+}
+
+/** The moving factor as the 8-byte big-endian block RFC 4226 §5.2 feeds to HMAC. */
+export function counterBytes(value: number | bigint, what = 'counter'): Buffer {
+  const block = Buffer.alloc(8);
+  block.writeBigUInt64BE(toCounter(value, what));
+  return block;
+}
+
+export function checkDigits(digits: number, min = 1, max = 10): void {
+  if (!Number.isInteger(digits) || digits < min || digits > max) {
+    throw new OtpInputError(`digits: expected an integer from ${min} to ${max}, got ${digits}`);
+  }
+}
+
+/**
+ * RFC 4226 §5.3 dynamic truncation of an HMAC to a decimal code of `digits`
+ * digits, zero-padded. The 31-bit value has at most 10 digits, hence the cap.
+ */
+export function truncate(mac: Buffer, digits: number): string {
+  checkDigits(digits);
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
+  return (binary % 10 ** digits).toString().padStart(digits, '0');
+}
+
+export function hmac(algorithm: OtpAlgorithm, seed: Buffer, message: Buffer): Buffer {
+  if (!isOtpAlgorithm(algorithm)) {
+    throw new OtpInputError(`algorithm: expected sha1, sha256 or sha512, got '${String(algorithm)}'`);
+  }
+  return createHmac(algorithm, seed).update(message).digest();
+}
+
+/** RFC 4226 HOTP: the one-time password of `seed` at `counter`. */
+export function hotp(seed: Buffer, counter: number | bigint, digits = 6, algorithm: OtpAlgorithm = 'sha1'): string {
+  checkDigits(digits);
+  if (seed.length === 0) throw new OtpInputError('seed: must not be empty');
+  return truncate(hmac(algorithm, seed, counterBytes(counter)), digits);
+}
