@@ -1,7 +1,7 @@
-// The decoded view of an Access-Request that the RADIUS layer hands to the
-// authentication handler. Nothing here knows about OTPs.
+// An authentication request as the service sees it: the RADIUS listener,
+// the HTTP validate API and the CLI's check command all build one.
 
-import type { Decision } from '../auth/decision.ts';
+import type { Decision } from './decision.ts';
 
 export interface NasInfo {
   /** Name of the matching NAS client from the config. */
@@ -26,6 +26,10 @@ export interface AccessRequest {
   nas: NasInfo;
   callingStationId?: string;
   calledStationId?: string;
+  /** The NAS sent CHAP-Password: no cleartext to split into PIN and OTP. */
+  chap?: boolean;
+  /** The NAS sent EAP-Message: EAP is not served here. */
+  eap?: boolean;
   /** Every decoded attribute by dictionary name (repeated ones as arrays). */
   attributes: Record<string, unknown>;
 }

@@ -1,0 +1,23 @@
+// Argument parsing over node:util's parseArgs, with our error style.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliError, EXIT_USAGE } from './errors.ts';
+
+export const DEFAULT_CONFIG = process.env.OTP_RADIUS_CONFIG ?? 'config/otp-radius.yaml';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse<O extends Options>(command: string, args: string[], options: O, maxPositionals = 0) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    // parseArgs' messages are long and mention internals; keep the first sentence.
+    const msg = (e as Error).message.split('. ')[0]!.replace(/^Unknown option '(.*)'$/, 'unknown option $1');
+    throw new CliError(`${command}: ${msg} (see otp-radius ${command} --help)`, EXIT_USAGE);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new CliError(`${command}: unexpected argument "${parsed.positionals[maxPositionals]}" (see otp-radius ${command} --help)`, EXIT_USAGE);
+  }
+  return parsed;
+}

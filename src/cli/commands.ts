@@ -1,0 +1,46 @@
+// Subcommand table of `otp-radius`.
+
+import { configCheck } from './config-check.ts';
+import { CliError, EXIT_USAGE } from './errors.ts';
+import { serve } from './serve.ts';
+
+export { CliError };
+
+type Command = { summary: string; run: (args: string[]) => Promise<number> };
+
+const commands: Record<string, Command> = {
+  serve: { summary: 'run the RADIUS server', run: serve },
+  config: { summary: 'config check [FILE]: validate a config file', run: configCommand },
+};
+
+async function configCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'check') return configCheck(rest);
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    process.stdout.write('usage: otp-radius config check [FILE]\n  Validates FILE (default: $OTP_RADIUS_CONFIG or config/otp-radius.yaml); exit 0 when valid, 1 when not.\n');
+    return sub === undefined ? EXIT_USAGE : 0;
+  }
+  throw new CliError(`config: unknown subcommand "${sub}" (expected: check)`, EXIT_USAGE);
+}
+
+export function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `usage: otp-radius COMMAND [options]\n\ncommands:\n${lines.join('\n')}\n\nEvery command takes --help; most take --config FILE.\n`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    const { createRequire } = await import('node:module');
+    const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+    process.stdout.write(`otp-radius ${pkg.version}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) throw new CliError(`unknown command "${name}" (see otp-radius --help)`, EXIT_USAGE);
+  return command.run(rest);
+}

@@ -1,0 +1,86 @@
+// IP networks for the NAS client table and HTTP allow lists. Addresses are
+// kept as bytes so that IPv4 and IPv4-mapped IPv6 (::ffff:a.b.c.d, what a
+// dual-stack socket reports) compare as the same address.
+
+import { isIP } from 'node:net';
+
+export interface Cidr {
+  /** As written in the config, for messages. */
+  text: string;
+  /** 4 bytes for IPv4, 16 for IPv6. */
+  bytes: Buffer;
+  prefix: number;
+}
+
+function ipv4Bytes(text: string): Buffer {
+  return Buffer.from(text.split('.').map((p) => Number(p)));
+}
+
+/** The 16 bytes of an IPv6 address (already checked with isIP). */
+export function ipv6Bytes(text: string): Buffer {
+  let head = text;
+  let tail4: Buffer | undefined;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.')) {
+    tail4 = ipv4Bytes(text.slice(lastColon + 1));
+    head = text.slice(0, lastColon + 1) + '0:0';
+  }
+  const [left = '', right] = head.split('::') as [string, string | undefined];
+  const parse = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
+  const l = parse(left);
+  const r = right === undefined ? [] : parse(right);
+  const groups = right === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(g, i * 2));
+  if (tail4) tail4.copy(out, 12);
+  return out;
+}
+
+const MAPPED_PREFIX = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]);
+
+/** Bytes of an address; IPv4-mapped IPv6 becomes plain IPv4. Undefined if not an address. */
+export function addressBytes(address: string): Buffer | undefined {
+  const zoneless = address.replace(/%.*$/, '');
+  const kind = isIP(zoneless);
+  if (kind === 4) return ipv4Bytes(zoneless);
+  if (kind !== 6) return undefined;
+  const b = ipv6Bytes(zoneless);
+  return b.subarray(0, 12).equals(MAPPED_PREFIX) ? Buffer.from(b.subarray(12)) : b;
+}
+
+/** Parses `192.0.2.1`, `192.0.2.0/24`, `2001:db8::/32`; throws with a specific message. */
+export function parseCidr(text: string): Cidr {
+  const slash = text.indexOf('/');
+  const addr = slash < 0 ? text : text.slice(0, slash);
+  const bytes = addressBytes(addr);
+  if (!bytes) throw new Error(`"${addr}" is not an IPv4 or IPv6 address`);
+  const max = bytes.length * 8;
+  let prefix = max;
+  if (slash >= 0) {
+    const p = text.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p) || Number(p) > max) throw new Error(`prefix length "/${p}" must be 0 to ${max}`);
+    prefix = Number(p);
+  }
+  // A mapped address keeps its IPv4 meaning: ::ffff:10.0.0.0/104 is 10.0.0.0/8.
+  if (bytes.length === 4 && isIP(addr) === 6 && slash >= 0) prefix = Math.max(0, prefix - 96);
+  return { text, bytes: maskBytes(bytes, prefix), prefix };
+}
+
+function maskBytes(bytes: Buffer, prefix: number): Buffer {
+  const out = Buffer.from(bytes);
+  for (let i = 0; i < out.length; i++) {
+    const bits = Math.max(0, Math.min(8, prefix - i * 8));
+    out[i] = out[i]! & ((0xff << (8 - bits)) & 0xff);
+  }
+  return out;
+}
+
+export function cidrContains(cidr: Cidr, address: Buffer): boolean {
+  if (address.length !== cidr.bytes.length) return false;
+  const full = cidr.prefix >> 3;
+  if (!address.subarray(0, full).equals(cidr.bytes.subarray(0, full))) return false;
+  const rest = cidr.prefix & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (address[full]! & mask) === cidr.bytes[full];
+}

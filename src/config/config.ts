@@ -1,0 +1,157 @@
+// The configuration schema: every section, its defaults, and the typed
+// result. Later sections (store, resolvers, realms, policy, tokens, http)
+// slot into `sections` below with their own checks.
+
+import { isIP } from 'node:net';
+import type { Node } from 'yaml';
+import { parseCidr, type Cidr } from './cidr.ts';
+import { readSecret } from './secret.ts';
+import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check, type Ctx } from './schema.ts';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** true: always required; false: checked when present; auto: required once the client has sent one (FreeRADIUS's auto). */
+export type MessageAuthenticatorPolicy = true | false | 'auto';
+
+export interface ClientConfig {
+  name: string;
+  network: Cidr;
+  secret: string;
+  requireMessageAuthenticator: MessageAuthenticatorPolicy;
+  realm?: string;
+}
+
+export interface ListenConfig {
+  address: string;
+  port: number;
+  /** Accounting port; undefined = accounting off. */
+  accountingPort?: number;
+  /** SO_RCVBUF in bytes: the kernel default (~208 KiB) overflows under a login burst. */
+  receiveBufferBytes: number;
+  /** How long a duplicate request is answered from cache (RFC 5080). */
+  duplicateCacheSeconds: number;
+  /** Longest wait for in-flight requests on shutdown. */
+  shutdownGraceSeconds: number;
+}
+
+export interface LogConfig {
+  level: LogLevel;
+  /** 'stdout', 'stderr', or a file path for the audit events. */
+  audit: string;
+}
+
+export interface Config {
+  /** Path of the file the config was read from. */
+  file: string;
+  listen: ListenConfig;
+  clients: ClientConfig[];
+  log: LogConfig;
+}
+
+/** Below this a shared secret is brute-forceable offline from one captured packet. */
+export const WEAK_SECRET_LENGTH = 16;
+
+const ipAddress: Check<string> = (node, ctx, path) => {
+  const v = str({ nonEmpty: true })(node, ctx, path);
+  if (v === INVALID) return v;
+  if (isIP(v) === 0) {
+    ctx.error(node, path, `expected an IPv4 or IPv6 address, got "${v}"`);
+    return INVALID;
+  }
+  return v;
+};
+
+// 0 lets the kernel choose a free port: for tests, never for a NAS.
+const port = int({ min: 0, max: 65535 });
+
+const listenSection = object({
+  address: withDefault(ipAddress, '0.0.0.0'),
+  port: withDefault(port, 1812),
+  accountingPort: optional(port),
+  receiveBufferBytes: withDefault(int({ min: 65536, max: 1 << 30 }), 4 * 1024 * 1024),
+  duplicateCacheSeconds: withDefault(int({ min: 1, max: 600 }), 30),
+  shutdownGraceSeconds: withDefault(int({ min: 0, max: 600 }), 10),
+}, {
+  refine: (v, node, ctx, path) => {
+    if (v.accountingPort !== undefined && v.accountingPort !== 0 && v.accountingPort === v.port) {
+      ctx.error(nodeAt(node, ['accountingPort']), `${path}.accountingPort`, `must differ from ${path}.port (${v.port})`);
+    }
+  },
+});
+
+const network: Check<Cidr> = (node, ctx, path) => {
+  const v = str({ nonEmpty: true })(node, ctx, path);
+  if (v === INVALID) return v;
+  try {
+    return parseCidr(v);
+  } catch (e) {
+    ctx.error(node, path, `expected an IP address or network (CIDR), ${(e as Error).message}`);
+    return INVALID;
+  }
+};
+
+const clientEntry: Check<ClientConfig> = (node, ctx, path) => {
+  const shape = object({
+    name: str({ nonEmpty: true, pattern: /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, patternText: 'a name of letters, digits, _ . : -' }),
+    address: network,
+    secret: optional(str()),
+    secretFile: optional(str({ nonEmpty: true })),
+    requireMessageAuthenticator: withDefault<MessageAuthenticatorPolicy>(oneOf([true, false, 'auto'] as const), true),
+    realm: optional(str({ nonEmpty: true })),
+  });
+  const v = shape(node, ctx, path);
+  if (v === INVALID || node === undefined) return INVALID;
+  const secret = readSecret(
+    { inline: v.secret, file: v.secretFile },
+    { inline: nodeAt(node, ['secret']), file: nodeAt(node, ['secretFile']), parent: node },
+    ctx,
+    { inline: `${path}.secret`, file: `${path}.secretFile` },
+    true,
+  );
+  if (secret === INVALID || secret === undefined) return INVALID;
+  if (Buffer.byteLength(secret) < WEAK_SECRET_LENGTH) {
+    ctx.warn(nodeAt(node, ['secret']) ?? nodeAt(node, ['secretFile']), `${path}.secret`,
+      `client ${v.name}: shared secret is shorter than ${WEAK_SECRET_LENGTH} characters and can be guessed offline from one captured packet; use a longer one when the NAS allows`);
+  }
+  return { name: v.name, network: v.address, secret, requireMessageAuthenticator: v.requireMessageAuthenticator, ...(v.realm ? { realm: v.realm.toLowerCase() } : {}) };
+};
+
+const clientsSection: Check<ClientConfig[]> = (node, ctx, path) => {
+  const v = list(clientEntry)(node, ctx, path);
+  if (v === INVALID) return v;
+  const names = new Map<string, number>();
+  const networks = new Map<string, number>();
+  v.forEach((c, i) => {
+    const at = (key: string): Node | undefined => nodeAt(node, [i, key]);
+    const prevName = names.get(c.name);
+    if (prevName !== undefined) ctx.error(at('name'), `${path}[${i}].name`, `"${c.name}" is already the name of ${path}[${prevName}]`);
+    names.set(c.name, i);
+    const key = `${c.network.bytes.toString('hex')}/${c.network.prefix}`;
+    const prevNet = networks.get(key);
+    if (prevNet !== undefined) ctx.error(at('address'), `${path}[${i}].address`, `${c.network.text} is already the address of ${path}[${prevNet}] (${v[prevNet]!.name})`);
+    networks.set(key, i);
+  });
+  return v;
+};
+
+const logSection = object({
+  level: withDefault(oneOf(LOG_LEVELS), 'info' as LogLevel),
+  audit: withDefault(str({ nonEmpty: true }), 'stdout'),
+});
+
+const defaultListen: ListenConfig = { address: '0.0.0.0', port: 1812, receiveBufferBytes: 4 * 1024 * 1024, duplicateCacheSeconds: 30, shutdownGraceSeconds: 10 };
+
+export const sections = {
+  listen: withDefault(listenSection, defaultListen),
+  clients: withDefault(clientsSection, []),
+  log: withDefault(logSection, { level: 'info' as LogLevel, audit: 'stdout' }),
+};
+
+export const configShape = object(sections);
+
+export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID>, file: string, ctx: Ctx, root: Node | undefined): Config {
+  if (v.clients.length === 0) ctx.warn(nodeAt(root, ['clients']), 'clients', 'no NAS clients configured: every RADIUS request will be dropped');
+  return { file, ...v } as Config;
+}
+

@@ -1,0 +1,270 @@
+// A small validator over YAML nodes: each check turns a node into a typed
+// value or records an error naming the line and the key path. We keep our own
+// instead of a schema library because every message must point at the line
+// of the file a network admin has to fix.
+
+import { isMap, isScalar, isSeq, type Node, type LineCounter, type Pair } from 'yaml';
+
+export interface ConfigIssue {
+  line: number | undefined;
+  path: string;
+  message: string;
+}
+
+export class Ctx {
+  readonly issues: ConfigIssue[] = [];
+  readonly warnings: ConfigIssue[] = [];
+  readonly file: string;
+  readonly lines: LineCounter;
+  readonly env: NodeJS.ProcessEnv;
+  readonly baseDir: string;
+
+  constructor(file: string, lines: LineCounter, env: NodeJS.ProcessEnv, baseDir: string) {
+    this.file = file;
+    this.lines = lines;
+    this.env = env;
+    this.baseDir = baseDir;
+  }
+
+  lineOf(node: Node | null | undefined): number | undefined {
+    const start = node?.range?.[0];
+    return start === undefined ? undefined : this.lines.linePos(start).line;
+  }
+
+  error(node: Node | null | undefined, path: string, message: string): void {
+    this.issues.push({ line: this.lineOf(node), path, message });
+  }
+
+  warn(node: Node | null | undefined, path: string, message: string): void {
+    this.warnings.push({ line: this.lineOf(node), path, message });
+  }
+
+  format(issue: ConfigIssue): string {
+    const where = issue.line === undefined ? this.file : `${this.file}:${issue.line}`;
+    return `${where}: ${issue.path || '(top level)'}: ${issue.message}`;
+  }
+}
+
+/** Marks a value that failed validation; the caller never sees it because load() throws. */
+export const INVALID = Symbol('invalid');
+export type Checked<T> = T | typeof INVALID;
+
+/** A check gets the node (undefined when the key is absent) and its key path. */
+export type Check<T> = (node: Node | undefined, ctx: Ctx, path: string) => Checked<T>;
+
+function describe(node: Node): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'an empty value';
+    return typeof v === 'string' ? `"${v}"` : String(v);
+  }
+  return 'something else';
+}
+
+function absent(node: Node | undefined): boolean {
+  return node === undefined || (isScalar(node) && node.value === null);
+}
+
+export function required<T>(check: Check<T>, expected: string): Check<T> {
+  return (node, ctx, path) => {
+    if (absent(node)) {
+      ctx.error(node, path, `required, ${expected}`);
+      return INVALID;
+    }
+    return check(node, ctx, path);
+  };
+}
+
+export function optional<T>(check: Check<T>): Check<T | undefined> {
+  return (node, ctx, path) => (absent(node) ? undefined : check(node, ctx, path));
+}
+
+export function withDefault<T>(check: Check<T>, value: T): Check<T> {
+  return (node, ctx, path) => (absent(node) ? value : check(node, ctx, path));
+}
+
+function scalar(node: Node | undefined): unknown {
+  return node !== undefined && isScalar(node) ? node.value : undefined;
+}
+
+export function str(opts: { nonEmpty?: boolean; pattern?: RegExp; patternText?: string; maxLength?: number } = {}): Check<string> {
+  const expected = opts.patternText ?? (opts.nonEmpty ? 'a non-empty string' : 'a string');
+  return (node, ctx, path) => {
+    const v = scalar(node);
+    // Plain YAML scalars like 123 or true are meant as text where a string is expected.
+    const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+    if (text === undefined || (opts.nonEmpty && text.length === 0) || (opts.pattern && !opts.pattern.test(text))) {
+      ctx.error(node, path, `expected ${expected}, got ${node ? describe(node) : 'nothing'}`);
+      return INVALID;
+    }
+    if (opts.maxLength !== undefined && text.length > opts.maxLength) {
+      ctx.error(node, path, `expected at most ${opts.maxLength} characters, got ${text.length}`);
+      return INVALID;
+    }
+    return text;
+  };
+}
+
+export function int(opts: { min?: number; max?: number } = {}): Check<number> {
+  const range =
+    opts.min !== undefined && opts.max !== undefined
+      ? ` from ${opts.min} to ${opts.max}`
+      : opts.min !== undefined
+        ? ` of at least ${opts.min}`
+        : opts.max !== undefined
+          ? ` of at most ${opts.max}`
+          : '';
+  return (node, ctx, path) => {
+    const v = scalar(node);
+    if (typeof v !== 'number' || !Number.isInteger(v) || (opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
+      ctx.error(node, path, `expected a whole number${range}, got ${node ? describe(node) : 'nothing'}`);
+      return INVALID;
+    }
+    return v;
+  };
+}
+
+export function bool(): Check<boolean> {
+  return (node, ctx, path) => {
+    const v = scalar(node);
+    if (typeof v !== 'boolean') {
+      ctx.error(node, path, `expected true or false, got ${node ? describe(node) : 'nothing'}`);
+      return INVALID;
+    }
+    return v;
+  };
+}
+
+export function oneOf<const T extends string | number | boolean>(values: readonly T[]): Check<T> {
+  return (node, ctx, path) => {
+    const v = scalar(node);
+    if (!values.includes(v as T)) {
+      ctx.error(node, path, `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${node ? describe(node) : 'nothing'}`);
+      return INVALID;
+    }
+    return v as T;
+  };
+}
+
+export function list<T>(item: Check<T>, opts: { minItems?: number } = {}): Check<T[]> {
+  return (node, ctx, path) => {
+    if (node === undefined || !isSeq(node)) {
+      ctx.error(node, path, `expected a list, got ${node ? describe(node) : 'nothing'}`);
+      return INVALID;
+    }
+    if (opts.minItems !== undefined && node.items.length < opts.minItems) {
+      ctx.error(node, path, `expected at least ${opts.minItems} item${opts.minItems === 1 ? '' : 's'}`);
+      return INVALID;
+    }
+    const out: T[] = [];
+    let ok = true;
+    node.items.forEach((child, i) => {
+      const v = item(child as Node, ctx, `${path}[${i}]`);
+      if (v === INVALID) ok = false;
+      else out.push(v);
+    });
+    return ok ? out : INVALID;
+  };
+}
+
+/** A string, or a list of strings: admins write `resolvers: local` as often as `[local]`. */
+export function stringOrList(opts: { nonEmpty?: boolean } = {}): Check<string[]> {
+  const one = str({ nonEmpty: true });
+  const many = list(one, { minItems: opts.nonEmpty ? 1 : 0 });
+  return (node, ctx, path) => {
+    if (node !== undefined && isSeq(node)) return many(node, ctx, path);
+    const v = one(node, ctx, path);
+    return v === INVALID ? INVALID : [v];
+  };
+}
+
+type Shape = Record<string, Check<unknown>>;
+type Out<S extends Shape> = { [K in keyof S]: Exclude<ReturnType<S[K]>, typeof INVALID> };
+
+/** A mapping with known keys; unknown keys are an error (a typo must not be silently ignored). */
+export function object<S extends Shape>(shape: S, opts: { refine?: (value: Out<S>, node: Node, ctx: Ctx, path: string) => void } = {}): Check<Out<S>> {
+  return (node, ctx, path) => {
+    if (node === undefined || !isMap(node)) {
+      ctx.error(node, path, `expected a mapping, got ${node ? describe(node) : 'nothing'}`);
+      return INVALID;
+    }
+    const byKey = new Map<string, Pair>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const keyPath = path ? `${path}.${key}` : key;
+      if (!(key in shape)) {
+        const known = Object.keys(shape).join(', ');
+        ctx.error(pair.key as Node, keyPath, `unknown key (expected one of: ${known})`);
+        continue;
+      }
+      if (byKey.has(key)) {
+        ctx.error(pair.key as Node, keyPath, 'given twice');
+        continue;
+      }
+      byKey.set(key, pair);
+    }
+    const out: Record<string, unknown> = {};
+    let ok = true;
+    for (const [key, check] of Object.entries(shape)) {
+      const pair = byKey.get(key);
+      const child = (pair?.value ?? undefined) as Node | undefined;
+      // An absent value keeps the key's own node for the line number of `key:` with nothing after it.
+      const v = check(child ?? (pair ? (pair.key as Node) : undefined), ctx, path ? `${path}.${key}` : key);
+      if (v === INVALID) ok = false;
+      else if (v !== undefined) out[key] = v;
+    }
+    if (!ok) return INVALID;
+    const value = out as Out<S>;
+    opts.refine?.(value, node, ctx, path);
+    return value;
+  };
+}
+
+/** A mapping of user-chosen names to values of one shape (realms, resolvers). */
+export function record<T>(item: Check<T>, opts: { namePattern?: RegExp } = {}): Check<Record<string, T>> {
+  return (node, ctx, path) => {
+    if (node === undefined || !isMap(node)) {
+      ctx.error(node, path, `expected a mapping of names, got ${node ? describe(node) : 'nothing'}`);
+      return INVALID;
+    }
+    const out: Record<string, T> = {};
+    let ok = true;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const keyPath = path ? `${path}.${key}` : key;
+      if (opts.namePattern && !opts.namePattern.test(key)) {
+        ctx.error(pair.key as Node, keyPath, `name must match ${opts.namePattern}`);
+        ok = false;
+        continue;
+      }
+      if (key in out) {
+        ctx.error(pair.key as Node, keyPath, 'given twice');
+        ok = false;
+        continue;
+      }
+      const v = item((pair.value ?? pair.key) as Node, ctx, keyPath);
+      if (v === INVALID) ok = false;
+      else out[key] = v;
+    }
+    return ok ? out : INVALID;
+  };
+}
+
+/** Find a child node by key path for errors raised after the shape check. */
+export function nodeAt(root: Node | undefined, keys: (string | number)[]): Node | undefined {
+  let node: Node | undefined = root;
+  for (const key of keys) {
+    if (node === undefined) return undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+      node = (pair?.value ?? pair?.key ?? undefined) as Node | undefined;
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key] as Node | undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return node;
+}

@@ -1,0 +1,55 @@
+// Raw Access-Request -> the AccessRequest the handler sees.
+
+import type { ClientConfig } from '../config/config.ts';
+import { decodeAttributes } from './codec.ts';
+import { ATTR, firstAttribute, type RawPacket } from './packet.ts';
+import type { AccessRequest, NasInfo } from '../auth/request.ts';
+
+function text(packet: RawPacket, type: number): string | undefined {
+  const a = firstAttribute(packet, type);
+  return a ? a.value.toString('utf8') : undefined;
+}
+
+function ipv4(packet: RawPacket, type: number): string | undefined {
+  const a = firstAttribute(packet, type);
+  return a && a.value.length === 4 ? [...a.value].join('.') : undefined;
+}
+
+function ipv6(packet: RawPacket, type: number): string | undefined {
+  const a = firstAttribute(packet, type);
+  if (!a || a.value.length !== 16) return undefined;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(a.value.readUInt16BE(i).toString(16));
+  return groups.join(':');
+}
+
+export function decodeAccessRequest(packet: RawPacket, client: ClientConfig, sourceAddress: string, password: string | undefined): AccessRequest {
+  const attributes = decodeAttributes(packet.attributes);
+  const nasIp = ipv4(packet, ATTR.NasIpAddress);
+  const nasIp6 = ipv6(packet, ATTR.NasIpv6Address);
+  const nasId = text(packet, ATTR.NasIdentifier);
+  const portType = attributes['NAS-Port-Type'];
+  const nas: NasInfo = {
+    client: client.name,
+    address: sourceAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ''),
+    ...(client.realm !== undefined ? { realm: client.realm } : {}),
+    ...(nasIp !== undefined ? { ipAddress: nasIp } : {}),
+    ...(nasIp6 !== undefined ? { ipv6Address: nasIp6 } : {}),
+    ...(nasId !== undefined ? { identifier: nasId } : {}),
+    ...(typeof portType === 'string' || typeof portType === 'number' ? { portType } : {}),
+  };
+  const state = firstAttribute(packet, ATTR.State)?.value;
+  const calling = text(packet, ATTR.CallingStationId);
+  const called = text(packet, ATTR.CalledStationId);
+  return {
+    userName: text(packet, ATTR.UserName) ?? '',
+    ...(password !== undefined ? { password } : {}),
+    ...(state !== undefined ? { state: Buffer.from(state) } : {}),
+    nas,
+    ...(calling !== undefined ? { callingStationId: calling } : {}),
+    ...(called !== undefined ? { calledStationId: called } : {}),
+    ...(firstAttribute(packet, ATTR.ChapPassword) ? { chap: true } : {}),
+    ...(firstAttribute(packet, ATTR.EapMessage) ? { eap: true } : {}),
+    attributes,
+  };
+}

@@ -1,0 +1,264 @@
+// The UDP listener: client lookup -> framing -> authenticity -> duplicate
+// cache -> handler -> signed answer. It knows nothing of OTPs: it calls the
+// handler it was given and encodes the Decision it gets back.
+
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Logger } from 'pino';
+import { reject, type Decision } from '../auth/decision.ts';
+import type { ClientConfig, ListenConfig } from '../config/config.ts';
+import { decryptPassword, verifyAccountingRequestAuthenticator, verifyRequestMessageAuthenticator } from './authenticator.ts';
+import type { ClientTable } from './clients.ts';
+import { DuplicateCache } from './duplicates.ts';
+import { ATTR, CODE, findAttributes, firstAttribute, parsePacket, type RawPacket } from './packet.ts';
+import { decisionAttributes, decisionCode, encodeReply } from './reply.ts';
+import { decodeAccessRequest } from './request-decode.ts';
+import type { AccessHandler } from '../auth/request.ts';
+import { RadiusStats, type DropReason } from './stats.ts';
+
+export interface RadiusServerOptions {
+  listen: ListenConfig;
+  clients: ClientTable;
+  handler: AccessHandler;
+  logger: Logger;
+  /** Several processes bind the same port (the kernel spreads packets by source). */
+  reusePort?: boolean;
+}
+
+type Port = 'auth' | 'acct';
+
+const DROP_LOG_INTERVAL_MS = 60_000;
+
+export class RadiusServer {
+  readonly stats = new RadiusStats();
+  private clients: ClientTable;
+  private readonly options: RadiusServerOptions;
+  private readonly log: Logger;
+  private readonly cache: DuplicateCache;
+  private readonly sockets = new Map<Port, Socket>();
+  /** Clients under `requireMessageAuthenticator: auto` that have sent one: from then on it is required. */
+  private readonly learnedMessageAuthenticator = new Set<string>();
+  private readonly dropLogged = new Map<string, number>();
+  private inFlight = 0;
+  private stopping = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(options: RadiusServerOptions) {
+    this.options = options;
+    this.clients = options.clients;
+    this.log = options.logger;
+    this.cache = new DuplicateCache(options.listen.duplicateCacheSeconds);
+  }
+
+  /** Swap the client table (SIGHUP); requests in flight keep the client they were matched with. */
+  setClients(clients: ClientTable): void {
+    this.clients = clients;
+  }
+
+  async start(): Promise<void> {
+    const { listen } = this.options;
+    await this.bind('auth', listen.port);
+    if (listen.accountingPort !== undefined) await this.bind('acct', listen.accountingPort);
+  }
+
+  /** The bound port (useful when the config said port 0 in tests). */
+  port(which: Port = 'auth'): number {
+    const s = this.sockets.get(which);
+    if (!s) throw new Error(`${which} socket is not bound`);
+    return s.address().port;
+  }
+
+  private bind(which: Port, port: number): Promise<void> {
+    const { listen } = this.options;
+    const socket = createSocket({
+      type: isIPv6(listen.address) ? 'udp6' : 'udp4',
+      reuseAddr: this.options.reusePort ?? false,
+      ...(this.options.reusePort ? { reusePort: true } : {}),
+      recvBufferSize: listen.receiveBufferBytes,
+    });
+    socket.on('message', (msg, rinfo) => {
+      this.onMessage(which, socket, msg, rinfo);
+    });
+    socket.on('error', (err) => this.log.error({ err, port: which }, 'RADIUS socket error'));
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, listen.address, () => {
+        socket.off('error', reject);
+        this.sockets.set(which, socket);
+        this.log.info({ address: listen.address, port: socket.address().port, kind: which === 'auth' ? 'authentication' : 'accounting' }, 'RADIUS listening');
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Stop taking requests, wait for those in flight (at most graceMs), close.
+   * Packets that arrive meanwhile are dropped, so the NAS fails over.
+   */
+  async stop(graceMs = this.options.listen.shutdownGraceSeconds * 1000): Promise<void> {
+    this.stopping = true;
+    if (this.inFlight > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+      ]);
+      if (this.inFlight > 0) this.log.warn({ inFlight: this.inFlight }, 'shutdown grace period over, requests still in flight are abandoned');
+    }
+    await Promise.all([...this.sockets.values()].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.sockets.clear();
+  }
+
+  private drop(reason: DropReason, rinfo: RemoteInfo, client?: ClientConfig, detail?: string): void {
+    this.stats.drop(reason);
+    // One warning a minute per source and cause: a misconfigured NAS retries forever.
+    const key = `${reason}|${rinfo.address}`;
+    const now = Date.now();
+    const last = this.dropLogged.get(key);
+    if (last !== undefined && now - last < DROP_LOG_INTERVAL_MS) return;
+    if (this.dropLogged.size > 10_000) this.dropLogged.clear();
+    this.dropLogged.set(key, now);
+    this.log.warn({ reason, source: rinfo.address, port: rinfo.port, client: client?.name, detail }, 'RADIUS packet dropped');
+  }
+
+  private onMessage(which: Port, socket: Socket, msg: Buffer, rinfo: RemoteInfo): void {
+    this.stats.received++;
+    try {
+      this.handleDatagram(which, socket, msg, rinfo);
+    } catch (err) {
+      // Nothing a datagram contains may take the listener down.
+      this.stats.drop('bad-attribute');
+      this.log.error({ err, source: rinfo.address }, 'unexpected error while reading a RADIUS packet; dropped');
+    }
+  }
+
+  private handleDatagram(which: Port, socket: Socket, msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.stopping) {
+      this.stats.drop('shutting-down');
+      return;
+    }
+    const client = this.clients.lookup(rinfo.address);
+    if (!client) return this.drop('unknown-client', rinfo, undefined, 'the source address is not a configured client');
+    const packet = parsePacket(msg);
+    if (typeof packet === 'string') return this.drop(packet, rinfo, client);
+
+    const expected = which === 'auth' ? [CODE.AccessRequest, CODE.StatusServer] : [CODE.AccountingRequest, CODE.StatusServer];
+    if (!(expected as number[]).includes(packet.code)) return this.drop('unsupported-code', rinfo, client, `code ${packet.code} on the ${which} port`);
+
+    const authentic = this.checkAuthenticity(packet, client, rinfo);
+    if (!authentic) return;
+
+    if (packet.code === CODE.StatusServer) {
+      // RFC 5997: answered directly, never cached, never handed to authentication.
+      this.stats.statusServer++;
+      this.send(socket, rinfo, encodeReply(packet, which === 'auth' ? CODE.AccessAccept : CODE.AccountingResponse, [], client.secret));
+      return;
+    }
+
+    const key = DuplicateCache.key(rinfo.address, rinfo.port, packet.identifier, packet.authenticator);
+    const seen = this.cache.check(key);
+    if (seen === 'in-progress') return this.drop('duplicate-in-progress', rinfo, client);
+    if (seen !== 'new') {
+      this.stats.duplicates++;
+      this.send(socket, rinfo, seen);
+      return;
+    }
+
+    if (packet.code === CODE.AccountingRequest) {
+      this.stats.accounting++;
+      this.log.debug({ client: client.name, source: rinfo.address }, 'accounting request acknowledged');
+      this.answer(socket, rinfo, key, encodeReply(packet, CODE.AccountingResponse, [], client.secret));
+      return;
+    }
+
+    let password: string | undefined;
+    const hidden = firstAttribute(packet, ATTR.UserPassword);
+    if (hidden) {
+      const p = decryptPassword(hidden.value, client.secret, packet.authenticator);
+      if (!p.ok) {
+        this.cache.forget(key);
+        return this.drop('bad-password', rinfo, client, p.why === 'bad-length' ? 'User-Password has an invalid length' : 'User-Password does not decrypt to text: is the shared secret right?');
+      }
+      password = p.password;
+    }
+    const request = decodeAccessRequest(packet, client, rinfo.address, password);
+    this.inFlight++;
+    this.options
+      .handler(request)
+      .catch((err: unknown): Decision => {
+        // Fail closed: an error anywhere below is a reject, with the cause in the log.
+        this.log.error({ err, client: client.name }, 'authentication failed with an internal error');
+        return reject('internal error');
+      })
+      .then((decision) => this.reply(socket, rinfo, key, packet, client, decision))
+      .finally(() => {
+        this.inFlight--;
+        if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
+  }
+
+  private reply(socket: Socket, rinfo: RemoteInfo, key: string, packet: RawPacket, client: ClientConfig, decision: Decision): void {
+    let response: Buffer;
+    try {
+      response = encodeReply(packet, decisionCode(decision), decisionAttributes(decision), client.secret);
+    } catch (err) {
+      // An answer that cannot be encoded (too long, bad reply attribute) must not turn into an accept without its attributes.
+      this.log.error({ err, client: client.name, decision: decision.decision }, 'cannot encode the answer; sending Access-Reject');
+      try {
+        response = encodeReply(packet, decisionCode(reject('reply too large')), [], client.secret);
+        decision = reject('reply encoding failed');
+      } catch {
+        this.cache.forget(key);
+        this.stats.drop('reply-failed');
+        return;
+      }
+    }
+    if (decision.decision === 'accept') this.stats.accepts++;
+    else if (decision.decision === 'challenge') this.stats.challenges++;
+    else this.stats.rejects++;
+    this.answer(socket, rinfo, key, response);
+  }
+
+  private answer(socket: Socket, rinfo: RemoteInfo, key: string, response: Buffer): void {
+    this.cache.complete(key, response);
+    this.send(socket, rinfo, response);
+  }
+
+  private send(socket: Socket, rinfo: RemoteInfo, response: Buffer): void {
+    socket.send(response, rinfo.port, rinfo.address, (err) => {
+      if (err) this.log.warn({ err, destination: rinfo.address }, 'cannot send RADIUS answer');
+    });
+  }
+
+  private checkAuthenticity(packet: RawPacket, client: ClientConfig, rinfo: RemoteInfo): boolean {
+    const mas = findAttributes(packet, ATTR.MessageAuthenticator);
+    if (mas.length > 1) {
+      this.drop('bad-message-authenticator', rinfo, client, 'more than one Message-Authenticator');
+      return false;
+    }
+    const ma = mas[0];
+    if (packet.code === CODE.AccountingRequest && !verifyAccountingRequestAuthenticator(packet, client.secret)) {
+      this.drop('bad-authenticator', rinfo, client, 'Accounting-Request authenticator does not match: is the shared secret right?');
+      return false;
+    }
+    if (ma) {
+      if (!verifyRequestMessageAuthenticator(packet, ma, client.secret)) {
+        this.drop('bad-message-authenticator', rinfo, client, 'Message-Authenticator does not match: is the shared secret right?');
+        return false;
+      }
+      if (client.requireMessageAuthenticator === 'auto' && !this.learnedMessageAuthenticator.has(client.name)) {
+        this.learnedMessageAuthenticator.add(client.name);
+        this.log.info({ client: client.name }, 'client sends Message-Authenticator; requiring it from now on');
+      }
+      return true;
+    }
+    const required =
+      packet.code === CODE.StatusServer ||
+      (packet.code === CODE.AccessRequest &&
+        (client.requireMessageAuthenticator === true || (client.requireMessageAuthenticator === 'auto' && this.learnedMessageAuthenticator.has(client.name))));
+    if (required) {
+      this.drop('missing-message-authenticator', rinfo, client, 'request has no Message-Authenticator and the client requires one (BlastRADIUS, CVE-2024-3596)');
+      return false;
+    }
+    return true;
+  }
+}
