@@ -90,10 +90,10 @@ describe('dictionary checker', () => {
     expectOne(lint({ dictionary: 'ATTRIBUTE 3Com-Thing 1 string\n' }).problems, 'dictionary:1', /must start with a letter/);
   });
 
-  test('flags: unknown ones, has_tag on an address, encrypt=1 on octets', () => {
+  test('flags: unknown ones, has_tag on an address, encryption of a number', () => {
     expectOne(lint({ dictionary: 'ATTRIBUTE A 1 string encrypt=3\n' }).problems, 'dictionary:1', /flag 'encrypt=3' is not one of/);
     expectOne(lint({ dictionary: 'ATTRIBUTE A 1 ipaddr has_tag\n' }).problems, 'dictionary:1', /has_tag on type ipaddr/);
-    expectOne(lint({ dictionary: 'ATTRIBUTE A 1 octets encrypt=1\n' }).problems, 'dictionary:1', /encrypt=1 on type octets/);
+    expectOne(lint({ dictionary: 'ATTRIBUTE A 1 integer encrypt=1\n' }).problems, 'dictionary:1', /encrypt=1 on type integer/);
   });
 
   test('vendor blocks: undeclared, format=, unclosed, mismatched, duplicated', () => {

@@ -147,7 +147,9 @@ export function readDictionaryTree(topFile: string): DictionaryTree {
             if (!ALLOWED_FLAGS.has(flag)) problem(where, `flag '${flag}' is not one of: ${[...ALLOWED_FLAGS].join(', ')}`);
           }
           if (flags.includes('has_tag') && !TAGGABLE_TYPES.has(type)) problem(where, `has_tag on type ${type}; only string, octets and integer can carry a tag`);
-          if (flags.includes('encrypt=1') && type !== 'string') problem(where, `encrypt=1 on type ${type}; the loader decrypts to text, so use it on string only`);
+          if (flags.some((f) => f.startsWith('encrypt=')) && type !== 'string' && type !== 'octets') {
+            problem(where, `${flags.find((f) => f.startsWith('encrypt='))} on type ${type}; only string and octets values can be hidden`);
+          }
           const attribute: DictAttribute = { space, name, id, type, flags, where };
           const sameName = attrByName.get(key(space, name));
           const sameId = attrById.get(key(space, id));
