@@ -62,7 +62,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
         logger.warn('listen settings changed; they take effect after a restart');
       }
       current = next;
-      logger.info({ clients: next.clients.length, level: next.log.level }, 'config reloaded');
+      logger.info({ clients: next.clients.length, logLevel: next.log.level }, 'config reloaded');
     },
     async stop() {
       await radius.stop();

@@ -54,7 +54,7 @@ export function parseCidr(text: string): Cidr {
   const addr = slash < 0 ? text : text.slice(0, slash);
   const bytes = addressBytes(addr);
   if (!bytes) throw new Error(`"${addr}" is not an IPv4 or IPv6 address`);
-  const max = bytes.length * 8;
+  const max = isIP(addr.replace(/%.*$/, '')) === 6 ? 128 : 32;
   let prefix = max;
   if (slash >= 0) {
     const p = text.slice(slash + 1);
@@ -62,7 +62,10 @@ export function parseCidr(text: string): Cidr {
     prefix = Number(p);
   }
   // A mapped address keeps its IPv4 meaning: ::ffff:10.0.0.0/104 is 10.0.0.0/8.
-  if (bytes.length === 4 && isIP(addr) === 6 && slash >= 0) prefix = Math.max(0, prefix - 96);
+  if (bytes.length === 4 && max === 128) {
+    if (prefix < 96) throw new Error(`prefix length "/${prefix}" is too short for an IPv4-mapped address (at least /96)`);
+    prefix -= 96;
+  }
   return { text, bytes: maskBytes(bytes, prefix), prefix };
 }
 

@@ -104,7 +104,7 @@ const clientEntry: Check<ClientConfig> = (node, ctx, path) => {
   if (v === INVALID || node === undefined) return INVALID;
   const secret = readSecret(
     { inline: v.secret, file: v.secretFile },
-    { inline: nodeAt(node, ['secret']), file: nodeAt(node, ['secretFile']), parent: node },
+    { inline: nodeAt(node, ['secret']), file: nodeAt(node, ['secretFile']), parent: nodeAt(node, ['secret']) ?? node },
     ctx,
     { inline: `${path}.secret`, file: `${path}.secretFile` },
     true,

@@ -63,6 +63,12 @@ function describe(node: Node): string {
   return 'something else';
 }
 
+/** A value of the wrong kind, or none where one is needed. */
+function mismatch(ctx: Ctx, node: Node | undefined, path: string, expected: string): typeof INVALID {
+  ctx.error(node, path, node ? `expected ${expected}, got ${describe(node)}` : `required, ${expected}`);
+  return INVALID;
+}
+
 function absent(node: Node | undefined): boolean {
   return node === undefined || (isScalar(node) && node.value === null);
 }
@@ -96,8 +102,7 @@ export function str(opts: { nonEmpty?: boolean; pattern?: RegExp; patternText?: 
     // Plain YAML scalars like 123 or true are meant as text where a string is expected.
     const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
     if (text === undefined || (opts.nonEmpty && text.length === 0) || (opts.pattern && !opts.pattern.test(text))) {
-      ctx.error(node, path, `expected ${expected}, got ${node ? describe(node) : 'nothing'}`);
-      return INVALID;
+      return mismatch(ctx, node, path, `${expected}`);
     }
     if (opts.maxLength !== undefined && text.length > opts.maxLength) {
       ctx.error(node, path, `expected at most ${opts.maxLength} characters, got ${text.length}`);
@@ -119,8 +124,7 @@ export function int(opts: { min?: number; max?: number } = {}): Check<number> {
   return (node, ctx, path) => {
     const v = scalar(node);
     if (typeof v !== 'number' || !Number.isInteger(v) || (opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
-      ctx.error(node, path, `expected a whole number${range}, got ${node ? describe(node) : 'nothing'}`);
-      return INVALID;
+      return mismatch(ctx, node, path, `a whole number${range}`);
     }
     return v;
   };
@@ -130,8 +134,7 @@ export function bool(): Check<boolean> {
   return (node, ctx, path) => {
     const v = scalar(node);
     if (typeof v !== 'boolean') {
-      ctx.error(node, path, `expected true or false, got ${node ? describe(node) : 'nothing'}`);
-      return INVALID;
+      return mismatch(ctx, node, path, `true or false`);
     }
     return v;
   };
@@ -141,8 +144,7 @@ export function oneOf<const T extends string | number | boolean>(values: readonl
   return (node, ctx, path) => {
     const v = scalar(node);
     if (!values.includes(v as T)) {
-      ctx.error(node, path, `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${node ? describe(node) : 'nothing'}`);
-      return INVALID;
+      return mismatch(ctx, node, path, `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
     }
     return v as T;
   };
@@ -151,8 +153,7 @@ export function oneOf<const T extends string | number | boolean>(values: readonl
 export function list<T>(item: Check<T>, opts: { minItems?: number } = {}): Check<T[]> {
   return (node, ctx, path) => {
     if (node === undefined || !isSeq(node)) {
-      ctx.error(node, path, `expected a list, got ${node ? describe(node) : 'nothing'}`);
-      return INVALID;
+      return mismatch(ctx, node, path, `a list`);
     }
     if (opts.minItems !== undefined && node.items.length < opts.minItems) {
       ctx.error(node, path, `expected at least ${opts.minItems} item${opts.minItems === 1 ? '' : 's'}`);
@@ -187,8 +188,7 @@ type Out<S extends Shape> = { [K in keyof S]: Exclude<ReturnType<S[K]>, typeof I
 export function object<S extends Shape>(shape: S, opts: { refine?: (value: Out<S>, node: Node, ctx: Ctx, path: string) => void } = {}): Check<Out<S>> {
   return (node, ctx, path) => {
     if (node === undefined || !isMap(node)) {
-      ctx.error(node, path, `expected a mapping, got ${node ? describe(node) : 'nothing'}`);
-      return INVALID;
+      return mismatch(ctx, node, path, `a mapping`);
     }
     const byKey = new Map<string, Pair>();
     for (const pair of node.items) {
@@ -211,7 +211,10 @@ export function object<S extends Shape>(shape: S, opts: { refine?: (value: Out<S
       const pair = byKey.get(key);
       const child = (pair?.value ?? undefined) as Node | undefined;
       // An absent value keeps the key's own node for the line number of `key:` with nothing after it.
+      const before = ctx.issues.length;
       const v = check(child ?? (pair ? (pair.key as Node) : undefined), ctx, path ? `${path}.${key}` : key);
+      // A key that is absent has no line of its own: point at the mapping it belongs in.
+      for (const issue of ctx.issues.slice(before)) if (issue.line === undefined) issue.line = ctx.lineOf(node);
       if (v === INVALID) ok = false;
       else if (v !== undefined) out[key] = v;
     }
@@ -226,8 +229,7 @@ export function object<S extends Shape>(shape: S, opts: { refine?: (value: Out<S
 export function record<T>(item: Check<T>, opts: { namePattern?: RegExp } = {}): Check<Record<string, T>> {
   return (node, ctx, path) => {
     if (node === undefined || !isMap(node)) {
-      ctx.error(node, path, `expected a mapping of names, got ${node ? describe(node) : 'nothing'}`);
-      return INVALID;
+      return mismatch(ctx, node, path, `a mapping of names`);
     }
     const out: Record<string, T> = {};
     let ok = true;

@@ -245,7 +245,8 @@ export class RadiusServer {
         this.drop('bad-message-authenticator', rinfo, client, 'Message-Authenticator does not match: is the shared secret right?');
         return false;
       }
-      if (client.requireMessageAuthenticator === 'auto' && !this.learnedMessageAuthenticator.has(client.name)) {
+      // Only Access-Requests teach `auto`: Status-Server always carries one (RFC 5997) and says nothing about the NAS's logins.
+      if (packet.code === CODE.AccessRequest && client.requireMessageAuthenticator === 'auto' && !this.learnedMessageAuthenticator.has(client.name)) {
         this.learnedMessageAuthenticator.add(client.name);
         this.log.info({ client: client.name }, 'client sends Message-Authenticator; requiring it from now on');
       }

@@ -1,0 +1,103 @@
+// `otp-radius serve` as a process: starts, reloads on SIGHUP (keeping the
+// old config when the new one is bad), drains and exits 0 on SIGTERM.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { delay, freeUdpPort, radclient, SECRET } from '../helpers/radius.ts';
+
+const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
+
+function configText(port: number, clientAddress: string): string {
+  return `listen:\n  address: 127.0.0.1\n  port: ${port}\nclients:\n  - name: nas\n    address: ${clientAddress}\n    secret: ${SECRET}\nlog:\n  level: info\n`;
+}
+
+async function status(port: number): Promise<boolean> {
+  const r = await radclient(['-r', '1', '-t', '1', `127.0.0.1:${port}`, 'status', SECRET], 'Message-Authenticator = 0x00\n');
+  return /Access-Accept/.test(r.stdout);
+}
+
+test('serve: SIGHUP reloads clients, a bad reload keeps the old config, SIGTERM exits 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-radius-serve-'));
+  const file = join(dir, 'otp-radius.yaml');
+  const port = await freeUdpPort();
+  writeFileSync(file, configText(port, '127.0.0.2'));
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    for (let i = 0; i < 50 && !out.includes('otp-radius started'); i++) await delay(100);
+    assert.match(out, /otp-radius started/);
+    assert.equal(await status(port), false, '127.0.0.1 is not a client yet');
+
+    writeFileSync(file, configText(port, '127.0.0.0/8'));
+    child.kill('SIGHUP');
+    for (let i = 0; i < 30 && !out.includes('config reloaded'); i++) await delay(100);
+    assert.equal(await status(port), true, 'answered after reload');
+
+    writeFileSync(file, configText(port, '127.0.0.0/8') + 'bogus: 1\n');
+    child.kill('SIGHUP');
+    for (let i = 0; i < 30 && !out.includes('config reload failed'); i++) await delay(100);
+    assert.match(out, /config reload failed; keeping the running config/);
+    assert.match(out, /otp-radius.yaml:10: bogus: unknown key/);
+    assert.equal(await status(port), true, 'still answered with the old config');
+
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(out, /otp-radius stopped/);
+    for (const line of out.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), `not one JSON event a line: ${line}`);
+    assert.ok(!out.includes(SECRET), 'the shared secret never reaches the log');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('serve: an invalid config stops the start with the file, line and key, exit 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-radius-serve-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, 'listen:\n  port: 1812\nclients:\n  - name: nas\n    address: 10.0.0.1\n');
+  const r = spawnSync(process.execPath, [CLI, 'serve', '--config', file], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, `${file}:4: clients[0].secret: required, a non-empty string (or secretFile: PATH)\notp-radius: ${file}: invalid config, not started\n`);
+});
+
+test('serve: a port in use is one clear line, exit 1', async () => {
+  const { createSocket } = await import('node:dgram');
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const dir = mkdtempSync(join(tmpdir(), 'otp-radius-serve-'));
+  const file = join(dir, 'c.yaml');
+  writeFileSync(file, configText(s.address().port, '127.0.0.1'));
+  const r = spawnSync(process.execPath, [CLI, 'serve', '--config', file], { encoding: 'utf8' });
+  s.close();
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, new RegExp(`^otp-radius: cannot listen on 127.0.0.1:\\d+: EADDRINUSE\\n$`));
+});
+
+test('config check: exit 0 for a valid file, 1 with every problem, 2 for usage errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-radius-check-'));
+  const good = join(dir, 'good.yaml');
+  writeFileSync(good, configText(1812, '10.0.0.0/8'));
+  let r = spawnSync(process.execPath, [CLI, 'config', 'check', good], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, `${good}: OK (1 client)\n`);
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'listen:\n  port: -1\nlog:\n  level: chatty\n');
+  r = spawnSync(process.execPath, [CLI, 'config', 'check', bad], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.deepEqual(r.stderr.trim().split('\n'), [
+    `${bad}:2: listen.port: expected a whole number from 0 to 65535, got -1`,
+    `${bad}:4: log.level: expected one of "fatal", "error", "warn", "info", "debug", "trace", got "chatty"`,
+  ]);
+  r = spawnSync(process.execPath, [CLI, 'config', 'check', '--nope'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'otp-radius: config check: unknown option --nope (see otp-radius config check --help)\n');
+  r = spawnSync(process.execPath, [CLI, 'frobnicate'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'otp-radius: unknown command "frobnicate" (see otp-radius --help)\n');
+});

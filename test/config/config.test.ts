@@ -1,0 +1,116 @@
+// Each kind of bad config gives its own message, naming file, line and key.
+
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.ts';
+
+function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseConfig(yaml, 'c.yaml', env);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, String(e));
+    return e.problems;
+  }
+  assert.fail('config was accepted');
+}
+
+const CLIENT = `clients:\n  - name: vpn\n    address: 192.0.2.10\n    secret: a-long-enough-shared-secret\n`;
+
+describe('config validation', () => {
+  test('an empty file is all defaults', () => {
+    const { config, warnings } = parseConfig('', 'c.yaml');
+    assert.equal(config.listen.port, 1812);
+    assert.equal(config.listen.address, '0.0.0.0');
+    assert.equal(config.listen.accountingPort, undefined);
+    assert.equal(config.log.level, 'info');
+    assert.deepEqual(config.clients, []);
+    assert.match(warnings[0]!, /no NAS clients configured/);
+  });
+
+  test('a valid config gives typed values and defaults', () => {
+    const { config, warnings } = parseConfig(`listen:\n  port: 11812\n  accountingPort: 11813\n${CLIENT}    realm: Corp\n`, 'c.yaml');
+    assert.deepEqual(warnings, []);
+    assert.equal(config.listen.accountingPort, 11813);
+    const c = config.clients[0]!;
+    assert.equal(c.name, 'vpn');
+    assert.equal(c.secret, 'a-long-enough-shared-secret');
+    assert.equal(c.requireMessageAuthenticator, true, 'new configs require Message-Authenticator');
+    assert.equal(c.realm, 'corp');
+    assert.equal(c.network.prefix, 32);
+  });
+
+  test('YAML syntax error names the line', () => {
+    assert.match(problems('listen:\n  port: [1812\n')[0]!, /^c\.yaml:\d+: YAML syntax: /);
+  });
+
+  test('unknown key, with the keys that would be valid', () => {
+    assert.deepEqual(problems('listen:\n  prot: 1812\n'), ['c.yaml:2: listen.prot: unknown key (expected one of: address, port, accountingPort, receiveBufferBytes, duplicateCacheSeconds, shutdownGraceSeconds)']);
+    assert.match(problems('lisen: {}\n')[0]!, /^c\.yaml:1: lisen: unknown key/);
+  });
+
+  test('wrong types', () => {
+    assert.deepEqual(problems('listen:\n  port: "abc"\n'), ['c.yaml:2: listen.port: expected a whole number from 0 to 65535, got "abc"']);
+    assert.deepEqual(problems('listen:\n  port: 70000\n'), ['c.yaml:2: listen.port: expected a whole number from 0 to 65535, got 70000']);
+    assert.deepEqual(problems('listen:\n  address: my-host\n'), ['c.yaml:2: listen.address: expected an IPv4 or IPv6 address, got "my-host"']);
+    assert.deepEqual(problems('clients: {}\n'), ['c.yaml:1: clients: expected a list, got a mapping']);
+    assert.deepEqual(problems('log:\n  level: loud\n'), ['c.yaml:2: log.level: expected one of "fatal", "error", "warn", "info", "debug", "trace", got "loud"']);
+    assert.deepEqual(problems(`${CLIENT}    requireMessageAuthenticator: yes-please\n`), ['c.yaml:5: clients[0].requireMessageAuthenticator: expected one of true, false, "auto", got "yes-please"']);
+  });
+
+  test('missing required values', () => {
+    assert.deepEqual(problems('clients:\n  - name: vpn\n    address: 192.0.2.1\n'), ['c.yaml:2: clients[0].secret: required, a non-empty string (or secretFile: PATH)']);
+    assert.deepEqual(problems('clients:\n  - name: vpn\n    address: 192.0.2.1\n    secret:\n'), ['c.yaml:4: clients[0].secret: required, a non-empty string (or secretFile: PATH)']);
+    assert.deepEqual(problems('clients:\n  - address: 192.0.2.1\n    secret: a-long-enough-shared-secret\n'), ['c.yaml:2: clients[0].name: required, a name of letters, digits, _ . : -']);
+  });
+
+  test('client address must be an IP or CIDR', () => {
+    assert.deepEqual(problems('clients:\n  - name: vpn\n    address: 10.0.0.0/33\n    secret: a-long-enough-shared-secret\n'), ['c.yaml:3: clients[0].address: expected an IP address or network (CIDR), prefix length "/33" must be 0 to 32']);
+    assert.deepEqual(problems('clients:\n  - name: vpn\n    address: vpn.example.com\n    secret: a-long-enough-shared-secret\n'), ['c.yaml:3: clients[0].address: expected an IP address or network (CIDR), "vpn.example.com" is not an IPv4 or IPv6 address']);
+  });
+
+  test('duplicate client names and networks', () => {
+    const p = problems(`${CLIENT}  - name: vpn\n    address: 192.0.2.10/32\n    secret: another-long-shared-secret\n`);
+    assert.deepEqual(p, [
+      'c.yaml:5: clients[1].name: "vpn" is already the name of clients[0]',
+      'c.yaml:6: clients[1].address: 192.0.2.10/32 is already the address of clients[0] (vpn)',
+    ]);
+  });
+
+  test('a short shared secret starts with a warning naming the client', () => {
+    const { config, warnings } = parseConfig('clients:\n  - name: old-switch\n    address: 192.0.2.1\n    secret: testing123\n', 'c.yaml');
+    assert.equal(config.clients[0]!.secret, 'testing123');
+    assert.deepEqual(warnings, ['c.yaml:4: clients[0].secret: client old-switch: shared secret is shorter than 16 characters and can be guessed offline from one captured packet; use a longer one when the NAS allows']);
+  });
+
+  test('secrets from the environment', () => {
+    const yaml = 'clients:\n  - name: vpn\n    address: 192.0.2.1\n    secret: ${env:VPN_SECRET}\n';
+    assert.equal(parseConfig(yaml, 'c.yaml', { VPN_SECRET: 'from-the-environment-123' }).config.clients[0]!.secret, 'from-the-environment-123');
+    assert.deepEqual(problems(yaml, {}), ['c.yaml:4: clients[0].secret: environment variable VPN_SECRET is not set']);
+  });
+
+  test('secrets from a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otp-radius-config-'));
+    const secretPath = join(dir, 'vpn.secret');
+    writeFileSync(secretPath, 'secret-from-a-file-0123\n', { mode: 0o600 });
+    const yaml = (p: string): string => `clients:\n  - name: vpn\n    address: 192.0.2.1\n    secretFile: ${p}\n`;
+    writeFileSync(join(dir, 'c.yaml'), yaml('vpn.secret'));
+    const loaded = loadConfig(join(dir, 'c.yaml'));
+    assert.equal(loaded.config.clients[0]!.secret, 'secret-from-a-file-0123', 'relative to the config file, trailing newline dropped');
+    assert.deepEqual(loaded.warnings, []);
+    chmodSync(secretPath, 0o644);
+    assert.match(loadConfig(join(dir, 'c.yaml')).warnings[0]!, /vpn\.secret is readable by every user/);
+    assert.deepEqual(problems(yaml(join(dir, 'missing'))), [`c.yaml:4: clients[0].secretFile: cannot read ${join(dir, 'missing')}: ENOENT`]);
+    assert.deepEqual(problems(`clients:\n  - name: vpn\n    address: 192.0.2.1\n    secret: inline-secret-1234567\n    secretFile: ${secretPath}\n`), ['c.yaml:5: clients[0].secretFile: give either secret or secretFile, not both']);
+  });
+
+  test('a missing file names the file', () => {
+    assert.throws(() => loadConfig('/nonexistent/otp-radius.yaml'), { message: '/nonexistent/otp-radius.yaml: cannot read config: no such file' });
+  });
+
+  test('every problem is reported, not only the first', () => {
+    assert.equal(problems('listen:\n  port: x\nlog:\n  level: y\n').length, 2);
+  });
+});

@@ -1,0 +1,130 @@
+// The listener's pieces on their own: networks, framing, password hiding, the duplicate cache.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { addressBytes, cidrContains, parseCidr } from '../../src/config/cidr.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { decryptPassword, encryptPassword } from '../../src/radius/authenticator.ts';
+import { ClientTable } from '../../src/radius/clients.ts';
+import { encodeAttribute } from '../../src/radius/codec.ts';
+import { DuplicateCache } from '../../src/radius/duplicates.ts';
+import { assemblePacket, parsePacket, rawAttribute } from '../../src/radius/packet.ts';
+import { splitText } from '../../src/radius/reply.ts';
+
+describe('networks', () => {
+  test('IPv4, IPv6 and IPv4-mapped addresses', () => {
+    assert.ok(cidrContains(parseCidr('10.0.0.0/8'), addressBytes('10.200.1.1')!));
+    assert.ok(!cidrContains(parseCidr('10.0.0.0/8'), addressBytes('11.0.0.1')!));
+    assert.ok(cidrContains(parseCidr('10.0.0.0/8'), addressBytes('::ffff:10.1.2.3')!), 'dual-stack sockets report mapped addresses');
+    assert.ok(cidrContains(parseCidr('2001:db8::/32'), addressBytes('2001:db8:1::5')!));
+    assert.ok(!cidrContains(parseCidr('2001:db8::/32'), addressBytes('2001:db9::1')!));
+    assert.ok(!cidrContains(parseCidr('0.0.0.0/0'), addressBytes('::1')!), 'families never mix');
+    assert.ok(cidrContains(parseCidr('192.0.2.0/25'), addressBytes('192.0.2.127')!));
+    assert.ok(!cidrContains(parseCidr('192.0.2.0/25'), addressBytes('192.0.2.128')!));
+    assert.ok(cidrContains(parseCidr('::ffff:10.0.0.0/104'), addressBytes('10.9.9.9')!));
+    assert.throws(() => parseCidr('10.0.0.0/'), /prefix length/);
+    assert.throws(() => parseCidr('2001:db8::/129'), /must be 0 to 128/);
+  });
+
+  test('the most specific client wins', () => {
+    const { config } = parseConfig(`clients:
+  - { name: site, address: 192.0.2.0/24, secret: site-secret-0123456789 }
+  - { name: fw, address: 192.0.2.1, secret: fw-secret-0123456789ab }
+  - { name: any, address: 0.0.0.0/0, secret: any-secret-0123456789a }
+`, 'c.yaml');
+    const table = new ClientTable(config.clients);
+    assert.equal(table.lookup('192.0.2.1')?.name, 'fw');
+    assert.equal(table.lookup('192.0.2.2')?.name, 'site');
+    assert.equal(table.lookup('198.51.100.1')?.name, 'any');
+    assert.equal(table.lookup('::1'), undefined);
+    assert.equal(table.lookup('not-an-ip'), undefined);
+  });
+});
+
+describe('framing', () => {
+  test('a well-formed packet parses; bytes past Length are padding', () => {
+    const p = assemblePacket(1, 7, randomBytes(16), [rawAttribute(1, Buffer.from('bob'))]);
+    const parsed = parsePacket(Buffer.concat([p, Buffer.from([9, 9, 9])]));
+    assert.ok(typeof parsed !== 'string');
+    assert.equal(parsed.identifier, 7);
+    assert.equal(parsed.data.length, p.length);
+    assert.deepEqual(parsed.attributes.map((a) => [a.type, a.value.toString()]), [[1, 'bob']]);
+  });
+
+  test('bad framing has a named cause', () => {
+    const p = assemblePacket(1, 7, randomBytes(16), [rawAttribute(1, Buffer.from('bob'))]);
+    assert.equal(parsePacket(p.subarray(0, 10)), 'too-short');
+    const long = Buffer.from(p); long.writeUInt16BE(p.length + 1, 2);
+    assert.equal(parsePacket(long), 'bad-length');
+    const overrun = Buffer.from(p); overrun[21] = 200;
+    assert.equal(parsePacket(overrun), 'bad-attribute');
+    const zero = Buffer.from(p); zero[21] = 0;
+    assert.equal(parsePacket(zero), 'bad-attribute');
+  });
+
+  test('encoders refuse what does not fit', () => {
+    assert.throws(() => rawAttribute(18, Buffer.alloc(254)), /exceeds 253/);
+    assert.throws(() => assemblePacket(2, 1, Buffer.alloc(16), Array.from({ length: 20 }, () => rawAttribute(18, Buffer.alloc(250)))), /RADIUS allows 4096/);
+    assert.throws(() => encodeAttribute('Class', 'x'.repeat(254)), /at most 253 fit/);
+    assert.throws(() => encodeAttribute('Fortinet-Group-Name', 'x'.repeat(248)), /at most 247 fit/);
+    assert.throws(() => encodeAttribute('No-Such-Attribute', 'x'), /unknown RADIUS attribute "No-Such-Attribute"/);
+    assert.throws(() => encodeAttribute('Framed-IP-Address', 'not-an-ip'), /expected an IPv4 address/);
+    assert.deepEqual(encodeAttribute('class', 'admins'), Buffer.concat([Buffer.from([25, 8]), Buffer.from('admins')]));
+    assert.deepEqual(encodeAttribute('Session-Timeout', 3600), Buffer.from([27, 6, 0, 0, 0x0e, 0x10]));
+  });
+
+  test('Reply-Message splitting keeps UTF-8 characters whole', () => {
+    const parts = splitText('€'.repeat(100));
+    assert.deepEqual(parts.map((p) => p.length), [252, 48]);
+    assert.equal(Buffer.concat(parts).toString(), '€'.repeat(100));
+    assert.deepEqual(splitText(''), []);
+  });
+});
+
+describe('User-Password hiding (RFC 2865 5.2)', () => {
+  const auth = randomBytes(16);
+  test('round trip for every length up to 128 bytes', () => {
+    for (let n = 0; n <= 128; n++) {
+      const pw = 'p'.repeat(n);
+      const r = decryptPassword(encryptPassword(pw, 'secret-xyz', auth), 'secret-xyz', auth);
+      assert.deepEqual(r, { ok: true, password: pw });
+    }
+    assert.throws(() => encryptPassword('p'.repeat(129), 's', auth), /longer than 128/);
+  });
+
+  test('a wrong secret is detected rather than passed on as garbage', () => {
+    let detected = 0;
+    for (let i = 0; i < 200; i++) {
+      const r = decryptPassword(encryptPassword('1234' + String(i).padStart(6, '0'), 'right-secret', auth), 'wrong-secret', auth);
+      if (!r.ok) detected++;
+    }
+    assert.equal(detected, 200);
+    assert.deepEqual(decryptPassword(Buffer.alloc(15), 's', auth), { ok: false, why: 'bad-length' });
+    assert.deepEqual(decryptPassword(Buffer.alloc(144), 's', auth), { ok: false, why: 'bad-length' });
+  });
+});
+
+describe('duplicate cache', () => {
+  test('new, in progress, answered, expired', () => {
+    const cache = new DuplicateCache(30);
+    const k = DuplicateCache.key('192.0.2.1', 5000, 9, Buffer.alloc(16, 1));
+    assert.equal(cache.check(k, 0), 'new');
+    assert.equal(cache.check(k, 10), 'in-progress');
+    cache.complete(k, Buffer.from('answer'), 20);
+    assert.deepEqual(cache.check(k, 29_000), Buffer.from('answer'));
+    assert.equal(cache.check(k, 30_021), 'new', 'after 30 s it is a new request');
+    const other = DuplicateCache.key('192.0.2.1', 5001, 9, Buffer.alloc(16, 1));
+    assert.equal(cache.check(other, 30_022), 'new', 'another source port is another request');
+  });
+
+  test('bounded size', () => {
+    const cache = new DuplicateCache(30, 100);
+    for (let i = 0; i < 1000; i++) {
+      const k = DuplicateCache.key('192.0.2.1', i, 1, Buffer.alloc(16));
+      cache.check(k, 0);
+      cache.complete(k, Buffer.alloc(1), 0);
+    }
+    assert.ok(cache.size <= 101);
+  });
+});
