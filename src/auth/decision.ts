@@ -18,6 +18,10 @@ export interface Decision {
   replyMessage?: string;
   /** Transaction id of a challenge, sent as State. */
   state?: Buffer;
+  /** The challenge's transaction id (the State as text), its data (OCRA question) and tokens: for the HTTP API and CLI. */
+  transactionId?: string;
+  challengeData?: string;
+  challengeSerials?: string[];
   /** Seconds the challenge stays open (Session-Timeout on Access-Challenge). */
   sessionTimeout?: number;
   /** Attributes for Access-Accept, mapped from user data by reply rules. */

@@ -5,7 +5,11 @@
 import { isIP } from 'node:net';
 import type { Node } from 'yaml';
 import { parseCidr, type Cidr } from './cidr.ts';
+import type { AuthPolicy } from '../auth/policy.ts';
+import { authSections, buildAuthPolicy, type TokenDefaults } from './auth-sections.ts';
 import { readSecret } from './secret.ts';
+import { storeSection, type StoreConfig } from './store-section.ts';
+import { checkRealms, userSections, type RealmConfig, type ResolverConfig } from './user-sections.ts';
 import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check, type Ctx } from './schema.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -47,6 +51,11 @@ export interface Config {
   listen: ListenConfig;
   clients: ClientConfig[];
   log: LogConfig;
+  store: StoreConfig;
+  resolvers: Record<string, ResolverConfig>;
+  realms: Record<string, RealmConfig>;
+  policy: AuthPolicy;
+  tokenDefaults: TokenDefaults;
 }
 
 /** Below this a shared secret is brute-forceable offline from one captured packet. */
@@ -146,12 +155,21 @@ export const sections = {
   listen: withDefault(listenSection, defaultListen),
   clients: withDefault(clientsSection, []),
   log: withDefault(logSection, { level: 'info' as LogLevel, audit: 'stdout' }),
+  store: storeSection,
+  ...userSections,
+  ...authSections,
 };
 
 export const configShape = object(sections);
 
 export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID>, file: string, ctx: Ctx, root: Node | undefined): Config {
   if (v.clients.length === 0) ctx.warn(nodeAt(root, ['clients']), 'clients', 'no NAS clients configured: every RADIUS request will be dropped');
-  return { file, ...v } as Config;
+  checkRealms(v.resolvers, v.realms, root, (node, path, message) => ctx.error(node, path, message));
+  const realms = Object.fromEntries(Object.entries(v.realms ?? {}).map(([k, r]) => [k.toLowerCase(), r]));
+  for (const c of v.clients) {
+    if (c.realm !== undefined && !(c.realm in realms)) ctx.error(nodeAt(root, ['clients', v.clients.indexOf(c), 'realm']), `clients[${v.clients.indexOf(c)}].realm`, `unknown realm "${c.realm}"`);
+  }
+  const { policy, tokenDefaults } = buildAuthPolicy(v.policy, v.tokens, v.challenges);
+  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults };
 }
 

@@ -31,7 +31,7 @@ describe('config validation', () => {
   });
 
   test('a valid config gives typed values and defaults', () => {
-    const { config, warnings } = parseConfig(`listen:\n  port: 11812\n  accountingPort: 11813\n${CLIENT}    realm: Corp\n`, 'c.yaml');
+    const { config, warnings } = parseConfig(`listen:\n  port: 11812\n  accountingPort: 11813\n${CLIENT}    realm: Corp\nresolvers:\n  local: { type: file, path: users.yaml }\nrealms:\n  Corp: { resolvers: local, default: true }\n`, 'c.yaml');
     assert.deepEqual(warnings, []);
     assert.equal(config.listen.accountingPort, 11813);
     const c = config.clients[0]!;
@@ -96,9 +96,9 @@ describe('config validation', () => {
     const secretPath = join(dir, 'vpn.secret');
     writeFileSync(secretPath, 'secret-from-a-file-0123\n', { mode: 0o600 });
     const yaml = (p: string): string => `clients:\n  - name: vpn\n    address: 192.0.2.1\n    secretFile: ${p}\n`;
-    writeFileSync(join(dir, 'c.yaml'), yaml('vpn.secret'));
+    writeFileSync(join(dir, 'c.yaml'), yaml(secretPath));
     const loaded = loadConfig(join(dir, 'c.yaml'));
-    assert.equal(loaded.config.clients[0]!.secret, 'secret-from-a-file-0123', 'relative to the config file, trailing newline dropped');
+    assert.equal(loaded.config.clients[0]!.secret, 'secret-from-a-file-0123', 'trailing newline dropped');
     assert.deepEqual(loaded.warnings, []);
     chmodSync(secretPath, 0o644);
     assert.match(loadConfig(join(dir, 'c.yaml')).warnings[0]!, /vpn\.secret is readable by every user/);
@@ -108,6 +108,33 @@ describe('config validation', () => {
 
   test('a missing file names the file', () => {
     assert.throws(() => loadConfig('/nonexistent/otp-radius.yaml'), { message: '/nonexistent/otp-radius.yaml: cannot read config: no such file' });
+  });
+
+  test('realms name existing resolvers, one default at most, clients name existing realms', () => {
+    const base = 'resolvers:\n  local: { type: file, path: users.yaml }\n';
+    assert.deepEqual(problems(`${base}realms:\n  corp:\n    resolvers: [local, ldap]\n`), ['c.yaml:5: realms.corp.resolvers: unknown resolver "ldap" (resolvers: local)']);
+    assert.deepEqual(problems(`${base}realms:\n  a: { resolvers: local, default: true }\n  b: { resolvers: local, default: true }\n`), ['c.yaml:5: realms.b.default: only one realm can be the default; a already is']);
+    assert.deepEqual(problems(`${base}realms:\n  a: { resolvers: local }\n${CLIENT}    realm: b\n`), ['c.yaml:9: clients[0].realm: unknown realm "b"']);
+    assert.deepEqual(problems('resolvers:\n  local: { type: ldapx, path: u.yaml }\n'), ['c.yaml:2: resolvers.local.type: expected one of "file", got "ldapx"']);
+    assert.deepEqual(problems('resolvers:\n  local: { type: file }\n'), ['c.yaml:2: resolvers.local.path: required, a non-empty string']);
+  });
+
+  test('policy, tokens and challenges: defaults and bad values', () => {
+    const { config } = parseConfig('policy:\n  otppin: userstore\n  replyMessages: { reject: "Access denied" }\ntokens:\n  maxFail: 5\n  totp: { window: 60 }\nchallenges: { timeout: 300 }\n', 'c.yaml');
+    assert.equal(config.policy.otppin, 'userstore');
+    assert.equal(config.policy.pinPosition, 'prepend');
+    assert.equal(config.policy.replyMessages.reject, 'Access denied');
+    assert.equal(config.policy.replyMessages.challenge.hotp, 'Please enter your OTP');
+    assert.equal(config.policy.challengeTimeout, 300);
+    assert.deepEqual(config.policy.challengeResponse, ['hotp', 'totp', 'ocra']);
+    assert.equal(config.tokenDefaults.maxFail, 5);
+    assert.equal(config.tokenDefaults.totp.window, 60);
+    assert.equal(config.tokenDefaults.totp.timeStep, 30);
+    assert.equal(config.tokenDefaults.hotp.window, 10);
+    assert.deepEqual(problems('policy:\n  otppin: maybe\n'), ['c.yaml:2: policy.otppin: expected one of "token", "userstore", "none", got "maybe"']);
+    assert.deepEqual(problems('policy:\n  challengeResponse: [hotp, sms]\n'), ['c.yaml:2: policy.challengeResponse[1]: expected one of "hotp", "totp", "ocra", got "sms"']);
+    assert.deepEqual(problems('tokens:\n  hotp: { otpLength: 5 }\n'), ['c.yaml:2: tokens.hotp.otpLength: expected a whole number from 6 to 8, got 5']);
+    assert.deepEqual(problems('store:\n  sqlite: { path: "" }\n'), ['c.yaml:2: store.sqlite.path: expected a non-empty string, got ""']);
   });
 
   test('every problem is reported, not only the first', () => {

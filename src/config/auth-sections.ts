@@ -1,0 +1,120 @@
+// Config sections of the authentication service: `policy`, `tokens`,
+// `challenges`. Their result is the AuthPolicy plus enrollment defaults.
+
+import { DEFAULT_POLICY, type AuthPolicy, type OtpPinPolicy } from '../auth/policy.ts';
+import type { PinPosition } from '../auth/pin-otp.ts';
+import type { HashAlgorithm, TokenType } from '../store/types.ts';
+import { bool, INVALID, int, list, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
+
+export const TOKEN_TYPES: readonly TokenType[] = ['hotp', 'totp', 'ocra'];
+const ALGORITHMS: readonly HashAlgorithm[] = ['sha1', 'sha256', 'sha512'];
+
+/** What `token enroll` gives a new token unless told otherwise. */
+export interface TokenDefaults {
+  hotp: { window: number; syncWindow: number; otpLength: number; algorithm: HashAlgorithm };
+  totp: { window: number; syncWindow: number; otpLength: number; algorithm: HashAlgorithm; timeStep: number };
+  ocra: { window: number; syncWindow: number; suite: string };
+  maxFail: number;
+  /** Issuer shown in authenticator apps (otpauth URI). */
+  issuer: string;
+}
+
+export const DEFAULT_TOKENS: TokenDefaults = {
+  hotp: { window: 10, syncWindow: 1000, otpLength: 6, algorithm: 'sha1' },
+  totp: { window: 180, syncWindow: 40, otpLength: 6, algorithm: 'sha1', timeStep: 30 },
+  ocra: { window: 10, syncWindow: 100, suite: 'OCRA-1:HOTP-SHA256-8:C-QN08' },
+  maxFail: 10,
+  issuer: 'otp-radius',
+};
+
+const otpLength = int({ min: 6, max: 8 });
+const algorithm = oneOf(ALGORITHMS);
+
+const challengeTexts = object({
+  hotp: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.hotp),
+  totp: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.totp),
+  ocra: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.ocra),
+});
+
+const policyShape = object({
+  otppin: withDefault(oneOf<OtpPinPolicy>(['token', 'userstore', 'none']), DEFAULT_POLICY.otppin),
+  pinPosition: withDefault(oneOf<PinPosition>(['prepend', 'append']), DEFAULT_POLICY.pinPosition),
+  splitAtSign: withDefault(bool(), DEFAULT_POLICY.splitAtSign),
+  splitDomain: withDefault(bool(), DEFAULT_POLICY.splitDomain),
+  passOnNoToken: withDefault(bool(), DEFAULT_POLICY.passOnNoToken),
+  passOnNoUser: withDefault(bool(), DEFAULT_POLICY.passOnNoUser),
+  challengeResponse: withDefault(list(oneOf(TOKEN_TYPES)), DEFAULT_POLICY.challengeResponse),
+  replyMessages: optional(object({
+    accept: optional(str({ nonEmpty: true })),
+    reject: optional(str({ nonEmpty: true })),
+    challenge: optional(challengeTexts),
+  })),
+});
+
+const tokensShape = object({
+  autoResync: withDefault(bool(), DEFAULT_POLICY.autoResync),
+  autoResyncTimeout: withDefault(int({ min: 1, max: 3600 }), DEFAULT_POLICY.autoResyncTimeout),
+  maxFail: withDefault(int({ min: 1, max: 1000 }), DEFAULT_TOKENS.maxFail),
+  failCounterClearTimeout: withDefault(int({ min: 0, max: 86400 * 30 }), DEFAULT_POLICY.failCounterClearTimeout),
+  issuer: withDefault(str({ nonEmpty: true }), DEFAULT_TOKENS.issuer),
+  hotp: optional(object({
+    window: withDefault(int({ min: 1, max: 1000 }), DEFAULT_TOKENS.hotp.window),
+    syncWindow: withDefault(int({ min: 1, max: 100000 }), DEFAULT_TOKENS.hotp.syncWindow),
+    otpLength: withDefault(otpLength, DEFAULT_TOKENS.hotp.otpLength),
+    algorithm: withDefault(algorithm, DEFAULT_TOKENS.hotp.algorithm),
+  })),
+  totp: optional(object({
+    window: withDefault(int({ min: 0, max: 3600 }), DEFAULT_TOKENS.totp.window),
+    syncWindow: withDefault(int({ min: 1, max: 10000 }), DEFAULT_TOKENS.totp.syncWindow),
+    otpLength: withDefault(otpLength, DEFAULT_TOKENS.totp.otpLength),
+    algorithm: withDefault(algorithm, DEFAULT_TOKENS.totp.algorithm),
+    timeStep: withDefault(int({ min: 1, max: 3600 }), DEFAULT_TOKENS.totp.timeStep),
+  })),
+  ocra: optional(object({
+    window: withDefault(int({ min: 0, max: 1000 }), DEFAULT_TOKENS.ocra.window),
+    syncWindow: withDefault(int({ min: 1, max: 100000 }), DEFAULT_TOKENS.ocra.syncWindow),
+    suite: withDefault(str({ nonEmpty: true, pattern: /^OCRA-1:HOTP-SHA(1|256|512)-\d{1,2}:/, patternText: 'an OCRA suite like OCRA-1:HOTP-SHA256-8:C-QN08' }), DEFAULT_TOKENS.ocra.suite),
+    maxChallenges: withDefault(int({ min: 1, max: 100 }), DEFAULT_POLICY.maxChallengesPerToken),
+  })),
+});
+
+const challengesShape = object({
+  timeout: withDefault(int({ min: 10, max: 3600 }), DEFAULT_POLICY.challengeTimeout),
+  maxAttempts: withDefault(int({ min: 1, max: 100 }), DEFAULT_POLICY.challengeMaxAttempts),
+});
+
+export const authSections = {
+  policy: optional(policyShape),
+  tokens: optional(tokensShape),
+  challenges: optional(challengesShape),
+};
+
+type Out<C> = C extends Check<infer T> ? Exclude<T, typeof INVALID> : never;
+
+/** Folds the three sections into the service's policy and the enrollment defaults. */
+export function buildAuthPolicy(
+  p: Out<typeof policyShape> | undefined,
+  t: Out<typeof tokensShape> | undefined,
+  c: Out<typeof challengesShape> | undefined,
+): { policy: AuthPolicy; tokenDefaults: TokenDefaults } {
+  const authPolicy: AuthPolicy = {
+    ...DEFAULT_POLICY,
+    ...(p ? { otppin: p.otppin, pinPosition: p.pinPosition, splitAtSign: p.splitAtSign, splitDomain: p.splitDomain, passOnNoToken: p.passOnNoToken, passOnNoUser: p.passOnNoUser, challengeResponse: p.challengeResponse } : {}),
+    ...(t ? { autoResync: t.autoResync, autoResyncTimeout: t.autoResyncTimeout, failCounterClearTimeout: t.failCounterClearTimeout, maxChallengesPerToken: t.ocra?.maxChallenges ?? DEFAULT_POLICY.maxChallengesPerToken } : {}),
+    ...(c ? { challengeTimeout: c.timeout, challengeMaxAttempts: c.maxAttempts } : {}),
+    replyMessages: {
+      ...(p?.replyMessages?.accept ? { accept: p.replyMessages.accept } : {}),
+      ...(p?.replyMessages?.reject ? { reject: p.replyMessages.reject } : {}),
+      challenge: p?.replyMessages?.challenge ?? DEFAULT_POLICY.replyMessages.challenge,
+    },
+  };
+  const tokenDefaults: TokenDefaults = {
+    hotp: t?.hotp ?? DEFAULT_TOKENS.hotp,
+    totp: t?.totp ?? DEFAULT_TOKENS.totp,
+    ocra: t?.ocra ? { window: t.ocra.window, syncWindow: t.ocra.syncWindow, suite: t.ocra.suite } : DEFAULT_TOKENS.ocra,
+    maxFail: t?.maxFail ?? DEFAULT_TOKENS.maxFail,
+    issuer: t?.issuer ?? DEFAULT_TOKENS.issuer,
+  };
+  return { policy: authPolicy, tokenDefaults };
+}
+
