@@ -38,6 +38,8 @@ RUN mkdir -p /etc/otp-radius /var/lib/otp-radius \
  && chown node:node /var/lib/otp-radius \
  && chmod 0700 /var/lib/otp-radius
 USER node
+# Relative paths in the config (the default store data/otp-radius.db and its key file) land in the data volume.
+WORKDIR /var/lib/otp-radius
 EXPOSE 1812/udp 1813/udp
 VOLUME ["/etc/otp-radius", "/var/lib/otp-radius"]
 # The server drains requests in flight on SIGTERM and reloads on SIGHUP; it
