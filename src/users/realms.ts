@@ -35,6 +35,7 @@ function pathText(path: Path): string {
 export class Realms {
   readonly #realms = new Map<string, Realm>();
   readonly #default: Realm | undefined;
+  readonly #resolvers: ReadonlyMap<string, UserResolver>;
 
   /**
    * Validates the realm definitions against the resolvers and builds the
@@ -43,6 +44,7 @@ export class Realms {
    */
   constructor(config: Readonly<Record<string, RealmOptions>>, resolvers: ReadonlyMap<string, UserResolver> | Readonly<Record<string, UserResolver>>) {
     const byName: ReadonlyMap<string, UserResolver> = resolvers instanceof Map ? resolvers : new Map(Object.entries(resolvers));
+    this.#resolvers = byName;
     const problems: { path: Path; message: string }[] = [];
     const problem = (path: Path, message: string): void => {
       problems.push({ path, message });
@@ -95,8 +97,13 @@ export class Realms {
     return this.#realms.get(name.toLowerCase());
   }
 
-  get defaultRealm(): Realm | undefined {
-    return this.#default;
+  /** Name of the default realm (lower-cased), or undefined when none is marked default. */
+  get defaultRealm(): string | undefined {
+    return this.#default?.name;
+  }
+
+  hasRealm(name: string): boolean {
+    return this.#realms.has(name.toLowerCase());
   }
 
   /** All realm names, lower-cased, in definition order. */
@@ -131,5 +138,15 @@ export class Realms {
     if (found.length === 1) return found[0];
     if (unavailable) throw unavailable;
     return undefined;
+  }
+
+  /**
+   * The user's password, checked by the resolver that found them. False for
+   * a user of a resolver these realms do not know; ResolverUnavailableError
+   * propagates from the resolver.
+   */
+  async checkPassword(user: User, password: string): Promise<boolean> {
+    const resolver = this.#resolvers.get(user.resolver);
+    return resolver ? resolver.checkPassword(user, password) : false;
   }
 }

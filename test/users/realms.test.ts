@@ -24,8 +24,9 @@ class FakeResolver implements UserResolver {
   async getUserById(): Promise<User | undefined> {
     return undefined;
   }
-  async checkPassword(): Promise<boolean> {
-    return false;
+  async checkPassword(user: User, password: string): Promise<boolean> {
+    if (this.failure !== undefined) throw this.failure;
+    return user.resolver === this.name && password === `${user.login}-pw`;
   }
   async listUsers(): Promise<User[]> {
     return [];
@@ -61,8 +62,10 @@ test('realms by name, case-insensitively, and the default realm', () => {
   assert.deepEqual(realms.get('corp')?.resolvers, [ldap, file]);
   assert.equal(realms.get('lab')?.isDefault, false);
   assert.equal(realms.get('nope'), undefined);
-  assert.equal(realms.defaultRealm?.name, 'corp');
-  assert.equal(realms.defaultRealm?.isDefault, true);
+  assert.equal(realms.defaultRealm, 'corp');
+  assert.equal(realms.get('corp')?.isDefault, true);
+  assert.equal(realms.hasRealm('LAB'), true);
+  assert.equal(realms.hasRealm('nope'), false);
 });
 
 test('no default realm unless one is marked', () => {
@@ -171,4 +174,14 @@ test('config errors: unknown resolver, empty list, two defaults, duplicates, cas
   const many = configError(() => new Realms({ a: { resolvers: [] }, b: { resolvers: ['nope'] } }, { x }));
   assert.equal(many.problems.length, 2);
   assert.equal(many.message, many.problems.join('\n'));
+});
+
+test('checkPassword goes to the resolver that found the user', async () => {
+  const { realms, file } = setup();
+  const carol = (await realms.findUser('corp', 'carol'))!;
+  assert.equal(await realms.checkPassword(carol, 'carol-pw'), true);
+  assert.equal(await realms.checkPassword(carol, 'wrong'), false);
+  assert.equal(await realms.checkPassword({ ...carol, resolver: 'gone' }, 'carol-pw'), false);
+  file.failure = new ResolverUnavailableError('file', new Error('timeout'));
+  await assert.rejects(realms.checkPassword(carol, 'carol-pw'), ResolverUnavailableError);
 });
