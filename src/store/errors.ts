@@ -1,0 +1,27 @@
+/**
+ * Every error the store raises on purpose. The code lets the CLI and the
+ * authentication layer tell "the caller gave bad data" from "the database or
+ * key file is wrong" without matching on message text. Messages name the
+ * serial, column or file at fault and never contain a secret.
+ */
+export type StoreErrorCode =
+  /** The caller's data is invalid (bad serial, otp length out of range, ...). */
+  | 'invalid'
+  /** A token or challenge with that id already exists. */
+  | 'duplicate'
+  /** A stored row does not have the shape the code expects. */
+  | 'corrupt'
+  /** The key file is missing, malformed, too open, or does not fit the data. */
+  | 'key'
+  /** The database schema is newer than this program, or a migration failed. */
+  | 'schema';
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+  readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
