@@ -1,0 +1,171 @@
+// Numbered schema migrations, applied in order at open and recorded in
+// schema_migrations. A migration is never edited once released; a change is
+// a new entry. The SQL keeps to what SQLite and PostgreSQL both accept (TEXT,
+// INTEGER, BIGINT, CHECK, plain indexes, no AUTOINCREMENT or SQLite-only
+// types) so the PostgreSQL store (issue 7) can run the same list.
+//
+// Conventions: timestamps are unix seconds (BIGINT); booleans are INTEGER
+// 0/1 (portable, and `locked = 1` reads the same on both); JSON is TEXT.
+// `window` is a reserved word in PostgreSQL, hence check_window.
+
+import type BetterSqlite3 from 'better-sqlite3';
+import { StoreError } from './errors.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tokens, challenges, store metadata',
+    sql: `
+CREATE TABLE tokens (
+  serial TEXT PRIMARY KEY,
+  type TEXT NOT NULL CHECK (type IN ('hotp', 'totp', 'ocra')),
+  seed TEXT NOT NULL,
+  otp_length INTEGER NOT NULL,
+  algorithm TEXT NOT NULL CHECK (algorithm IN ('sha1', 'sha256', 'sha512')),
+  time_step INTEGER NOT NULL,
+  counter BIGINT NOT NULL DEFAULT 0,
+  drift INTEGER NOT NULL DEFAULT 0,
+  check_window INTEGER NOT NULL,
+  sync_window INTEGER NOT NULL,
+  pin_hash TEXT,
+  owner_realm TEXT,
+  owner_resolver TEXT,
+  owner_user_id TEXT,
+  owner_login TEXT,
+  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
+  locked INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+  fail_count INTEGER NOT NULL DEFAULT 0,
+  max_fail INTEGER NOT NULL,
+  auth_count BIGINT NOT NULL DEFAULT 0,
+  max_auth BIGINT,
+  success_count BIGINT NOT NULL DEFAULT 0,
+  max_success BIGINT,
+  valid_from BIGINT,
+  valid_until BIGINT,
+  last_auth BIGINT,
+  last_fail BIGINT,
+  sync_counter BIGINT,
+  sync_at BIGINT,
+  description TEXT NOT NULL DEFAULT '',
+  info TEXT NOT NULL DEFAULT '{}',
+  created_at BIGINT NOT NULL,
+  CHECK ((owner_realm IS NULL AND owner_resolver IS NULL AND owner_user_id IS NULL AND owner_login IS NULL)
+      OR (owner_realm IS NOT NULL AND owner_resolver IS NOT NULL AND owner_user_id IS NOT NULL AND owner_login IS NOT NULL))
+);
+CREATE INDEX tokens_owner ON tokens (owner_resolver, owner_user_id);
+CREATE INDEX tokens_owner_login ON tokens (owner_login);
+
+CREATE TABLE challenges (
+  transaction_id TEXT PRIMARY KEY,
+  serials TEXT NOT NULL,
+  realm TEXT NOT NULL,
+  resolver TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  login TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  -- Insertion order, to tell apart challenges created in the same second.
+  created_seq BIGINT NOT NULL
+);
+CREATE INDEX challenges_expires ON challenges (expires_at);
+CREATE INDEX challenges_seq ON challenges (created_seq);
+
+-- One row per (challenge, token) so the per-token cap is a plain query.
+CREATE TABLE challenge_tokens (
+  transaction_id TEXT NOT NULL REFERENCES challenges (transaction_id) ON DELETE CASCADE,
+  serial TEXT NOT NULL,
+  PRIMARY KEY (transaction_id, serial)
+);
+CREATE INDEX challenge_tokens_serial ON challenge_tokens (serial);
+
+-- Small named values, e.g. the key check that ties the database to its key file.
+CREATE TABLE store_meta (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`,
+  },
+];
+
+export const SCHEMA_MIGRATIONS_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+)`;
+
+/** Checks the list itself: versions 1, 2, 3, ... in order. */
+export function checkMigrationList(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new StoreError('schema', `migration list: entry ${i} has version ${m.version}, expected ${i + 1}`);
+  });
+}
+
+/**
+ * What to apply given the versions a database records. A recorded version
+ * this code does not know means a newer program wrote the database: refuse
+ * rather than run old code against a schema it does not understand.
+ */
+export function pendingMigrations(applied: readonly number[], migrations: readonly Migration[], where: string): Migration[] {
+  const known = new Set(migrations.map((m) => m.version));
+  const unknown = applied.filter((v) => !known.has(v));
+  if (unknown.length > 0) {
+    const newest = Math.max(...unknown);
+    throw new StoreError(
+      'schema',
+      `${where} has schema version ${newest}, newer than this program knows (${migrations.length}): ` +
+        'upgrade otp-radius, or restore a backup made before the upgrade',
+    );
+  }
+  const done = new Set(applied);
+  return migrations.filter((m) => !done.has(m.version));
+}
+
+export interface MigrationResult {
+  /** Versions applied by this call, in order. */
+  applied: number[];
+  /** The schema version afterwards. */
+  version: number;
+}
+
+/**
+ * Brings a SQLite database up to date. Each migration runs in its own
+ * BEGIN IMMEDIATE transaction that first re-reads what is applied, so worker
+ * processes opening the same new file at once apply each step exactly once.
+ */
+export function migrateSqlite(
+  db: BetterSqlite3.Database,
+  where: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: number = Math.floor(Date.now() / 1000),
+): MigrationResult {
+  checkMigrationList(migrations);
+  const appliedNow: number[] = [];
+  const step = db.transaction((): boolean => {
+    db.exec(SCHEMA_MIGRATIONS_SQL);
+    const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
+    const next = pendingMigrations(rows.map((r) => r.version), migrations, where)[0];
+    if (!next) return false;
+    try {
+      db.exec(next.sql);
+    } catch (err) {
+      throw new StoreError('schema', `${where}: migration ${next.version} (${next.name}) failed: ${(err as Error).message}`, { cause: err });
+    }
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(next.version, next.name, now);
+    appliedNow.push(next.version);
+    return true;
+  });
+  while (step.immediate()) {
+    // one migration per transaction
+  }
+  return { applied: appliedNow, version: migrations.length };
+}

@@ -1,0 +1,326 @@
+// The SQLite TokenStore: the embedded default, one file shared by the
+// worker processes of one server.
+//
+// Durability: journal_mode = WAL with synchronous = FULL. With NORMAL, WAL
+// commits are not fsynced, so a power loss can drop the last transactions,
+// among them a counter advance whose Access-Accept was already sent; after
+// the reboot the same OTP would be accepted again. FULL fsyncs the WAL at
+// every commit, before better-sqlite3 returns, so an accept we answered is on
+// disk. The cost is one fsync per write, which authentication rates bear.
+//
+// better-sqlite3 is synchronous: every call here finishes (or fails) before
+// the returned promise settles, and a busy wait for another process's write
+// lock blocks this process's event loop for at most busy_timeout. Write
+// transactions are tiny, so in practice the wait is short.
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from './errors.ts';
+import { loadOrCreateKeyFile, type StoreKeys } from './keyfile.ts';
+import { migrateSqlite } from './migrations.ts';
+import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from './pin-hash.ts';
+import { challengeToRow, rowToChallenge, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
+import { seal, unseal } from './seed-crypto.ts';
+import type { Challenge, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
+import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from './validate.ts';
+
+export interface SqliteStoreOptions {
+  /** Database file; created with its directory on first start. ':memory:' for tests. */
+  path: string;
+  /** Key file path (see keyfile.ts). Give this or `keys`. */
+  keyFile?: string;
+  /** Keys given directly instead of a key file (tests, tools). */
+  keys?: StoreKeys;
+  /** Create the key file when it is absent and the database has no data tied to another key. Default true. */
+  createKeyFile?: boolean;
+  /** How long to wait for another process's write lock. Default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** scrypt parameters for new PIN hashes. */
+  pinParams?: ScryptParams;
+}
+
+export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteTokenStore> {
+  const busyTimeoutMs = checkInt(opts.busyTimeoutMs ?? 5000, 'busyTimeoutMs', 0, 600_000);
+  if ((opts.keyFile === undefined) === (opts.keys === undefined)) throw new StoreError('invalid', 'openSqliteStore: give exactly one of keyFile and keys');
+  const inMemory = opts.path === ':memory:';
+  if (!inMemory) createDbFile(opts.path);
+  const db = new Database(opts.path, { timeout: busyTimeoutMs });
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (!inMemory && mode !== 'wal') throw new StoreError('schema', `${opts.path}: cannot switch to WAL journal mode (got ${String(mode)})`);
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrateSqlite(db, opts.path);
+    const keyCheck = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as string | undefined;
+    let keys: StoreKeys;
+    if (opts.keys) {
+      keys = opts.keys;
+    } else {
+      const keyFile = opts.keyFile!;
+      try {
+        keys = loadOrCreateKeyFile(keyFile, { create: (opts.createKeyFile ?? true) && keyCheck === undefined });
+      } catch (err) {
+        if (err instanceof StoreError && keyCheck !== undefined && /does not exist/.test(err.message)) {
+          throw new StoreError('key', `key file ${keyFile} does not exist, but ${opts.path} holds seeds encrypted with a key file: restore that key file from backup (a new key cannot decrypt them)`);
+        }
+        throw err;
+      }
+    }
+    checkKeys(db, keys, opts.path, opts.keyFile);
+    return new SqliteTokenStore(db, keys, `sqlite:${opts.path}`, opts.pinParams ?? DEFAULT_PIN_PARAMS);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function createDbFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    // SQLite gives the -wal and -shm files the mode of the database file.
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+const KEY_CHECK_CONTEXT = 'otp-radius key check';
+
+/** Ties the database to its keys on first open, so a wrong key file stops the start instead of every login. */
+function checkKeys(db: Database.Database, keys: StoreKeys, where: string, keyFile: string | undefined): void {
+  const expected = createHmac('sha256', keys.pepper).update(KEY_CHECK_CONTEXT).digest();
+  db.prepare("INSERT INTO store_meta (name, value) VALUES ('key_check', ?) ON CONFLICT (name) DO NOTHING").run(seal(expected, KEY_CHECK_CONTEXT, keys.seedKey));
+  const stored = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as string;
+  let opened: Buffer | undefined;
+  try {
+    opened = unseal(stored, KEY_CHECK_CONTEXT, keys.seedKey);
+  } catch (err) {
+    throw new StoreError('corrupt', `${where}: stored key check is malformed: ${(err as Error).message}`);
+  }
+  if (!opened || opened.length !== expected.length || !timingSafeEqual(opened, expected)) {
+    const which = keyFile ? `key file ${keyFile}` : 'the given keys';
+    throw new StoreError('key', `${which} does not match ${where}: the database was set up with another key file`);
+  }
+}
+
+const PATCH_COLUMNS = [
+  'pin_hash', 'owner_realm', 'owner_resolver', 'owner_user_id', 'owner_login', 'active', 'revoked', 'locked', 'fail_count',
+  'max_fail', 'description', 'info', 'check_window', 'sync_window', 'max_auth', 'max_success', 'valid_from', 'valid_until', 'otp_length',
+] as const;
+
+const CHALLENGE_COLUMNS = 'transaction_id, serials, realm, resolver, user_id, login, data, created_at, expires_at, attempts, max_attempts';
+
+export class SqliteTokenStore implements TokenStore {
+  readonly description: string;
+  /** PIN hashing with this store's pepper. */
+  readonly pins: PinHasher;
+  readonly #db: Database.Database;
+  readonly #seedKey: Buffer;
+  readonly #s;
+  readonly #filtered = new Map<string, Database.Statement>();
+
+  /** Use openSqliteStore; this takes a database that is already migrated and checked. */
+  constructor(db: Database.Database, keys: StoreKeys, description: string, pinParams: ScryptParams = DEFAULT_PIN_PARAMS) {
+    this.#db = db;
+    this.#seedKey = keys.seedKey;
+    this.description = description;
+    this.pins = pinHasher(keys.pepper, pinParams);
+    this.#s = {
+      insertToken: db.prepare(`INSERT INTO tokens (${TOKEN_COLUMNS.join(', ')}) VALUES (${TOKEN_COLUMNS.map((c) => '@' + c).join(', ')})`),
+      getToken: db.prepare('SELECT * FROM tokens WHERE serial = ?'),
+      tokensOfUser: db.prepare('SELECT * FROM tokens WHERE owner_resolver = ? AND owner_user_id = ? ORDER BY serial'),
+      patchToken: db.prepare(`UPDATE tokens SET ${PATCH_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE serial = @serial`),
+      deleteToken: db.prepare('DELETE FROM tokens WHERE serial = ?'),
+      commitSuccess: db.prepare(
+        'UPDATE tokens SET counter = @matched + 1, drift = coalesce(@drift, drift), fail_count = 0, success_count = success_count + 1, ' +
+          'last_auth = @now, sync_counter = NULL, sync_at = NULL WHERE serial = @serial AND counter <= @matched',
+      ),
+      recordFailure: db.prepare(
+        'UPDATE tokens SET fail_count = fail_count + 1, last_fail = @now, ' +
+          'locked = CASE WHEN fail_count + 1 >= max_fail THEN 1 ELSE locked END WHERE serial = @serial RETURNING *',
+      ),
+      countAttempt: db.prepare('UPDATE tokens SET auth_count = auth_count + 1 WHERE serial = ?'),
+      setSyncState: db.prepare('UPDATE tokens SET sync_counter = ?, sync_at = ? WHERE serial = ?'),
+      insertChallenge: db.prepare(
+        `INSERT INTO challenges (${CHALLENGE_COLUMNS}, created_seq) VALUES (@transaction_id, @serials, @realm, @resolver, @user_id, @login, @data, ` +
+          '@created_at, @expires_at, @attempts, @max_attempts, (SELECT coalesce(max(created_seq), 0) + 1 FROM challenges))',
+      ),
+      insertChallengeToken: db.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?)'),
+      getChallenge: db.prepare(`SELECT ${CHALLENGE_COLUMNS} FROM challenges WHERE transaction_id = ?`),
+      challengeAttempt: db.prepare(`UPDATE challenges SET attempts = attempts + 1 WHERE transaction_id = ? RETURNING ${CHALLENGE_COLUMNS}`),
+      deleteChallenge: db.prepare('DELETE FROM challenges WHERE transaction_id = ?'),
+      purgeExpired: db.prepare('DELETE FROM challenges WHERE expires_at < ?'),
+      purgeOverCap: db.prepare(
+        'DELETE FROM challenges WHERE transaction_id IN (SELECT transaction_id FROM (' +
+          'SELECT ct.transaction_id, row_number() OVER (PARTITION BY ct.serial ORDER BY c.created_at DESC, c.created_seq DESC) AS rn ' +
+          'FROM challenge_tokens ct JOIN challenges c ON c.transaction_id = ct.transaction_id) ranked WHERE rn > ?)',
+      ),
+      ping: db.prepare('SELECT 1').pluck(),
+    };
+  }
+
+  async createToken(token: NewToken, now: number = Date.now() / 1000): Promise<Token> {
+    const full = tokenFromNew(token, now);
+    try {
+      this.#s.insertToken.run(tokenToRow(full, this.#seedKey));
+    } catch (err) {
+      if (isConstraint(err, 'SQLITE_CONSTRAINT_PRIMARYKEY')) throw new StoreError('duplicate', `token ${full.serial} already exists`);
+      throw err;
+    }
+    return full;
+  }
+
+  async getToken(serial: string): Promise<Token | undefined> {
+    const row = this.#s.getToken.get(checkSerial(serial));
+    return row === undefined ? undefined : rowToToken(row, this.#seedKey);
+  }
+
+  async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
+    const { where, params } = filterSql(filter);
+    let stmt = this.#filtered.get(where);
+    if (!stmt) {
+      stmt = this.#db.prepare(`SELECT * FROM tokens${where} ORDER BY serial`);
+      this.#filtered.set(where, stmt);
+    }
+    return stmt.all(params).map((row) => rowToToken(row, this.#seedKey));
+  }
+
+  async tokensOfUser(resolver: string, userId: string): Promise<Token[]> {
+    if (typeof resolver !== 'string' || typeof userId !== 'string') throw new StoreError('invalid', 'tokensOfUser: resolver and userId must be strings');
+    return this.#s.tokensOfUser.all(resolver, userId).map((row) => rowToToken(row, this.#seedKey));
+  }
+
+  async updateToken(serial: string, patch: TokenPatch): Promise<boolean> {
+    checkSerial(serial);
+    // IMMEDIATE takes the write lock before the read, so no other process's
+    // fail-counter update can land between our read and our write.
+    return this.#db.transaction((): boolean => {
+      const row = this.#s.getToken.get(serial);
+      if (row === undefined) return false;
+      const next = tokenToRow(applyPatch(rowToToken(row, this.#seedKey), patch), this.#seedKey);
+      this.#s.patchToken.run(Object.fromEntries((['serial', ...PATCH_COLUMNS] as const).map((c) => [c, next[c]])));
+      return true;
+    }).immediate();
+  }
+
+  async deleteToken(serial: string): Promise<boolean> {
+    return this.#s.deleteToken.run(checkSerial(serial)).changes === 1;
+  }
+
+  async commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean> {
+    const params = {
+      serial: checkSerial(serial),
+      matched: checkInt(matched, `commitSuccess ${serial}: matched`, 0, Number.MAX_SAFE_INTEGER - 1),
+      now: checkTimestamp(now, `commitSuccess ${serial}: now`),
+      drift: drift === undefined ? null : checkDrift(drift, `commitSuccess ${serial}: drift`),
+    };
+    return this.#s.commitSuccess.run(params).changes === 1;
+  }
+
+  async recordFailure(serials: string[], now: number): Promise<Token[]> {
+    const list = uniqueSerials(serials, 'recordFailure');
+    const at = checkTimestamp(now, 'recordFailure: now');
+    const rows = this.#db.transaction(() => list.map((serial) => this.#s.recordFailure.get({ serial, now: at })).filter((r) => r !== undefined)).immediate();
+    return rows.map((row) => rowToToken(row, this.#seedKey));
+  }
+
+  async countAttempt(serials: string[]): Promise<void> {
+    const list = uniqueSerials(serials, 'countAttempt');
+    this.#db.transaction(() => {
+      for (const serial of list) this.#s.countAttempt.run(serial);
+    }).immediate();
+  }
+
+  async setSyncState(serial: string, counter: number | null, at: number | null): Promise<void> {
+    checkSerial(serial);
+    if ((counter === null) !== (at === null)) throw new StoreError('invalid', `setSyncState ${serial}: counter and at must both be null or both be set`);
+    const c = counter === null ? null : checkInt(counter, `setSyncState ${serial}: counter`, 0);
+    const a = at === null ? null : checkTimestamp(at, `setSyncState ${serial}: at`);
+    this.#s.setSyncState.run(c, a, serial);
+  }
+
+  async createChallenge(challenge: Challenge): Promise<void> {
+    const c = checkChallenge(challenge);
+    try {
+      this.#db.transaction(() => {
+        this.#s.insertChallenge.run(challengeToRow(c));
+        for (const serial of c.serials) this.#s.insertChallengeToken.run(c.transactionId, serial);
+      }).immediate();
+    } catch (err) {
+      if (isConstraint(err, 'SQLITE_CONSTRAINT_PRIMARYKEY')) throw new StoreError('duplicate', `challenge ${c.transactionId} already exists`);
+      throw err;
+    }
+  }
+
+  async getChallenge(transactionId: string): Promise<Challenge | undefined> {
+    const row = this.#s.getChallenge.get(checkTransactionId(transactionId));
+    return row === undefined ? undefined : rowToChallenge(row);
+  }
+
+  async recordChallengeAttempt(transactionId: string): Promise<Challenge | undefined> {
+    const row = this.#s.challengeAttempt.get(checkTransactionId(transactionId));
+    return row === undefined ? undefined : rowToChallenge(row);
+  }
+
+  async deleteChallenge(transactionId: string): Promise<boolean> {
+    return this.#s.deleteChallenge.run(checkTransactionId(transactionId)).changes === 1;
+  }
+
+  /** A challenge is expired once now > expiresAt (expiresAt is its last valid second). Returns how many were removed. */
+  async purgeChallenges(now: number, maxPerToken: number): Promise<number> {
+    const at = checkTimestamp(now, 'purgeChallenges: now');
+    const cap = checkInt(maxPerToken, 'purgeChallenges: maxPerToken', 0);
+    return this.#db.transaction(() => this.#s.purgeExpired.run(at).changes + this.#s.purgeOverCap.run(cap).changes).immediate();
+  }
+
+  async ping(): Promise<void> {
+    if (this.#s.ping.get() !== 1) throw new Error(`${this.description}: ping returned an unexpected value`);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function isConstraint(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+function uniqueSerials(serials: unknown, what: string): string[] {
+  if (!Array.isArray(serials)) throw new StoreError('invalid', `${what}: expected an array of serials`);
+  return [...new Set(serials.map((s, i) => checkSerial(s, `${what}: serials[${i}]`)))];
+}
+
+function checkTransactionId(id: unknown): string {
+  // Looked up as given: an id that cannot exist simply is not found.
+  if (typeof id !== 'string') throw new StoreError('invalid', `transaction id: expected a string, got ${typeof id}`);
+  return id;
+}
+
+const FILTER_KEYS = ['login', 'realm', 'resolver', 'userId', 'unassigned'];
+
+function filterSql(filter: TokenFilter): { where: string; params: Record<string, string> } {
+  if (typeof filter !== 'object' || filter === null) throw new StoreError('invalid', 'listTokens: filter must be an object');
+  for (const k of Object.keys(filter)) {
+    if (!FILTER_KEYS.includes(k)) throw new StoreError('invalid', `listTokens: unknown filter field '${k}', expected ${FILTER_KEYS.join(', ')}`);
+  }
+  const conds: string[] = [];
+  const params: Record<string, string> = {};
+  const columns = { login: 'owner_login', realm: 'owner_realm', resolver: 'owner_resolver', userId: 'owner_user_id' } as const;
+  for (const [key, column] of Object.entries(columns) as [keyof typeof columns, string][]) {
+    const v = filter[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new StoreError('invalid', `listTokens: filter ${key} must be a string`);
+    conds.push(`${column} = @${key}`);
+    params[key] = v;
+  }
+  if (filter.unassigned !== undefined && typeof filter.unassigned !== 'boolean') throw new StoreError('invalid', 'listTokens: filter unassigned must be true or false');
+  if (filter.unassigned) {
+    if (conds.length > 0) throw new StoreError('invalid', 'listTokens: unassigned cannot be combined with owner fields');
+    conds.push('owner_resolver IS NULL');
+  }
+  return { where: conds.length ? ` WHERE ${conds.join(' AND ')}` : '', params };
+}
