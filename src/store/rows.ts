@@ -52,11 +52,12 @@ export const TOKEN_COLUMNS: readonly (keyof TokenRow)[] = [
   'last_auth', 'last_fail', 'sync_counter', 'sync_at', 'description', 'info', 'created_at',
 ];
 
-export function tokenToRow(t: Token, seedKey: Buffer): TokenRow {
+/** `seedKey` null leaves the seed column empty, for writes that do not touch it. */
+export function tokenToRow(t: Token, seedKey: Buffer | null): TokenRow {
   return {
     serial: t.serial,
     type: t.type,
-    seed: encryptSeed(t.seed, t.serial, seedKey),
+    seed: seedKey ? encryptSeed(t.seed, t.serial, seedKey) : '',
     otp_length: t.otpLength,
     algorithm: t.algorithm,
     time_step: t.timeStep,
@@ -140,7 +141,10 @@ function asCorrupt<T>(where: string, f: () => T): T {
   }
 }
 
-export function rowToToken(raw: unknown, seedKey: Buffer): Token {
+/** A placeholder when the caller asked not to decrypt (an administrative patch must work even if the seed does not decrypt). */
+const UNREAD_SEED = Buffer.from([0]);
+
+export function rowToToken(raw: unknown, seedKey: Buffer | null): Token {
   const serial = (raw as Record<string, unknown> | null)?.serial;
   const r = new RowReader(raw, `token ${typeof serial === 'string' ? serial : '(no serial)'}`);
   r.get('serial', 'text');
@@ -154,7 +158,7 @@ export function rowToToken(raw: unknown, seedKey: Buffer): Token {
   const token = {
     serial: r.get('serial', 'text'),
     type: r.get('type', 'text') as Token['type'],
-    seed: decryptSeed(r.get('seed', 'text'), r.get('serial', 'text'), seedKey),
+    seed: seedKey ? decryptSeed(r.get('seed', 'text'), r.get('serial', 'text'), seedKey) : (r.get('seed', 'text'), UNREAD_SEED),
     otpLength: r.get('otp_length', 'int'),
     algorithm: r.get('algorithm', 'text') as Token['algorithm'],
     timeStep: r.get('time_step', 'int'),

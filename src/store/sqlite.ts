@@ -200,7 +200,8 @@ export class SqliteTokenStore implements TokenStore {
     return this.#db.transaction((): boolean => {
       const row = this.#s.getToken.get(serial);
       if (row === undefined) return false;
-      const next = tokenToRow(applyPatch(rowToToken(row, this.#seedKey), patch), this.#seedKey);
+      // The seed is neither read nor written, so a token whose seed no longer decrypts can still be disabled.
+      const next = tokenToRow(applyPatch(rowToToken(row, null), patch), null);
       this.#s.patchToken.run(Object.fromEntries((['serial', ...PATCH_COLUMNS] as const).map((c) => [c, next[c]])));
       return true;
     }).immediate();

@@ -232,6 +232,9 @@ test('stored rows are checked when read', async () => {
   assert.throws(() => raw.prepare("UPDATE tokens SET info = '{}', active = 2 WHERE serial = 'R1'").run(), /CHECK constraint failed: active IN \(0, 1\)/);
   raw.prepare("UPDATE tokens SET info = '{}', seed = (SELECT seed FROM tokens WHERE serial = 'R2') WHERE serial = 'R1'").run();
   await assert.rejects(store.getToken('R1'), { code: 'key', message: 'seed of token R1 cannot be decrypted: wrong key file?' });
+  assert.equal(await store.updateToken('R1', { active: false }), true, 'an administrator can still disable it');
+  assert.equal(raw.prepare("SELECT active FROM tokens WHERE serial = 'R1'").pluck().get(), 0);
+  await assert.rejects(store.listTokens(), /seed of token R1 cannot be decrypted/);
   raw.close();
   await store.close();
 });
