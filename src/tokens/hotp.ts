@@ -1,0 +1,48 @@
+// HOTP tokens (RFC 4226): the OTP belongs to a counter; accept the next
+// `window` counters, call anything already passed a replay, and remember an
+// OTP within the sync window for autosync.
+
+import { hotp } from '../otp/hotp.ts';
+import type { Token } from '../store/types.ts';
+import { sameOtp } from './compare.ts';
+import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
+
+function otpAt(token: Token, counter: number): string {
+  return hotp(token.seed, counter, token.otpLength, token.algorithm);
+}
+
+/** The first counter in [from, to) whose OTP is `otp`. */
+function find(token: Token, otp: string, from: number, to: number): number | undefined {
+  for (let c = Math.max(0, from); c < to; c++) if (sameOtp(otpAt(token, c), otp)) return c;
+  return undefined;
+}
+
+export function checkHotp(token: Token, otp: string): OtpMatch {
+  const hit = find(token, otp, token.counter, token.counter + token.window);
+  if (hit !== undefined) return { kind: 'match', counter: hit };
+  // Looking back as far as the window reaches tells a replay from a typo, for the audit log.
+  const used = find(token, otp, token.counter - token.window, token.counter);
+  return used !== undefined ? { kind: 'replay', counter: used } : { kind: 'none' };
+}
+
+export const hotpKind: TokenKind = {
+  type: 'hotp',
+  checkOtp: (token, otp) => checkHotp(token, otp),
+  searchSyncWindow(token, otp): SyncPosition | undefined {
+    const start = token.counter + token.window;
+    const hit = find(token, otp, start, token.counter + Math.max(token.syncWindow, token.window));
+    return hit === undefined ? undefined : { counter: hit };
+  },
+  followsSyncState: (token, second) => token.syncCounter !== null && second.counter === token.syncCounter + 1,
+  resync(token, otp1, otp2): SyncPosition | undefined {
+    const end = token.counter + Math.max(token.syncWindow, token.window);
+    for (let c = token.counter; c < end; c++) {
+      if (sameOtp(otpAt(token, c), otp1) && sameOtp(otpAt(token, c + 1), otp2)) return { counter: c + 1 };
+    }
+    return undefined;
+  },
+  challenge: {
+    create: () => ({ data: '' }),
+    checkResponse: (token, _data, response) => checkHotp(token, response),
+  },
+};

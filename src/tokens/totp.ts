@@ -1,0 +1,77 @@
+// TOTP tokens (RFC 6238): the OTP belongs to a time step. Accept steps within
+// `window` seconds around now corrected by the learned drift, never a step at
+// or before the last accepted one (token.counter is the next usable step).
+
+import { totp, timeStepAt } from '../otp/totp.ts';
+import type { Token } from '../store/types.ts';
+import { sameOtp } from './compare.ts';
+import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
+
+function otpAt(token: Token, step: number): string {
+  return totp(token.seed, step * token.timeStep, { digits: token.otpLength, algorithm: token.algorithm, period: token.timeStep });
+}
+
+/** The steps from `center` outward to `reach` on each side: the likeliest first. */
+function* around(center: number, reach: number, skipInner = -1): Generator<number> {
+  if (skipInner < 0) yield center;
+  for (let d = 1; d <= reach; d++) {
+    if (d <= skipInner) continue;
+    yield center + d;
+    if (center - d >= 0) yield center - d;
+  }
+}
+
+function stepsOf(token: Token, seconds: number): number {
+  return Math.floor(seconds / token.timeStep);
+}
+
+/** The step the token's clock shows now, by the drift learned so far. */
+function centerStep(token: Token, now: number): number {
+  return timeStepAt(Math.max(0, now + token.drift), token.timeStep);
+}
+
+function driftOf(token: Token, step: number, now: number): number {
+  return (step - timeStepAt(now, token.timeStep)) * token.timeStep;
+}
+
+export function checkTotp(token: Token, otp: string, now: number): OtpMatch {
+  let replay: number | undefined;
+  for (const step of around(centerStep(token, now), stepsOf(token, token.window))) {
+    if (!sameOtp(otpAt(token, step), otp)) continue;
+    if (step >= token.counter) return { kind: 'match', counter: step, drift: driftOf(token, step, now) };
+    replay ??= step;
+  }
+  return replay !== undefined ? { kind: 'replay', counter: replay } : { kind: 'none' };
+}
+
+export const totpKind: TokenKind = {
+  type: 'totp',
+  checkOtp: checkTotp,
+  searchSyncWindow(token, otp, now): SyncPosition | undefined {
+    const inner = stepsOf(token, token.window);
+    for (const step of around(centerStep(token, now), Math.max(token.syncWindow, inner), inner)) {
+      if (step >= token.counter && sameOtp(otpAt(token, step), otp)) return { counter: step, drift: driftOf(token, step, now) };
+    }
+    return undefined;
+  },
+  // The second OTP of a pair must come later and show the same clock offset
+  // as the first (within a step), however long the user waited between them.
+  followsSyncState(token, second, now) {
+    if (token.syncCounter === null || token.syncAt === null || second.counter <= token.syncCounter) return false;
+    const offsetThen = token.syncCounter - timeStepAt(token.syncAt, token.timeStep);
+    const offsetNow = second.counter - timeStepAt(now, token.timeStep);
+    return Math.abs(offsetNow - offsetThen) <= 1;
+  },
+  resync(token, otp1, otp2, now): SyncPosition | undefined {
+    const reach = Math.max(token.syncWindow, stepsOf(token, token.window));
+    for (const step of around(timeStepAt(now, token.timeStep), reach)) {
+      if (step + 1 < token.counter) continue;
+      if (sameOtp(otpAt(token, step), otp1) && sameOtp(otpAt(token, step + 1), otp2)) return { counter: step + 1, drift: driftOf(token, step + 1, now) };
+    }
+    return undefined;
+  },
+  challenge: {
+    create: () => ({ data: '' }),
+    checkResponse: (token, _data, response, now) => checkTotp(token, response, now),
+  },
+};
