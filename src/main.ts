@@ -3,27 +3,29 @@
 
 import type { Logger } from 'pino';
 import { withAudit } from './auth/audit.ts';
-import { reject } from './auth/decision.ts';
-import type { AccessHandler } from './auth/request.ts';
 import type { Config } from './config/config.ts';
 import { loadConfig } from './config/load.ts';
 import { createAuditLogger, createLogger } from './logging.ts';
 import { ClientTable } from './radius/clients.ts';
 import { loadDictionaries } from './radius/codec.ts';
 import { RadiusServer } from './radius/server.ts';
+import { openServices, reloadResolvers, type Services } from './services.ts';
 
 export interface Running {
   config: Config;
   logger: Logger;
   radius: RadiusServer;
-  /** Re-read the config file: clients and log level change, the rest needs a restart. */
-  reload(): void;
+  services: Services;
+  /** Re-read the config file: clients and log level change, file resolvers re-read their users; the rest needs a restart. */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   logger?: Logger;
   reusePort?: boolean;
+  /** Unix seconds; tests move the clock. */
+  now?: () => number;
 }
 
 export async function start(configFile: string, options: StartOptions = {}): Promise<Running> {
@@ -33,20 +35,25 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   const audit = createAuditLogger(config.log, logger);
   loadDictionaries();
 
-  // Replaced by the authentication service (token issue): every user is rejected until then.
-  const backend: AccessHandler = async () => reject('no authentication backend configured');
-  const handler = withAudit(audit, backend);
+  const services = await openServices(config, logger, options.now);
+  const handler = withAudit(audit, (request) => services.auth.authenticate(request));
 
   const radius = new RadiusServer({ listen: config.listen, clients: new ClientTable(config.clients), handler, logger, reusePort: options.reusePort ?? false });
-  await radius.start();
-  logger.info({ config: config.file, clients: config.clients.length }, 'otp-radius started');
+  try {
+    await radius.start();
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
+  logger.info({ config: config.file, clients: config.clients.length, store: services.store.description, realms: Object.keys(config.realms) }, 'otp-radius started');
 
   let current = config;
   return {
     config,
     logger,
     radius,
-    reload() {
+    services,
+    async reload() {
       let next: Config;
       try {
         const loaded = loadConfig(configFile);
@@ -61,11 +68,13 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       if (JSON.stringify(next.listen) !== JSON.stringify(current.listen)) {
         logger.warn('listen settings changed; they take effect after a restart');
       }
+      await reloadResolvers(services, logger);
       current = next;
       logger.info({ clients: next.clients.length, logLevel: next.log.level }, 'config reloaded');
     },
     async stop() {
       await radius.stop();
+      await services.close();
       logger.info('otp-radius stopped');
     },
   };

@@ -11,7 +11,7 @@ import type { AuthService, Subject } from './service.ts';
 const TRANSACTION_ID = /^[0-9a-f]{32}$/;
 
 export async function triggerChallenge(service: AuthService, subject: Subject, tokens: Token[], password: string, now: number): Promise<Decision | undefined> {
-  const { policy, store } = service.deps;
+  const { policy } = service.deps;
   if (policy.otppin === 'none') return undefined;
   const capable = tokens.filter((t) => policy.challengeResponse.includes(t.type) && tokenKind(t.type).challenge !== undefined);
   if (capable.length === 0) return undefined;
@@ -25,7 +25,15 @@ export async function triggerChallenge(service: AuthService, subject: Subject, t
     for (const t of capable) if (await service.pinMatches(subject, t, password)) matched.push(t);
   }
   if (matched.length === 0) return undefined;
+  return openTransaction(service, subject, matched, now);
+}
 
+/**
+ * One transaction for these tokens (their PIN matched, or an administrator
+ * asked for it): the State to send, the prompt, and the OCRA question.
+ */
+export async function openTransaction(service: AuthService, subject: Subject, matched: Token[], now: number): Promise<Decision> {
+  const { policy, store } = service.deps;
   // One question for the whole transaction: the OCRA tokens all answer the same one.
   let data = '';
   const prompts = new Set<string>();

@@ -1,8 +1,10 @@
 // Subcommand table of `otp-radius`.
 
+import { checkCommand } from './check.ts';
 import { configCheck } from './config-check.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { serve } from './serve.ts';
+import { tokenCommand } from './token.ts';
 
 export { CliError };
 
@@ -10,6 +12,8 @@ type Command = { summary: string; run: (args: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
   serve: { summary: 'run the RADIUS server', run: serve },
+  token: { summary: 'enroll, list, show, enable, disable, revoke, delete, set-pin, reset, resync, assign, unassign, challenge', run: tokenCommand },
+  check: { summary: 'authenticate a user as RADIUS would and print the decision', run: checkCommand },
   config: { summary: 'config check [FILE]: validate a config file', run: configCommand },
 };
 

@@ -27,7 +27,9 @@ export async function serve(args: string[]): Promise<number> {
     throw err;
   }
   const r = running;
-  process.on('SIGHUP', () => r.reload());
+  process.on('SIGHUP', () => {
+    void r.reload();
+  });
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

@@ -1,0 +1,119 @@
+// `otp-radius token enroll`: a new token for a user, its seed, and the QR
+// code an authenticator app scans.
+
+import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import QRCode from 'qrcode';
+import { base32Encode } from '../otp/base32.ts';
+import { OtpInputError } from '../otp/errors.ts';
+import { parseSeed } from '../otp/seed.ts';
+import type { HashAlgorithm, TokenType } from '../store/types.ts';
+import { buildToken, provisioningUri, type EnrollOptions } from '../tokens/index.ts';
+import { DEFAULT_CONFIG, parse } from './args.ts';
+import { findUserOrFail, withContext } from './context.ts';
+import { CliError, EXIT_USAGE } from './errors.ts';
+
+export const ENROLL_USAGE = `usage: otp-radius token enroll --type hotp|totp|ocra [--user LOGIN[@REALM]] [--realm R] [options]
+  --pin PIN            the token PIN typed before the OTP (default: none, the OTP alone)
+  --digits 6|7|8       otp length (default from tokens.hotp/totp.otpLength, 6)
+  --algorithm ALG      sha1 | sha256 | sha512 (default sha1)
+  --period SECONDS     TOTP time step (default 30)
+  --ocrasuite SUITE    OCRA suite (default OCRA-1:HOTP-SHA256-8:C-QN08)
+  --ocra-pin PIN       the PIN inside the OCRA computation, for suites with -P
+  --seed BASE32 | --seed-hex HEX   the token's existing seed (hardware tokens); random otherwise
+  --serial S           default: type and 8 random hex digits, e.g. TOTP3F9A0C21
+  --description TEXT
+  --qr FILE.png|FILE.svg   also write the QR code to a file
+  --no-qr              do not draw the QR code in the terminal
+  --json               print serial, URI and seed as JSON
+`;
+
+const TYPES: readonly TokenType[] = ['hotp', 'totp', 'ocra'];
+const ALGORITHMS: readonly HashAlgorithm[] = ['sha1', 'sha256', 'sha512'];
+
+function integer(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new CliError(`token enroll: --${name}: expected a whole number, got "${text}"`, EXIT_USAGE);
+  return Number(text);
+}
+
+export async function enrollCommand(args: string[]): Promise<number> {
+  const { values } = parse('token enroll', args, {
+    config: { type: 'string', short: 'c' },
+    user: { type: 'string', short: 'u' },
+    realm: { type: 'string' },
+    type: { type: 'string', short: 't' },
+    pin: { type: 'string' },
+    digits: { type: 'string' },
+    algorithm: { type: 'string' },
+    period: { type: 'string' },
+    ocrasuite: { type: 'string' },
+    'ocra-pin': { type: 'string' },
+    seed: { type: 'string' },
+    'seed-hex': { type: 'string' },
+    serial: { type: 'string' },
+    description: { type: 'string' },
+    qr: { type: 'string' },
+    'no-qr': { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (values.help) {
+    process.stdout.write(ENROLL_USAGE);
+    return 0;
+  }
+  const type = values.type as TokenType | undefined;
+  if (!type || !TYPES.includes(type)) throw new CliError(`token enroll: --type must be hotp, totp or ocra${type ? `, got "${type}"` : ''}`, EXIT_USAGE);
+  const algorithm = values.algorithm?.toLowerCase() as HashAlgorithm | undefined;
+  if (algorithm !== undefined && !ALGORITHMS.includes(algorithm)) throw new CliError(`token enroll: --algorithm must be sha1, sha256 or sha512, got "${values.algorithm}"`, EXIT_USAGE);
+  if (values.seed !== undefined && values['seed-hex'] !== undefined) throw new CliError('token enroll: give --seed or --seed-hex, not both', EXIT_USAGE);
+  if (values.qr !== undefined && !['.png', '.svg'].includes(extname(values.qr).toLowerCase())) throw new CliError(`token enroll: --qr must name a .png or .svg file, got "${values.qr}"`, EXIT_USAGE);
+  let seed: Buffer | undefined;
+  try {
+    if (values.seed !== undefined) seed = parseSeed(values.seed, 'base32');
+    if (values['seed-hex'] !== undefined) seed = parseSeed(values['seed-hex'], 'hex');
+  } catch (err) {
+    if (err instanceof OtpInputError) throw new CliError(`token enroll: ${err.message}`, EXIT_USAGE);
+    throw err;
+  }
+
+  return withContext(values.config ?? DEFAULT_CONFIG, async (s) => {
+    const owner = values.user === undefined ? undefined : await findUserOrFail(s, values.user, values.realm);
+    const options: EnrollOptions = { type };
+    if (seed) options.seed = seed;
+    const digits = integer('digits', values.digits);
+    const period = integer('period', values.period);
+    if (digits !== undefined) options.digits = digits;
+    if (period !== undefined) options.period = period;
+    if (algorithm) options.algorithm = algorithm;
+    if (values.ocrasuite !== undefined) options.ocrasuite = values.ocrasuite;
+    if (values['ocra-pin'] !== undefined) options.ocraPin = values['ocra-pin'];
+    if (values.serial !== undefined) options.serial = values.serial;
+    if (values.description !== undefined) options.description = values.description;
+    if (values.pin) options.pinHash = await s.store.pins.hash(values.pin);
+    if (owner) options.owner = { realm: owner.realm, resolver: owner.user.resolver, userId: owner.user.id, login: owner.user.login };
+    const { token: row } = buildToken(options, s.config.tokenDefaults);
+    if (await s.store.getToken(row.serial)) throw new CliError(`token enroll: serial ${row.serial} already exists`);
+    const token = await s.store.createToken(row);
+    // The label authenticator apps show: the login, with the realm when it is not the default one.
+    const account = !owner ? token.serial : owner.realm === s.realms.defaultRealm?.toLowerCase() ? owner.user.login : `${owner.user.login}@${owner.realm}`;
+    const uri = provisioningUri(token, account, s.config.tokenDefaults.issuer);
+    if (values.qr !== undefined) await QRCode.toFile(values.qr, uri, { errorCorrectionLevel: 'M', margin: 2, ...(values.qr.toLowerCase().endsWith('.svg') ? { type: 'svg' as const } : {}) });
+
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ serial: token.serial, type: token.type, user: owner?.user.login ?? null, realm: owner?.realm ?? null, seed: base32Encode(token.seed, false), seedHex: token.seed.toString('hex'), uri, ...(token.info.ocrasuite ? { ocrasuite: token.info.ocrasuite } : {}) })}\n`);
+    } else {
+      const out = [
+        `serial:   ${token.serial}`,
+        `type:     ${token.type}${token.type === 'ocra' ? ` (${token.info.ocrasuite})` : `, ${token.otpLength} digits, ${token.algorithm}${token.type === 'totp' ? `, ${token.timeStep} s` : ''}`}`,
+        `user:     ${owner ? `${owner.user.login} (realm ${owner.realm})` : 'none (assign with: otp-radius token assign SERIAL --user LOGIN)'}`,
+        `seed:     ${base32Encode(token.seed, false)} (hex ${token.seed.toString('hex')})`,
+        `uri:      ${uri}`,
+      ];
+      process.stdout.write(`${out.join('\n')}\n`);
+      if (!values['no-qr']) process.stdout.write(`\n${await QRCode.toString(uri, { type: 'terminal', small: true, errorCorrectionLevel: 'L' })}\n`);
+      if (values.qr !== undefined) process.stdout.write(`QR code written to ${values.qr}\n`);
+    }
+    if (!values.pin && s.config.policy.otppin === 'token') process.stderr.write(`warning: token ${token.serial} has no PIN: the OTP alone logs in (set one with: otp-radius token set-pin ${token.serial})\n`);
+    return 0;
+  });
+}

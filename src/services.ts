@@ -1,0 +1,59 @@
+// The pieces below the front ends, opened from a config: the token store, the
+// resolvers and realms, and the authentication service over them. `serve`
+// and the CLI commands open the same thing, so `check` decides like RADIUS.
+
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { AuthService } from './auth/service.ts';
+import type { Config } from './config/config.ts';
+import { openStore, type KeyedTokenStore } from './store/index.ts';
+import { createResolver, Realms, type UserResolver } from './users/index.ts';
+
+export interface Services {
+  config: Config;
+  store: KeyedTokenStore;
+  resolvers: Map<string, UserResolver>;
+  realms: Realms;
+  auth: AuthService;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: Config, logger: Logger, now?: () => number): Promise<Services> {
+  const keyFileExisted = existsSync(config.store.keyFile);
+  const store = await openStore(config.store);
+  if (!keyFileExisted) logger.warn({ keyFile: config.store.keyFile }, `created the key file ${config.store.keyFile}: back it up; without it the token seeds in the store cannot be decrypted`);
+  const resolvers = new Map<string, UserResolver>();
+  try {
+    for (const [name, options] of Object.entries(config.resolvers)) resolvers.set(name, await createResolver(name, options));
+    const realms = new Realms(config.realms, resolvers);
+    const auth = new AuthService({ store, users: realms, pins: store.pins, policy: config.policy, logger, ...(now ? { now } : {}) });
+    return {
+      config,
+      store,
+      resolvers,
+      realms,
+      auth,
+      async close() {
+        for (const r of resolvers.values()) await r.close().catch(() => undefined);
+        await store.close();
+      },
+    };
+  } catch (err) {
+    for (const r of resolvers.values()) await r.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
+}
+
+/** SIGHUP: resolvers that read files (users.yaml) pick up edits without a restart. */
+export async function reloadResolvers(services: Services, logger: Logger): Promise<void> {
+  for (const r of services.resolvers.values()) {
+    const reloadable = r as UserResolver & { reload?: () => Promise<void> };
+    if (typeof reloadable.reload !== 'function') continue;
+    try {
+      await reloadable.reload();
+    } catch (err) {
+      logger.error({ resolver: r.name, err: (err as Error).message }, 'resolver reload failed; keeping the users it had');
+    }
+  }
+}
