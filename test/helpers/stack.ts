@@ -1,0 +1,111 @@
+// The whole server in-process on a loopback port, with its own temporary
+// store, users file and config; radclient and the CLI talk to it from outside.
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { start, type Running } from '../../src/main.ts';
+import { captureLogs, radclient, SECRET, type LogCapture } from './radius.ts';
+
+// Password "alice-password" (sha512-crypt), as in config/users.yaml.
+const ALICE_HASH = '$6$xDhLHe.WbSuwP3G0$vvr38JkhB.FwRl6gqmr.mGZnP4AI/RFVYB985d2.SaU.2NKOKE9EK767/J4pgaKlwW6ftVojwpKyFxc4yl7ON0';
+const CLI = resolve(import.meta.dirname, '../../src/cli/main.ts');
+
+export interface StackOptions {
+  /** Extra top-level YAML (policy:, tokens:, challenges: ...). */
+  yaml?: string;
+  /** Reuse this directory (a second server on the same store). */
+  dir?: string;
+  now?: () => number;
+}
+
+export interface Stack {
+  running: Running;
+  port: number;
+  dir: string;
+  configFile: string;
+  logs: LogCapture;
+  /** One Access-Request through radclient; `extra` adds attribute lines. */
+  auth(user: string, password: string, extra?: string): Promise<Reply>;
+  /** `otp-radius ARGS --config FILE` as a child process. */
+  cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  audits(): Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+export interface Reply {
+  code: 'accept' | 'reject' | 'challenge' | 'none';
+  stdout: string;
+  state?: string;
+  replyMessage?: string;
+}
+
+export function parseRadclient(stdout: string): Reply {
+  const code = /Received Access-Accept/.test(stdout) ? 'accept' : /Received Access-Reject/.test(stdout) ? 'reject' : /Received Access-Challenge/.test(stdout) ? 'challenge' : 'none';
+  const state = /State = 0x([0-9a-f]+)/.exec(stdout)?.[1];
+  const replyMessage = /Reply-Message = "([^"]*)"/.exec(stdout)?.[1];
+  return { code, stdout, ...(state ? { state } : {}), ...(replyMessage !== undefined ? { replyMessage } : {}) };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'otp-radius-e2e-')));
+  const usersFile = join(dir, 'users.yaml');
+  await writeFile(usersFile, `users:\n  - login: alice\n    id: "1001"\n    password: "${ALICE_HASH}"\n    email: alice@example.org\n    groups: [vpn-users]\n  - login: bob\n    id: "1002"\n`);
+  const configFile = join(dir, `otp-radius-${process.pid}-${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(configFile, `
+listen: { address: 127.0.0.1, port: 0 }
+clients:
+  - name: local
+    address: 127.0.0.1
+    secret: ${SECRET}
+    requireMessageAuthenticator: false
+log: { level: info, audit: stdout }
+store:
+  sqlite: { path: ${join(dir, 'tokens.db')} }
+  keyFile: ${join(dir, 'tokens.key')}
+resolvers:
+  local: { type: file, path: ${usersFile} }
+realms:
+  default: { resolvers: [local], default: true }
+${options.yaml ?? ''}
+`);
+  const logs = captureLogs('info');
+  const running = await start(configFile, { logger: logs.logger, ...(options.now ? { now: options.now } : {}) });
+  const port = running.radius.port();
+  return {
+    running,
+    port,
+    dir,
+    configFile,
+    logs,
+    async auth(user, password, extra = '') {
+      const lines = `User-Name = "${user}"\nUser-Password = "${password}"\n${extra}`;
+      const r = await radclient(['-x', '-r', '1', '-t', '3', `127.0.0.1:${port}`, 'auth', SECRET], lines);
+      return parseRadclient(r.stdout + r.stderr);
+    },
+    cli(args, stdin) {
+      return new Promise((done) => {
+        const child = execFile(process.execPath, [CLI, ...args, '--config', configFile], { timeout: 30_000 }, (err, stdout, stderr) => {
+          done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        });
+        child.stdin?.end(stdin ?? '');
+      });
+    },
+    audits: () => logs.lines.filter((l) => l.event === 'auth'),
+    async stop() {
+      await running.stop();
+      if (!options.dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A code from oathtool (Debian package oathtool): the independent generator. */
+export function oathtool(args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile('oathtool', args, (err, stdout) => {
+      if (err) fail((err as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('oathtool not found: install Debian package oathtool (.ci/run does)') : err);
+      else done(stdout.trim());
+    });
+  });
+}
