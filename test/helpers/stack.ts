@@ -1,7 +1,7 @@
 // The whole server in-process on a loopback port, with its own temporary
 // store, users file and config; radclient and the CLI talk to it from outside.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,13 +48,13 @@ export function parseRadclient(stdout: string): Reply {
   return { code, stdout, ...(state ? { state } : {}), ...(replyMessage !== undefined ? { replyMessage } : {}) };
 }
 
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'otp-radius-e2e-')));
+/** Writes a config for a server on `port` over the store and users in `dir`. */
+export async function writeStackConfig(dir: string, port: number, yaml = ''): Promise<string> {
   const usersFile = join(dir, 'users.yaml');
   await writeFile(usersFile, `users:\n  - login: alice\n    id: "1001"\n    password: "${ALICE_HASH}"\n    email: alice@example.org\n    groups: [vpn-users]\n  - login: bob\n    id: "1002"\n`);
   const configFile = join(dir, `otp-radius-${process.pid}-${Math.random().toString(36).slice(2)}.yaml`);
   await writeFile(configFile, `
-listen: { address: 127.0.0.1, port: 0 }
+listen: { address: 127.0.0.1, port: ${port} }
 clients:
   - name: local
     address: 127.0.0.1
@@ -68,8 +68,43 @@ resolvers:
   local: { type: file, path: ${usersFile} }
 realms:
   default: { resolvers: [local], default: true }
-${options.yaml ?? ''}
+${yaml}
 `);
+  return configFile;
+}
+
+/** `otp-radius ARGS` as a child process. */
+export function runCli(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(stdin);
+  });
+}
+
+/** `otp-radius serve` as a child process; resolves once it listens. */
+export function spawnServe(configFile: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`serve did not start: ${out}`)), 10_000);
+    const onData = (b: Buffer): void => {
+      out += b.toString();
+      if (out.includes('otp-radius started')) {
+        clearTimeout(timer);
+        done({ child, output: () => out });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => fail(new Error(`serve exited with ${code}: ${out}`)));
+  });
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'otp-radius-e2e-')));
+  const configFile = await writeStackConfig(dir, 0, options.yaml);
   const logs = captureLogs('info');
   const running = await start(configFile, { logger: logs.logger, ...(options.now ? { now: options.now } : {}) });
   const port = running.radius.port();
@@ -84,14 +119,7 @@ ${options.yaml ?? ''}
       const r = await radclient(['-x', '-r', '1', '-t', '3', `127.0.0.1:${port}`, 'auth', SECRET], lines);
       return parseRadclient(r.stdout + r.stderr);
     },
-    cli(args, stdin) {
-      return new Promise((done) => {
-        const child = execFile(process.execPath, [CLI, ...args, '--config', configFile], { timeout: 30_000 }, (err, stdout, stderr) => {
-          done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-        });
-        child.stdin?.end(stdin ?? '');
-      });
-    },
+    cli: (args, stdin) => runCli([...args, '--config', configFile], stdin),
     audits: () => logs.lines.filter((l) => l.event === 'auth'),
     async stop() {
       await running.stop();
