@@ -1,0 +1,189 @@
+// The authentication service against a real (in-memory) SQLite store and a
+// fake directory: PIN policies, PIN position, pass-on policies, validity and
+// counters, fail-counter rules, and the KDF only where it changes the answer.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { DEFAULT_POLICY, type AuthPolicy } from '../../src/auth/policy.ts';
+import type { AccessRequest } from '../../src/auth/request.ts';
+import { AuthService, type UserDirectory } from '../../src/auth/service.ts';
+import { hotp } from '../../src/otp/hotp.ts';
+import { openSqliteStore, type KeyedTokenStore } from '../../src/store/index.ts';
+import type { NewToken } from '../../src/store/types.ts';
+import { ResolverUnavailableError, type User } from '../../src/users/types.ts';
+
+const SEED = Buffer.from('12345678901234567890', 'ascii');
+const at = (c: number) => hotp(SEED, c);
+const USERS: Record<string, User> = {
+  alice: { resolver: 'local', id: '1', login: 'alice', groups: [], attributes: {} },
+  bob: { resolver: 'local', id: '2', login: 'bob', groups: [], attributes: {} },
+};
+
+class Directory implements UserDirectory {
+  readonly defaultRealm = 'default';
+  down = false;
+  passwords: Record<string, string> = { alice: 'secret-pw' };
+  hasRealm = (name: string) => name === 'default' || name === 'corp';
+  async findUser(_realm: string, login: string) {
+    if (this.down) throw new ResolverUnavailableError('local', new Error('connect ECONNREFUSED'));
+    return USERS[login];
+  }
+  async checkPassword(user: User, password: string) {
+    return this.passwords[user.login] === password;
+  }
+}
+
+interface Setup {
+  service: AuthService;
+  store: KeyedTokenStore;
+  users: Directory;
+  kdf: { calls: number };
+  clock: { now: number };
+}
+
+async function setup(policy: Partial<AuthPolicy> = {}, tokens: Partial<NewToken>[] = [{}]): Promise<Setup> {
+  const store = await openSqliteStore({ path: ':memory:', keys: { seedKey: Buffer.alloc(32, 1), pepper: Buffer.alloc(32, 2) } });
+  const users = new Directory();
+  const kdf = { calls: 0 };
+  const clock = { now: 1_800_000_000 };
+  const pins = { verify: async (pin: string, hash: string | null) => (kdf.calls++, store.pins.verify(pin, hash)) };
+  let n = 0;
+  for (const t of tokens) {
+    n++;
+    await store.createToken({
+      serial: `T${n}`, type: 'hotp', seed: SEED, otpLength: 6, algorithm: 'sha1', timeStep: 30, window: 10, syncWindow: 100, maxFail: 10,
+      owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' }, pinHash: await store.pins.hash('1234'),
+      ...t,
+    });
+  }
+  const service = new AuthService({ store, users, pins, policy: { ...DEFAULT_POLICY, ...policy }, logger: pino({ level: 'silent' }), now: () => clock.now });
+  return { service, store, users, kdf, clock };
+}
+
+function req(userName: string, password: string | undefined, extra: Partial<AccessRequest> = {}): AccessRequest {
+  return { userName, ...(password !== undefined ? { password } : {}), nas: { client: 'test', address: '127.0.0.1' }, attributes: {}, ...extra };
+}
+
+test('PIN+OTP accepted once; reasons for wrong OTP and replay', async () => {
+  const { service } = await setup();
+  assert.deepEqual(await service.authenticate(req('alice', `1234${at(0)}`)), { decision: 'accept', reason: 'ok', user: 'alice', realm: 'default', serial: 'T1' });
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'replay');
+  assert.equal((await service.authenticate(req('alice', '1234000000'))).reason, 'wrong pin or otp');
+});
+
+test('user@realm and DOMAIN\\user pick the realm; splitAtSign off keeps the whole name', async () => {
+  const { service } = await setup();
+  assert.equal((await service.authenticate(req('alice@nowhere', `1234${at(0)}`))).reason, 'unknown realm');
+  const r = await service.authenticate(req('CORP\\alice', `1234${at(0)}`));
+  assert.equal(r.realm, 'corp');
+  const off = await setup({ splitAtSign: false });
+  assert.equal((await off.service.authenticate(req('alice@corp', `1234${at(0)}`))).reason, 'unknown user');
+});
+
+test('the NAS client realm applies when the name has none', async () => {
+  const { service } = await setup();
+  const r = await service.authenticate(req('alice', `1234${at(0)}`, { nas: { client: 'vpn', address: '127.0.0.1', realm: 'corp' } }));
+  assert.equal(r.realm, 'corp');
+});
+
+test('pinPosition append: the OTP first, the PIN after it', async () => {
+  const { service } = await setup({ pinPosition: 'append' });
+  assert.equal((await service.authenticate(req('alice', `${at(0)}1234`))).decision, 'accept');
+});
+
+test('otppin userstore: the directory password is the PIN; an empty one never is', async () => {
+  const { service } = await setup({ otppin: 'userstore' });
+  assert.equal((await service.authenticate(req('alice', `secret-pw${at(0)}`))).decision, 'accept');
+  assert.equal((await service.authenticate(req('alice', `1234${at(1)}`))).decision, 'reject');
+  const { service: s2, users } = await setup({ otppin: 'userstore' });
+  users.passwords.alice = '';
+  assert.equal((await s2.authenticate(req('alice', at(0)))).decision, 'reject');
+});
+
+test('otppin none: the OTP alone, and nothing in front of it', async () => {
+  const { service, kdf } = await setup({ otppin: 'none' });
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).decision, 'reject');
+  assert.equal((await service.authenticate(req('alice', at(0)))).decision, 'accept');
+  assert.equal(kdf.calls, 0);
+});
+
+test('passOnNoToken and passOnNoUser', async () => {
+  const none = await setup({}, []);
+  assert.equal((await none.service.authenticate(req('alice', 'x'))).reason, 'no token');
+  const pass = await setup({ passOnNoToken: true, passOnNoUser: true }, []);
+  assert.equal((await pass.service.authenticate(req('alice', 'x'))).reason, 'pass on no token');
+  assert.equal((await pass.service.authenticate(req('nobody', 'x'))).reason, 'pass on no user');
+  assert.equal((await none.service.authenticate(req('nobody', 'x'))).reason, 'unknown user');
+});
+
+test('a resolver that cannot answer gives reject "resolver unavailable"', async () => {
+  const { service, users } = await setup();
+  users.down = true;
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'resolver unavailable');
+});
+
+test('CHAP, EAP, no password: rejected with a reason', async () => {
+  const { service } = await setup();
+  assert.match((await service.authenticate(req('alice', undefined, { chap: true }))).reason, /chap not supported/);
+  assert.equal((await service.authenticate(req('alice', undefined, { eap: true }))).reason, 'eap not supported');
+  assert.equal((await service.authenticate(req('alice', undefined))).reason, 'no password');
+});
+
+test('validity period and auth limits', async () => {
+  const { service, clock } = await setup({}, [{ validFrom: 1_800_000_100, validUntil: 1_800_000_200 }]);
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'not yet valid');
+  clock.now = 1_800_000_150;
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).decision, 'accept');
+  clock.now = 1_800_000_201;
+  assert.equal((await service.authenticate(req('alice', `1234${at(1)}`))).reason, 'expired');
+  const limited = await setup({}, [{ maxSuccess: 1 }]);
+  assert.equal((await limited.service.authenticate(req('alice', `1234${at(0)}`))).decision, 'accept');
+  assert.equal((await limited.service.authenticate(req('alice', `1234${at(1)}`))).reason, 'success limit reached');
+});
+
+test('the fail counter blames the tokens whose PIN matched, or all when none did', async () => {
+  const { service, store } = await setup({}, [{}, { pinHash: null, serial: 'OTHER' }]);
+  await service.authenticate(req('alice', '1234000000'));
+  assert.equal((await store.getToken('T1'))!.failCount, 1);
+  assert.equal((await store.getToken('OTHER'))!.failCount, 0);
+  await service.authenticate(req('alice', '9999000000'));
+  assert.equal((await store.getToken('T1'))!.failCount, 2);
+  assert.equal((await store.getToken('OTHER'))!.failCount, 1);
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).decision, 'accept');
+  assert.equal((await store.getToken('T1'))!.failCount, 0, 'a success resets it');
+});
+
+test('maxFail locks; failCounterClearTimeout unlocks after the quiet period', async () => {
+  const { service, store, clock } = await setup({ failCounterClearTimeout: 600 }, [{ maxFail: 3 }]);
+  for (let i = 0; i < 3; i++) await service.authenticate(req('alice', `1234${String(100000 + i)}`));
+  assert.equal((await store.getToken('T1'))!.locked, true);
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'locked');
+  clock.now += 601;
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).decision, 'accept');
+});
+
+test('wrong-OTP floods cost HMACs, not KDFs (no challenge-response), and a right OTP costs one KDF', async () => {
+  const { service, kdf } = await setup({ challengeResponse: [] }, [{ maxFail: 100 }]);
+  for (let i = 0; i < 20; i++) await service.authenticate(req('alice', `1234${String(200000 + i)}`));
+  assert.equal(kdf.calls, 0);
+  await service.authenticate(req('alice', `1234${at(0)}`));
+  assert.equal(kdf.calls, 1);
+});
+
+test('with challenge-response the PIN check costs the same KDF whether the PIN is right or wrong', async () => {
+  const { service, kdf } = await setup();
+  await service.authenticate(req('alice', '1234999999'));
+  const wrongOtp = kdf.calls;
+  kdf.calls = 0;
+  await service.authenticate(req('alice', '9999999999'));
+  assert.equal(kdf.calls, wrongOtp, 'same number of KDF runs for a right and a wrong PIN');
+});
+
+test('several tokens: whichever matches accepts', async () => {
+  const other = Buffer.from('abcdefghijabcdefghij', 'ascii');
+  const { service } = await setup({}, [{}, { serial: 'T2', seed: other }]);
+  const r = await service.authenticate(req('alice', `1234${hotp(other, 0)}`));
+  assert.equal(r.decision, 'accept');
+  assert.equal(r.serial, 'T2');
+});
