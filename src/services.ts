@@ -26,7 +26,7 @@ export async function openServices(config: Config, logger: Logger, now?: () => n
   try {
     for (const [name, options] of Object.entries(config.resolvers)) resolvers.set(name, await createResolver(name, options));
     const realms = new Realms(config.realms, resolvers);
-    const auth = new AuthService({ store, users: realms, pins: store.pins, policy: config.policy, logger, ...(now ? { now } : {}) });
+    const auth = new AuthService({ store, users: realms, pins: store.pins, policy: config.policy, replyRules: config.reply, logger, ...(now ? { now } : {}) });
     return {
       config,
       store,

@@ -13,6 +13,7 @@ import { answerChallenge, triggerChallenge } from './challenge.ts';
 import type { Decision } from './decision.ts';
 import { splitPinOtp } from './pin-otp.ts';
 import type { AuthPolicy } from './policy.ts';
+import { replyAttributes, type ReplyRule } from './reply-rules.ts';
 import type { AccessRequest } from './request.ts';
 import { splitUserName } from './username.ts';
 
@@ -36,6 +37,8 @@ export interface AuthDeps {
   users: UserDirectory;
   pins: PinVerifier;
   policy: AuthPolicy;
+  /** Attributes for Access-Accept from the user's groups and data. */
+  replyRules?: readonly ReplyRule[];
   logger: Logger;
   /** Unix seconds; tests move the clock. */
   now?: () => number;
@@ -78,10 +81,18 @@ export class AuthService {
 
     const found = await this.findSubject(request);
     if ('decision' in found) return found;
+    const decision = request.state ? await answerChallenge(this, found, request.state, request.password) : await this.checkTokens(found, request.password);
+    const rules = this.deps.replyRules;
+    if (decision.decision === 'accept' && rules && rules.length > 0) {
+      const attributes = replyAttributes(rules, found.user, found.realm);
+      if (attributes.length > 0) decision.replyAttributes = attributes;
+    }
+    return decision;
+  }
+
+  private async checkTokens(found: Subject, password: string): Promise<Decision> {
     const { user, realm } = found;
     const who = { user: user.login, realm };
-
-    if (request.state) return answerChallenge(this, found, request.state, request.password);
 
     const tokens = await this.deps.store.tokensOfUser(user.resolver, user.id);
     if (tokens.length === 0) {
@@ -99,7 +110,7 @@ export class AuthService {
       const reason = refusals.includes('locked') ? 'locked' : (refusals[0] ?? 'no usable token');
       return this.reject(reason, { ...who, ...(tokens.length === 1 ? { serial: tokens[0]!.serial } : {}) });
     }
-    return this.checkPinOtp(found, usable, request.password, now);
+    return this.checkPinOtp(found, usable, password, now);
   }
 
   private async findSubject(request: AccessRequest): Promise<Subject | Decision> {

@@ -6,7 +6,9 @@ import { isIP } from 'node:net';
 import type { Node } from 'yaml';
 import { parseCidr, type Cidr } from './cidr.ts';
 import type { AuthPolicy } from '../auth/policy.ts';
+import type { ReplyRule } from '../auth/reply-rules.ts';
 import { authSections, buildAuthPolicy, type TokenDefaults } from './auth-sections.ts';
+import { replySection } from './reply-section.ts';
 import { readSecret } from './secret.ts';
 import { storeSection, type StoreConfig } from './store-section.ts';
 import { checkRealms, userSections, type RealmConfig, type ResolverConfig } from './user-sections.ts';
@@ -56,6 +58,8 @@ export interface Config {
   realms: Record<string, RealmConfig>;
   policy: AuthPolicy;
   tokenDefaults: TokenDefaults;
+  /** Attributes added to Access-Accept (`reply:` rules). */
+  reply: ReplyRule[];
 }
 
 /** Below this a shared secret is brute-forceable offline from one captured packet. */
@@ -158,6 +162,7 @@ export const sections = {
   store: storeSection,
   ...userSections,
   ...authSections,
+  reply: replySection,
 };
 
 export const configShape = object(sections);
@@ -170,6 +175,9 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
     if (c.realm !== undefined && !(c.realm in realms)) ctx.error(nodeAt(root, ['clients', v.clients.indexOf(c), 'realm']), `clients[${v.clients.indexOf(c)}].realm`, `unknown realm "${c.realm}"`);
   }
   const { policy, tokenDefaults } = buildAuthPolicy(v.policy, v.tokens, v.challenges);
-  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults };
+  (v.reply ?? []).forEach((r, i) => {
+    if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);
+  });
+  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [] };
 }
 

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { replyAttributes, type ReplyRule } from '../../src/auth/reply-rules.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import type { User } from '../../src/users/types.ts';
+
+const alice: User = { resolver: 'ldap', id: 'u1', login: 'alice', email: 'alice@example.org', groups: ['VPN-Admins', 'staff'], attributes: { department: 'IT' } };
+
+test('rules by group and realm, placeholders, one attribute per group', () => {
+  const rules: ReplyRule[] = [
+    { group: 'vpn-admins', attributes: [{ name: 'Class', values: ['admins'] }, { name: 'Fortinet-Group-Name', values: ['{group}'] }] },
+    { group: 'nobody', attributes: [{ name: 'Class', values: ['never'] }] },
+    { realm: 'other', attributes: [{ name: 'Class', values: ['never'] }] },
+    { attributes: [{ name: 'Filter-Id', values: ['vpn-{login}-{department}'] }, { name: 'Class', values: ['grp:{group}'] }] },
+    { attributes: [{ name: 'Reply-Message', values: ['call {phone}'] }] },
+  ];
+  assert.deepEqual(replyAttributes(rules, alice, 'corp'), [
+    { name: 'Class', value: 'admins' },
+    { name: 'Fortinet-Group-Name', value: 'VPN-Admins' },
+    { name: 'Filter-Id', value: 'vpn-alice-IT' },
+    { name: 'Class', value: 'grp:VPN-Admins' },
+    { name: 'Class', value: 'grp:staff' },
+  ]);
+});
+
+test('config: reply rules are checked against the dictionaries at start-up, with the line', () => {
+  const base = 'clients: []\nrealms: {}\n';
+  const ok = parseConfig(`${base}reply:\n  - group: vpn-admins\n    attributes:\n      Class: admins\n      Session-Timeout: 3600\n      Cisco-AVPair: [a=1, b=2]\n`, 'c.yaml');
+  assert.deepEqual(ok.config.reply, [{ group: 'vpn-admins', attributes: [{ name: 'Class', values: ['admins'] }, { name: 'Session-Timeout', values: ['3600'] }, { name: 'Cisco-AVPair', values: ['a=1', 'b=2'] }] }]);
+  assert.throws(() => parseConfig(`${base}reply:\n  - attributes:\n      Klass: admins\n`, 'c.yaml'), /c\.yaml:5: reply\[0\]\.attributes\.Klass: unknown RADIUS attribute "Klass"/);
+  assert.throws(() => parseConfig(`${base}reply:\n  - attributes:\n      Framed-IP-Address: not-an-ip\n`, 'c.yaml'), /c\.yaml:5: reply\[0\]\.attributes\.Framed-IP-Address: Framed-IP-Address: expected an IPv4 address/);
+  assert.throws(() => parseConfig(`${base}reply:\n  - realm: nowhere\n    attributes: { Class: x }\n`, 'c.yaml'), /reply\[0\]\.realm: unknown realm "nowhere"/);
+});
