@@ -26,11 +26,14 @@ export interface StartOptions {
   reusePort?: boolean;
   /** Unix seconds; tests move the clock. */
   now?: () => number;
+  /** Set in a worker of `serve --workers N`: its number, on every log line. */
+  workerId?: number;
 }
 
 export async function start(configFile: string, options: StartOptions = {}): Promise<Running> {
   const { config, warnings } = loadConfig(configFile);
-  const logger = options.logger ?? createLogger(config.log.level);
+  const base = options.logger ?? createLogger(config.log.level);
+  const logger = options.workerId !== undefined ? base.child({ worker: options.workerId }) : base;
   for (const w of warnings) logger.warn({ config: config.file }, w);
   const audit = createAuditLogger(config.log, logger);
   loadDictionaries();
@@ -45,7 +48,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     await services.close();
     throw err;
   }
-  logger.info({ config: config.file, clients: config.clients.length, store: services.store.description, realms: Object.keys(config.realms) }, 'otp-radius started');
+  logger.info({ config: config.file, clients: config.clients.length, store: services.store.description, realms: Object.keys(config.realms), port: radius.port(), pid: process.pid }, options.workerId !== undefined ? 'worker started' : 'otp-radius started');
 
   let current = config;
   return {

@@ -1,25 +1,95 @@
-// `otp-radius serve`: start, reload on SIGHUP, drain on SIGTERM/SIGINT.
+// `otp-radius serve`: start, reload on SIGHUP, drain on SIGTERM/SIGINT; with
+// several workers, a supervisor that forks them (see src/workers.ts).
 
-import { ConfigError } from '../config/load.ts';
-import { start } from '../main.ts';
+import cluster from 'node:cluster';
+import { createSocket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { ConfigError, loadConfig } from '../config/load.ts';
+import { createLogger } from '../logging.ts';
+import { start, type Running } from '../main.ts';
+import { openServices } from '../services.ts';
+import { reportReady, supervise, workerSlot } from '../workers.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
-import { CliError } from './errors.ts';
+import { CliError, EXIT_USAGE, reportError } from './errors.ts';
+
+const USAGE = `usage: otp-radius serve [--config FILE] [--workers N]
+  Runs the server. --workers N runs N processes on the same port (default: the
+  number of CPUs; 1 runs in this process). SIGHUP reloads clients, log level and
+  users files; SIGTERM finishes requests in flight and exits 0.
+`;
+
+function invalidConfig(file: string, err: ConfigError): CliError {
+  for (const p of err.problems) process.stderr.write(`${p}\n`);
+  return new CliError(`${file}: invalid config, not started`);
+}
 
 export async function serve(args: string[]): Promise<number> {
-  const { values } = parse('serve', args, { config: { type: 'string', short: 'c' } });
+  const { values } = parse('serve', args, { config: { type: 'string', short: 'c' }, workers: { type: 'string', short: 'w' } });
   if (values.help) {
-    process.stdout.write('usage: otp-radius serve [--config FILE]\n  Runs the server. SIGHUP reloads clients and log level; SIGTERM finishes requests in flight and exits.\n');
+    process.stdout.write(USAGE);
     return 0;
   }
   const file = values.config ?? DEFAULT_CONFIG;
-  let running;
-  try {
-    running = await start(file);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const p of err.problems) process.stderr.write(`${p}\n`);
-      throw new CliError(`${file}: invalid config, not started`);
+  if (values.workers !== undefined && !/^[1-9]\d{0,2}$/.test(values.workers)) throw new CliError(`serve: --workers: expected a number from 1 to 999, got "${values.workers}"`, EXIT_USAGE);
+  const slot = workerSlot();
+  if (slot !== undefined) return serveWorker(file, slot);
+
+  let workers = values.workers !== undefined ? Number(values.workers) : availableParallelism();
+  if (workers > 1) {
+    let loaded;
+    try {
+      loaded = loadConfig(file);
+    } catch (err) {
+      if (err instanceof ConfigError) throw invalidConfig(file, err);
+      throw err;
     }
+    const logger = createLogger(loaded.config.log.level).child({ supervisor: true });
+    if (loaded.config.listen.port === 0) {
+      logger.warn('listen.port 0 picks a different port per process: serving with one worker');
+      workers = 1;
+    } else {
+      await probePort(loaded.config.listen.address, loaded.config.listen.port);
+      if (loaded.config.listen.accountingPort !== undefined) await probePort(loaded.config.listen.address, loaded.config.listen.accountingPort);
+      // Create the key file, apply migrations and check resolvers once, before the workers race to.
+      const services = await openServices(loaded.config, logger);
+      await services.close();
+      cluster.setupPrimary({ silent: false });
+      return supervise({ workers, logger });
+    }
+  }
+  return serveHere(file, false);
+}
+
+async function serveWorker(file: string, slot: number): Promise<number> {
+  let code: number;
+  try {
+    code = await serveHere(file, true, slot);
+  } catch (err) {
+    code = reportError(err);
+  }
+  // The IPC channel to the supervisor would keep this process alive.
+  process.exit(code);
+}
+
+/** Fails early, with one line, when another program holds the port: better than N workers failing. */
+function probePort(address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reusePort: true });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      socket.close();
+      reject(new CliError(`cannot listen on ${address}:${port}: ${err.code ?? err.message}`));
+    });
+    socket.bind({ port, address, exclusive: true }, () => socket.close(() => resolve()));
+  });
+}
+
+async function serveHere(file: string, reusePort: boolean, workerId?: number): Promise<number> {
+  let running: Running;
+  try {
+    running = await start(file, { reusePort, ...(workerId !== undefined ? { workerId } : {}) });
+  } catch (err) {
+    if (err instanceof ConfigError) throw invalidConfig(file, err);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
       throw new CliError(`cannot listen on ${(e as { address?: string }).address ?? ''}:${(e as { port?: number }).port ?? ''}: ${e.code}`);
@@ -27,6 +97,7 @@ export async function serve(args: string[]): Promise<number> {
     throw err;
   }
   const r = running;
+  reportReady();
   process.on('SIGHUP', () => {
     void r.reload();
   });

@@ -72,7 +72,7 @@ export class RadiusServer {
     const { listen } = this.options;
     const socket = createSocket({
       type: isIPv6(listen.address) ? 'udp6' : 'udp4',
-      reuseAddr: this.options.reusePort ?? false,
+      // SO_REUSEPORT alone: SO_REUSEADDR on UDP would let the last socket bound take every packet.
       ...(this.options.reusePort ? { reusePort: true } : {}),
       recvBufferSize: listen.receiveBufferBytes,
     });
@@ -82,7 +82,8 @@ export class RadiusServer {
     socket.on('error', (err) => this.log.error({ err, port: which }, 'RADIUS socket error'));
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(port, listen.address, () => {
+      // exclusive: a cluster worker binds its own socket instead of sharing the supervisor's handle.
+      socket.bind({ port, address: listen.address, exclusive: true }, () => {
         socket.off('error', reject);
         this.sockets.set(which, socket);
         this.log.info({ address: listen.address, port: socket.address().port, kind: which === 'auth' ? 'authentication' : 'accounting' }, 'RADIUS listening');

@@ -11,8 +11,11 @@ import { delay, freeUdpPort, radclient, SECRET } from '../helpers/radius.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 
+// The store goes to a temporary directory, not to data/ of the working tree.
+const STORE_DIR = mkdtempSync(join(tmpdir(), 'otp-radius-serve-store-'));
+
 function configText(port: number, clientAddress: string): string {
-  return `listen:\n  address: 127.0.0.1\n  port: ${port}\nclients:\n  - name: nas\n    address: ${clientAddress}\n    secret: ${SECRET}\nlog:\n  level: info\n`;
+  return `listen:\n  address: 127.0.0.1\n  port: ${port}\nclients:\n  - name: nas\n    address: ${clientAddress}\n    secret: ${SECRET}\nlog:\n  level: info\nstore:\n  sqlite: { path: ${STORE_DIR}/t.db }\n  keyFile: ${STORE_DIR}/t.key\n`;
 }
 
 async function status(port: number): Promise<boolean> {
@@ -44,7 +47,7 @@ test('serve: SIGHUP reloads clients, a bad reload keeps the old config, SIGTERM 
     child.kill('SIGHUP');
     for (let i = 0; i < 30 && !out.includes('config reload failed'); i++) await delay(100);
     assert.match(out, /config reload failed; keeping the running config/);
-    assert.match(out, /otp-radius.yaml:10: bogus: unknown key/);
+    assert.match(out, /otp-radius.yaml:13: bogus: unknown key/);
     assert.equal(await status(port), true, 'still answered with the old config');
 
     child.kill('SIGTERM');

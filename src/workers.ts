@@ -1,0 +1,100 @@
+// `serve --workers N`: a supervisor process forks N workers that each bind
+// the RADIUS port with SO_REUSEPORT. The kernel spreads packets by source
+// address and port, so a NAS's retransmission reaches the worker whose
+// duplicate cache holds the answer. The supervisor restarts a worker that
+// dies, and passes SIGHUP and SIGTERM on to all of them.
+
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+
+/** Deaths within this many seconds of each other that count as a crash loop. */
+const CRASH_WINDOW_SECONDS = 60;
+const MAX_CRASHES_IN_WINDOW = 5;
+
+export interface SupervisorOptions {
+  workers: number;
+  logger: Logger;
+}
+
+/** Runs in the supervisor until SIGTERM/SIGINT has stopped every worker; resolves to the exit code. */
+export function supervise(options: SupervisorOptions): Promise<number> {
+  const { logger } = options;
+  const alive = new Map<number, Worker>();
+  const crashes: number[] = [];
+  let stopping = false;
+  let failed = false;
+  let ready = 0;
+  let slot = 0;
+
+  return new Promise<number>((resolve) => {
+    const fork = (): void => {
+      slot++;
+      const worker = cluster.fork({ OTP_RADIUS_WORKER: String(slot) });
+      alive.set(worker.id, worker);
+      let up = false;
+      worker.on('message', (msg: unknown) => {
+        if ((msg as { ready?: boolean }).ready !== true) return;
+        up = true;
+        ready++;
+        if (ready === options.workers) logger.info({ workers: options.workers }, 'otp-radius started');
+      });
+      worker.on('exit', (code, signal) => {
+        alive.delete(worker.id);
+        if (stopping) {
+          if (code !== 0) failed = true;
+          if (alive.size === 0) resolve(failed ? 1 : 0);
+          return;
+        }
+        if (!up && ready < options.workers) {
+          // A worker that cannot start (port in use, store locked) will not start on a retry either;
+          // it has said why on stderr.
+          logger.fatal({ worker: worker.id, code, signal }, 'a worker failed to start; stopping');
+          stopping = true;
+          failed = true;
+          for (const w of alive.values()) w.process.kill('SIGTERM');
+          if (alive.size === 0) resolve(1);
+          return;
+        }
+        const now = Date.now() / 1000;
+        crashes.push(now);
+        while (crashes.length > 0 && now - crashes[0]! > CRASH_WINDOW_SECONDS) crashes.shift();
+        if (crashes.length >= MAX_CRASHES_IN_WINDOW) {
+          logger.fatal({ code, signal, crashes: crashes.length, windowSeconds: CRASH_WINDOW_SECONDS }, 'workers keep dying; giving up');
+          stopping = true;
+          failed = true;
+          for (const w of alive.values()) w.process.kill('SIGTERM');
+          if (alive.size === 0) resolve(1);
+          return;
+        }
+        logger.error({ worker: worker.id, code, signal }, 'worker died; starting a new one');
+        fork();
+      });
+    };
+
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal, workers: alive.size }, 'stopping: finishing requests in flight');
+      if (alive.size === 0) resolve(0);
+      for (const w of alive.values()) w.process.kill('SIGTERM');
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      logger.info({ workers: alive.size }, 'reloading: passing SIGHUP to the workers');
+      for (const w of alive.values()) w.process.kill('SIGHUP');
+    });
+
+    for (let i = 0; i < options.workers; i++) fork();
+  });
+}
+
+/** The worker's number (1..N) when this process is a worker, else undefined. */
+export function workerSlot(): number | undefined {
+  return cluster.isWorker ? Number(process.env.OTP_RADIUS_WORKER ?? cluster.worker?.id) : undefined;
+}
+
+/** Tells the supervisor this worker listens. */
+export function reportReady(): void {
+  if (cluster.isWorker) process.send?.({ ready: true });
+}

@@ -1,0 +1,110 @@
+// `serve --workers N` and several servers on one store: all workers answer,
+// a killed worker is replaced, and an OTP raced across processes is accepted once.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
+import { totp } from '../../src/otp/totp.ts';
+import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
+import { CODE } from '../../src/radius/packet.ts';
+import { openStore } from '../../src/store/index.ts';
+import { buildToken } from '../../src/tokens/index.ts';
+import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
+import { writeStackConfig } from '../helpers/stack.ts';
+
+const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
+const SEED = Buffer.from('12345678901234567890', 'ascii');
+
+interface Server {
+  child: ChildProcess;
+  lines: () => Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+function serve(config: string, workers: number): Server {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { child, lines, exited };
+}
+
+async function waitFor(server: Server, what: (l: Record<string, unknown>) => boolean, count = 1): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (server.lines().filter(what).length >= count) return;
+    await delay(100);
+  }
+  throw new Error(`timed out waiting; log:\n${server.lines().map((l) => JSON.stringify(l)).join('\n')}`);
+}
+
+/** One request from a fresh socket each time, so the kernel may pick any worker. */
+async function ask(port: number, password: string, identifier = 1): Promise<number | undefined> {
+  const client = new RadiusClient('127.0.0.1', port);
+  try {
+    const r = await client.send(buildRequest({ identifier, secret: SECRET, userName: 'alice', password }), SECRET, 5000);
+    return r?.packet.code;
+  } finally {
+    client.close();
+  }
+}
+
+describe('serve --workers', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'otp-radius-workers-'));
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  test('N workers answer; a killed worker is replaced; SIGHUP and SIGTERM reach all', async () => {
+    const port = await freeUdpPort();
+    const s = serve(await writeStackConfig(dir, port), 2);
+    try {
+      await waitFor(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
+      for (let i = 0; i < 24; i++) assert.equal(await ask(port, 'x'), CODE.AccessReject);
+      const workers = new Set(s.lines().filter((l) => l.event === 'auth').map((l) => l.worker));
+      assert.deepEqual([...workers].sort(), [1, 2], 'requests from 24 source ports reached both workers');
+
+      const victim = s.lines().find((l) => l.msg === 'worker started' && l.worker === 2)!.pid as number;
+      process.kill(victim, 'SIGKILL');
+      await waitFor(s, (l) => l.msg === 'worker died; starting a new one');
+      await waitFor(s, (l) => l.msg === 'worker started', 3);
+      for (let i = 0; i < 8; i++) assert.equal(await ask(port, 'x'), CODE.AccessReject, 'answered after the restart');
+
+      s.child.kill('SIGHUP');
+      await waitFor(s, (l) => l.msg === 'config reloaded', 2);
+      s.child.kill('SIGTERM');
+      assert.equal(await s.exited, 0);
+      assert.equal(s.lines().filter((l) => l.msg === 'otp-radius stopped').length, 2);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+
+  test('the same OTP raced across two server processes sharing SQLite yields exactly one accept', async () => {
+    const ports = [await freeUdpPort(), await freeUdpPort()];
+    const configs = [await writeStackConfig(dir, ports[0]!), await writeStackConfig(dir, ports[1]!)];
+    const store = await openStore((await import('../../src/config/load.ts')).loadConfig(configs[0]!).config.store);
+    const owner = { realm: 'default', resolver: 'local', userId: '1001', login: 'alice' };
+    await store.createToken(buildToken({ type: 'totp', seed: SEED, serial: 'XPROC', owner }, DEFAULT_TOKENS).token);
+    await store.close();
+    const servers = configs.map((c) => serve(c, 1));
+    try {
+      for (const s of servers) await waitFor(s, (l) => l.msg === 'otp-radius started');
+      const code = totp(SEED, Date.now() / 1000);
+      const clients = [new RadiusClient('127.0.0.1', ports[0]!), new RadiusClient('127.0.0.1', ports[1]!)];
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => clients[i % 2]!.send(buildRequest({ identifier: i, secret: SECRET, userName: 'alice', password: code }), SECRET, 5000)));
+      for (const c of clients) c.close();
+      const codes = answers.map((a) => a?.packet.code);
+      assert.equal(codes.filter((c) => c === CODE.AccessAccept).length, 1, `codes: ${codes.join(',')}`);
+      assert.equal(codes.filter((c) => c === CODE.AccessReject).length, 39);
+    } finally {
+      for (const s of servers) s.child.kill('SIGKILL');
+    }
+  });
+});
