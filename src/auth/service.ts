@@ -30,6 +30,9 @@ export interface UserDirectory {
 export interface PinVerifier {
   /** A null hash is an empty PIN. Costs the same whether or not the PIN is right. */
   verify(pin: string, hash: string | null): Promise<boolean>;
+  /** Hashes in an older or weaker format (imported LinOTP PIN hashes, lower scrypt cost) are replaced on a right PIN. */
+  needsRehash?(hash: string): boolean;
+  hash?(pin: string): Promise<string>;
 }
 
 export interface AuthDeps {
@@ -168,14 +171,27 @@ export class AuthService {
   /** Is `pin` right for this token under the PIN policy? */
   async pinMatches(subject: Subject, token: Token, pin: string): Promise<boolean> {
     switch (this.deps.policy.otppin) {
-      case 'token':
-        return this.deps.pins.verify(pin, token.pinHash);
+      case 'token': {
+        const right = await this.deps.pins.verify(pin, token.pinHash);
+        if (right && token.pinHash !== null) await this.rehashPin(token, token.pinHash, pin);
+        return right;
+      }
       case 'userstore':
         // An empty directory password is never a match (an LDAP bind with it is anonymous and succeeds).
         return pin.length > 0 && this.deps.users.checkPassword(subject.user, pin);
       case 'none':
         return pin.length === 0;
     }
+  }
+
+  /** A right PIN under an old hash format is stored again in the current one (LinOTP imports). */
+  private async rehashPin(token: Token, stored: string, pin: string): Promise<void> {
+    const { pins, store, logger } = this.deps;
+    if (!pins.needsRehash || !pins.hash || !pins.needsRehash(stored)) return;
+    const fresh = await pins.hash(pin);
+    await store.updateToken(token.serial, { pinHash: fresh });
+    token.pinHash = fresh;
+    logger.info({ serial: token.serial }, 'PIN hash upgraded to the current format');
   }
 
   private async checkPinOtp(subject: Subject, tokens: Token[], password: string, now: number): Promise<Decision> {

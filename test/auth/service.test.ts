@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { DEFAULT_POLICY, type AuthPolicy } from '../../src/auth/policy.ts';
 import type { AccessRequest } from '../../src/auth/request.ts';
-import { AuthService, type UserDirectory } from '../../src/auth/service.ts';
+import { AuthService, type PinVerifier, type UserDirectory } from '../../src/auth/service.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { openSqliteStore, type KeyedTokenStore } from '../../src/store/index.ts';
 import type { NewToken } from '../../src/store/types.ts';
@@ -47,7 +47,7 @@ async function setup(policy: Partial<AuthPolicy> = {}, tokens: Partial<NewToken>
   const users = new Directory();
   const kdf = { calls: 0 };
   const clock = { now: 1_800_000_000 };
-  const pins = { verify: async (pin: string, hash: string | null) => (kdf.calls++, store.pins.verify(pin, hash)) };
+  const pins: PinVerifier = { verify: async (pin: string, hash: string | null) => (kdf.calls++, store.pins.verify(pin, hash)) };
   let n = 0;
   for (const t of tokens) {
     n++;
@@ -186,4 +186,21 @@ test('several tokens: whichever matches accepts', async () => {
   const r = await service.authenticate(req('alice', `1234${hotp(other, 0)}`));
   assert.equal(r.decision, 'accept');
   assert.equal(r.serial, 'T2');
+});
+
+test('a right PIN under an old hash format is re-hashed in the current one; a wrong one changes nothing', async () => {
+  const { service, store } = await setup();
+  const legacy = 'legacy$1234';
+  await store.updateToken('T1', { pinHash: legacy });
+  const pins = service.deps.pins as { verify: (p: string, h: string | null) => Promise<boolean>; needsRehash?: (h: string) => boolean; hash?: (p: string) => Promise<string> };
+  const real = pins.verify;
+  pins.verify = async (pin, hash) => (hash === legacy ? pin === '1234' : real(pin, hash));
+  pins.needsRehash = (hash) => hash.startsWith('legacy$');
+  pins.hash = (pin) => store.pins.hash(pin);
+  assert.equal((await service.authenticate(req('alice', `9999${at(0)}`))).decision, 'reject');
+  assert.equal((await store.getToken('T1'))!.pinHash, legacy);
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).decision, 'accept');
+  const after = (await store.getToken('T1'))!.pinHash!;
+  assert.notEqual(after, legacy);
+  assert.equal(await store.pins.verify('1234', after), true);
 });
