@@ -5,6 +5,7 @@ import { configCheck } from './config-check.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { serve } from './serve.ts';
 import { tokenCommand } from './token.ts';
+import { userCommand } from './user.ts';
 
 export { CliError };
 
@@ -13,6 +14,7 @@ type Command = { summary: string; run: (args: string[]) => Promise<number> };
 const commands: Record<string, Command> = {
   serve: { summary: 'run the RADIUS server', run: serve },
   token: { summary: 'enroll, list, show, enable, disable, revoke, delete, set-pin, reset, resync, assign, unassign, challenge', run: tokenCommand },
+  user: { summary: 'list, show: users of a realm and their tokens', run: userCommand },
   check: { summary: 'authenticate a user as RADIUS would and print the decision', run: checkCommand },
   config: { summary: 'config check [FILE]: validate a config file', run: configCommand },
 };
