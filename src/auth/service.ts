@@ -99,6 +99,7 @@ export class AuthService {
 
     const tokens = await this.deps.store.tokensOfUser(user.resolver, user.id);
     if (tokens.length === 0) {
+      await this.spendPinCheck();
       return this.deps.policy.passOnNoToken ? this.accept('pass on no token', who) : this.reject('no token', who);
     }
     const now = this.now();
@@ -141,9 +142,19 @@ export class AuthService {
       throw err;
     }
     if (!user) {
+      await this.spendPinCheck();
       return this.deps.policy.passOnNoUser ? this.accept('pass on no user', { user: split.login, realm }) : this.reject('unknown user', { user: split.login, realm });
     }
     return { user, realm };
+  }
+
+  /**
+   * A wrong password for a known user costs a PIN check (the challenge trigger
+   * tries the whole password as a PIN); an unknown user or one without tokens
+   * costs the same, so the answer time does not tell who exists.
+   */
+  private async spendPinCheck(): Promise<void> {
+    await this.deps.pins.verify('\u0000', null);
   }
 
   /** Why a token cannot be used now, or undefined. Clears a fail-counter lock after the quiet period. */

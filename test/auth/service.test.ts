@@ -204,3 +204,11 @@ test('a right PIN under an old hash format is re-hashed in the current one; a wr
   assert.notEqual(after, legacy);
   assert.equal(await store.pins.verify('1234', after), true);
 });
+
+test('an unknown user and a user without tokens cost a PIN check like a wrong password does', async () => {
+  const { service, kdf } = await setup();
+  await service.authenticate(req('nobody', '1234567890'));
+  assert.equal(kdf.calls, 1);
+  await service.authenticate(req('bob', '1234567890'));
+  assert.equal(kdf.calls, 2);
+});
