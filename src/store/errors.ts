@@ -14,7 +14,13 @@ export type StoreErrorCode =
   /** The key file is missing, malformed, too open, or does not fit the data. */
   | 'key'
   /** The database schema is newer than this program, or a migration failed. */
-  | 'schema';
+  | 'schema'
+  /**
+   * The database cannot be reached or cannot write right now (connection
+   * refused or lost, timeout, failover in progress, read-only standby). The
+   * operation did not happen or its outcome is unknown: callers fail closed.
+   */
+  | 'unavailable';
 
 export class StoreError extends Error {
   override name = 'StoreError';

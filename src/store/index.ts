@@ -1,8 +1,11 @@
 // The store's public face. openStore picks the backend from the shape of its
-// options: `{ sqlite: {...} }` today; `{ postgres: {...} }` (issue 7) becomes
-// one more member of StoreOptions and one more branch below.
+// options: `{ sqlite: {...} }` (the embedded default) or `{ postgres: {...} }`
+// (several servers sharing one database). Both use the same key file the
+// same way: seeds encrypted under its seed key, PINs hashed with its pepper.
 
+import type { Logger } from 'pino';
 import type { PinHasher } from './pin-hash.ts';
+import { openPostgresStore, type PostgresPoolOptions } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { TokenStore } from './types.ts';
 
@@ -16,16 +19,29 @@ export {
 } from './pin-hash.ts';
 export { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
 export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite.ts';
+export {
+  describePostgresUrl, openPostgresStore, POSTGRES_DEFAULTS, PostgresTokenStore, type PostgresPoolOptions, type PostgresStoreOptions,
+} from './postgres.ts';
+export { migratePostgres } from './postgres-schema.ts';
 
-export interface SqliteBackendOptions {
-  sqlite: { path: string; busyTimeoutMs?: number };
+interface CommonOptions {
   keyFile: string;
   /** Default true: create the key file on first start. */
   createKeyFile?: boolean;
+  /** Reports connection trouble the store recovers from by itself (PostgreSQL). */
+  logger?: Logger;
+}
+
+export interface SqliteBackendOptions extends CommonOptions {
+  sqlite: { path: string; busyTimeoutMs?: number };
+}
+
+export interface PostgresBackendOptions extends CommonOptions {
+  postgres: { url: string; pool?: PostgresPoolOptions; statementTimeoutMs?: number };
 }
 
 /** One member per backend, told apart by its backend key. */
-export type StoreOptions = SqliteBackendOptions;
+export type StoreOptions = SqliteBackendOptions | PostgresBackendOptions;
 
 /** A store together with the PIN hashing bound to its key file's pepper. */
 export interface KeyedTokenStore extends TokenStore {
@@ -33,13 +49,29 @@ export interface KeyedTokenStore extends TokenStore {
 }
 
 export async function openStore(options: StoreOptions): Promise<KeyedTokenStore> {
-  if ('sqlite' in options && options.sqlite) {
+  const createKeyFile = options.createKeyFile !== undefined ? { createKeyFile: options.createKeyFile } : {};
+  const hasSqlite = 'sqlite' in options && options.sqlite !== undefined;
+  const hasPostgres = 'postgres' in options && options.postgres !== undefined;
+  if (hasSqlite && hasPostgres) throw new Error("openStore: give one backend, not both 'sqlite' and 'postgres'");
+  if (hasSqlite) {
+    const { sqlite } = options as SqliteBackendOptions;
     return openSqliteStore({
-      path: options.sqlite.path,
+      path: sqlite.path,
       keyFile: options.keyFile,
-      ...(options.createKeyFile !== undefined ? { createKeyFile: options.createKeyFile } : {}),
-      ...(options.sqlite.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.sqlite.busyTimeoutMs } : {}),
+      ...createKeyFile,
+      ...(sqlite.busyTimeoutMs !== undefined ? { busyTimeoutMs: sqlite.busyTimeoutMs } : {}),
     });
   }
-  throw new Error(`openStore: no backend in the options (expected a 'sqlite' section, got keys: ${Object.keys(options).join(', ') || 'none'})`);
+  if (hasPostgres) {
+    const { postgres } = options as PostgresBackendOptions;
+    return openPostgresStore({
+      url: postgres.url,
+      keyFile: options.keyFile,
+      ...createKeyFile,
+      ...(postgres.pool !== undefined ? { pool: postgres.pool } : {}),
+      ...(postgres.statementTimeoutMs !== undefined ? { statementTimeoutMs: postgres.statementTimeoutMs } : {}),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
+  }
+  throw new Error(`openStore: no backend in the options (expected a 'sqlite' or 'postgres' section, got keys: ${Object.keys(options).join(', ') || 'none'})`);
 }

@@ -13,17 +13,17 @@
 // lock blocks this process's event loop for at most busy_timeout. Write
 // transactions are tiny, so in practice the wait is short.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
-import { loadOrCreateKeyFile, type StoreKeys } from './keyfile.ts';
+import { loadKeys, newKeyCheck, verifyKeyCheck } from './key-check.ts';
+import type { StoreKeys } from './keyfile.ts';
 import { migrateSqlite } from './migrations.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from './pin-hash.ts';
 import { challengeToRow, rowToChallenge, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
-import { seal, unseal } from './seed-crypto.ts';
-import type { Challenge, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
+import { checkBatchSize, checkTransactionId, filterConditions, importChecker, uniqueSerials } from './query-args.ts';
+import type { Challenge, ImportOptions, ImportResult, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
 import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from './validate.ts';
 
 export interface SqliteStoreOptions {
@@ -55,20 +55,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
     db.pragma('foreign_keys = ON');
     migrateSqlite(db, opts.path);
     const keyCheck = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as string | undefined;
-    let keys: StoreKeys;
-    if (opts.keys) {
-      keys = opts.keys;
-    } else {
-      const keyFile = opts.keyFile!;
-      try {
-        keys = loadOrCreateKeyFile(keyFile, { create: (opts.createKeyFile ?? true) && keyCheck === undefined });
-      } catch (err) {
-        if (err instanceof StoreError && keyCheck !== undefined && /does not exist/.test(err.message)) {
-          throw new StoreError('key', `key file ${keyFile} does not exist, but ${opts.path} holds seeds encrypted with a key file: restore that key file from backup (a new key cannot decrypt them)`);
-        }
-        throw err;
-      }
-    }
+    const keys = loadKeys(opts, keyCheck !== undefined, opts.path, 'openSqliteStore');
     checkKeys(db, keys, opts.path, opts.keyFile);
     return new SqliteTokenStore(db, keys, `sqlite:${opts.path}`, opts.pinParams ?? DEFAULT_PIN_PARAMS);
   } catch (err) {
@@ -87,23 +74,11 @@ function createDbFile(path: string): void {
   }
 }
 
-const KEY_CHECK_CONTEXT = 'otp-radius key check';
-
 /** Ties the database to its keys on first open, so a wrong key file stops the start instead of every login. */
 function checkKeys(db: Database.Database, keys: StoreKeys, where: string, keyFile: string | undefined): void {
-  const expected = createHmac('sha256', keys.pepper).update(KEY_CHECK_CONTEXT).digest();
-  db.prepare("INSERT INTO store_meta (name, value) VALUES ('key_check', ?) ON CONFLICT (name) DO NOTHING").run(seal(expected, KEY_CHECK_CONTEXT, keys.seedKey));
+  db.prepare("INSERT INTO store_meta (name, value) VALUES ('key_check', ?) ON CONFLICT (name) DO NOTHING").run(newKeyCheck(keys));
   const stored = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as string;
-  let opened: Buffer | undefined;
-  try {
-    opened = unseal(stored, KEY_CHECK_CONTEXT, keys.seedKey);
-  } catch (err) {
-    throw new StoreError('corrupt', `${where}: stored key check is malformed: ${(err as Error).message}`);
-  }
-  if (!opened || opened.length !== expected.length || !timingSafeEqual(opened, expected)) {
-    const which = keyFile ? `key file ${keyFile}` : 'the given keys';
-    throw new StoreError('key', `${which} does not match ${where}: the database was set up with another key file`);
-  }
+  verifyKeyCheck(stored, keys, where, keyFile);
 }
 
 const PATCH_COLUMNS = [
@@ -159,6 +134,19 @@ export class SqliteTokenStore implements TokenStore {
           'FROM challenge_tokens ct JOIN challenges c ON c.transaction_id = ct.transaction_id) ranked WHERE rn > ?)',
       ),
       ping: db.prepare('SELECT 1').pluck(),
+      exportPage: db.prepare('SELECT * FROM tokens WHERE serial > ? ORDER BY serial LIMIT ?'),
+      listChallenges: db.prepare(`SELECT ${CHALLENGE_COLUMNS} FROM challenges ORDER BY created_at, created_seq`),
+      tokenExists: db.prepare('SELECT 1 FROM tokens WHERE serial = ?').pluck(),
+      upsertToken: db.prepare(
+        `INSERT INTO tokens (${TOKEN_COLUMNS.join(', ')}) VALUES (${TOKEN_COLUMNS.map((c) => '@' + c).join(', ')}) ON CONFLICT (serial) DO UPDATE SET ` +
+          TOKEN_COLUMNS.filter((c) => c !== 'serial').map((c) => (c === 'counter' ? 'counter = max(counter, excluded.counter)' : `${c} = excluded.${c}`)).join(', '),
+      ),
+      importChallenge: db.prepare(
+        `INSERT INTO challenges (${CHALLENGE_COLUMNS}, created_seq) VALUES (@transaction_id, @serials, @realm, @resolver, @user_id, @login, @data, ` +
+          '@created_at, @expires_at, @attempts, @max_attempts, (SELECT coalesce(max(created_seq), 0) + 1 FROM challenges)) ' +
+          'ON CONFLICT (transaction_id) DO UPDATE SET attempts = max(attempts, excluded.attempts)',
+      ),
+      importChallengeToken: db.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     };
   }
 
@@ -222,14 +210,14 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async recordFailure(serials: string[], now: number): Promise<Token[]> {
-    const list = uniqueSerials(serials, 'recordFailure');
+    const list = uniqueSerials(serials, 'recordFailure', checkSerial);
     const at = checkTimestamp(now, 'recordFailure: now');
     const rows = this.#db.transaction(() => list.map((serial) => this.#s.recordFailure.get({ serial, now: at })).filter((r) => r !== undefined)).immediate();
     return rows.map((row) => rowToToken(row, this.#seedKey));
   }
 
   async countAttempt(serials: string[]): Promise<void> {
-    const list = uniqueSerials(serials, 'countAttempt');
+    const list = uniqueSerials(serials, 'countAttempt', checkSerial);
     this.#db.transaction(() => {
       for (const serial of list) this.#s.countAttempt.run(serial);
     }).immediate();
@@ -277,6 +265,50 @@ export class SqliteTokenStore implements TokenStore {
     return this.#db.transaction(() => this.#s.purgeExpired.run(at).changes + this.#s.purgeOverCap.run(cap).changes).immediate();
   }
 
+  async *exportTokens(batchSize = 1000): AsyncIterable<Token[]> {
+    const size = checkBatchSize(batchSize);
+    let after = '';
+    for (;;) {
+      const rows = this.#s.exportPage.all(after, size) as { serial: string }[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.serial;
+      yield rows.map((row) => rowToToken(row, this.#seedKey));
+      if (rows.length < size) return;
+    }
+  }
+
+  async listChallenges(): Promise<Challenge[]> {
+    return this.#s.listChallenges.all().map(rowToChallenge);
+  }
+
+  /** Collects the tokens first: a SQLite transaction cannot span awaits. */
+  async importTokens(tokens: Iterable<Token> | AsyncIterable<Token>, options: ImportOptions = {}): Promise<ImportResult> {
+    const check = importChecker();
+    const list: Token[] = [];
+    for await (const t of tokens) list.push(check(t, list.length));
+    const challenges = (options.challenges ?? []).map(checkChallenge);
+    const result: ImportResult = { created: 0, updated: 0, challenges: 0 };
+    const rollback = new Error('dry run');
+    try {
+      this.#db.transaction(() => {
+        for (const t of list) {
+          if (this.#s.tokenExists.get(t.serial) === undefined) result.created++;
+          else result.updated++;
+          this.#s.upsertToken.run(tokenToRow(t, this.#seedKey));
+        }
+        for (const c of challenges) {
+          this.#s.importChallenge.run(challengeToRow(c));
+          for (const serial of c.serials) this.#s.importChallengeToken.run(c.transactionId, serial);
+          result.challenges++;
+        }
+        if (options.dryRun) throw rollback;
+      }).immediate();
+    } catch (err) {
+      if (err !== rollback) throw err;
+    }
+    return result;
+  }
+
   async ping(): Promise<void> {
     if (this.#s.ping.get() !== 1) throw new Error(`${this.description}: ping returned an unexpected value`);
   }
@@ -290,38 +322,10 @@ function isConstraint(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 }
 
-function uniqueSerials(serials: unknown, what: string): string[] {
-  if (!Array.isArray(serials)) throw new StoreError('invalid', `${what}: expected an array of serials`);
-  return [...new Set(serials.map((s, i) => checkSerial(s, `${what}: serials[${i}]`)))];
-}
-
-function checkTransactionId(id: unknown): string {
-  // Looked up as given: an id that cannot exist simply is not found.
-  if (typeof id !== 'string') throw new StoreError('invalid', `transaction id: expected a string, got ${typeof id}`);
-  return id;
-}
-
-const FILTER_KEYS = ['login', 'realm', 'resolver', 'userId', 'unassigned'];
-
 function filterSql(filter: TokenFilter): { where: string; params: Record<string, string> } {
-  if (typeof filter !== 'object' || filter === null) throw new StoreError('invalid', 'listTokens: filter must be an object');
-  for (const k of Object.keys(filter)) {
-    if (!FILTER_KEYS.includes(k)) throw new StoreError('invalid', `listTokens: unknown filter field '${k}', expected ${FILTER_KEYS.join(', ')}`);
-  }
-  const conds: string[] = [];
-  const params: Record<string, string> = {};
-  const columns = { login: 'owner_login', realm: 'owner_realm', resolver: 'owner_resolver', userId: 'owner_user_id' } as const;
-  for (const [key, column] of Object.entries(columns) as [keyof typeof columns, string][]) {
-    const v = filter[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'string') throw new StoreError('invalid', `listTokens: filter ${key} must be a string`);
-    conds.push(`${column} = @${key}`);
-    params[key] = v;
-  }
-  if (filter.unassigned !== undefined && typeof filter.unassigned !== 'boolean') throw new StoreError('invalid', 'listTokens: filter unassigned must be true or false');
-  if (filter.unassigned) {
-    if (conds.length > 0) throw new StoreError('invalid', 'listTokens: unassigned cannot be combined with owner fields');
-    conds.push('owner_resolver IS NULL');
-  }
+  const { equal, unassigned } = filterConditions(filter);
+  const conds = equal.map(([column], i) => `${column} = @p${i}`);
+  if (unassigned) conds.push('owner_resolver IS NULL');
+  const params = Object.fromEntries(equal.map(([, value], i) => [`p${i}`, value]));
   return { where: conds.length ? ` WHERE ${conds.join(' AND ')}` : '', params };
 }

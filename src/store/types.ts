@@ -98,6 +98,21 @@ export interface Challenge {
   maxAttempts: number;
 }
 
+export interface ImportOptions {
+  /** Open challenges to copy along (store migration); one already present keeps the higher attempt count. */
+  challenges?: Challenge[];
+  /** Check and count everything, then roll back. */
+  dryRun?: boolean;
+}
+
+export interface ImportResult {
+  /** Tokens inserted, and tokens that existed and were overwritten. */
+  created: number;
+  updated: number;
+  /** Challenges inserted or merged. */
+  challenges: number;
+}
+
 export interface TokenStore {
   /** Short description for logs, e.g. 'sqlite:/var/lib/otp-radius/otp-radius.db'. */
   readonly description: string;
@@ -138,6 +153,26 @@ export interface TokenStore {
   deleteChallenge(transactionId: string): Promise<boolean>;
   /** Remove expired challenges, and keep at most maxPerToken open per token (oldest go first). */
   purgeChallenges(now: number, maxPerToken: number): Promise<number>;
+
+  /**
+   * Every token, in batches of about `batchSize`, for export and store
+   * migration. On PostgreSQL the batches come from one snapshot; on SQLite
+   * they are pages by serial, so stop writers for a consistent copy.
+   */
+  exportTokens(batchSize?: number): AsyncIterable<Token[]>;
+
+  /** Every stored challenge (expired ones too, until purged), oldest first. */
+  listChallenges(): Promise<Challenge[]>;
+
+  /**
+   * Writes complete tokens as given (store migration, imports from other
+   * systems), all or nothing in one transaction: a new serial is inserted,
+   * an existing one has every field overwritten except that the counter
+   * never moves back (max of stored and given), so re-running an import
+   * cannot make an OTP that was already accepted valid again. A serial given
+   * twice is an error.
+   */
+  importTokens(tokens: Iterable<Token> | AsyncIterable<Token>, options?: ImportOptions): Promise<ImportResult>;
 
   /** A cheap round trip for health checks. */
   ping(): Promise<void>;

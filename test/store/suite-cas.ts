@@ -1,0 +1,180 @@
+// The atomic updates authentication relies on: counter compare-and-set and
+// fail counters, raced within a process, across store instances (separate
+// connections or pools) and across processes.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, test } from 'node:test';
+import type { StoreOptions } from '../../src/store/index.ts';
+import { newToken } from './helpers.ts';
+import type { StoreFactory } from './suite.ts';
+
+/** Runs `body` (module source using `store`) in a child process that opens the store from `options`; returns its stdout as JSON. */
+export function inChildProcess<T>(options: StoreOptions, body: string): Promise<T> {
+  const moduleUrl = new URL('../../src/store/index.ts', import.meta.url).href;
+  const script = `import { openStore } from ${JSON.stringify(moduleUrl)};
+const store = await openStore(${JSON.stringify(options)});
+const result = await (async () => { ${body} })();
+await store.close();
+process.stdout.write(JSON.stringify(result));`;
+  return new Promise<T>((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], (err, stdout, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve(JSON.parse(stdout) as T)));
+  });
+}
+
+export function casSuite(factory: StoreFactory): void {
+  describe(`${factory.name}: counter compare-and-set and fail counters`, () => {
+    test('commitSuccess: the same matched counter is accepted once', async () => {
+      const { store } = await factory.fresh();
+      await store.createToken(newToken('H1', { counter: 5, failCount: 2 }));
+      await store.setSyncState('H1', 9, 500);
+      assert.equal(await store.commitSuccess('H1', 7, 1000), true);
+      assert.equal(await store.commitSuccess('H1', 7, 1001), false);
+      const t = (await store.getToken('H1'))!;
+      assert.equal(t.counter, 8);
+      assert.equal(t.failCount, 0);
+      assert.equal(t.successCount, 1);
+      assert.equal(t.lastAuth, 1000);
+      assert.equal(t.syncCounter, null);
+      assert.equal(t.syncAt, null);
+      assert.equal(t.drift, 0);
+      await store.close();
+    });
+
+    test('commitSuccess: older counters are refused, the current and later ones accepted', async () => {
+      const { store } = await factory.fresh();
+      await store.createToken(newToken('H2', { counter: 5 }));
+      assert.equal(await store.commitSuccess('H2', 4, 1), false, 'below the counter');
+      assert.equal(await store.commitSuccess('H2', 5, 1), true, 'exactly the counter');
+      assert.equal(await store.commitSuccess('H2', 5, 1), false);
+      assert.equal(await store.commitSuccess('H2', 20, 1), true, 'a jump ahead inside the window');
+      assert.equal(await store.commitSuccess('H2', 19, 1), false);
+      assert.equal((await store.getToken('H2'))!.counter, 21);
+      assert.equal((await store.getToken('H2'))!.successCount, 2);
+      assert.equal(await store.commitSuccess('NOPE', 0, 1), false, 'a missing token');
+      await assert.rejects(store.commitSuccess('H2', -1, 1), /commitSuccess H2: matched: expected an integer/);
+      await assert.rejects(store.commitSuccess('H2', 1.5, 1), /matched: expected an integer/);
+      await assert.rejects(store.commitSuccess('H2', 30, Number.NaN), /now: expected unix seconds/);
+      await store.close();
+    });
+
+    test('commitSuccess: drift is stored when given and kept when not', async () => {
+      const { store } = await factory.fresh();
+      await store.createToken(newToken('T1', { type: 'totp', counter: 100, drift: 30 }));
+      assert.equal(await store.commitSuccess('T1', 100, 3000.9), true);
+      assert.equal((await store.getToken('T1'))!.drift, 30);
+      assert.equal((await store.getToken('T1'))!.lastAuth, 3000);
+      assert.equal(await store.commitSuccess('T1', 101, 3030, -60), true);
+      assert.equal((await store.getToken('T1'))!.drift, -60);
+      assert.equal(await store.commitSuccess('T1', 102, 3060, 0), true);
+      assert.equal((await store.getToken('T1'))!.drift, 0, 'a drift of 0 is a value, not "keep"');
+      assert.equal(await store.commitSuccess('T1', 103, 3090, 29.6), true);
+      assert.equal((await store.getToken('T1'))!.drift, 30, 'rounded to whole seconds');
+      await store.close();
+    });
+
+    test('concurrent commits in one store: exactly one wins', async () => {
+      const { store } = await factory.fresh();
+      await store.createToken(newToken('C1', { counter: 10 }));
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.commitSuccess('C1', 12, 1)));
+      assert.equal(results.filter(Boolean).length, 1);
+      await store.close();
+    });
+
+    test('50 concurrent commits of one counter from two store instances: exactly one wins', async () => {
+      const f = await factory.fresh();
+      const other = await f.open();
+      await f.store.createToken(newToken('R1', { counter: 3 }));
+      const stores = [f.store, other];
+      for (const matched of [7, 8, 20]) {
+        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % 2]!.commitSuccess('R1', matched, 100 + i)));
+        assert.equal(results.filter(Boolean).length, 1, `counter ${matched}`);
+      }
+      // Racing different counters: only increasing ones can win, and the counter ends past the highest.
+      const mixed = await Promise.all(Array.from({ length: 40 }, (_, i) => stores[i % 2]!.commitSuccess('R1', 21 + (i % 10), 200)));
+      assert.ok(mixed.filter(Boolean).length >= 1 && mixed.filter(Boolean).length <= 10);
+      const t = (await other.getToken('R1'))!;
+      assert.equal(t.counter, 31);
+      assert.equal(t.successCount, 3 + mixed.filter(Boolean).length);
+      await f.store.close();
+    });
+
+    test('a race across processes: each OTP is accepted by exactly one of them', async () => {
+      const f = await factory.fresh();
+      const serials = Array.from({ length: 20 }, (_, i) => `P${i}`);
+      for (const s of serials) await f.store.createToken(newToken(s));
+      const body = `const won = [];
+for (let round = 0; round < 3; round++)
+  for (const s of ${JSON.stringify(serials)}) if (await store.commitSuccess(s, round, 1)) won.push(s + '@' + round);
+return won;`;
+      const wins = (await Promise.all(Array.from({ length: 4 }, () => inChildProcess<string[]>(f.options, body)))).flat();
+      assert.equal(wins.length, serials.length * 3, 'every (serial, counter) accepted once in total');
+      assert.equal(new Set(wins).size, wins.length, 'never twice');
+      for (const s of serials) {
+        const t = (await f.store.getToken(s))!;
+        assert.equal(t.counter, 3);
+        assert.equal(t.successCount, 3);
+      }
+      await f.store.close();
+    });
+
+    test('recordFailure counts, locks at max fail, and returns the tokens afterwards', async () => {
+      const { store } = await factory.fresh();
+      await store.createToken(newToken('F1', { maxFail: 3 }));
+      await store.createToken(newToken('F2', { maxFail: 10 }));
+      let after = await store.recordFailure(['F2', 'F1', 'F2', 'GONE'], 2000.4);
+      assert.deepEqual(after.map((t) => [t.serial, t.failCount, t.locked, t.lastFail]), [['F2', 1, false, 2000], ['F1', 1, false, 2000]], 'in the order given');
+      await store.recordFailure(['F1'], 2001);
+      after = await store.recordFailure(['F1'], 2002);
+      assert.deepEqual(after.map((t) => [t.serial, t.failCount, t.locked]), [['F1', 3, true]]);
+      after = await store.recordFailure(['F1'], 2003);
+      assert.equal(after[0]!.failCount, 4);
+      assert.equal(after[0]!.locked, true);
+      // a success resets the counter but does not unlock: unlocking is an administrator's act
+      assert.equal(await store.commitSuccess('F1', 0, 2004), true);
+      const t = (await store.getToken('F1'))!;
+      assert.equal(t.failCount, 0);
+      assert.equal(t.locked, true);
+      assert.deepEqual(await store.recordFailure([], 1), []);
+      assert.deepEqual(await store.recordFailure(['GONE'], 1), []);
+      await assert.rejects(store.recordFailure([''], 1), /recordFailure: serials\[0\]: expected/);
+      await assert.rejects(store.recordFailure(['F1'], -1), /recordFailure: now: expected unix seconds/);
+      await store.close();
+    });
+
+    test('concurrent recordFailure from two instances counts exactly and locks once at max fail', async () => {
+      const f = await factory.fresh();
+      const other = await f.open();
+      await f.store.createToken(newToken('F3', { maxFail: 30 }));
+      const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? f.store : other).recordFailure(['F3'], i)));
+      const counts = results.map((r) => r[0]!.failCount).sort((a, b) => a - b);
+      assert.deepEqual(counts, Array.from({ length: 60 }, (_, i) => i + 1), 'each call saw its own increment');
+      const lockedBy = results.filter((r) => r[0]!.locked).map((r) => r[0]!.failCount);
+      assert.equal(Math.min(...lockedBy), 30, 'locked exactly when the count reached max fail');
+      const t = (await f.store.getToken('F3'))!;
+      assert.equal(t.failCount, 60);
+      assert.equal(t.locked, true);
+      await f.store.close();
+    });
+
+    test('several-token failures and attempts in opposite orders from two instances neither deadlock nor lose counts', async () => {
+      const f = await factory.fresh();
+      const other = await f.open();
+      for (const s of ['MA', 'MB', 'MC']) await f.store.createToken(newToken(s, { maxFail: 1000 }));
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) => {
+          const store = i % 2 ? f.store : other;
+          const order = i % 4 < 2 ? ['MA', 'MB', 'MC'] : ['MC', 'MB', 'MA'];
+          return i % 3 === 0 ? store.countAttempt(order) : store.recordFailure(order, i);
+        }),
+      );
+      const failures = Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 3 !== 0).length;
+      for (const s of ['MA', 'MB', 'MC']) {
+        const t = (await f.store.getToken(s))!;
+        assert.equal(t.failCount, failures, s);
+        assert.equal(t.authCount, 40 - failures, s);
+      }
+      await f.store.close();
+    });
+  });
+}
