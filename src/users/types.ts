@@ -1,7 +1,9 @@
-// The contract between auth/ and wherever users live (a YAML file today, LDAP
-// and SQL later). Everything is async because a directory is a network hop,
+// The contract between auth/ and wherever users live (a YAML file, LDAP or
+// SQL). Everything is async because a directory is a network hop,
 // and "the directory did not answer" is an error of its own type so that auth/
 // can reject with a log line instead of treating it as "no such user".
+
+import type { Logger } from 'pino';
 
 /** A user as a resolver found them. Tokens are bound to (resolver, id); login is for display and lookup. */
 export interface User {
@@ -21,7 +23,7 @@ export interface User {
 
 export interface UserResolver {
   readonly name: string;
-  /** Resolver type as written in the config: 'file' (later 'ldap', 'sql'). */
+  /** Resolver type as written in the config: 'file', 'ldap' or 'sql'. */
   readonly type: string;
   /** Undefined when no such user; throws ResolverUnavailableError when the backend cannot answer. */
   findUser(login: string): Promise<User | undefined>;
@@ -32,6 +34,14 @@ export interface UserResolver {
   listUsers(search?: string, limit?: number): Promise<User[]>;
   /** Releases connections and timers; the resolver is unusable afterwards. */
   close(): Promise<void>;
+}
+
+/** What a resolver that talks to a server gets besides its options. */
+export interface ResolverRuntime {
+  /** Receives server failures (one error per failing server or database, not one per request). */
+  logger?: Logger | undefined;
+  /** Clock for the caches (tests). */
+  now?: () => number;
 }
 
 function describeCause(cause: unknown): string {
