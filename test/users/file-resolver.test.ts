@@ -180,9 +180,9 @@ test('after close() lookups throw ResolverUnavailableError', async () => {
 });
 
 test('createResolver rejects an unknown type', async () => {
-  await assert.rejects(createResolver('x', { type: 'ldap' } as never), {
+  await assert.rejects(createResolver('x', { type: 'nis' } as never), {
     name: 'ResolverConfigError',
-    message: 'resolver "x": unknown type "ldap" (expected file)',
+    message: 'resolver "x": unknown type "nis" (expected file, ldap or sql)',
   });
 });
 
