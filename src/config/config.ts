@@ -62,6 +62,9 @@ export interface Config {
   reply: ReplyRule[];
 }
 
+/** What the LinOTP rlm_perl plugin answered; NAS scripts and users may look for these texts. */
+export const LINOTP_REPLY_MESSAGES = { accept: 'LinOTP access granted', reject: 'LinOTP server denied access!' } as const;
+
 /** Below this a shared secret is brute-forceable offline from one captured packet. */
 export const WEAK_SECRET_LENGTH = 16;
 
@@ -163,6 +166,8 @@ export const sections = {
   ...userSections,
   ...authSections,
   reply: replySection,
+  /** `linotp`: the LinOTP FreeRADIUS plugin's Reply-Message texts, unless policy.replyMessages sets its own. */
+  compat: optional(oneOf(['linotp'] as const)),
 };
 
 export const configShape = object(sections);
@@ -175,6 +180,10 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
     if (c.realm !== undefined && !(c.realm in realms)) ctx.error(nodeAt(root, ['clients', v.clients.indexOf(c), 'realm']), `clients[${v.clients.indexOf(c)}].realm`, `unknown realm "${c.realm}"`);
   }
   const { policy, tokenDefaults } = buildAuthPolicy(v.policy, v.tokens, v.challenges);
+  if (v.compat === 'linotp') {
+    policy.replyMessages.accept ??= LINOTP_REPLY_MESSAGES.accept;
+    policy.replyMessages.reject ??= LINOTP_REPLY_MESSAGES.reject;
+  }
   (v.reply ?? []).forEach((r, i) => {
     if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);
   });

@@ -31,3 +31,15 @@ test('config: reply rules are checked against the dictionaries at start-up, with
   assert.throws(() => parseConfig(`${base}reply:\n  - attributes:\n      Framed-IP-Address: not-an-ip\n`, 'c.yaml'), /c\.yaml:5: reply\[0\]\.attributes\.Framed-IP-Address: Framed-IP-Address: expected an IPv4 address/);
   assert.throws(() => parseConfig(`${base}reply:\n  - realm: nowhere\n    attributes: { Class: x }\n`, 'c.yaml'), /reply\[0\]\.realm: unknown realm "nowhere"/);
 });
+
+test('compat: linotp gives the plugin’s Reply-Message texts unless policy sets its own', () => {
+  const base = 'clients: []\ncompat: linotp\n';
+  const { config } = parseConfig(base, 'c.yaml');
+  assert.equal(config.policy.replyMessages.accept, 'LinOTP access granted');
+  assert.equal(config.policy.replyMessages.reject, 'LinOTP server denied access!');
+  const own = parseConfig(`${base}policy:\n  replyMessages:\n    reject: Access denied\n`, 'c.yaml').config;
+  assert.equal(own.policy.replyMessages.reject, 'Access denied');
+  assert.equal(own.policy.replyMessages.accept, 'LinOTP access granted');
+  assert.throws(() => parseConfig('clients: []\ncompat: freeradius\n', 'c.yaml'), /c\.yaml:2: compat: expected one of "linotp", got "freeradius"/);
+  assert.equal(parseConfig('clients: []\n', 'c.yaml').config.policy.replyMessages.accept, undefined);
+});
