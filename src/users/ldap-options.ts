@@ -102,7 +102,8 @@ export function uriProblem(uri: string): string | undefined {
   }
   if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') return `"${uri}": expected the scheme ldap:// or ldaps://, got ${url.protocol}//`;
   if (url.hostname === '') return `"${uri}": no host`;
-  if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+  if (url.username !== '' || url.password !== '') return `"${url.protocol}//${url.host}": no user or password in the URI; use bindDn and bindPassword`;
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') {
     return `"${uri}": only scheme, host and port are used; put the base DN in baseDn and the filter in userFilter`;
   }
   return undefined;
