@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import { FR_PREFIX, ssha256, usersFile } from '../../bench/freeradius.ts';
+import { base32Decode } from '../../src/otp/base32.ts';
+
+test('ssha256: base64 of SHA-256(password || salt) then the salt, as rlm_pap reads SSHA2-256-Password', () => {
+  const salt = Buffer.from('8bytesal');
+  const raw = Buffer.from(ssha256('bench-password', salt), 'base64');
+  assert.equal(raw.length, 32 + 8);
+  assert.deepEqual(raw.subarray(32), salt);
+  assert.deepEqual(raw.subarray(0, 32), createHash('sha256').update('bench-password').update(salt).digest());
+});
+
+test('usersFile: per user a TOTP entry with the same seed the generator uses, and two PAP entries', () => {
+  const seeds = [Buffer.alloc(20, 1), Buffer.alloc(20, 2)];
+  const text = usersFile(2, seeds, 'SSHA', '$6$salt$hash');
+  const entries = text.split('\n').filter((l) => l.length > 0);
+  assert.equal(entries.length, 6);
+  const totp = entries.find((l) => l.startsWith(`${FR_PREFIX.totp}000001\t`))!;
+  const secret = /TOTP-Secret := "([A-Z2-7]+)"/.exec(totp)![1]!;
+  assert.deepEqual(base32Decode(secret), seeds[1]);
+  assert.ok(entries.includes(`${FR_PREFIX.ssha}000000\tSSHA2-256-Password := "SSHA"`));
+  assert.ok(entries.includes(`${FR_PREFIX.crypt}000001\tCrypt-Password := "$6$salt$hash"`));
+});
