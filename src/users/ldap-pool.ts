@@ -161,7 +161,7 @@ export class LdapPool {
    * ends as ResolverUnavailableError.
    */
   async run<T>(op: (client: Client) => Promise<T>, deadline: number, what: string): Promise<T> {
-    let last: unknown;
+    let last: { uri: string; err: unknown } | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
       if (attempt > 0 && deadline - this.#now() <= 0) break;
       const conn = await this.#acquire(deadline);
@@ -172,14 +172,15 @@ export class LdapPool {
       } catch (err) {
         if (isServerAnswer(err)) throw err;
         conn.destroy();
-        last = serverError(conn.uri, err);
-        this.markDown(conn.uri, err, 'failed');
+        // Not logged yet: a server that merely dropped an idle connection answers the retry.
+        last = { uri: conn.uri, err };
       } finally {
         conn.inflight--;
         conn.lastUsed = this.#now();
       }
     }
-    throw new ResolverUnavailableError(this.#o.resolver, last, `${what} failed`);
+    if (last) this.markDown(last.uri, last.err, 'failed');
+    throw new ResolverUnavailableError(this.#o.resolver, last ? serverError(last.uri, last.err) : new Error('no time left'), `${what} failed`);
   }
 
   #closeIdle(): void {

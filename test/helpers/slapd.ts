@@ -9,7 +9,7 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,8 +74,8 @@ export interface Slapd {
   stop(): Promise<void>;
   /** Starts slapd again on the same ports. */
   start(): Promise<void>;
-  /** SIGSTOP: connections are accepted by the kernel but nothing answers. */
-  pause(): void;
+  /** SIGSTOP, waiting until every thread has stopped: connections are accepted by the kernel but nothing answers. */
+  pause(): Promise<void>;
   resume(): void;
   /** Stops slapd and removes its files. Harmless twice. */
   destroy(): Promise<void>;
@@ -157,6 +157,20 @@ function installExitHook(): void {
       }
     }
   });
+}
+
+/** True when every thread of `pid` is in state T (stopped), from /proc. */
+function allStopped(pid: number): boolean {
+  try {
+    const tasks = readdirSync(`/proc/${pid}/task`);
+    return tasks.length > 0 && tasks.every((t) => {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      // The state follows the parenthesised command name, which may itself hold spaces.
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
+    });
+  } catch {
+    return false;
+  }
 }
 
 function need(bin: string): void {
@@ -289,8 +303,16 @@ export async function startSlapd(): Promise<Slapd> {
       if (child) return;
       await launch();
     },
-    pause() {
-      child?.kill('SIGSTOP');
+    async pause() {
+      const c = child;
+      if (!c?.pid) return;
+      c.kill('SIGSTOP');
+      // The signal is delivered asynchronously; a thread still running could answer one more request.
+      const deadline = Date.now() + 5000;
+      while (!allStopped(c.pid)) {
+        if (Date.now() > deadline) throw new Error('slapd did not stop on SIGSTOP');
+        await new Promise((r) => setTimeout(r, 5));
+      }
     },
     resume() {
       child?.kill('SIGCONT');

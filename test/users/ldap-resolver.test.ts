@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createServer, type Server, type Socket } from 'node:net';
 import { captureLogs } from '../helpers/radius.ts';
+import { forwarder } from './tcp-forwarder.ts';
 import { BASE_DN, DAVE_GUID, SERVICE_DN, SERVICE_PASSWORD, startSlapd, type Slapd } from '../helpers/slapd.ts';
 import { LdapResolver } from '../../src/users/ldap-resolver.ts';
 import type { LdapResolverOptions } from '../../src/users/ldap-options.ts';
@@ -331,7 +332,7 @@ describe('ldap resolver: failures', () => {
   test('slapd frozen (accepts, never answers): unavailable within the timeout, then recovers', async () => {
     const r = resolver({ cacheTtl: 0, timeout: 0.8 });
     assert.ok(await r.findUser('alice'));
-    slapd.pause();
+    await slapd.pause();
     try {
       const { ms, result } = await elapsed(() => r.findUser('bob'));
       assert.equal(result.status, 'rejected');
@@ -376,11 +377,41 @@ describe('ldap resolver: cache and pool', () => {
     }
   });
 
-  test('concurrent lookups for different users share the pool', async () => {
-    const r = resolver({ poolSize: 2, cacheTtl: 0 });
-    const logins = ['alice', 'bob', 'carol', 'dave'];
-    const found = await Promise.all(Array.from({ length: 40 }, (_, i) => r.findUser(logins[i % 4]!)));
-    assert.deepEqual(found.map((u) => u?.login), Array.from({ length: 40 }, (_, i) => logins[i % 4]));
+  test('lookups one after another reuse one connection; a burst uses at most poolSize', async () => {
+    const fwd = await forwarder(slapd.port);
+    try {
+      const r = resolver({ uri: `ldap://127.0.0.1:${fwd.port}`, poolSize: 2, cacheTtl: 0 });
+      for (let i = 0; i < 20; i++) assert.ok(await r.findUser(i % 2 ? 'alice' : 'bob'));
+      assert.equal(fwd.accepted, 1);
+      const logins = ['alice', 'bob', 'carol', 'dave'];
+      const found = await Promise.all(Array.from({ length: 40 }, (_, i) => r.findUser(logins[i % 4]!)));
+      assert.deepEqual(found.map((u) => u?.login), Array.from({ length: 40 }, (_, i) => logins[i % 4]));
+      assert.ok(fwd.accepted <= 2, `${fwd.accepted} connections`);
+      // Password checks bind on connections of their own, closed afterwards.
+      const before = fwd.accepted;
+      const alice = found[0]!;
+      assert.equal(await r.checkPassword(alice, 'alice-pw'), true);
+      assert.equal(fwd.accepted, before + 1);
+    } finally {
+      await fwd.close();
+    }
+  });
+
+  test('a pooled connection the server dropped is replaced without an error', async () => {
+    const fwd = await forwarder(slapd.port);
+    const logs = captureLogs();
+    try {
+      const r = resolver({ uri: `ldap://127.0.0.1:${fwd.port}`, cacheTtl: 0 }, logs.logger);
+      assert.ok(await r.findUser('alice'));
+      // Drop every connection but keep listening, as a server closing idle connections does.
+      await fwd.down();
+      await fwd.up();
+      assert.ok(await r.findUser('alice'));
+      assert.equal(fwd.accepted, 2);
+      assert.deepEqual(logs.lines.filter((l) => (l.level as number) >= 40), []);
+    } finally {
+      await fwd.close();
+    }
   });
 });
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +15,7 @@ import bcrypt from 'bcryptjs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { captureLogs } from '../helpers/radius.ts';
+import { forwarder } from './tcp-forwarder.ts';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
 import { createResolver } from '../../src/users/index.ts';
 import { hashPasswordForFile } from '../../src/users/password-hash.ts';
@@ -241,40 +242,6 @@ describe('sql resolver: SQLite', () => {
     await assert.rejects(r.findUser('alice'), /closed/);
   });
 });
-
-/** A TCP forwarder to PostgreSQL that a test can take down and bring back on the same port. */
-async function forwarder(targetPort: number): Promise<{ port: number; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const up = async (): Promise<void> => {
-    const s = createServer((client) => {
-      const upstream = connect(targetPort, '127.0.0.1');
-      for (const sock of [client, upstream]) {
-        sockets.add(sock);
-        sock.on('error', () => undefined);
-        sock.on('close', () => {
-          sockets.delete(sock);
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));
-    const addr = s.address();
-    if (typeof addr === 'object' && addr) port = addr.port;
-    server = s;
-  };
-  const down = async (): Promise<void> => {
-    const s = server;
-    server = undefined;
-    for (const sock of sockets) sock.destroy();
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
-  };
-  await up();
-  return { port, up, down, close: down };
-}
 
 describe('sql resolver: PostgreSQL', () => {
   let cluster: PostgresCluster;
