@@ -23,7 +23,7 @@ const INVALID_CREDENTIALS = 49;
 export class LdapResolver implements UserResolver {
   readonly type = 'ldap';
   readonly name: string;
-  readonly settings: LdapSettings;
+  readonly #settings: LdapSettings;
   readonly #pool: LdapPool;
   readonly #byLogin: LookupCache;
   readonly #byId: LookupCache;
@@ -34,10 +34,10 @@ export class LdapResolver implements UserResolver {
   /** Checks the options (ResolverConfigError); opens no connection until the first lookup. */
   constructor(name: string, options: LdapResolverOptions, runtime: ResolverRuntime = {}) {
     this.name = name;
-    this.settings = ldapSettings(name, options);
+    this.#settings = ldapSettings(name, options);
     this.#logger = runtime.logger;
     this.#now = runtime.now ?? Date.now;
-    const s = this.settings;
+    const s = this.#settings;
     this.#pool = new LdapPool({
       resolver: name, uris: s.uris, bind: s.bind, poolSize: s.poolSize, logger: runtime.logger, now: this.#now,
       startTls: s.startTls, ca: s.ca, tlsVerify: s.tlsVerify, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs,
@@ -51,12 +51,12 @@ export class LdapResolver implements UserResolver {
   }
 
   #deadline(): number {
-    return this.#now() + this.settings.timeoutMs;
+    return this.#now() + this.#settings.timeoutMs;
   }
 
   /** Runs a search on a pooled connection; an LDAP refusal (wrong base DN, no access) is "unavailable" too. */
   async #search(base: string, options: Parameters<Client['search']>[1], deadline: number, what: string, missingBaseIsEmpty = false): Promise<Entry[]> {
-    const timeLimit = Math.max(1, Math.ceil(this.settings.timeoutMs / 1000));
+    const timeLimit = Math.max(1, Math.ceil(this.#settings.timeoutMs / 1000));
     try {
       const result = await this.#pool.run((client) => client.search(base, { timeLimit, ...options }), deadline, what);
       return result.searchEntries;
@@ -68,17 +68,17 @@ export class LdapResolver implements UserResolver {
   }
 
   async #groupsOf(entry: Entry, login: string, deadline: number): Promise<string[]> {
-    const g = this.settings.group;
-    if (!g) return groupsFromEntry(entry, this.settings);
+    const g = this.#settings.group;
+    if (!g) return groupsFromEntry(entry, this.#settings);
     const byLogin = g.memberAttribute.toLowerCase() === 'memberuid';
     const filter = new AndFilter({ filters: [g.filter, new EqualityFilter({ attribute: g.memberAttribute, value: byLogin ? login : entry.dn })] });
-    const groups = await this.#search(g.baseDn, { scope: 'sub', filter, attributes: [g.nameAttribute], sizeLimit: this.settings.sizeLimit }, deadline, 'group search');
+    const groups = await this.#search(g.baseDn, { scope: 'sub', filter, attributes: [g.nameAttribute], sizeLimit: this.#settings.sizeLimit }, deadline, 'group search');
     return [...new Set(groups.map((e) => values(e, g.nameAttribute)[0] ?? firstRdnValue(e.dn)).filter((n) => n !== ''))];
   }
 
   #toUser(entry: Entry, login: string | undefined, groups: string[]): User {
     try {
-      return entryToUser(this.name, entry, this.settings, login, groups);
+      return entryToUser(this.name, entry, this.#settings, login, groups);
     } catch (err) {
       throw new ResolverUnavailableError(this.name, err, 'unusable directory entry');
     }
@@ -88,21 +88,21 @@ export class LdapResolver implements UserResolver {
   async #findOne(base: string, scope: 'sub' | 'one' | 'base', filter: Filter, login: string | undefined, what: string): Promise<User | undefined> {
     const deadline = this.#deadline();
     // For a DN id (scope base), a deleted entry means no such user, not a broken directory.
-    const entries = await this.#search(base, { scope, filter, attributes: requestedAttributes(this.settings), explicitBufferAttributes: binaryAttributes(this.settings), sizeLimit: 2 }, deadline, what, scope === 'base');
+    const entries = await this.#search(base, { scope, filter, attributes: requestedAttributes(this.#settings), explicitBufferAttributes: binaryAttributes(this.#settings), sizeLimit: 2 }, deadline, what, scope === 'base');
     const entry = entries[0];
     if (!entry) return undefined;
     if (entries.length > 1) {
       const dns = entries.map((e) => e.dn).join('; ');
       throw new ResolverUnavailableError(this.name, new Error(`${what} matches more than one entry (${dns}); make userFilter or loginAttribute unique`), 'ambiguous');
     }
-    const entryLogin = login ?? values(entry, this.settings.loginAttribute)[0] ?? '';
+    const entryLogin = login ?? values(entry, this.#settings.loginAttribute)[0] ?? '';
     return this.#toUser(entry, login, await this.#groupsOf(entry, entryLogin, deadline));
   }
 
   async findUser(login: string): Promise<User | undefined> {
     this.#ensureOpen();
     if (login === '' || login.length > MAX_LOGIN_LENGTH) return undefined;
-    const s = this.settings;
+    const s = this.#settings;
     return this.#byLogin.get(login, () => {
       const filter = new AndFilter({ filters: [s.userFilter, new EqualityFilter({ attribute: s.loginAttribute, value: login })] });
       return this.#findOne(s.baseDn, s.scope, filter, login, `${s.loginAttribute}=${JSON.stringify(login)}`);
@@ -112,7 +112,7 @@ export class LdapResolver implements UserResolver {
   async getUserById(id: string): Promise<User | undefined> {
     this.#ensureOpen();
     if (id === '' || id.length > 4096) return undefined;
-    const s = this.settings;
+    const s = this.#settings;
     const attr = s.uidAttribute.toLowerCase();
     return this.#byId.get(id, async () => {
       if (attr === 'dn') {
@@ -161,7 +161,7 @@ export class LdapResolver implements UserResolver {
 
   async listUsers(search?: string, limit?: number): Promise<User[]> {
     this.#ensureOpen();
-    const s = this.settings;
+    const s = this.#settings;
     const max = Math.min(limit === undefined ? s.sizeLimit : Math.max(0, Math.floor(limit)), s.sizeLimit);
     if (max === 0) return [];
     let filter: Filter = s.userFilter;

@@ -35,7 +35,7 @@ function escapeLike(s: string): string {
 export class SqlResolver implements UserResolver {
   readonly type = 'sql';
   readonly name: string;
-  readonly settings: SqlSettings;
+  readonly #settings: SqlSettings;
   readonly #db: SqlBackend;
   readonly #byLogin: LookupCache;
   readonly #byId: LookupCache;
@@ -47,7 +47,7 @@ export class SqlResolver implements UserResolver {
 
   private constructor(name: string, settings: SqlSettings, db: SqlBackend, runtime: ResolverRuntime) {
     this.name = name;
-    this.settings = settings;
+    this.#settings = settings;
     this.#db = db;
     this.#logger = runtime.logger;
     const now = runtime.now ?? Date.now;
@@ -82,7 +82,7 @@ export class SqlResolver implements UserResolver {
 
   /** Compiles each query once against the real table, so a misspelt name stops start-up. */
   async #probe(): Promise<void> {
-    const probes = [this.#select, ...(this.settings.columns.password ? [this.#passwordSelect()] : [])].map((q) => `${q} WHERE 1 = 0${this.#where}`);
+    const probes = [this.#select, ...(this.#settings.columns.password ? [this.#passwordSelect()] : [])].map((q) => `${q} WHERE 1 = 0${this.#where}`);
     for (const sql of probes) {
       try {
         await this.#db.query(sql, []);
@@ -106,12 +106,12 @@ export class SqlResolver implements UserResolver {
   }
 
   #matchLogin(): string {
-    const col = quoteIdentifier(this.settings.columns.login);
-    return this.settings.caseInsensitive ? `lower(${col}) = lower(${this.#p(1)})` : `${col} = ${this.#p(1)}`;
+    const col = quoteIdentifier(this.#settings.columns.login);
+    return this.#settings.caseInsensitive ? `lower(${col}) = lower(${this.#p(1)})` : `${col} = ${this.#p(1)}`;
   }
 
   #passwordSelect(): string {
-    return `SELECT ${quoteIdentifier(this.settings.columns.password!)} AS "password" FROM ${quoteIdentifier(this.settings.table)}`;
+    return `SELECT ${quoteIdentifier(this.#settings.columns.password!)} AS "password" FROM ${quoteIdentifier(this.#settings.table)}`;
   }
 
   /** Runs a query; any failure is "unavailable", logged once until the database answers again. */
@@ -144,7 +144,7 @@ export class SqlResolver implements UserResolver {
       const v = text(row[f]);
       if (v !== undefined && v !== '') user[f] = v;
     }
-    this.settings.extraColumns.forEach((c, i) => {
+    this.#settings.extraColumns.forEach((c, i) => {
       const v = row[`x${i}`];
       if (Array.isArray(v)) user.attributes[c] = v.map((x) => text(x) ?? '');
       else {
@@ -165,7 +165,7 @@ export class SqlResolver implements UserResolver {
   async findUser(login: string): Promise<User | undefined> {
     this.#ensureOpen();
     if (login === '' || login.length > MAX_LOGIN_LENGTH) return undefined;
-    return this.#byLogin.get(this.settings.caseInsensitive ? login.toLowerCase() : login, async () => {
+    return this.#byLogin.get(this.#settings.caseInsensitive ? login.toLowerCase() : login, async () => {
       const rows = await this.#query(`${this.#select} WHERE ${this.#matchLogin()}${this.#where} LIMIT 2`, [login], true);
       return this.#one(rows, `login ${JSON.stringify(login)}`);
     });
@@ -175,15 +175,15 @@ export class SqlResolver implements UserResolver {
     this.#ensureOpen();
     if (id === '' || id.length > 4096) return undefined;
     return this.#byId.get(id, async () => {
-      const rows = await this.#query(`${this.#select} WHERE ${quoteIdentifier(this.settings.columns.id)} = ${this.#p(1)}${this.#where} LIMIT 2`, [id], true);
+      const rows = await this.#query(`${this.#select} WHERE ${quoteIdentifier(this.#settings.columns.id)} = ${this.#p(1)}${this.#where} LIMIT 2`, [id], true);
       return this.#one(rows, `id ${JSON.stringify(id)}`);
     });
   }
 
   async checkPassword(user: User, password: string): Promise<boolean> {
     this.#ensureOpen();
-    if (user.resolver !== this.name || password === '' || this.settings.columns.password === undefined) return false;
-    const sql = `${this.#passwordSelect()} WHERE ${quoteIdentifier(this.settings.columns.id)} = ${this.#p(1)}${this.#where} LIMIT 2`;
+    if (user.resolver !== this.name || password === '' || this.#settings.columns.password === undefined) return false;
+    const sql = `${this.#passwordSelect()} WHERE ${quoteIdentifier(this.#settings.columns.id)} = ${this.#p(1)}${this.#where} LIMIT 2`;
     const rows = await this.#query(sql, [user.id], true);
     if (rows.length !== 1) return false;
     const hash = text(rows[0]!.password);
@@ -200,7 +200,7 @@ export class SqlResolver implements UserResolver {
 
   async listUsers(search?: string, limit?: number): Promise<User[]> {
     this.#ensureOpen();
-    const s = this.settings;
+    const s = this.#settings;
     const max = Math.min(limit === undefined ? s.sizeLimit : Math.max(0, Math.floor(limit)), s.sizeLimit);
     if (max === 0) return [];
     const params: unknown[] = [];
