@@ -5,7 +5,8 @@
 
 import type { Logger } from 'pino';
 import type { PinHasher } from './pin-hash.ts';
-import { openPostgresStore, type PostgresPoolOptions } from './postgres.ts';
+import type { PostgresPoolOptions } from './postgres-connect.ts';
+import { openPostgresStore } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { TokenStore } from './types.ts';
 
@@ -19,9 +20,8 @@ export {
 } from './pin-hash.ts';
 export { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
 export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite.ts';
-export {
-  describePostgresUrl, openPostgresStore, POSTGRES_DEFAULTS, PostgresTokenStore, type PostgresPoolOptions, type PostgresStoreOptions,
-} from './postgres.ts';
+export { openPostgresStore, PostgresTokenStore } from './postgres.ts';
+export { describePostgresUrl, POSTGRES_DEFAULTS, type PostgresPoolOptions, type PostgresStoreOptions } from './postgres-connect.ts';
 export { migratePostgres } from './postgres-schema.ts';
 
 interface CommonOptions {

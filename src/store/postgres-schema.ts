@@ -11,7 +11,7 @@ import { StoreError } from './errors.ts';
 import { checkMigrationList, MIGRATIONS, pendingMigrations, SCHEMA_MIGRATIONS_SQL, type Migration, type MigrationResult } from './migrations.ts';
 
 /** Advisory lock key for schema changes: "otpradiu" read as a 64-bit integer. */
-export const SCHEMA_LOCK_KEY = '8031728457848891765';
+export const SCHEMA_LOCK_KEY = '8031167672070990197';
 
 /** `client` must not be inside a transaction; it is left outside one. */
 export async function migratePostgres(

@@ -12,111 +12,18 @@
 // hanging database from holding requests for long.
 
 import pg from 'pg';
-import type { Logger } from 'pino';
 import { StoreError } from './errors.ts';
 import { loadKeys, newKeyCheck, verifyKeyCheck } from './key-check.ts';
 import type { StoreKeys } from './keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from './pin-hash.ts';
 import { exportTokenBatches, importTokenBatches } from './postgres-bulk.ts';
+import { checkUrl, clientConfig, connectAdmin, describePostgresUrl, POSTGRES_DEFAULTS, type PostgresStoreOptions } from './postgres-connect.ts';
 import { isUniqueViolation, translatePgError } from './postgres-errors.ts';
 import { migratePostgres } from './postgres-schema.ts';
 import { checkBatchSize, checkTransactionId, filterConditions, uniqueSerials } from './query-args.ts';
 import { challengeToRow, rowToChallenge, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
 import type { Challenge, ImportOptions, ImportResult, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
 import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from './validate.ts';
-
-export interface PostgresPoolOptions {
-  /** Connections per process. Default 10. */
-  max?: number;
-  /** Close a connection idle this long. Default 30000 ms. */
-  idleTimeoutMs?: number;
-  /** Give up connecting after this long, so a dead database fails requests fast. Default 5000 ms. */
-  connectionTimeoutMs?: number;
-}
-
-export interface PostgresStoreOptions {
-  /** postgres://user:password@host:port/database[?sslmode=...]; libpq-style parameters in the query string. */
-  url: string;
-  pool?: PostgresPoolOptions;
-  /** Server-side limit per statement (0 = none); the client gives up 1 s later. Default 5000 ms. */
-  statementTimeoutMs?: number;
-  /** Key file path (see keyfile.ts). Give this or `keys`. */
-  keyFile?: string;
-  keys?: StoreKeys;
-  /** Create the key file when it is absent and the database has no key check yet. Default true. */
-  createKeyFile?: boolean;
-  pinParams?: ScryptParams;
-  /** Where connection losses of idle clients are reported. */
-  logger?: Logger;
-}
-
-export const POSTGRES_DEFAULTS = { max: 10, idleTimeoutMs: 30_000, connectionTimeoutMs: 5000, statementTimeoutMs: 5000 } as const;
-
-const INT8_OID = 20;
-
-/** int8 as a JS number when it is safe; otherwise the text, which rows.ts reports as a wrong type. */
-function parseInt8(text: string): number | string {
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : text;
-}
-
-// Per-pool type parsers: the global pg.types registry is shared with any
-// other pg user in the process.
-const TYPES = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
-
-/** The URL without password or query parameters, for logs and messages. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const user = u.username ? `${decodeURIComponent(u.username)}@` : '';
-    const host = u.searchParams.get('host');
-    return `postgres://${user}${u.host}${u.pathname}${host ? `?host=${host}` : ''}`;
-  } catch {
-    return 'postgres://(unparsable url)';
-  }
-}
-
-function checkUrl(url: unknown): string {
-  if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)) {
-    const shown = typeof url === 'string' ? `"${url.slice(0, url.indexOf(':') + 1 || 12)}..."` : typeof url;
-    throw new StoreError('invalid', `postgres url: expected postgres://[user[:password]@]host[:port]/database, got ${shown}`);
-  }
-  try {
-    new URL(url);
-  } catch {
-    throw new StoreError('invalid', 'postgres url: not a valid URL (percent-encode special characters in the user name and password)');
-  }
-  return url;
-}
-
-function clientConfig(opts: PostgresStoreOptions, withTimeouts: boolean): pg.ClientConfig {
-  const statementTimeoutMs = opts.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
-  return {
-    connectionString: opts.url,
-    connectionTimeoutMillis: opts.pool?.connectionTimeoutMs ?? POSTGRES_DEFAULTS.connectionTimeoutMs,
-    keepAlive: true,
-    application_name: 'otp-radius',
-    types: TYPES,
-    ...(withTimeouts && statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + 1000 } : {}),
-  };
-}
-
-/** A connection of its own, without statement timeouts, for migrations and bulk work. */
-async function connectAdmin(opts: PostgresStoreOptions, where: string, what: string): Promise<pg.Client> {
-  const client = new pg.Client(clientConfig(opts, false));
-  // An error after connect (the server going away) must not crash the process; the next query fails instead.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    throw translatePgError(err, where, what);
-  }
-  return client;
-}
 
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresTokenStore> {
   const url = checkUrl(opts.url);
@@ -152,7 +59,7 @@ const PATCH_COLUMNS = [
 const CHALLENGE_COLUMNS = 'transaction_id, serials, realm, resolver, user_id, login, data, created_at, expires_at, attempts, max_attempts';
 
 /** Advisory lock key serialising challenge purges across servers: "otpchpur". */
-const PURGE_LOCK_KEY = '8031720715101598066';
+const PURGE_LOCK_KEY = '8031167607764710770';
 
 // Named statements are prepared once per connection. Several-token updates
 // lock their rows in serial order first, so two of them cannot deadlock.

@@ -169,10 +169,11 @@ describe('postgres only: failures', () => {
     const raw = await rawClient(url);
     await raw.query('BEGIN');
     await raw.query("SELECT * FROM tokens WHERE serial = 'K1' FOR UPDATE");
-    const blocked = store.commitSuccess('K1', 0, 1);
+    // The expectation is attached at once: the rejection may arrive before the terminate query returns.
+    const blocked = assert.rejects(store.commitSuccess('K1', 0, 1), { code: 'unavailable', message: /database unavailable: terminating connection due to administrator command|Connection terminated/ });
     await new Promise((r) => setTimeout(r, 100));
     await raw.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'otp-radius' AND datname = current_database()");
-    await assert.rejects(blocked, { code: 'unavailable', message: /database unavailable: terminating connection due to administrator command|Connection terminated/ });
+    await blocked;
     await raw.query('ROLLBACK');
     await new Promise((r) => setTimeout(r, 100));
     assert.ok(warnings.length >= 1, 'idle connection losses were reported');
