@@ -1,67 +1,17 @@
 // The ldap resolver against a real slapd: lookups, login and uid attribute
 // variants, groups by memberOf and by group search, user binds, TLS, the
-// filter-injection attempt, and what happens when the server goes away.
+// filter-injection attempt, and option checks.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createServer, type Server, type Socket } from 'node:net';
+import { describe, test } from 'node:test';
 import { captureLogs } from '../helpers/radius.ts';
-import { forwarder } from './tcp-forwarder.ts';
-import { BASE_DN, DAVE_GUID, SERVICE_DN, SERVICE_PASSWORD, startSlapd, type Slapd } from '../helpers/slapd.ts';
-import { LdapResolver } from '../../src/users/ldap-resolver.ts';
+import { BASE_DN, DAVE_GUID, SERVICE_DN } from '../helpers/slapd.ts';
 import type { LdapResolverOptions } from '../../src/users/ldap-options.ts';
 import { ResolverConfigError, ResolverUnavailableError } from '../../src/users/types.ts';
+import { useSlapd } from './ldap-fixture.ts';
 
-let slapd: Slapd;
-const open: LdapResolver[] = [];
-
-function resolver(extra: Partial<LdapResolverOptions> = {}, logger?: ReturnType<typeof captureLogs>['logger']): LdapResolver {
-  const r = new LdapResolver('corp', {
-    uri: slapd.url,
-    bindDn: SERVICE_DN,
-    bindPassword: SERVICE_PASSWORD,
-    baseDn: BASE_DN,
-    timeout: 2,
-    connectTimeout: 1,
-    ...extra,
-  }, { logger });
-  open.push(r);
-  return r;
-}
-
-/** A TCP server that accepts connections and never says a word. */
-async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  if (typeof addr !== 'object' || !addr) throw new Error('no address');
-  return {
-    port: addr.port,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-async function elapsed<T>(f: () => Promise<T>): Promise<{ ms: number; result: PromiseSettledResult<T> }> {
-  const t0 = performance.now();
-  const [result] = await Promise.allSettled([f()]);
-  return { ms: performance.now() - t0, result: result! };
-}
-
-before(async () => {
-  slapd = await startSlapd();
-});
-
-after(async () => {
-  for (const r of open) await r.close();
-  await slapd.destroy();
-});
+const ldap = useSlapd();
+const resolver = ldap.resolver;
 
 describe('ldap resolver: lookups', () => {
   test('finds a user by uid with entryUUID as id, mapped attributes and memberOf groups', async () => {
@@ -76,7 +26,7 @@ describe('ldap resolver: lookups', () => {
     assert.equal(alice.givenName, 'Alice');
     assert.equal(alice.surname, 'Archer');
     assert.deepEqual([...alice.groups].sort(), ['staff', 'vpn-admins']);
-    assert.equal(alice.attributes.dn, slapd.dnOf('alice'));
+    assert.equal(alice.attributes.dn, ldap.slapd.dnOf('alice'));
     assert.equal('userPassword' in alice.attributes, false);
     const carol = await r.findUser('carol');
     assert.ok(carol);
@@ -154,8 +104,8 @@ describe('ldap resolver: lookups', () => {
   test('uidAttribute dn: the DN is the id; ids outside the base or deleted find nobody', async () => {
     const r = resolver({ uidAttribute: 'dn' });
     const bob = await r.findUser('bob');
-    assert.equal(bob?.id, slapd.dnOf('bob'));
-    assert.equal((await r.getUserById(slapd.dnOf('bob')))?.login, 'bob');
+    assert.equal(bob?.id, ldap.slapd.dnOf('bob'));
+    assert.equal((await r.getUserById(ldap.slapd.dnOf('bob')))?.login, 'bob');
     assert.equal(await r.getUserById(`uid=ghost,ou=people,${BASE_DN}`), undefined);
     assert.equal(await r.getUserById('uid=bob,dc=elsewhere'), undefined);
     // The service entry is under the base but is not a person.
@@ -217,20 +167,20 @@ describe('ldap resolver: password checks (userstore)', () => {
     const alice = await r.findUser('alice');
     assert.ok(alice);
     // A caller-changed DN must not redirect the bind to another entry.
-    assert.equal(await r.checkPassword({ ...alice, attributes: { dn: slapd.dnOf('bob') } }, 'bob-pw'), false);
+    assert.equal(await r.checkPassword({ ...alice, attributes: { dn: ldap.slapd.dnOf('bob') } }, 'bob-pw'), false);
     assert.equal(await r.checkPassword({ ...alice, id: '00000000-0000-0000-0000-000000000000' }, 'alice-pw'), false);
   });
 
   test('an empty password never reaches the server, even when the server is gone', async () => {
     const r = resolver({ uri: 'ldap://127.0.0.1:1' });
-    const fake = { resolver: 'corp', id: 'x', login: 'alice', groups: [], attributes: { dn: slapd.dnOf('alice') } };
+    const fake = { resolver: 'corp', id: 'x', login: 'alice', groups: [], attributes: { dn: ldap.slapd.dnOf('alice') } };
     assert.equal(await r.checkPassword(fake, ''), false);
   });
 });
 
 describe('ldap resolver: TLS', () => {
   test('StartTLS with caFile', async () => {
-    const r = resolver({ startTls: true, caFile: slapd.caFile });
+    const r = resolver({ startTls: true, caFile: ldap.slapd.caFile });
     const alice = await r.findUser('alice');
     assert.equal(alice?.login, 'alice');
     assert.ok(alice);
@@ -238,7 +188,7 @@ describe('ldap resolver: TLS', () => {
   });
 
   test('ldaps:// with caFile', async () => {
-    const r = resolver({ uri: slapd.ldapsUrl, caFile: slapd.caFile });
+    const r = resolver({ uri: ldap.slapd.ldapsUrl, caFile: ldap.slapd.caFile });
     assert.equal((await r.findUser('bob'))?.login, 'bob');
   });
 
@@ -247,171 +197,13 @@ describe('ldap resolver: TLS', () => {
     const r = resolver({ startTls: true }, logs.logger);
     await assert.rejects(r.findUser('alice'), (e: unknown) => e instanceof ResolverUnavailableError && /self-signed|certificate/i.test(e.message));
     assert.ok(logs.lines.some((l) => l.msg === 'LDAP server unreachable' && /certificate/i.test(String(l.cause))));
-    const lax = resolver({ uri: slapd.ldapsUrl, tlsVerify: false });
+    const lax = resolver({ uri: ldap.slapd.ldapsUrl, tlsVerify: false });
     assert.equal((await lax.findUser('bob'))?.login, 'bob');
   });
 
   test('StartTLS with ldaps:// and a missing caFile are config errors', () => {
-    assert.throws(() => resolver({ uri: slapd.ldapsUrl, startTls: true }), /startTls: ldaps:\/\/ is TLS already/);
+    assert.throws(() => resolver({ uri: ldap.slapd.ldapsUrl, startTls: true }), /startTls: ldaps:\/\/ is TLS already/);
     assert.throws(() => resolver({ caFile: '/nonexistent/ca.pem' }), /caFile: cannot read \/nonexistent\/ca.pem: ENOENT/);
-  });
-});
-
-describe('ldap resolver: failures', () => {
-  test('a refused service bind is unavailable, logged once with the cause', async () => {
-    const logs = captureLogs();
-    const r = resolver({ bindPassword: 'wrong', cacheTtl: 0 }, logs.logger);
-    await assert.rejects(r.findUser('alice'), (e: unknown) => e instanceof ResolverUnavailableError && /invalid credentials/.test(e.message));
-    await assert.rejects(r.findUser('bob'), ResolverUnavailableError);
-    const errors = logs.lines.filter((l) => l.level === 50);
-    assert.equal(errors.length, 1);
-    assert.equal(errors[0]!.msg, 'LDAP server refused the service bind');
-    assert.equal(errors[0]!.uri, slapd.url);
-    assert.equal(JSON.stringify(logs.lines).includes('wrong'), false, 'the bind password is not logged');
-  });
-
-  test('failover: a dead first URI, then the live one', async () => {
-    const logs = captureLogs();
-    const r = resolver({ uri: ['ldap://127.0.0.1:1', slapd.url] }, logs.logger);
-    assert.equal((await r.findUser('alice'))?.login, 'alice');
-    assert.ok(logs.lines.some((l) => l.msg === 'LDAP server unreachable' && l.uri === 'ldap://127.0.0.1:1' && /ECONNREFUSED/.test(String(l.cause))));
-    // The dead server is now tried last: the next lookups do not log it again.
-    const before = logs.lines.length;
-    assert.equal((await r.findUser('bob'))?.login, 'bob');
-    assert.equal(logs.lines.filter((l) => l.level === 50).length, logs.lines.slice(0, before).filter((l) => l.level === 50).length);
-  });
-
-  test('failover: a first server that accepts but never answers costs connectTimeout, not forever', async () => {
-    const silent = await silentServer();
-    try {
-      const r = resolver({ uri: [`ldap://127.0.0.1:${silent.port}`, slapd.url], connectTimeout: 0.3, timeout: 3 });
-      const { ms, result } = await elapsed(() => r.findUser('alice'));
-      assert.equal(result.status, 'fulfilled');
-      assert.equal((result as PromiseFulfilledResult<Awaited<ReturnType<LdapResolver['findUser']>>>).value?.login, 'alice');
-      assert.ok(ms < 1500, `took ${ms} ms`);
-    } finally {
-      await silent.close();
-    }
-  });
-
-  test('a server that never answers: unavailable within the timeout', async () => {
-    const silent = await silentServer();
-    try {
-      const r = resolver({ uri: `ldap://127.0.0.1:${silent.port}`, timeout: 0.5, connectTimeout: 0.5 });
-      const { ms, result } = await elapsed(() => r.findUser('alice'));
-      assert.equal(result.status, 'rejected');
-      assert.ok((result as PromiseRejectedResult).reason instanceof ResolverUnavailableError);
-      assert.ok(ms < 1000, `took ${ms} ms`);
-    } finally {
-      await silent.close();
-    }
-  });
-
-  test('slapd stopped mid-test: unavailable within the timeout; back again without a new resolver', async () => {
-    const logs = captureLogs();
-    const r = resolver({ cacheTtl: 0, timeout: 1 }, logs.logger);
-    const alice = await r.findUser('alice');
-    assert.ok(alice);
-    await slapd.stop();
-    try {
-      const { ms, result } = await elapsed(() => r.findUser('alice'));
-      assert.equal(result.status, 'rejected');
-      assert.ok((result as PromiseRejectedResult).reason instanceof ResolverUnavailableError);
-      assert.ok(ms < 1000, `took ${ms} ms`);
-      await assert.rejects(r.checkPassword(alice, 'alice-pw'), ResolverUnavailableError);
-      await assert.rejects(r.listUsers(), ResolverUnavailableError);
-      assert.equal(logs.lines.filter((l) => l.level === 50).length, 1, JSON.stringify(logs.lines));
-    } finally {
-      await slapd.start();
-    }
-    assert.equal((await r.findUser('alice'))?.login, 'alice');
-    assert.equal(await r.checkPassword(alice, 'alice-pw'), true);
-    assert.ok(logs.lines.some((l) => l.msg === 'LDAP server answers again'));
-  });
-
-  test('slapd frozen (accepts, never answers): unavailable within the timeout, then recovers', async () => {
-    const r = resolver({ cacheTtl: 0, timeout: 0.8 });
-    assert.ok(await r.findUser('alice'));
-    await slapd.pause();
-    try {
-      const { ms, result } = await elapsed(() => r.findUser('bob'));
-      assert.equal(result.status, 'rejected');
-      assert.ok((result as PromiseRejectedResult).reason instanceof ResolverUnavailableError);
-      assert.ok(ms < 1300, `took ${ms} ms`);
-    } finally {
-      slapd.resume();
-    }
-    assert.equal((await r.findUser('bob'))?.login, 'bob');
-  });
-
-  test('a wrong base DN is unavailable with the LDAP reason', async () => {
-    const r = resolver({ baseDn: 'ou=nowhere,dc=example,dc=org' });
-    await assert.rejects(r.findUser('alice'), /No Such Object|LDAP result 32/i);
-  });
-
-  test('a closed resolver refuses work', async () => {
-    const r = resolver();
-    await r.close();
-    await assert.rejects(r.findUser('alice'), /closed/);
-  });
-});
-
-describe('ldap resolver: cache and pool', () => {
-  test('a burst of lookups for one login all get the user; cached users come back as copies', async () => {
-    const r = resolver();
-    const users = await Promise.all(Array.from({ length: 50 }, () => r.findUser('alice')));
-    assert.ok(users.every((u) => u?.login === 'alice'));
-    users[0]!.groups.push('mutated');
-    assert.equal((await r.findUser('alice'))?.groups.includes('mutated'), false);
-  });
-
-  test('the cache keeps a found user while the server is down (cacheTtl), not an unknown one', async () => {
-    const r = resolver({ cacheTtl: 60 });
-    assert.ok(await r.findUser('bob'));
-    await slapd.stop();
-    try {
-      assert.equal((await r.findUser('bob'))?.login, 'bob');
-      await assert.rejects(r.findUser('carol'), ResolverUnavailableError);
-    } finally {
-      await slapd.start();
-    }
-  });
-
-  test('lookups one after another reuse one connection; a burst uses at most poolSize', async () => {
-    const fwd = await forwarder(slapd.port);
-    try {
-      const r = resolver({ uri: `ldap://127.0.0.1:${fwd.port}`, poolSize: 2, cacheTtl: 0 });
-      for (let i = 0; i < 20; i++) assert.ok(await r.findUser(i % 2 ? 'alice' : 'bob'));
-      assert.equal(fwd.accepted, 1);
-      const logins = ['alice', 'bob', 'carol', 'dave'];
-      const found = await Promise.all(Array.from({ length: 40 }, (_, i) => r.findUser(logins[i % 4]!)));
-      assert.deepEqual(found.map((u) => u?.login), Array.from({ length: 40 }, (_, i) => logins[i % 4]));
-      assert.ok(fwd.accepted <= 2, `${fwd.accepted} connections`);
-      // Password checks bind on connections of their own, closed afterwards.
-      const before = fwd.accepted;
-      const alice = found[0]!;
-      assert.equal(await r.checkPassword(alice, 'alice-pw'), true);
-      assert.equal(fwd.accepted, before + 1);
-    } finally {
-      await fwd.close();
-    }
-  });
-
-  test('a pooled connection the server dropped is replaced without an error', async () => {
-    const fwd = await forwarder(slapd.port);
-    const logs = captureLogs();
-    try {
-      const r = resolver({ uri: `ldap://127.0.0.1:${fwd.port}`, cacheTtl: 0 }, logs.logger);
-      assert.ok(await r.findUser('alice'));
-      // Drop every connection but keep listening, as a server closing idle connections does.
-      await fwd.down();
-      await fwd.up();
-      assert.ok(await r.findUser('alice'));
-      assert.equal(fwd.accepted, 2);
-      assert.deepEqual(logs.lines.filter((l) => (l.level as number) >= 40), []);
-    } finally {
-      await fwd.close();
-    }
   });
 });
 
