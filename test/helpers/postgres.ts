@@ -30,7 +30,7 @@ const PG_ROOT = '/usr/lib/postgresql';
 const INSTALL_HINT = 'install the Debian package `postgresql` (apt-get install postgresql; .ci/run does this) to run the PostgreSQL tests';
 
 /** The newest installed server's bin directory; OTP_RADIUS_PG_BIN overrides. */
-export function postgresBinDir(): string {
+export function postgresBinDir(root: string = PG_ROOT): string {
   const override = process.env.OTP_RADIUS_PG_BIN;
   if (override) {
     if (!existsSync(join(override, 'initdb'))) throw new Error(`OTP_RADIUS_PG_BIN=${override} has no initdb`);
@@ -38,13 +38,13 @@ export function postgresBinDir(): string {
   }
   let versions: string[] = [];
   try {
-    versions = readdirSync(PG_ROOT).filter((v) => /^\d+(\.\d+)?$/.test(v) && existsSync(join(PG_ROOT, v, 'bin', 'initdb')) && existsSync(join(PG_ROOT, v, 'bin', 'pg_ctl')));
+    versions = readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v) && existsSync(join(root, v, 'bin', 'initdb')) && existsSync(join(root, v, 'bin', 'pg_ctl')));
   } catch {
     // no such directory: not installed
   }
   versions.sort((a, b) => Number(b) - Number(a));
-  if (versions.length === 0) throw new Error(`PostgreSQL server not found (no ${PG_ROOT}/*/bin/initdb): ${INSTALL_HINT}`);
-  return join(PG_ROOT, versions[0]!, 'bin');
+  if (versions.length === 0) throw new Error(`PostgreSQL server not found (no ${root}/*/bin/initdb): ${INSTALL_HINT}`);
+  return join(root, versions[0]!, 'bin');
 }
 
 const asRoot = process.getuid?.() === 0;

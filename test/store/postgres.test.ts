@@ -9,7 +9,7 @@ import pg from 'pg';
 import { describePostgresUrl, openPostgresStore, openStore, type StoreOptions } from '../../src/store/index.ts';
 import { MIGRATIONS, type Migration } from '../../src/store/migrations.ts';
 import { migratePostgres } from '../../src/store/postgres-schema.ts';
-import { isReady, startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
+import { isReady, postgresBinDir, startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
 import { newToken, tempDir } from './helpers.ts';
 import { openClosedAfter, storeSuite, withKeyFile, type StoreFactory, type StoreFixture } from './suite.ts';
 
@@ -194,5 +194,12 @@ describe('postgres only: failures', () => {
     await assert.rejects(store.getToken('G1'), { code: 'unavailable' });
     await assert.rejects(store.commitSuccess('G1', 0, 1), { code: 'unavailable', message: /commitSuccess G1: database unavailable/ });
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+});
+
+describe('test helper', () => {
+  test('without PostgreSQL installed the tests fail and say what to install', () => {
+    assert.throws(() => postgresBinDir('/nonexistent'), { message: 'PostgreSQL server not found (no /nonexistent/*/bin/initdb): install the Debian package `postgresql` (apt-get install postgresql; .ci/run does this) to run the PostgreSQL tests' });
+    assert.match(postgresBinDir(), /^\/usr\/lib\/postgresql\/\d+(\.\d+)?\/bin$/);
   });
 });
