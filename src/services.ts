@@ -20,11 +20,11 @@ export interface Services {
 
 export async function openServices(config: Config, logger: Logger, now?: () => number): Promise<Services> {
   const keyFileExisted = existsSync(config.store.keyFile);
-  const store = await openStore(config.store);
+  const store = await openStore({ ...config.store, logger: logger.child({ store: true }) });
   if (!keyFileExisted) logger.warn({ keyFile: config.store.keyFile }, `created the key file ${config.store.keyFile}: back it up; without it the token seeds in the store cannot be decrypted`);
   const resolvers = new Map<string, UserResolver>();
   try {
-    for (const [name, options] of Object.entries(config.resolvers)) resolvers.set(name, await createResolver(name, options));
+    for (const [name, options] of Object.entries(config.resolvers)) resolvers.set(name, await createResolver(name, options, { logger: logger.child({ resolver: name }) }));
     const realms = new Realms(config.realms, resolvers);
     const auth = new AuthService({ store, users: realms, pins: store.pins, policy: config.policy, replyRules: config.reply, logger, ...(now ? { now } : {}) });
     return {

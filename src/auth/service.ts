@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { StoreError } from '../store/errors.ts';
 import type { Token, TokenStore } from '../store/types.ts';
 import { tokenKind } from '../tokens/index.ts';
 import type { User } from '../users/types.ts';
@@ -56,6 +57,7 @@ export interface Subject {
 export class AuthService {
   readonly deps: AuthDeps;
   private readonly ambiguousLogged = new Set<string>();
+  private storeDownLoggedAt = 0;
 
   constructor(deps: AuthDeps) {
     this.deps = deps;
@@ -77,6 +79,23 @@ export class AuthService {
   }
 
   async authenticate(request: AccessRequest): Promise<Decision> {
+    try {
+      return await this.decide(request);
+    } catch (err) {
+      // Fail closed with a reason an admin can act on: the store (PostgreSQL failover, a locked file) did not answer.
+      if (err instanceof StoreError && err.code === 'unavailable') {
+        const now = Date.now();
+        if (now - this.storeDownLoggedAt > 60_000) {
+          this.storeDownLoggedAt = now;
+          this.deps.logger.error({ cause: err.message }, 'token store unavailable: rejecting logins until it answers');
+        }
+        return this.reject('store unavailable', { user: request.userName });
+      }
+      throw err;
+    }
+  }
+
+  private async decide(request: AccessRequest): Promise<Decision> {
     if (request.eap) return this.reject('eap not supported');
     if (request.chap) return this.reject('chap not supported: the NAS must send PAP (User-Password)');
     if (!request.userName) return this.reject('no user name');

@@ -6,6 +6,7 @@ import { CliError, EXIT_USAGE } from './errors.ts';
 import { serve } from './serve.ts';
 import { tokenCommand } from './token.ts';
 import { userCommand } from './user.ts';
+import { storeCommand } from './store.ts';
 
 export { CliError };
 
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   token: { summary: 'enroll, list, show, enable, disable, revoke, delete, set-pin, reset, resync, assign, unassign, challenge', run: tokenCommand },
   user: { summary: 'list, show: users of a realm and their tokens', run: userCommand },
   check: { summary: 'authenticate a user as RADIUS would and print the decision', run: checkCommand },
+  store: { summary: 'migrate --from sqlite:PATH --to postgres:URL: move tokens between stores', run: storeCommand },
   config: { summary: 'config check [FILE]: validate a config file', run: configCommand },
 };
 

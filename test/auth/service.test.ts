@@ -212,3 +212,13 @@ test('an unknown user and a user without tokens cost a PIN check like a wrong pa
   await service.authenticate(req('bob', '1234567890'));
   assert.equal(kdf.calls, 2);
 });
+
+test('a store that does not answer gives reject "store unavailable", logged once', async () => {
+  const { service, store } = await setup();
+  const { StoreError } = await import('../../src/store/errors.ts');
+  store.tokensOfUser = async () => {
+    throw new StoreError('unavailable', 'connection terminated');
+  };
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'store unavailable');
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'store unavailable');
+});

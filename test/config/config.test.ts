@@ -115,7 +115,7 @@ describe('config validation', () => {
     assert.deepEqual(problems(`${base}realms:\n  corp:\n    resolvers: [local, ldap]\n`), ['c.yaml:5: realms.corp.resolvers: unknown resolver "ldap" (resolvers: local)']);
     assert.deepEqual(problems(`${base}realms:\n  a: { resolvers: local, default: true }\n  b: { resolvers: local, default: true }\n`), ['c.yaml:5: realms.b.default: only one realm can be the default; a already is']);
     assert.deepEqual(problems(`${base}realms:\n  a: { resolvers: local }\n${CLIENT}    realm: b\n`), ['c.yaml:9: clients[0].realm: unknown realm "b"']);
-    assert.deepEqual(problems('resolvers:\n  local: { type: ldapx, path: u.yaml }\n'), ['c.yaml:2: resolvers.local.type: expected one of "file", got "ldapx"']);
+    assert.deepEqual(problems('resolvers:\n  local: { type: ldapx, path: u.yaml }\n'), ['c.yaml:2: resolvers.local.type: expected one of "file", "ldap", "sql", got "ldapx"']);
     assert.deepEqual(problems('resolvers:\n  local: { type: file }\n'), ['c.yaml:2: resolvers.local.path: required, a non-empty string']);
   });
 
