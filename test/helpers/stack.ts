@@ -15,6 +15,8 @@ const CLI = resolve(import.meta.dirname, '../../src/cli/main.ts');
 export interface StackOptions {
   /** Extra top-level YAML (policy:, tokens:, challenges: ...). */
   yaml?: string;
+  /** Replaces the default `resolvers:` and `realms:` sections (a users.yaml resolver "local", realm "default"). */
+  users?: string;
   /** Reuse this directory (a second server on the same store). */
   dir?: string;
   now?: () => number;
@@ -49,7 +51,7 @@ export function parseRadclient(stdout: string): Reply {
 }
 
 /** Writes a config for a server on `port` over the store and users in `dir`. */
-export async function writeStackConfig(dir: string, port: number, yaml = ''): Promise<string> {
+export async function writeStackConfig(dir: string, port: number, yaml = '', users?: string): Promise<string> {
   const usersFile = join(dir, 'users.yaml');
   await writeFile(usersFile, `users:\n  - login: alice\n    id: "1001"\n    password: "${ALICE_HASH}"\n    email: alice@example.org\n    groups: [vpn-users]\n  - login: bob\n    id: "1002"\n`);
   const configFile = join(dir, `otp-radius-${process.pid}-${Math.random().toString(36).slice(2)}.yaml`);
@@ -64,10 +66,7 @@ log: { level: info, audit: stdout }
 store:
   sqlite: { path: ${join(dir, 'tokens.db')} }
   keyFile: ${join(dir, 'tokens.key')}
-resolvers:
-  local: { type: file, path: ${usersFile} }
-realms:
-  default: { resolvers: [local], default: true }
+${users ?? `resolvers:\n  local: { type: file, path: ${usersFile} }\nrealms:\n  default: { resolvers: [local], default: true }`}
 ${yaml}
 `);
   return configFile;
@@ -104,7 +103,7 @@ export function spawnServe(configFile: string): Promise<{ child: ChildProcess; o
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'otp-radius-e2e-')));
-  const configFile = await writeStackConfig(dir, 0, options.yaml);
+  const configFile = await writeStackConfig(dir, 0, options.yaml, options.users);
   const logs = captureLogs('info');
   const running = await start(configFile, { logger: logs.logger, ...(options.now ? { now: options.now } : {}) });
   const port = running.radius.port();
