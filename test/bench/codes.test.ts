@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CodeBook, currentStep, StepPlan, wrongCode } from '../../bench/codes.ts';
+import { createSecretKey } from 'node:crypto';
+import { CodeBook, currentStep, hotp6, StepPlan, wrongCode } from '../../bench/codes.ts';
+import { hotp } from '../../src/otp/hotp.ts';
 
 describe('StepPlan', () => {
   test("a user's first code is the current step's, then the following steps in order", () => {
@@ -43,4 +45,12 @@ describe('codes', () => {
     }
     assert.throws(() => wrongCode('12345'), /expected six digits, got "12345"/);
   });
+});
+
+test("hotp6 agrees with the project's HOTP on RFC 4226's vectors and on large counters", () => {
+  const seed = Buffer.from('12345678901234567890', 'ascii');
+  const key = createSecretKey(seed);
+  const rfc = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
+  rfc.forEach((code, counter) => assert.equal(hotp6(key, counter), code));
+  for (const counter of [58_000_000, 2 ** 32 + 5, 2 ** 40]) assert.equal(hotp6(key, counter), hotp(seed, counter, 6, 'sha1'));
 });
