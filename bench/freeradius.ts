@@ -164,6 +164,9 @@ export async function startFreeradius(o: FreeradiusOptions): Promise<ServerProce
       return memory ? [{ pid, memory }] : [];
     },
     output: () => out,
+    checkAlive() {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`FreeRADIUS exited (${child.exitCode ?? child.signalCode}) during the run:\n${out.trim().split('\n').slice(-20).join('\n')}`);
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

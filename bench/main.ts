@@ -39,8 +39,14 @@ function fileSystemOf(path: string): string {
   }
 }
 
-/** Stops whatever server is running when the user presses Ctrl-C. */
+/** What Ctrl-C or an error must undo: the running server and the temporary directory. */
 let current: ServerProcess | undefined;
+let currentEnv: BenchEnv | undefined;
+
+async function abandon(): Promise<void> {
+  await current?.stop().catch(() => {});
+  await currentEnv?.cleanup().catch(() => {});
+}
 
 async function runServerGroup(o: BenchOptions, env: BenchEnv, generator: LoadGenerator, policy: PinPolicy, defs: WorkloadDef[], results: WorkloadResult[], memory: MemoryResult): Promise<void> {
   const cpuProfDir = o.cpuProf ? join(RESULTS, 'profiles') : undefined;
@@ -52,6 +58,7 @@ async function runServerGroup(o: BenchOptions, env: BenchEnv, generator: LoadGen
     for (const def of defs) {
       log(`  ${def.name}: ${def.description}`);
       results.push(await runWorkload(def, { options: o, generator, port: env.port, serverPid: server.pid, done: results }));
+      server.checkAlive();
     }
     for (const { pid, memory: m } of server.memory()) {
       memory.workers.push({ label: `otppin ${policy}`, pid, rssMb: m.rssKb / 1024, peakMb: m.peakKb / 1024, anonMb: m.anonKb / 1024, fileMb: m.fileKb / 1024 });
@@ -76,6 +83,7 @@ async function runFreeradius(o: BenchOptions, env: BenchEnv, generator: LoadGene
     for (const def of defs) {
       log(`  ${def.name}: ${def.description}`);
       results.push(await runWorkload(def, { options: o, generator, port, serverPid: fr.pid, done: results }));
+      fr.checkAlive();
     }
   } finally {
     await fr.stop();
@@ -101,6 +109,7 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
   }
   if (chosen.length > 0) {
     const env = await prepare({ parent: o.dir, users: o.users, tokens: o.tokens, keep: o.keep, log });
+    currentEnv = env;
     notes.push(`store on ${fileSystemOf(env.dir)} (${env.dir}); SQLite synchronous=FULL fsyncs each commit`);
     const generator = LoadGenerator.start(o.clients, env.seeds);
     try {
@@ -113,6 +122,7 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
     } finally {
       await generator.close();
       await env.cleanup();
+      currentEnv = undefined;
       if (o.keep) log(`kept ${env.dir}`);
     }
     const disturbed = results.filter((r) => otherCpu(r) > 25).map((r) => `${r.name} ${otherCpu(r).toFixed(0)}%`);
@@ -151,8 +161,8 @@ async function main(): Promise<number> {
   }
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   process.on('SIGINT', () => {
-    log('interrupted: stopping the server');
-    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    log('interrupted: stopping the server, removing the temporary directory');
+    void abandon().finally(() => process.exit(130));
   });
   if (o.lookupScale) {
     const text = await runLookupScale(o, command, machine(), log);
@@ -172,6 +182,6 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     log(`bench: ${err instanceof Error ? err.message : String(err)}`);
-    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+    void abandon().finally(() => process.exit(1));
   },
 );

@@ -17,6 +17,8 @@ export interface ServerProcess {
   memory(): { pid: number; memory: Memory }[];
   /** The last lines it wrote, for error messages. */
   output(): string;
+  /** Throws, with its last output, when the process has exited. */
+  checkAlive(): void;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,9 @@ function serverHandle(child: ChildProcess, output: () => string, exited: Promise
       return memory ? [{ pid: p, memory }] : [];
     }),
     output,
+    checkAlive() {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`otp-radius exited (${child.exitCode ?? child.signalCode}) during the run:\n${output().trim().split('\n').slice(-20).join('\n')}`);
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
