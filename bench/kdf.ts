@@ -31,7 +31,8 @@ export async function measureKdf(threads: number, durationMs: number): Promise<K
     hashes,
     seconds,
     perSecond: results.reduce((n, x) => n + (x.count / x.ms) * 1000, 0),
-    msPerHash: results.reduce((n, x) => n + x.ms / x.count, 0) / results.length,
+    // CPU milliseconds per hash: all cores busy for the run, shared by the hashes.
+    msPerHash: (threads * seconds * 1000) / hashes,
     params: `scrypt N=2^${ln}, r=${r}, p=${p}`,
   };
 }

@@ -33,7 +33,7 @@ export function machine(): Machine {
 
 function fileSystemOf(path: string): string {
   try {
-    return execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', path], { encoding: 'utf8' }).trim();
+    return execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', path], { encoding: 'utf8' }).trim().split('\n')[0] ?? 'unknown';
   } catch {
     return 'unknown';
   }

@@ -31,7 +31,7 @@ export interface KdfResult {
   hashes: number;
   seconds: number;
   perSecond: number;
-  /** Wall milliseconds per hash on one thread. */
+  /** Core-milliseconds per hash (threads x seconds / hashes). */
   msPerHash: number;
   params: string;
 }
