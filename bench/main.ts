@@ -127,6 +127,9 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
     }
     const disturbed = results.filter((r) => otherCpu(r) > 25).map((r) => `${r.name} ${otherCpu(r).toFixed(0)}%`);
     if (disturbed.length > 0) notes.push(`other processes used CPU during ${disturbed.join(', ')}: those figures are lower than this machine allows`);
+    const cpuCount = availableParallelism();
+    const saturated = results.filter((r) => r.cpu.server + r.cpu.bench >= 90 * cpuCount).map((r) => r.name);
+    if (saturated.length > 0) notes.push(`server and generator together kept every CPU busy during ${saturated.join(', ')}: there the generator's share limits the figure too`);
     const lead = Math.max(0, ...results.map((r) => r.stepLead));
     if (lead > 6) notes.push(`users were handed TOTP codes up to ${lead} steps ahead of the clock (10,000 users, one code per step each); the server follows through the drift it learns`);
   }
@@ -134,7 +137,7 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
     startedAt,
     command,
     machine: machine(),
-    settings: { ...o, only: o.only ?? 'all' },
+    settings: { ...o, only: o.only ?? 'all', workers: o.workers ?? `server default (${availableParallelism()})` },
     workloads: results,
     ...(kdf ? { kdf } : {}),
     ...(memory.workers.length > 0 ? { memory } : {}),

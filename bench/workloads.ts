@@ -35,7 +35,7 @@ export const WORKLOADS: readonly WorkloadDef[] = [
   { name: 'challenge', server: 'otp-radius', policy: 'token', kind: 'challenge', loginPrefix: USER_PREFIX, pin: PIN, steps: 'unique', description: 'PIN alone -> Access-Challenge with State, then the OTP with that State -> Access-Accept' },
   { name: 'fr-pap', server: 'freeradius', kind: 'pap', loginPrefix: FR_PREFIX.ssha, pin: '', steps: 'current', description: 'FreeRADIUS PAP, SSHA2-256-Password (salted SHA-256)' },
   { name: 'fr-pap-crypt', server: 'freeradius', kind: 'pap', loginPrefix: FR_PREFIX.crypt, pin: '', steps: 'current', description: 'FreeRADIUS PAP, Crypt-Password sha512-crypt (5000 rounds)' },
-  { name: 'fr-totp', server: 'freeradius', kind: 'accept', loginPrefix: FR_PREFIX.totp, pin: '', steps: 'current', description: 'FreeRADIUS rlm_totp: current step only, no replay check, so users repeat within a step' },
+  { name: 'fr-totp', server: 'freeradius', kind: 'accept', loginPrefix: FR_PREFIX.totp, pin: '', steps: 'current', description: 'FreeRADIUS rlm_totp: current step only (no look-back: a code sent at a step boundary can be rejected), no replay check, so users repeat within a step' },
   { name: 'fr-status', server: 'freeradius', kind: 'status', loginPrefix: FR_PREFIX.totp, pin: '', steps: 'current', description: 'FreeRADIUS Status-Server with Message-Authenticator' },
 ];
 
