@@ -131,7 +131,7 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
     const saturated = results.filter((r) => r.cpu.server + r.cpu.bench >= 90 * cpuCount).map((r) => r.name);
     if (saturated.length > 0) notes.push(`server and generator together kept every CPU busy during ${saturated.join(', ')}: there the generator's share limits the figure too`);
     const lead = Math.max(0, ...results.map((r) => r.stepLead));
-    if (lead > 6) notes.push(`users were handed TOTP codes up to ${lead} steps ahead of the clock (10,000 users, one code per step each); the server follows through the drift it learns`);
+    if (lead > 6) notes.push(`users were handed TOTP codes up to ${lead} steps ahead of the clock (${o.users} users, one code per step each); the server follows through the drift it learns`);
   }
   return {
     startedAt,
