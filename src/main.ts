@@ -9,12 +9,16 @@ import { createAuditLogger, createLogger } from './logging.ts';
 import { ClientTable } from './radius/clients.ts';
 import { loadDictionaries } from './radius/codec.ts';
 import { RadiusServer } from './radius/server.ts';
+import { Metrics, withMetrics } from './http/metrics.ts';
+import { HttpServer } from './http/server.ts';
 import { openServices, reloadResolvers, type Services } from './services.ts';
 
 export interface Running {
   config: Config;
   logger: Logger;
   radius: RadiusServer;
+  /** The LinOTP-compatible HTTP API, when `http:` is configured. */
+  http: HttpServer | undefined;
   services: Services;
   /** Re-read the config file: clients and log level change, file resolvers re-read their users; the rest needs a restart. */
   reload(): Promise<void>;
@@ -38,13 +42,21 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   const audit = createAuditLogger(config.log, logger);
   loadDictionaries();
 
-  const services = await openServices(config, logger, options.now);
-  const handler = withAudit(audit, (request) => services.auth.authenticate(request));
+  const metrics = new Metrics(options.workerId !== undefined ? { worker: String(options.workerId) } : {});
+  const services = await openServices(config, logger, { ...(options.now ? { now: options.now } : {}), onResolverError: (r) => metrics.resolverError(r) });
+  const authenticate = withAudit(audit, (request) => services.auth.authenticate(request));
 
-  const radius = new RadiusServer({ listen: config.listen, clients: new ClientTable(config.clients), handler, logger, reusePort: options.reusePort ?? false });
+  let clients = new ClientTable(config.clients);
+  const radius = new RadiusServer({ listen: config.listen, clients, handler: withMetrics(metrics, 'radius', authenticate), logger, reusePort: options.reusePort ?? false });
+  metrics.setRadiusStats(() => radius.stats);
+  const http = config.http
+    ? new HttpServer({ config: config.http, handler: withMetrics(metrics, 'http', authenticate), clients: () => clients, health: () => services.health(), metrics, logger })
+    : undefined;
   try {
     await radius.start();
+    await http?.start();
   } catch (err) {
+    await radius.stop(0);
     await services.close();
     throw err;
   }
@@ -55,6 +67,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     config,
     logger,
     radius,
+    http,
     services,
     async reload() {
       let next: Config;
@@ -66,7 +79,8 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
         logger.error({ config: configFile, problems: (err as Error).message.split('\n') }, 'config reload failed; keeping the running config');
         return;
       }
-      radius.setClients(new ClientTable(next.clients));
+      clients = new ClientTable(next.clients);
+      radius.setClients(clients);
       logger.level = next.log.level;
       if (JSON.stringify(next.listen) !== JSON.stringify(current.listen)) {
         logger.warn('listen settings changed; they take effect after a restart');
@@ -76,7 +90,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       logger.info({ clients: next.clients.length, logLevel: next.log.level }, 'config reloaded');
     },
     async stop() {
-      await radius.stop();
+      await Promise.all([radius.stop(), http?.stop()]);
       await services.close();
       logger.info('otp-radius stopped');
     },

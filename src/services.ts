@@ -15,10 +15,17 @@ export interface Services {
   resolvers: Map<string, UserResolver>;
   realms: Realms;
   auth: AuthService;
+  /** Store and resolvers answer (for /healthz). */
+  health(): Promise<{ ok: boolean; checks: Record<string, { ok: boolean; error?: string }> }>;
   close(): Promise<void>;
 }
 
-export async function openServices(config: Config, logger: Logger, now?: () => number): Promise<Services> {
+export interface ServiceHooks {
+  now?: () => number;
+  onResolverError?: (resolver: string) => void;
+}
+
+export async function openServices(config: Config, logger: Logger, hooks: ServiceHooks = {}): Promise<Services> {
   const keyFileExisted = existsSync(config.store.keyFile);
   const store = await openStore({ ...config.store, logger: logger.child({ store: true }) });
   if (!keyFileExisted) logger.warn({ keyFile: config.store.keyFile }, `created the key file ${config.store.keyFile}: back it up; without it the token seeds in the store cannot be decrypted`);
@@ -26,13 +33,26 @@ export async function openServices(config: Config, logger: Logger, now?: () => n
   try {
     for (const [name, options] of Object.entries(config.resolvers)) resolvers.set(name, await createResolver(name, options, { logger: logger.child({ resolver: name }) }));
     const realms = new Realms(config.realms, resolvers);
-    const auth = new AuthService({ store, users: realms, pins: store.pins, policy: config.policy, replyRules: config.reply, logger, ...(now ? { now } : {}) });
+    const auth = new AuthService({ store, users: realms, pins: store.pins, policy: config.policy, replyRules: config.reply, logger, ...hooks });
     return {
       config,
       store,
       resolvers,
       realms,
       auth,
+      async health() {
+        const checks: Record<string, { ok: boolean; error?: string }> = {};
+        const probe = async (name: string, run: () => Promise<unknown>): Promise<void> => {
+          try {
+            await withTimeout(run(), 5000);
+            checks[name] = { ok: true };
+          } catch (err) {
+            checks[name] = { ok: false, error: (err as Error).message };
+          }
+        };
+        await Promise.all([probe('store', () => store.ping()), ...[...resolvers.values()].map((r) => probe(`resolver:${r.name}`, () => r.listUsers(undefined, 1)))]);
+        return { ok: Object.values(checks).every((c) => c.ok), checks };
+      },
       async close() {
         for (const r of resolvers.values()) await r.close().catch(() => undefined);
         await store.close();
@@ -43,6 +63,14 @@ export async function openServices(config: Config, logger: Logger, now?: () => n
     await store.close();
     throw err;
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** SIGHUP: resolvers that read files (users.yaml) pick up edits without a restart. */

@@ -21,6 +21,8 @@ export interface AccessRequest {
   userName: string;
   /** Decrypted User-Password; undefined when the request had none. */
   password?: string;
+  /** A realm named apart from the user name (the HTTP API's `realm`); wins over user@realm and the NAS realm. */
+  realm?: string;
   /** State attribute of a challenge answer. */
   state?: Buffer;
   nas: NasInfo;

@@ -46,6 +46,8 @@ export interface AuthDeps {
   logger: Logger;
   /** Unix seconds; tests move the clock. */
   now?: () => number;
+  /** Told when a resolver could not answer (metrics). */
+  onResolverError?: (resolver: string) => void;
 }
 
 /** The user a request is about, once found. */
@@ -139,7 +141,7 @@ export class AuthService {
   private async findSubject(request: AccessRequest): Promise<Subject | Decision> {
     const { policy } = this.deps;
     const split = splitUserName(request.userName, policy);
-    const realm = split.realm ?? request.nas.realm ?? this.deps.users.defaultRealm;
+    const realm = request.realm ?? split.realm ?? request.nas.realm ?? this.deps.users.defaultRealm;
     if (realm === undefined) return this.reject('no realm', { user: split.login });
     if (!this.deps.users.hasRealm(realm)) return this.reject('unknown realm', { user: split.login, realm });
     let user: User | undefined;
@@ -148,6 +150,7 @@ export class AuthService {
     } catch (err) {
       if (err instanceof ResolverUnavailableError) {
         this.deps.logger.error({ resolver: err.resolver, cause: err.message, realm }, 'resolver unavailable');
+        this.deps.onResolverError?.(err.resolver);
         return this.reject('resolver unavailable', { user: split.login, realm });
       }
       if (err instanceof AmbiguousUserError) {

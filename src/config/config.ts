@@ -8,6 +8,7 @@ import { parseCidr, type Cidr } from './cidr.ts';
 import type { AuthPolicy } from '../auth/policy.ts';
 import type { ReplyRule } from '../auth/reply-rules.ts';
 import { authSections, buildAuthPolicy, type TokenDefaults } from './auth-sections.ts';
+import { httpSection, type HttpConfig } from './http-section.ts';
 import { replySection } from './reply-section.ts';
 import { readSecret } from './secret.ts';
 import { storeSection, type StoreConfig } from './store-section.ts';
@@ -60,6 +61,8 @@ export interface Config {
   tokenDefaults: TokenDefaults;
   /** Attributes added to Access-Accept (`reply:` rules). */
   reply: ReplyRule[];
+  /** The LinOTP-compatible HTTP API; undefined = off. */
+  http?: HttpConfig;
 }
 
 /** What the LinOTP rlm_perl plugin answered; NAS scripts and users may look for these texts. */
@@ -166,6 +169,7 @@ export const sections = {
   ...userSections,
   ...authSections,
   reply: replySection,
+  http: httpSection,
   /** `linotp`: the LinOTP FreeRADIUS plugin's Reply-Message texts, unless policy.replyMessages sets its own. */
   compat: optional(oneOf(['linotp'] as const)),
 };
@@ -187,6 +191,6 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
   (v.reply ?? []).forEach((r, i) => {
     if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);
   });
-  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [] };
+  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], ...(v.http ? { http: v.http } : {}) };
 }
 

@@ -1,0 +1,80 @@
+// Config section `http`: the LinOTP-compatible validate API, health and
+// metrics. Off unless the section is present.
+
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parseCidr, type Cidr } from './cidr.ts';
+import { resolvePath } from './secret.ts';
+import { INVALID, int, list, nodeAt, object, optional, str, withDefault, type Check } from './schema.ts';
+
+export interface HttpConfig {
+  listen: { address: string; port: number };
+  tls?: { cert: string; key: string; certPem: Buffer; keyPem: Buffer };
+  /** Networks allowed to call the API; everyone else gets 403. */
+  allow: Cidr[];
+  maxBodyBytes: number;
+  /** Seconds a client may take to send a request. */
+  requestTimeoutSeconds: number;
+}
+
+const DEFAULT_ALLOW = ['127.0.0.0/8', '::1'];
+
+const cidr: Check<Cidr> = (node, ctx, path) => {
+  const v = str({ nonEmpty: true })(node, ctx, path);
+  if (v === INVALID) return v;
+  try {
+    return parseCidr(v);
+  } catch (e) {
+    ctx.error(node, path, `expected an IP address or network (CIDR), ${(e as Error).message}`);
+    return INVALID;
+  }
+};
+
+const address: Check<string> = (node, ctx, path) => {
+  const v = str({ nonEmpty: true })(node, ctx, path);
+  if (v === INVALID) return v;
+  if (isIP(v) === 0) {
+    ctx.error(node, path, `expected an IPv4 or IPv6 address, got "${v}"`);
+    return INVALID;
+  }
+  return v;
+};
+
+const shape = object({
+  listen: withDefault(object({ address: withDefault(address, '127.0.0.1'), port: withDefault(int({ min: 0, max: 65535 }), 5000) }), { address: '127.0.0.1', port: 5000 }),
+  tls: optional(object({ cert: str({ nonEmpty: true }), key: str({ nonEmpty: true }) })),
+  allow: optional(list(cidr, { minItems: 1 })),
+  maxBodyBytes: withDefault(int({ min: 1024, max: 1024 * 1024 }), 16 * 1024),
+  requestTimeoutSeconds: withDefault(int({ min: 1, max: 300 }), 10),
+});
+
+export const httpSection: Check<HttpConfig | undefined> = (node, ctx, path) => {
+  if (node === undefined) return undefined;
+  const v = shape(node, ctx, path);
+  if (v === INVALID) return INVALID;
+  let tls: HttpConfig['tls'];
+  if (v.tls) {
+    const files: Record<'cert' | 'key', Buffer> = { cert: Buffer.alloc(0), key: Buffer.alloc(0) };
+    for (const which of ['cert', 'key'] as const) {
+      const file = resolvePath(ctx, v.tls[which]);
+      try {
+        files[which] = readFileSync(file);
+      } catch (e) {
+        ctx.error(nodeAt(node, ['tls', which]), `${path}.tls.${which}`, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        return INVALID;
+      }
+      if (!files[which].toString('latin1').includes('-----BEGIN')) {
+        ctx.error(nodeAt(node, ['tls', which]), `${path}.tls.${which}`, `${file} is not PEM (no -----BEGIN line)`);
+        return INVALID;
+      }
+    }
+    tls = { cert: resolvePath(ctx, v.tls.cert), key: resolvePath(ctx, v.tls.key), certPem: files.cert, keyPem: files.key };
+  }
+  return {
+    listen: v.listen,
+    ...(tls ? { tls } : {}),
+    allow: v.allow ?? DEFAULT_ALLOW.map((a) => parseCidr(a)),
+    maxBodyBytes: v.maxBodyBytes,
+    requestTimeoutSeconds: v.requestTimeoutSeconds,
+  };
+};
