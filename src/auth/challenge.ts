@@ -105,15 +105,13 @@ export async function answerChallenge(service: AuthService, subject: Subject, st
     if (result.kind === 'replay') return service.reject('replay', { ...who, serial: t.serial });
     // Deleting the transaction is the gate: of two answers raced, one gets it.
     if (!(await store.deleteChallenge(transactionId))) return service.reject('unknown state', { ...who, serial: t.serial });
-    await store.countAttempt([t.serial]);
     if (await store.commitSuccess(t.serial, result.counter, now, result.drift)) return service.accept('ok (challenge)', { ...who, serial: t.serial });
     return service.reject('replay', { ...who, serial: t.serial });
   }
 
   const after = await store.recordChallengeAttempt(transactionId);
   if (after && after.attempts >= after.maxAttempts) await store.deleteChallenge(transactionId);
-  await store.countAttempt(tokens.map((t) => t.serial));
-  await service.fail(tokens, now);
+  await Promise.all([store.countAttempt(tokens.map((t) => t.serial)), service.fail(tokens, now)]);
   const closed = !after || after.attempts >= after.maxAttempts;
   return service.reject(closed ? 'wrong otp, challenge closed' : 'wrong otp', { ...who, ...(tokens.length === 1 ? { serial: tokens[0]!.serial } : {}) });
 }

@@ -246,7 +246,6 @@ export class AuthService {
         replays.push(c.token);
         continue;
       }
-      await store.countAttempt([c.token.serial]);
       if (await store.commitSuccess(c.token.serial, c.result.counter, now, c.result.drift)) {
         return this.accept('ok', { ...who, serial: c.token.serial });
       }
@@ -254,8 +253,8 @@ export class AuthService {
       replays.push(c.token);
     }
     if (replays.length > 0) {
-      await store.countAttempt(replays.map((t) => t.serial));
-      await this.fail(replays, now);
+      // One batch, one commit: the attempt and the failure are written together.
+      await Promise.all([store.countAttempt(replays.map((t) => t.serial)), this.fail(replays, now)]);
       return this.reject('replay', { ...who, serial: replays[0]!.serial });
     }
 
@@ -276,8 +275,7 @@ export class AuthService {
       for (const c of checked) if (c.split && (await this.pinMatches(subject, c.token, c.split.pin))) pinMatched.push(c.token);
     }
     const blamed = pinMatched.length > 0 ? pinMatched : tokens;
-    await store.countAttempt(blamed.map((t) => t.serial));
-    const after = await this.fail(blamed, now);
+    const [, after] = await Promise.all([store.countAttempt(blamed.map((t) => t.serial)), this.fail(blamed, now)]);
     const nowLocked = after.filter((t) => t.locked);
     const reason = pinMatched.length > 0 ? 'wrong otp' : tokens.length > 1 ? 'wrong pin' : 'wrong pin or otp';
     return this.reject(nowLocked.length === blamed.length ? `${reason}, token locked` : reason, { ...who, ...(blamed.length === 1 ? { serial: blamed[0]!.serial } : {}) });
@@ -306,16 +304,13 @@ export class AuthService {
       if (!(await this.pinMatches(subject, token, split.pin))) continue;
       const pairs = token.syncAt !== null && now - token.syncAt <= policy.autoResyncTimeout && kind.followsSyncState(token, found, now);
       if (pairs) {
-        await store.countAttempt([token.serial]);
         if (await store.commitSuccess(token.serial, found.counter, now, found.drift)) {
           this.deps.logger.info({ serial: token.serial, counter: found.counter }, 'token resynchronised by autosync');
           return this.accept('ok (autosync)', { ...who, serial: token.serial });
         }
         return this.reject('replay', { ...who, serial: token.serial });
       }
-      await store.setSyncState(token.serial, found.counter, now);
-      await store.countAttempt([token.serial]);
-      await this.fail([token], now);
+      await Promise.all([store.setSyncState(token.serial, found.counter, now), store.countAttempt([token.serial]), this.fail([token], now)]);
       return this.reject('otp out of window, autosync pending', { ...who, serial: token.serial });
     }
     return undefined;

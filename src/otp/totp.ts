@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { OtpAlgorithm } from './algorithm.ts';
 import { OtpInputError } from './errors.ts';
 import { hotp } from './hotp.ts';
@@ -34,7 +35,7 @@ export function timeStepAt(unixSeconds: number, period = 30, t0 = 0): number {
 }
 
 /** RFC 6238 TOTP: the one-time password of `seed` at `unixSeconds`. */
-export function totp(seed: Buffer, unixSeconds: number, options: TotpOptions = {}): string {
+export function totp(seed: Buffer | KeyObject, unixSeconds: number, options: TotpOptions = {}): string {
   const period = options.period ?? 30;
   return hotp(seed, timeStepAt(unixSeconds, period, options.t0 ?? 0), options.digits ?? 6, options.algorithm ?? 'sha1');
 }

@@ -71,7 +71,7 @@ const SQL = {
   patchToken: `UPDATE tokens SET ${PATCH_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE serial = $1`,
   deleteToken: 'DELETE FROM tokens WHERE serial = $1',
   commitSuccess:
-    'UPDATE tokens SET counter = $2::bigint + 1, drift = coalesce($4::integer, drift), fail_count = 0, success_count = success_count + 1, ' +
+    'UPDATE tokens SET counter = $2::bigint + 1, drift = coalesce($4::integer, drift), fail_count = 0, success_count = success_count + 1, auth_count = auth_count + 1, ' +
     'last_auth = $3::bigint, sync_counter = NULL, sync_at = NULL WHERE serial = $1 AND counter <= $2::bigint',
   recordFailure:
     'WITH target AS (SELECT serial FROM tokens WHERE serial = ANY($1::text[]) ORDER BY serial FOR UPDATE) ' +

@@ -128,7 +128,8 @@ export interface TokenStore {
   /**
    * The accept step, atomic: only if the stored counter is still <= matched,
    * set counter = matched + 1 (and drift, when given), reset the fail counter,
-   * count the success, set lastAuth, clear autosync state. Returns false when
+   * count the attempt and the success, set lastAuth, clear autosync state —
+   * one write, so an accept costs one commit. Returns false when
    * another request got there first (the OTP was used): the caller rejects.
    */
   commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean>;

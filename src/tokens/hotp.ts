@@ -4,11 +4,11 @@
 
 import { hotp } from '../otp/hotp.ts';
 import type { Token } from '../store/types.ts';
-import { sameOtp } from './compare.ts';
+import { sameOtp, seedKey } from './compare.ts';
 import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
 
 function otpAt(token: Token, counter: number): string {
-  return hotp(token.seed, counter, token.otpLength, token.algorithm);
+  return hotp(seedKey(token.seed), counter, token.otpLength, token.algorithm);
 }
 
 /** The first counter in [from, to) whose OTP is `otp`. */

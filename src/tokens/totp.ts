@@ -4,11 +4,11 @@
 
 import { totp, timeStepAt } from '../otp/totp.ts';
 import type { Token } from '../store/types.ts';
-import { sameOtp } from './compare.ts';
+import { sameOtp, seedKey } from './compare.ts';
 import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
 
 function otpAt(token: Token, step: number): string {
-  return totp(token.seed, step * token.timeStep, { digits: token.otpLength, algorithm: token.algorithm, period: token.timeStep });
+  return totp(seedKey(token.seed), step * token.timeStep, { digits: token.otpLength, algorithm: token.algorithm, period: token.timeStep });
 }
 
 /** The steps from `center` outward to `reach` on each side: the likeliest first. */
