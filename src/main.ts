@@ -62,6 +62,13 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   }
   logger.info({ config: config.file, clients: config.clients.length, store: services.store.description, realms: Object.keys(config.realms), port: radius.port(), pid: process.pid }, options.workerId !== undefined ? 'worker started' : 'otp-radius started');
 
+  // The challenge janitor: expired transactions go even when nobody opens new ones.
+  const janitor = setInterval(() => {
+    const now = options.now ? options.now() : Date.now() / 1000;
+    services.store.purgeChallenges(now, config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'challenge janitor: purge failed'));
+  }, 60_000);
+  janitor.unref();
+
   let current = config;
   return {
     config,
@@ -90,6 +97,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       logger.info({ clients: next.clients.length, logLevel: next.log.level }, 'config reloaded');
     },
     async stop() {
+      clearInterval(janitor);
       await Promise.all([radius.stop(), http?.stop()]);
       await services.close();
       logger.info('otp-radius stopped');
