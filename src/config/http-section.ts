@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { parseCidr, type Cidr } from './cidr.ts';
 import { resolvePath } from './secret.ts';
 import { INVALID, int, list, nodeAt, object, optional, str, withDefault, type Check } from './schema.ts';
@@ -67,6 +68,13 @@ export const httpSection: Check<HttpConfig | undefined> = (node, ctx, path) => {
         ctx.error(nodeAt(node, ['tls', which]), `${path}.tls.${which}`, `${file} is not PEM (no -----BEGIN line)`);
         return INVALID;
       }
+    }
+    // A key that does not belong to the certificate would otherwise only show at start-up.
+    try {
+      createSecureContext({ cert: files.cert, key: files.key });
+    } catch (e) {
+      ctx.error(nodeAt(node, ['tls']), `${path}.tls`, `the certificate and key do not load together: ${(e as Error).message}`);
+      return INVALID;
     }
     tls = { cert: resolvePath(ctx, v.tls.cert), key: resolvePath(ctx, v.tls.key), certPem: files.cert, keyPem: files.key };
   }

@@ -1,38 +1,54 @@
 // LinOTP's validate API on top of the authentication service: parameters in,
 // the answers its clients parse out. /validate/simplecheck is what the
-// LinOTP FreeRADIUS plugin reads (":-)", ":-(", ":-( TXID TEXT");
-// /validate/check is LinOTP's JSON-RPC-like shape.
+// LinOTP FreeRADIUS plugin and PAM module read (":-)", ":-(", ":-( TXID TEXT",
+// ":-/"); /validate/check is LinOTP's JSON-RPC-like envelope.
 
+import { createRequire } from 'node:module';
 import type { Decision } from '../auth/decision.ts';
 import type { AccessRequest } from '../auth/request.ts';
-import type { ClientTable } from '../radius/clients.ts';
+import type { ClientConfig } from '../config/config.ts';
 
-export const API_VERSION = 'otp-radius (LinOTP validate API)';
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-/** LinOTP's code for a missing parameter (ParameterError). */
+/** LinOTP writes "<product> <version>" here, e.g. "LinOTP 3.4.4". */
+export const API_VERSION = `otp-radius ${pkg.version}`;
+/** LinOTP 2.9 and later, 3.x included, put their API version here, not the JSON-RPC one. */
+export const JSONRPC_VERSION = '2.0802';
+
+/** LinOTP's ParameterError id. */
 export const ERR_MISSING_PARAMETER = 905;
+/** What LinOTP's sendError answers for an error that has no id of its own. */
 export const ERR_INTERNAL = -311;
 
+export const SIMPLE_OK = ':-)';
+export const SIMPLE_REJECT = ':-(';
+/** The clients' "server failed" answer (RLM_MODULE_FAIL in the plugin). */
+export const SIMPLE_ERROR = ':-/';
+
 export class ParameterError extends Error {
-  constructor(name: string) {
-    super(`ERR${ERR_MISSING_PARAMETER}: Missing parameter: '${name}'`);
+  readonly code = ERR_MISSING_PARAMETER;
+  constructor(message: string) {
+    super(`ERR${ERR_MISSING_PARAMETER}: ${message}`);
     this.name = 'ParameterError';
   }
 }
 
 /**
- * An AccessRequest from the validate parameters. `client` (the NAS address a
- * RADIUS plugin passes on) picks the NAS client and its realm like a RADIUS
- * source address would; without it the caller's own address does.
+ * An AccessRequest from the validate parameters. `client` (the NAS address the
+ * plugin passes on) picks the NAS client and its realm as a RADIUS source
+ * address would; without it the caller's own address does. `realm` goes in
+ * the request's own field, so it wins over user@realm and the client's realm
+ * without re-joining the user name (which splitAtSign: false would not undo).
  */
-export function accessRequest(params: URLSearchParams, remoteAddress: string, clients: ClientTable): AccessRequest {
+export function accessRequest(params: URLSearchParams, remoteAddress: string, lookup: (address: string) => ClientConfig | undefined): AccessRequest {
   const user = params.get('user');
-  if (user === null || user === '') throw new ParameterError('user');
+  if (user === null || user === '') throw new ParameterError("Missing parameter: 'user'");
   const pass = params.get('pass');
-  if (pass === null) throw new ParameterError('pass');
+  if (pass === null) throw new ParameterError("Missing parameter: 'pass'");
   const address = params.get('client') || remoteAddress;
-  const nas = clients.lookup(address);
-  const state = params.get('transactionid') ?? params.get('state');
+  const nas = lookup(address);
+  // LinOTP looks at state first, then transactionid.
+  const state = params.get('state') || params.get('transactionid');
   const realm = params.get('realm');
   return {
     userName: user,
@@ -44,24 +60,31 @@ export function accessRequest(params: URLSearchParams, remoteAddress: string, cl
   };
 }
 
+/** The plugin splits a challenge line on blanks into three: ":-(", State, Reply-Message. */
 export function simplecheckText(d: Decision): string {
-  if (d.decision === 'accept') return ':-)';
-  if (d.decision === 'challenge') return `:-( ${d.transactionId ?? ''} ${d.replyMessage ?? ''}`.trimEnd();
-  return ':-(';
+  if (d.decision === 'accept') return SIMPLE_OK;
+  if (d.decision === 'challenge') return [SIMPLE_REJECT, d.transactionId ?? '', d.replyMessage ?? ''].join(' ').trim();
+  return SIMPLE_REJECT;
 }
 
 function envelope(result: Record<string, unknown>, detail?: Record<string, unknown>): Record<string, unknown> {
-  return { version: API_VERSION, jsonrpc: '2.0', result, ...(detail ? { detail } : {}), id: 0 };
+  return { version: API_VERSION, jsonrpc: JSONRPC_VERSION, result, ...(detail ? { detail } : {}), id: 0 };
 }
 
+/**
+ * LinOTP 3's answers: accept and reject carry no detail; a challenge's detail
+ * is the challenge itself (transactionid, message, linotp_tokenserial, and for
+ * OCRA the question as `challenge`); several tokens give a top-level
+ * transactionid, "Multiple challenges submitted." and one entry per serial.
+ */
 export function checkJson(d: Decision): Record<string, unknown> {
   if (d.decision !== 'challenge') return envelope({ status: true, value: d.decision === 'accept' });
   const serials = d.challengeSerials ?? (d.serial ? [d.serial] : []);
-  const one = (serial?: string) => ({
+  const one = (serial: string | undefined): Record<string, unknown> => ({
     transactionid: d.transactionId,
-    message: d.replyMessage,
-    ...(d.challengeData ? { transactiondata: d.challengeData } : {}),
-    ...(serial ? { serial } : {}),
+    message: d.replyMessage ?? '',
+    ...(d.challengeData ? { challenge: d.challengeData } : {}),
+    ...(serial ? { linotp_tokenserial: serial } : {}),
   });
   if (serials.length <= 1) return envelope({ status: true, value: false }, one(serials[0]));
   return envelope(

@@ -9,6 +9,9 @@ import type { RadiusStats } from '../radius/stats.ts';
 
 export type FrontEnd = 'radius' | 'http' | 'cli';
 
+/** Why the HTTP front end answered without asking the authentication service. */
+export type HttpRefusal = 'forbidden' | 'not-found' | 'method' | 'too-large' | 'bad-request';
+
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const MAX_REASONS = 64;
 
@@ -26,6 +29,7 @@ export class Metrics {
   private readonly reasons = new Set<string>();
   private readonly buckets = new Map<FrontEnd, { counts: number[]; sum: number; count: number }>();
   private readonly resolverErrors = new Map<string, number>();
+  private readonly httpRefusals = new Map<HttpRefusal, number>();
   private radius: (() => RadiusStats | undefined) | undefined;
   private readonly extra: Record<string, string>;
 
@@ -62,6 +66,10 @@ export class Metrics {
     this.resolverErrors.set(resolver, (this.resolverErrors.get(resolver) ?? 0) + 1);
   }
 
+  httpRefused(cause: HttpRefusal): void {
+    this.httpRefusals.set(cause, (this.httpRefusals.get(cause) ?? 0) + 1);
+  }
+
   /** The text format, version 0.0.4. */
   render(): string {
     const x = this.extra;
@@ -80,6 +88,8 @@ export class Metrics {
     }
     family('otp_radius_resolver_errors_total', 'counter', 'Lookups that failed because a resolver did not answer.');
     for (const [r, n] of this.resolverErrors) out.push(`otp_radius_resolver_errors_total${labels({ ...x, resolver: r })} ${n}`);
+    family('otp_radius_http_refused_total', 'counter', 'HTTP requests answered without authentication (403, 404, 405, 413, 400), by cause.');
+    for (const [cause, n] of this.httpRefusals) out.push(`otp_radius_http_refused_total${labels({ ...x, cause })} ${n}`);
     const stats = this.radius?.();
     if (stats) {
       const counters: [string, string, number][] = [

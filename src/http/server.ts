@@ -10,8 +10,8 @@ import type { AccessHandler } from '../auth/request.ts';
 import { addressBytes, cidrContains } from '../config/cidr.ts';
 import type { HttpConfig } from '../config/http-section.ts';
 import type { ClientTable } from '../radius/clients.ts';
-import { accessRequest, checkJson, ERR_INTERNAL, errorJson, ParameterError, simplecheckText } from './linotp.ts';
-import type { Metrics } from './metrics.ts';
+import { accessRequest, checkJson, ERR_INTERNAL, errorJson, ParameterError, SIMPLE_ERROR, SIMPLE_REJECT, simplecheckText } from './linotp.ts';
+import type { HttpRefusal, Metrics } from './metrics.ts';
 
 export interface HealthReport {
   ok: boolean;
@@ -43,8 +43,9 @@ export class HttpServer {
     const { config } = this.options;
     const listener = (req: IncomingMessage, res: ServerResponse): void => {
       this.serve(req, res).catch((err: unknown) => {
-        this.options.logger.error({ err, url: req.url }, 'HTTP request failed');
-        if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify(errorJson(ERR_INTERNAL, 'internal error')));
+        // Only healthz and metrics get here: the validate paths answer their own errors.
+        this.options.logger.error({ err, path: req.url?.split('?')[0]?.slice(0, 200) }, 'HTTP request failed');
+        if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
         else res.destroy();
       });
     };
@@ -86,11 +87,16 @@ export class HttpServer {
     return bytes !== undefined && this.options.config.allow.some((n) => cidrContains(n, bytes));
   }
 
+  private refuse(res: ServerResponse, cause: HttpRefusal, status: number, text: string): void {
+    this.options.metrics.httpRefused(cause);
+    send(res, status, 'text/plain', `${text}\n`);
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const remote = req.socket.remoteAddress ?? '';
     if (!this.allowed(remote)) {
-      this.options.logger.warn({ remote, url: req.url?.slice(0, 200) }, 'HTTP request from an address outside http.allow refused');
-      return send(res, 403, 'text/plain', 'forbidden\n');
+      this.options.logger.warn({ remote, path: req.url?.split('?')[0]?.slice(0, 200) }, 'HTTP request from an address outside http.allow refused');
+      return this.refuse(res, 'forbidden', 403, 'forbidden');
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -101,11 +107,11 @@ export class HttpServer {
       '/metrics': async () => send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', this.options.metrics.render()),
     };
     const route = routes[path];
-    if (!route) return send(res, 404, 'text/plain', 'not found\n');
+    if (!route) return this.refuse(res, 'not-found', 404, 'not found');
     const methods = path.startsWith('/validate/') ? ['GET', 'POST'] : ['GET'];
     if (!methods.includes(req.method ?? '')) {
       res.setHeader('Allow', methods.join(', '));
-      return send(res, 405, 'text/plain', 'method not allowed\n');
+      return this.refuse(res, 'method', 405, 'method not allowed');
     }
     return route();
   }
@@ -115,23 +121,41 @@ export class HttpServer {
     try {
       params = await readParams(req, url, this.options.config.maxBodyBytes);
     } catch (err) {
-      if (err instanceof TooLarge) return send(res, 413, 'text/plain', 'request too large\n');
-      return kind === 'check' ? sendJson(res, errorJson(ERR_INTERNAL, (err as Error).message)) : send(res, 400, 'text/plain', ':-(');
+      if (err instanceof TooLarge) {
+        // The rest of the body is not worth reading: close once the answer is out.
+        res.setHeader('Connection', 'close');
+        return this.refuse(res, 'too-large', 413, 'request too large');
+      }
+      this.options.metrics.httpRefused('bad-request');
+      const message = `ERR905: ${(err as Error).message}`;
+      return kind === 'check' ? sendCheckError(res, url.searchParams.get('httperror'), 905, message) : send(res, 400, 'text/plain', SIMPLE_REJECT);
     }
     let request;
     try {
-      request = accessRequest(params, remote, this.options.clients());
+      request = accessRequest(params, remote, (address) => this.options.clients().lookup(address));
     } catch (err) {
       if (!(err instanceof ParameterError)) throw err;
-      return kind === 'check' ? sendJson(res, errorJson(905, err.message)) : send(res, 200, 'text/plain', ':-(');
+      return kind === 'check' ? sendCheckError(res, params.get('httperror'), err.code, err.message) : send(res, 200, 'text/plain', SIMPLE_REJECT);
     }
-    const decision = await this.options.handler(request);
+    let decision;
+    try {
+      decision = await this.options.handler(request);
+    } catch (err) {
+      this.options.logger.error({ err, path: url.pathname }, 'authentication failed with an error');
+      // The plugin and the PAM module read ":-/" as "the server failed", not as a wrong password.
+      return kind === 'check' ? sendCheckError(res, params.get('httperror'), ERR_INTERNAL, 'internal error') : send(res, 500, 'text/plain', SIMPLE_ERROR);
+    }
     if (kind === 'simplecheck') return send(res, 200, 'text/plain', simplecheckText(decision));
-    return sendJson(res, checkJson(decision));
+    return send(res, 200, 'application/json', JSON.stringify(checkJson(decision)));
   }
 
   private async healthz(res: ServerResponse): Promise<void> {
-    const report = await this.options.health();
+    let report: HealthReport;
+    try {
+      report = await this.options.health();
+    } catch (err) {
+      report = { ok: false, checks: { health: { ok: false, error: (err as Error).message } } };
+    }
     send(res, report.ok ? 200 : 503, 'application/json', JSON.stringify(report));
   }
 }
@@ -141,8 +165,18 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-function sendJson(res: ServerResponse, value: unknown): void {
-  send(res, 200, 'application/json', JSON.stringify(value));
+/**
+ * LinOTP answers errors with 200 and status false in the body, unless the
+ * caller asked for an HTTP status with `httperror` (an empty or bad value
+ * meaning 500).
+ */
+function sendCheckError(res: ServerResponse, asked: string | null, code: number, message: string): void {
+  let status = 200;
+  if (asked !== null) {
+    const n = /^\d{3}$/.test(asked) ? Number(asked) : NaN;
+    status = n >= 400 && n <= 599 ? n : 500;
+  }
+  send(res, status, 'application/json', JSON.stringify(errorJson(code, message)));
 }
 
 /** Query parameters merged with a form or JSON body (the body wins). */
@@ -162,7 +196,12 @@ async function readParams(req: IncomingMessage, url: URL, limit: number): Promis
   const body = Buffer.concat(chunks).toString('utf8');
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json' && body.trim() !== '') {
-    const parsed: unknown = JSON.parse(body);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (e) {
+      throw new Error(`the body is not valid JSON (${(e as Error).message})`);
+    }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the JSON body must be an object of parameters');
     for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string' || typeof v === 'number') params.set(k, String(v));
   } else {

@@ -9,6 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { API_VERSION } from '../../src/http/linotp.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { oathtool, startStack, type Stack } from '../helpers/stack.ts';
 
@@ -59,14 +60,15 @@ describe('LinOTP validate API', () => {
 
   test('check: LinOTP JSON for success, failure, challenge and its answer', async () => {
     const ok = (await (await fetch(`${base}/validate/check?user=alice&pass=1234${hotp(SEED, 2)}`)).json()) as Record<string, unknown>;
-    assert.deepEqual(ok, { version: 'otp-radius (LinOTP validate API)', jsonrpc: '2.0', result: { status: true, value: true }, id: 0 });
+    assert.deepEqual(ok, { version: API_VERSION, jsonrpc: '2.0802', result: { status: true, value: true }, id: 0 });
+    assert.match(API_VERSION, /^otp-radius \d+\.\d+\.\d+/, 'LinOTP\'s "<product> <version>"');
     const no = (await (await fetch(`${base}/validate/check?user=alice&pass=1234000000`)).json()) as { result: unknown };
     assert.deepEqual(no.result, { status: true, value: false });
-    const ch = (await (await fetch(`${base}/validate/check`, form({ user: 'alice', pass: '1234' }))).json()) as { result: unknown; detail: { transactionid: string; message: string; serial: string } };
+    const ch = (await (await fetch(`${base}/validate/check`, form({ user: 'alice', pass: '1234' }))).json()) as { result: unknown; detail: { transactionid: string; message: string; linotp_tokenserial: string } };
     assert.deepEqual(ch.result, { status: true, value: false });
     assert.match(ch.detail.transactionid, /^[0-9a-f]{32}$/);
     assert.equal(ch.detail.message, 'Please enter your OTP');
-    assert.equal(ch.detail.serial, 'H-A');
+    assert.equal(ch.detail.linotp_tokenserial, 'H-A');
     const answer = (await (await fetch(`${base}/validate/check`, form({ user: 'alice', pass: hotp(SEED, 3), transactionid: ch.detail.transactionid }))).json()) as { result: unknown };
     assert.deepEqual(answer.result, { status: true, value: true });
   });
