@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
+import { isScalar } from 'yaml';
 import { parseCidr, type Cidr } from './cidr.ts';
 import { resolvePath } from './secret.ts';
 import { INVALID, int, list, nodeAt, object, optional, str, withDefault, type Check } from './schema.ts';
@@ -19,6 +20,9 @@ export interface HttpConfig {
 }
 
 const DEFAULT_ALLOW = ['127.0.0.0/8', '::1'];
+const DEFAULT_LISTEN = { address: '127.0.0.1', port: 5000 };
+const DEFAULT_MAX_BODY = 16 * 1024;
+const DEFAULT_TIMEOUT = 10;
 
 const cidr: Check<Cidr> = (node, ctx, path) => {
   const v = str({ nonEmpty: true })(node, ctx, path);
@@ -42,15 +46,17 @@ const address: Check<string> = (node, ctx, path) => {
 };
 
 const shape = object({
-  listen: withDefault(object({ address: withDefault(address, '127.0.0.1'), port: withDefault(int({ min: 0, max: 65535 }), 5000) }), { address: '127.0.0.1', port: 5000 }),
+  listen: withDefault(object({ address: withDefault(address, DEFAULT_LISTEN.address), port: withDefault(int({ min: 0, max: 65535 }), DEFAULT_LISTEN.port) }), DEFAULT_LISTEN),
   tls: optional(object({ cert: str({ nonEmpty: true }), key: str({ nonEmpty: true }) })),
   allow: optional(list(cidr, { minItems: 1 })),
-  maxBodyBytes: withDefault(int({ min: 1024, max: 1024 * 1024 }), 16 * 1024),
-  requestTimeoutSeconds: withDefault(int({ min: 1, max: 300 }), 10),
+  maxBodyBytes: withDefault(int({ min: 1024, max: 1024 * 1024 }), DEFAULT_MAX_BODY),
+  requestTimeoutSeconds: withDefault(int({ min: 1, max: 300 }), DEFAULT_TIMEOUT),
 });
 
 export const httpSection: Check<HttpConfig | undefined> = (node, ctx, path) => {
   if (node === undefined) return undefined;
+  // A bare `http:` turns the API on with every default.
+  if (isScalar(node) && node.value === null) return { listen: { ...DEFAULT_LISTEN }, allow: DEFAULT_ALLOW.map((a) => parseCidr(a)), maxBodyBytes: DEFAULT_MAX_BODY, requestTimeoutSeconds: DEFAULT_TIMEOUT };
   const v = shape(node, ctx, path);
   if (v === INVALID) return INVALID;
   let tls: HttpConfig['tls'];
@@ -61,7 +67,9 @@ export const httpSection: Check<HttpConfig | undefined> = (node, ctx, path) => {
       try {
         files[which] = readFileSync(file);
       } catch (e) {
-        ctx.error(nodeAt(node, ['tls', which]), `${path}.tls.${which}`, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+        ctx.error(nodeAt(node, ['tls', which]), `${path}.tls.${which}`, `cannot read ${file}: ${why}`);
         return INVALID;
       }
       if (!files[which].toString('latin1').includes('-----BEGIN')) {

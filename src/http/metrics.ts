@@ -30,6 +30,7 @@ export class Metrics {
   private readonly buckets = new Map<FrontEnd, { counts: number[]; sum: number; count: number }>();
   private readonly resolverErrors = new Map<string, number>();
   private readonly httpRefusals = new Map<HttpRefusal, number>();
+  private readonly handlerErrors = new Map<FrontEnd, number>();
   private radius: (() => RadiusStats | undefined) | undefined;
   private readonly extra: Record<string, string>;
 
@@ -66,6 +67,11 @@ export class Metrics {
     this.resolverErrors.set(resolver, (this.resolverErrors.get(resolver) ?? 0) + 1);
   }
 
+  /** The handler threw instead of deciding (a bug or an unexpected outage). */
+  handlerError(frontEnd: FrontEnd): void {
+    this.handlerErrors.set(frontEnd, (this.handlerErrors.get(frontEnd) ?? 0) + 1);
+  }
+
   httpRefused(cause: HttpRefusal): void {
     this.httpRefusals.set(cause, (this.httpRefusals.get(cause) ?? 0) + 1);
   }
@@ -88,6 +94,8 @@ export class Metrics {
     }
     family('otp_radius_resolver_errors_total', 'counter', 'Lookups that failed because a resolver did not answer.');
     for (const [r, n] of this.resolverErrors) out.push(`otp_radius_resolver_errors_total${labels({ ...x, resolver: r })} ${n}`);
+    family('otp_radius_handler_errors_total', 'counter', 'Requests where authentication failed with an error instead of a decision.');
+    for (const [fe, n] of this.handlerErrors) out.push(`otp_radius_handler_errors_total${labels({ ...x, front_end: fe })} ${n}`);
     family('otp_radius_http_refused_total', 'counter', 'HTTP requests answered without authentication (403, 404, 405, 413, 400), by cause.');
     for (const [cause, n] of this.httpRefusals) out.push(`otp_radius_http_refused_total${labels({ ...x, cause })} ${n}`);
     const stats = this.radius?.();
@@ -113,7 +121,13 @@ export class Metrics {
 export function withMetrics(metrics: Metrics, frontEnd: FrontEnd, handler: AccessHandler): AccessHandler {
   return async (request) => {
     const started = performance.now();
-    const decision = await handler(request);
+    let decision: Decision;
+    try {
+      decision = await handler(request);
+    } catch (err) {
+      metrics.handlerError(frontEnd);
+      throw err;
+    }
     metrics.observeDecision(frontEnd, decision, (performance.now() - started) / 1000);
     return decision;
   };

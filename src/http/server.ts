@@ -49,9 +49,10 @@ export class HttpServer {
         else res.destroy();
       });
     };
-    const server = config.tls ? createHttpsServer({ cert: config.tls.certPem, key: config.tls.keyPem }, listener) : createHttpServer(listener);
-    server.requestTimeout = config.requestTimeoutSeconds * 1000;
-    server.headersTimeout = Math.min(server.requestTimeout, 10_000);
+    const requestTimeout = config.requestTimeoutSeconds * 1000;
+    // Node looks for expired requests every connectionsCheckingInterval (30 s by default), which would stretch a short timeout.
+    const timing = { requestTimeout, headersTimeout: Math.min(requestTimeout, 10_000), connectionsCheckingInterval: Math.min(requestTimeout / 2, 5000) };
+    const server = config.tls ? createHttpsServer({ ...timing, cert: config.tls.certPem, key: config.tls.keyPem }, listener) : createHttpServer(timing, listener);
     server.maxHeadersCount = 50;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -75,11 +76,14 @@ export class HttpServer {
     if (!server) return;
     this.server = undefined;
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    // A keep-alive connection turns idle when its last request is answered; close it then, not at keepAliveTimeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
     clearTimeout(timer);
+    clearInterval(sweep);
   }
 
   private allowed(address: string | undefined): boolean {
