@@ -9,11 +9,18 @@
 // (needsRehash says when to rewrite one). scrypt runs on libuv's thread pool,
 // keeping the event loop free while RADIUS packets keep arriving.
 //
-// Hashes are dispatched on their prefix so the LinOTP formats can be added
-// beside scrypt for migrated tokens (issue 6). An unknown or malformed hash
-// never matches; isKnownPinHash lets the caller tell that case apart and log it.
+// Hashes are dispatched on their prefix. Besides scrypt there is one legacy
+// format, only ever written by `otp-radius import linotp`: LinOTP's salted
+// SHA-256, hex sha256(PIN || salt), kept as
+//
+//   linotp-sha256$<salt, hex>$<hash, hex>
+//
+// It verifies until the first successful login, when needsRehash (always true
+// for it) makes the authentication service store the PIN as scrypt. An
+// unknown or malformed hash never matches; isKnownPinHash lets the caller tell
+// that case apart and log it.
 
-import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { StoreError } from './errors.ts';
 
 export interface ScryptParams {
@@ -31,6 +38,7 @@ const HASH_BYTES = 32;
 /** scrypt's memory is 128 * N * r bytes; a hash asking for more than this is refused, not run. */
 const MAX_MEMORY = 256 * 1024 * 1024;
 const PREFIX = '$scrypt$';
+const LINOTP_PREFIX = 'linotp-sha256$';
 
 interface ParsedScrypt {
   params: ScryptParams;
@@ -59,6 +67,11 @@ export async function verifyPin(pin: string, stored: string, pepper: Buffer): Pr
       const actual = await derive(pin, pepper, parsed.salt, parsed.params, parsed.hash.length);
       return timingSafeEqual(actual, parsed.hash);
     }
+    case 'linotp-sha256': {
+      const parsed = parseLinotp(stored);
+      if (!parsed) break;
+      return verifyLinotp(pin, parsed);
+    }
     case undefined:
       break;
   }
@@ -66,13 +79,22 @@ export async function verifyPin(pin: string, stored: string, pepper: Buffer): Pr
   return false;
 }
 
-export type PinHashScheme = 'scrypt';
+export type PinHashScheme = 'scrypt' | 'linotp-sha256';
 
 /** The format a stored hash claims by its prefix, or undefined for a prefix this code does not know. */
 export function pinHashScheme(stored: string): PinHashScheme | undefined {
   if (stored.startsWith(PREFIX)) return 'scrypt';
-  // Issue 6: LinOTP's legacy PIN hashes get their prefix and case here.
+  if (stored.startsWith(LINOTP_PREFIX)) return 'linotp-sha256';
   return undefined;
+}
+
+/**
+ * A LinOTP PIN hash (LinOtpPinHash, with its salt from LinOtpSeed, both hex)
+ * in the form verifyPin reads; undefined when either is not what LinOTP writes.
+ */
+export function linotpPinHash(saltHex: string, hashHex: string): string | undefined {
+  const stored = `${LINOTP_PREFIX}${saltHex.toLowerCase()}$${hashHex.toLowerCase()}`;
+  return parseLinotp(stored) ? stored : undefined;
 }
 
 /** Whether `stored` is a PIN hash this code can verify: a known prefix and a well-formed body. */
@@ -80,12 +102,14 @@ export function isKnownPinHash(stored: string): boolean {
   switch (pinHashScheme(stored)) {
     case 'scrypt':
       return parseScrypt(stored) !== undefined;
+    case 'linotp-sha256':
+      return parseLinotp(stored) !== undefined;
     case undefined:
       return false;
   }
 }
 
-/** Whether a hash should be rewritten with `params` after the next successful verify. */
+/** Whether a hash should be rewritten with `params` after the next successful verify; always for a legacy (LinOTP) hash. */
 export function needsRehash(stored: string, params: ScryptParams = DEFAULT_PIN_PARAMS): boolean {
   const parsed = parseScrypt(stored);
   if (!parsed) return true;
@@ -174,4 +198,22 @@ function parseScrypt(stored: string): ParsedScrypt | undefined {
 
 function b64(buf: Buffer): string {
   return buf.toString('base64').replace(/=+$/, '');
+}
+
+interface ParsedLinotp {
+  salt: Buffer;
+  hash: Buffer;
+}
+
+const LINOTP_RE = /^linotp-sha256\$((?:[0-9a-f]{2}){1,64})\$([0-9a-f]{64})$/;
+
+function parseLinotp(stored: string): ParsedLinotp | undefined {
+  const m = LINOTP_RE.exec(stored);
+  if (!m) return undefined;
+  return { salt: Buffer.from(m[1]!, 'hex'), hash: Buffer.from(m[2]!, 'hex') };
+}
+
+function verifyLinotp(pin: string, parsed: ParsedLinotp): boolean {
+  const actual = createHash('sha256').update(pin, 'utf8').update(parsed.salt).digest();
+  return timingSafeEqual(actual, parsed.hash);
 }
