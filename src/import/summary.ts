@@ -1,0 +1,34 @@
+// What an import did, and the lines the CLI prints about it.
+
+export interface ImportSummary {
+  /** Where the tokens came from (a file, or the LinOTP database URL without password). */
+  source: string;
+  /** The store written to. */
+  target: string;
+  dryRun: boolean;
+  created: number;
+  updated: number;
+  /** Things an admin should look at that did not stop the import. */
+  warnings: string[];
+}
+
+export interface Skipped {
+  /** Serial or the file position of what was not imported. */
+  what: string;
+  reason: string;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The closing line: "imported 3 tokens (2 new, 1 updated) from X into Y". */
+export function summaryLine(s: ImportSummary): string {
+  const count = `${plural(s.created + s.updated, 'token')} (${s.created} new, ${s.updated} updated)`;
+  return s.dryRun ? `dry run: would import ${count} from ${s.source} into ${s.target}; nothing written` : `imported ${count} from ${s.source} into ${s.target}`;
+}
+
+export function skippedLines(title: string, skipped: readonly Skipped[]): string[] {
+  if (skipped.length === 0) return [];
+  return [`${title} (${skipped.length}):`, ...skipped.map((s) => `  ${s.what}: ${s.reason}`)];
+}

@@ -1,0 +1,183 @@
+// `import linotp` from a LinOTP-shaped SQLite database built here: seeds
+// under both paddings, counters, hashed and encrypted PINs, owners and
+// realms, an OCRA2 token, unsupported types; then idempotence, dry run,
+// and a damaged row that stops the whole run.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ImportError } from '../../src/import/errors.ts';
+import { importLinotp, type LinotpImportOptions } from '../../src/import/linotp.ts';
+import { hotp } from '../../src/otp/hotp.ts';
+import { ocra } from '../../src/otp/ocra.ts';
+import { totp } from '../../src/otp/totp.ts';
+import type { Services } from '../../src/services.ts';
+import { dump, NOW, request, services, tempDir } from './helpers.ts';
+import { ENC_KEY, encryptedPin, encryptedSeed, hashedPin, writeSqlite, type Row } from './linotp-fixture.ts';
+
+const RFC4226 = Buffer.from('12345678901234567890', 'ascii');
+const RFC6238_SHA256 = Buffer.from('12345678901234567890123456789012', 'ascii');
+const STEP60 = Math.floor(NOW / 60);
+
+function linotpRows(): Row[] {
+  return [
+    // LinOTP 2: \x01\x02 padding, hashed PIN, next usable counter 5, in LinOTP realm "myrealm".
+    { id: 1, serial: 'LSHO0001', type: 'HMAC', ...encryptedSeed(RFC4226, 'linotp2'), ...hashedPin('1234'), count: 5, userId: '1001', realms: ['myrealm'], description: 'key fob',
+      created: '2020-01-02 03:04:05.123456', lastAuthSuccess: '2024-05-06 07:08:09', info: { hashlib: 'sha1', count_auth: 7, count_auth_success: 5 } },
+    // LinOTP 3: PKCS #7, SHA-256, 60 s steps, 8 digits, encrypted PIN; the OTP of the previous step was used.
+    { id: 2, serial: 'TOTP0002', type: 'totp', ...encryptedSeed(RFC6238_SHA256, 'pkcs7', 3), ...encryptedPin('0000', 'linotp3'), otpLen: 8, count: STEP60, userId: '1002',
+      info: { hashlib: 'sha256', timeStep: '60', timeWindow: '180', timeShift: '-12' }, countWindow: 2, syncWindow: 100 },
+    // OCRA2 without a counter, unassigned, validity and auth limits, LinOTP 2 encrypted PIN.
+    { id: 3, serial: 'LSO20003', type: 'ocra2', ...encryptedSeed(RFC4226, 'linotp2', 4), ...encryptedPin('9999', 'linotp2'), otpLen: 6,
+      info: { ocrasuite: 'OCRA-1:HOTP-SHA1-6:QN08', validity_period_start: '01/02/25 10:00', validity_period_end: '31/12/30 23:59', count_auth_max: '100', count_auth_success_max: 0 } },
+    { id: 4, serial: 'LSSP0004', type: 'spass', pinHash: hashedPin('x').pinHash, pinSeed: hashedPin('x').pinSeed },
+    // An owner this directory does not know, locked by its fail counter, disabled.
+    { id: 5, serial: 'HOTP0005', type: 'hmac', ...encryptedSeed(RFC4226, 'pkcs7', 5), userId: '4711', failCount: 10, maxFail: 10, active: false },
+    { id: 6, serial: 'PUSH0006', type: 'push', userId: '1001', realms: ['myrealm'] },
+  ];
+}
+
+async function linotpDb(rows: Row[] = linotpRows()): Promise<string> {
+  const path = join(await tempDir(), 'linotp.db');
+  await writeSqlite(path, rows);
+  return `sqlite:${path}`;
+}
+
+function options(db: string, extra: Partial<LinotpImportOptions> = {}): LinotpImportOptions {
+  return { db, encKey: ENC_KEY, encKeyFile: 'encKey', realmMap: new Map([['myrealm', 'corp']]), now: NOW, ...extra };
+}
+
+const dirOf = (s: Services) => ({ resolvers: s.resolvers, realms: s.config.realms });
+
+describe('import linotp', () => {
+  test('imports seeds, counters, PINs, owners and limits; unsupported types are listed', async () => {
+    const { s } = await services();
+    const summary = await importLinotp(s.store, dirOf(s), options(await linotpDb()));
+    assert.equal(summary.created, 4);
+    assert.equal(summary.updated, 0);
+    assert.deepEqual(summary.notImported.map((n) => [n.serial, n.type, n.owner]), [
+      ['LSSP0004', 'spass', undefined],
+      ['PUSH0006', 'push', '1001 (resolver local)'],
+    ]);
+    assert.equal(summary.warnings.length, 1);
+    assert.match(summary.warnings[0]!, /HOTP0005: owner 4711 not found in resolver "local"/);
+
+    const hotpToken = (await s.store.getToken('LSHO0001'))!;
+    assert.equal(hotp(hotpToken.seed, 0), '755224', 'the RFC 4226 seed decrypted from LinOTP 2 padding');
+    assert.equal(hotpToken.counter, 5);
+    assert.deepEqual(hotpToken.owner, { realm: 'corp', resolver: 'local', userId: '1001', login: 'alice' });
+    assert.match(hotpToken.pinHash!, /^linotp-sha256\$(42){16}\$[0-9a-f]{64}$/);
+    assert.equal(await s.store.pins.verify('1234', hotpToken.pinHash), true);
+    assert.equal(await s.store.pins.verify('1235', hotpToken.pinHash), false);
+    assert.equal(hotpToken.description, 'key fob');
+    assert.equal(hotpToken.createdAt, Date.UTC(2020, 0, 2, 3, 4, 5) / 1000);
+    assert.equal(hotpToken.lastAuth, Date.UTC(2024, 4, 6, 7, 8, 9) / 1000);
+    assert.deepEqual([hotpToken.authCount, hotpToken.successCount, hotpToken.maxAuth, hotpToken.window, hotpToken.syncWindow], [7, 5, null, 10, 1000]);
+
+    const totpToken = (await s.store.getToken('TOTP0002'))!;
+    assert.deepEqual([totpToken.type, totpToken.algorithm, totpToken.timeStep, totpToken.otpLength, totpToken.counter, totpToken.drift], ['totp', 'sha256', 60, 8, STEP60, -12]);
+    assert.equal(totp(totpToken.seed, 59, { digits: 8, algorithm: 'sha256' }), '46119246', 'RFC 6238 SHA-256 vector');
+    assert.equal(totpToken.window, 180, 'the wider of timeWindow (180 s) and count window x step (120 s)');
+    assert.match(totpToken.pinHash!, /^\$scrypt\$/, 'an encrypted PIN is hashed in our format');
+    assert.equal(await s.store.pins.verify('0000', totpToken.pinHash), true);
+
+    const ocraToken = (await s.store.getToken('LSO20003'))!;
+    assert.deepEqual([ocraToken.type, ocraToken.info.ocrasuite, ocraToken.owner, ocraToken.counter, ocraToken.otpLength], ['ocra', 'OCRA-1:HOTP-SHA1-6:QN08', null, 0, 6]);
+    assert.equal(ocra('OCRA-1:HOTP-SHA1-6:QN08', ocraToken.seed, { question: '00000000' }), '237653', 'RFC 6287 one-way vector');
+    assert.equal(ocraToken.validFrom, new Date(2025, 1, 1, 10, 0).getTime() / 1000);
+    assert.equal(ocraToken.validUntil, new Date(2030, 11, 31, 23, 59).getTime() / 1000);
+    assert.deepEqual([ocraToken.maxAuth, ocraToken.maxSuccess], [100, null]);
+    assert.equal(await s.store.pins.verify('9999', ocraToken.pinHash), true, 'LinOTP 2 "@@iv:ct" PIN');
+
+    const orphan = (await s.store.getToken('HOTP0005'))!;
+    assert.deepEqual([orphan.active, orphan.locked, orphan.failCount, orphan.owner?.login], [false, true, 10, '4711']);
+  });
+
+  test('the old PIN and the next OTP log in; an OTP LinOTP already accepted does not', async () => {
+    const { s } = await services();
+    await importLinotp(s.store, dirOf(s), options(await linotpDb()));
+    assert.equal((await s.auth.authenticate(request('alice@corp', `1234${hotp(RFC4226, 4)}`))).decision, 'reject');
+    assert.equal((await s.auth.authenticate(request('alice@corp', `1234${hotp(RFC4226, 5)}`))).decision, 'accept');
+    const used = totp(RFC6238_SHA256, (STEP60 - 1) * 60, { digits: 8, algorithm: 'sha256', period: 60 });
+    const next = totp(RFC6238_SHA256, STEP60 * 60, { digits: 8, algorithm: 'sha256', period: 60 });
+    assert.equal((await s.auth.authenticate(request('bob', `0000${used}`))).decision, 'reject');
+    assert.equal((await s.auth.authenticate(request('bob', `0000${next}`))).decision, 'accept');
+  });
+
+  test('a second import changes nothing, also after logins upgraded a PIN hash', async () => {
+    const { s } = await services();
+    const db = await linotpDb();
+    await importLinotp(s.store, dirOf(s), options(db));
+    const scrypt = await s.store.pins.hash('1234');
+    await s.store.updateToken('LSHO0001', { pinHash: scrypt });
+    const before = await dump(s.store);
+    const again = await importLinotp(s.store, dirOf(s), options(db));
+    assert.deepEqual([again.created, again.updated], [0, 4]);
+    assert.deepEqual(await dump(s.store), before);
+    assert.equal((await s.store.getToken('LSHO0001'))!.pinHash, scrypt);
+  });
+
+  test('a PIN changed in LinOTP since the last import replaces the one here', async () => {
+    const { s } = await services();
+    const rows = linotpRows();
+    await importLinotp(s.store, dirOf(s), options(await linotpDb(rows)));
+    await s.store.updateToken('LSHO0001', { pinHash: await s.store.pins.hash('1234') });
+    Object.assign(rows[0]!, hashedPin('4321', Buffer.alloc(16, 1)));
+    await importLinotp(s.store, dirOf(s), options(await linotpDb(rows)));
+    const t = (await s.store.getToken('LSHO0001'))!;
+    assert.equal(await s.store.pins.verify('4321', t.pinHash), true);
+  });
+
+  test('--dry-run reads and checks everything and writes nothing', async () => {
+    const { s } = await services();
+    const summary = await importLinotp(s.store, dirOf(s), options(await linotpDb(), { dryRun: true }));
+    assert.deepEqual([summary.dryRun, summary.created], [true, 4]);
+    assert.deepEqual(await dump(s.store), []);
+  });
+
+  test('one damaged row fails the whole run and nothing is written', async () => {
+    const { s } = await services();
+    const rows = linotpRows();
+    rows.push({ id: 7, serial: 'BAD0007', ...encryptedSeed(RFC4226, 'pkcs7'), keyEnc: 'ab'.repeat(32) });
+    rows.push({ id: 8, serial: 'BAD0008', ...encryptedSeed(RFC4226, 'pkcs7'), info: '{not json' });
+    await assert.rejects(importLinotp(s.store, dirOf(s), options(await linotpDb(rows))), (err: ImportError) => {
+      assert.deepEqual(err.problems, [
+        'token BAD0007: LinOtpKeyEnc: does not decrypt with slot 0 of the encKey (wrong encKey, or a damaged value)',
+        `token BAD0008: LinOtpTokenInfo: not JSON (${jsonError('{not json')})`,
+      ]);
+      return true;
+    });
+    assert.deepEqual(await dump(s.store), []);
+  });
+
+  test('a wrong encKey, an unknown resolver and bad maps are refused with what to do', async () => {
+    const { s } = await services();
+    const db = await linotpDb();
+    await assert.rejects(importLinotp(s.store, dirOf(s), options(db, { encKey: Buffer.alloc(96, 1) })), /token LSHO0001: LinOtpKeyEnc: does not decrypt/);
+    await assert.rejects(importLinotp(s.store, dirOf(s), options(db, { encKey: Buffer.alloc(50) })), /encKey: expected LinOTP's encKey, a multiple of 32 bytes \(usually 96\), got 50 bytes/);
+    const elsewhere = linotpRows().map((r) => (r.userId ? { ...r, resClass: 'useridresolver.LDAPIdResolver.IdResolver.corp-ldap' } : r));
+    const otherDb = await linotpDb(elsewhere);
+    await assert.rejects(importLinotp(s.store, dirOf(s), options(otherDb)), /LinOTP resolver "corp-ldap" \(owner of 3 tokens, e\.g\. LSHO0001\) is not a resolver of the config: configure it under that name or give --resolver-map corp-ldap=NAME/);
+    const mapped = await importLinotp(s.store, dirOf(s), options(otherDb, { resolverMap: new Map([['corp-ldap', 'local']]), dryRun: true }));
+    assert.equal(mapped.created, 4);
+    await assert.rejects(importLinotp(s.store, dirOf(s), options(db, { realmMap: new Map([['myrealm', 'nope']]) })), /--realm-map myrealm=nope: no realm "nope" in the config \(realms: default, corp\)/);
+    assert.deepEqual(await dump(s.store), []);
+  });
+
+  test('a realm that does not hold the resolver falls back to the default realm with a warning', async () => {
+    const { s } = await services();
+    const rows = linotpRows().filter((r) => r.id === 1);
+    const summary = await importLinotp(s.store, dirOf(s), options(await linotpDb(rows), { realmMap: new Map() }));
+    assert.equal((await s.store.getToken('LSHO0001'))!.owner?.realm, 'default');
+    assert.deepEqual(summary.warnings, ['LSHO0001: none of its realms (myrealm) holds resolver "local" here; put in realm "default"']);
+  });
+});
+
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return '';
+}
