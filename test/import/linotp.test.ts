@@ -13,29 +13,10 @@ import { ocra } from '../../src/otp/ocra.ts';
 import { totp } from '../../src/otp/totp.ts';
 import type { Services } from '../../src/services.ts';
 import { dump, NOW, request, services, tempDir } from './helpers.ts';
-import { ENC_KEY, encryptedPin, encryptedSeed, hashedPin, writeSqlite, type Row } from './linotp-fixture.ts';
+import { ENC_KEY, encryptedSeed, hashedPin, RFC4226, RFC6238_SHA256, sampleRows, writeSqlite, type Row } from './linotp-fixture.ts';
 
-const RFC4226 = Buffer.from('12345678901234567890', 'ascii');
-const RFC6238_SHA256 = Buffer.from('12345678901234567890123456789012', 'ascii');
 const STEP60 = Math.floor(NOW / 60);
-
-function linotpRows(): Row[] {
-  return [
-    // LinOTP 2: \x01\x02 padding, hashed PIN, next usable counter 5, in LinOTP realm "myrealm".
-    { id: 1, serial: 'LSHO0001', type: 'HMAC', ...encryptedSeed(RFC4226, 'linotp2'), ...hashedPin('1234'), count: 5, userId: '1001', realms: ['myrealm'], description: 'key fob',
-      created: '2020-01-02 03:04:05.123456', lastAuthSuccess: '2024-05-06 07:08:09', info: { hashlib: 'sha1', count_auth: 7, count_auth_success: 5 } },
-    // LinOTP 3: PKCS #7, SHA-256, 60 s steps, 8 digits, encrypted PIN; the OTP of the previous step was used.
-    { id: 2, serial: 'TOTP0002', type: 'totp', ...encryptedSeed(RFC6238_SHA256, 'pkcs7', 3), ...encryptedPin('0000', 'linotp3'), otpLen: 8, count: STEP60, userId: '1002',
-      info: { hashlib: 'sha256', timeStep: '60', timeWindow: '180', timeShift: '-12' }, countWindow: 2, syncWindow: 100 },
-    // OCRA2 without a counter, unassigned, validity and auth limits, LinOTP 2 encrypted PIN.
-    { id: 3, serial: 'LSO20003', type: 'ocra2', ...encryptedSeed(RFC4226, 'linotp2', 4), ...encryptedPin('9999', 'linotp2'), otpLen: 6,
-      info: { ocrasuite: 'OCRA-1:HOTP-SHA1-6:QN08', validity_period_start: '01/02/25 10:00', validity_period_end: '31/12/30 23:59', count_auth_max: '100', count_auth_success_max: 0 } },
-    { id: 4, serial: 'LSSP0004', type: 'spass', pinHash: hashedPin('x').pinHash, pinSeed: hashedPin('x').pinSeed },
-    // An owner this directory does not know, locked by its fail counter, disabled.
-    { id: 5, serial: 'HOTP0005', type: 'hmac', ...encryptedSeed(RFC4226, 'pkcs7', 5), userId: '4711', failCount: 10, maxFail: 10, active: false },
-    { id: 6, serial: 'PUSH0006', type: 'push', userId: '1001', realms: ['myrealm'] },
-  ];
-}
+const linotpRows = (): Row[] => sampleRows(NOW);
 
 async function linotpDb(rows: Row[] = linotpRows()): Promise<string> {
   const path = join(await tempDir(), 'linotp.db');
