@@ -24,13 +24,14 @@ export class Problems {
     this.list.push(problem);
   }
 
-  /** Runs `body`; a bad-input error from it becomes a problem prefixed with `where`, anything else propagates. */
+  /** Runs `body`; a bad-input error from it becomes a problem prefixed with `where` (if any), anything else propagates. */
   guard<T>(where: string, body: () => T): T | undefined {
+    const prefix = where === '' ? '' : `${where}: `;
     try {
       return body();
     } catch (err) {
-      if (err instanceof ImportError) for (const p of err.problems) this.add(`${where}: ${p}`);
-      else if (err instanceof OtpInputError || err instanceof TokenTypeError || err instanceof StoreError) this.add(`${where}: ${err.message}`);
+      if (err instanceof ImportError) for (const p of err.problems) this.add(`${prefix}${p}`);
+      else if (err instanceof OtpInputError || err instanceof TokenTypeError || err instanceof StoreError) this.add(`${prefix}${err.message}`);
       else throw err;
       return undefined;
     }
