@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { parseOcraSuite, type OcraSuite } from '../otp/ocra.ts';
 import { linotpPinHash } from '../store/pin-hash.ts';
+import { checkSerial } from '../store/validate.ts';
 import type { HashAlgorithm, TokenType } from '../store/types.ts';
 import { ImportError, Problems } from './errors.ts';
 import { decryptPin, decryptSeed, decryptUserPin, pinFingerprint } from './linotp-crypto.ts';
@@ -285,6 +286,7 @@ export function decodeLinotp(data: LinotpData, keys: readonly Buffer[], now: num
     if (!serial) return problems.add(`${where}: no serial number`);
     if (seen.has(serial)) return problems.add(`${where}: serial number given twice`);
     seen.add(serial);
+    if (problems.guard(where, () => checkSerial(serial)) === undefined) return;
     const realms = data.realms.get(Number(row.linotptokenid)) ?? [];
     const token = problems.guard(where, () => decodeRow(row, realms, keys, notImported, warnings, now));
     if (token) tokens.push(token);

@@ -6,6 +6,7 @@
 // login), so a second run against the same data changes nothing.
 
 import type { KeyedTokenStore, Token, TokenOwner } from '../store/index.ts';
+import { checkToken } from '../store/validate.ts';
 import { Problems } from './errors.ts';
 import { parseEncKey } from './linotp-crypto.ts';
 import { describeSource, parseLinotpUrl, readLinotpDb } from './linotp-db.ts';
@@ -140,11 +141,16 @@ export async function importLinotp(store: KeyedTokenStore, dir: Directory, optio
   const warnings = [...decoded.warnings];
   const owners = await findOwners(decoded.tokens, dir, options, warnings);
 
+  // The store checks every token too, but stops at the first; these checks name them all.
+  const problems = new Problems();
   const tokens: Token[] = [];
   for (const [i, t] of decoded.tokens.entries()) {
     const prev = await store.getToken(t.serial);
-    tokens.push(toToken(t, owners[i]!.owner, await pinHashOf(t, prev, store), prev, now));
+    const token = toToken(t, owners[i]!.owner, await pinHashOf(t, prev, store), prev, now);
+    // The store's messages name the token already.
+    if (problems.guard('', () => checkToken(token))) tokens.push(token);
   }
+  problems.throwIfAny();
   const result = await store.importTokens(tokens, { dryRun: options.dryRun === true });
   return {
     source: describeSource(source),

@@ -121,11 +121,20 @@ describe('import linotp', () => {
     const rows = linotpRows();
     rows.push({ id: 7, serial: 'BAD0007', ...encryptedSeed(RFC4226, 'pkcs7'), keyEnc: 'ab'.repeat(32) });
     rows.push({ id: 8, serial: 'BAD0008', ...encryptedSeed(RFC4226, 'pkcs7'), info: '{not json' });
+    rows.push({ id: 9, serial: 'BAD 0009', ...encryptedSeed(RFC4226, 'pkcs7') });
     await assert.rejects(importLinotp(s.store, dirOf(s), options(await linotpDb(rows))), (err: ImportError) => {
       assert.deepEqual(err.problems, [
         'token BAD0007: LinOtpKeyEnc: does not decrypt with slot 0 of the encKey (wrong encKey, or a damaged value)',
         `token BAD0008: LinOtpTokenInfo: not JSON (${jsonError('{not json')})`,
+        'token BAD 0009: serial: expected 1..128 printable characters without spaces, got "BAD 0009"',
       ]);
+      return true;
+    });
+    assert.deepEqual(await dump(s.store), []);
+    // Values LinOTP allows but this store does not are named before anything is written, too.
+    const big = linotpRows().filter((r) => r.id === 1 || r.id === 5).map((r) => ({ ...r, maxFail: 2_000_000 }));
+    await assert.rejects(importLinotp(s.store, dirOf(s), options(await linotpDb(big))), (err: ImportError) => {
+      assert.deepEqual(err.problems, ['token LSHO0001: maxFail: expected an integer 1..1000000, got 2000000', 'token HOTP0005: maxFail: expected an integer 1..1000000, got 2000000']);
       return true;
     });
     assert.deepEqual(await dump(s.store), []);
