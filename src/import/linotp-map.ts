@@ -20,6 +20,8 @@ import { parseOcraSuite, type OcraSuite } from '../otp/ocra.ts';
 import { linotpPinHash } from '../store/pin-hash.ts';
 import { checkSerial } from '../store/validate.ts';
 import type { HashAlgorithm, TokenType } from '../store/types.ts';
+import { checkServableSuite } from '../tokens/ocra.ts';
+import { TokenTypeError } from '../tokens/types.ts';
 import { ImportError, Problems } from './errors.ts';
 import { decryptPin, decryptSeed, decryptUserPin, pinFingerprint } from './linotp-crypto.ts';
 import type { LinotpData, LinotpRow } from './linotp-db.ts';
@@ -175,7 +177,12 @@ function ocraParams(c: Common): { suite: OcraSuite; info: Record<string, string>
   if ('rollout' in c.info) return 'OCRA2 enrollment not completed (rollout in token info)';
   if (suiteText === '') throw new ImportError(['token info has no ocrasuite']);
   const suite = parseOcraSuite(suiteText);
-  if (suite.sessionLength !== undefined) return `OCRA suite ${suite.text}: session information (S) cannot be exchanged over RADIUS`;
+  try {
+    checkServableSuite(suite);
+  } catch (err) {
+    if (err instanceof TokenTypeError) return err.message;
+    throw err;
+  }
   const info: Record<string, string> = { ocrasuite: suite.text };
   if (suite.pinHash !== undefined) {
     const pinUser = text(c.row, 'linotptokenpinuser');

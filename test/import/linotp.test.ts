@@ -154,6 +154,24 @@ describe('import linotp', () => {
     assert.deepEqual(await dump(s.store), []);
   });
 
+  test('OCRA2 tokens still in enrollment, suites this server cannot serve and unknown hashes are listed', async () => {
+    const { s } = await services();
+    const seed = encryptedSeed(RFC4226, 'pkcs7');
+    const rows: Row[] = [
+      { id: 1, serial: 'OC1', type: 'ocra2', ...seed, info: { ocrasuite: 'OCRA-1:HOTP-SHA256-8:C-QA64', rollout: '1', sharedSecret: 'x' } },
+      { id: 2, serial: 'OC2', type: 'ocra2', ...seed, info: { ocrasuite: 'OCRA-1:HOTP-SHA1-6:QN08-S064' } },
+      { id: 3, serial: 'HM3', type: 'hmac', ...seed, info: { hashlib: 'sha384' } },
+      { id: 4, serial: 'HM4', type: 'hmac', ...seed },
+    ];
+    const summary = await importLinotp(s.store, dirOf(s), options(await linotpDb(rows)));
+    assert.deepEqual(summary.notImported.map((n) => [n.serial, n.reason]), [
+      ['OC1', 'OCRA2 enrollment not completed (rollout in token info)'],
+      ['OC2', 'OCRA suite OCRA-1:HOTP-SHA1-6:QN08-S064: session information (S) cannot be exchanged over RADIUS'],
+      ['HM3', 'hash algorithm "sha384" is not supported (sha1, sha256, sha512)'],
+    ]);
+    assert.equal(summary.created, 1);
+  });
+
   test('a realm that does not hold the resolver falls back to the default realm with a warning', async () => {
     const { s } = await services();
     const rows = linotpRows().filter((r) => r.id === 1);
