@@ -23,8 +23,9 @@ const USAGE = `usage: otp-radius import linotp --db URL --enckey FILE [--realm-m
 
   linotp              every token of a LinOTP 2 or 3 database: seed, type (hmac, totp, ocra2), counter,
                       windows, fail counter, PIN, owner, validity and use limits. --db is sqlite:PATH,
-                      postgres://USER@HOST/DB or mysql://USER@HOST/DB (LinOTP's own SQLAlchemy URL works;
-                      keep passwords in PGPASSWORD or the URL). --enckey is LinOTP's encKey file.
+                      postgres://USER@HOST/DB or mysql://USER:PASSWORD@HOST/DB (LinOTP's own SQLAlchemy URL
+                      works; messages never show the password; PGPASSWORD works for PostgreSQL).
+                      --enckey is LinOTP's encKey file (LinOTP 2 and 3; not a password-protected one).
                       Owners are matched to the resolvers of the config by name (the last part of
                       LinOTP's useridresolver.TYPE.IdResolver.NAME); --resolver-map and --realm-map
                       rename. Running it again updates and never duplicates; counters never move back.
