@@ -7,6 +7,8 @@ import { serve } from './serve.ts';
 import { tokenCommand } from './token.ts';
 import { userCommand } from './user.ts';
 import { storeCommand } from './store.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 
 export { CliError };
 
@@ -17,6 +19,8 @@ const commands: Record<string, Command> = {
   token: { summary: 'enroll, list, show, enable, disable, revoke, delete, set-pin, reset, resync, assign, unassign, challenge', run: tokenCommand },
   user: { summary: 'list, show: users of a realm and their tokens', run: userCommand },
   check: { summary: 'authenticate a user as RADIUS would and print the decision', run: checkCommand },
+  import: { summary: 'linotp, oath-csv, pskc, freeradius-clients: bring tokens and NAS clients over', run: importCommand },
+  export: { summary: 'pskc, oath-csv: tokens for another system (encrypted PSKC by default)', run: exportCommand },
   store: { summary: 'migrate --from sqlite:PATH --to postgres:URL: move tokens between stores', run: storeCommand },
   config: { summary: 'config check [FILE]: validate a config file', run: configCommand },
 };
