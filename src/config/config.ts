@@ -2,9 +2,9 @@
 // result. Later sections (store, resolvers, realms, policy, tokens, http)
 // slot into `sections` below with their own checks.
 
-import { isIP } from 'node:net';
 import type { Node } from 'yaml';
-import { parseCidr, type Cidr } from './cidr.ts';
+import { ipAddress, network } from './address-checks.ts';
+import type { Cidr } from './cidr.ts';
 import type { AuthPolicy } from '../auth/policy.ts';
 import type { ReplyRule } from '../auth/reply-rules.ts';
 import { authSections, buildAuthPolicy, type TokenDefaults } from './auth-sections.ts';
@@ -71,16 +71,6 @@ export const LINOTP_REPLY_MESSAGES = { accept: 'LinOTP access granted', reject: 
 /** Below this a shared secret is brute-forceable offline from one captured packet. */
 export const WEAK_SECRET_LENGTH = 16;
 
-const ipAddress: Check<string> = (node, ctx, path) => {
-  const v = str({ nonEmpty: true })(node, ctx, path);
-  if (v === INVALID) return v;
-  if (isIP(v) === 0) {
-    ctx.error(node, path, `expected an IPv4 or IPv6 address, got "${v}"`);
-    return INVALID;
-  }
-  return v;
-};
-
 // 0 lets the kernel choose a free port: for tests, never for a NAS.
 const port = int({ min: 0, max: 65535 });
 
@@ -98,17 +88,6 @@ const listenSection = object({
     }
   },
 });
-
-const network: Check<Cidr> = (node, ctx, path) => {
-  const v = str({ nonEmpty: true })(node, ctx, path);
-  if (v === INVALID) return v;
-  try {
-    return parseCidr(v);
-  } catch (e) {
-    ctx.error(node, path, `expected an IP address or network (CIDR), ${(e as Error).message}`);
-    return INVALID;
-  }
-};
 
 const clientEntry: Check<ClientConfig> = (node, ctx, path) => {
   const shape = object({

@@ -2,9 +2,9 @@
 // metrics. Off unless the section is present.
 
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { isScalar } from 'yaml';
+import { ipAddress, network } from './address-checks.ts';
 import { parseCidr, type Cidr } from './cidr.ts';
 import { resolvePath } from './secret.ts';
 import { INVALID, int, list, nodeAt, object, optional, str, withDefault, type Check } from './schema.ts';
@@ -24,31 +24,10 @@ const DEFAULT_LISTEN = { address: '127.0.0.1', port: 5000 };
 const DEFAULT_MAX_BODY = 16 * 1024;
 const DEFAULT_TIMEOUT = 10;
 
-const cidr: Check<Cidr> = (node, ctx, path) => {
-  const v = str({ nonEmpty: true })(node, ctx, path);
-  if (v === INVALID) return v;
-  try {
-    return parseCidr(v);
-  } catch (e) {
-    ctx.error(node, path, `expected an IP address or network (CIDR), ${(e as Error).message}`);
-    return INVALID;
-  }
-};
-
-const address: Check<string> = (node, ctx, path) => {
-  const v = str({ nonEmpty: true })(node, ctx, path);
-  if (v === INVALID) return v;
-  if (isIP(v) === 0) {
-    ctx.error(node, path, `expected an IPv4 or IPv6 address, got "${v}"`);
-    return INVALID;
-  }
-  return v;
-};
-
 const shape = object({
-  listen: withDefault(object({ address: withDefault(address, DEFAULT_LISTEN.address), port: withDefault(int({ min: 0, max: 65535 }), DEFAULT_LISTEN.port) }), DEFAULT_LISTEN),
+  listen: withDefault(object({ address: withDefault(ipAddress, DEFAULT_LISTEN.address), port: withDefault(int({ min: 0, max: 65535 }), DEFAULT_LISTEN.port) }), DEFAULT_LISTEN),
   tls: optional(object({ cert: str({ nonEmpty: true }), key: str({ nonEmpty: true }) })),
-  allow: optional(list(cidr, { minItems: 1 })),
+  allow: optional(list(network, { minItems: 1 })),
   maxBodyBytes: withDefault(int({ min: 1024, max: 1024 * 1024 }), DEFAULT_MAX_BODY),
   requestTimeoutSeconds: withDefault(int({ min: 1, max: 300 }), DEFAULT_TIMEOUT),
 });
