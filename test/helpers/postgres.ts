@@ -10,9 +10,9 @@
 
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeTcpPort } from './ports.ts';
 
 export interface PostgresCluster {
   /** Superuser connection URL to the `postgres` database over TCP loopback. */
@@ -71,17 +71,6 @@ function run(bin: string, args: string[]): Promise<string> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 const running = new Set<{ pgCtl: string; data: string; dir: string }>();
 let exitHookInstalled = false;
 
@@ -127,7 +116,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
     await run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
     let port = 0;
     for (let attempt = 1; ; attempt++) {
-      port = await freePort();
+      port = await freeTcpPort();
       const settings = [
         `-p ${port}`, "-c listen_addresses='127.0.0.1'", `-c unix_socket_directories='${socketDir}'`,
         '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=200',

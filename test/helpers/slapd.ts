@@ -10,10 +10,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, Client } from 'ldapts';
+import { freeTcpPort } from './ports.ts';
 
 export const BASE_DN = 'dc=example,dc=org';
 export const ADMIN_DN = `cn=admin,${BASE_DN}`;
@@ -79,17 +80,6 @@ export interface Slapd {
   resume(): void;
   /** Stops slapd and removes its files. Harmless twice. */
   destroy(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -270,8 +260,8 @@ export async function startSlapd(): Promise<Slapd> {
 
   try {
     for (let attempt = 1; ; attempt++) {
-      port = await freePort();
-      ldapsPort = await freePort();
+      port = await freeTcpPort();
+      ldapsPort = await freeTcpPort();
       try {
         await launch();
         break;

@@ -6,9 +6,9 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeTcpPort } from '../helpers/ports.ts';
 
 export interface MariaDb {
   port: number;
@@ -30,17 +30,6 @@ function mysqlIds(): { uid: number; gid: number } | undefined {
   return uid === undefined || gid === undefined ? undefined : { uid: Number(uid), gid: Number(gid) };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 function run(file: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${file} failed: ${stderr || stdout || err.message}`)) : resolve()));
@@ -54,7 +43,7 @@ export async function startMariaDb(): Promise<MariaDb> {
   const user = ids ? ['--user=mysql'] : [];
   const data = join(dir, 'data');
   await run(INSTALL, ['--no-defaults', `--datadir=${data}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db']);
-  const port = await freePort();
+  const port = await freeTcpPort();
   const child: ChildProcess = spawn(SERVER, [
     '--no-defaults', `--datadir=${data}`, ...user, `--socket=${join(dir, 'sock')}`, `--port=${port}`, '--bind-address=127.0.0.1',
     '--skip-grant-tables', '--skip-log-bin', '--innodb-buffer-pool-size=16M', `--pid-file=${join(dir, 'pid')}`, `--log-error=${join(dir, 'error.log')}`,
