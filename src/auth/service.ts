@@ -237,11 +237,22 @@ export class AuthService {
       return { token, split, result: split ? tokenKind(token.type).checkOtp(token, split.otp, now) : ({ kind: 'none' } as const) };
     });
 
+    // Each token's PIN part costs one KDF at most per request, whichever step below asks first.
+    const pinResults = new Map<Token, Promise<boolean>>();
+    const pinRight = (token: Token, pin: string): Promise<boolean> => {
+      let result = pinResults.get(token);
+      if (!result) {
+        result = this.pinMatches(subject, token, pin);
+        pinResults.set(token, result);
+      }
+      return result;
+    };
+
     // 2. The KDF only for tokens whose OTP matched (or was a replay, for an exact reason).
     const replays: Token[] = [];
     for (const c of checked) {
       if (c.result.kind === 'none' || !c.split) continue;
-      if (!(await this.pinMatches(subject, c.token, c.split.pin))) continue;
+      if (!(await pinRight(c.token, c.split.pin))) continue;
       if (c.result.kind === 'replay') {
         replays.push(c.token);
         continue;
@@ -264,7 +275,7 @@ export class AuthService {
 
     // 4. Autosync: an OTP beyond the window but within the sync window.
     if (policy.autoResync) {
-      const synced = await this.autosync(subject, checked.filter((c) => c.split !== undefined) as { token: Token; split: { pin: string; otp: string } }[], now);
+      const synced = await this.autosync(subject, checked.filter((c) => c.split !== undefined) as { token: Token; split: { pin: string; otp: string } }[], pinRight, now);
       if (synced) return synced;
     }
 
@@ -272,7 +283,7 @@ export class AuthService {
     //    With one token the answer is the same either way, so its KDF is skipped (a flood of wrong OTPs costs HMACs).
     let pinMatched: Token[] = [];
     if (tokens.length > 1) {
-      for (const c of checked) if (c.split && (await this.pinMatches(subject, c.token, c.split.pin))) pinMatched.push(c.token);
+      for (const c of checked) if (c.split && (await pinRight(c.token, c.split.pin))) pinMatched.push(c.token);
     }
     const blamed = pinMatched.length > 0 ? pinMatched : tokens;
     const [, after] = await Promise.all([store.countAttempt(blamed.map((t) => t.serial)), this.fail(blamed, now)]);
@@ -293,7 +304,12 @@ export class AuthService {
    * Two directly following OTPs beyond the window resynchronise the token: the
    * first is remembered, the second (within autoResyncTimeout) is accepted.
    */
-  private async autosync(subject: Subject, checked: { token: Token; split: { pin: string; otp: string } }[], now: number): Promise<Decision | undefined> {
+  private async autosync(
+    subject: Subject,
+    checked: { token: Token; split: { pin: string; otp: string } }[],
+    pinRight: (token: Token, pin: string) => Promise<boolean>,
+    now: number,
+  ): Promise<Decision | undefined> {
     const { store, policy } = this.deps;
     const who = { user: subject.user.login, realm: subject.realm };
     for (const { token, split } of checked) {
@@ -301,7 +317,7 @@ export class AuthService {
       const found = kind.searchSyncWindow(token, split.otp, now);
       if (!found) continue;
       // Only a right PIN may touch the sync state, or anyone could disturb it.
-      if (!(await this.pinMatches(subject, token, split.pin))) continue;
+      if (!(await pinRight(token, split.pin))) continue;
       const pairs = token.syncAt !== null && now - token.syncAt <= policy.autoResyncTimeout && kind.followsSyncState(token, found, now);
       if (pairs) {
         if (await store.commitSuccess(token.serial, found.counter, now, found.drift)) {

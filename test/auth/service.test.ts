@@ -222,3 +222,10 @@ test('a store that does not answer gives reject "store unavailable", logged once
   assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'store unavailable');
   assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'store unavailable');
 });
+
+test('several tokens: a right OTP under a wrong PIN costs its KDF once, not again when blaming', async () => {
+  const other = Buffer.from('abcdefghijabcdefghij', 'ascii');
+  const { service, kdf } = await setup({ challengeResponse: [] }, [{}, { serial: 'T2', seed: other }]);
+  assert.equal((await service.authenticate(req('alice', `9999${at(0)}`))).reason, 'wrong pin');
+  assert.equal(kdf.calls, 2, 'one PIN check per token');
+});
