@@ -64,8 +64,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
 
   // The challenge janitor: expired transactions go even when nobody opens new ones.
   const janitor = setInterval(() => {
-    const now = options.now ? options.now() : Date.now() / 1000;
-    services.store.purgeChallenges(now, config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'challenge janitor: purge failed'));
+    services.store.purgeChallenges(services.auth.now(), config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'challenge janitor: purge failed'));
   }, 60_000);
   janitor.unref();
 
