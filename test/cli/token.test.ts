@@ -95,6 +95,9 @@ describe('otp-radius token / check', () => {
       [['token', 'resync', 'FREE', '123456'], 2, /expected resync SERIAL OTP1 OTP2/],
       [['check', '--password', 'x'], 2, /--user is required/],
       [['token', 'list', '--user', 'alice@nowhere'], 1, /user "alice@nowhere" not found|unknown realm/],
+      [['check', '--user', 'alice', '--password', 'x', '--nas', 'nowhere'], 1, /check: unknown NAS client "nowhere" \(clients: local\)/],
+      [['user', 'list', '--limit', 'ten'], 2, /user list: --limit: expected a positive number, got "ten"/],
+      [['serve', '--workers', '0'], 2, /serve: --workers: expected a number from 1 to 999, got "0"/],
     ];
     for (const [args, code, message] of cases) {
       const r = await cli(...args);
