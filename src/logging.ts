@@ -1,25 +1,58 @@
 // pino loggers: the operational log and the audit log (one event per
 // authentication decision). Redaction is the last line of defence; the code
 // already never passes passwords, PINs, seeds or secrets to a log call.
+//
+// Redaction is a walk of our own, not pino's `redact` paths: wildcard paths
+// (`*.password`, `*.*.password`) cost ~34 µs per line on Node 24, more than
+// the rest of an authentication, while the walk below costs well under a
+// microsecond for an event without secrets and copies only what it censors.
 
 import { pino, type Logger, type DestinationStream } from 'pino';
 import type { LogConfig, LogLevel } from './config/config.ts';
 
-const SECRET_KEYS = ['password', 'pin', 'seed', 'secret', 'sharedSecret', 'bindPassword', 'otp', 'key', 'pinHash'];
+/** Keys whose values never reach a log line, at any depth up to MAX_DEPTH. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'password', 'pin', 'seed', 'secret', 'sharedSecret', 'bindPassword', 'otp', 'key', 'pinHash', 'User-Password',
+]);
+export const CENSOR = '[redacted]';
+/** Log objects are shallow; deeper structures are logged whole only by mistake, and a cycle must not hang us. */
+const MAX_DEPTH = 4;
 
-export const REDACT_PATHS = [
-  ...SECRET_KEYS,
-  ...SECRET_KEYS.map((k) => `*.${k}`),
-  ...SECRET_KEYS.map((k) => `*.*.${k}`),
-  'attributes["User-Password"]',
-  '*.attributes["User-Password"]',
-];
+function walkable(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** `value` with every secret key's value censored; the same object when there is nothing to censor. */
+export function redactSecrets<T>(value: T, depth = 0): T {
+  if (depth >= MAX_DEPTH || !walkable(value)) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const next = redactSecrets(value[i], depth + 1);
+      if (next !== value[i]) (copy ??= value.slice())[i] = next;
+    }
+    return (copy ?? value) as T;
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    const v = value[k];
+    const next = SECRET_KEYS.has(k) && v !== undefined && v !== null ? CENSOR : redactSecrets(v, depth + 1);
+    if (next !== v) (copy ??= { ...value })[k] = next;
+  }
+  return (copy ?? value) as T;
+}
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
     base: { service: 'otp-radius' },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: { log: (object: Record<string, unknown>) => redactSecrets(object) },
+    // pino gives child bindings to serializers but not to formatters.log: this covers their top level.
+    serializers: Object.fromEntries([...SECRET_KEYS].map((k) => [k, () => CENSOR])),
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination) : pino(options);
