@@ -9,14 +9,17 @@
 // disk. The cost is one fsync per write, which authentication rates bear.
 //
 // better-sqlite3 is synchronous: every call here finishes (or fails) before
-// the returned promise settles, and a busy wait for another process's write
-// lock blocks this process's event loop for at most busy_timeout. Write
-// transactions are tiny, so in practice the wait is short.
+// the returned promise settles. The writes of authentication (counter
+// advance, fail counters, challenges) go through a second connection in
+// group commits (group-commit.ts) that never sleep on another process's
+// write lock; reads and administrative writes use the first, whose busy
+// timeout may block this process's event loop for a moment.
 
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
+import { GroupCommit } from './group-commit.ts';
 import { loadKeys, newKeyCheck, verifyKeyCheck } from './key-check.ts';
 import type { StoreKeys } from './keyfile.ts';
 import { migrateSqlite } from './migrations.ts';
@@ -47,6 +50,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
   const inMemory = opts.path === ':memory:';
   if (!inMemory) createDbFile(opts.path);
   const db = new Database(opts.path, { timeout: busyTimeoutMs });
+  let writer: Database.Database | undefined;
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -57,11 +61,23 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
     const keyCheck = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as string | undefined;
     const keys = loadKeys(opts, keyCheck !== undefined, opts.path, 'openSqliteStore');
     checkKeys(db, keys, opts.path, opts.keyFile);
-    return new SqliteTokenStore(db, keys, `sqlite:${opts.path}`, opts.pinParams ?? DEFAULT_PIN_PARAMS);
+    // An in-memory database is private to its connection, and has no other process to wait for.
+    writer = inMemory ? undefined : openWriter(opts.path);
+    return new SqliteTokenStore(db, keys, `sqlite:${opts.path}`, opts.pinParams ?? DEFAULT_PIN_PARAMS, { writer, busyTimeoutMs });
   } catch (err) {
+    writer?.close();
     db.close();
     throw err;
   }
+}
+
+/** The group-commit connection: same durability, no busy handler (see group-commit.ts). */
+function openWriter(path: string): Database.Database {
+  const db = new Database(path, { timeout: 0 });
+  db.pragma('busy_timeout = 0');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  return db;
 }
 
 function createDbFile(path: string): void {
@@ -86,6 +102,13 @@ const PATCH_COLUMNS = [
   'max_fail', 'description', 'info', 'check_window', 'sync_window', 'max_auth', 'max_success', 'valid_from', 'valid_until', 'otp_length',
 ] as const;
 
+export interface GroupOptions {
+  /** The connection for group commits (busy_timeout 0); the main connection when absent (in-memory stores, bulk tools). */
+  writer?: Database.Database | undefined;
+  /** How long a group commit keeps trying for the write lock. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
 const CHALLENGE_COLUMNS = 'transaction_id, serials, realm, resolver, user_id, login, data, created_at, expires_at, attempts, max_attempts';
 
 export class SqliteTokenStore implements TokenStore {
@@ -93,13 +116,19 @@ export class SqliteTokenStore implements TokenStore {
   /** PIN hashing with this store's pepper. */
   readonly pins: PinHasher;
   readonly #db: Database.Database;
+  readonly #writer: Database.Database;
+  readonly #group: GroupCommit;
   readonly #seedKey: Buffer;
   readonly #s;
+  readonly #w;
   readonly #filtered = new Map<string, Database.Statement>();
 
   /** Use openSqliteStore; this takes a database that is already migrated and checked. */
-  constructor(db: Database.Database, keys: StoreKeys, description: string, pinParams: ScryptParams = DEFAULT_PIN_PARAMS) {
+  constructor(db: Database.Database, keys: StoreKeys, description: string, pinParams: ScryptParams = DEFAULT_PIN_PARAMS, group: GroupOptions = {}) {
     this.#db = db;
+    const writer = group.writer ?? db;
+    this.#writer = writer;
+    this.#group = new GroupCommit(writer, group.busyTimeoutMs ?? 5000);
     this.#seedKey = keys.seedKey;
     this.description = description;
     this.pins = pinHasher(keys.pepper, pinParams);
@@ -110,30 +139,7 @@ export class SqliteTokenStore implements TokenStore {
       tokensOfUser: db.prepare('SELECT * FROM tokens WHERE owner_resolver = ? AND owner_user_id = ?'),
       patchToken: db.prepare(`UPDATE tokens SET ${PATCH_COLUMNS.map((c) => `${c} = @${c}`).join(', ')} WHERE serial = @serial`),
       deleteToken: db.prepare('DELETE FROM tokens WHERE serial = ?'),
-      commitSuccess: db.prepare(
-        'UPDATE tokens SET counter = @matched + 1, drift = coalesce(@drift, drift), fail_count = 0, success_count = success_count + 1, auth_count = auth_count + 1, ' +
-          'last_auth = @now, sync_counter = NULL, sync_at = NULL WHERE serial = @serial AND counter <= @matched',
-      ),
-      recordFailure: db.prepare(
-        'UPDATE tokens SET fail_count = fail_count + 1, last_fail = @now, ' +
-          'locked = CASE WHEN fail_count + 1 >= max_fail THEN 1 ELSE locked END WHERE serial = @serial RETURNING *',
-      ),
-      countAttempt: db.prepare('UPDATE tokens SET auth_count = auth_count + 1 WHERE serial = ?'),
-      setSyncState: db.prepare('UPDATE tokens SET sync_counter = ?, sync_at = ? WHERE serial = ?'),
-      insertChallenge: db.prepare(
-        `INSERT INTO challenges (${CHALLENGE_COLUMNS}, created_seq) VALUES (@transaction_id, @serials, @realm, @resolver, @user_id, @login, @data, ` +
-          '@created_at, @expires_at, @attempts, @max_attempts, (SELECT coalesce(max(created_seq), 0) + 1 FROM challenges))',
-      ),
-      insertChallengeToken: db.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?)'),
       getChallenge: db.prepare(`SELECT ${CHALLENGE_COLUMNS} FROM challenges WHERE transaction_id = ?`),
-      challengeAttempt: db.prepare(`UPDATE challenges SET attempts = attempts + 1 WHERE transaction_id = ? RETURNING ${CHALLENGE_COLUMNS}`),
-      deleteChallenge: db.prepare('DELETE FROM challenges WHERE transaction_id = ?'),
-      purgeExpired: db.prepare('DELETE FROM challenges WHERE expires_at < ?'),
-      purgeOverCap: db.prepare(
-        'DELETE FROM challenges WHERE transaction_id IN (SELECT transaction_id FROM (' +
-          'SELECT ct.transaction_id, row_number() OVER (PARTITION BY ct.serial ORDER BY c.created_at DESC, c.created_seq DESC) AS rn ' +
-          'FROM challenge_tokens ct JOIN challenges c ON c.transaction_id = ct.transaction_id) ranked WHERE rn > ?)',
-      ),
       ping: db.prepare('SELECT 1').pluck(),
       exportPage: db.prepare('SELECT * FROM tokens WHERE serial > ? ORDER BY serial LIMIT ?'),
       listChallenges: db.prepare(`SELECT ${CHALLENGE_COLUMNS} FROM challenges ORDER BY created_at, created_seq`),
@@ -148,6 +154,32 @@ export class SqliteTokenStore implements TokenStore {
           'ON CONFLICT (transaction_id) DO UPDATE SET attempts = max(attempts, excluded.attempts)',
       ),
       importChallengeToken: db.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    };
+    // The statements of authentication's writes run in group commits on the writer connection.
+    this.#w = {
+      commitSuccess: writer.prepare(
+        'UPDATE tokens SET counter = @matched + 1, drift = coalesce(@drift, drift), fail_count = 0, success_count = success_count + 1, auth_count = auth_count + 1, ' +
+          'last_auth = @now, sync_counter = NULL, sync_at = NULL WHERE serial = @serial AND counter <= @matched',
+      ),
+      recordFailure: writer.prepare(
+        'UPDATE tokens SET fail_count = fail_count + 1, last_fail = @now, ' +
+          'locked = CASE WHEN fail_count + 1 >= max_fail THEN 1 ELSE locked END WHERE serial = @serial RETURNING *',
+      ),
+      countAttempt: writer.prepare('UPDATE tokens SET auth_count = auth_count + 1 WHERE serial = ?'),
+      setSyncState: writer.prepare('UPDATE tokens SET sync_counter = ?, sync_at = ? WHERE serial = ?'),
+      insertChallenge: writer.prepare(
+        `INSERT INTO challenges (${CHALLENGE_COLUMNS}, created_seq) VALUES (@transaction_id, @serials, @realm, @resolver, @user_id, @login, @data, ` +
+          '@created_at, @expires_at, @attempts, @max_attempts, (SELECT coalesce(max(created_seq), 0) + 1 FROM challenges))',
+      ),
+      insertChallengeToken: writer.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?)'),
+      challengeAttempt: writer.prepare(`UPDATE challenges SET attempts = attempts + 1 WHERE transaction_id = ? RETURNING ${CHALLENGE_COLUMNS}`),
+      deleteChallenge: writer.prepare('DELETE FROM challenges WHERE transaction_id = ?'),
+      purgeExpired: writer.prepare('DELETE FROM challenges WHERE expires_at < ?'),
+      purgeOverCap: writer.prepare(
+        'DELETE FROM challenges WHERE transaction_id IN (SELECT transaction_id FROM (' +
+          'SELECT ct.transaction_id, row_number() OVER (PARTITION BY ct.serial ORDER BY c.created_at DESC, c.created_seq DESC) AS rn ' +
+          'FROM challenge_tokens ct JOIN challenges c ON c.transaction_id = ct.transaction_id) ranked WHERE rn > ?)',
+      ),
     };
   }
 
@@ -202,47 +234,8 @@ export class SqliteTokenStore implements TokenStore {
     return this.#s.deleteToken.run(checkSerial(serial)).changes === 1;
   }
 
-  /**
-   * Group commit: the writes of one event-loop turn share one transaction and
-   * so one fsync (synchronous=FULL). Each caller's promise settles only after
-   * that commit, so an accept is still durable before it is sent; a burst of
-   * logins pays one disk flush per batch instead of one per login.
-   */
-  #queue: { run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
-  #flushScheduled = false;
-
   #write<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
-    });
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    const ops = this.#queue;
-    this.#queue = [];
-    if (ops.length === 0) return;
-    const results: { ok: boolean; value: unknown }[] = [];
-    try {
-      this.#db.transaction(() => {
-        for (const op of ops) {
-          // A failing statement rolls back only itself; the others in the batch still commit.
-          try {
-            results.push({ ok: true, value: op.run() });
-          } catch (err) {
-            results.push({ ok: false, value: err });
-          }
-        }
-      }).immediate();
-    } catch (err) {
-      for (const op of ops) op.reject(err);
-      return;
-    }
-    ops.forEach((op, i) => (results[i]!.ok ? op.resolve(results[i]!.value) : op.reject(results[i]!.value)));
+    return this.#group.write(run);
   }
 
   async commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean> {
@@ -252,20 +245,20 @@ export class SqliteTokenStore implements TokenStore {
       now: checkTimestamp(now, `commitSuccess ${serial}: now`),
       drift: drift === undefined ? null : checkDrift(drift, `commitSuccess ${serial}: drift`),
     };
-    return this.#write(() => this.#s.commitSuccess.run(params).changes === 1);
+    return this.#write(() => this.#w.commitSuccess.run(params).changes === 1);
   }
 
   async recordFailure(serials: string[], now: number): Promise<Token[]> {
     const list = uniqueSerials(serials, 'recordFailure', checkSerial);
     const at = checkTimestamp(now, 'recordFailure: now');
-    const rows = await this.#write(() => list.map((serial) => this.#s.recordFailure.get({ serial, now: at })).filter((r) => r !== undefined));
+    const rows = await this.#write(() => list.map((serial) => this.#w.recordFailure.get({ serial, now: at })).filter((r) => r !== undefined));
     return rows.map((row) => rowToToken(row, this.#seedKey));
   }
 
   async countAttempt(serials: string[]): Promise<void> {
     const list = uniqueSerials(serials, 'countAttempt', checkSerial);
     await this.#write(() => {
-      for (const serial of list) this.#s.countAttempt.run(serial);
+      for (const serial of list) this.#w.countAttempt.run(serial);
     });
   }
 
@@ -274,16 +267,16 @@ export class SqliteTokenStore implements TokenStore {
     if ((counter === null) !== (at === null)) throw new StoreError('invalid', `setSyncState ${serial}: counter and at must both be null or both be set`);
     const c = counter === null ? null : checkInt(counter, `setSyncState ${serial}: counter`, 0);
     const a = at === null ? null : checkTimestamp(at, `setSyncState ${serial}: at`);
-    await this.#write(() => this.#s.setSyncState.run(c, a, serial));
+    await this.#write(() => this.#w.setSyncState.run(c, a, serial));
   }
 
   async createChallenge(challenge: Challenge): Promise<void> {
     const c = checkChallenge(challenge);
     try {
       await this.#write(() =>
-        this.#db.transaction(() => {
-          this.#s.insertChallenge.run(challengeToRow(c));
-          for (const serial of c.serials) this.#s.insertChallengeToken.run(c.transactionId, serial);
+        this.#writer.transaction(() => {
+          this.#w.insertChallenge.run(challengeToRow(c));
+          for (const serial of c.serials) this.#w.insertChallengeToken.run(c.transactionId, serial);
         })(),
       );
     } catch (err) {
@@ -299,20 +292,20 @@ export class SqliteTokenStore implements TokenStore {
 
   async recordChallengeAttempt(transactionId: string): Promise<Challenge | undefined> {
     const id = checkTransactionId(transactionId);
-    const row = await this.#write(() => this.#s.challengeAttempt.get(id));
+    const row = await this.#write(() => this.#w.challengeAttempt.get(id));
     return row === undefined ? undefined : rowToChallenge(row);
   }
 
   async deleteChallenge(transactionId: string): Promise<boolean> {
     const id = checkTransactionId(transactionId);
-    return this.#write(() => this.#s.deleteChallenge.run(id).changes === 1);
+    return this.#write(() => this.#w.deleteChallenge.run(id).changes === 1);
   }
 
   /** A challenge is expired once now > expiresAt (expiresAt is its last valid second). Returns how many were removed. */
   async purgeChallenges(now: number, maxPerToken: number): Promise<number> {
     const at = checkTimestamp(now, 'purgeChallenges: now');
     const cap = checkInt(maxPerToken, 'purgeChallenges: maxPerToken', 0);
-    return this.#write(() => this.#s.purgeExpired.run(at).changes + this.#s.purgeOverCap.run(cap).changes);
+    return this.#write(() => this.#w.purgeExpired.run(at).changes + this.#w.purgeOverCap.run(cap).changes);
   }
 
   async *exportTokens(batchSize = 1000): AsyncIterable<Token[]> {
@@ -364,7 +357,8 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#flush();
+    if (this.#writer.open) this.#group.flushNow();
+    if (this.#writer !== this.#db && this.#writer.open) this.#writer.close();
     if (this.#db.open) this.#db.close();
   }
 }

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { GroupCommit } from '../../src/store/group-commit.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+function open(): { path: string; writer: Database.Database; other: Database.Database; close: () => void } {
+  const path = join(dir, `t${n++}.db`);
+  const other = new Database(path);
+  other.pragma('journal_mode = WAL');
+  other.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)');
+  const writer = new Database(path, { timeout: 0 });
+  writer.pragma('busy_timeout = 0');
+  return { path, writer, other, close: () => (writer.close(), other.close()) };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+test('writes of one turn share one transaction, and each promise gets its own result', async () => {
+  const db = open();
+  const group = new GroupCommit(db.writer, 1000);
+  const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  let transactions = 0;
+  const inTx = () => (db.writer.inTransaction ? transactions++ : undefined);
+  const results = await Promise.allSettled([
+    group.write(() => (inTx(), insert.run('a', 1).changes)),
+    group.write(() => insert.run('a', 2).changes), // primary key: fails alone
+    group.write(() => insert.run('b', 3).changes),
+  ]);
+  assert.equal(transactions, 1);
+  assert.deepEqual(results[0], { status: 'fulfilled', value: 1 });
+  assert.equal(results[1]!.status, 'rejected');
+  assert.match(String((results[1] as PromiseRejectedResult).reason.code), /SQLITE_CONSTRAINT/);
+  assert.deepEqual(results[2], { status: 'fulfilled', value: 1 });
+  assert.deepEqual(db.other.prepare('SELECT k, v FROM t ORDER BY k').all(), [{ k: 'a', v: 1 }, { k: 'b', v: 3 }]);
+  db.close();
+});
+
+test('a write lock held by another connection is waited for without blocking the event loop', async () => {
+  const db = open();
+  const group = new GroupCommit(db.writer, 5000);
+  db.other.exec('BEGIN IMMEDIATE');
+  db.other.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('held', 0);
+  let settled = false;
+  const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('mine', 1).changes).then((v) => ((settled = true), v));
+  // The event loop turns while the lock is held: timers and immediates keep running.
+  let turns = 0;
+  const started = performance.now();
+  while (performance.now() - started < 30) {
+    await tick();
+    turns++;
+  }
+  assert.ok(turns > 10, `event loop turned ${turns} times`);
+  assert.equal(settled, false, 'nothing is committed while the other connection holds the lock');
+  assert.ok(group.pending >= 1);
+  // More writes join the waiting batch.
+  const second = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('later', 2).changes);
+  db.other.exec('COMMIT');
+  assert.deepEqual(await Promise.all([write, second]), [1, 1]);
+  assert.deepEqual(db.other.prepare('SELECT k FROM t ORDER BY k').pluck().all(), ['held', 'later', 'mine']);
+  db.close();
+});
+
+test('after busyTimeoutMs of a held lock the batch fails with SQLITE_BUSY, and later writes still get their turn', async () => {
+  const db = open();
+  const group = new GroupCommit(db.writer, 60);
+  db.other.exec('BEGIN IMMEDIATE');
+  const started = performance.now();
+  const first = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('x', 1));
+  await assert.rejects(first, (err: { code?: string }) => err.code === 'SQLITE_BUSY');
+  const waited = performance.now() - started;
+  assert.ok(waited >= 55 && waited < 2000, `gave up after ${waited.toFixed(0)} ms`);
+  db.other.exec('ROLLBACK');
+  assert.equal(await group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('y', 2).changes), 1);
+  assert.deepEqual(db.other.prepare('SELECT k FROM t').pluck().all(), ['y']);
+  db.close();
+});
+
+test('flushNow commits what is queued at once, waiting for the lock like a busy timeout', async () => {
+  const db = open();
+  const group = new GroupCommit(db.writer, 2000);
+  const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('z', 1).changes);
+  group.flushNow();
+  assert.equal(group.pending, 0);
+  assert.deepEqual(db.other.prepare('SELECT k FROM t').pluck().all(), ['z']);
+  assert.equal(await write, 1);
+  assert.equal(db.writer.pragma('busy_timeout', { simple: true }), 0, 'the writer goes back to not sleeping');
+  db.close();
+});
+
+test('a failed commit rejects every write of the batch and leaves no transaction open', async () => {
+  const db = open();
+  const group = new GroupCommit(db.writer, 1000);
+  db.writer.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)');
+  db.writer.pragma('foreign_keys = ON');
+  const results = await Promise.allSettled([
+    group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('ok', 1)),
+    group.write(() => db.writer.prepare('INSERT INTO child (p) VALUES (42)').run()), // deferred: fails at COMMIT
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  assert.equal(db.writer.inTransaction, false);
+  assert.deepEqual(db.other.prepare('SELECT k FROM t').pluck().all(), []);
+  db.close();
+});
