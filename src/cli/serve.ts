@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
 import { start, type Running } from '../main.ts';
 import { openServices } from '../services.ts';
-import { reportReady, supervise, workerSlot } from '../workers.ts';
+import { reportReady, supervise, workerExecArgv, workerSlot } from '../workers.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { CliError, EXIT_USAGE, reportError } from './errors.ts';
 
@@ -54,7 +54,7 @@ export async function serve(args: string[]): Promise<number> {
       // Create the key file, apply migrations and check resolvers once, before the workers race to.
       const services = await openServices(loaded.config, logger);
       await services.close();
-      cluster.setupPrimary({ silent: false });
+      cluster.setupPrimary({ silent: false, execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
       return supervise({ workers, logger });
     }
   }

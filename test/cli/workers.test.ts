@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
 import { CODE } from '../../src/radius/packet.ts';
 import { openStore } from '../../src/store/index.ts';
 import { buildToken } from '../../src/tokens/index.ts';
+import { WORKER_SEMI_SPACE_MB, workerExecArgv } from '../../src/workers.ts';
 import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
 import { writeStackConfig } from '../helpers/stack.ts';
 
@@ -54,6 +56,14 @@ async function ask(port: number, password: string, identifier = 1): Promise<numb
   }
 }
 
+test('workers get a semi-space size unless the operator chose one on the command line or in NODE_OPTIONS', () => {
+  const flag = `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`;
+  assert.deepEqual(workerExecArgv([], undefined), [flag]);
+  assert.deepEqual(workerExecArgv(['--enable-source-maps'], ''), ['--enable-source-maps', flag]);
+  assert.deepEqual(workerExecArgv(['--max-semi-space-size=32'], undefined), ['--max-semi-space-size=32']);
+  assert.deepEqual(workerExecArgv([], '--trace-gc --max_semi_space_size=2'), []);
+});
+
 describe('serve --workers', () => {
   let dir: string;
   before(async () => {
@@ -71,6 +81,8 @@ describe('serve --workers', () => {
       assert.deepEqual([...workers].sort(), [1, 2], 'requests from 24 source ports reached both workers');
 
       const victim = s.lines().find((l) => l.msg === 'worker started' && l.worker === 2)!.pid as number;
+      const flags = readFileSync(`/proc/${victim}/cmdline`, 'latin1').split('\0');
+      assert.ok(flags.includes(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`), `worker runs with a small young generation: ${flags.join(' ')}`);
       process.kill(victim, 'SIGKILL');
       await waitFor(s, (l) => l.msg === 'worker died; starting a new one');
       await waitFor(s, (l) => l.msg === 'worker started', 3);
