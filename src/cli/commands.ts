@@ -1,27 +1,22 @@
 // Subcommand table of `otp-radius`.
 
-import { checkCommand } from './check.ts';
 import { configCheck } from './config-check.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
-import { serve } from './serve.ts';
-import { tokenCommand } from './token.ts';
-import { userCommand } from './user.ts';
-import { storeCommand } from './store.ts';
-import { exportCommand } from './export.ts';
-import { importCommand } from './import.ts';
 
 export { CliError };
 
 type Command = { summary: string; run: (args: string[]) => Promise<number> };
 
+// Each command's module is loaded when it runs: a server worker then carries
+// neither the QR-code nor the XML, import or export code (~5 MB per process).
 const commands: Record<string, Command> = {
-  serve: { summary: 'run the RADIUS server', run: serve },
-  token: { summary: 'enroll, list, show, enable, disable, revoke, delete, set-pin, reset, resync, assign, unassign, challenge', run: tokenCommand },
-  user: { summary: 'list, show: users of a realm and their tokens', run: userCommand },
-  check: { summary: 'authenticate a user as RADIUS would and print the decision', run: checkCommand },
-  import: { summary: 'linotp, oath-csv, pskc, freeradius-clients: bring tokens and NAS clients over', run: importCommand },
-  export: { summary: 'pskc, oath-csv: tokens for another system (encrypted PSKC by default)', run: exportCommand },
-  store: { summary: 'migrate --from sqlite:PATH --to postgres:URL: move tokens between stores', run: storeCommand },
+  serve: { summary: 'run the RADIUS server', run: async (a) => (await import('./serve.ts')).serve(a) },
+  token: { summary: 'enroll, list, show, enable, disable, revoke, delete, set-pin, reset, resync, assign, unassign, challenge', run: async (a) => (await import('./token.ts')).tokenCommand(a) },
+  user: { summary: 'list, show: users of a realm and their tokens', run: async (a) => (await import('./user.ts')).userCommand(a) },
+  check: { summary: 'authenticate a user as RADIUS would and print the decision', run: async (a) => (await import('./check.ts')).checkCommand(a) },
+  import: { summary: 'linotp, oath-csv, pskc, freeradius-clients: bring tokens and NAS clients over', run: async (a) => (await import('./import.ts')).importCommand(a) },
+  export: { summary: 'pskc, oath-csv: tokens for another system (encrypted PSKC by default)', run: async (a) => (await import('./export.ts')).exportCommand(a) },
+  store: { summary: 'migrate --from sqlite:PATH --to postgres:URL: move tokens between stores', run: async (a) => (await import('./store.ts')).storeCommand(a) },
   config: { summary: 'config check [FILE]: validate a config file', run: configCommand },
 };
 
