@@ -2,18 +2,14 @@
 // `window` counters, call anything already passed a replay, and remember an
 // OTP within the sync window for autosync.
 
-import { hotp } from '../otp/hotp.ts';
 import type { Token } from '../store/types.ts';
-import { sameOtp, seedKey } from './compare.ts';
+import { otpAt } from './compare.ts';
 import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
-
-function otpAt(token: Token, counter: number): string {
-  return hotp(seedKey(token.seed), counter, token.otpLength, token.algorithm);
-}
 
 /** The first counter in [from, to) whose OTP is `otp`. */
 function find(token: Token, otp: string, from: number, to: number): number | undefined {
-  for (let c = Math.max(0, from); c < to; c++) if (sameOtp(otpAt(token, c), otp)) return c;
+  const shows = otpAt(token, otp);
+  for (let c = Math.max(0, from); c < to; c++) if (shows(c)) return c;
   return undefined;
 }
 
@@ -36,8 +32,10 @@ export const hotpKind: TokenKind = {
   followsSyncState: (token, second) => token.syncCounter !== null && second.counter === token.syncCounter + 1,
   resync(token, otp1, otp2): SyncPosition | undefined {
     const end = token.counter + Math.max(token.syncWindow, token.window);
+    const first = otpAt(token, otp1);
+    const second = otpAt(token, otp2);
     for (let c = token.counter; c < end; c++) {
-      if (sameOtp(otpAt(token, c), otp1) && sameOtp(otpAt(token, c + 1), otp2)) return { counter: c + 1 };
+      if (first(c) && second(c + 1)) return { counter: c + 1 };
     }
     return undefined;
   },

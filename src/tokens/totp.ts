@@ -2,14 +2,10 @@
 // `window` seconds around now corrected by the learned drift, never a step at
 // or before the last accepted one (token.counter is the next usable step).
 
-import { totp, timeStepAt } from '../otp/totp.ts';
+import { timeStepAt } from '../otp/totp.ts';
 import type { Token } from '../store/types.ts';
-import { sameOtp, seedKey } from './compare.ts';
+import { otpAt } from './compare.ts';
 import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
-
-function otpAt(token: Token, step: number): string {
-  return totp(seedKey(token.seed), step * token.timeStep, { digits: token.otpLength, algorithm: token.algorithm, period: token.timeStep });
-}
 
 /** The steps from `center` outward to `reach` on each side: the likeliest first. */
 function* around(center: number, reach: number, skipInner = -1): Generator<number> {
@@ -36,8 +32,9 @@ function driftOf(token: Token, step: number, now: number): number {
 
 export function checkTotp(token: Token, otp: string, now: number): OtpMatch {
   let replay: number | undefined;
+  const shows = otpAt(token, otp);
   for (const step of around(centerStep(token, now), stepsOf(token, token.window))) {
-    if (!sameOtp(otpAt(token, step), otp)) continue;
+    if (!shows(step)) continue;
     if (step >= token.counter) return { kind: 'match', counter: step, drift: driftOf(token, step, now) };
     replay ??= step;
   }
@@ -49,8 +46,9 @@ export const totpKind: TokenKind = {
   checkOtp: checkTotp,
   searchSyncWindow(token, otp, now): SyncPosition | undefined {
     const inner = stepsOf(token, token.window);
+    const shows = otpAt(token, otp);
     for (const step of around(centerStep(token, now), Math.max(token.syncWindow, inner), inner)) {
-      if (step >= token.counter && sameOtp(otpAt(token, step), otp)) return { counter: step, drift: driftOf(token, step, now) };
+      if (step >= token.counter && shows(step)) return { counter: step, drift: driftOf(token, step, now) };
     }
     return undefined;
   },
@@ -64,9 +62,11 @@ export const totpKind: TokenKind = {
   },
   resync(token, otp1, otp2, now): SyncPosition | undefined {
     const reach = Math.max(token.syncWindow, stepsOf(token, token.window));
+    const first = otpAt(token, otp1);
+    const second = otpAt(token, otp2);
     for (const step of around(timeStepAt(now, token.timeStep), reach)) {
       if (step + 1 < token.counter) continue;
-      if (sameOtp(otpAt(token, step), otp1) && sameOtp(otpAt(token, step + 1), otp2)) return { counter: step + 1, drift: driftOf(token, step + 1, now) };
+      if (first(step) && second(step + 1)) return { counter: step + 1, drift: driftOf(token, step + 1, now) };
     }
     return undefined;
   },

@@ -1,0 +1,83 @@
+// The allocation-free HMAC path must give exactly what node:crypto gives.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { counterCode, otpValue, parseOtp } from '../../src/otp/counter-code.ts';
+import { counterBytes, hotp } from '../../src/otp/hotp.ts';
+import type { OtpAlgorithm } from '../../src/otp/algorithm.ts';
+
+const ALGORITHMS: OtpAlgorithm[] = ['sha1', 'sha256', 'sha512'];
+
+function otp(seed: Buffer, counter: number, digits: number, algorithm: OtpAlgorithm): string {
+  return otpValue(counterCode(seed, algorithm).binaryAt(counter), digits).toString().padStart(digits, '0');
+}
+
+test('RFC 4226 Appendix D: HOTP values for counters 0..9', () => {
+  const seed = Buffer.from('12345678901234567890', 'ascii');
+  const expected = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
+  const code = counterCode(seed, 'sha1');
+  expected.forEach((value, counter) => assert.equal(otpValue(code.binaryAt(counter), 6).toString().padStart(6, '0'), value, `counter ${counter}`));
+  // Appendix D's truncated decimal column, before the modulus.
+  assert.equal(code.binaryAt(0), 1284755224);
+  assert.equal(code.binaryAt(9), 645520489);
+});
+
+test('RFC 6238 Appendix B: the TOTP vectors of all three hashes', () => {
+  const seeds: Record<OtpAlgorithm, Buffer> = {
+    sha1: Buffer.from('12345678901234567890', 'ascii'),
+    sha256: Buffer.from('12345678901234567890123456789012', 'ascii'),
+    sha512: Buffer.from('1234567890123456789012345678901234567890123456789012345678901234', 'ascii'),
+  };
+  const steps = [1, 0x23523ec, 0x23523ed, 0x273ef07, 0x3f940aa, 0x27bc86aa];
+  const codes: Record<OtpAlgorithm, string[]> = {
+    sha1: ['94287082', '07081804', '14050471', '89005924', '69279037', '65353130'],
+    sha256: ['46119246', '68084774', '67062674', '91819424', '90698825', '77737706'],
+    sha512: ['90693936', '25091201', '99943326', '93441116', '38618901', '47863826'],
+  };
+  for (const algorithm of ALGORITHMS) {
+    steps.forEach((step, i) => assert.equal(otp(seeds[algorithm], step, 8, algorithm), codes[algorithm][i], `${algorithm} step ${step}`));
+  }
+});
+
+test('agrees with node:crypto HMAC for seeds of 1..200 bytes (across the 64-byte block) and large counters', () => {
+  const counters = [0, 1, 255, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 7, 2 ** 48 + 12345, Number.MAX_SAFE_INTEGER];
+  for (const algorithm of ALGORITHMS) {
+    for (let length = 1; length <= 200; length++) {
+      const seed = randomBytes(length);
+      const code = counterCode(seed, algorithm);
+      const counter = counters[length % counters.length]!;
+      const mac = createHmac(algorithm, seed).update(counterBytes(counter)).digest();
+      const expected = mac.readUInt32BE(mac[mac.length - 1]! & 0x0f) & 0x7fffffff;
+      assert.equal(code.binaryAt(counter), expected, `${algorithm}, ${length}-byte seed ${seed.toString('hex')}, counter ${counter}`);
+    }
+  }
+});
+
+test('one code source serves many counters and keys do not share state', () => {
+  const a = randomBytes(20);
+  const b = randomBytes(32);
+  const codeA = counterCode(a, 'sha1');
+  const codeB = counterCode(b, 'sha256');
+  for (let i = 0; i < 300; i++) {
+    const counter = randomInt(0, 2 ** 40);
+    // Interleaved on purpose: the scratch blocks are shared between keys.
+    assert.equal(otp(b, counter, 8, 'sha256'), hotp(b, counter, 8, 'sha256'));
+    assert.equal(otpValue(codeA.binaryAt(counter), 6).toString().padStart(6, '0'), hotp(a, counter, 6, 'sha1'));
+    assert.equal(otpValue(codeB.binaryAt(counter), 7).toString().padStart(7, '0'), hotp(b, counter, 7, 'sha256'));
+  }
+});
+
+test('parseOtp takes exactly the OTP length in decimal digits', () => {
+  assert.equal(parseOtp('007081', 6), 7081);
+  assert.equal(parseOtp('000000', 6), 0);
+  assert.equal(parseOtp('9999999999', 10), 9999999999);
+  for (const bad of ['07081', '0070812', '00708a', ' 07081', '-07081', '0x1234', '', '１２３４５６']) {
+    assert.equal(parseOtp(bad, 6), -1, JSON.stringify(bad));
+  }
+});
+
+test('bad seeds, algorithms and digits get clear errors', () => {
+  assert.throws(() => counterCode(Buffer.alloc(0), 'sha1'), /seed: must not be empty/);
+  assert.throws(() => counterCode(Buffer.alloc(20), 'md5' as OtpAlgorithm), /algorithm: expected sha1, sha256 or sha512, got 'md5'/);
+  assert.throws(() => otpValue(123, 11), /digits: expected an integer from 1 to 10, got 11/);
+});
