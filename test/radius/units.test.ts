@@ -8,7 +8,6 @@ import { parseConfig } from '../../src/config/load.ts';
 import { decryptPassword, encryptPassword } from '../../src/radius/authenticator.ts';
 import { ClientTable } from '../../src/radius/clients.ts';
 import { encodeAttribute } from '../../src/radius/codec.ts';
-import { DuplicateCache } from '../../src/radius/duplicates.ts';
 import { assemblePacket, parsePacket, rawAttribute } from '../../src/radius/packet.ts';
 import { splitText } from '../../src/radius/reply.ts';
 
@@ -102,29 +101,5 @@ describe('User-Password hiding (RFC 2865 5.2)', () => {
     assert.equal(detected, 200);
     assert.deepEqual(decryptPassword(Buffer.alloc(15), 's', auth), { ok: false, why: 'bad-length' });
     assert.deepEqual(decryptPassword(Buffer.alloc(144), 's', auth), { ok: false, why: 'bad-length' });
-  });
-});
-
-describe('duplicate cache', () => {
-  test('new, in progress, answered, expired', () => {
-    const cache = new DuplicateCache(30);
-    const k = DuplicateCache.key('192.0.2.1', 5000, 9, Buffer.alloc(16, 1));
-    assert.equal(cache.check(k, 0), 'new');
-    assert.equal(cache.check(k, 10), 'in-progress');
-    cache.complete(k, Buffer.from('answer'), 20);
-    assert.deepEqual(cache.check(k, 29_000), Buffer.from('answer'));
-    assert.equal(cache.check(k, 30_021), 'new', 'after 30 s it is a new request');
-    const other = DuplicateCache.key('192.0.2.1', 5001, 9, Buffer.alloc(16, 1));
-    assert.equal(cache.check(other, 30_022), 'new', 'another source port is another request');
-  });
-
-  test('bounded size', () => {
-    const cache = new DuplicateCache(30, 100);
-    for (let i = 0; i < 1000; i++) {
-      const k = DuplicateCache.key('192.0.2.1', i, 1, Buffer.alloc(16));
-      cache.check(k, 0);
-      cache.complete(k, Buffer.alloc(1), 0);
-    }
-    assert.ok(cache.size <= 101);
   });
 });
