@@ -4,103 +4,177 @@
 // being authenticated, the retransmission is dropped, never handled twice
 // (handling it again would burn the OTP and reject the user).
 //
-// The cache holds every answer of the last `lifetime` seconds: 100,000 of them
-// for a worker answering 3,300 requests a second with the default 30 s. Kept
-// as a Map of entry objects holding a Buffer each, that was ~600 bytes an
-// answer, all of it in the old generation the garbage collector keeps walking.
+// The cache holds every answer of the last `lifetime` seconds: 120,000 of them
+// for a worker answering 4,000 requests a second with the default 30 s. As a
+// Map from key strings to objects holding a Buffer each, that was ~600 bytes
+// an answer in the old generation, which the garbage collector keeps walking.
 // Answers all live equally long, so they expire in the order they were sent:
-// a first-in first-out ring in typed arrays, with the answer bytes copied into
-// shared 64 KB slabs, costs ~100 bytes an answer (mostly the key and its Map
-// slot). Requests still being authenticated are few and sit in their own Map,
-// so a handler that hangs never keeps answers or slabs alive.
+// here they sit in a first-in first-out ring of typed arrays, found through a
+// chained hash table whose chains run from newest to oldest (so an expired
+// entry ends a chain and nothing is ever unlinked), and their bytes are copied
+// into shared 64 KB slabs: ~70 bytes an answer plus its bytes, none of it
+// objects. Requests still being authenticated are few and sit in a Map of
+// their own, so a handler that hangs never keeps answers or slabs alive.
+
+import { randomBytes } from 'node:crypto';
+import { addressBytes } from '../config/cidr.ts';
 
 const SLAB_BYTES = 64 * 1024;
 const MIN_CAPACITY = 1024;
 /** How much longer than an answer a request in progress is remembered: a handler that never finishes must not pin its key forever. */
 const PENDING_FACTOR = 10;
+/** 32-bit words of a key: 4 of Request Authenticator, 4 of address (IPv4 as IPv4-mapped IPv6), port and Identifier in one. */
+const KEY_WORDS = 9;
+
+/** What tells one request from another; made once per request by `DuplicateCache.key`. */
+export interface RequestKey {
+  readonly words: Uint32Array;
+  /** The same, as a string for the Map of requests in progress. */
+  readonly text: string;
+}
+
+function addressWords(address: string, into: Uint32Array): boolean {
+  const bytes = addressBytes(address);
+  if (!bytes) return false;
+  if (bytes.length === 4) {
+    into[4] = 0; into[5] = 0; into[6] = 0xffff; into[7] = bytes.readUInt32BE(0);
+  } else {
+    for (let i = 0; i < 4; i++) into[4 + i] = bytes.readUInt32BE(4 * i);
+  }
+  return true;
+}
+
+// A random seed per process: a NAS choosing its authenticators cannot aim them all at one chain.
+const SEED = randomBytes(4).readUInt32LE(0);
+
+function hashOf(words: Uint32Array): number {
+  let h = SEED;
+  for (let i = 0; i < KEY_WORDS; i++) {
+    h = Math.imul(h ^ words[i]!, 0x9e3779b1);
+    h ^= h >>> 15;
+  }
+  h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 export class DuplicateCache {
   private readonly lifetimeMs: number;
   private readonly maxEntries: number;
-  /** key -> when a request still in progress stops blocking its retransmissions. */
+  /** key text -> when a request still in progress stops blocking its retransmissions. */
   private readonly pending = new Map<string, number>();
-  /** key -> sequence number of its answer in the ring. */
-  private readonly answered = new Map<string, number>();
 
-  // The ring of answers: sequence numbers head..tail-1 live at index seq % capacity.
+  // The ring of answers: sequence numbers head..tail-1 live at index seq & mask.
   private capacity = MIN_CAPACITY;
+  private mask = MIN_CAPACITY - 1;
   private head = 0;
   private tail = 0;
-  private keys: (string | undefined)[] = new Array<string | undefined>(MIN_CAPACITY);
+  private forgotten = 0;
+  private keyWords = new Uint32Array(MIN_CAPACITY * KEY_WORDS);
   private expires = new Float64Array(MIN_CAPACITY);
-  private slabOf = new Float64Array(MIN_CAPACITY);
+  private slabOf = new Int32Array(MIN_CAPACITY);
   private offsets = new Int32Array(MIN_CAPACITY);
+  /** Answer length, or -1 for an answer forgotten before it expired. */
   private lengths = new Int32Array(MIN_CAPACITY);
+  /** The next older sequence number in the same hash chain, or -1. */
+  private older = new Float64Array(MIN_CAPACITY);
+  /** Per hash bucket, the newest sequence number in it, or -1. */
+  private buckets = new Float64Array(MIN_CAPACITY).fill(-1);
 
   // Slabs firstSlab..firstSlab+slabs.length-1; answers are appended to the last.
   private slabs: Buffer[] = [];
   private firstSlab = 0;
-  private used = SLAB_BYTES;
+  private used = 0;
 
   constructor(lifetimeSeconds: number, maxEntries = 1_000_000) {
     this.lifetimeMs = lifetimeSeconds * 1000;
     this.maxEntries = Math.max(1, maxEntries);
   }
 
-  /** A short one-byte string: the Request Authenticator, Identifier, port and source address. */
-  static key(address: string, port: number, identifier: number, authenticator: Buffer): string {
-    return authenticator.toString('latin1') + String.fromCharCode(identifier & 0xff, (port >> 8) & 0xff, port & 0xff) + address;
+  /** The key of a request; undefined for a source address that is no IP address (never from a UDP socket). */
+  static key(address: string, port: number, identifier: number, authenticator: Buffer): RequestKey | undefined {
+    const words = new Uint32Array(KEY_WORDS);
+    for (let i = 0; i < 4; i++) words[i] = authenticator.readUInt32BE(4 * i);
+    if (!addressWords(address, words)) return undefined;
+    words[8] = ((port & 0xffff) << 8) | (identifier & 0xff);
+    return { words, text: Buffer.from(words.buffer).toString('latin1') };
   }
 
   /** 'new' marks the request as in progress; otherwise the cached answer or 'in-progress'. */
-  check(key: string, now = Date.now()): 'new' | 'in-progress' | Buffer {
+  check(key: RequestKey, now = Date.now()): 'new' | 'in-progress' | Buffer {
     this.evict(now);
-    const seq = this.answered.get(key);
-    if (seq !== undefined) return this.answerAt(seq);
-    const until = this.pending.get(key);
+    const seq = this.find(key.words);
+    if (seq >= 0) return this.answerAt(seq);
+    const until = this.pending.get(key.text);
     if (until !== undefined && until > now) return 'in-progress';
-    this.pending.delete(key);
-    this.pending.set(key, now + PENDING_FACTOR * this.lifetimeMs);
+    this.pending.delete(key.text);
+    this.pending.set(key.text, now + PENDING_FACTOR * this.lifetimeMs);
     return 'new';
   }
 
-  complete(key: string, response: Buffer, now = Date.now()): void {
-    this.pending.delete(key);
+  complete(key: RequestKey, response: Buffer, now = Date.now()): void {
+    this.pending.delete(key.text);
     if (this.tail - this.head === this.capacity) this.grow();
     const seq = this.tail++;
-    const i = seq % this.capacity;
+    const i = seq & this.mask;
     const slab = this.room(response.length);
     response.copy(this.slabs[this.slabs.length - 1]!, this.used);
-    this.keys[i] = key;
+    this.keyWords.set(key.words, i * KEY_WORDS);
     this.expires[i] = now + this.lifetimeMs;
     this.slabOf[i] = slab;
     this.offsets[i] = this.used;
     this.lengths[i] = response.length;
     this.used += response.length;
-    this.answered.set(key, seq);
+    this.link(seq, hashOf(key.words));
     this.evict(now);
   }
 
   /** Forget a request that got no answer (dropped), so a retransmission is handled afresh. */
-  forget(key: string): void {
-    this.pending.delete(key);
-    // Its ring slot stays until it expires; eviction sees the key no longer points at it.
-    this.answered.delete(key);
+  forget(key: RequestKey): void {
+    this.pending.delete(key.text);
+    const seq = this.find(key.words);
+    if (seq >= 0) {
+      // Its slot stays in the ring until it expires, marked so lookups pass it by.
+      this.lengths[seq & this.mask] = -1;
+      this.forgotten++;
+    }
   }
 
   get size(): number {
-    return this.pending.size + this.answered.size;
+    return this.pending.size + this.tail - this.head - this.forgotten;
   }
 
-  /** Bytes of answer slabs held: what the cache costs beyond its keys. */
+  /** Bytes of answer slabs held: what the answers cost beyond the ring. */
   get slabBytes(): number {
     let n = 0;
     for (const slab of this.slabs) n += slab.length;
     return n;
   }
 
+  /** The sequence number of the newest live answer to `words`, or -1. */
+  private find(words: Uint32Array): number {
+    let seq = this.buckets[hashOf(words) & this.mask]!;
+    while (seq >= this.head) {
+      const i = seq & this.mask;
+      if (this.lengths[i]! >= 0 && this.sameKey(i, words)) return seq;
+      seq = this.older[i]!;
+    }
+    return -1;
+  }
+
+  private sameKey(i: number, words: Uint32Array): boolean {
+    const base = i * KEY_WORDS;
+    for (let w = 0; w < KEY_WORDS; w++) if (this.keyWords[base + w] !== words[w]) return false;
+    return true;
+  }
+
+  private link(seq: number, hash: number): void {
+    const b = hash & this.mask;
+    this.older[seq & this.mask] = this.buckets[b]!;
+    this.buckets[b] = seq;
+  }
+
   private answerAt(seq: number): Buffer {
-    const i = seq % this.capacity;
+    const i = seq & this.mask;
     const slab = this.slabs[this.slabOf[i]! - this.firstSlab]!;
     // A view, not a copy: the slab stays alive while a send still needs it.
     return slab.subarray(this.offsets[i]!, this.offsets[i]! + this.lengths[i]!);
@@ -115,42 +189,39 @@ export class DuplicateCache {
     return this.firstSlab + this.slabs.length - 1;
   }
 
+  /** Twice the room; slots move to their new index and the chains are rebuilt oldest first, so they stay newest-first. */
   private grow(): void {
-    const size = this.tail - this.head;
-    const capacity = this.capacity * 2;
-    const keys = new Array<string | undefined>(capacity);
-    const expires = new Float64Array(capacity);
-    const slabOf = new Float64Array(capacity);
-    const offsets = new Int32Array(capacity);
-    const lengths = new Int32Array(capacity);
-    for (let k = 0; k < size; k++) {
-      const from = (this.head + k) % this.capacity;
-      const to = (this.head + k) % capacity;
-      keys[to] = this.keys[from];
-      expires[to] = this.expires[from]!;
-      slabOf[to] = this.slabOf[from]!;
-      offsets[to] = this.offsets[from]!;
-      lengths[to] = this.lengths[from]!;
+    const from = { keyWords: this.keyWords, expires: this.expires, slabOf: this.slabOf, offsets: this.offsets, lengths: this.lengths, mask: this.mask };
+    this.capacity *= 2;
+    this.mask = this.capacity - 1;
+    this.keyWords = new Uint32Array(this.capacity * KEY_WORDS);
+    this.expires = new Float64Array(this.capacity);
+    this.slabOf = new Int32Array(this.capacity);
+    this.offsets = new Int32Array(this.capacity);
+    this.lengths = new Int32Array(this.capacity);
+    this.older = new Float64Array(this.capacity);
+    this.buckets = new Float64Array(this.capacity).fill(-1);
+    for (let seq = this.head; seq < this.tail; seq++) {
+      const a = seq & from.mask;
+      const b = seq & this.mask;
+      this.keyWords.set(from.keyWords.subarray(a * KEY_WORDS, (a + 1) * KEY_WORDS), b * KEY_WORDS);
+      this.expires[b] = from.expires[a]!;
+      this.slabOf[b] = from.slabOf[a]!;
+      this.offsets[b] = from.offsets[a]!;
+      this.lengths[b] = from.lengths[a]!;
+      this.link(seq, hashOf(this.keyWords.subarray(b * KEY_WORDS, (b + 1) * KEY_WORDS)));
     }
-    this.capacity = capacity;
-    this.keys = keys;
-    this.expires = expires;
-    this.slabOf = slabOf;
-    this.offsets = offsets;
-    this.lengths = lengths;
   }
 
   private evict(now: number): void {
     while (this.head < this.tail) {
-      const i = this.head % this.capacity;
+      const i = this.head & this.mask;
       if (this.expires[i]! > now && this.tail - this.head <= this.maxEntries) break;
-      const key = this.keys[i]!;
-      if (this.answered.get(key) === this.head) this.answered.delete(key);
-      this.keys[i] = undefined;
+      if (this.lengths[i]! < 0) this.forgotten--;
       this.head++;
     }
     // Slabs before the oldest live answer's are no longer referenced by the ring.
-    const oldest = this.head < this.tail ? this.slabOf[this.head % this.capacity]! : this.firstSlab + this.slabs.length - 1;
+    const oldest = this.head < this.tail ? this.slabOf[this.head & this.mask]! : this.firstSlab + this.slabs.length - 1;
     while (this.firstSlab < oldest) {
       this.slabs.shift();
       this.firstSlab++;

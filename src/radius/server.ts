@@ -9,7 +9,7 @@ import { reject, type Decision } from '../auth/decision.ts';
 import type { ClientConfig, ListenConfig } from '../config/config.ts';
 import { decryptPassword, verifyAccountingRequestAuthenticator, verifyRequestMessageAuthenticator } from './authenticator.ts';
 import type { ClientTable } from './clients.ts';
-import { DuplicateCache } from './duplicates.ts';
+import { DuplicateCache, type RequestKey } from './duplicates.ts';
 import { ATTR, CODE, findAttributes, firstAttribute, parsePacket, type RawPacket } from './packet.ts';
 import { decisionAttributes, decisionCode, encodeReply } from './reply.ts';
 import { decodeAccessRequest } from './request-decode.ts';
@@ -156,6 +156,8 @@ export class RadiusServer {
     }
 
     const key = DuplicateCache.key(rinfo.address, rinfo.port, packet.identifier, packet.authenticator);
+    // The client lookup above already turned away a source that is no IP address.
+    if (!key) return this.drop('unknown-client', rinfo, client, 'the source address is not an IP address');
     const seen = this.cache.check(key);
     if (seen === 'in-progress') return this.drop('duplicate-in-progress', rinfo, client);
     if (seen !== 'new') {
@@ -197,7 +199,7 @@ export class RadiusServer {
       });
   }
 
-  private reply(socket: Socket, rinfo: RemoteInfo, key: string, packet: RawPacket, client: ClientConfig, decision: Decision): void {
+  private reply(socket: Socket, rinfo: RemoteInfo, key: RequestKey, packet: RawPacket, client: ClientConfig, decision: Decision): void {
     let response: Buffer;
     try {
       response = encodeReply(packet, decisionCode(decision), decisionAttributes(decision), client.secret);
@@ -219,7 +221,7 @@ export class RadiusServer {
     this.answer(socket, rinfo, key, response);
   }
 
-  private answer(socket: Socket, rinfo: RemoteInfo, key: string, response: Buffer): void {
+  private answer(socket: Socket, rinfo: RemoteInfo, key: RequestKey, response: Buffer): void {
     this.cache.complete(key, response);
     this.send(socket, rinfo, response);
   }

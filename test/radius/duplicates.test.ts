@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { DuplicateCache } from '../../src/radius/duplicates.ts';
 
-const key = (port: number, id = 9, auth = Buffer.alloc(16, 1), address = '192.0.2.1') => DuplicateCache.key(address, port, id, auth);
+const key = (port: number, id = 9, auth = Buffer.alloc(16, 1), address = '192.0.2.1') => DuplicateCache.key(address, port, id, auth)!;
 
 /** A distinct answer per request, of varying length, so a mix-up shows. */
 function answerFor(i: number): Buffer {
@@ -35,11 +35,32 @@ describe('duplicate cache', () => {
       key(1812, 7, Buffer.alloc(16, 3), '10.0.0.10'),
       key(1812, 7, Buffer.alloc(16, 3), '2001:db8::1'),
     ];
-    assert.equal(new Set([base, ...others]).size, others.length + 1);
+    assert.equal(new Set([base, ...others].map((k) => k.text)).size, others.length + 1);
     cache.check(base, 0);
     cache.complete(base, Buffer.from('one'), 0);
     for (const k of others) assert.equal(cache.check(k, 1), 'new');
     assert.deepEqual(cache.check(base, 2), Buffer.from('one'));
+  });
+
+  test('an IPv4 source and its IPv4-mapped IPv6 form are one source; a name is no key', () => {
+    const cache = new DuplicateCache(30);
+    const v4 = key(1812, 1, Buffer.alloc(16, 2), '192.0.2.7');
+    cache.check(v4, 0);
+    cache.complete(v4, Buffer.from('one'), 0);
+    assert.deepEqual(cache.check(key(1812, 1, Buffer.alloc(16, 2), '::ffff:192.0.2.7'), 1), Buffer.from('one'));
+    assert.deepEqual(cache.check(key(1812, 1, Buffer.alloc(16, 2), '::FFFF:C000:0207'), 1), Buffer.from('one'));
+    assert.equal(DuplicateCache.key('nas.example', 1812, 1, Buffer.alloc(16)), undefined);
+  });
+
+  test('answers with colliding hash buckets are still told apart (the chain is walked)', () => {
+    // 5,000 answers in 8,192 buckets share over a thousand chains; each must still find its own answer.
+    const cache = new DuplicateCache(30);
+    for (let i = 0; i < 5000; i++) {
+      const k = key(i % 3, i & 255, Buffer.alloc(16, i >> 8));
+      cache.check(k, 0);
+      cache.complete(k, answerFor(i), 0);
+    }
+    for (let i = 0; i < 5000; i++) assert.deepEqual(cache.check(key(i % 3, i & 255, Buffer.alloc(16, i >> 8)), 1), answerFor(i), `answer ${i}`);
   });
 
   test('100,000 answers across slabs and ring growth come back byte for byte', () => {
