@@ -13,7 +13,7 @@
 // chained hash table whose chains run from newest to oldest (so an expired
 // entry ends a chain and nothing is ever unlinked), and their bytes are copied
 // into shared 64 KB slabs: ~70 bytes an answer plus its bytes, none of it
-// objects. Requests still being authenticated are few and sit in a Map of
+// objects. The ring grows by half when full and shrinks after a burst. Requests still being authenticated are few and sit in a Map of
 // their own, so a handler that hangs never keeps answers or slabs alive.
 
 import { randomBytes } from 'node:crypto';
@@ -63,9 +63,10 @@ export class DuplicateCache {
   /** key text -> when a request still in progress stops blocking its retransmissions. */
   private readonly pending = new Map<string, number>();
 
-  // The ring of answers: sequence numbers head..tail-1 live at index seq & mask.
+  // The ring of answers: sequence numbers head..tail-1 live at index seq % capacity.
   private capacity = MIN_CAPACITY;
-  private mask = MIN_CAPACITY - 1;
+  /** Hash buckets - 1: a power of two at least half the capacity, so chains stay short. */
+  private bucketMask = MIN_CAPACITY - 1;
   private head = 0;
   private tail = 0;
   private forgotten = 0;
@@ -113,9 +114,9 @@ export class DuplicateCache {
 
   complete(key: RequestKey, response: Buffer, now = Date.now()): void {
     this.pending.delete(key.text);
-    if (this.tail - this.head === this.capacity) this.grow();
+    if (this.tail - this.head === this.capacity) this.resize(Math.ceil(this.capacity * 1.5));
     const seq = this.tail++;
-    const i = seq & this.mask;
+    const i = seq % this.capacity;
     const slab = this.room(response.length);
     response.copy(this.slabs[this.slabs.length - 1]!, this.used);
     this.keyWords.set(key.words, i * KEY_WORDS);
@@ -134,7 +135,7 @@ export class DuplicateCache {
     const seq = this.find(key.words);
     if (seq >= 0) {
       // Its slot stays in the ring until it expires, marked so lookups pass it by.
-      this.lengths[seq & this.mask] = -1;
+      this.lengths[seq % this.capacity] = -1;
       this.forgotten++;
     }
   }
@@ -150,11 +151,16 @@ export class DuplicateCache {
     return n;
   }
 
+  /** Answers the ring has room for before it grows. */
+  get slots(): number {
+    return this.capacity;
+  }
+
   /** The sequence number of the newest live answer to `words`, or -1. */
   private find(words: Uint32Array): number {
-    let seq = this.buckets[hashOf(words) & this.mask]!;
+    let seq = this.buckets[hashOf(words) & this.bucketMask]!;
     while (seq >= this.head) {
-      const i = seq & this.mask;
+      const i = seq % this.capacity;
       if (this.lengths[i]! >= 0 && this.sameKey(i, words)) return seq;
       seq = this.older[i]!;
     }
@@ -168,13 +174,13 @@ export class DuplicateCache {
   }
 
   private link(seq: number, hash: number): void {
-    const b = hash & this.mask;
-    this.older[seq & this.mask] = this.buckets[b]!;
+    const b = hash & this.bucketMask;
+    this.older[seq % this.capacity] = this.buckets[b]!;
     this.buckets[b] = seq;
   }
 
   private answerAt(seq: number): Buffer {
-    const i = seq & this.mask;
+    const i = seq % this.capacity;
     const slab = this.slabs[this.slabOf[i]! - this.firstSlab]!;
     // A view, not a copy: the slab stays alive while a send still needs it.
     return slab.subarray(this.offsets[i]!, this.offsets[i]! + this.lengths[i]!);
@@ -189,21 +195,23 @@ export class DuplicateCache {
     return this.firstSlab + this.slabs.length - 1;
   }
 
-  /** Twice the room; slots move to their new index and the chains are rebuilt oldest first, so they stay newest-first. */
-  private grow(): void {
-    const from = { keyWords: this.keyWords, expires: this.expires, slabOf: this.slabOf, offsets: this.offsets, lengths: this.lengths, mask: this.mask };
-    this.capacity *= 2;
-    this.mask = this.capacity - 1;
-    this.keyWords = new Uint32Array(this.capacity * KEY_WORDS);
-    this.expires = new Float64Array(this.capacity);
-    this.slabOf = new Int32Array(this.capacity);
-    this.offsets = new Int32Array(this.capacity);
-    this.lengths = new Int32Array(this.capacity);
-    this.older = new Float64Array(this.capacity);
-    this.buckets = new Float64Array(this.capacity).fill(-1);
+  /** Moves the live answers into a ring of `capacity` slots and rebuilds the chains oldest first, so they stay newest-first. */
+  private resize(capacity: number): void {
+    const from = { capacity: this.capacity, keyWords: this.keyWords, expires: this.expires, slabOf: this.slabOf, offsets: this.offsets, lengths: this.lengths };
+    let buckets = MIN_CAPACITY;
+    while (buckets * 2 < capacity) buckets *= 2;
+    this.capacity = capacity;
+    this.bucketMask = buckets - 1;
+    this.keyWords = new Uint32Array(capacity * KEY_WORDS);
+    this.expires = new Float64Array(capacity);
+    this.slabOf = new Int32Array(capacity);
+    this.offsets = new Int32Array(capacity);
+    this.lengths = new Int32Array(capacity);
+    this.older = new Float64Array(capacity);
+    this.buckets = new Float64Array(buckets).fill(-1);
     for (let seq = this.head; seq < this.tail; seq++) {
-      const a = seq & from.mask;
-      const b = seq & this.mask;
+      const a = seq % from.capacity;
+      const b = seq % capacity;
       this.keyWords.set(from.keyWords.subarray(a * KEY_WORDS, (a + 1) * KEY_WORDS), b * KEY_WORDS);
       this.expires[b] = from.expires[a]!;
       this.slabOf[b] = from.slabOf[a]!;
@@ -215,13 +223,16 @@ export class DuplicateCache {
 
   private evict(now: number): void {
     while (this.head < this.tail) {
-      const i = this.head & this.mask;
+      const i = this.head % this.capacity;
       if (this.expires[i]! > now && this.tail - this.head <= this.maxEntries) break;
       if (this.lengths[i]! < 0) this.forgotten--;
       this.head++;
     }
     // Slabs before the oldest live answer's are no longer referenced by the ring.
-    const oldest = this.head < this.tail ? this.slabOf[this.head & this.mask]! : this.firstSlab + this.slabs.length - 1;
+    // After a burst, give the room back: the ring follows the load.
+    const live = this.tail - this.head;
+    if (this.capacity > MIN_CAPACITY && live * 4 < this.capacity) this.resize(Math.max(MIN_CAPACITY, live * 2));
+    const oldest = this.head < this.tail ? this.slabOf[this.head % this.capacity]! : this.firstSlab + this.slabs.length - 1;
     while (this.firstSlab < oldest) {
       this.slabs.shift();
       this.firstSlab++;

@@ -93,6 +93,22 @@ describe('duplicate cache', () => {
     assert.ok(cache.slabBytes <= 64 * 1024, `at most the current slab is held, got ${cache.slabBytes}`);
   });
 
+  test('after a burst the ring gives its room back and keeps the answers still live', () => {
+    const cache = new DuplicateCache(1);
+    for (let i = 0; i < 20_000; i++) {
+      cache.check(key(i), 0);
+      cache.complete(key(i), answerFor(i), 0);
+    }
+    const burst = cache.slots;
+    assert.ok(burst >= 20_000 && burst < 30_000, `grows by half, not double: ${burst} slots`);
+    for (let i = 0; i < 100; i++) {
+      cache.check(key(i, 1), 1_500);
+      cache.complete(key(i, 1), answerFor(i + 1), 1_500);
+    }
+    assert.ok(cache.slots < burst / 4, `shrunk to ${cache.slots} slots`);
+    for (let i = 0; i < 100; i++) assert.deepEqual(cache.check(key(i, 1), 1_600), answerFor(i + 1));
+  });
+
   test('a request still in progress blocks retransmissions for ten lifetimes, then is handled again', () => {
     const cache = new DuplicateCache(30);
     const k = key(1);
