@@ -14,7 +14,7 @@ import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
 import { CODE } from '../../src/radius/packet.ts';
 import { openStore } from '../../src/store/index.ts';
 import { buildToken } from '../../src/tokens/index.ts';
-import { WORKER_SEMI_SPACE_MB, workerExecArgv } from '../../src/workers.ts';
+import { WORKER_SEMI_SPACE_MB, workerEnv, workerExecArgv } from '../../src/workers.ts';
 import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
 import { writeStackConfig } from '../helpers/stack.ts';
 
@@ -64,6 +64,11 @@ test('workers get a semi-space size unless the operator chose one on the command
   assert.deepEqual(workerExecArgv([], '--trace-gc --max_semi_space_size=2'), []);
 });
 
+test('workers get two malloc arenas unless the operator set MALLOC_ARENA_MAX', () => {
+  assert.deepEqual(workerEnv(3, {}), { OTP_RADIUS_WORKER: '3', MALLOC_ARENA_MAX: '2' });
+  assert.deepEqual(workerEnv(1, { MALLOC_ARENA_MAX: '8' }), { OTP_RADIUS_WORKER: '1', MALLOC_ARENA_MAX: '8' });
+});
+
 describe('serve --workers', () => {
   let dir: string;
   before(async () => {
@@ -83,6 +88,8 @@ describe('serve --workers', () => {
       const victim = s.lines().find((l) => l.msg === 'worker started' && l.worker === 2)!.pid as number;
       const flags = readFileSync(`/proc/${victim}/cmdline`, 'latin1').split('\0');
       assert.ok(flags.includes(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`), `worker runs with a small young generation: ${flags.join(' ')}`);
+      const environ = readFileSync(`/proc/${victim}/environ`, 'latin1').split('\0');
+      assert.ok(environ.includes('MALLOC_ARENA_MAX=2'), 'worker runs with two malloc arenas');
       process.kill(victim, 'SIGKILL');
       await waitFor(s, (l) => l.msg === 'worker died; starting a new one');
       await waitFor(s, (l) => l.msg === 'worker started', 3);
