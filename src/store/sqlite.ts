@@ -44,6 +44,16 @@ export interface SqliteStoreOptions {
   pinParams?: ScryptParams;
 }
 
+/**
+ * Page cache per connection, as SQLite's negative "KiB" form. better-sqlite3
+ * builds with 16 MB, but in WAL mode a connection drops its whole cache when
+ * another connection has committed since its last read (pager_reset in
+ * pagerBeginReadTransaction), which under load is before nearly every read:
+ * a large cache never stays warm, yet could hold 16 MB on each of two
+ * connections per worker. SQLite's own default of 2 MB is enough.
+ */
+const PAGE_CACHE_KIB = -2000;
+
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteTokenStore> {
   const busyTimeoutMs = checkInt(opts.busyTimeoutMs ?? 5000, 'busyTimeoutMs', 0, 600_000);
   if ((opts.keyFile === undefined) === (opts.keys === undefined)) throw new StoreError('invalid', 'openSqliteStore: give exactly one of keyFile and keys');
@@ -57,6 +67,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
     if (!inMemory && mode !== 'wal') throw new StoreError('schema', `${opts.path}: cannot switch to WAL journal mode (got ${String(mode)})`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
     migrateSqlite(db, opts.path);
     const keyCheck = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as string | undefined;
     const keys = loadKeys(opts, keyCheck !== undefined, opts.path, 'openSqliteStore');
@@ -77,6 +88,7 @@ function openWriter(path: string): Database.Database {
   db.pragma('busy_timeout = 0');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
   return db;
 }
 
