@@ -14,7 +14,7 @@ import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
 import { CODE } from '../../src/radius/packet.ts';
 import { openStore } from '../../src/store/index.ts';
 import { buildToken } from '../../src/tokens/index.ts';
-import { WORKER_SEMI_SPACE_MB, workerEnv, workerExecArgv } from '../../src/workers.ts';
+import { workerEnv, workerExecArgv } from '../../src/workers.ts';
 import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
 import { writeStackConfig } from '../helpers/stack.ts';
 
@@ -56,12 +56,16 @@ async function ask(port: number, password: string, identifier = 1): Promise<numb
   }
 }
 
-test('workers get a semi-space size unless the operator chose one on the command line or in NODE_OPTIONS', () => {
-  const flag = `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`;
-  assert.deepEqual(workerExecArgv([], undefined), [flag]);
-  assert.deepEqual(workerExecArgv(['--enable-source-maps'], ''), ['--enable-source-maps', flag]);
-  assert.deepEqual(workerExecArgv(['--max-semi-space-size=32'], undefined), ['--max-semi-space-size=32']);
-  assert.deepEqual(workerExecArgv([], '--trace-gc --max_semi_space_size=2'), []);
+test('workers get a small young generation and a slow-growing old one unless the operator chose sizes on the command line or in NODE_OPTIONS', () => {
+  const semi = '--max-semi-space-size=4';
+  const growth = '--heap-growing-percent=50';
+  assert.deepEqual(workerExecArgv([], undefined), [semi, growth]);
+  assert.deepEqual(workerExecArgv(['--enable-source-maps'], ''), ['--enable-source-maps', semi, growth]);
+  assert.deepEqual(workerExecArgv(['--max-semi-space-size=32'], undefined), ['--max-semi-space-size=32', growth]);
+  assert.deepEqual(workerExecArgv([], '--trace-gc --max_semi_space_size=2'), [growth]);
+  assert.deepEqual(workerExecArgv(['--heap-growing-percent=200'], '--max-semi-space-size=8'), ['--heap-growing-percent=200']);
+  // A flag that only starts like ours is another flag.
+  assert.deepEqual(workerExecArgv(['--max-semi-space-size-x=1'], undefined), ['--max-semi-space-size-x=1', semi, growth]);
 });
 
 test('workers get two malloc arenas unless the operator set MALLOC_ARENA_MAX', () => {
@@ -87,7 +91,7 @@ describe('serve --workers', () => {
 
       const victim = s.lines().find((l) => l.msg === 'worker started' && l.worker === 2)!.pid as number;
       const flags = readFileSync(`/proc/${victim}/cmdline`, 'latin1').split('\0');
-      assert.ok(flags.includes(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`), `worker runs with a small young generation: ${flags.join(' ')}`);
+      assert.ok(flags.includes('--max-semi-space-size=4') && flags.includes('--heap-growing-percent=50'), `worker runs with the V8 heap flags: ${flags.join(' ')}`);
       const environ = readFileSync(`/proc/${victim}/environ`, 'latin1').split('\0');
       assert.ok(environ.includes('MALLOC_ARENA_MAX=2'), 'worker runs with two malloc arenas');
       process.kill(victim, 'SIGKILL');
