@@ -111,7 +111,7 @@ export async function answerChallenge(service: AuthService, subject: Subject, st
 
   const after = await store.recordChallengeAttempt(transactionId);
   if (after && after.attempts >= after.maxAttempts) await store.deleteChallenge(transactionId);
-  await Promise.all([store.countAttempt(tokens.map((t) => t.serial)), service.fail(tokens, now)]);
+  await service.fail(tokens, now);
   const closed = !after || after.attempts >= after.maxAttempts;
   return service.reject(closed ? 'wrong otp, challenge closed' : 'wrong otp', { ...who, ...(tokens.length === 1 ? { serial: tokens[0]!.serial } : {}) });
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { StoreError } from '../store/errors.ts';
-import type { Token, TokenStore } from '../store/types.ts';
+import type { FailedToken, Token, TokenStore } from '../store/types.ts';
 import { tokenKind } from '../tokens/index.ts';
 import type { User } from '../users/types.ts';
 import { AmbiguousUserError, ResolverUnavailableError } from '../users/types.ts';
@@ -264,8 +264,7 @@ export class AuthService {
       replays.push(c.token);
     }
     if (replays.length > 0) {
-      // One batch, one commit: the attempt and the failure are written together.
-      await Promise.all([store.countAttempt(replays.map((t) => t.serial)), this.fail(replays, now)]);
+      await this.fail(replays, now);
       return this.reject('replay', { ...who, serial: replays[0]!.serial });
     }
 
@@ -286,13 +285,14 @@ export class AuthService {
       for (const c of checked) if (c.split && (await pinRight(c.token, c.split.pin))) pinMatched.push(c.token);
     }
     const blamed = pinMatched.length > 0 ? pinMatched : tokens;
-    const [, after] = await Promise.all([store.countAttempt(blamed.map((t) => t.serial)), this.fail(blamed, now)]);
+    const after = await this.fail(blamed, now);
     const nowLocked = after.filter((t) => t.locked);
     const reason = pinMatched.length > 0 ? 'wrong otp' : tokens.length > 1 ? 'wrong pin' : 'wrong pin or otp';
     return this.reject(nowLocked.length === blamed.length ? `${reason}, token locked` : reason, { ...who, ...(blamed.length === 1 ? { serial: blamed[0]!.serial } : {}) });
   }
 
-  async fail(tokens: Token[], now: number): Promise<Token[]> {
+  /** One failed attempt on each token (fail and auth counters); logs the ones this attempt locked. */
+  async fail(tokens: Token[], now: number): Promise<FailedToken[]> {
     const after = await this.deps.store.recordFailure(tokens.map((t) => t.serial), now);
     for (const t of after) {
       if (t.locked && t.failCount === t.maxFail) this.deps.logger.warn({ serial: t.serial, failCount: t.failCount }, 'token locked: max fail reached');
@@ -326,7 +326,7 @@ export class AuthService {
         }
         return this.reject('replay', { ...who, serial: token.serial });
       }
-      await Promise.all([store.setSyncState(token.serial, found.counter, now), store.countAttempt([token.serial]), this.fail([token], now)]);
+      await Promise.all([store.setSyncState(token.serial, found.counter, now), this.fail([token], now)]);
       return this.reject('otp out of window, autosync pending', { ...who, serial: token.serial });
     }
     return undefined;

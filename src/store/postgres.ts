@@ -21,8 +21,8 @@ import { checkUrl, clientConfig, connectAdmin, describePostgresUrl, POSTGRES_DEF
 import { isUniqueViolation, translatePgError } from './postgres-errors.ts';
 import { migratePostgres } from './postgres-schema.ts';
 import { checkBatchSize, checkTransactionId, filterConditions, uniqueSerials } from './query-args.ts';
-import { challengeToRow, rowToChallenge, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
-import type { Challenge, ImportOptions, ImportResult, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
+import { challengeToRow, FAILED_TOKEN_COLUMNS, rowToChallenge, rowToFailedToken, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
+import type { Challenge, FailedToken, ImportOptions, ImportResult, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
 import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from './validate.ts';
 
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresTokenStore> {
@@ -75,11 +75,9 @@ const SQL = {
     'last_auth = $3::bigint, sync_counter = NULL, sync_at = NULL WHERE serial = $1 AND counter <= $2::bigint',
   recordFailure:
     'WITH target AS (SELECT serial FROM tokens WHERE serial = ANY($1::text[]) ORDER BY serial FOR UPDATE) ' +
-    'UPDATE tokens t SET fail_count = t.fail_count + 1, last_fail = $2::bigint, ' +
-    'locked = CASE WHEN t.fail_count + 1 >= t.max_fail THEN 1 ELSE t.locked END FROM target WHERE t.serial = target.serial RETURNING t.*',
-  countAttempt:
-    'WITH target AS (SELECT serial FROM tokens WHERE serial = ANY($1::text[]) ORDER BY serial FOR UPDATE) ' +
-    'UPDATE tokens t SET auth_count = t.auth_count + 1 FROM target WHERE t.serial = target.serial',
+    'UPDATE tokens t SET fail_count = t.fail_count + 1, auth_count = t.auth_count + 1, last_fail = $2::bigint, ' +
+    'locked = CASE WHEN t.fail_count + 1 >= t.max_fail THEN 1 ELSE t.locked END FROM target WHERE t.serial = target.serial ' +
+    `RETURNING ${FAILED_TOKEN_COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}`,
   setSyncState: 'UPDATE tokens SET sync_counter = $2::bigint, sync_at = $3::bigint WHERE serial = $1',
   // The challenge and its token links in one statement. created_seq orders
   // challenges of the same second; the database's clock is the one all servers share.
@@ -219,18 +217,13 @@ export class PostgresTokenStore implements TokenStore {
     return (await this.#named(`commitSuccess ${serial}`, 'commitSuccess', values)).rowCount === 1;
   }
 
-  async recordFailure(serials: string[], now: number): Promise<Token[]> {
+  async recordFailure(serials: string[], now: number): Promise<FailedToken[]> {
     const list = uniqueSerials(serials, 'recordFailure', checkSerial);
     const at = checkTimestamp(now, 'recordFailure: now');
     if (list.length === 0) return [];
     const { rows } = await this.#named('recordFailure', 'recordFailure', [list, at]);
     const bySerial = new Map(rows.map((row) => [row.serial as string, row]));
-    return list.flatMap((s) => (bySerial.has(s) ? [rowToToken(bySerial.get(s), this.#seedKey)] : []));
-  }
-
-  async countAttempt(serials: string[]): Promise<void> {
-    const list = uniqueSerials(serials, 'countAttempt', checkSerial);
-    if (list.length > 0) await this.#named('countAttempt', 'countAttempt', [list]);
+    return list.flatMap((s) => (bySerial.has(s) ? [rowToFailedToken(bySerial.get(s))] : []));
   }
 
   async setSyncState(serial: string, counter: number | null, at: number | null): Promise<void> {

@@ -5,7 +5,7 @@
 
 import { StoreError } from './errors.ts';
 import { decryptSeed, encryptSeed } from './seed-crypto.ts';
-import type { Challenge, Token } from './types.ts';
+import type { Challenge, FailedToken, Token } from './types.ts';
 import { checkChallenge, checkToken } from './validate.ts';
 
 /** Named parameters for a full token row; keys are column names. */
@@ -139,6 +139,22 @@ function asCorrupt<T>(where: string, f: () => T): T {
     if (err instanceof StoreError && err.code === 'invalid') throw new StoreError('corrupt', `${where}: stored value out of range: ${err.message}`);
     throw err;
   }
+}
+
+/** The columns `recordFailure` returns, checked like a whole row. */
+export const FAILED_TOKEN_COLUMNS = 'serial, fail_count, max_fail, locked, last_fail, auth_count';
+
+export function rowToFailedToken(raw: unknown): FailedToken {
+  const serial = (raw as Record<string, unknown> | null)?.serial;
+  const r = new RowReader(raw, `token ${typeof serial === 'string' ? serial : '(no serial)'}`);
+  return {
+    serial: r.get('serial', 'text'),
+    failCount: r.get('fail_count', 'int'),
+    maxFail: r.get('max_fail', 'int'),
+    locked: r.get('locked', 'bool'),
+    lastFail: r.get('last_fail', 'int?'),
+    authCount: r.get('auth_count', 'int'),
+  };
 }
 
 /** A placeholder when the caller asked not to decrypt (an administrative patch must work even if the seed does not decrypt). */

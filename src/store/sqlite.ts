@@ -24,9 +24,9 @@ import { loadKeys, newKeyCheck, verifyKeyCheck } from './key-check.ts';
 import type { StoreKeys } from './keyfile.ts';
 import { migrateSqlite } from './migrations.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from './pin-hash.ts';
-import { challengeToRow, rowToChallenge, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
+import { challengeToRow, FAILED_TOKEN_COLUMNS, rowToChallenge, rowToFailedToken, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
 import { checkBatchSize, checkTransactionId, filterConditions, importChecker, uniqueSerials } from './query-args.ts';
-import type { Challenge, ImportOptions, ImportResult, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
+import type { Challenge, FailedToken, ImportOptions, ImportResult, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
 import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from './validate.ts';
 
 export interface SqliteStoreOptions {
@@ -174,10 +174,9 @@ export class SqliteTokenStore implements TokenStore {
           'last_auth = @now, sync_counter = NULL, sync_at = NULL WHERE serial = @serial AND counter <= @matched',
       ),
       recordFailure: writer.prepare(
-        'UPDATE tokens SET fail_count = fail_count + 1, last_fail = @now, ' +
-          'locked = CASE WHEN fail_count + 1 >= max_fail THEN 1 ELSE locked END WHERE serial = @serial RETURNING *',
+        'UPDATE tokens SET fail_count = fail_count + 1, auth_count = auth_count + 1, last_fail = @now, ' +
+          `locked = CASE WHEN fail_count + 1 >= max_fail THEN 1 ELSE locked END WHERE serial = @serial RETURNING ${FAILED_TOKEN_COLUMNS}`,
       ),
-      countAttempt: writer.prepare('UPDATE tokens SET auth_count = auth_count + 1 WHERE serial = ?'),
       setSyncState: writer.prepare('UPDATE tokens SET sync_counter = ?, sync_at = ? WHERE serial = ?'),
       insertChallenge: writer.prepare(
         `INSERT INTO challenges (${CHALLENGE_COLUMNS}, created_seq) VALUES (@transaction_id, @serials, @realm, @resolver, @user_id, @login, @data, ` +
@@ -260,18 +259,11 @@ export class SqliteTokenStore implements TokenStore {
     return this.#write(() => this.#w.commitSuccess.run(params).changes === 1);
   }
 
-  async recordFailure(serials: string[], now: number): Promise<Token[]> {
+  async recordFailure(serials: string[], now: number): Promise<FailedToken[]> {
     const list = uniqueSerials(serials, 'recordFailure', checkSerial);
     const at = checkTimestamp(now, 'recordFailure: now');
     const rows = await this.#write(() => list.map((serial) => this.#w.recordFailure.get({ serial, now: at })).filter((r) => r !== undefined));
-    return rows.map((row) => rowToToken(row, this.#seedKey));
-  }
-
-  async countAttempt(serials: string[]): Promise<void> {
-    const list = uniqueSerials(serials, 'countAttempt', checkSerial);
-    await this.#write(() => {
-      for (const serial of list) this.#w.countAttempt.run(serial);
-    });
+    return rows.map(rowToFailedToken);
   }
 
   async setSyncState(serial: string, counter: number | null, at: number | null): Promise<void> {

@@ -70,6 +70,9 @@ export type NewToken = Pick<Token, 'serial' | 'type' | 'seed' | 'otpLength' | 'a
 /** Fields an administrator may change on an existing token. */
 export type TokenPatch = Partial<Pick<Token, 'pinHash' | 'owner' | 'active' | 'revoked' | 'locked' | 'failCount' | 'maxFail' | 'description' | 'info' | 'window' | 'syncWindow' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'otpLength'>>;
 
+/** A token's counters after a failed attempt: enough to tell whether it is now locked. */
+export type FailedToken = Pick<Token, 'serial' | 'failCount' | 'maxFail' | 'locked' | 'lastFail' | 'authCount'>;
+
 export interface TokenFilter {
   /** Tokens of this login (any realm unless realm is given). */
   login?: string;
@@ -135,13 +138,12 @@ export interface TokenStore {
   commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean>;
 
   /**
-   * A failed attempt against these tokens: fail counter + 1 each, locked when
-   * it reaches max fail; returns the tokens as they are afterwards.
+   * A failed attempt against these tokens, one write: fail counter + 1 each,
+   * locked when it reaches max fail, the attempt counted (auth counter), lastFail
+   * set. Returns their counters afterwards, in the order given; tokens that are
+   * gone are left out. The seeds are not read.
    */
-  recordFailure(serials: string[], now: number): Promise<Token[]>;
-
-  /** Count an authentication attempt that reached these tokens (auth counter). */
-  countAttempt(serials: string[]): Promise<void>;
+  recordFailure(serials: string[], now: number): Promise<FailedToken[]>;
 
   /** Remember the first OTP of an autosync pair. */
   setSyncState(serial: string, counter: number | null, at: number | null): Promise<void>;

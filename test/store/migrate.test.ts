@@ -40,7 +40,6 @@ async function sqliteDeployment(count = 30) {
   await store.recordFailure(['S003', 'S004'], 1_700_000_700);
   await store.setSyncState('S005', 77, 1_700_000_800);
   await store.updateToken('S006', { locked: true, active: false, validUntil: 1_900_000_000, maxAuth: 10, description: 'lost phone' });
-  await store.countAttempt(['S007']);
   const live = challenge(['S008'], 2_000_000_000, { attempts: 1 });
   const expired = challenge(['S009'], 1_000_000_000);
   await store.createChallenge(live);

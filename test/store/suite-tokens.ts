@@ -170,7 +170,7 @@ export function tokenSuite(factory: StoreFactory): void {
       await store.close();
     });
 
-    test('setSyncState and countAttempt', async () => {
+    test('setSyncState', async () => {
       const { store } = await factory.fresh();
       await store.createToken(newToken('S1'));
       await store.createToken(newToken('S2'));
@@ -184,12 +184,6 @@ export function tokenSuite(factory: StoreFactory): void {
       assert.equal(t.syncAt, null);
       await assert.rejects(store.setSyncState('S1', 5, null), /counter and at must both be null or both be set/);
       await store.setSyncState('GONE', 1, 1); // a token deleted meanwhile is not an error
-      await store.countAttempt(['S1', 'S2', 'S1', 'GONE']);
-      await store.countAttempt(['S1']);
-      assert.equal((await store.getToken('S1'))!.authCount, 2);
-      assert.equal((await store.getToken('S2'))!.authCount, 1);
-      await store.countAttempt([]);
-      await assert.rejects(store.countAttempt('S1' as never), /expected an array of serials/);
       await store.close();
     });
 
