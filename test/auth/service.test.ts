@@ -72,6 +72,19 @@ test('PIN+OTP accepted once; reasons for wrong OTP and replay', async () => {
   assert.equal((await service.authenticate(req('alice', '1234000000'))).reason, 'wrong pin or otp');
 });
 
+test('every decision on a token counts one attempt: an accept, a wrong OTP, a replay', async () => {
+  const { service, store } = await setup();
+  await service.authenticate(req('alice', `1234${at(0)}`));
+  let t = (await store.getToken('T1'))!;
+  assert.deepEqual([t.authCount, t.failCount, t.successCount], [1, 0, 1]);
+  await service.authenticate(req('alice', '1234000000'));
+  t = (await store.getToken('T1'))!;
+  assert.deepEqual([t.authCount, t.failCount, t.successCount], [2, 1, 1]);
+  await service.authenticate(req('alice', `1234${at(0)}`));
+  t = (await store.getToken('T1'))!;
+  assert.deepEqual([t.authCount, t.failCount, t.successCount], [3, 2, 1], 'a replay is a failed attempt');
+});
+
 test('user@realm and DOMAIN\\user pick the realm; splitAtSign off keeps the whole name', async () => {
   const { service } = await setup();
   assert.equal((await service.authenticate(req('alice@nowhere', `1234${at(0)}`))).reason, 'unknown realm');
