@@ -12,6 +12,11 @@ export function isOtpAlgorithm(value: unknown): value is OtpAlgorithm {
   return value === 'sha1' || value === 'sha256' || value === 'sha512';
 }
 
+/** Throws the one message for an algorithm that is none of ours (a caller bypassing the types). */
+export function checkOtpAlgorithm(value: unknown): asserts value is OtpAlgorithm {
+  if (!isOtpAlgorithm(value)) throw new OtpInputError(`algorithm: expected sha1, sha256 or sha512, got '${String(value)}'`);
+}
+
 /** Accepts 'sha1', 'SHA1', 'SHA-256' and the like; otherwise a clear error naming `what`. */
 export function parseAlgorithm(text: string, what = 'algorithm'): OtpAlgorithm {
   const name = text.trim().toLowerCase().replace('-', '');

@@ -11,9 +11,9 @@
 
 import { createHash, createHmac, createSecretKey } from 'node:crypto';
 import type { OtpAlgorithm } from './algorithm.ts';
-import { isOtpAlgorithm } from './algorithm.ts';
+import { checkOtpAlgorithm } from './algorithm.ts';
 import { OtpInputError } from './errors.ts';
-import { checkDigits, counterBytes } from './hotp.ts';
+import { checkDigits, counterBytes, truncatedValue } from './hotp.ts';
 
 /** The RFC 4226 §5.3 truncated value (31 bits) of the seed's HMAC at a counter. */
 export interface CounterCode {
@@ -169,16 +169,13 @@ class NodeCode implements CounterCode {
   }
 
   binaryAt(counter: number): number {
-    const mac = createHmac(this.algorithm, this.#key).update(counterBytes(counter)).digest();
-    return mac.readUInt32BE(mac[mac.length - 1]! & 0x0f) & 0x7fffffff;
+    return truncatedValue(createHmac(this.algorithm, this.#key).update(counterBytes(counter)).digest());
   }
 }
 
 /** The code source for one seed; made once per request, used for every step it searches. */
 export function counterCode(seed: Buffer, algorithm: OtpAlgorithm): CounterCode {
-  if (!isOtpAlgorithm(algorithm)) {
-    throw new OtpInputError(`algorithm: expected sha1, sha256 or sha512, got '${String(algorithm)}'`);
-  }
+  checkOtpAlgorithm(algorithm);
   if (seed.length === 0) throw new OtpInputError('seed: must not be empty');
   if (algorithm === 'sha1') return new MidstateCode(algorithm, SHA1, seed);
   if (algorithm === 'sha256') return new MidstateCode(algorithm, SHA256, seed);

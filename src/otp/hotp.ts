@@ -1,6 +1,6 @@
 import { createHmac, type KeyObject } from 'node:crypto';
 import type { OtpAlgorithm } from './algorithm.ts';
-import { isOtpAlgorithm } from './algorithm.ts';
+import { checkOtpAlgorithm } from './algorithm.ts';
 import { OtpInputError } from './errors.ts';
 
 const MAX_COUNTER = (1n << 64n) - 1n;
@@ -38,16 +38,17 @@ export function checkDigits(digits: number, min = 1, max = 10): void {
  */
 export function truncate(mac: Buffer, digits: number): string {
   checkDigits(digits);
-  const offset = mac[mac.length - 1]! & 0x0f;
-  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
-  return (binary % 10 ** digits).toString().padStart(digits, '0');
+  return (truncatedValue(mac) % 10 ** digits).toString().padStart(digits, '0');
+}
+
+/** The 31-bit value RFC 4226 §5.3 takes from an HMAC, before the decimal modulus. */
+export function truncatedValue(mac: Buffer): number {
+  return mac.readUInt32BE(mac[mac.length - 1]! & 0x0f) & 0x7fffffff;
 }
 
 /** `seed` may be a KeyObject made once for many HMACs: far cheaper than a Buffer key each time. */
 export function hmac(algorithm: OtpAlgorithm, seed: Buffer | KeyObject, message: Buffer): Buffer {
-  if (!isOtpAlgorithm(algorithm)) {
-    throw new OtpInputError(`algorithm: expected sha1, sha256 or sha512, got '${String(algorithm)}'`);
-  }
+  checkOtpAlgorithm(algorithm);
   return createHmac(algorithm, seed).update(message).digest();
 }
 
