@@ -144,9 +144,14 @@ function asCorrupt<T>(where: string, f: () => T): T {
 /** The columns `recordFailure` returns, checked like a whole row. */
 export const FAILED_TOKEN_COLUMNS = 'serial, fail_count, max_fail, locked, last_fail, auth_count';
 
-export function rowToFailedToken(raw: unknown): FailedToken {
+/** A reader whose messages name the token row by its serial. */
+function tokenRowReader(raw: unknown): RowReader {
   const serial = (raw as Record<string, unknown> | null)?.serial;
-  const r = new RowReader(raw, `token ${typeof serial === 'string' ? serial : '(no serial)'}`);
+  return new RowReader(raw, `token ${typeof serial === 'string' ? serial : '(no serial)'}`);
+}
+
+export function rowToFailedToken(raw: unknown): FailedToken {
+  const r = tokenRowReader(raw);
   return {
     serial: r.get('serial', 'text'),
     failCount: r.get('fail_count', 'int'),
@@ -161,8 +166,7 @@ export function rowToFailedToken(raw: unknown): FailedToken {
 const UNREAD_SEED = Buffer.from([0]);
 
 export function rowToToken(raw: unknown, seedKey: Buffer | null): Token {
-  const serial = (raw as Record<string, unknown> | null)?.serial;
-  const r = new RowReader(raw, `token ${typeof serial === 'string' ? serial : '(no serial)'}`);
+  const r = tokenRowReader(raw);
   r.get('serial', 'text');
   const realm = r.get('owner_realm', 'text?');
   const resolver = r.get('owner_resolver', 'text?');

@@ -65,9 +65,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') throw new StoreError('schema', `${opts.path}: cannot switch to WAL journal mode (got ${String(mode)})`);
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
+    tuneConnection(db);
     migrateSqlite(db, opts.path);
     const keyCheck = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as string | undefined;
     const keys = loadKeys(opts, keyCheck !== undefined, opts.path, 'openSqliteStore');
@@ -86,10 +84,15 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
 function openWriter(path: string): Database.Database {
   const db = new Database(path, { timeout: 0 });
   db.pragma('busy_timeout = 0');
+  tuneConnection(db);
+  return db;
+}
+
+/** What both connections must agree on: durability of every commit, foreign keys, the page cache. */
+function tuneConnection(db: Database.Database): void {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
-  return db;
 }
 
 function createDbFile(path: string): void {
