@@ -2,7 +2,7 @@
 // wrong digit would tell a patient attacker how many leading digits are right.
 
 import { timingSafeEqual } from 'node:crypto';
-import { counterCode, parseOtp } from '../otp/counter-code.ts';
+import { counterCode, otpValue, parseOtp } from '../otp/counter-code.ts';
 import type { Token } from '../store/types.ts';
 
 export function sameOtp(expected: string, given: string): boolean {
@@ -23,6 +23,5 @@ export function otpAt(token: Token, otp: string): OtpAt {
   const want = parseOtp(otp, token.otpLength);
   if (want < 0) return () => false;
   const code = counterCode(token.seed, token.algorithm);
-  const modulus = 10 ** token.otpLength;
-  return (counter) => code.binaryAt(counter) % modulus === want;
+  return (counter) => otpValue(code.binaryAt(counter), token.otpLength) === want;
 }
