@@ -29,6 +29,8 @@ const KEY_WORDS = 9;
 /** What tells one request from another; made once per request by `DuplicateCache.key`. */
 export interface RequestKey {
   readonly words: Uint32Array;
+  /** Its hash-table hash, made once for the lookup and the insert. */
+  readonly hash: number;
   /** The same, as a string for the Map of requests in progress. */
   readonly text: string;
 }
@@ -97,13 +99,13 @@ export class DuplicateCache {
     for (let i = 0; i < 4; i++) words[i] = authenticator.readUInt32BE(4 * i);
     if (!addressWords(address, words)) return undefined;
     words[8] = ((port & 0xffff) << 8) | (identifier & 0xff);
-    return { words, text: Buffer.from(words.buffer).toString('latin1') };
+    return { words, hash: hashOf(words), text: Buffer.from(words.buffer).toString('latin1') };
   }
 
   /** 'new' marks the request as in progress; otherwise the cached answer or 'in-progress'. */
   check(key: RequestKey, now = Date.now()): 'new' | 'in-progress' | Buffer {
     this.evict(now);
-    const seq = this.find(key.words);
+    const seq = this.find(key);
     if (seq >= 0) return this.answerAt(seq);
     const until = this.pending.get(key.text);
     if (until !== undefined && until > now) return 'in-progress';
@@ -125,14 +127,14 @@ export class DuplicateCache {
     this.offsets[i] = this.used;
     this.lengths[i] = response.length;
     this.used += response.length;
-    this.link(seq, hashOf(key.words));
+    this.link(seq, key.hash);
     this.evict(now);
   }
 
   /** Forget a request that got no answer (dropped), so a retransmission is handled afresh. */
   forget(key: RequestKey): void {
     this.pending.delete(key.text);
-    const seq = this.find(key.words);
+    const seq = this.find(key);
     if (seq >= 0) {
       // Its slot stays in the ring until it expires, marked so lookups pass it by.
       this.lengths[seq % this.capacity] = -1;
@@ -156,12 +158,12 @@ export class DuplicateCache {
     return this.capacity;
   }
 
-  /** The sequence number of the newest live answer to `words`, or -1. */
-  private find(words: Uint32Array): number {
-    let seq = this.buckets[hashOf(words) & this.bucketMask]!;
+  /** The sequence number of the newest live answer to `key`, or -1. */
+  private find(key: RequestKey): number {
+    let seq = this.buckets[key.hash & this.bucketMask]!;
     while (seq >= this.head) {
       const i = seq % this.capacity;
-      if (this.lengths[i]! >= 0 && this.sameKey(i, words)) return seq;
+      if (this.lengths[i]! >= 0 && this.sameKey(i, key.words)) return seq;
       seq = this.older[i]!;
     }
     return -1;
