@@ -110,7 +110,7 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
   if (chosen.length > 0) {
     const env = await prepare({ parent: o.dir, users: o.users, tokens: o.tokens, keep: o.keep, log });
     currentEnv = env;
-    notes.push(`store on ${fileSystemOf(env.dir)} (${env.dir}); SQLite synchronous=FULL fsyncs each commit`);
+    notes.push(`store on ${fileSystemOf(env.dir)} (${env.dir}); every SQLite commit is fsynced before its answer leaves`);
     const generator = LoadGenerator.start(o.clients, env.seeds);
     try {
       for (const policy of ['none', 'token'] as const) {

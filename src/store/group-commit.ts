@@ -1,8 +1,9 @@
 // Group commit for the SQLite store: the writes of one event-loop turn share
-// one transaction and so one fsync (synchronous=FULL). Each caller's promise
-// settles only after that commit, so an accept is still durable before it is
-// sent; a burst of logins pays one disk flush per batch instead of one per
-// login.
+// one transaction and so one fsync. Each caller's promise settles only after
+// that commit is on disk (synchronous = FULL, or a WalSync's fsync after a
+// commit under synchronous = NORMAL, see wal-sync.ts), so an accept is still
+// durable before it is sent; a burst of logins pays one disk flush per batch
+// instead of one per login.
 //
 // The write lock is taken without blocking. SQLite's own busy handler sleeps
 // inside the call (1, 2, 5, 10, 15, 20, 25 ms ...) while another worker
@@ -15,6 +16,7 @@
 // fails, like a busy timeout would.
 
 import type Database from 'better-sqlite3';
+import type { WalSync } from './wal-sync.ts';
 
 interface PendingWrite {
   run: () => unknown;
@@ -23,6 +25,15 @@ interface PendingWrite {
 }
 
 const RETRY_MS = 1;
+
+export interface GroupCommitOptions {
+  /** How long a batch keeps trying for the write lock before it fails. */
+  busyTimeoutMs: number;
+  /** The connection runs synchronous = NORMAL and a commit counts once this has synced it (wal-sync.ts). */
+  walSync?: WalSync | undefined;
+  /** Least time between the starts of two transactions; 0 = every turn. See COMMIT_INTERVAL_MS in sqlite.ts. */
+  minIntervalMs?: number;
+}
 
 function isBusy(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
@@ -35,16 +46,22 @@ export class GroupCommit {
   readonly #begin: Database.Statement;
   readonly #commit: Database.Statement;
   readonly #rollback: Database.Statement;
+  readonly #walSync: WalSync | undefined;
+  readonly #minIntervalMs: number;
+  #lastBegin = -Infinity;
   #queue: PendingWrite[] = [];
   #scheduled = false;
   /** When the oldest waiting batch first found the lock busy; undefined while nothing waits. */
   #busySince: number | undefined;
-  #retryTimer: NodeJS.Timeout | undefined;
+  /** The next try at the lock, or the end of the interval between transactions. */
+  #timer: NodeJS.Timeout | undefined;
 
   /** `db` must have busy_timeout 0 (see above); it should be a connection of its own. */
-  constructor(db: Database.Database, busyTimeoutMs: number) {
+  constructor(db: Database.Database, options: GroupCommitOptions) {
     this.#db = db;
-    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#walSync = options.walSync;
+    this.#busyTimeoutMs = options.busyTimeoutMs;
+    this.#minIntervalMs = options.minIntervalMs ?? 0;
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
@@ -61,27 +78,41 @@ export class GroupCommit {
     });
   }
 
-  /** Commits what is queued now, waiting for the lock if need be: for close(), when no later turn comes. */
+  /** Commits and syncs what is queued now, waiting for the lock if need be: for close(), when no later turn comes. */
   flushNow(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    if (this.#queue.length === 0) return;
-    const previous = this.#db.pragma('busy_timeout', { simple: true }) as number;
-    this.#db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
-    try {
-      this.#flush();
-    } finally {
-      this.#db.pragma(`busy_timeout = ${previous}`);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#queue.length > 0) {
+      const previous = this.#db.pragma('busy_timeout', { simple: true }) as number;
+      this.#db.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
+      try {
+        this.#flush(true);
+      } finally {
+        this.#db.pragma(`busy_timeout = ${previous}`);
+      }
     }
+    this.#walSync?.close();
   }
 
+  /** Writes not yet committed, or committed and waiting for their fsync. */
   get pending(): number {
-    return this.#queue.length;
+    return this.#queue.length + (this.#walSync?.waiting ?? 0);
   }
 
-  #flush(): void {
+  #flush(force = false): void {
+    // No transaction while our last fsync runs: these writes join the batch committed right after it.
+    if (!force && this.#walSync?.busy) {
+      this.#walSync.whenIdle(() => this.#flush());
+      return;
+    }
+    this.#timer = undefined;
+    const now = performance.now();
+    if (!force && now - this.#lastBegin < this.#minIntervalMs) {
+      this.#timer = setTimeout(() => this.#flush(), this.#minIntervalMs - (now - this.#lastBegin));
+      return;
+    }
+    this.#lastBegin = now;
     this.#scheduled = false;
-    this.#retryTimer = undefined;
     const ops = this.#queue;
     this.#queue = [];
     if (ops.length === 0) return;
@@ -108,7 +139,15 @@ export class GroupCommit {
       for (const op of ops) op.reject(err);
       return;
     }
-    ops.forEach((op, i) => (results[i]!.ok ? op.resolve(results[i]!.value) : op.reject(results[i]!.value)));
+    const settle = (): void => ops.forEach((op, i) => (results[i]!.ok ? op.resolve(results[i]!.value) : op.reject(results[i]!.value)));
+    if (!this.#walSync) {
+      settle();
+      return;
+    }
+    this.#walSync.afterCommit((err) => {
+      if (err) for (const op of ops) op.reject(err);
+      else settle();
+    });
   }
 
   #lockFailed(ops: PendingWrite[], err: unknown): void {
@@ -127,6 +166,6 @@ export class GroupCommit {
     // Put the batch back in front of what arrived meanwhile, and try again soon without blocking.
     this.#queue = ops.concat(this.#queue);
     this.#scheduled = true;
-    this.#retryTimer = setTimeout(() => this.#flush(), RETRY_MS);
+    this.#timer = setTimeout(() => this.#flush(), RETRY_MS);
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { GroupCommit } from '../../src/store/group-commit.ts';
+import { WalSync } from '../../src/store/wal-sync.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +25,7 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 test('writes of one turn share one transaction, and each promise gets its own result', async () => {
   const db = open();
-  const group = new GroupCommit(db.writer, 1000);
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000 });
   const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   let transactions = 0;
   const inTx = () => (db.writer.inTransaction ? transactions++ : undefined);
@@ -44,7 +45,7 @@ test('writes of one turn share one transaction, and each promise gets its own re
 
 test('a write lock held by another connection is waited for without blocking the event loop', async () => {
   const db = open();
-  const group = new GroupCommit(db.writer, 5000);
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 5000 });
   db.other.exec('BEGIN IMMEDIATE');
   db.other.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('held', 0);
   let settled = false;
@@ -69,7 +70,7 @@ test('a write lock held by another connection is waited for without blocking the
 
 test('after busyTimeoutMs of a held lock the batch fails with SQLITE_BUSY, and later writes still get their turn', async () => {
   const db = open();
-  const group = new GroupCommit(db.writer, 60);
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 60 });
   db.other.exec('BEGIN IMMEDIATE');
   const started = performance.now();
   const first = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('x', 1));
@@ -84,7 +85,7 @@ test('after busyTimeoutMs of a held lock the batch fails with SQLITE_BUSY, and l
 
 test('flushNow commits what is queued at once, waiting for the lock like a busy timeout', async () => {
   const db = open();
-  const group = new GroupCommit(db.writer, 2000);
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 2000 });
   const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('z', 1).changes);
   group.flushNow();
   assert.equal(group.pending, 0);
@@ -96,7 +97,7 @@ test('flushNow commits what is queued at once, waiting for the lock like a busy 
 
 test('a failed commit rejects every write of the batch and leaves no transaction open', async () => {
   const db = open();
-  const group = new GroupCommit(db.writer, 1000);
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000 });
   db.writer.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)');
   db.writer.pragma('foreign_keys = ON');
   const results = await Promise.allSettled([
@@ -106,5 +107,89 @@ test('a failed commit rejects every write of the batch and leaves no transaction
   assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
   assert.equal(db.writer.inTransaction, false);
   assert.deepEqual(db.other.prepare('SELECT k FROM t').pluck().all(), []);
+  db.close();
+});
+
+test('with a WalSync, a write settles only after the fsync that followed its commit', async () => {
+  const db = open();
+  db.writer.pragma('synchronous = NORMAL');
+  const walSync = new WalSync(`${db.path}-wal`);
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync });
+  let settled = false;
+  const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('a', 1).changes).then((v) => ((settled = true), v));
+  await tick();
+  // Committed (other connections see it) but not yet reported: the fsync runs on the thread pool.
+  assert.deepEqual(db.other.prepare('SELECT k FROM t').pluck().all(), ['a']);
+  assert.equal(settled, false);
+  assert.equal(group.pending, 1);
+  assert.equal(walSync.busy, true);
+  assert.equal(await write, 1);
+  assert.equal(group.pending, 0);
+  group.flushNow();
+  db.close();
+});
+
+test('writes queued while an fsync runs wait for it, then share one transaction', async () => {
+  const db = open();
+  db.writer.pragma('synchronous = NORMAL');
+  const walSync = new WalSync(`${db.path}-wal`);
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync });
+  const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  const transactions = new Set<number>();
+  let tx = 0;
+  const first = group.write(() => insert.run('first', ++tx).changes);
+  await tick();
+  assert.equal(walSync.busy, true, 'the first commit is being synced');
+  const later = ['b', 'c', 'd'].map((k) => group.write(() => (transactions.add(tx), insert.run(k, tx).changes)));
+  await tick();
+  assert.deepEqual(db.other.prepare('SELECT k FROM t ORDER BY k').pluck().all(), ['first'], 'no transaction while the fsync runs');
+  assert.deepEqual(await Promise.all([first, ...later]), [1, 1, 1, 1]);
+  assert.equal(transactions.size, 1);
+  group.flushNow();
+  db.close();
+});
+
+test('minIntervalMs spaces transactions out; an idle writer commits at once', async () => {
+  const db = open();
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, minIntervalMs: 80 });
+  const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  const t0 = performance.now();
+  await group.write(() => insert.run('a', 1));
+  const firstMs = performance.now() - t0;
+  assert.ok(firstMs < 60, `the first write waited ${firstMs.toFixed(0)} ms`);
+  const both = Promise.all([group.write(() => insert.run('b', 2)), group.write(() => insert.run('c', 3))]);
+  await tick();
+  assert.equal(group.pending, 2, 'the next batch waits for the interval');
+  await both;
+  const secondMs = performance.now() - t0;
+  assert.ok(secondMs >= 75, `the second transaction began ${secondMs.toFixed(0)} ms after the first`);
+  db.close();
+});
+
+test('flushNow with a WalSync commits and syncs at once, and later writes fail', async () => {
+  const db = open();
+  db.writer.pragma('synchronous = NORMAL');
+  const walSync = new WalSync(`${db.path}-wal`);
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync, minIntervalMs: 1000 });
+  const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  await group.write(() => insert.run('a', 1));
+  const queued = group.write(() => insert.run('b', 2).changes);
+  group.flushNow();
+  assert.equal(group.pending, 0);
+  assert.equal(await queued, 1);
+  assert.deepEqual(db.other.prepare('SELECT k FROM t ORDER BY k').pluck().all(), ['a', 'b']);
+  await assert.rejects(new Promise((resolve, reject) => walSync.afterCommit((err) => (err ? reject(err) : resolve(undefined)))), /the store is closed/);
+  db.close();
+});
+
+test('a failed fsync rejects its writes and every later one, naming the file', async () => {
+  const db = open();
+  db.writer.pragma('synchronous = NORMAL');
+  const missing = join(dir, 'no-such-dir', 'x.db-wal');
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync: new WalSync(missing) });
+  const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  const failed = (err: NodeJS.ErrnoException) => err.code === 'WAL_SYNC_FAILED' && err.message.includes(missing) && /ENOENT/.test(err.message) && /restarted/.test(err.message);
+  await assert.rejects(group.write(() => insert.run('a', 1)), failed);
+  await assert.rejects(group.write(() => insert.run('b', 2)), failed);
   db.close();
 });
