@@ -43,7 +43,11 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   loadDictionaries();
 
   const metrics = new Metrics(options.workerId !== undefined ? { worker: String(options.workerId) } : {});
-  const services = await openServices(config, logger, { ...(options.now ? { now: options.now } : {}), onResolverError: (r) => metrics.resolverError(r) });
+  const services = await openServices(config, logger, {
+    ...(options.now ? { now: options.now } : {}),
+    onResolverError: (r) => metrics.resolverError(r),
+    checkpointedElsewhere: options.workerId !== undefined,
+  });
   const authenticate = withAudit(audit, (request) => services.auth.authenticate(request));
 
   let clients = new ClientTable(config.clients);

@@ -23,11 +23,13 @@ export interface Services {
 export interface ServiceHooks {
   now?: () => number;
   onResolverError?: (resolver: string) => void;
+  /** A worker of `serve --workers N`: its supervisor checkpoints the SQLite store. */
+  checkpointedElsewhere?: boolean;
 }
 
 export async function openServices(config: Config, logger: Logger, hooks: ServiceHooks = {}): Promise<Services> {
   const keyFileExisted = existsSync(config.store.keyFile);
-  const store = await openStore({ ...config.store, logger: logger.child({ store: true }) });
+  const store = await openStore({ ...config.store, logger: logger.child({ store: true }), ...(hooks.checkpointedElsewhere ? { checkpointedElsewhere: true } : {}) });
   if (!keyFileExisted) logger.warn({ keyFile: config.store.keyFile }, `created the key file ${config.store.keyFile}: back it up; without it the token seeds in the store cannot be decrypted`);
   const resolvers = new Map<string, UserResolver>();
   try {

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
 import { start, type Running } from '../main.ts';
 import { openServices } from '../services.ts';
+import { startCheckpointer } from '../store/index.ts';
 import { reportReady, supervise, workerExecArgv, workerSlot } from '../workers.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { CliError, EXIT_USAGE, reportError } from './errors.ts';
@@ -55,7 +56,13 @@ export async function serve(args: string[]): Promise<number> {
       const services = await openServices(loaded.config, logger);
       await services.close();
       cluster.setupPrimary({ silent: false, execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
-      return supervise({ workers, logger });
+      // The workers leave WAL checkpoints to this process (see store/checkpointer.ts).
+      const checkpointer = 'sqlite' in loaded.config.store ? startCheckpointer(loaded.config.store.sqlite.path, logger) : undefined;
+      try {
+        return await supervise({ workers, logger });
+      } finally {
+        checkpointer?.stop();
+      }
     }
   }
   return serveHere(file, false);

@@ -20,6 +20,7 @@ export {
 } from './pin-hash.ts';
 export { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
 export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite.ts';
+export { CHECKPOINT_INTERVAL_MS, startCheckpointer, type Checkpointer, type CheckpointResult } from './checkpointer.ts';
 export { openPostgresStore, PostgresTokenStore } from './postgres.ts';
 export { describePostgresUrl, POSTGRES_DEFAULTS, type PostgresPoolOptions, type PostgresStoreOptions } from './postgres-connect.ts';
 export { migratePostgres } from './postgres-schema.ts';
@@ -34,6 +35,8 @@ interface CommonOptions {
 
 export interface SqliteBackendOptions extends CommonOptions {
   sqlite: { path: string; busyTimeoutMs?: number };
+  /** Another process checkpoints the WAL (serve's supervisor, see checkpointer.ts). */
+  checkpointedElsewhere?: boolean;
 }
 
 export interface PostgresBackendOptions extends CommonOptions {
@@ -60,6 +63,7 @@ export async function openStore(options: StoreOptions): Promise<KeyedTokenStore>
       keyFile: options.keyFile,
       ...createKeyFile,
       ...(sqlite.busyTimeoutMs !== undefined ? { busyTimeoutMs: sqlite.busyTimeoutMs } : {}),
+      ...((options as SqliteBackendOptions).checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
     });
   }
   if (hasPostgres) {

@@ -21,6 +21,7 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
+import { WORKER_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
 import { GroupCommit } from './group-commit.ts';
 import { WalSync } from './wal-sync.ts';
 import { loadKeys, newKeyCheck, verifyKeyCheck } from './key-check.ts';
@@ -45,6 +46,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** scrypt parameters for new PIN hashes. */
   pinParams?: ScryptParams;
+  /** Another process checkpoints the WAL (checkpointer.ts): this store's commits checkpoint only as a fallback. */
+  checkpointedElsewhere?: boolean;
 }
 
 /**
@@ -68,13 +71,13 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') throw new StoreError('schema', `${opts.path}: cannot switch to WAL journal mode (got ${String(mode)})`);
-    tuneConnection(db);
+    tuneConnection(db, opts.checkpointedElsewhere ?? false);
     migrateSqlite(db, opts.path);
     const keyCheck = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as string | undefined;
     const keys = loadKeys(opts, keyCheck !== undefined, opts.path, 'openSqliteStore');
     checkKeys(db, keys, opts.path, opts.keyFile);
     // An in-memory database is private to its connection, and has no other process to wait for.
-    writer = inMemory ? undefined : openWriter(opts.path);
+    writer = inMemory ? undefined : openWriter(opts.path, opts.checkpointedElsewhere ?? false);
     const walSync = writer ? new WalSync(`${opts.path}-wal`) : undefined;
     return new SqliteTokenStore(db, keys, `sqlite:${opts.path}`, opts.pinParams ?? DEFAULT_PIN_PARAMS, { writer, busyTimeoutMs, walSync });
   } catch (err) {
@@ -89,19 +92,20 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
  * fsync inside COMMIT: its WalSync syncs after the commit, off the event loop
  * (see wal-sync.ts), before any caller hears of the write.
  */
-function openWriter(path: string): Database.Database {
+function openWriter(path: string, checkpointedElsewhere: boolean): Database.Database {
   const db = new Database(path, { timeout: 0 });
   db.pragma('busy_timeout = 0');
-  tuneConnection(db);
+  tuneConnection(db, checkpointedElsewhere);
   db.pragma('synchronous = NORMAL');
   return db;
 }
 
-/** What both connections must agree on: durability of every commit, foreign keys, the page cache. */
-function tuneConnection(db: Database.Database): void {
+/** What both connections must agree on: durability of every commit, foreign keys, the page cache, who checkpoints. */
+function tuneConnection(db: Database.Database, checkpointedElsewhere: boolean): void {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
+  if (checkpointedElsewhere) db.pragma(`wal_autocheckpoint = ${WORKER_AUTOCHECKPOINT_PAGES}`);
 }
 
 function createDbFile(path: string): void {

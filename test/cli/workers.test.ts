@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,33 @@ describe('serve --workers', () => {
       s.child.kill('SIGTERM');
       assert.equal(await s.exited, 0);
       assert.equal(s.lines().filter((l) => l.msg === 'otp-radius stopped').length, 2);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+
+  test("the supervisor checkpoints the workers' WAL into the database file", async () => {
+    const port = await freeUdpPort();
+    // A store of its own: alice's token here must not be a second token of hers in the race test below.
+    const config = await writeStackConfig(await mkdtemp(join(dir, 'ckpt-')), port);
+    const { store: storeConfig } = (await import('../../src/config/load.ts')).loadConfig(config).config;
+    const store = await openStore(storeConfig);
+    const owner = { realm: 'default', resolver: 'local', userId: '1001', login: 'alice' };
+    await store.createToken(buildToken({ type: 'totp', seed: SEED, serial: 'CKPT', owner }, DEFAULT_TOKENS).token);
+    await store.close();
+    const dbPath = (storeConfig as { sqlite: { path: string } }).sqlite.path;
+    const s = serve(config, 2);
+    try {
+      await waitFor(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
+      const before = createHash('sha256').update(readFileSync(dbPath)).digest('hex');
+      // Each wrong OTP is a fail-counter write: a few WAL frames, far below any worker's own checkpoint threshold.
+      for (let i = 0; i < 6; i++) assert.equal(await ask(port, '000000', i), CODE.AccessReject);
+      let changed = false;
+      for (let i = 0; i < 40 && !changed; i++) {
+        await delay(50);
+        changed = createHash('sha256').update(readFileSync(dbPath)).digest('hex') !== before;
+      }
+      assert.ok(changed, 'the fail counters reached the database file while the workers run');
     } finally {
       s.child.kill('SIGKILL');
     }

@@ -1,0 +1,67 @@
+// WAL checkpoints for the SQLite store, run by `serve`'s supervisor instead
+// of by the workers.
+//
+// SQLite copies the WAL back into the database file (a checkpoint) from
+// within the COMMIT that takes the WAL past wal_autocheckpoint pages: the WAL
+// is synced, the pages written to the database file and that file synced.
+// better-sqlite3 is synchronous, so that COMMIT held a worker's event loop
+// for 2-25 ms about once a second under load, and every request queued
+// behind it. The supervisor answers no requests: it checkpoints every
+// CHECKPOINT_INTERVAL_MS in PASSIVE mode (never waits for a reader or writer,
+// copies what it can), and the workers' own threshold is raised to
+// WORKER_AUTOCHECKPOINT_PAGES, so that they checkpoint only if this stops
+// keeping up (a stuck supervisor must not let the WAL grow without bound).
+
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+
+export const CHECKPOINT_INTERVAL_MS = 250;
+/** The workers' wal_autocheckpoint when the supervisor checkpoints (SQLite's default is 1000 pages). */
+export const WORKER_AUTOCHECKPOINT_PAGES = 20_000;
+/** A failing checkpoint is logged at most this often. */
+const ERROR_LOG_INTERVAL_MS = 60_000;
+
+export interface Checkpointer {
+  /** Checkpoints once now; exposed for tests and for the last pass before exit. */
+  checkpoint(): CheckpointResult | undefined;
+  stop(): void;
+}
+
+export interface CheckpointResult {
+  /** WAL frames at the time of the checkpoint. */
+  walFrames: number;
+  /** Frames now copied into the database file. */
+  checkpointed: number;
+}
+
+/** Opens its own connection to the store at `path` (which must exist) and checkpoints it every `intervalMs`. */
+export function startCheckpointer(path: string, logger: Logger, intervalMs: number = CHECKPOINT_INTERVAL_MS): Checkpointer {
+  const db = new Database(path, { fileMustExist: true, timeout: 0 });
+  db.pragma('busy_timeout = 0');
+  // The checkpoint's own syncs (WAL before copying, database file after) follow this connection's setting.
+  db.pragma('synchronous = FULL');
+  let lastErrorLog = -Infinity;
+  const checkpoint = (): CheckpointResult | undefined => {
+    try {
+      const row = db.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { busy: number; log: number; checkpointed: number }[];
+      const r = row[0];
+      return r ? { walFrames: r.log, checkpointed: r.checkpointed } : undefined;
+    } catch (err) {
+      const now = performance.now();
+      if (now - lastErrorLog >= ERROR_LOG_INTERVAL_MS) {
+        lastErrorLog = now;
+        logger.warn({ store: path, err: (err as Error).message }, 'WAL checkpoint failed; workers checkpoint themselves once the WAL reaches its limit');
+      }
+      return undefined;
+    }
+  };
+  const timer = setInterval(checkpoint, intervalMs);
+  timer.unref();
+  return {
+    checkpoint,
+    stop() {
+      clearInterval(timer);
+      if (db.open) db.close();
+    },
+  };
+}
