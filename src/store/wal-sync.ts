@@ -10,11 +10,13 @@
 // started after it has finished, so an Access-Accept still leaves only once
 // its counter advance is on disk.
 //
-// fsync(2) flushes the file, not the descriptor: the frames another
-// connection or process appended before the fsync started are covered too,
-// and so is everything this process's commit depended on (WAL frames are
-// appended in commit order). The -wal file is not replaced while a connection
-// is open, and ours stays open for the life of the store.
+// fdatasync(2), as SQLite itself syncs on Linux: the file's data and the
+// size needed to read it back, without the timestamps. It flushes the file,
+// not the descriptor: the frames another connection or process appended
+// before the sync started are covered too, and so is everything this
+// process's commit depended on (WAL frames are appended in commit order). The
+// -wal file is not replaced while a connection is open, and ours stays open
+// for the life of the store.
 //
 // One fsync runs at a time; commits that finish while it runs wait for the
 // next one, which covers all of them. The group commit does better still: it
@@ -25,7 +27,7 @@
 // once and then marks them clean), so a failure is kept: every later commit
 // is reported as failed too, and the server rejects until it is restarted.
 
-import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
 export type SyncDone = (err: Error | null) => void;
 
@@ -100,7 +102,7 @@ export class WalSync {
     }
     this.#inFlight = true;
     this.#syncing = batch;
-    fsync(fd, (err) => {
+    fdatasync(fd, (err) => {
       this.#inFlight = false;
       // close() may have settled this batch already, with a sync of its own.
       const unsettled = this.#syncing;
@@ -122,7 +124,7 @@ export class WalSync {
   #syncNow(): Error | null {
     if (this.#failed) return this.#failed;
     try {
-      fsyncSync(this.#open());
+      fdatasyncSync(this.#open());
       return null;
     } catch (err) {
       this.#failed = walError(this.#path, err as Error);
