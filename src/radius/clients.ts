@@ -2,7 +2,7 @@
 // The most specific network wins, as in FreeRADIUS, so a /32 for one
 // firewall can override the /24 of its site.
 
-import { addressBytes, cidrContains } from '../config/cidr.ts';
+import { cidrContains, sourceAddressBytes } from '../config/cidr.ts';
 import type { ClientConfig } from '../config/config.ts';
 
 export class ClientTable {
@@ -17,7 +17,7 @@ export class ClientTable {
   }
 
   lookup(address: string): ClientConfig | undefined {
-    const bytes = addressBytes(address);
+    const bytes = sourceAddressBytes(address);
     if (!bytes) return undefined;
     return this.clients.find((c) => cidrContains(c.network, bytes));
   }

@@ -17,7 +17,7 @@
 // their own, so a handler that hangs never keeps answers or slabs alive.
 
 import { randomBytes } from 'node:crypto';
-import { addressBytes } from '../config/cidr.ts';
+import { sourceAddressBytes } from '../config/cidr.ts';
 
 const SLAB_BYTES = 64 * 1024;
 const MIN_CAPACITY = 1024;
@@ -36,7 +36,7 @@ export interface RequestKey {
 }
 
 function addressWords(address: string, into: Uint32Array): boolean {
-  const bytes = addressBytes(address);
+  const bytes = sourceAddressBytes(address);
   if (!bytes) return false;
   if (bytes.length === 4) {
     into[4] = 0; into[5] = 0; into[6] = 0xffff; into[7] = bytes.readUInt32BE(0);

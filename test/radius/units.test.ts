@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { addressBytes, cidrContains, parseCidr } from '../../src/config/cidr.ts';
+import { addressBytes, cidrContains, parseCidr, sourceAddressBytes } from '../../src/config/cidr.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { decryptPassword, encryptPassword } from '../../src/radius/authenticator.ts';
 import { ClientTable } from '../../src/radius/clients.ts';
@@ -24,6 +24,21 @@ describe('networks', () => {
     assert.ok(cidrContains(parseCidr('::ffff:10.0.0.0/104'), addressBytes('10.9.9.9')!));
     assert.throws(() => parseCidr('10.0.0.0/'), /prefix length/);
     assert.throws(() => parseCidr('2001:db8::/129'), /must be 0 to 128/);
+  });
+
+  test('source addresses are remembered, give what addressBytes gives, and the memo stays bounded', () => {
+    for (const a of ['10.200.1.1', '::ffff:10.1.2.3', '2001:db8:1::5', 'fe80::1%eth0', '::1']) {
+      assert.deepEqual(sourceAddressBytes(a), addressBytes(a), a);
+      assert.equal(sourceAddressBytes(a), sourceAddressBytes(a), `${a}: parsed once`);
+    }
+    assert.equal(sourceAddressBytes('not-an-address'), undefined);
+    assert.equal(sourceAddressBytes('not-an-address'), undefined, 'a bad address is remembered as bad');
+    // A flood of spoofed sources: far more than the memo holds, every answer still right.
+    for (let i = 0; i < 10_000; i++) {
+      const a = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      assert.deepEqual(sourceAddressBytes(a), Buffer.from([10, (i >> 16) & 255, (i >> 8) & 255, i & 255]));
+    }
+    assert.deepEqual(sourceAddressBytes('10.200.1.1'), Buffer.from([10, 200, 1, 1]));
   });
 
   test('the most specific client wins', () => {
