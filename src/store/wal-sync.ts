@@ -30,9 +30,12 @@
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
 export type SyncDone = (err: Error | null) => void;
+/** fs.fdatasync's shape; tests pass one that finishes when they say. */
+export type SyncFile = (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => void;
 
 export class WalSync {
   readonly #path: string;
+  readonly #syncFile: SyncFile;
   #fd: number | undefined;
   #inFlight = false;
   #waiting: SyncDone[] = [];
@@ -43,8 +46,9 @@ export class WalSync {
   #closed = false;
 
   /** `walPath`: the database's -wal file. */
-  constructor(walPath: string) {
+  constructor(walPath: string, syncFile: SyncFile = fdatasync) {
     this.#path = walPath;
+    this.#syncFile = syncFile;
   }
 
   /** Calls `done` once everything written to the WAL before this call is on disk, or with the error that prevented it. */
@@ -102,7 +106,7 @@ export class WalSync {
     }
     this.#inFlight = true;
     this.#syncing = batch;
-    fdatasync(fd, (err) => {
+    this.#syncFile(fd, (err) => {
       this.#inFlight = false;
       // close() may have settled this batch already, with a sync of its own.
       const unsettled = this.#syncing;

@@ -127,7 +127,7 @@ describe('serve --workers', () => {
       // Each wrong OTP is a fail-counter write: a few WAL frames, far below any worker's own checkpoint threshold.
       for (let i = 0; i < 6; i++) assert.equal(await ask(port, '000000', i), CODE.AccessReject);
       let changed = false;
-      for (let i = 0; i < 40 && !changed; i++) {
+      for (let i = 0; i < 100 && !changed; i++) {
         await delay(50);
         changed = createHash('sha256').update(readFileSync(dbPath)).digest('hex') !== before;
       }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fdatasync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { GroupCommit } from '../../src/store/group-commit.ts';
-import { WalSync } from '../../src/store/wal-sync.ts';
+import { WalSync, type SyncFile } from '../../src/store/wal-sync.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,29 +110,51 @@ test('a failed commit rejects every write of the batch and leaves no transaction
   db.close();
 });
 
+/** A real fdatasync that finishes only when the test calls release(): fsyncs on a fast disk beat any tick. */
+function heldSync(): { syncFile: SyncFile; started: () => number; release: () => void } {
+  let count = 0;
+  const held: (() => void)[] = [];
+  return {
+    syncFile: (fd, cb) => {
+      count++;
+      held.push(() => fdatasync(fd, cb));
+    },
+    started: () => count,
+    release: () => {
+      for (const go of held.splice(0)) go();
+    },
+  };
+}
+
 test('with a WalSync, a write settles only after the fsync that followed its commit', async () => {
   const db = open();
   db.writer.pragma('synchronous = NORMAL');
-  const walSync = new WalSync(`${db.path}-wal`);
+  const sync = heldSync();
+  const walSync = new WalSync(`${db.path}-wal`, sync.syncFile);
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync });
   let settled = false;
   const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('a', 1).changes).then((v) => ((settled = true), v));
   await tick();
-  // Committed (other connections see it) but not yet reported: the fsync runs on the thread pool.
+  await tick();
+  // Committed (other connections see it) but not reported while its sync runs.
   assert.deepEqual(db.other.prepare('SELECT k FROM t').pluck().all(), ['a']);
+  assert.equal(sync.started(), 1);
   assert.equal(settled, false);
   assert.equal(group.pending, 1);
   assert.equal(walSync.busy, true);
+  sync.release();
   assert.equal(await write, 1);
   assert.equal(group.pending, 0);
+  assert.equal(walSync.busy, false);
   group.flushNow();
   db.close();
 });
 
-test('writes queued while an fsync runs wait for it, then share one transaction', async () => {
+test('writes queued while an fsync runs wait for it, then share one transaction and one more fsync', async () => {
   const db = open();
   db.writer.pragma('synchronous = NORMAL');
-  const walSync = new WalSync(`${db.path}-wal`);
+  const sync = heldSync();
+  const walSync = new WalSync(`${db.path}-wal`, sync.syncFile);
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync });
   const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   const transactions = new Set<number>();
@@ -142,8 +164,17 @@ test('writes queued while an fsync runs wait for it, then share one transaction'
   assert.equal(walSync.busy, true, 'the first commit is being synced');
   const later = ['b', 'c', 'd'].map((k) => group.write(() => (transactions.add(tx), insert.run(k, tx).changes)));
   await tick();
+  await tick();
   assert.deepEqual(db.other.prepare('SELECT k FROM t ORDER BY k').pluck().all(), ['first'], 'no transaction while the fsync runs');
-  assert.deepEqual(await Promise.all([first, ...later]), [1, 1, 1, 1]);
+  assert.equal(sync.started(), 1);
+  sync.release();
+  assert.equal(await first, 1);
+  // The waiting batch commits right after the first sync, and waits for a sync of its own.
+  await tick();
+  assert.deepEqual(db.other.prepare('SELECT k FROM t ORDER BY k').pluck().all(), ['b', 'c', 'd', 'first']);
+  assert.equal(sync.started(), 2);
+  sync.release();
+  assert.deepEqual(await Promise.all(later), [1, 1, 1]);
   assert.equal(transactions.size, 1);
   group.flushNow();
   db.close();
@@ -154,15 +185,16 @@ test('minIntervalMs spaces transactions out; an idle writer commits at once', as
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, minIntervalMs: 80 });
   const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   const t0 = performance.now();
-  await group.write(() => insert.run('a', 1));
-  const firstMs = performance.now() - t0;
-  assert.ok(firstMs < 60, `the first write waited ${firstMs.toFixed(0)} ms`);
+  const first = group.write(() => insert.run('a', 1));
+  await tick();
+  assert.equal(group.pending, 0, 'the first write was committed in the next turn, without waiting');
+  await first;
   const both = Promise.all([group.write(() => insert.run('b', 2)), group.write(() => insert.run('c', 3))]);
   await tick();
   assert.equal(group.pending, 2, 'the next batch waits for the interval');
   await both;
   const secondMs = performance.now() - t0;
-  assert.ok(secondMs >= 75, `the second transaction began ${secondMs.toFixed(0)} ms after the first`);
+  assert.ok(secondMs >= 79, `the second transaction began ${secondMs.toFixed(0)} ms after the first`);
   db.close();
 });
 
