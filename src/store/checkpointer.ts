@@ -15,14 +15,14 @@
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 
-export const CHECKPOINT_INTERVAL_MS = 250;
+const CHECKPOINT_INTERVAL_MS = 250;
 /** The workers' wal_autocheckpoint when the supervisor checkpoints (SQLite's default is 1000 pages). */
 export const WORKER_AUTOCHECKPOINT_PAGES = 20_000;
 /** A failing checkpoint is logged at most this often. */
 const ERROR_LOG_INTERVAL_MS = 60_000;
 
 export interface Checkpointer {
-  /** Checkpoints once now; exposed for tests and for the last pass before exit. */
+  /** Checkpoints once now (the timer does this every intervalMs); undefined when it failed. */
   checkpoint(): CheckpointResult | undefined;
   stop(): void;
 }

@@ -20,7 +20,7 @@ export {
 } from './pin-hash.ts';
 export { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
 export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite.ts';
-export { CHECKPOINT_INTERVAL_MS, startCheckpointer, type Checkpointer, type CheckpointResult } from './checkpointer.ts';
+export { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 export { openPostgresStore, PostgresTokenStore } from './postgres.ts';
 export { describePostgresUrl, POSTGRES_DEFAULTS, type PostgresPoolOptions, type PostgresStoreOptions } from './postgres-connect.ts';
 export { migratePostgres } from './postgres-schema.ts';
