@@ -5,7 +5,9 @@
 // rejects are. node:crypto pays a native call, a key setup and two Buffers per
 // HMAC (~2.5 us); here the key is hashed into the inner and outer SHA states
 // once (RFC 2104's ipad/opad blocks), after which one code costs the two
-// compressions of the 8-byte counter message and nothing is allocated (~0.5 us).
+// compressions of the 8-byte counter message and nothing is allocated (~0.5 us;
+// SHA-1 runs those two compressions in WebAssembly where it can, ~0.2 us, see
+// sha1-wasm.ts).
 // SHA-512 seeds are rare (only some OCRA suites and TOTP apps) and keep
 // node:crypto. src/otp/hotp.ts stays the reference the tests compare against.
 
@@ -14,6 +16,7 @@ import type { OtpAlgorithm } from './algorithm.ts';
 import { checkOtpAlgorithm } from './algorithm.ts';
 import { OtpInputError } from './errors.ts';
 import { checkDigits, counterBytes, truncatedValue } from './hotp.ts';
+import { Sha1Hmac } from './sha1-wasm.ts';
 
 /** The RFC 4226 §5.3 truncated value (31 bits) of the seed's HMAC at a counter. */
 export interface CounterCode {
@@ -118,8 +121,10 @@ class MidstateCode implements CounterCode {
   readonly #sha: Sha;
   readonly #inner: Int32Array;
   readonly #outer: Int32Array;
+  /** The same HMAC in WebAssembly (SHA-1 only, see sha1-wasm.ts). */
+  readonly #wasm: Sha1Hmac | undefined;
 
-  constructor(algorithm: OtpAlgorithm, sha: Sha, seed: Buffer) {
+  constructor(algorithm: OtpAlgorithm, sha: Sha, seed: Buffer, useWasm: boolean) {
     this.algorithm = algorithm;
     this.#sha = sha;
     // RFC 2104: a key longer than the block is replaced by its hash.
@@ -128,6 +133,7 @@ class MidstateCode implements CounterCode {
     padded.set(key);
     this.#inner = this.#keyState(padded, 0x36);
     this.#outer = this.#keyState(padded, 0x5c);
+    this.#wasm = useWasm && sha === SHA1 ? Sha1Hmac.create(this.#inner, this.#outer) : undefined;
   }
 
   #keyState(padded: Uint8Array, pad: number): Int32Array {
@@ -140,6 +146,13 @@ class MidstateCode implements CounterCode {
   }
 
   binaryAt(counter: number): number {
+    const mac = this.#wasm ? this.#wasm.digestAt(Math.floor(counter / TWO_32) | 0, counter % TWO_32 | 0) : this.#macAt(counter);
+    const offset = byteAt(mac, 4 * this.#sha.words - 1) & 0x0f;
+    return ((byteAt(mac, offset) & 0x7f) << 24) | (byteAt(mac, offset + 1) << 16) | (byteAt(mac, offset + 2) << 8) | byteAt(mac, offset + 3);
+  }
+
+  /** The HMAC in JavaScript, into the shared `digest` words. */
+  #macAt(counter: number): Int32Array {
     const { compress, words } = this.#sha;
     // Inner hash: the 8-byte counter after the ipad block, then SHA padding (bit length 8 * (64 + 8)).
     block.fill(0);
@@ -154,8 +167,7 @@ class MidstateCode implements CounterCode {
     block[words] = 0x80000000 | 0;
     block[15] = (BLOCK_BYTES + 4 * words) * 8;
     compress(this.#outer, block, digest);
-    const offset = byteAt(digest, 4 * words - 1) & 0x0f;
-    return ((byteAt(digest, offset) & 0x7f) << 24) | (byteAt(digest, offset + 1) << 16) | (byteAt(digest, offset + 2) << 8) | byteAt(digest, offset + 3);
+    return digest;
   }
 }
 
@@ -173,12 +185,15 @@ class NodeCode implements CounterCode {
   }
 }
 
-/** The code source for one seed; made once per request, used for every step it searches. */
-export function counterCode(seed: Buffer, algorithm: OtpAlgorithm): CounterCode {
+/**
+ * The code source for one seed; made once per request, used for every step it
+ * searches. `engine: 'js'` keeps SHA-1 off WebAssembly (tests compare both).
+ */
+export function counterCode(seed: Buffer, algorithm: OtpAlgorithm, engine: 'fastest' | 'js' = 'fastest'): CounterCode {
   checkOtpAlgorithm(algorithm);
   if (seed.length === 0) throw new OtpInputError('seed: must not be empty');
-  if (algorithm === 'sha1') return new MidstateCode(algorithm, SHA1, seed);
-  if (algorithm === 'sha256') return new MidstateCode(algorithm, SHA256, seed);
+  if (algorithm === 'sha1') return new MidstateCode(algorithm, SHA1, seed, engine === 'fastest');
+  if (algorithm === 'sha256') return new MidstateCode(algorithm, SHA256, seed, false);
   return new NodeCode(algorithm, seed);
 }
 

@@ -1,8 +1,10 @@
 // The allocation-free HMAC path must give exactly what node:crypto gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { counterCode, otpValue, parseOtp } from '../../src/otp/counter-code.ts';
+import { Sha1Hmac } from '../../src/otp/sha1-wasm.ts';
 import { counterBytes, hotp } from '../../src/otp/hotp.ts';
 import type { OtpAlgorithm } from '../../src/otp/algorithm.ts';
 
@@ -80,4 +82,34 @@ test('bad seeds, algorithms and digits get clear errors', () => {
   assert.throws(() => counterCode(Buffer.alloc(0), 'sha1'), /seed: must not be empty/);
   assert.throws(() => counterCode(Buffer.alloc(20), 'md5' as OtpAlgorithm), /algorithm: expected sha1, sha256 or sha512, got 'md5'/);
   assert.throws(() => otpValue(123, 11), /digits: expected an integer from 1 to 10, got 11/);
+});
+
+test('SHA-1 in WebAssembly and in JavaScript agree with node:crypto, also with several keys taking turns', () => {
+  const seeds = [randomBytes(20), randomBytes(64), randomBytes(65), randomBytes(1)];
+  const fast = seeds.map((s) => counterCode(s, 'sha1'));
+  const js = seeds.map((s) => counterCode(s, 'sha1', 'js'));
+  for (let i = 0; i < 400; i++) {
+    const k = i % seeds.length; // another key each call: the module's loaded states must follow
+    const counter = i % 3 === 0 ? randomInt(2 ** 47) * 64 + randomInt(64) : 58_000_000 + i;
+    const mac = createHmac('sha1', seeds[k]!).update(counterBytes(counter)).digest();
+    const expected = mac.readUInt32BE(mac[mac.length - 1]! & 0x0f) & 0x7fffffff;
+    assert.equal(fast[k]!.binaryAt(counter), expected, `wasm, key ${k}, counter ${counter}`);
+    assert.equal(js[k]!.binaryAt(counter), expected, `js, key ${k}, counter ${counter}`);
+  }
+});
+
+test('this Node.js runs SHA-1 codes in WebAssembly; bad states are refused', () => {
+  assert.ok(Sha1Hmac.create(new Int32Array(5), new Int32Array(5)), 'WebAssembly is available, so the fast path is on');
+  assert.throws(() => Sha1Hmac.create(new Int32Array(8), new Int32Array(5)), /states of 5 words expected, got 8 and 5/);
+});
+
+test('without WebAssembly (as under node --jitless) SHA-1 codes come from JavaScript, with the same values', () => {
+  // --jitless itself would also stop Node from loading .ts files, so the global goes instead.
+  const url = new URL('../../src/otp/counter-code.ts', import.meta.url).href;
+  const script = `const { counterCode, otpValue } = await import('${url}');
+    delete globalThis.WebAssembly;
+    const c = counterCode(Buffer.from('12345678901234567890'), 'sha1');
+    console.log(typeof WebAssembly, [0, 1, 9].map((n) => otpValue(c.binaryAt(n), 6)).join(','));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(out.trim(), 'undefined 755224,287082,520489');
 });
