@@ -75,7 +75,7 @@ function compressBody(): number[] {
     get(0); load(4 * i); set(3 + i);
   }
   for (let i = 0; i < 80; i++) {
-    // The variables take turns instead of moving: after round i, a..e are these locals.
+    // The variables take turns instead of moving: in round i, a..e are these locals.
     const [A, B, C, D, E] = [0, 1, 2, 3, 4].map((j) => 3 + ((j - i + 80) % 5)) as [number, number, number, number, number];
     if (i >= 16) {
       get(W(i - 3)); get(W(i - 8)); op(OP.xor); get(W(i - 14)); op(OP.xor); get(W(i)); op(OP.xor); k(1); op(OP.rotl); set(W(i));
