@@ -149,11 +149,11 @@ export class WalSync {
     for (const done of [...batch, ...waiting]) done(this.#failed);
   }
 
+  /** Only when no sync runs: close() and the sync callback see to that. */
   #closeFd(): void {
     const fd = this.#fd;
     this.#fd = undefined;
     if (fd === undefined) return;
-    if (this.#inFlight) return;
     try {
       closeSync(fd);
     } catch {
