@@ -72,6 +72,8 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') throw new StoreError('schema', `${opts.path}: cannot switch to WAL journal mode (got ${String(mode)})`);
     tuneConnection(db, opts.checkpointedElsewhere ?? false);
+    // Its commits (administrative writes, migrations) sync inside COMMIT.
+    db.pragma('synchronous = FULL');
     migrateSqlite(db, opts.path);
     const keyCheck = db.prepare("SELECT value FROM store_meta WHERE name = 'key_check'").pluck().get() as string | undefined;
     const keys = loadKeys(opts, keyCheck !== undefined, opts.path, 'openSqliteStore');
@@ -100,9 +102,8 @@ function openWriter(path: string, checkpointedElsewhere: boolean): Database.Data
   return db;
 }
 
-/** What both connections must agree on: durability of every commit, foreign keys, the page cache, who checkpoints. */
+/** What both connections must agree on: foreign keys, the page cache, who checkpoints. Each sets its own sync mode. */
 function tuneConnection(db: Database.Database, checkpointedElsewhere: boolean): void {
-  db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
   if (checkpointedElsewhere) db.pragma(`wal_autocheckpoint = ${WORKER_AUTOCHECKPOINT_PAGES}`);
