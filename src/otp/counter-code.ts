@@ -146,18 +146,21 @@ class MidstateCode implements CounterCode {
   }
 
   binaryAt(counter: number): number {
-    const mac = this.#wasm ? this.#wasm.digestAt(Math.floor(counter / TWO_32) | 0, counter % TWO_32 | 0) : this.#macAt(counter);
+    // The counter as the two big-endian words of its 8-byte message.
+    const hi = Math.floor(counter / TWO_32) | 0;
+    const lo = counter % TWO_32 | 0;
+    const mac = this.#wasm ? this.#wasm.digestAt(hi, lo) : this.#macAt(hi, lo);
     const offset = byteAt(mac, 4 * this.#sha.words - 1) & 0x0f;
     return ((byteAt(mac, offset) & 0x7f) << 24) | (byteAt(mac, offset + 1) << 16) | (byteAt(mac, offset + 2) << 8) | byteAt(mac, offset + 3);
   }
 
   /** The HMAC in JavaScript, into the shared `digest` words. */
-  #macAt(counter: number): Int32Array {
+  #macAt(hi: number, lo: number): Int32Array {
     const { compress, words } = this.#sha;
     // Inner hash: the 8-byte counter after the ipad block, then SHA padding (bit length 8 * (64 + 8)).
     block.fill(0);
-    block[0] = Math.floor(counter / TWO_32) | 0;
-    block[1] = counter % TWO_32 | 0;
+    block[0] = hi;
+    block[1] = lo;
     block[2] = 0x80000000 | 0;
     block[15] = (BLOCK_BYTES + 8) * 8;
     compress(this.#inner, block, digest);
