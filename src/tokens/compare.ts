@@ -2,7 +2,7 @@
 // wrong digit would tell a patient attacker how many leading digits are right.
 
 import { timingSafeEqual } from 'node:crypto';
-import { counterCode, otpValue, parseOtp } from '../otp/counter-code.ts';
+import { counterCode, otpValue, parseOtp, type CounterCode } from '../otp/counter-code.ts';
 import type { Token } from '../store/types.ts';
 
 export function sameOtp(expected: string, given: string): boolean {
@@ -22,6 +22,21 @@ export type OtpAt = (counter: number) => boolean;
 export function otpAt(token: Token, otp: string): OtpAt {
   const want = parseOtp(otp, token.otpLength);
   if (want < 0) return () => false;
-  const code = counterCode(token.seed, token.algorithm);
+  const code = codeOf(token);
   return (counter) => otpValue(code.binaryAt(counter), token.otpLength) === want;
+}
+
+// One code source per seed Buffer: a wrong OTP is searched in the window and
+// then in the sync window, and a resync tests two OTPs, each with the same
+// seed; the key's inner and outer states are worth computing once. A token
+// read from the store has a Buffer of its own, so this lives as long as it.
+const codes = new WeakMap<Buffer, CounterCode>();
+
+function codeOf(token: Token): CounterCode {
+  let code = codes.get(token.seed);
+  if (!code || code.algorithm !== token.algorithm) {
+    code = counterCode(token.seed, token.algorithm);
+    codes.set(token.seed, code);
+  }
+  return code;
 }

@@ -56,3 +56,12 @@ test('totp: other time steps and 8 digits', () => {
   const c = totp(seed, (step - 1) * 60, { digits: 8, algorithm: 'sha256', period: 60 });
   assert.deepEqual(kind.checkOtp(tok, c, NOW), { kind: 'match', counter: step - 1, drift: -60 });
 });
+
+test('totp: tokens that share a seed Buffer but not the hash each get their own codes', () => {
+  const sha256Code = totp(RFC_SEED, STEP * 30, { algorithm: 'sha256' });
+  assert.notEqual(sha256Code, code(STEP));
+  assert.deepEqual(kind.checkOtp(t(), code(STEP), NOW), { kind: 'match', counter: STEP, drift: 0 });
+  assert.deepEqual(kind.checkOtp(t({ algorithm: 'sha256' }), sha256Code, NOW), { kind: 'match', counter: STEP, drift: 0 });
+  assert.deepEqual(kind.checkOtp(t({ algorithm: 'sha256' }), code(STEP), NOW), { kind: 'none' });
+  assert.deepEqual(kind.checkOtp(t(), code(STEP), NOW), { kind: 'match', counter: STEP, drift: 0 });
+});
