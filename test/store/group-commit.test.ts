@@ -126,11 +126,17 @@ function heldSync(): { syncFile: SyncFile; started: () => number; release: () =>
   };
 }
 
-test('with a WalSync, a write settles only after the fsync that followed its commit', async () => {
+/** A writer as the store sets it up for a WalSync: no sync inside COMMIT, the WalSync syncs after. */
+function openSynced(syncFile?: SyncFile, walPath?: string): ReturnType<typeof open> & { walSync: WalSync } {
   const db = open();
   db.writer.pragma('synchronous = NORMAL');
+  return { ...db, walSync: new WalSync(walPath ?? `${db.path}-wal`, syncFile) };
+}
+
+test('with a WalSync, a write settles only after the fsync that followed its commit', async () => {
   const sync = heldSync();
-  const walSync = new WalSync(`${db.path}-wal`, sync.syncFile);
+  const db = openSynced(sync.syncFile);
+  const { walSync } = db;
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync });
   let settled = false;
   const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('a', 1).changes).then((v) => ((settled = true), v));
@@ -151,10 +157,9 @@ test('with a WalSync, a write settles only after the fsync that followed its com
 });
 
 test('writes queued while an fsync runs wait for it, then share one transaction and one more fsync', async () => {
-  const db = open();
-  db.writer.pragma('synchronous = NORMAL');
   const sync = heldSync();
-  const walSync = new WalSync(`${db.path}-wal`, sync.syncFile);
+  const db = openSynced(sync.syncFile);
+  const { walSync } = db;
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync });
   const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   const transactions = new Set<number>();
@@ -199,9 +204,8 @@ test('minIntervalMs spaces transactions out; an idle writer commits at once', as
 });
 
 test('flushNow with a WalSync commits and syncs at once, and later writes fail', async () => {
-  const db = open();
-  db.writer.pragma('synchronous = NORMAL');
-  const walSync = new WalSync(`${db.path}-wal`);
+  const db = openSynced();
+  const { walSync } = db;
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync, minIntervalMs: 1000 });
   const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   await group.write(() => insert.run('a', 1));
@@ -215,10 +219,9 @@ test('flushNow with a WalSync commits and syncs at once, and later writes fail',
 });
 
 test('a failed fsync rejects its writes and every later one, naming the file', async () => {
-  const db = open();
-  db.writer.pragma('synchronous = NORMAL');
   const missing = join(dir, 'no-such-dir', 'x.db-wal');
-  const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync: new WalSync(missing) });
+  const db = openSynced(undefined, missing);
+  const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync: db.walSync });
   const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   const failed = (err: NodeJS.ErrnoException) => err.code === 'WAL_SYNC_FAILED' && err.message.includes(missing) && /ENOENT/.test(err.message) && /restarted/.test(err.message);
   await assert.rejects(group.write(() => insert.run('a', 1)), failed);
