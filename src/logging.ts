@@ -9,6 +9,7 @@
 
 import { pino, type Logger, type DestinationStream } from 'pino';
 import type { LogConfig, LogLevel } from './config/config.ts';
+import { AppendFile, TurnBatchedStream } from './log-stream.ts';
 
 /** Keys whose values never reach a log line, at any depth up to MAX_DEPTH. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
@@ -46,6 +47,11 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   return (copy ?? value) as T;
 }
 
+/** stdout or stderr, written synchronously (as pino does by default) but one write per event-loop turn. */
+function standardStream(fd: 1 | 2): DestinationStream {
+  return new TurnBatchedStream(pino.destination({ dest: fd, sync: true }), fd === 1 ? 'stdout' : 'stderr');
+}
+
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
@@ -55,12 +61,26 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     serializers: Object.fromEntries([...SECRET_KEYS].map((k) => [k, () => CENSOR])),
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? standardStream(1));
+}
+
+export interface AuditLog {
+  logger: Logger;
+  /** Reopens the audit file under its name (after logrotate moved it); nothing for stdout and stderr. */
+  reopen(): void;
 }
 
 /** Audit events go to the operational log (stdout/stderr) or to their own file. */
-export function createAuditLogger(config: LogConfig, main: Logger): Logger {
-  if (config.audit === 'stdout') return main.child({ audit: true });
-  const dest = config.audit === 'stderr' ? pino.destination(2) : pino.destination({ dest: config.audit, mkdir: true, sync: false });
-  return createLogger('info', dest).child({ audit: true });
+export function createAuditLogger(config: LogConfig, main: Logger): AuditLog {
+  if (config.audit === 'stdout') return { logger: main.child({ audit: true }), reopen: () => {} };
+  if (config.audit === 'stderr') return { logger: createLogger('info', standardStream(2)).child({ audit: true }), reopen: () => {} };
+  const file = new AppendFile(config.audit);
+  const stream = new TurnBatchedStream(file, config.audit);
+  return {
+    logger: createLogger('info', stream).child({ audit: true }),
+    reopen() {
+      stream.flushSync();
+      file.reopen();
+    },
+  };
 }

@@ -48,7 +48,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     onResolverError: (r) => metrics.resolverError(r),
     checkpointedElsewhere: options.workerId !== undefined,
   });
-  const authenticate = withAudit(audit, (request) => services.auth.authenticate(request));
+  const authenticate = withAudit(audit.logger, (request) => services.auth.authenticate(request));
 
   let clients = new ClientTable(config.clients);
   const radius = new RadiusServer({ listen: config.listen, clients, handler: withMetrics(metrics, 'radius', authenticate), logger, reusePort: options.reusePort ?? false });
@@ -80,6 +80,13 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     http,
     services,
     async reload() {
+      // logrotate moves the audit file and sends SIGHUP: later lines go to a new file under the name,
+      // whether or not the config reloads.
+      try {
+        audit.reopen();
+      } catch (err) {
+        logger.error({ file: config.log.audit, err: (err as Error).message }, 'could not reopen the audit file; audit events still go to the old one');
+      }
       let next: Config;
       try {
         const loaded = loadConfig(configFile);
@@ -95,6 +102,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       if (JSON.stringify(next.listen) !== JSON.stringify(current.listen)) {
         logger.warn('listen settings changed; they take effect after a restart');
       }
+      if (next.log.audit !== config.log.audit) logger.warn({ audit: config.log.audit }, 'log.audit changed; it takes effect after a restart');
       await reloadResolvers(services, logger);
       current = next;
       logger.info({ clients: next.clients.length, logLevel: next.log.level }, 'config reloaded');

@@ -47,7 +47,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     };
     // The audit trail records CLI checks too: they burn OTPs like any login. Stdout stays for the answer.
     const log = s.config.log.audit === 'stdout' ? { ...s.config.log, audit: 'stderr' } : s.config.log;
-    const audit = createAuditLogger(log, pino({ level: 'info' }, pino.destination(2)));
+    const audit = createAuditLogger(log, pino({ level: 'info' }, pino.destination(2))).logger;
     const decision = await withAudit(audit, (r) => s.auth.authenticate(r))(request);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ decision: decision.decision, reason: decision.reason, user: decision.user, realm: decision.realm, serial: decision.serial, message: decision.replyMessage, transactionId: decision.transactionId, challenge: decision.challengeData || undefined, serials: decision.challengeSerials })}\n`);

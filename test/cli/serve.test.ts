@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -55,6 +55,43 @@ test('serve: SIGHUP reloads clients, a bad reload keeps the old config, SIGTERM 
     assert.match(out, /otp-radius stopped/);
     for (const line of out.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), `not one JSON event a line: ${line}`);
     assert.ok(!out.includes(SECRET), 'the shared secret never reaches the log');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('serve: the audit file gets one line per decision, and SIGHUP reopens it after logrotate moved it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-radius-serve-'));
+  const file = join(dir, 'otp-radius.yaml');
+  const audit = join(dir, 'log', 'audit.log');
+  const port = await freeUdpPort();
+  writeFileSync(file, configText(port, '127.0.0.0/8').replace('log:\n  level: info\n', `log:\n  level: info\n  audit: ${audit}\n`));
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const login = async (user: string): Promise<void> => {
+    const r = await radclient(['-r', '1', '-t', '2', `127.0.0.1:${port}`, 'auth', SECRET], `User-Name = ${user}\nUser-Password = 123456\nMessage-Authenticator = 0x00\n`);
+    assert.match(r.stdout, /Access-Reject/);
+  };
+  const audited = (path: string): string[] => readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { user: string }).user);
+  try {
+    for (let i = 0; i < 50 && !out.includes('otp-radius started'); i++) await delay(100);
+    await login('before-rotation');
+    assert.deepEqual(audited(audit), ['before-rotation']);
+    assert.equal(statSync(audit).mode & 0o077, 0o040 & ~process.umask(), 'group may read, others may not');
+
+    renameSync(audit, `${audit}.1`);
+    child.kill('SIGHUP');
+    for (let i = 0; i < 30 && !out.includes('config reloaded'); i++) await delay(100);
+    await login('after-rotation');
+    assert.deepEqual(audited(`${audit}.1`), ['before-rotation']);
+    assert.deepEqual(audited(audit), ['after-rotation']);
+    assert.ok(!out.includes('"audit":true'), 'audit events go to the file only');
+
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
   } finally {
     child.kill('SIGKILL');
   }
