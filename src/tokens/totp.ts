@@ -7,14 +7,15 @@ import type { Token } from '../store/types.ts';
 import { otpAt } from './compare.ts';
 import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
 
-/** The steps from `center` outward to `reach` on each side: the likeliest first. */
-function* around(center: number, reach: number, skipInner = -1): Generator<number> {
-  if (skipInner < 0) yield center;
-  for (let d = 1; d <= reach; d++) {
-    if (d <= skipInner) continue;
-    yield center + d;
-    if (center - d >= 0) yield center - d;
+/** The steps from `center` outward to `reach` on each side, the likeliest first; `skipInner` leaves out those up to that distance. */
+function around(center: number, reach: number, skipInner = -1): number[] {
+  const steps: number[] = [];
+  if (skipInner < 0) steps.push(center);
+  for (let d = Math.max(1, skipInner + 1); d <= reach; d++) {
+    steps.push(center + d);
+    if (center - d >= 0) steps.push(center - d);
   }
+  return steps;
 }
 
 function stepsOf(token: Token, seconds: number): number {
@@ -32,8 +33,9 @@ function driftOf(token: Token, step: number, now: number): number {
 
 export function checkTotp(token: Token, otp: string, now: number): OtpMatch {
   let replay: number | undefined;
-  const shows = otpAt(token, otp);
-  for (const step of around(centerStep(token, now), stepsOf(token, token.window))) {
+  const steps = around(centerStep(token, now), stepsOf(token, token.window));
+  const shows = otpAt(token, otp, steps);
+  for (const step of steps) {
     if (!shows(step)) continue;
     if (step >= token.counter) return { kind: 'match', counter: step, drift: driftOf(token, step, now) };
     replay ??= step;
@@ -46,9 +48,11 @@ export const totpKind: TokenKind = {
   checkOtp: checkTotp,
   searchSyncWindow(token, otp, now): SyncPosition | undefined {
     const inner = stepsOf(token, token.window);
-    const shows = otpAt(token, otp);
-    for (const step of around(centerStep(token, now), Math.max(token.syncWindow, inner), inner)) {
-      if (step >= token.counter && shows(step)) return { counter: step, drift: driftOf(token, step, now) };
+    // Steps before the next usable one cannot sync; they are left out before any code is made.
+    const steps = around(centerStep(token, now), Math.max(token.syncWindow, inner), inner).filter((step) => step >= token.counter);
+    const shows = otpAt(token, otp, steps);
+    for (const step of steps) {
+      if (shows(step)) return { counter: step, drift: driftOf(token, step, now) };
     }
     return undefined;
   },

@@ -98,8 +98,41 @@ test('SHA-1 in WebAssembly and in JavaScript agree with node:crypto, also with s
   }
 });
 
-test('this Node.js runs SHA-1 codes in WebAssembly; bad states are refused', () => {
-  assert.ok(Sha1Hmac.create(new Int32Array(5), new Int32Array(5)), 'WebAssembly is available, so the fast path is on');
+function expectedBinary(seed: Buffer, algorithm: OtpAlgorithm, counter: number): number {
+  const mac = createHmac(algorithm, seed).update(counterBytes(counter)).digest();
+  return mac.readUInt32BE(mac[mac.length - 1]! & 0x0f) & 0x7fffffff;
+}
+
+test('binariesAt: four SHA-1 codes at once agree with node:crypto at every start, at the end of the list, and across keys', () => {
+  const seeds = [Buffer.from('12345678901234567890', 'ascii'), randomBytes(32), randomBytes(64), randomBytes(100), randomBytes(3)];
+  const counters = [0, 1, 2 ** 32 - 1, 2 ** 32, 58_000_000, 58_000_001, randomInt(2 ** 47) * 64 + 63, 7, 1_000_000_007];
+  for (const [k, seed] of seeds.entries()) {
+    for (const algorithm of ALGORITHMS) {
+      const code = counterCode(seed, algorithm);
+      for (let from = 0; from < counters.length; from++) {
+        const into = new Int32Array(counters.length).fill(-1);
+        const made = code.binariesAt(counters, from, into);
+        const expectMade = algorithm === 'sha1' ? Math.min(4, counters.length - from) : 1;
+        assert.equal(made, from === counters.length - 1 ? 1 : expectMade, `${algorithm} key ${k} from ${from}`);
+        into.forEach((v, i) => {
+          if (i >= from && i < from + made) assert.equal(v, expectedBinary(seed, algorithm, counters[i]!), `${algorithm} key ${k} from ${from}, counter ${counters[i]}`);
+          else assert.equal(v, -1, `entry ${i} untouched`);
+        });
+        // Another key in between: the module's loaded states must follow.
+        counterCode(seeds[(k + 1) % seeds.length]!, 'sha1').binaryAt(5);
+      }
+    }
+  }
+  const rfc = counterCode(Buffer.from('12345678901234567890', 'ascii'), 'sha1');
+  const into = new Int32Array(10);
+  rfc.binariesAt([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 6, into);
+  assert.deepEqual([...into.slice(6)].map((b) => otpValue(b, 6)), [287922, 162583, 399871, 520489], 'RFC 4226 Appendix D, counters 6..9');
+});
+
+test('this Node.js runs SHA-1 codes in WebAssembly, four lanes at once; bad states are refused', () => {
+  const engine = Sha1Hmac.create(new Int32Array(5), new Int32Array(5));
+  assert.ok(engine, 'WebAssembly is available, so the fast path is on');
+  assert.ok(engine.fourLanes, 'WebAssembly SIMD is available, so wrong-OTP searches take four codes at a time');
   assert.throws(() => Sha1Hmac.create(new Int32Array(8), new Int32Array(5)), /states of 5 words expected, got 8 and 5/);
 });
 
