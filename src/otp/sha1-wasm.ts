@@ -14,28 +14,15 @@
 // wrong-OTP search takes ~14 us instead of ~25 us with everything around it.
 //
 // The module is written out as bytes below rather than shipped as a binary:
-// it is two functions, and this way the source is the code that runs. Memory
-// (one page) holds, as 32-bit words: the inner state at 0, the outer state
-// at 32, the inner message block at 64 (counter, then SHA padding for
-// 64 + 8 bytes), the outer block at 128 (inner digest, then padding for
-// 64 + 20 bytes) and the digest at 192. The padding words never change, so
-// a call writes only the counter and the two compressions do the rest.
+// it is a few functions, and this way the source is the code that runs.
+// Memory (one page) holds, for each width (layout() below), as 32-bit words:
+// the inner and outer key states, the inner message block (counter, then SHA
+// padding for 64 + 8 bytes), the outer block (inner digest, then padding for
+// 64 + 20 bytes) and the digest. The padding words never change, so a call
+// writes only the counter and the two compressions do the rest.
 //
-// `node --jitless` has no WebAssembly; wasmSha1 then returns undefined and
+// `node --jitless` has no WebAssembly; Sha1Hmac.create then returns undefined and
 // the caller keeps the JavaScript compression.
-
-const INNER = 0;
-const OUTER = 32;
-const BLOCK_IN = 64;
-const BLOCK_OUT = 128;
-const DIGEST = 192;
-// The same for four lanes: each word a v128, lane l of word i at byte 16 * i + 4 * l.
-const INNER4 = 256;
-const OUTER4 = 336;
-const BLOCK_IN4 = 416;
-const BLOCK_OUT4 = 672;
-const DIGEST4 = 928;
-const END = 1008;
 
 const I32 = 0x7f;
 const V128 = 0x7b;
@@ -71,7 +58,9 @@ function sleb(n: number): number[] {
 
 /** How one compression function handles its words: one i32 each, or four in a v128 (one per lane). */
 interface Lanes {
+  count: 1 | 4;
   type: number;
+  memory: Layout;
   /** Locals after the three parameters: a..e, the 16-word schedule, and for v128 a scratch word for rotations. */
   locals: number;
   add: number[];
@@ -87,8 +76,25 @@ interface Lanes {
 
 const SIMD = (op: number): number[] => [0xfd, ...uleb(op)];
 
+/** Byte offsets of one width's data; each word takes 4 bytes a lane. */
+interface Layout {
+  inner: number;
+  outer: number;
+  blockIn: number;
+  blockOut: number;
+  digest: number;
+  end: number;
+}
+
+function layout(base: number, lanes: 1 | 4): Layout {
+  const at = (word: number) => base + 4 * lanes * word;
+  return { inner: at(0), outer: at(5), blockIn: at(10), blockOut: at(26), digest: at(42), end: at(47) };
+}
+
 const ONE_LANE: Lanes = {
+  count: 1,
   type: I32,
+  memory: layout(0, 1),
   locals: 21,
   add: [OP.add], and: [OP.and], or: [OP.or], xor: [OP.xor],
   rotl: (code, n) => code.push(OP.const, ...sleb(n), OP.rotl),
@@ -101,7 +107,10 @@ const ONE_LANE: Lanes = {
 const SCRATCH = 24;
 
 const FOUR_LANES: Lanes = {
+  count: 4,
   type: V128,
+  // After the one-lane data, at a multiple of 16 bytes (v128 loads are cheapest aligned).
+  memory: layout(Math.ceil(ONE_LANE.memory.end / 16) * 16, 4),
   locals: 22,
   add: SIMD(0xae), and: SIMD(0x4e), or: SIMD(0x50), xor: SIMD(0x51),
   rotl: (code, n) => code.push(OP.localTee, SCRATCH, OP.const, ...sleb(n), ...SIMD(0xab), OP.localGet, SCRATCH, OP.const, ...sleb(32 - n), ...SIMD(0xad), ...SIMD(0x50)),
@@ -120,7 +129,7 @@ function compressBody(lanes: Lanes): number[] {
   const get = (l: number) => code.push(OP.localGet, l);
   const set = (l: number) => code.push(OP.localSet, l);
   const emit = (ops: number[]) => code.push(...ops);
-  const wordBytes = lanes === FOUR_LANES ? 16 : 4;
+  const wordBytes = 4 * lanes.count;
   // Locals: 0 state, 1 input, 2 output (parameters); 3..7 a..e; 8..23 the rolling schedule.
   const W = (i: number) => 8 + (i % 16);
   for (let i = 0; i < 16; i++) {
@@ -156,23 +165,15 @@ function compressBody(lanes: Lanes): number[] {
   return [1, lanes.locals, lanes.type, ...code];
 }
 
-/** hmac(hi, lo): the counter into the inner block, then inner and outer compression into the digest. */
-function hmacBody(): number[] {
+/**
+ * hmac(): with the counters already in the inner block (the caller writes
+ * them), the inner and the outer compression into the digest. `compress` is
+ * the index of this width's compression function.
+ */
+function hmacBody(lanes: Lanes, compress: number): number[] {
   const c = (v: number) => [OP.const, ...sleb(v)];
-  const code = [
-    ...c(BLOCK_IN), OP.localGet, 0, OP.store, 2, 0,
-    ...c(BLOCK_IN), OP.localGet, 1, OP.store, 2, 4,
-    ...c(INNER), ...c(BLOCK_IN), ...c(BLOCK_OUT), OP.call, 0,
-    ...c(OUTER), ...c(BLOCK_OUT), ...c(DIGEST), OP.call, 0,
-    OP.end,
-  ];
-  return [0, ...code];
-}
-
-/** hmac4(): the same for the four counters the caller wrote into the lanes of BLOCK_IN4's first two words. */
-function hmac4Body(): number[] {
-  const c = (v: number) => [OP.const, ...sleb(v)];
-  return [0, ...c(INNER4), ...c(BLOCK_IN4), ...c(BLOCK_OUT4), OP.call, 2, ...c(OUTER4), ...c(BLOCK_OUT4), ...c(DIGEST4), OP.call, 2, OP.end];
+  const m = lanes.memory;
+  return [0, ...c(m.inner), ...c(m.blockIn), ...c(m.blockOut), OP.call, compress, ...c(m.outer), ...c(m.blockOut), ...c(m.digest), OP.call, compress, OP.end];
 }
 
 function section(id: number, content: number[]): number[] {
@@ -191,22 +192,28 @@ function name(text: string): number[] {
 /** The module; with `fourLanes` also compress4 and hmac4, which need WebAssembly SIMD. */
 function moduleBytes(fourLanes: boolean): Uint8Array<ArrayBuffer> {
   const body = (b: number[]) => [...uleb(b.length), ...b];
+  // Functions 0 and 1: compress and hmac of one lane; 2 and 3: the same over four.
+  const widths = fourLanes ? [ONE_LANE, FOUR_LANES] : [ONE_LANE];
   const exports = [[...name('mem'), 0x02, 0], [...name('hmac'), 0x00, 1]];
   if (fourLanes) exports.push([...name('hmac4'), 0x00, 3]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 3, I32, I32, I32, 0], [0x60, 2, I32, I32, 0], [0x60, 0, 0]])),
-    ...section(3, vec(fourLanes ? [[0], [1], [0], [2]] : [[0], [1]])),
+    ...section(1, vec([[0x60, 3, I32, I32, I32, 0], [0x60, 0, 0]])),
+    ...section(3, vec(widths.flatMap(() => [[0], [1]]))),
     ...section(5, vec([[0x00, 1]])),
     ...section(7, vec(exports)),
-    ...section(10, vec([body(compressBody(ONE_LANE)), body(hmacBody()), ...(fourLanes ? [body(compressBody(FOUR_LANES)), body(hmac4Body())] : [])])),
+    ...section(10, vec(widths.flatMap((lanes, i) => [body(compressBody(lanes)), body(hmacBody(lanes, 2 * i))]))),
   ]);
 }
 
 interface Engine {
   words: Int32Array;
+  /** The widths this module has: one lane, and four where WebAssembly SIMD is there. */
+  widths: readonly Lanes[];
+  /** One lane's digest (5 words), and the four lanes' (word i of lane l at 4 * i + l). */
   digest: Int32Array;
-  hmac: (hi: number, lo: number) => void;
+  digest4: Int32Array;
+  hmac: () => void;
   /** Undefined without WebAssembly SIMD. */
   hmac4: (() => void) | undefined;
   /** The key whose states are in memory now. */
@@ -215,29 +222,44 @@ interface Engine {
 
 let engine: Engine | null | undefined;
 
-/** Sets word `index` of a block (at byte offset `at`) in every lane, or in the one. */
-function setWord(words: Int32Array, at: number, index: number, value: number, lanes: 1 | 4): void {
-  for (let l = 0; l < lanes; l++) words[at / 4 + index * lanes + l] = value;
+/** Index in the memory's words of word `word` of lane `lane` of the block at byte offset `at`. */
+function wordIndex(lanes: Lanes, at: number, word: number, lane = 0): number {
+  return at / 4 + word * lanes.count + lane;
+}
+
+/** Sets word `word` of the block at byte offset `at` in every lane. */
+function setWord(words: Int32Array, lanes: Lanes, at: number, word: number, value: number): void {
+  for (let l = 0; l < lanes.count; l++) words[wordIndex(lanes, at, word, l)] = value;
 }
 
 function getEngine(): Engine | null {
   if (engine !== undefined) return engine;
   if (typeof WebAssembly === 'undefined') return (engine = null);
-  let bytes = moduleBytes(true);
-  if (!WebAssembly.validate(bytes)) bytes = moduleBytes(false);
+  let fourLanes = true;
+  let bytes = moduleBytes(fourLanes);
+  if (!WebAssembly.validate(bytes)) bytes = moduleBytes((fourLanes = false));
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   const memory = instance.exports.mem as WebAssembly.Memory;
-  const words = new Int32Array(memory.buffer, 0, END / 4);
-  // SHA padding: a 1 bit after the message, the message length in bits last.
-  for (const [lanes, blockIn, blockOut] of [[1, BLOCK_IN, BLOCK_OUT], [4, BLOCK_IN4, BLOCK_OUT4]] as const) {
-    setWord(words, blockIn, 2, 0x80000000 | 0, lanes);
-    setWord(words, blockIn, 15, (64 + 8) * 8, lanes);
-    setWord(words, blockOut, 5, 0x80000000 | 0, lanes);
-    setWord(words, blockOut, 15, (64 + 20) * 8, lanes);
+  const words = new Int32Array(memory.buffer, 0, FOUR_LANES.memory.end / 4);
+  const widths = fourLanes ? [ONE_LANE, FOUR_LANES] : [ONE_LANE];
+  for (const lanes of widths) {
+    // SHA padding: a 1 bit after the message, the message length in bits last.
+    const { blockIn, blockOut } = lanes.memory;
+    setWord(words, lanes, blockIn, 2, 0x80000000 | 0);
+    setWord(words, lanes, blockIn, 15, (64 + 8) * 8);
+    setWord(words, lanes, blockOut, 5, 0x80000000 | 0);
+    setWord(words, lanes, blockOut, 15, (64 + 20) * 8);
   }
-  const digest = words.subarray(DIGEST / 4, DIGEST / 4 + 5);
-  const hmac4 = instance.exports.hmac4 as (() => void) | undefined;
-  return (engine = { words, digest, hmac: instance.exports.hmac as Engine['hmac'], hmac4, loaded: undefined });
+  const digestOf = (lanes: Lanes) => words.subarray(lanes.memory.digest / 4, lanes.memory.digest / 4 + 5 * lanes.count);
+  return (engine = {
+    words,
+    widths,
+    digest: digestOf(ONE_LANE),
+    digest4: digestOf(FOUR_LANES),
+    hmac: instance.exports.hmac as () => void,
+    hmac4: instance.exports.hmac4 as (() => void) | undefined,
+    loaded: undefined,
+  });
 }
 
 /** HMAC-SHA1 over 8-byte counters for one key, given as its inner and outer SHA-1 states (RFC 2104 ipad/opad blocks). */
@@ -267,12 +289,10 @@ export class Sha1Hmac {
   #load(): Engine {
     const e = this.#engine;
     if (e.loaded !== this) {
-      e.words.set(this.#inner, INNER / 4);
-      e.words.set(this.#outer, OUTER / 4);
-      if (e.hmac4) {
+      for (const lanes of e.widths) {
         for (let i = 0; i < 5; i++) {
-          setWord(e.words, INNER4, i, this.#inner[i]!, 4);
-          setWord(e.words, OUTER4, i, this.#outer[i]!, 4);
+          setWord(e.words, lanes, lanes.memory.inner, i, this.#inner[i]!);
+          setWord(e.words, lanes, lanes.memory.outer, i, this.#outer[i]!);
         }
       }
       e.loaded = this;
@@ -283,7 +303,10 @@ export class Sha1Hmac {
   /** The HMAC as 5 big-endian words, in a view that the next call overwrites. */
   digestAt(hi: number, lo: number): Int32Array {
     const e = this.#load();
-    e.hmac(hi, lo);
+    const at = ONE_LANE.memory.blockIn / 4;
+    e.words[at] = hi;
+    e.words[at + 1] = lo;
+    e.hmac();
     return e.digest;
   }
 
@@ -294,12 +317,12 @@ export class Sha1Hmac {
    */
   digests4At(hi: ArrayLike<number>, lo: ArrayLike<number>): Int32Array {
     const e = this.#load();
-    const at = BLOCK_IN4 / 4;
+    const at = FOUR_LANES.memory.blockIn;
     for (let l = 0; l < 4; l++) {
-      e.words[at + l] = hi[l]!;
-      e.words[at + 4 + l] = lo[l]!;
+      e.words[wordIndex(FOUR_LANES, at, 0, l)] = hi[l]!;
+      e.words[wordIndex(FOUR_LANES, at, 1, l)] = lo[l]!;
     }
     e.hmac4!();
-    return e.words.subarray(DIGEST4 / 4, DIGEST4 / 4 + 20);
+    return e.digest4;
   }
 }
