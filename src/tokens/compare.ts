@@ -3,6 +3,7 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import { counterCode, otpValue, parseOtp, type CounterCode } from '../otp/counter-code.ts';
+import { checkDigits } from '../otp/hotp.ts';
 import type { Token } from '../store/types.ts';
 
 export function sameOtp(expected: string, given: string): boolean {
@@ -30,12 +31,12 @@ export function otpAt(token: Token, otp: string, order?: readonly number[]): Otp
   const code = codeOf(token);
   const digits = token.otpLength;
   if (!order) return (counter) => otpValue(code.binaryAt(counter), digits) === want;
-  // otpValue's modulus, its digits checked once rather than per code.
+  // otpValue's modulus, with its check of the digits done once rather than per code.
+  checkDigits(digits);
   const modulus = 10 ** digits;
-  otpValue(0, digits);
-  // -1: not made yet (a truncated HMAC is 31 bits, never negative).
-  // Int32Array: a truncated HMAC needs 31 bits, more than V8's small integers, and in a plain
-  // array would turn every element (and the modulus below) into floating point.
+  // -1 marks a code not made yet (a truncated HMAC is 31 bits, never negative). An Int32Array,
+  // because 31 bits exceed V8's small integers: a plain array would hold every element, and
+  // take the modulus below, in floating point.
   const binaries = new Int32Array(order.length).fill(-1);
   let next = 0;
   return (counter) => {
