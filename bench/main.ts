@@ -12,7 +12,7 @@ import { measureKdf } from './kdf.ts';
 import { LoadGenerator } from './load.ts';
 import { runLookupScale } from './lookup-scale.ts';
 import { OptionError, parseOptions, selected, USAGE, type BenchOptions } from './options.ts';
-import { formatReport, otherCpu, reportJson, type Machine, type Report } from './report.ts';
+import { formatReport, otherCpu, processSplit, reportJson, unevenSplit, type Machine, type Report } from './report.ts';
 import { judgeTargets, ratios, type KdfResult, type MemoryResult, type WorkloadResult } from './results.ts';
 import { freePort, prepare, SECRET, type BenchEnv, type PinPolicy } from './setup.ts';
 import { startServer, type ServerProcess } from './server.ts';
@@ -127,6 +127,8 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
     }
     const disturbed = results.filter((r) => otherCpu(r) > 25).map((r) => `${r.name} ${otherCpu(r).toFixed(0)}%`);
     if (disturbed.length > 0) notes.push(`other processes used CPU during ${disturbed.join(', ')}: those figures are lower than this machine allows`);
+    const uneven = results.filter(unevenSplit).map((r) => `${r.name} (${processSplit(r)}%)`);
+    if (uneven.length > 0) notes.push(`the kernel spread the load unevenly over the server's processes during ${uneven.join(', ')}: the busiest one limited those figures`);
     const cpuCount = availableParallelism();
     const saturated = results.filter((r) => r.cpu.server + r.cpu.bench >= 90 * cpuCount).map((r) => r.name);
     if (saturated.length > 0) notes.push(`server and generator together kept every CPU busy during ${saturated.join(', ')}: there the generator's share limits the figure too`);

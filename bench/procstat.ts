@@ -111,14 +111,18 @@ export function memoryOf(pid: number): Memory | undefined {
 export interface CpuSnapshot {
   at: number;
   serverTicks: number;
+  /** Ticks of each process of the server's tree (supervisor, workers), by pid. */
+  processTicks: Map<number, number>;
   system: { total: number; idle: number };
   self: NodeJS.CpuUsage;
 }
 
 export function snapshot(serverPid: number | undefined): CpuSnapshot {
+  const tree = serverPid === undefined ? [] : processTree(serverPid);
   return {
     at: performance.now(),
-    serverTicks: serverPid === undefined ? 0 : processTree(serverPid).reduce((n, s) => n + s.ticks, 0),
+    serverTicks: tree.reduce((n, s) => n + s.ticks, 0),
+    processTicks: new Map(tree.map((s) => [s.pid, s.ticks])),
     system: parseCpuLine(readFileSync('/proc/stat', 'utf8')),
     self: process.cpuUsage(),
   };
@@ -127,6 +131,11 @@ export function snapshot(serverPid: number | undefined): CpuSnapshot {
 export interface CpuUse {
   /** Percent of one core, over the interval (200 = two cores busy). */
   server: number;
+  /**
+   * Each server process that ran through the whole interval, busiest first:
+   * how evenly the kernel's SO_REUSEPORT hash spread the load over the workers.
+   */
+  processes: { pid: number; percent: number }[];
   /** This bench process: the generator threads and the main thread. */
   bench: number;
   /** Every CPU of the machine that was not idle, percent of one core. */
@@ -135,9 +144,16 @@ export interface CpuUse {
 
 export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, cpus: number): CpuUse {
   const seconds = (b.at - a.at) / 1000;
-  const server = ((b.serverTicks - a.serverTicks) / ticksPerSecond() / seconds) * 100;
+  const percent = (ticks: number): number => (ticks / ticksPerSecond() / seconds) * 100;
+  const server = percent(b.serverTicks - a.serverTicks);
+  const processes: CpuUse['processes'] = [];
+  for (const [pid, end] of b.processTicks) {
+    const start = a.processTicks.get(pid);
+    if (start !== undefined) processes.push({ pid, percent: percent(end - start) });
+  }
+  processes.sort((x, y) => y.percent - x.percent);
   const bench = ((b.self.user - a.self.user + b.self.system - a.self.system) / 1e6 / seconds) * 100;
   const total = b.system.total - a.system.total;
   const host = total > 0 ? (1 - (b.system.idle - a.system.idle) / total) * 100 * cpus : 0;
-  return { server, bench, host };
+  return { server, processes, bench, host };
 }

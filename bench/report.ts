@@ -42,8 +42,24 @@ export function otherCpu(w: WorkloadResult): number {
   return Math.max(0, w.cpu.host - w.cpu.server - w.cpu.bench);
 }
 
+/** CPU of each server process, busiest first, those above 1% of a core: "73/72/3". */
+export function processSplit(w: WorkloadResult): string {
+  const shown = w.cpu.processes.filter((p) => p.percent >= 1).map((p) => p.percent.toFixed(0));
+  return shown.length > 0 ? shown.join('/') : '-';
+}
+
+/**
+ * Whether the busy server processes (above 10% of a core: the workers, not the
+ * supervisor) differ by more than a quarter: then the busiest one's queue,
+ * not the machine, limits throughput and latency.
+ */
+export function unevenSplit(w: WorkloadResult): boolean {
+  const busy = w.cpu.processes.filter((p) => p.percent >= 10).map((p) => p.percent);
+  return busy.length >= 2 && Math.max(...busy) > 1.25 * Math.min(...busy);
+}
+
 export function workloadTable(all: readonly WorkloadResult[]): string {
-  const rows: string[][] = [['workload', 'server', 'load', 'answers/s', 'accepts/s', 'rejects/s', 'chall/s', 'timeouts', 'unexpected', 'p50 ms', 'p95 ms', 'p99 ms', 'server CPU', 'bench CPU', 'other CPU']];
+  const rows: string[][] = [['workload', 'server', 'load', 'answers/s', 'accepts/s', 'rejects/s', 'chall/s', 'timeouts', 'unexpected', 'p50 ms', 'p95 ms', 'p99 ms', 'server CPU', 'by process', 'bench CPU', 'other CPU']];
   for (const w of all) {
     rows.push([
       w.name,
@@ -59,6 +75,7 @@ export function workloadTable(all: readonly WorkloadResult[]): string {
       fmtMs(w.latencyMs.p95),
       fmtMs(w.latencyMs.p99),
       fmtPct(w.cpu.server),
+      processSplit(w),
       fmtPct(w.cpu.bench),
       fmtPct(otherCpu(w)),
     ]);
@@ -71,7 +88,7 @@ export function formatReport(r: Report): string {
   out.push(`machine: ${r.machine.cpus} CPUs, ${r.machine.cpuModel}, ${r.machine.memoryGb} GB; node ${r.machine.node}; ${r.machine.kernel}`);
   out.push(`command: ${r.command}`);
   if (r.workloads.length > 0) out.push('', workloadTable(r.workloads));
-  out.push('', 'CPU: percent of one core over the measured window; bench = this process (generator threads included); other = the rest of the machine.');
+  out.push('', 'CPU: percent of one core over the measured window; by process = each server process, busiest first; bench = this process (generator threads included); other = the rest of the machine.');
   if (r.kdf) {
     out.push(`KDF alone (${r.kdf.params}, ${r.kdf.threads} threads): ${fmtRate(r.kdf.perSecond)} PIN checks/s, ${r.kdf.msPerHash.toFixed(2)} ms each`);
   }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LoadOutcome } from '../../bench/load.ts';
-import { formatReport, otherCpu, reportJson, table, type Report } from '../../bench/report.ts';
+import { formatReport, otherCpu, processSplit, reportJson, table, unevenSplit, type Report } from '../../bench/report.ts';
 import { judgeTargets, ratios, toResult, type WorkloadResult } from '../../bench/results.ts';
 import { emptyCounts } from '../../bench/types.ts';
 
-const cpu = { server: 150, bench: 30, host: 200 };
+const cpu = { server: 150, processes: [{ pid: 2, percent: 76 }, { pid: 3, percent: 72 }, { pid: 1, percent: 2 }], bench: 30, host: 200 };
 
 function outcome(over: Partial<LoadOutcome>): LoadOutcome {
   return { ...emptyCounts(), latencies: [Float64Array.from([1, 2, 3, 4])], windowMs: 2000, cpuMs: 500, stepLead: 0, ...over };
@@ -71,7 +71,17 @@ describe('report', () => {
 
   test('other CPU is what neither the server nor the bench used, never negative', () => {
     assert.equal(otherCpu(result('x', {})), 20);
-    assert.equal(otherCpu({ ...result('x', {}), cpu: { server: 100, bench: 100, host: 150 } }), 0);
+    assert.equal(otherCpu({ ...result('x', {}), cpu: { ...cpu, server: 100, bench: 100, host: 150 } }), 0);
+  });
+
+  test('split by process: busiest first, above 1%; uneven when busy processes differ by more than a quarter', () => {
+    const even = result('x', {});
+    assert.equal(processSplit(even), '76/72/2');
+    assert.equal(unevenSplit(even), false, 'the idle supervisor is not a worker');
+    const uneven = { ...even, cpu: { ...cpu, processes: [{ pid: 2, percent: 85 }, { pid: 3, percent: 53 }, { pid: 1, percent: 0.5 }] } };
+    assert.equal(processSplit(uneven), '85/53');
+    assert.equal(unevenSplit(uneven), true);
+    assert.equal(unevenSplit({ ...even, cpu: { ...cpu, processes: [{ pid: 9, percent: 94 }] } }), false, 'one process (FreeRADIUS) cannot be uneven');
   });
 
   test('formatReport shows machine, command, workloads, targets and notes; JSON rounds to 3 decimals', () => {
