@@ -105,7 +105,40 @@ export interface FreeradiusOptions {
   secret: string;
   users: number;
   seeds: readonly Buffer[];
+  /** Source ports the load comes from: sizes max_requests. */
+  sourcePorts: number;
   log: (line: string) => void;
+}
+
+/**
+ * FreeRADIUS keeps every answered request for cleanup_delay (5 s) to catch
+ * duplicates, one per source port and identifier, and drops new ones beyond
+ * max_requests ("Dropping request (16385 is too many)"). Its advice is 256 a
+ * client; here every source port is a client in effect, and a port's new
+ * request can arrive while its previous one with that identifier is still
+ * held, so twice that. With the stock 16,384 and 256 source ports it lost one
+ * request a port and fell to 1,600 answers/s; with exactly 256 a port it
+ * still dropped some.
+ */
+export function maxRequests(sourcePorts: number): number {
+  return Math.max(16_384, 2 * 256 * sourcePorts);
+}
+
+/**
+ * The stock radiusd.conf pointed at the temporary directories, sized for the
+ * load's source ports. raddbdir is fixed in it (-d alone is not enough); the
+ * daemon stays root rather than switch to freerad, which could not write here.
+ */
+export function tuneRadiusdConf(text: string, raddb: string, varDir: string, sourcePorts: number): string {
+  for (const key of ['raddbdir', 'logdir', 'run_dir', 'max_requests']) {
+    if (!new RegExp(`^${key} = `, 'm').test(text)) throw new Error(`${SOURCE_RADDB}/radiusd.conf: no top-level "${key} = " line to set`);
+  }
+  return text
+    .replace(/^raddbdir = .*$/m, `raddbdir = ${raddb}`)
+    .replace(/^max_requests = .*$/m, `max_requests = ${maxRequests(sourcePorts)}`)
+    .replace(/^logdir = .*$/m, `logdir = ${join(varDir, 'log')}`)
+    .replace(/^run_dir = .*$/m, `run_dir = ${join(varDir, 'run')}`)
+    .replace(/^(\s*)(user|group) = freerad/gm, '$1#$2 = freerad');
 }
 
 async function configure(o: FreeradiusOptions): Promise<{ raddb: string; logFile: string }> {
@@ -116,13 +149,7 @@ async function configure(o: FreeradiusOptions): Promise<{ raddb: string; logFile
   await mkdir(join(varDir, 'log'), { recursive: true });
   await mkdir(join(varDir, 'run'), { recursive: true });
   const conf = join(raddb, 'radiusd.conf');
-  // raddbdir is fixed in radiusd.conf (-d alone is not enough); stay root rather than switch to freerad, which could not write here.
-  const text = (await readFile(conf, 'utf8'))
-    .replace(/^raddbdir = .*$/m, `raddbdir = ${raddb}`)
-    .replace(/^logdir = .*$/m, `logdir = ${join(varDir, 'log')}`)
-    .replace(/^run_dir = .*$/m, `run_dir = ${join(varDir, 'run')}`)
-    .replace(/^(\s*)(user|group) = freerad/gm, '$1#$2 = freerad');
-  await writeFile(conf, text);
+  await writeFile(conf, tuneRadiusdConf(await readFile(conf, 'utf8'), raddb, varDir, o.sourcePorts));
   await writeFile(join(raddb, 'clients.conf'), `client bench {\n\tipaddr = 127.0.0.1\n\tproto = *\n\tsecret = ${o.secret}\n\trequire_message_authenticator = no\n\tnas_type = other\n}\n`);
   for (const s of ['default', 'inner-tunnel']) await rm(join(raddb, 'sites-enabled', s), { force: true });
   await rm(join(raddb, 'mods-enabled', 'eap'), { force: true });

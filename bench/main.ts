@@ -16,7 +16,7 @@ import { formatReport, otherCpu, processSplit, reportJson, unevenSplit, type Mac
 import { judgeTargets, ratios, type KdfResult, type MemoryResult, type WorkloadResult } from './results.ts';
 import { freePort, prepare, SECRET, type BenchEnv, type PinPolicy } from './setup.ts';
 import { startServer, type ServerProcess } from './server.ts';
-import { runWorkload, WORKLOADS, type WorkloadDef } from './workloads.ts';
+import { runWorkload, socketsPerThread, WORKLOADS, type WorkloadDef } from './workloads.ts';
 
 const RESULTS = resolve(import.meta.dirname, 'results');
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -77,7 +77,8 @@ async function runFreeradius(o: BenchOptions, env: BenchEnv, generator: LoadGene
     return;
   }
   const port = await freePort();
-  const fr = await startFreeradius({ dir: env.dir, port, secret: SECRET, users: o.users, seeds: env.seeds, log });
+  const sourcePorts = generator.threads * socketsPerThread(Math.ceil(o.concurrency / generator.threads));
+  const fr = await startFreeradius({ dir: env.dir, port, secret: SECRET, users: o.users, seeds: env.seeds, sourcePorts, log });
   current = fr;
   try {
     for (const def of defs) {

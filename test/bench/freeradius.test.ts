@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { FR_PREFIX, ssha256, usersFile } from '../../bench/freeradius.ts';
+import { FR_PREFIX, maxRequests, ssha256, tuneRadiusdConf, usersFile } from '../../bench/freeradius.ts';
 import { base32Decode } from '../../src/otp/base32.ts';
 
 test('ssha256: base64 of SHA-256(password || salt) then the salt, as rlm_pap reads SSHA2-256-Password', () => {
@@ -22,4 +22,16 @@ test('usersFile: per user a TOTP entry with the same seed the generator uses, an
   assert.deepEqual(base32Decode(secret), seeds[1]);
   assert.ok(entries.includes(`${FR_PREFIX.ssha}000000\tSSHA2-256-Password := "SSHA"`));
   assert.ok(entries.includes(`${FR_PREFIX.crypt}000001\tCrypt-Password := "$6$salt$hash"`));
+});
+
+test('tuneRadiusdConf: temporary directories, max_requests for twice 256 requests a source port, no user switch', () => {
+  const stock = 'prefix = /usr\nraddbdir = /etc/freeradius/3.0\nlogdir = /var/log/freeradius\nrun_dir = ${localstatedir}/run\nmax_requests = 16384\nsecurity {\n\tuser = freerad\n\tgroup = freerad\n}\n';
+  const text = tuneRadiusdConf(stock, '/t/raddb', '/t/var', 256);
+  assert.match(text, /^raddbdir = \/t\/raddb$/m);
+  assert.match(text, /^logdir = \/t\/var\/log$/m);
+  assert.match(text, /^run_dir = \/t\/var\/run$/m);
+  assert.match(text, /^max_requests = 131072$/m);
+  assert.match(text, /^\t#user = freerad$/m);
+  assert.equal(maxRequests(16), 16_384, 'never below the stock value');
+  assert.throws(() => tuneRadiusdConf(stock.replace('max_requests = 16384\n', ''), '/t/raddb', '/t/var', 256), /radiusd.conf: no top-level "max_requests = " line/);
 });
