@@ -72,15 +72,22 @@ export function toResult(base: Pick<WorkloadResult, 'name' | 'server' | 'descrip
   };
 }
 
+/** Issue 7's TOTP accepts/s; its p99 target holds at 80% of it (read as the rate named, see judgeTargets). */
+export const TOTP_TARGET = 5000;
+
 const find = (all: readonly WorkloadResult[], name: string): WorkloadResult | undefined => all.find((w) => w.name === name);
 
 /** Issue 7's targets, judged on what ran; a target whose workload did not run has value null. */
 export function judgeTargets(all: readonly WorkloadResult[], kdf: KdfResult | undefined, memory: MemoryResult | undefined): Verdict[] {
   const v: Verdict[] = [];
   const totp = find(all, 'totp');
-  v.push({ target: 'TOTP accepts/s without the KDF (otppin none)', value: totp?.perSecond.accepts ?? null, goal: '>= 5000', met: totp ? totp.perSecond.accepts >= 5000 : null });
-  const open = find(all, 'totp-80');
-  v.push({ target: 'p99 ms at 80% of that rate', value: open?.latencyMs.p99 ?? null, goal: '< 20', met: open && open.latencyMs.p99 !== null ? open.latencyMs.p99 < 20 : null });
+  v.push({ target: 'TOTP accepts/s without the KDF (otppin none)', value: totp?.perSecond.accepts ?? null, goal: `>= ${TOTP_TARGET}`, met: totp ? totp.perSecond.accepts >= TOTP_TARGET : null });
+  // "p99 below 20 ms at 80% of that rate" read both ways: 80% of the 5,000/s
+  // named, and the stricter 80% of the rate this machine reached.
+  for (const [name, what] of [['totp-4000', `p99 ms at ${0.8 * TOTP_TARGET}/s (80% of ${TOTP_TARGET}/s)`], ['totp-80', 'p99 ms at 80% of the measured totp rate']] as const) {
+    const open = find(all, name);
+    v.push({ target: what, value: open?.latencyMs.p99 ?? null, goal: '< 20', met: open && open.latencyMs.p99 !== null ? open.latencyMs.p99 < 20 : null });
+  }
   const pin = find(all, 'pin-totp');
   const share = pin && kdf && kdf.perSecond > 0 ? pin.perSecond.accepts / kdf.perSecond : null;
   v.push({ target: 'PIN+TOTP accepts/s / KDF-alone rate', value: share, goal: '>= 0.8', met: share === null ? null : share >= 0.8 });

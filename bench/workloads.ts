@@ -7,7 +7,7 @@ import { FR_PREFIX, PAP_PASSWORD } from './freeradius.ts';
 import type { LoadGenerator, LoadSpec } from './load.ts';
 import type { BenchOptions, WorkloadName } from './options.ts';
 import { cpuBetween, snapshot, type CpuSnapshot } from './procstat.ts';
-import { toResult, type WorkloadResult } from './results.ts';
+import { TOTP_TARGET, toResult, type WorkloadResult } from './results.ts';
 import { PIN, SECRET, USER_PREFIX, type PinPolicy } from './setup.ts';
 import type { JobKind } from './types.ts';
 
@@ -23,11 +23,14 @@ export interface WorkloadDef {
   steps: 'unique' | 'current';
   /** Open loop at this share of another workload's answers/s. */
   openLoopOf?: { workload: WorkloadName; share: number };
+  /** Open loop at this many requests per second. */
+  openLoopRate?: number;
 }
 
 export const WORKLOADS: readonly WorkloadDef[] = [
   { name: 'totp', server: 'otp-radius', policy: 'none', kind: 'accept', loginPrefix: USER_PREFIX, pin: '', steps: 'unique', description: 'TOTP accepts, OTP alone (otppin none): the pipeline without the KDF' },
   { name: 'totp-80', server: 'otp-radius', policy: 'none', kind: 'accept', loginPrefix: USER_PREFIX, pin: '', steps: 'unique', openLoopOf: { workload: 'totp', share: 0.8 }, description: 'the same, open loop at 80% of the totp rate: latency below saturation' },
+  { name: 'totp-4000', server: 'otp-radius', policy: 'none', kind: 'accept', loginPrefix: USER_PREFIX, pin: '', steps: 'unique', openLoopRate: 0.8 * TOTP_TARGET, description: `the same, open loop at ${0.8 * TOTP_TARGET}/s: 80% of the ${TOTP_TARGET}/s target` },
   { name: 'totp-reject', server: 'otp-radius', policy: 'none', kind: 'reject', loginPrefix: USER_PREFIX, pin: '', steps: 'unique', description: 'wrong OTP (otppin none): window and sync-window search, fail counter' },
   { name: 'status', server: 'otp-radius', policy: 'none', kind: 'status', loginPrefix: USER_PREFIX, pin: '', steps: 'unique', description: 'Status-Server with Message-Authenticator' },
   { name: 'pin-totp', server: 'otp-radius', policy: 'token', kind: 'accept', loginPrefix: USER_PREFIX, pin: PIN, steps: 'unique', description: 'PIN+TOTP accepts, token PIN checked with scrypt (the default policy)' },
@@ -61,7 +64,7 @@ export function socketsPerThread(concurrencyPerThread: number): number {
 
 export async function runWorkload(def: WorkloadDef, ctx: RunContext): Promise<WorkloadResult> {
   const { options, generator } = ctx;
-  let rate = 0;
+  let rate = def.openLoopRate ?? 0;
   if (def.openLoopOf) {
     const base = ctx.done.find((w) => w.name === def.openLoopOf!.workload);
     if (!base || base.perSecond.answers === 0) throw new Error(`${def.name}: needs the ${def.openLoopOf.workload} rate, which did not run or got no answers`);
