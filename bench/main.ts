@@ -77,7 +77,7 @@ async function runFreeradius(o: BenchOptions, env: BenchEnv, generator: LoadGene
     return;
   }
   const port = await freePort();
-  const sourcePorts = generator.threads * socketsPerThread(Math.ceil(o.concurrency / generator.threads));
+  const sourcePorts = generator.threads * socketsPerThread(o.concurrency, generator.threads);
   const fr = await startFreeradius({ dir: env.dir, port, secret: SECRET, users: o.users, seeds: env.seeds, sourcePorts, log });
   current = fr;
   try {

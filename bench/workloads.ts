@@ -57,9 +57,11 @@ export interface RunContext {
  * worker's share of the load is its share of the sockets. With 16 a thread
  * (32 in all) the two workers of a 2-core machine were measured at 53% and 85%
  * CPU; with 128 (256 in all) at 72% and 73%, as many NASes would spread them.
+ * `concurrency`: requests outstanding over all `threads`.
  */
-export function socketsPerThread(concurrencyPerThread: number): number {
-  return Math.max(128, Math.ceil(concurrencyPerThread / 128));
+export function socketsPerThread(concurrency: number, threads: number): number {
+  // More for a high --concurrency: at most 128 requests outstanding a socket (of its 256 identifiers).
+  return Math.max(128, Math.ceil(concurrency / threads / 128));
 }
 
 export async function runWorkload(def: WorkloadDef, ctx: RunContext): Promise<WorkloadResult> {
@@ -85,7 +87,7 @@ export async function runWorkload(def: WorkloadDef, ctx: RunContext): Promise<Wo
     rate,
     timeoutMs: options.timeoutMs,
     messageAuthenticator: options.messageAuthenticator,
-    sockets: socketsPerThread(Math.ceil(options.concurrency / generator.threads)),
+    sockets: socketsPerThread(options.concurrency, generator.threads),
   };
   const at = (ms: number): Promise<CpuSnapshot> => new Promise((resolve) => setTimeout(() => resolve(snapshot(ctx.serverPid)), ms));
   const before = at(spec.warmupMs);
