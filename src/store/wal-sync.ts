@@ -23,9 +23,11 @@
 // holds its next transaction until the running fsync is done (whenIdle), so
 // its batches keep the size they had when COMMIT itself synced: every commit
 // costs WAL pages and CPU, and a commit made during an fsync would wait for
-// the next one anyway. A failed fsync may have dropped dirty pages (Linux reports the loss
-// once and then marks them clean), so a failure is kept: every later commit
-// is reported as failed too, and the server rejects until it is restarted.
+// the next one anyway.
+//
+// A failed fsync may have dropped dirty pages (Linux reports the loss once
+// and then marks them clean), so a failure is kept: every later commit is
+// reported as failed too, and the server rejects until it is restarted.
 
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
