@@ -2,24 +2,13 @@
 // 2865/2866), Message-Authenticator (RFC 3579, RFC 5080 2.2.2), and the
 // User-Password hiding (RFC 2865 5.2). Comparisons are constant-time.
 
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { ATTR, CODE, type RawAttribute, type RawPacket } from './packet.ts';
+import { packetHmac, packetMd5, secretMd5 } from './secret-hash.ts';
 
 const ZERO16 = Buffer.alloc(16);
-
-function md5(...parts: (Buffer | string)[]): Buffer {
-  const h = createHash('md5');
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
-
-/** HMAC-MD5 over the packet with the Message-Authenticator value zeroed and the given authenticator field. */
-function computeMessageAuthenticator(data: Buffer, maOffset: number, authenticatorField: Buffer, secret: string): Buffer {
-  const copy = Buffer.from(data);
-  authenticatorField.copy(copy, 4);
-  ZERO16.copy(copy, maOffset + 2);
-  return createHmac('md5', secret).update(copy).digest();
-}
+// Stateless between calls without { stream: true }, so one serves every request.
+const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * Checks a request's Message-Authenticator. Access-Request and Status-Server
@@ -29,14 +18,12 @@ function computeMessageAuthenticator(data: Buffer, maOffset: number, authenticat
 export function verifyRequestMessageAuthenticator(packet: RawPacket, ma: RawAttribute, secret: string): boolean {
   if (ma.value.length !== 16) return false;
   const field = packet.code === CODE.AccountingRequest ? ZERO16 : packet.authenticator;
-  return timingSafeEqual(computeMessageAuthenticator(packet.data, ma.offset, field, secret), ma.value);
+  return timingSafeEqual(packetHmac(secret, packet.data, field, ma.offset + 2), ma.value);
 }
 
 /** Accounting-Request authenticator: MD5(code, id, length, 16 zero bytes, attributes, secret) (RFC 2866 3). */
 export function verifyAccountingRequestAuthenticator(packet: RawPacket, secret: string): boolean {
-  const copy = Buffer.from(packet.data);
-  ZERO16.copy(copy, 4);
-  return timingSafeEqual(md5(copy, secret), packet.authenticator);
+  return timingSafeEqual(packetMd5(packet.data, ZERO16, secret), packet.authenticator);
 }
 
 /**
@@ -49,27 +36,24 @@ export function signResponse(response: Buffer, requestAuthenticator: Buffer, sec
   // zero authenticator field, as FreeRADIUS verifies it; Access answers use the request's.
   (response[0] === CODE.AccountingResponse && requestCode === CODE.AccountingRequest ? ZERO16 : requestAuthenticator).copy(response, 4);
   if (maOffset !== undefined) {
-    createHmac('md5', secret).update(response).digest().copy(response, maOffset + 2);
+    packetHmac(secret, response).copy(response, maOffset + 2);
   }
-  requestAuthenticator.copy(response, 4);
-  md5(response, secret).copy(response, 4);
+  packetMd5(response, requestAuthenticator, secret).copy(response, 4);
   return response;
 }
 
 /** Signs a request we send (tests, benchmark): random authenticator, Message-Authenticator over it. */
 export function signAccessRequest(request: Buffer, secret: string, maOffset: number | undefined): Buffer {
-  if (maOffset !== undefined) createHmac('md5', secret).update(request).digest().copy(request, maOffset + 2);
+  if (maOffset !== undefined) packetHmac(secret, request).copy(request, maOffset + 2);
   return request;
 }
 
 /** Response check for our own client: authenticator and, when present, Message-Authenticator. */
 export function verifyResponse(response: RawPacket, requestAuthenticator: Buffer, secret: string): boolean {
-  const copy = Buffer.from(response.data);
-  requestAuthenticator.copy(copy, 4);
-  if (!timingSafeEqual(md5(copy, secret), response.authenticator)) return false;
+  if (!timingSafeEqual(packetMd5(response.data, requestAuthenticator, secret), response.authenticator)) return false;
   const ma = response.attributes.find((a) => a.type === ATTR.MessageAuthenticator);
   if (!ma) return true;
-  return ma.value.length === 16 && timingSafeEqual(computeMessageAuthenticator(response.data, ma.offset, requestAuthenticator, secret), ma.value);
+  return ma.value.length === 16 && timingSafeEqual(packetHmac(secret, response.data, requestAuthenticator, ma.offset + 2), ma.value);
 }
 
 export type PasswordResult = { ok: true; password: string } | { ok: false; why: 'bad-length' | 'bad-padding' | 'not-text' };
@@ -84,7 +68,7 @@ export function decryptPassword(hidden: Buffer, secret: string, requestAuthentic
   const plain = Buffer.alloc(hidden.length);
   let prev: Buffer = requestAuthenticator;
   for (let off = 0; off < hidden.length; off += 16) {
-    const b = md5(secret, prev);
+    const b = secretMd5(secret, prev);
     for (let i = 0; i < 16; i++) plain[off + i] = hidden[off + i]! ^ b[i]!;
     prev = hidden.subarray(off, off + 16);
   }
@@ -92,7 +76,7 @@ export function decryptPassword(hidden: Buffer, secret: string, requestAuthentic
   if (end < 0) end = plain.length;
   for (let i = end; i < plain.length; i++) if (plain[i] !== 0) return { ok: false, why: 'bad-padding' };
   const bytes = plain.subarray(0, end);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const text = utf8.decode(bytes);
   if (text.includes('\uFFFD') || /[\u0000-\u001f\u007f]/.test(text)) return { ok: false, why: 'not-text' };
   return { ok: true, password: text };
 }
@@ -105,7 +89,7 @@ export function encryptPassword(password: string, secret: string, requestAuthent
   const out = Buffer.alloc(padded.length);
   let prev: Buffer = requestAuthenticator;
   for (let off = 0; off < padded.length; off += 16) {
-    const b = md5(secret, prev);
+    const b = secretMd5(secret, prev);
     for (let i = 0; i < 16; i++) out[off + i] = padded[off + i]! ^ b[i]!;
     prev = out.subarray(off, off + 16);
   }
