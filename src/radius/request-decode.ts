@@ -24,11 +24,11 @@ function ipv6(packet: RawPacket, type: number): string | undefined {
 }
 
 export function decodeAccessRequest(packet: RawPacket, client: ClientConfig, sourceAddress: string, password: string | undefined): AccessRequest {
-  const attributes = decodeAttributes(packet.attributes);
   const nasIp = ipv4(packet, ATTR.NasIpAddress);
   const nasIp6 = ipv6(packet, ATTR.NasIpv6Address);
   const nasId = text(packet, ATTR.NasIdentifier);
-  const portType = attributes['NAS-Port-Type'];
+  const portTypeAttr = firstAttribute(packet, ATTR.NasPortType);
+  const portType = portTypeAttr ? decodeAttributes([portTypeAttr])['NAS-Port-Type'] : undefined;
   const nas: NasInfo = {
     client: client.name,
     address: sourceAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ''),
@@ -41,6 +41,10 @@ export function decodeAccessRequest(packet: RawPacket, client: ClientConfig, sou
   const state = firstAttribute(packet, ATTR.State)?.value;
   const calling = text(packet, ATTR.CallingStationId);
   const called = text(packet, ATTR.CalledStationId);
+  // The record of every attribute is made when first read: a login needs
+  // none of it, and decoding them all through the dictionaries for each
+  // request cost ~4% of a worker's CPU at 8,000 accepts/s.
+  let attributes: Record<string, unknown> | undefined;
   return {
     userName: text(packet, ATTR.UserName) ?? '',
     ...(password !== undefined ? { password } : {}),
@@ -50,6 +54,8 @@ export function decodeAccessRequest(packet: RawPacket, client: ClientConfig, sou
     ...(called !== undefined ? { calledStationId: called } : {}),
     ...(firstAttribute(packet, ATTR.ChapPassword) ? { chap: true } : {}),
     ...(firstAttribute(packet, ATTR.EapMessage) ? { eap: true } : {}),
-    attributes,
+    get attributes() {
+      return (attributes ??= decodeAttributes(packet.attributes));
+    },
   };
 }

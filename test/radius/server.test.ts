@@ -47,7 +47,7 @@ describe('RADIUS listener', () => {
   test('Access-Request from radclient reaches the handler with the decrypted password', async () => {
     nextDecision = async () => ({ decision: 'accept', reason: 'ok', replyMessage: 'welcome' });
     seen.length = 0;
-    const r = await radclient(['-x', '-r', '1', '-t', '2', `127.0.0.1:${server.port()}`, 'auth', SECRET], 'User-Name = "bob@example"\nUser-Password = "1234 567890"\nNAS-Identifier = "vpn-gw"\nCalling-Station-Id = "198.51.100.7"\n');
+    const r = await radclient(['-x', '-r', '1', '-t', '2', `127.0.0.1:${server.port()}`, 'auth', SECRET], 'User-Name = "bob@example"\nUser-Password = "1234 567890"\nNAS-Identifier = "vpn-gw"\nCalling-Station-Id = "198.51.100.7"\nNAS-Port-Type = Virtual\n');
     assert.match(r.stdout, /Received Access-Accept/);
     assert.match(r.stdout, /Reply-Message = "welcome"/);
     assert.equal(seen.length, 1);
@@ -56,6 +56,13 @@ describe('RADIUS listener', () => {
     assert.equal(seen[0]!.nas.identifier, 'vpn-gw');
     assert.equal(seen[0]!.nas.client, 'local');
     assert.equal(seen[0]!.callingStationId, '198.51.100.7');
+    assert.equal(seen[0]!.nas.portType, 'Virtual');
+    // Decoded when first read (the handler above only stored the request); User-Password never appears.
+    assert.equal(seen[0]!.attributes['User-Name'], 'bob@example');
+    assert.equal(seen[0]!.attributes['NAS-Port-Type'], 'Virtual');
+    assert.equal(seen[0]!.attributes['Calling-Station-Id'], '198.51.100.7');
+    assert.equal(seen[0]!.attributes['User-Password'], undefined);
+    assert.equal(seen[0]!.attributes, seen[0]!.attributes, 'decoded once');
   });
 
   test('a request with a wrong secret gets no answer, with or without Message-Authenticator', async () => {
