@@ -12,7 +12,9 @@ function text(packet: RawPacket, type: number): string | undefined {
 
 function ipv4(packet: RawPacket, type: number): string | undefined {
   const a = firstAttribute(packet, type);
-  return a && a.value.length === 4 ? [...a.value].join('.') : undefined;
+  if (!a || a.value.length !== 4) return undefined;
+  const v = a.value;
+  return `${v[0]}.${v[1]}.${v[2]}.${v[3]}`;
 }
 
 function ipv6(packet: RawPacket, type: number): string | undefined {

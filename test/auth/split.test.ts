@@ -22,4 +22,11 @@ test('PIN and OTP: prepend and append, characters not bytes', () => {
   assert.deepEqual(splitPinOtp('567890', 6, 'prepend'), { pin: '', otp: '567890' });
   assert.deepEqual(splitPinOtp('pässwörd12345678', 8, 'prepend'), { pin: 'pässwörd', otp: '12345678' });
   assert.equal(splitPinOtp('12345', 6, 'prepend'), undefined);
+  assert.equal(splitPinOtp('12345', 6, 'append'), undefined);
+  assert.deepEqual(splitPinOtp('5678901234', 6, 'prepend'), { pin: '5678', otp: '901234' });
+  // Characters outside the BMP are two UTF-16 units and still count as one.
+  assert.deepEqual(splitPinOtp('🔑123456', 6, 'prepend'), { pin: '🔑', otp: '123456' });
+  assert.deepEqual(splitPinOtp('123456🔑', 6, 'append'), { pin: '🔑', otp: '123456' });
+  assert.deepEqual(splitPinOtp('🔑12345', 6, 'prepend'), { pin: '', otp: '🔑12345' });
+  assert.equal(splitPinOtp('🔑1234', 6, 'prepend'), undefined);
 });
