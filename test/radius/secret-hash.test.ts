@@ -16,33 +16,33 @@ function withField(packet: Buffer, field: Buffer, zeroAt?: number): Buffer {
   return copy;
 }
 
+/** Runs `check` for every secret and packet length with a random packet and field, then checks the packet was left as it was. */
+function eachCase(check: (secret: string, packet: Buffer, field: Buffer, where: string) => void): void {
+  for (const secret of SECRETS) {
+    for (const len of LENGTHS) {
+      const packet = randomBytes(len);
+      const before = Buffer.from(packet);
+      check(secret, packet, randomBytes(16), `secret of ${secret.length} chars, packet of ${len}`);
+      assert.deepEqual(packet, before);
+    }
+  }
+}
+
 describe('shared-secret hashes', () => {
   test('packetHmac is HMAC-MD5 of the edited packet, and leaves the packet as it was', () => {
-    for (const secret of SECRETS) {
-      for (const len of LENGTHS) {
-        const packet = randomBytes(len);
-        const before = Buffer.from(packet);
-        const field = randomBytes(16);
-        const zeroAt = len >= 40 ? 22 : undefined;
-        const expected = createHmac('md5', secret).update(withField(packet, field, zeroAt)).digest();
-        assert.deepEqual(packetHmac(secret, packet, field, zeroAt), expected, `secret of ${secret.length} chars, packet of ${len}`);
-        assert.deepEqual(packetHmac(secret, packet), createHmac('md5', secret).update(packet).digest());
-        assert.deepEqual(packet, before);
-      }
-    }
+    eachCase((secret, packet, field, where) => {
+      const zeroAt = packet.length >= 40 ? 22 : undefined;
+      const expected = createHmac('md5', secret).update(withField(packet, field, zeroAt)).digest();
+      assert.deepEqual(packetHmac(secret, packet, field, zeroAt), expected, where);
+      assert.deepEqual(packetHmac(secret, packet), createHmac('md5', secret).update(packet).digest(), where);
+    });
   });
 
   test('packetMd5 is MD5 of the packet with its authenticator field replaced, then the secret', () => {
-    for (const secret of SECRETS) {
-      for (const len of LENGTHS) {
-        const packet = randomBytes(len);
-        const before = Buffer.from(packet);
-        const field = randomBytes(16);
-        const expected = createHash('md5').update(withField(packet, field)).update(secret, 'utf8').digest();
-        assert.deepEqual(packetMd5(packet, field, secret), expected, `secret of ${secret.length} chars, packet of ${len}`);
-        assert.deepEqual(packet, before);
-      }
-    }
+    eachCase((secret, packet, field, where) => {
+      const expected = createHash('md5').update(withField(packet, field)).update(secret, 'utf8').digest();
+      assert.deepEqual(packetMd5(packet, field, secret), expected, where);
+    });
   });
 
   test('secretMd5 is MD5 of the secret, then 16 bytes', () => {
