@@ -116,6 +116,12 @@ export class GroupCommit {
     const ops = this.#queue;
     this.#queue = [];
     if (ops.length === 0) return;
+    // After a failed fsync nothing more goes into a WAL that is no longer trusted (see wal-sync.ts).
+    const failed = this.#walSync?.failed;
+    if (failed) {
+      for (const op of ops) op.reject(failed);
+      return;
+    }
     try {
       this.#begin.run();
     } catch (err) {

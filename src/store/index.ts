@@ -9,6 +9,7 @@ import type { PostgresPoolOptions } from './postgres-connect.ts';
 import { openPostgresStore } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { TokenStore } from './types.ts';
+import type { WalSyncError } from './wal-sync.ts';
 
 export type * from './types.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';
@@ -21,6 +22,7 @@ export {
 export { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
 export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite.ts';
 export { startCheckpointer, type Checkpointer } from './checkpointer.ts';
+export { WalSyncError } from './wal-sync.ts';
 export { openPostgresStore, PostgresTokenStore } from './postgres.ts';
 export { describePostgresUrl, POSTGRES_DEFAULTS, type PostgresPoolOptions, type PostgresStoreOptions } from './postgres-connect.ts';
 export { migratePostgres } from './postgres-schema.ts';
@@ -31,6 +33,12 @@ interface CommonOptions {
   createKeyFile?: boolean;
   /** Reports connection trouble the store recovers from by itself (PostgreSQL). */
   logger?: Logger;
+  /**
+   * Trouble it does not recover from: a failed fsync of the SQLite WAL (see
+   * SqliteStoreOptions.onFatal). PostgreSQL never calls it: its server owns
+   * durability, and a lost connection is recovered from.
+   */
+  onFatal?: ((err: WalSyncError) => void) | undefined;
 }
 
 export interface SqliteBackendOptions extends CommonOptions {
@@ -64,6 +72,7 @@ export async function openStore(options: StoreOptions): Promise<KeyedTokenStore>
       ...createKeyFile,
       ...(sqlite.busyTimeoutMs !== undefined ? { busyTimeoutMs: sqlite.busyTimeoutMs } : {}),
       ...((options as SqliteBackendOptions).checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
+      onFatal: options.onFatal,
     });
   }
   if (hasPostgres) {

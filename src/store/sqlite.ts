@@ -23,7 +23,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
 import { WORKER_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
 import { GroupCommit } from './group-commit.ts';
-import { WalSync } from './wal-sync.ts';
+import { WalSync, WalSyncError } from './wal-sync.ts';
 import { loadKeys, newKeyCheck, verifyKeyCheck } from './key-check.ts';
 import type { StoreKeys } from './keyfile.ts';
 import { migrateSqlite } from './migrations.ts';
@@ -48,6 +48,15 @@ export interface SqliteStoreOptions {
   pinParams?: ScryptParams;
   /** Another process checkpoints the WAL (checkpointer.ts): this store's commits checkpoint only as a fallback. */
   checkpointedElsewhere?: boolean;
+  /**
+   * Called once when an fsync of the WAL has failed (wal-sync.ts): the store
+   * rejects every write from then on, and only a new process can trust the
+   * database again. Stop the server and end the process with process.exit
+   * without closing the store: close() would checkpoint the suspect WAL into
+   * the database file, and so would a natural exit (better-sqlite3 closes open
+   * databases then).
+   */
+  onFatal?: ((err: WalSyncError) => void) | undefined;
 }
 
 /**
@@ -80,7 +89,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
     checkKeys(db, keys, opts.path, opts.keyFile);
     // An in-memory database is private to its connection, and has no other process to wait for.
     writer = inMemory ? undefined : openWriter(opts.path, opts.checkpointedElsewhere ?? false);
-    const walSync = writer ? new WalSync(`${opts.path}-wal`) : undefined;
+    const walSync = writer ? new WalSync(`${opts.path}-wal`, { onFatal: opts.onFatal }) : undefined;
     return new SqliteTokenStore(db, keys, `sqlite:${opts.path}`, opts.pinParams ?? DEFAULT_PIN_PARAMS, { writer, busyTimeoutMs, walSync });
   } catch (err) {
     writer?.close();
@@ -161,6 +170,7 @@ export class SqliteTokenStore implements TokenStore {
   readonly #db: Database.Database;
   readonly #writer: Database.Database;
   readonly #group: GroupCommit;
+  readonly #walSync: WalSync | undefined;
   readonly #seedKey: Buffer;
   readonly #s;
   readonly #w;
@@ -172,6 +182,7 @@ export class SqliteTokenStore implements TokenStore {
     const writer = group.writer ?? db;
     this.#writer = writer;
     this.#group = new GroupCommit(writer, { busyTimeoutMs: group.busyTimeoutMs ?? 5000, walSync: group.walSync, minIntervalMs: group.walSync ? COMMIT_INTERVAL_MS : 0 });
+    this.#walSync = group.walSync;
     this.#seedKey = keys.seedKey;
     this.description = description;
     this.pins = pinHasher(keys.pepper, pinParams);
@@ -393,6 +404,9 @@ export class SqliteTokenStore implements TokenStore {
 
   async close(): Promise<void> {
     if (this.#writer.open) this.#group.flushNow();
+    // After a failed WAL fsync the connections stay open: closing the last one would checkpoint the WAL,
+    // which can no longer be trusted, into the database file. The process exits with them (see onFatal).
+    if (this.#walSync?.failed instanceof WalSyncError) return;
     if (this.#writer !== this.#db && this.#writer.open) this.#writer.close();
     if (this.#db.open) this.#db.close();
   }

@@ -27,13 +27,51 @@
 //
 // A failed fsync may have dropped dirty pages (Linux reports the loss once
 // and then marks them clean), so a failure is kept: every later commit is
-// reported as failed too, and the server rejects until it is restarted.
+// reported as failed too, and the group commit starts no more transactions.
+// The store cannot repair this in place, so the first failure is also
+// reported once to `onFatal`, and the process that assembled the server stops
+// and exits without closing the database (main.ts, cli/serve.ts); the store
+// itself never exits. The first process to open the database after every
+// connection to it has gone recovers the WAL from what is on disk: frames the
+// failed fsync lost break the WAL's checksum chain, so SQLite stops reading
+// there, at or after the last good fsync, and nothing past that was
+// acknowledged. (Under `serve --workers N` the other workers and the
+// supervisor keep the database open, so a replaced worker shares their view
+// of the WAL instead.)
 
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
 export type SyncDone = (err: Error | null) => void;
 /** fs.fdatasync's shape; tests pass one that finishes when they say. */
 export type SyncFile = (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => void;
+
+export interface WalSyncOptions {
+  /** Default fs.fdatasync. */
+  syncFile?: SyncFile | undefined;
+  /**
+   * Called once, with the kept error, right after the first failed sync (or
+   * failed open of the -wal file) has been reported to the commits it covered.
+   * Must not throw. Not called for the "store is closed" error of close().
+   */
+  onFatal?: ((err: WalSyncError) => void) | undefined;
+}
+
+/** Every commit after a failed WAL sync fails with this (code 'WAL_SYNC_FAILED'); `cause` is the failure itself. */
+export class WalSyncError extends Error {
+  override name = 'WalSyncError';
+  readonly code = 'WAL_SYNC_FAILED';
+  /** The -wal file. */
+  readonly path: string;
+  /** The failure's errno name (EIO, ENOSPC, ...), or its message when it has none. */
+  readonly errno: string;
+
+  constructor(path: string, cause: Error) {
+    const errno = (cause as NodeJS.ErrnoException).code ?? cause.message;
+    super(`${path}: fsync failed (${errno}); commits since the last good fsync may be lost, so the store refuses writes until the server is restarted`, { cause });
+    this.path = path;
+    this.errno = errno;
+  }
+}
 
 export class WalSync {
   readonly #path: string;
@@ -44,13 +82,20 @@ export class WalSync {
   /** Commits the running fsync will settle. */
   #syncing: SyncDone[] = [];
   #idle: (() => void)[] = [];
+  readonly #onFatal: ((err: WalSyncError) => void) | undefined;
   #failed: Error | undefined;
   #closed = false;
 
   /** `walPath`: the database's -wal file. */
-  constructor(walPath: string, syncFile: SyncFile = fdatasync) {
+  constructor(walPath: string, options: WalSyncOptions = {}) {
     this.#path = walPath;
-    this.#syncFile = syncFile;
+    this.#syncFile = options.syncFile ?? fdatasync;
+    this.#onFatal = options.onFatal;
+  }
+
+  /** The kept error once a sync has failed or the store was closed: every later commit fails with it. */
+  get failed(): Error | undefined {
+    return this.#failed;
   }
 
   /** Calls `done` once everything written to the WAL before this call is on disk, or with the error that prevented it. */
@@ -86,8 +131,10 @@ export class WalSync {
     this.#syncing = [];
     this.#waiting = [];
     if (batch.length > 0) {
+      const failedBefore = this.#failed;
       const err = this.#syncNow();
       for (const done of batch) done(err);
+      if (err instanceof WalSyncError && err !== failedBefore) this.#onFatal?.(err);
     }
     this.#closed = true;
     this.#failed ??= new Error(`${this.#path}: the store is closed`);
@@ -133,7 +180,7 @@ export class WalSync {
       fdatasyncSync(this.#open());
       return null;
     } catch (err) {
-      this.#failed = walError(this.#path, err as Error);
+      this.#failed = new WalSyncError(this.#path, err as Error);
       return this.#failed;
     }
   }
@@ -145,10 +192,13 @@ export class WalSync {
   }
 
   #fail(err: Error, batch: SyncDone[]): void {
-    this.#failed ??= walError(this.#path, err);
+    const first = this.#failed === undefined;
+    const failed = (this.#failed ??= new WalSyncError(this.#path, err));
     const waiting = this.#waiting;
     this.#waiting = [];
-    for (const done of [...batch, ...waiting]) done(this.#failed);
+    for (const done of [...batch, ...waiting]) done(failed);
+    // After the commits have their error: whoever stops the process finds them answered (or answering).
+    if (first) this.#onFatal?.(failed as WalSyncError);
   }
 
   /** Only when no sync runs: close() and the sync callback see to that. */
@@ -162,11 +212,4 @@ export class WalSync {
       // A descriptor that was only synced has nothing to lose on close.
     }
   }
-}
-
-function walError(path: string, cause: Error): Error {
-  const code = (cause as NodeJS.ErrnoException).code;
-  const err = new Error(`${path}: fsync failed (${code ?? cause.message}); commits since the last good fsync may be lost, so the store refuses writes until the server is restarted`, { cause });
-  (err as NodeJS.ErrnoException).code = 'WAL_SYNC_FAILED';
-  return err;
 }

@@ -130,7 +130,7 @@ function heldSync(): { syncFile: SyncFile; started: () => number; release: () =>
 function openSynced(syncFile?: SyncFile, walPath?: string): ReturnType<typeof open> & { walSync: WalSync } {
   const db = open();
   db.writer.pragma('synchronous = NORMAL');
-  return { ...db, walSync: new WalSync(walPath ?? `${db.path}-wal`, syncFile) };
+  return { ...db, walSync: new WalSync(walPath ?? `${db.path}-wal`, { syncFile }) };
 }
 
 test('with a WalSync, a write settles only after the fsync that followed its commit', async () => {
@@ -218,13 +218,17 @@ test('flushNow with a WalSync commits and syncs at once, and later writes fail',
   db.close();
 });
 
-test('a failed fsync rejects its writes and every later one, naming the file', async () => {
+test('a failed fsync rejects its writes and every later one, naming the file, and no later write is committed', async () => {
   const missing = join(dir, 'no-such-dir', 'x.db-wal');
   const db = openSynced(undefined, missing);
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync: db.walSync });
   const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   const failed = (err: NodeJS.ErrnoException) => err.code === 'WAL_SYNC_FAILED' && err.message.includes(missing) && /ENOENT/.test(err.message) && /restarted/.test(err.message);
   await assert.rejects(group.write(() => insert.run('a', 1)), failed);
-  await assert.rejects(group.write(() => insert.run('b', 2)), failed);
+  let ran = false;
+  await assert.rejects(group.write(() => ((ran = true), insert.run('b', 2))), failed);
+  assert.equal(ran, false, 'no transaction after the failure');
+  // 'a' was committed before its sync failed (and rejected); nothing went into the WAL after that.
+  assert.deepEqual(db.other.prepare('SELECT k FROM t').pluck().all(), ['a']);
   db.close();
 });

@@ -1,0 +1,155 @@
+// A failed WAL fsync is kept and reported once: the commits it covered, those
+// queued behind it and every later one fail with WAL_SYNC_FAILED, and
+// `onFatal` hears of it exactly once, so that the process can stop and be
+// restarted (src/main.ts, src/cli/serve.ts). The store itself leaves the WAL
+// alone after that: closing it would checkpoint the WAL into the database.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { WalSync, WalSyncError, type SyncFile } from '../../src/store/wal-sync.ts';
+import { newToken, tempDir } from './helpers.ts';
+
+const dir = tempDir();
+
+/** A SyncFile that finishes each sync only when the test says, with the error it gives. */
+function heldSync(): { syncFile: SyncFile; started: () => number; finish: (err: NodeJS.ErrnoException | null) => void } {
+  const held: ((err: NodeJS.ErrnoException | null) => void)[] = [];
+  let count = 0;
+  return {
+    syncFile: (_fd, cb) => {
+      count++;
+      held.push(cb);
+    },
+    started: () => count,
+    finish: (err) => {
+      for (const cb of held.splice(0)) cb(err);
+    },
+  };
+}
+
+function eio(): NodeJS.ErrnoException {
+  return Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', errno: -5, syscall: 'fdatasync' });
+}
+
+/** Runs afterCommit, recording what it was told in `events`. */
+function commit(walSync: WalSync, name: string, events: string[], errors: Error[]): void {
+  walSync.afterCommit((err) => {
+    events.push(`${name}:${err ? 'failed' : 'ok'}`);
+    if (err) errors.push(err);
+  });
+}
+
+test('a failed fsync fails its commits, those waiting and all later ones with WAL_SYNC_FAILED, and calls onFatal once after them', () => {
+  const wal = join(dir, 'a.db-wal');
+  writeFileSync(wal, 'frames');
+  const sync = heldSync();
+  const events: string[] = [];
+  const errors: Error[] = [];
+  const fatal: WalSyncError[] = [];
+  const walSync = new WalSync(wal, {
+    syncFile: sync.syncFile,
+    onFatal: (err) => {
+      fatal.push(err);
+      events.push('fatal');
+    },
+  });
+
+  commit(walSync, 'first', events, errors);
+  assert.equal(sync.started(), 1);
+  // These wait for the next fsync while the first runs.
+  commit(walSync, 'second', events, errors);
+  commit(walSync, 'third', events, errors);
+  assert.equal(walSync.waiting, 3);
+  assert.equal(walSync.failed, undefined);
+
+  sync.finish(eio());
+  assert.deepEqual(events, ['first:failed', 'second:failed', 'third:failed', 'fatal'], 'every waiting commit has its error before onFatal runs');
+  assert.equal(fatal.length, 1);
+  const err = fatal[0]!;
+  assert.ok(err instanceof WalSyncError);
+  assert.equal(err.code, 'WAL_SYNC_FAILED');
+  assert.equal(err.path, wal);
+  assert.equal(err.errno, 'EIO');
+  assert.match(err.message, /fsync failed \(EIO\)/);
+  assert.ok(err.message.includes(wal));
+  assert.equal((err.cause as NodeJS.ErrnoException).code, 'EIO');
+  for (const e of errors) assert.equal(e, err, 'the commits get the same kept error');
+  assert.equal(walSync.failed, err);
+  assert.equal(walSync.waiting, 0);
+  assert.equal(walSync.busy, false);
+
+  // Kept: later commits fail at once, without another fsync, and onFatal is not called again.
+  commit(walSync, 'later', events, errors);
+  assert.deepEqual(events.slice(4), ['later:failed']);
+  assert.equal(errors.at(-1), err);
+  assert.equal(sync.started(), 1);
+  // A failing descriptor is not synced again on close either.
+  walSync.close();
+  commit(walSync, 'after-close', events, errors);
+  assert.equal(errors.at(-1), err, 'the sync failure stays the reason, not "closed"');
+  assert.equal(fatal.length, 1);
+});
+
+test('a -wal file that cannot be opened for the sync fails the same way, with its errno', () => {
+  const wal = join(dir, 'missing', 'b.db-wal');
+  const fatal: WalSyncError[] = [];
+  const walSync = new WalSync(wal, { syncFile: () => assert.fail('no descriptor to sync'), onFatal: (err) => fatal.push(err) });
+  const errors: Error[] = [];
+  commit(walSync, 'one', [], errors);
+  commit(walSync, 'two', [], errors);
+  assert.equal(fatal.length, 1);
+  assert.equal(fatal[0]!.errno, 'ENOENT');
+  assert.equal(fatal[0]!.path, wal);
+  assert.deepEqual(errors, [fatal[0], fatal[0]]);
+});
+
+test('good fsyncs and a plain close() never call onFatal', () => {
+  const wal = join(dir, 'c.db-wal');
+  writeFileSync(wal, 'frames');
+  const sync = heldSync();
+  let fatal = 0;
+  const walSync = new WalSync(wal, { syncFile: sync.syncFile, onFatal: () => fatal++ });
+  const events: string[] = [];
+  commit(walSync, 'one', events, []);
+  sync.finish(null);
+  commit(walSync, 'two', events, []);
+  sync.finish(null);
+  // Waiting at close(): close() syncs it itself (a real fdatasync).
+  commit(walSync, 'three', events, []);
+  walSync.close();
+  sync.finish(null);
+  assert.deepEqual(events, ['one:ok', 'two:ok', 'three:ok']);
+  assert.equal(fatal, 0);
+  assert.ok(walSync.failed && !(walSync.failed instanceof WalSyncError), 'closed, which is no sync failure');
+});
+
+test('a SQLite store whose WAL sync fails calls onFatal once, refuses writes, and close() does not checkpoint the WAL into the database', async () => {
+  const path = join(dir, 'store.db');
+  const fatal: WalSyncError[] = [];
+  const store = await openSqliteStore({ path, keys: { seedKey: Buffer.alloc(32, 7), pepper: Buffer.alloc(32, 8) }, onFatal: (err) => fatal.push(err) });
+  await store.createToken(newToken('WAL1'));
+  await store.createToken(newToken('WAL2'));
+  // The real failure this can make without a broken disk: the group commit's first sync cannot open the -wal
+  // file. SQLite's connections keep writing to the file they have open under its new name.
+  const moved = `${path}-wal.moved`;
+  renameSync(`${path}-wal`, moved);
+  const dbBefore = createHash('sha256').update(readFileSync(path)).digest('hex');
+
+  const failed = (err: NodeJS.ErrnoException) => err.code === 'WAL_SYNC_FAILED' && err.message.includes(`${path}-wal`) && /ENOENT/.test(err.message);
+  await assert.rejects(store.commitSuccess('WAL1', 5, 1_700_000_000), failed);
+  assert.equal(fatal.length, 1);
+  assert.equal(fatal[0]!.path, `${path}-wal`);
+  assert.equal(fatal[0]!.errno, 'ENOENT');
+  const walSize = statSync(moved).size;
+  await assert.rejects(store.recordFailure(['WAL2'], 1_700_000_001), failed);
+  assert.equal(statSync(moved).size, walSize, 'no transaction after the failure: nothing more went into the WAL');
+  assert.equal(fatal.length, 1, 'onFatal once');
+
+  await store.close();
+  assert.equal(createHash('sha256').update(readFileSync(path)).digest('hex'), dbBefore, 'close() left the database file alone (no checkpoint)');
+  assert.ok(existsSync(moved) && statSync(moved).size === walSize, 'the WAL is left for the next open to recover');
+});
