@@ -17,8 +17,12 @@ import { CliError, EXIT_USAGE, reportError } from './errors.ts';
 const USAGE = `usage: otp-radius serve [--config FILE] [--workers N]
   Runs the server. --workers N runs N processes on the same port (default: the
   number of CPUs; 1 runs in this process). SIGHUP reloads clients, log level and
-  users files; SIGTERM finishes requests in flight and exits 0.
+  users files; SIGTERM finishes requests in flight and exits 0. A process whose
+  SQLite WAL fsync fails answers the requests in flight and exits 74.
 `;
+
+/** sysexits.h EX_IOERR: a process whose WAL fsync failed exits with it, to be restarted. */
+export const EXIT_STORE_FAILED = 74;
 
 function invalidConfig(file: string, err: ConfigError): CliError {
   for (const p of err.problems) process.stderr.write(`${p}\n`);
@@ -94,7 +98,13 @@ function probePort(address: string, port: number): Promise<void> {
 async function serveHere(file: string, reusePort: boolean, workerId?: number): Promise<number> {
   let running: Running;
   try {
-    running = await start(file, { reusePort, ...(workerId !== undefined ? { workerId } : {}) });
+    running = await start(file, {
+      reusePort,
+      ...(workerId !== undefined ? { workerId } : {}),
+      // A failed WAL fsync: start() has logged it and answered the requests in flight. Exit now, leaving the store
+      // open (see StartOptions.onFatal): the supervisor replaces a worker, systemd (Restart=on-failure) a single process.
+      onFatal: () => process.exit(EXIT_STORE_FAILED),
+    });
   } catch (err) {
     if (err instanceof ConfigError) throw invalidConfig(file, err);
     const e = err as NodeJS.ErrnoException;

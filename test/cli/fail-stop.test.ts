@@ -1,0 +1,185 @@
+// `otp-radius serve` after a failed WAL fsync, as processes: a single process
+// answers the waiting login with a reject and exits 74 (systemd restarts it),
+// leaving the WAL for the next start to recover; under `--workers 2` the
+// worker that saw the failure exits 74 and the supervisor starts a new one.
+//
+// The failure is real without a broken disk: the -wal file is renamed after
+// the server opened the store, so the group commit's first sync cannot open
+// it (ENOENT) while SQLite keeps writing to the file it has open.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { EXIT_STORE_FAILED } from '../../src/cli/serve.ts';
+import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { totp } from '../../src/otp/totp.ts';
+import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
+import { CODE } from '../../src/radius/packet.ts';
+import { openStore } from '../../src/store/index.ts';
+import { buildToken } from '../../src/tokens/index.ts';
+import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
+import { writeStackConfig } from '../helpers/stack.ts';
+
+const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
+const SEED = Buffer.from('12345678901234567890', 'ascii');
+const FATAL = 60;
+
+interface Server {
+  child: ChildProcess;
+  lines: () => Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+function serve(config: string, workers: number): Server {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { child, lines, exited };
+}
+
+async function waitFor(server: Server, what: (l: Record<string, unknown>) => boolean, count = 1): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (server.lines().filter(what).length >= count) return;
+    await delay(50);
+  }
+  throw new Error(`timed out waiting; log:\n${server.lines().map((l) => JSON.stringify(l)).join('\n')}`);
+}
+
+async function ask(port: number, password: string, identifier = 1): Promise<number | undefined> {
+  const client = new RadiusClient('127.0.0.1', port);
+  try {
+    return (await client.send(buildRequest({ identifier, secret: SECRET, userName: 'alice', password }), SECRET, 5000))?.packet.code;
+  } finally {
+    client.close();
+  }
+}
+
+/** A config over a store of its own holding alice's TOTP token; returns the config and the database path. */
+async function setUp(dir: string, port: number, serial: string): Promise<{ config: string; db: string }> {
+  const config = await writeStackConfig(await mkdtemp(join(dir, 'store-')), port);
+  const { store: storeConfig } = loadConfig(config).config;
+  const store = await openStore(storeConfig);
+  await store.createToken(buildToken({ type: 'totp', seed: SEED, serial, owner: { realm: 'default', resolver: 'local', userId: '1001', login: 'alice' } }, DEFAULT_TOKENS).token);
+  await store.close();
+  return { config, db: (storeConfig as { sqlite: { path: string } }).sqlite.path };
+}
+
+/** The exit code, or 'still running' after `ms`. */
+function exitWithin(server: Server, ms: number): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), ms)));
+  return Promise.race([server.exited, late]).finally(() => clearTimeout(timer));
+}
+
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** The process state letter from /proc (Z: exited, not yet reaped), or undefined once it is gone. */
+function procState(pid: number): string | undefined {
+  try {
+    return /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'latin1'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+describe('serve after a failed WAL fsync', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'otp-radius-failstop-'));
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  test('one process: the waiting login is rejected, one fatal line, exit 74, and the WAL is left for recovery', async () => {
+    const port = await freeUdpPort();
+    const { config, db } = await setUp(dir, port, 'ONE');
+    const s = serve(config, 1);
+    try {
+      await waitFor(s, (l) => l.msg === 'otp-radius started');
+      renameSync(`${db}-wal`, `${db}-wal.moved`);
+      const dbBefore = sha256(db);
+      // The right code: it would be accepted if its counter advance could be made durable.
+      assert.equal(await ask(port, totp(SEED, Date.now() / 1000)), CODE.AccessReject);
+      assert.equal(await exitWithin(s, 15_000), EXIT_STORE_FAILED);
+
+      const fatal = s.lines().filter((l) => l.level === FATAL);
+      assert.equal(fatal.length, 1, JSON.stringify(s.lines()));
+      assert.equal(fatal[0]!.wal, `${db}-wal`);
+      assert.equal(fatal[0]!.errno, 'ENOENT');
+      assert.deepEqual(s.lines().filter((l) => l.event === 'auth').map((l) => l.decision), ['reject']);
+      // process.exit, not a close: the database file was not checkpointed from the WAL on the way out.
+      assert.equal(sha256(db), dbBefore);
+
+      // What the restart finds: the WAL is recovered and the database is whole.
+      renameSync(`${db}-wal.moved`, `${db}-wal`);
+      const reopened = new Database(db);
+      try {
+        assert.equal(reopened.pragma('integrity_check', { simple: true }), 'ok');
+        assert.equal(reopened.prepare('SELECT count(*) FROM tokens WHERE serial = ?').pluck().get('ONE'), 1);
+      } finally {
+        reopened.close();
+      }
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+
+  test('--workers 2: the worker that saw it exits 74 after rejecting, and the supervisor starts a new one', async () => {
+    const port = await freeUdpPort();
+    const { config, db } = await setUp(dir, port, 'TWO');
+    const s = serve(config, 2);
+    const supervisor = s.child.pid!;
+    try {
+      await waitFor(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
+      const pids = new Map(s.lines().filter((l) => l.msg === 'worker started').map((l) => [l.pid as number, l.worker as number]));
+      assert.equal(pids.size, 2);
+      // The supervisor is held while the WAL is away, so that the worker it starts opens the real file.
+      process.kill(supervisor, 'SIGSTOP');
+      renameSync(`${db}-wal`, `${db}-wal.moved`);
+      try {
+        assert.equal(await ask(port, totp(SEED, Date.now() / 1000)), CODE.AccessReject);
+        let dead: number | undefined;
+        for (let i = 0; i < 200 && dead === undefined; i++) {
+          dead = [...pids.keys()].find((pid) => procState(pid) === 'Z' || procState(pid) === undefined);
+          if (dead === undefined) await delay(25);
+        }
+        assert.ok(dead !== undefined, 'a worker exited');
+      } finally {
+        renameSync(`${db}-wal.moved`, `${db}-wal`);
+        process.kill(supervisor, 'SIGCONT');
+      }
+
+      await waitFor(s, (l) => l.msg === 'worker died; starting a new one');
+      const died = s.lines().find((l) => l.msg === 'worker died; starting a new one')!;
+      assert.equal(died.code, EXIT_STORE_FAILED);
+      const fatal = s.lines().filter((l) => l.level === FATAL);
+      assert.equal(fatal.length, 1, JSON.stringify(fatal));
+      assert.equal(fatal[0]!.wal, `${db}-wal`);
+      assert.equal(fatal[0]!.errno, 'ENOENT');
+      assert.ok([...pids.values()].includes(fatal[0]!.worker as number));
+
+      await waitFor(s, (l) => l.msg === 'worker started', 3);
+      for (let i = 0; i < 8; i++) assert.equal(await ask(port, '000000', i), CODE.AccessReject, 'answered after the restart');
+      assert.equal(s.lines().filter((l) => l.level === FATAL).length, 1, 'the new worker syncs the WAL without trouble');
+      s.child.kill('SIGTERM');
+      assert.equal(await exitWithin(s, 15_000), 0);
+      assert.ok(existsSync(db));
+    } finally {
+      try {
+        process.kill(supervisor, 'SIGCONT');
+      } catch {
+        // Already gone.
+      }
+      s.child.kill('SIGKILL');
+    }
+  });
+});
