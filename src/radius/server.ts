@@ -40,6 +40,8 @@ export class RadiusServer {
   private readonly learnedMessageAuthenticator = new Set<string>();
   private readonly dropLogged = new Map<string, number>();
   private inFlight = 0;
+  /** Answers handed to a socket whose send has not completed: dgram sends on a later tick, and closing the socket first would lose them. */
+  private sending = 0;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -93,17 +95,20 @@ export class RadiusServer {
   }
 
   /**
-   * Stop taking requests, wait for those in flight (at most graceMs), close.
-   * Packets that arrive meanwhile are dropped, so the NAS fails over.
+   * Stop taking requests, wait for those in flight and for their answers to
+   * leave (at most graceMs), close. Packets that arrive meanwhile are
+   * dropped, so the NAS fails over.
    */
   async stop(graceMs = this.options.listen.shutdownGraceSeconds * 1000): Promise<void> {
     this.stopping = true;
-    if (this.inFlight > 0) {
+    if (!this.idle) {
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-        new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
       ]);
-      if (this.inFlight > 0) this.log.warn({ inFlight: this.inFlight }, 'shutdown grace period over, requests still in flight are abandoned');
+      clearTimeout(timer);
+      if (!this.idle) this.log.warn({ inFlight: this.inFlight, sending: this.sending }, 'shutdown grace period over, requests still in flight are abandoned');
     }
     await Promise.all([...this.sockets.values()].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.sockets.clear();
@@ -195,7 +200,7 @@ export class RadiusServer {
       .then((decision) => this.reply(socket, rinfo, key, packet, client, decision))
       .finally(() => {
         this.inFlight--;
-        if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+        this.wakeIfIdle();
       });
   }
 
@@ -227,9 +232,20 @@ export class RadiusServer {
   }
 
   private send(socket: Socket, rinfo: RemoteInfo, response: Buffer): void {
+    this.sending++;
     socket.send(response, rinfo.port, rinfo.address, (err) => {
+      this.sending--;
       if (err) this.log.warn({ err, destination: rinfo.address }, 'cannot send RADIUS answer');
+      this.wakeIfIdle();
     });
+  }
+
+  private get idle(): boolean {
+    return this.inFlight === 0 && this.sending === 0;
+  }
+
+  private wakeIfIdle(): void {
+    if (this.idle && this.idleWaiters.length > 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private checkAuthenticity(packet: RawPacket, client: ClientConfig, rinfo: RemoteInfo): boolean {

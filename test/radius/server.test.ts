@@ -225,6 +225,40 @@ clients:
     }
   });
 
+  test('stop() waits for the requests in flight and for their answers to leave before it closes the socket', async () => {
+    // Every login is held until the test lets them all go in one turn, as a group commit does.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let arrived = 0;
+    const server = await startServer(`
+listen: { address: 127.0.0.1, port: 0 }
+clients:
+  - { name: nas, address: 127.0.0.1, secret: ${SECRET} }
+`, async () => {
+      arrived++;
+      await held;
+      return { decision: 'accept', reason: 'ok' };
+    });
+    const client = new RadiusClient('127.0.0.1', server.port());
+    try {
+      const answers = Array.from({ length: 8 }, (_, i) => client.send(buildRequest({ identifier: i, secret: SECRET, userName: 'a', password: 'x', messageAuthenticator: true }), SECRET, 3000));
+      for (let i = 0; i < 400 && arrived < 8; i++) await delay(5);
+      assert.equal(arrived, 8);
+      let stopped = false;
+      const stopping = server.stop(5000).then(() => (stopped = true));
+      await delay(50);
+      assert.equal(stopped, false, 'stop() waits while logins are being decided');
+      // A request that arrives while stopping is dropped, so the NAS fails over.
+      assert.equal(await client.send(buildRequest({ identifier: 99, secret: SECRET, userName: 'a', password: 'x', messageAuthenticator: true }), SECRET, 200), undefined);
+      release();
+      await stopping;
+      const codes = (await Promise.all(answers)).map((a) => a?.packet.code);
+      assert.deepEqual(codes, Array(8).fill(CODE.AccessAccept), 'every login decided before the close got its answer');
+    } finally {
+      client.close();
+    }
+  });
+
   test('requireMessageAuthenticator: true drops requests without it and answers those with it', async () => {
     const server = await startServer(`
 listen: { address: 127.0.0.1, port: 0 }
