@@ -11,6 +11,15 @@
 // copies what it can), and the workers' own threshold is raised to
 // WORKER_AUTOCHECKPOINT_PAGES, so that they checkpoint only if this stops
 // keeping up (a stuck supervisor must not let the WAL grow without bound).
+//
+// A checkpoint that fails with an I/O error (SQLITE_IOERR_*: an fsync or a
+// write of the WAL or the database file failed) is fatal, as a worker's
+// failed WAL fsync is (wal-sync.ts): Linux reports a lost write once, so the
+// next checkpoint's sync would pass and copy pages that may never have reached
+// the disk, or mark the WAL done while the database file lacks them. The
+// checkpointer stops and leaves its connection open (closing the last
+// connection checkpoints); `onFatal` stops the server. A busy or full disk
+// (SQLITE_BUSY, SQLITE_FULL) only skips a checkpoint.
 
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -24,7 +33,17 @@ const ERROR_LOG_INTERVAL_MS = 60_000;
 export interface Checkpointer {
   /** Checkpoints once now (the timer does this every intervalMs); undefined when it failed. */
   checkpoint(): CheckpointResult | undefined;
+  /** Stops checkpointing and closes the connection. */
   stop(): void;
+  /** Stops checkpointing and leaves the connection open: after a store failure, the process then ends with process.exit. */
+  abandon(): void;
+}
+
+export interface CheckpointerOptions {
+  /** Every intervalMs (default CHECKPOINT_INTERVAL_MS). */
+  intervalMs?: number;
+  /** Called once, after a checkpoint failed with an I/O error; checkpointing has stopped then. */
+  onFatal?: (err: Error & { code?: string }) => void;
 }
 
 export interface CheckpointResult {
@@ -34,19 +53,34 @@ export interface CheckpointResult {
   checkpointed: number;
 }
 
+/** An SQLite I/O error (SQLITE_IOERR_*): the disk failed a read, write or sync. */
+export function isStoreFailure(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('SQLITE_IOERR');
+}
+
 /** Opens its own connection to the store at `path` (which must exist) and checkpoints it every `intervalMs`. */
-export function startCheckpointer(path: string, logger: Logger, intervalMs: number = CHECKPOINT_INTERVAL_MS): Checkpointer {
+export function startCheckpointer(path: string, logger: Logger, options: CheckpointerOptions = {}): Checkpointer {
+  const { intervalMs = CHECKPOINT_INTERVAL_MS, onFatal } = options;
   const db = new Database(path, { fileMustExist: true, timeout: 0 });
   db.pragma('busy_timeout = 0');
   // The checkpoint's own syncs (WAL before copying, database file after) follow this connection's setting.
   db.pragma('synchronous = FULL');
   let lastErrorLog = -Infinity;
+  let failed = false;
   const checkpoint = (): CheckpointResult | undefined => {
+    if (failed) return undefined;
     try {
       const row = db.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { busy: number; log: number; checkpointed: number }[];
       const r = row[0];
       return r ? { walFrames: r.log, checkpointed: r.checkpointed } : undefined;
     } catch (err) {
+      if (isStoreFailure(err)) {
+        failed = true;
+        clearInterval(timer);
+        onFatal?.(err as Error & { code: string });
+        return undefined;
+      }
       const now = performance.now();
       if (now - lastErrorLog >= ERROR_LOG_INTERVAL_MS) {
         lastErrorLog = now;
@@ -62,6 +96,10 @@ export function startCheckpointer(path: string, logger: Logger, intervalMs: numb
     stop() {
       clearInterval(timer);
       if (db.open) db.close();
+    },
+    abandon() {
+      failed = true;
+      clearInterval(timer);
     },
   };
 }

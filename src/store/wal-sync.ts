@@ -35,11 +35,12 @@
 // connection to it has gone recovers the WAL from what is on disk: frames the
 // failed fsync lost break the WAL's checksum chain, so SQLite stops reading
 // there, at or after the last good fsync, and nothing past that was
-// acknowledged. (Under `serve --workers N` the other workers and the
-// supervisor keep the database open, so a replaced worker shares their view
-// of the WAL instead.)
+// acknowledged. That is why `serve --workers N` stops every worker, and its
+// supervisor, rather than replace the one that saw the failure (workers.ts):
+// processes still holding the database share their view of the WAL.
 
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import { StoreError } from './errors.ts';
 
 export type SyncDone = (err: Error | null) => void;
 /** fs.fdatasync's shape; tests pass one that finishes when they say. */
@@ -56,10 +57,13 @@ export interface WalSyncOptions {
   onFatal?: ((err: WalSyncError) => void) | undefined;
 }
 
-/** Every commit after a failed WAL sync fails with this (code 'WAL_SYNC_FAILED'); `cause` is the failure itself. */
-export class WalSyncError extends Error {
+/**
+ * Every commit after a failed WAL sync fails with this; `cause` is the
+ * failure itself. A StoreError 'unavailable': the commit's outcome is unknown,
+ * so authentication fails closed with reason "store unavailable".
+ */
+export class WalSyncError extends StoreError {
   override name = 'WalSyncError';
-  readonly code = 'WAL_SYNC_FAILED';
   /** The -wal file. */
   readonly path: string;
   /** The failure's errno name (EIO, ENOSPC, ...), or its message when it has none. */
@@ -67,7 +71,7 @@ export class WalSyncError extends Error {
 
   constructor(path: string, cause: Error) {
     const errno = (cause as NodeJS.ErrnoException).code ?? cause.message;
-    super(`${path}: fsync failed (${errno}); commits since the last good fsync may be lost, so the store refuses writes until the server is restarted`, { cause });
+    super('unavailable', `${path}: fsync failed (${errno}); commits since the last good fsync may be lost, so the store refuses writes until the server is restarted`, { cause });
     this.path = path;
     this.errno = errno;
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { GroupCommit } from '../../src/store/group-commit.ts';
-import { WalSync, type SyncFile } from '../../src/store/wal-sync.ts';
+import { WalSync, WalSyncError, type SyncFile } from '../../src/store/wal-sync.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -223,7 +223,7 @@ test('a failed fsync rejects its writes and every later one, naming the file, an
   const db = openSynced(undefined, missing);
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync: db.walSync });
   const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
-  const failed = (err: NodeJS.ErrnoException) => err.code === 'WAL_SYNC_FAILED' && err.message.includes(missing) && /ENOENT/.test(err.message) && /restarted/.test(err.message);
+  const failed = (err: unknown) => err instanceof WalSyncError && err.message.includes(missing) && err.errno === 'ENOENT' && /restarted/.test(err.message);
   await assert.rejects(group.write(() => insert.run('a', 1)), failed);
   let ran = false;
   await assert.rejects(group.write(() => ((ran = true), insert.run('b', 2))), failed);

@@ -1,5 +1,5 @@
 // A failed WAL fsync is kept and reported once: the commits it covered, those
-// queued behind it and every later one fail with WAL_SYNC_FAILED, and
+// queued behind it and every later one fail with a WalSyncError, and
 // `onFatal` hears of it exactly once, so that the process can stop and be
 // restarted (src/main.ts, src/cli/serve.ts). The store itself leaves the WAL
 // alone after that: closing it would checkpoint the WAL into the database.
@@ -10,6 +10,7 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { StoreError } from '../../src/store/errors.ts';
 import { WalSync, WalSyncError, type SyncFile } from '../../src/store/wal-sync.ts';
 import { newToken, tempDir } from './helpers.ts';
 
@@ -43,7 +44,7 @@ function commit(walSync: WalSync, name: string, events: string[], errors: Error[
   });
 }
 
-test('a failed fsync fails its commits, those waiting and all later ones with WAL_SYNC_FAILED, and calls onFatal once after them', () => {
+test('a failed fsync fails its commits, those waiting and all later ones with a WalSyncError, and calls onFatal once after them', () => {
   const wal = join(dir, 'a.db-wal');
   writeFileSync(wal, 'frames');
   const sync = heldSync();
@@ -71,7 +72,9 @@ test('a failed fsync fails its commits, those waiting and all later ones with WA
   assert.equal(fatal.length, 1);
   const err = fatal[0]!;
   assert.ok(err instanceof WalSyncError);
-  assert.equal(err.code, 'WAL_SYNC_FAILED');
+  // A StoreError 'unavailable': authentication rejects with "store unavailable", as for a PostgreSQL outage.
+  assert.ok(err instanceof StoreError);
+  assert.equal(err.code, 'unavailable');
   assert.equal(err.path, wal);
   assert.equal(err.errno, 'EIO');
   assert.match(err.message, /fsync failed \(EIO\)/);
@@ -139,7 +142,7 @@ test('a SQLite store whose WAL sync fails calls onFatal once, refuses writes, an
   renameSync(`${path}-wal`, moved);
   const dbBefore = createHash('sha256').update(readFileSync(path)).digest('hex');
 
-  const failed = (err: NodeJS.ErrnoException) => err.code === 'WAL_SYNC_FAILED' && err.message.includes(`${path}-wal`) && /ENOENT/.test(err.message);
+  const failed = (err: unknown) => err instanceof WalSyncError && err.message.includes(`${path}-wal`) && err.errno === 'ENOENT';
   await assert.rejects(store.commitSuccess('WAL1', 5, 1_700_000_000), failed);
   assert.equal(fatal.length, 1);
   assert.equal(fatal[0]!.path, `${path}-wal`);
