@@ -25,6 +25,13 @@ export interface Running {
   /** Re-read the config file: clients and log level change, file resolvers re-read their users; the rest needs a restart. */
   reload(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Stops as after a failed WAL fsync of this process's own (see
+   * StartOptions.onFatal), for one that another process sharing the store saw:
+   * logs `message` as fatal, answers the requests in flight, stops the
+   * servers, leaves the store open and calls onFatal.
+   */
+  failStop(fields: Record<string, unknown>, message: string): Promise<void>;
 }
 
 export interface StartOptions {
@@ -36,15 +43,17 @@ export interface StartOptions {
   workerId?: number;
   /**
    * The store failed in a way only a new process recovers from: an fsync of
-   * the SQLite WAL failed (store/wal-sync.ts). By the time this is called,
-   * start() has logged it, stopped taking requests and sent the answers of
-   * those that were in flight (rejects: the store refuses every write). The
-   * store is left open on purpose: end the process now with process.exit and
-   * a non-zero code. Closing the store, or a natural exit (better-sqlite3
-   * closes open databases then), would checkpoint the suspect WAL into the
-   * database file instead of leaving it to the next start's recovery.
+   * the SQLite WAL failed (store/wal-sync.ts), here or, told by failStop(), in
+   * another process sharing the store. By the time this is called, start()
+   * has logged it, stopped taking requests (new packets are dropped, so the
+   * NAS fails over) and sent the answers of those that were in flight
+   * (rejects: the store refuses every write). The store is left open on
+   * purpose: end the process now with process.exit and a non-zero code.
+   * Closing the store, or a natural exit (better-sqlite3 closes open
+   * databases then), would checkpoint the suspect WAL into the database file
+   * instead of leaving it to the next start's recovery.
    */
-  onFatal?: (err: WalSyncError) => void;
+  onFatal?: () => void;
 }
 
 export async function start(configFile: string, options: StartOptions = {}): Promise<Running> {
@@ -67,18 +76,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     checkpointedElsewhere: options.workerId !== undefined,
     onStoreFatal: (err) => onStoreFatal(err),
   });
-  // After a fatal store error a login is rejected at once, as the store would reject its writes (see failStop below).
-  let storeFailing = false;
-  let deciding = 0;
-  const authenticate = withAudit(audit.logger, async (request) => {
-    if (storeFailing) return services.auth.reject('store failed', { user: request.userName });
-    deciding++;
-    try {
-      return await services.auth.authenticate(request);
-    } finally {
-      deciding--;
-    }
-  });
+  const authenticate = withAudit(audit.logger, (request) => services.auth.authenticate(request));
 
   let clients = new ClientTable(config.clients);
   const radius = new RadiusServer({ listen: config.listen, clients, handler: withMetrics(metrics, 'radius', authenticate), logger, reusePort: options.reusePort ?? false });
@@ -106,21 +104,22 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   let serversStopped: Promise<unknown> | undefined;
   const stopServers = (): Promise<unknown> => (serversStopped ??= Promise.all([radius.stop(), http?.stop()]));
 
-  // Fail-stop: the logins in flight get their answers (rejects: the store refuses every write), the servers
-  // stop, then the caller ends the process (StartOptions.onFatal). Nothing here closes the store.
-  // RadiusServer.stop() is called only once no login is being decided: it closes its sockets in the very
-  // turn the last request in flight settles, before that answer's send (dgram sends on a later tick) has
-  // left, so the answers of those last requests would be lost. Logins arriving meanwhile are rejected at once.
+  // Fail-stop: the servers stop at once (a packet that arrives now is dropped, so the NAS asks its other
+  // server), the logins in flight get their answers (rejects: the store refuses every write), then the caller
+  // ends the process (StartOptions.onFatal). Nothing here closes the store.
   let failStopped: Promise<void> | undefined;
+  const failStop = (fields: Record<string, unknown>, message: string): Promise<void> => {
+    if (!failStopped) {
+      logger.fatal(fields, message);
+      clearInterval(janitor);
+      failStopped = stopServers()
+        .catch((stopErr: unknown) => logger.error({ err: stopErr }, 'error while stopping'))
+        .then(() => options.onFatal?.());
+    }
+    return failStopped;
+  };
   onStoreFatal = (err) => {
-    if (failStopped) return;
-    storeFailing = true;
-    logger.fatal({ wal: err.path, errno: err.errno, err: err.message }, 'WAL fsync failed: answering the requests in flight with reject and stopping, so that a new process reopens the store');
-    clearInterval(janitor);
-    failStopped = noneLeft(() => deciding, config.listen.shutdownGraceSeconds * 1000)
-      .then(stopServers)
-      .catch((stopErr: unknown) => logger.error({ err: stopErr }, 'error while stopping'))
-      .then(() => options.onFatal?.(err));
+    void failStop({ wal: err.path, errno: err.errno, err: err.message }, 'WAL fsync failed: answering the requests in flight with reject and stopping, so that a new process reopens the store');
   };
   if (storeFailed) onStoreFatal(storeFailed);
 
@@ -167,21 +166,6 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       if (failStopped) return failStopped;
       logger.info('otp-radius stopped');
     },
+    failStop,
   };
-}
-
-/**
- * Resolves at the start of an event-loop turn in which `count()` is 0, or
- * after `limitMs`: the answers of requests settled in earlier turns have been
- * handed to their sockets by then.
- */
-function noneLeft(count: () => number, limitMs: number): Promise<void> {
-  const deadline = performance.now() + limitMs;
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (count() === 0 || performance.now() >= deadline) resolve();
-      else setTimeout(check, 1);
-    };
-    setImmediate(check);
-  });
 }

@@ -3,6 +3,15 @@
 // address and port, so a NAS's retransmission reaches the worker whose
 // duplicate cache holds the answer. The supervisor restarts a worker that
 // dies, and passes SIGHUP and SIGTERM on to all of them.
+//
+// A worker whose fsync of the shared SQLite WAL failed exits with
+// EXIT_STORE_FAILED and is not replaced: every process sharing the store
+// reads the same WAL, which may now hold pages that never reached the disk,
+// and a new worker would read them too. The whole server stops instead (each
+// worker answers its requests in flight and none closes the store: the last
+// connection's close would checkpoint the suspect WAL), so that the next
+// start recovers the store from what is on disk. systemd restarts the
+// service; meanwhile the NAS asks its other RADIUS server.
 
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
@@ -10,10 +19,29 @@ import type { Logger } from 'pino';
 /** Deaths within this many seconds of each other that count as a crash loop. */
 const CRASH_WINDOW_SECONDS = 60;
 const MAX_CRASHES_IN_WINDOW = 5;
+/** sysexits.h EX_IOERR: a process whose store failed (a WAL fsync) exits with it, leaving the store to the next start's recovery. */
+export const EXIT_STORE_FAILED = 74;
+/** How long workers told to stop after a store failure have before they are killed (never SIGTERM: its orderly stop closes the store). */
+const FAIL_STOP_KILL_MS = 15_000;
 
 export interface SupervisorOptions {
   workers: number;
   logger: Logger;
+  /**
+   * Receives the function that stops the whole server after a store failure
+   * the supervisor saw itself (its WAL checkpoint, in serve.ts); supervise()
+   * then resolves to EXIT_STORE_FAILED.
+   */
+  onStart?: (failStop: (fields: Record<string, unknown>, message: string) => void) => void;
+}
+
+/** The message that tells a worker to stop as if its own WAL fsync had failed. */
+export interface FailStopMessage {
+  failStop: true;
+}
+
+export function isFailStopMessage(msg: unknown): msg is FailStopMessage {
+  return typeof msg === 'object' && msg !== null && (msg as { failStop?: unknown }).failStop === true;
 }
 
 /**
@@ -61,10 +89,35 @@ export function supervise(options: SupervisorOptions): Promise<number> {
   const crashes: number[] = [];
   let stopping = false;
   let failed = false;
+  let storeFailed = false;
   let ready = 0;
   let slot = 0;
 
   return new Promise<number>((resolve) => {
+    const finish = (): void => resolve(storeFailed ? EXIT_STORE_FAILED : failed ? 1 : 0);
+
+    const failStop = (fields: Record<string, unknown>, message: string): void => {
+      if (storeFailed) return;
+      logger.fatal(fields, message);
+      storeFailed = true;
+      stopping = true;
+      failed = true;
+      const tell: FailStopMessage = { failStop: true };
+      for (const w of alive.values()) {
+        // A worker that cannot be told is killed: that too leaves the store as it is.
+        w.send(tell, (err: Error | null) => {
+          if (err) w.process.kill('SIGKILL');
+        });
+      }
+      setTimeout(() => {
+        for (const w of alive.values()) {
+          logger.error({ worker: w.id }, 'worker did not stop after the store failure; killing it');
+          w.process.kill('SIGKILL');
+        }
+      }, FAIL_STOP_KILL_MS).unref();
+      if (alive.size === 0) finish();
+    };
+
     const fork = (): void => {
       slot++;
       const worker = cluster.fork(workerEnv(slot, process.env));
@@ -78,9 +131,13 @@ export function supervise(options: SupervisorOptions): Promise<number> {
       });
       worker.on('exit', (code, signal) => {
         alive.delete(worker.id);
+        if (code === EXIT_STORE_FAILED && !storeFailed) {
+          failStop({ worker: worker.id, code }, "a worker's WAL fsync failed: stopping every worker without closing the store, so that the next start recovers it from disk");
+          return;
+        }
         if (stopping) {
           if (code !== 0) failed = true;
-          if (alive.size === 0) resolve(failed ? 1 : 0);
+          if (alive.size === 0) finish();
           return;
         }
         if (!up && ready < options.workers) {
@@ -123,6 +180,7 @@ export function supervise(options: SupervisorOptions): Promise<number> {
       for (const w of alive.values()) w.process.kill('SIGHUP');
     });
 
+    options.onStart?.(failStop);
     for (let i = 0; i < options.workers; i++) fork();
   });
 }

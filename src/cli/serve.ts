@@ -10,19 +10,19 @@ import { createLogger } from '../logging.ts';
 import { start, type Running } from '../main.ts';
 import { openServices } from '../services.ts';
 import { startCheckpointer } from '../store/index.ts';
-import { reportReady, supervise, workerExecArgv, workerSlot } from '../workers.ts';
+import { EXIT_STORE_FAILED, isFailStopMessage, reportReady, supervise, workerExecArgv, workerSlot } from '../workers.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { CliError, EXIT_USAGE, reportError } from './errors.ts';
 
 const USAGE = `usage: otp-radius serve [--config FILE] [--workers N]
   Runs the server. --workers N runs N processes on the same port (default: the
   number of CPUs; 1 runs in this process). SIGHUP reloads clients, log level and
-  users files; SIGTERM finishes requests in flight and exits 0. A process whose
-  SQLite WAL fsync fails answers the requests in flight and exits 74.
+  users files; SIGTERM finishes requests in flight and exits 0. When an fsync of
+  the SQLite WAL fails, the server answers the requests in flight and exits 74
+  without closing the store, so that the next start recovers it.
 `;
 
-/** sysexits.h EX_IOERR: a process whose WAL fsync failed exits with it, to be restarted. */
-export const EXIT_STORE_FAILED = 74;
+export { EXIT_STORE_FAILED };
 
 function invalidConfig(file: string, err: ConfigError): CliError {
   for (const p of err.problems) process.stderr.write(`${p}\n`);
@@ -61,12 +61,22 @@ export async function serve(args: string[]): Promise<number> {
       await services.close();
       cluster.setupPrimary({ silent: false, execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
       // The workers leave WAL checkpoints to this process (see store/checkpointer.ts).
-      const checkpointer = 'sqlite' in loaded.config.store ? startCheckpointer(loaded.config.store.sqlite.path, logger) : undefined;
-      try {
-        return await supervise({ workers, logger });
-      } finally {
-        checkpointer?.stop();
+      let failStop: ((fields: Record<string, unknown>, message: string) => void) | undefined;
+      const sqlitePath = 'sqlite' in loaded.config.store ? loaded.config.store.sqlite.path : undefined;
+      const checkpointer =
+        sqlitePath === undefined
+          ? undefined
+          : startCheckpointer(sqlitePath, logger, {
+              onFatal: (err) => failStop?.({ store: sqlitePath, code: err.code, err: err.message }, 'WAL checkpoint failed with an I/O error: stopping every worker without closing the store, so that the next start recovers it from disk'),
+            });
+      const code = await supervise({ workers, logger, onStart: (f) => (failStop = f) });
+      if (code === EXIT_STORE_FAILED) {
+        // Not a close, and not a natural exit (better-sqlite3 closes open databases then): either would checkpoint the suspect WAL.
+        checkpointer?.abandon();
+        process.exit(code);
       }
+      checkpointer?.stop();
+      return code;
     }
   }
   return serveHere(file, false);
@@ -102,7 +112,7 @@ async function serveHere(file: string, reusePort: boolean, workerId?: number): P
       reusePort,
       ...(workerId !== undefined ? { workerId } : {}),
       // A failed WAL fsync: start() has logged it and answered the requests in flight. Exit now, leaving the store
-      // open (see StartOptions.onFatal): the supervisor replaces a worker, systemd (Restart=on-failure) a single process.
+      // open (see StartOptions.onFatal); systemd (Restart=on-failure) restarts the service.
       onFatal: () => process.exit(EXIT_STORE_FAILED),
     });
   } catch (err) {
@@ -114,6 +124,12 @@ async function serveHere(file: string, reusePort: boolean, workerId?: number): P
     throw err;
   }
   const r = running;
+  // The supervisor's word that another worker's WAL fsync (or its own checkpoint) failed: stop the same way.
+  if (workerId !== undefined) {
+    process.on('message', (msg: unknown) => {
+      if (isFailStopMessage(msg)) void r.failStop({ reason: 'store failed in another process' }, 'stopping: the store failed in another process of this server; answering the requests in flight and exiting without closing it');
+    });
+  }
   reportReady();
   process.on('SIGHUP', () => {
     void r.reload();
