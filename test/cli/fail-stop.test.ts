@@ -9,7 +9,6 @@
 // it (ENOENT) while SQLite keeps writing to the file it has open.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,49 +20,15 @@ import { EXIT_STORE_FAILED } from '../../src/cli/serve.ts';
 import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { totp } from '../../src/otp/totp.ts';
-import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
 import { CODE } from '../../src/radius/packet.ts';
 import { openStore } from '../../src/store/index.ts';
 import { buildToken } from '../../src/tokens/index.ts';
-import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
+import { freeUdpPort } from '../helpers/radius.ts';
+import { askAlice, serveProcess, waitForLines, type ServeProcess } from '../helpers/serve-process.ts';
 import { writeStackConfig } from '../helpers/stack.ts';
 
-const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const SEED = Buffer.from('12345678901234567890', 'ascii');
 const FATAL = 60;
-
-interface Server {
-  child: ChildProcess;
-  lines: () => Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
-
-function serve(config: string, workers: number): Server {
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { child, lines, exited };
-}
-
-async function waitFor(server: Server, what: (l: Record<string, unknown>) => boolean, count = 1): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (server.lines().filter(what).length >= count) return;
-    await delay(50);
-  }
-  throw new Error(`timed out waiting; log:\n${server.lines().map((l) => JSON.stringify(l)).join('\n')}`);
-}
-
-async function ask(port: number, password: string, identifier = 1): Promise<number | undefined> {
-  const client = new RadiusClient('127.0.0.1', port);
-  try {
-    return (await client.send(buildRequest({ identifier, secret: SECRET, userName: 'alice', password }), SECRET, 5000))?.packet.code;
-  } finally {
-    client.close();
-  }
-}
 
 /** A config over a store of its own holding alice's TOTP token; returns the config and the database path. */
 async function setUp(dir: string, port: number, serial: string): Promise<{ config: string; db: string }> {
@@ -76,7 +41,7 @@ async function setUp(dir: string, port: number, serial: string): Promise<{ confi
 }
 
 /** The exit code, or 'still running' after `ms`. */
-function exitWithin(server: Server, ms: number): Promise<number | null | 'still running'> {
+function exitWithin(server: ServeProcess, ms: number): Promise<number | null | 'still running'> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), ms)));
   return Promise.race([server.exited, late]).finally(() => clearTimeout(timer));
@@ -103,13 +68,13 @@ describe('serve after a failed WAL fsync', () => {
   test('one process: the waiting login is rejected, one fatal line, exit 74, and the WAL is left for recovery', async () => {
     const port = await freeUdpPort();
     const { config, db } = await setUp(dir, port, 'ONE');
-    const s = serve(config, 1);
+    const s = serveProcess(config, 1);
     try {
-      await waitFor(s, (l) => l.msg === 'otp-radius started');
+      await waitForLines(s, (l) => l.msg === 'otp-radius started');
       renameSync(`${db}-wal`, `${db}-wal.moved`);
       const dbBefore = sha256(db);
       // The right code: it would be accepted if its counter advance could be made durable.
-      assert.equal(await ask(port, totp(SEED, Date.now() / 1000)), CODE.AccessReject);
+      assert.equal(await askAlice(port, totp(SEED, Date.now() / 1000)), CODE.AccessReject);
       assert.equal(await exitWithin(s, 15_000), EXIT_STORE_FAILED);
 
       const fatal = s.lines().filter((l) => l.level === FATAL);
@@ -137,13 +102,13 @@ describe('serve after a failed WAL fsync', () => {
   test('--workers 2: the worker that saw it rejects and exits 74, the other is told to stop, none is replaced, and the supervisor exits 74', async () => {
     const port = await freeUdpPort();
     const { config, db } = await setUp(dir, port, 'TWO');
-    const s = serve(config, 2);
+    const s = serveProcess(config, 2);
     try {
-      await waitFor(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
+      await waitForLines(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
       const pids = s.lines().filter((l) => l.msg === 'worker started').map((l) => l.pid as number);
       assert.equal(pids.length, 2);
       renameSync(`${db}-wal`, `${db}-wal.moved`);
-      assert.equal(await ask(port, totp(SEED, Date.now() / 1000)), CODE.AccessReject);
+      assert.equal(await askAlice(port, totp(SEED, Date.now() / 1000)), CODE.AccessReject);
       assert.equal(await exitWithin(s, 20_000), EXIT_STORE_FAILED);
 
       const fatal = s.lines().filter((l) => l.level === FATAL);
@@ -178,14 +143,14 @@ describe('serve after a failed WAL fsync', () => {
   test('--workers 2: an I/O error in the supervisor\'s own checkpoint stops every worker the same way, and the supervisor exits 74', async () => {
     const port = await freeUdpPort();
     const { config, db } = await setUp(dir, port, 'THREE');
-    const s = serve(config, 2);
+    const s = serveProcess(config, 2);
     const supervisor = s.child.pid!;
     try {
-      await waitFor(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
+      await waitForLines(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
       // Held, so that the accept's WAL frames are still there to checkpoint when the WAL is cut short under it.
       process.kill(supervisor, 'SIGSTOP');
       try {
-        assert.equal(await ask(port, totp(SEED, Date.now() / 1000)), CODE.AccessAccept);
+        assert.equal(await askAlice(port, totp(SEED, Date.now() / 1000)), CODE.AccessAccept);
         writeFileSync(`${db}-wal`, Buffer.alloc(100, 0xff));
       } finally {
         process.kill(supervisor, 'SIGCONT');

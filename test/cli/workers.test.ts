@@ -2,7 +2,6 @@
 // a killed worker is replaced, and an OTP raced across processes is accepted once.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,45 +16,10 @@ import { openStore } from '../../src/store/index.ts';
 import { buildToken } from '../../src/tokens/index.ts';
 import { workerEnv, workerExecArgv } from '../../src/workers.ts';
 import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
+import { askAlice, serveProcess, waitForLines } from '../helpers/serve-process.ts';
 import { writeStackConfig } from '../helpers/stack.ts';
 
-const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const SEED = Buffer.from('12345678901234567890', 'ascii');
-
-interface Server {
-  child: ChildProcess;
-  lines: () => Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
-
-function serve(config: string, workers: number): Server {
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--workers', String(workers)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { child, lines, exited };
-}
-
-async function waitFor(server: Server, what: (l: Record<string, unknown>) => boolean, count = 1): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (server.lines().filter(what).length >= count) return;
-    await delay(100);
-  }
-  throw new Error(`timed out waiting; log:\n${server.lines().map((l) => JSON.stringify(l)).join('\n')}`);
-}
-
-/** One request from a fresh socket each time, so the kernel may pick any worker. */
-async function ask(port: number, password: string, identifier = 1): Promise<number | undefined> {
-  const client = new RadiusClient('127.0.0.1', port);
-  try {
-    const r = await client.send(buildRequest({ identifier, secret: SECRET, userName: 'alice', password }), SECRET, 5000);
-    return r?.packet.code;
-  } finally {
-    client.close();
-  }
-}
 
 test('workers get a small young generation and a slow-growing old one unless the operator chose sizes on the command line or in NODE_OPTIONS', () => {
   const semi = '--max-semi-space-size=4';
@@ -83,10 +47,10 @@ describe('serve --workers', () => {
 
   test('N workers answer; a killed worker is replaced; SIGHUP and SIGTERM reach all', async () => {
     const port = await freeUdpPort();
-    const s = serve(await writeStackConfig(dir, port), 2);
+    const s = serveProcess(await writeStackConfig(dir, port), 2);
     try {
-      await waitFor(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
-      for (let i = 0; i < 24; i++) assert.equal(await ask(port, 'x'), CODE.AccessReject);
+      await waitForLines(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
+      for (let i = 0; i < 24; i++) assert.equal(await askAlice(port, 'x'), CODE.AccessReject);
       const workers = new Set(s.lines().filter((l) => l.event === 'auth').map((l) => l.worker));
       assert.deepEqual([...workers].sort(), [1, 2], 'requests from 24 source ports reached both workers');
 
@@ -96,12 +60,12 @@ describe('serve --workers', () => {
       const environ = readFileSync(`/proc/${victim}/environ`, 'latin1').split('\0');
       assert.ok(environ.includes('MALLOC_ARENA_MAX=2'), 'worker runs with two malloc arenas');
       process.kill(victim, 'SIGKILL');
-      await waitFor(s, (l) => l.msg === 'worker died; starting a new one');
-      await waitFor(s, (l) => l.msg === 'worker started', 3);
-      for (let i = 0; i < 8; i++) assert.equal(await ask(port, 'x'), CODE.AccessReject, 'answered after the restart');
+      await waitForLines(s, (l) => l.msg === 'worker died; starting a new one');
+      await waitForLines(s, (l) => l.msg === 'worker started', 3);
+      for (let i = 0; i < 8; i++) assert.equal(await askAlice(port, 'x'), CODE.AccessReject, 'answered after the restart');
 
       s.child.kill('SIGHUP');
-      await waitFor(s, (l) => l.msg === 'config reloaded', 2);
+      await waitForLines(s, (l) => l.msg === 'config reloaded', 2);
       s.child.kill('SIGTERM');
       assert.equal(await s.exited, 0);
       assert.equal(s.lines().filter((l) => l.msg === 'otp-radius stopped').length, 2);
@@ -120,12 +84,12 @@ describe('serve --workers', () => {
     await store.createToken(buildToken({ type: 'totp', seed: SEED, serial: 'CKPT', owner }, DEFAULT_TOKENS).token);
     await store.close();
     const dbPath = (storeConfig as { sqlite: { path: string } }).sqlite.path;
-    const s = serve(config, 2);
+    const s = serveProcess(config, 2);
     try {
-      await waitFor(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
+      await waitForLines(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
       const before = createHash('sha256').update(readFileSync(dbPath)).digest('hex');
       // Each wrong OTP is a fail-counter write: a few WAL frames, far below any worker's own checkpoint threshold.
-      for (let i = 0; i < 6; i++) assert.equal(await ask(port, '000000', i), CODE.AccessReject);
+      for (let i = 0; i < 6; i++) assert.equal(await askAlice(port, '000000', i), CODE.AccessReject);
       let changed = false;
       for (let i = 0; i < 100 && !changed; i++) {
         await delay(50);
@@ -144,9 +108,9 @@ describe('serve --workers', () => {
     const owner = { realm: 'default', resolver: 'local', userId: '1001', login: 'alice' };
     await store.createToken(buildToken({ type: 'totp', seed: SEED, serial: 'XPROC', owner }, DEFAULT_TOKENS).token);
     await store.close();
-    const servers = configs.map((c) => serve(c, 1));
+    const servers = configs.map((c) => serveProcess(c, 1));
     try {
-      for (const s of servers) await waitFor(s, (l) => l.msg === 'otp-radius started');
+      for (const s of servers) await waitForLines(s, (l) => l.msg === 'otp-radius started');
       const code = totp(SEED, Date.now() / 1000);
       const clients = [new RadiusClient('127.0.0.1', ports[0]!), new RadiusClient('127.0.0.1', ports[1]!)];
       const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => clients[i % 2]!.send(buildRequest({ identifier: i, secret: SECRET, userName: 'alice', password: code }), SECRET, 5000)));
