@@ -23,6 +23,7 @@
 
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { errorCode } from './errors.ts';
 
 const CHECKPOINT_INTERVAL_MS = 250;
 /** The workers' wal_autocheckpoint when the supervisor checkpoints (SQLite's default is 1000 pages). */
@@ -55,8 +56,7 @@ export interface CheckpointResult {
 
 /** An SQLite I/O error (SQLITE_IOERR_*): the disk failed a read, write or sync. */
 export function isStoreFailure(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('SQLITE_IOERR');
+  return errorCode(err)?.startsWith('SQLITE_IOERR') ?? false;
 }
 
 /** Opens its own connection to the store at `path` (which must exist) and checkpoints it every `intervalMs`. */

@@ -31,3 +31,9 @@ export class StoreError extends Error {
     this.code = code;
   }
 }
+
+/** The `code` an error carries (SQLite's SQLITE_BUSY, SQLITE_IOERR_FSYNC, ...), or undefined. */
+export function errorCode(err: unknown): string | undefined {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -16,6 +16,7 @@
 // fails, like a busy timeout would.
 
 import type Database from 'better-sqlite3';
+import { errorCode } from './errors.ts';
 import type { WalSync } from './wal-sync.ts';
 
 interface PendingWrite {
@@ -36,8 +37,7 @@ export interface GroupCommitOptions {
 }
 
 function isBusy(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+  return errorCode(err)?.startsWith('SQLITE_BUSY') ?? false;
 }
 
 export class GroupCommit {

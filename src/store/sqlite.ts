@@ -20,7 +20,7 @@
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError } from './errors.ts';
+import { errorCode, StoreError } from './errors.ts';
 import { WORKER_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
 import { GroupCommit } from './group-commit.ts';
 import { WalSync, WalSyncError } from './wal-sync.ts';
@@ -413,7 +413,7 @@ export class SqliteTokenStore implements TokenStore {
 }
 
 function isConstraint(err: unknown, code: string): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+  return errorCode(err) === code;
 }
 
 function filterSql(filter: TokenFilter): { where: string; params: Record<string, string> } {
