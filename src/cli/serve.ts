@@ -22,8 +22,6 @@ const USAGE = `usage: otp-radius serve [--config FILE] [--workers N]
   without closing the store, so that the next start recovers it.
 `;
 
-export { EXIT_STORE_FAILED };
-
 function invalidConfig(file: string, err: ConfigError): CliError {
   for (const p of err.problems) process.stderr.write(`${p}\n`);
   return new CliError(`${file}: invalid config, not started`);

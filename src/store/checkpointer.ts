@@ -68,6 +68,10 @@ export function startCheckpointer(path: string, logger: Logger, options: Checkpo
   db.pragma('synchronous = FULL');
   let lastErrorLog = -Infinity;
   let failed = false;
+  const halt = (): void => {
+    failed = true;
+    clearInterval(timer);
+  };
   const checkpoint = (): CheckpointResult | undefined => {
     if (failed) return undefined;
     try {
@@ -76,8 +80,7 @@ export function startCheckpointer(path: string, logger: Logger, options: Checkpo
       return r ? { walFrames: r.log, checkpointed: r.checkpointed } : undefined;
     } catch (err) {
       if (isStoreFailure(err)) {
-        failed = true;
-        clearInterval(timer);
+        halt();
         onFatal?.(err as Error & { code: string });
         return undefined;
       }
@@ -97,9 +100,6 @@ export function startCheckpointer(path: string, logger: Logger, options: Checkpo
       clearInterval(timer);
       if (db.open) db.close();
     },
-    abandon() {
-      failed = true;
-      clearInterval(timer);
-    },
+    abandon: halt,
   };
 }
