@@ -14,7 +14,7 @@
 // Every problem is reported as `file:line: users[i].key: message`, all at
 // once, so an administrator fixes the file in one pass.
 
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import { checkPasswordHash } from './password-hash.ts';
 import { ResolverConfigError, type User } from './types.ts';
 
@@ -77,6 +77,8 @@ function describe(node: Node): string {
     // The source text, not the parsed value: 0301234 would otherwise show as 301234.
     return `the ${typeof node.value} ${node.source ?? String(node.value)}`;
   }
+  // Only an alias that resolved to nothing is still an alias here (see aliasTargets).
+  if (isAlias(node)) return `*${node.source}, an alias with no &${node.source} anchor before it`;
   return 'something else';
 }
 
@@ -218,6 +220,28 @@ function checkUnique(entries: (FileUserEntry & { index: number; idNode: Node | u
   }
 }
 
+/**
+ * What each alias of the document stands for: the last node before it that
+ * carries its anchor, as YAML defines it. yaml's own Alias.resolve walks the
+ * document from its start for every alias, so a file of thousands of users
+ * sharing one anchored group list took minutes to load.
+ */
+function aliasTargets(doc: Document): Map<Alias, Node> {
+  const latest = new Map<string, Node>();
+  const targets = new Map<Alias, Node>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        const target = latest.get(node.source);
+        if (target) targets.set(node, target);
+      } else if (node.anchor) {
+        latest.set(node.anchor, node);
+      }
+    },
+  });
+  return targets;
+}
+
 function fail(problems: string[]): never {
   throw new ResolverConfigError(problems);
 }
@@ -233,7 +257,8 @@ export async function parseUsersFile(source: string, file: string, options: User
     fail(doc.errors.map((e) => `${file}:${lines.linePos(e.pos[0]).line}: YAML syntax: ${e.message.split('\n')[0]}`));
   }
   const p = new Problems(file, lines);
-  const deref = (n: Node): Node => (isAlias(n) ? ((n.resolve(doc) as Node | undefined) ?? n) : n);
+  const targets = aliasTargets(doc);
+  const deref = (n: Node): Node => (isAlias(n) ? (targets.get(n) ?? n) : n);
   const root = doc.contents as Node | null;
   if (root === null || !isMap(root)) {
     p.add(root, '(top level)', `expected a mapping with a "users" list, got ${root === null ? 'an empty file' : describe(root)}`);
