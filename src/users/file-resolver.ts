@@ -5,7 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { verifyPasswordHash } from './password-hash.ts';
 import { ResolverConfigError, ResolverUnavailableError, type User, type UserResolver } from './types.ts';
-import { loginKey, parseUsersFile, type FileUserEntry } from './users-file.ts';
+import type { Logger } from 'pino';
+import { loginKey, type FileUserEntry } from './users-file.ts';
+import { loadUsersFile } from './users-file-apart.ts';
 
 export interface FileResolverOptions {
   /** Path of the users file; also the name used in error messages. */
@@ -34,20 +36,26 @@ export class FileResolver implements UserResolver {
   readonly name: string;
   readonly path: string;
   readonly caseInsensitive: boolean;
+  readonly #logger: Logger | undefined;
   #loaded: Loaded = { byLogin: new Map(), byId: new Map(), all: [] };
   #closed = false;
   /** Reloads run one after another so an older read never replaces a newer one. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(name: string, options: FileResolverOptions) {
+  private constructor(name: string, options: FileResolverOptions, logger: Logger | undefined) {
     this.name = name;
+    this.#logger = logger;
     this.path = options.path;
     this.caseInsensitive = options.caseInsensitive ?? false;
   }
 
-  /** Reads and validates the file; throws ResolverConfigError (file, line, key) when it cannot be used. */
-  static async open(name: string, options: FileResolverOptions): Promise<FileResolver> {
-    const resolver = new FileResolver(name, options);
+  /**
+   * Reads and validates the file; throws ResolverConfigError (file, line, key)
+   * when it cannot be used. `logger` hears when a large file could not be
+   * parsed in a child process (users-file-apart.ts).
+   */
+  static async open(name: string, options: FileResolverOptions, logger?: Logger): Promise<FileResolver> {
+    const resolver = new FileResolver(name, options, logger);
     await resolver.reload();
     return resolver;
   }
@@ -74,7 +82,7 @@ export class FileResolver implements UserResolver {
     } catch (e) {
       throw new ResolverConfigError([`${this.path}: cannot read the users file: ${describeReadError(e)}`]);
     }
-    const entries = await parseUsersFile(source, this.path, { caseInsensitive: this.caseInsensitive });
+    const entries = await loadUsersFile(source, this.path, { caseInsensitive: this.caseInsensitive, logger: this.#logger });
     const loaded: Loaded = { byLogin: new Map(), byId: new Map(), all: entries };
     for (const e of entries) {
       loaded.byLogin.set(loginKey(e.user.login, this.caseInsensitive), e);

@@ -49,7 +49,7 @@ export type ResolverOptions =
 export async function createResolver(name: string, options: ResolverOptions, runtime: ResolverRuntime = {}): Promise<UserResolver> {
   switch (options.type) {
     case 'file':
-      return FileResolver.open(name, options);
+      return FileResolver.open(name, options, runtime.logger);
     case 'ldap':
       return new LdapResolver(name, options, runtime);
     case 'sql':

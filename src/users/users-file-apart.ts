@@ -1,0 +1,159 @@
+// A large users file is parsed in a short-lived child process. The yaml
+// library builds a syntax tree of the whole file before the users are
+// checked, and V8 keeps the heap pages that took for the life of the
+// process: the benchmark's 10,000 one-line users left every worker ~22 MB
+// more RSS under load, and 10,000 users with names, e-mail and groups
+// (1.3 MB) ~230 MB. The parse also held the event loop for as long as it ran
+// (1.5 s for that file), at start and at every SIGHUP, in every worker at
+// once. A child gives the memory back when it exits, and the worker keeps
+// answering meanwhile; it only decodes the checked users as JSON.
+//
+// Same outcome as parseUsersFile either way: the users, or a
+// ResolverConfigError listing every problem with its line. If the child
+// itself fails (cannot be started, crashes, times out), the file is parsed
+// here instead and the cause is logged: more memory, but the users are there.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { ResolverConfigError } from './types.ts';
+import { parseUsersFile, type FileUserEntry, type UsersFileOptions } from './users-file.ts';
+
+/**
+ * Files at least this long (in UTF-16 units, ~bytes) go to a child. Below
+ * it the parse holds the event loop for ~50 ms at most and keeps a few MB,
+ * less than starting a process costs.
+ */
+export const APART_MIN_LENGTH = 32 * 1024;
+
+const CHILD_TIMEOUT_MS = 60_000;
+const STDERR_KEEP = 4096;
+
+/** The child script next to this module: .ts when running from the sources (tests), .js from dist/. */
+const CHILD_SCRIPT = fileURLToPath(new URL(`./users-file-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+
+/** What the child writes on stdout: exactly one of the two. */
+export interface ChildOutcome {
+  entries?: FileUserEntry[];
+  problems?: string[];
+}
+
+/** A child that did not deliver an outcome: the reason, for the log. */
+export class ChildParseError extends Error {
+  override name = 'ChildParseError';
+}
+
+export interface LoadUsersFileOptions extends UsersFileOptions {
+  /** Receives a warning when the child fails and the file is parsed in this process instead. */
+  logger?: Logger | undefined;
+  /** Overrides APART_MIN_LENGTH (tests). */
+  apartMinLength?: number;
+  /** Another child script (tests of the failure paths). */
+  childScript?: string;
+}
+
+/** Parses `source` (the text of `file`) in a child when it is large, here when it is small or the child fails. */
+export async function loadUsersFile(source: string, file: string, options: LoadUsersFileOptions = {}): Promise<FileUserEntry[]> {
+  const { logger, apartMinLength = APART_MIN_LENGTH, childScript, ...parseOptions } = options;
+  if (source.length < apartMinLength) return parseUsersFile(source, file, parseOptions);
+  try {
+    return await parseUsersFileApart(source, file, parseOptions, childScript);
+  } catch (err) {
+    if (!(err instanceof ChildParseError)) throw err;
+    logger?.warn({ usersFile: file, err: err.message }, 'cannot parse the users file in a child process; parsing it in this one (it keeps the memory)');
+    return parseUsersFile(source, file, parseOptions);
+  }
+}
+
+/**
+ * Runs users-file-child.ts on `source`. Throws ResolverConfigError for a
+ * file with problems, ChildParseError when the child gives no outcome.
+ */
+export function parseUsersFileApart(source: string, file: string, options: UsersFileOptions = {}, script: string = CHILD_SCRIPT): Promise<FileUserEntry[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, file, options.caseInsensitive ? 'case-insensitive' : 'case-sensitive'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: childEnv(process.env),
+    });
+    const out: Buffer[] = [];
+    let err = '';
+    let settled = false;
+    const fail = (why: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(new ChildParseError(why));
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(`no answer within ${CHILD_TIMEOUT_MS / 1000} s`);
+    }, CHILD_TIMEOUT_MS);
+    child.on('error', (e) => fail(`cannot start ${process.execPath}: ${e.message}`));
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (err = (err + chunk).slice(-STDERR_KEEP)));
+    // A child that died early closes its stdin; its exit status tells why.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(source, 'utf8');
+    child.on('close', (code, signal) => {
+      if (settled) return;
+      if (code !== 0) {
+        const last = err.trim().split('\n').filter((l) => l.trim() !== '').pop();
+        fail(`the child process ended with ${signal ?? `exit code ${code}`}${last ? `: ${last.trim()}` : ''}`);
+        return;
+      }
+      let outcome: unknown;
+      try {
+        outcome = JSON.parse(Buffer.concat(out).toString('utf8'));
+      } catch {
+        fail('the child process wrote no JSON');
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      const checked = checkOutcome(outcome);
+      if (typeof checked === 'string') reject(new ChildParseError(checked));
+      else if (checked.problems) reject(new ResolverConfigError(checked.problems));
+      else resolve(checked.entries);
+    });
+  });
+}
+
+/** The child is no cluster worker and has no IPC channel, whatever this process is. */
+function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_UNIQUE_ID: _id, NODE_CHANNEL_FD: _fd, NODE_CHANNEL_SERIALIZATION_MODE: _mode, ...rest } = env;
+  return rest;
+}
+
+function isStrings(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((s) => typeof s === 'string');
+}
+
+/** The child's output, checked enough that a broken child cannot hand the resolver something that is not a user list. */
+function checkOutcome(v: unknown): { problems: string[]; entries?: undefined } | { entries: FileUserEntry[]; problems?: undefined } | string {
+  if (typeof v !== 'object' || v === null) return 'the child process wrote no outcome';
+  const o = v as ChildOutcome;
+  if (o.problems !== undefined) return isStrings(o.problems) && o.problems.length > 0 ? { problems: o.problems } : 'the child process wrote malformed problems';
+  if (!Array.isArray(o.entries)) return 'the child process wrote neither users nor problems';
+  const entries: FileUserEntry[] = [];
+  for (const e of o.entries as unknown[]) {
+    const entry = toEntry(e);
+    if (!entry) return 'the child process wrote a malformed user';
+    entries.push(entry);
+  }
+  return { entries };
+}
+
+function toEntry(e: unknown): FileUserEntry | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const { user, passwordHash, line } = e as Record<string, unknown>;
+  if (typeof user !== 'object' || user === null) return undefined;
+  const u = user as Record<string, unknown>;
+  if (typeof u.id !== 'string' || typeof u.login !== 'string' || !isStrings(u.groups)) return undefined;
+  if (typeof u.attributes !== 'object' || u.attributes === null || Array.isArray(u.attributes)) return undefined;
+  for (const a of Object.values(u.attributes)) if (typeof a !== 'string' && !isStrings(a)) return undefined;
+  for (const k of ['email', 'phone', 'givenName', 'surname'] as const) if (u[k] !== undefined && typeof u[k] !== 'string') return undefined;
+  if (passwordHash !== undefined && typeof passwordHash !== 'string') return undefined;
+  if (line !== undefined && typeof line !== 'number') return undefined;
+  return { user: user as FileUserEntry['user'], passwordHash, line };
+}
