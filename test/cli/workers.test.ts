@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
 import { CODE } from '../../src/radius/packet.ts';
 import { openStore } from '../../src/store/index.ts';
 import { buildToken } from '../../src/tokens/index.ts';
+import { APART_MIN_LENGTH } from '../../src/users/users-file-apart.ts';
 import { workerEnv, workerExecArgv } from '../../src/workers.ts';
 import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
 import { askAlice, serveProcess, waitForLines } from '../helpers/serve-process.ts';
@@ -69,6 +70,38 @@ describe('serve --workers', () => {
       s.child.kill('SIGTERM');
       assert.equal(await s.exited, 0);
       assert.equal(s.lines().filter((l) => l.msg === 'otp-radius stopped').length, 2);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+
+  test('a users file large enough to be parsed in a child process loads in every worker and reloads on SIGHUP', async () => {
+    const port = await freeUdpPort();
+    const own = await mkdtemp(join(dir, 'big-users-'));
+    const config = await writeStackConfig(own, port);
+    const usersFile = join(own, 'users.yaml');
+    const filler = Array.from({ length: 800 }, (_, i) => `  - login: filler${i}\n    email: filler${i}@example.org\n    groups: [staff]\n`).join('');
+    await writeFile(usersFile, `users:\n  - login: alice\n    id: "1001"\n${filler}`);
+    assert.ok((await stat(usersFile)).size >= APART_MIN_LENGTH);
+    const s = serveProcess(config, 2);
+    try {
+      await waitForLines(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
+      const reasons = async (): Promise<Set<unknown>> => {
+        const seen = s.lines().length;
+        for (let i = 0; i < 12; i++) assert.equal(await askAlice(port, 'x'), CODE.AccessReject);
+        const audits = s.lines().slice(seen).filter((l) => l.event === 'auth' && l.user === 'alice');
+        assert.deepEqual(new Set(audits.map((l) => l.worker)), new Set([1, 2]), 'both workers answered');
+        return new Set(audits.map((l) => l.reason));
+      };
+      // Alice is found (she has no token) in both workers.
+      assert.deepEqual(await reasons(), new Set(['no token']));
+      await writeFile(usersFile, `users:\n${filler}  - login: carol\n`);
+      s.child.kill('SIGHUP');
+      await waitForLines(s, (l) => l.msg === 'config reloaded', 2);
+      assert.deepEqual(await reasons(), new Set(['unknown user']));
+      assert.equal(s.lines().filter((l) => /child process/.test(String(l.msg))).length, 0, 'no worker fell back to parsing in itself');
+      s.child.kill('SIGTERM');
+      assert.equal(await s.exited, 0);
     } finally {
       s.child.kill('SIGKILL');
     }
