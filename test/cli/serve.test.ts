@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -117,6 +117,36 @@ test('serve: a port in use is one clear line, exit 1', async () => {
   s.close();
   assert.equal(r.status, 1);
   assert.match(r.stderr, new RegExp(`^otp-radius: cannot listen on 127.0.0.1:\\d+: EADDRINUSE\\n$`));
+});
+
+test('config check reads the users files as a start would: their problems with file and line, exit 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-radius-check-'));
+  const users = join(dir, 'users.yaml');
+  const big = join(dir, 'big.yaml');
+  const config = join(dir, 'c.yaml');
+  const resolvers = `resolvers:\n  local: { type: file, path: ${users} }\n  more: { type: file, path: ${big} }\nrealms:\n  default: { resolvers: [local, more], default: true }\n`;
+  writeFileSync(config, configText(1812, '10.0.0.0/8') + resolvers);
+  writeFileSync(users, 'users:\n  - login: alice\n  - login: bob\n');
+  // Large enough to be parsed in a child process, as a server would.
+  const filler = Array.from({ length: 1500 }, (_, i) => `  - login: user${i}\n    email: user${i}@example.org\n`).join('');
+  writeFileSync(big, `users:\n${filler}`);
+  let r = spawnSync(process.execPath, [CLI, 'config', 'check', config], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, `${config}: OK (1 client, 1502 users in 2 users files)\n`);
+  writeFileSync(users, 'users:\n  - login: alice\n  - login: alice\n  - login: carol\n    shoe: 42\n');
+  writeFileSync(big, `users:\n${filler}  - login: user7\n`);
+  r = spawnSync(process.execPath, [CLI, 'config', 'check', config], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.deepEqual(r.stderr.trim().split('\n'), [
+    `${users}:3: users[1].login: "alice" is already the login of users[0] (line 2)`,
+    `${users}:5: users[2].shoe: unknown key (expected login, id, password, email, phone, givenName, surname, groups, attributes)`,
+    `${big}:3002: users[1500].login: "user7" is already the login of users[7] (line 16)`,
+  ]);
+  rmSync(users);
+  r = spawnSync(process.execPath, [CLI, 'config', 'check', config], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, new RegExp(`^${users}: cannot read the users file: no such file\n`));
 });
 
 test('config check: exit 0 for a valid file, 1 with every problem, 2 for usage errors', () => {
