@@ -39,6 +39,8 @@ export class FileResolver implements UserResolver {
   readonly #logger: Logger | undefined;
   #loaded: Loaded = { byLogin: new Map(), byId: new Map(), all: [] };
   #closed = false;
+  /** Ends a child process still parsing the file when the resolver is closed. */
+  readonly #closing = new AbortController();
   /** Reloads run one after another so an older read never replaces a newer one. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -82,7 +84,14 @@ export class FileResolver implements UserResolver {
     } catch (e) {
       throw new ResolverConfigError([`${this.path}: cannot read the users file: ${describeReadError(e)}`]);
     }
-    const entries = await loadUsersFile(source, this.path, { caseInsensitive: this.caseInsensitive, logger: this.#logger });
+    let entries: FileUserEntry[];
+    try {
+      entries = await loadUsersFile(source, this.path, { caseInsensitive: this.caseInsensitive, logger: this.#logger, signal: this.#closing.signal });
+    } catch (err) {
+      // Closed meanwhile (the server is stopping): there is nobody left to load the users for.
+      if (this.#closing.signal.aborted && err === this.#closing.signal.reason) return;
+      throw err;
+    }
     const loaded: Loaded = { byLogin: new Map(), byId: new Map(), all: entries };
     for (const e of entries) {
       loaded.byLogin.set(loginKey(e.user.login, this.caseInsensitive), e);
@@ -140,6 +149,7 @@ export class FileResolver implements UserResolver {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort(new ResolverUnavailableError(this.name, new Error('the resolver has been closed')));
     this.#loaded = { byLogin: new Map(), byId: new Map(), all: [] };
   }
 }

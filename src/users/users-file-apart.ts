@@ -50,14 +50,16 @@ export interface LoadUsersFileOptions extends UsersFileOptions {
   apartMinLength?: number;
   /** Another child script (tests of the failure paths). */
   childScript?: string;
+  /** Aborting kills the child and rejects with the signal's reason; nothing is parsed here then. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Parses `source` (the text of `file`) in a child when it is large, here when it is small or the child fails. */
 export async function loadUsersFile(source: string, file: string, options: LoadUsersFileOptions = {}): Promise<FileUserEntry[]> {
-  const { logger, apartMinLength = APART_MIN_LENGTH, childScript, ...parseOptions } = options;
+  const { logger, apartMinLength = APART_MIN_LENGTH, childScript, signal, ...parseOptions } = options;
   if (source.length < apartMinLength) return parseUsersFile(source, file, parseOptions);
   try {
-    return await parseUsersFileApart(source, file, parseOptions, childScript);
+    return await parseUsersFileApart(source, file, parseOptions, { script: childScript, signal });
   } catch (err) {
     if (!(err instanceof ChildParseError)) throw err;
     logger?.warn({ usersFile: file, err: err.message }, 'cannot parse the users file in a child process; parsing it in this one (it keeps the memory)');
@@ -67,10 +69,17 @@ export async function loadUsersFile(source: string, file: string, options: LoadU
 
 /**
  * Runs users-file-child.ts on `source`. Throws ResolverConfigError for a
- * file with problems, ChildParseError when the child gives no outcome.
+ * file with problems, ChildParseError when the child gives no outcome, and
+ * the signal's reason when `signal` aborts it.
  */
-export function parseUsersFileApart(source: string, file: string, options: UsersFileOptions = {}, script: string = CHILD_SCRIPT): Promise<FileUserEntry[]> {
+export function parseUsersFileApart(
+  source: string,
+  file: string,
+  options: UsersFileOptions = {},
+  { script = CHILD_SCRIPT, signal }: { script?: string | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<FileUserEntry[]> {
   return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
     const child = spawn(process.execPath, [script, file, options.caseInsensitive ? 'case-insensitive' : 'case-sensitive'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: childEnv(process.env),
@@ -78,16 +87,27 @@ export function parseUsersFileApart(source: string, file: string, options: Users
     const out: Buffer[] = [];
     let err = '';
     let settled = false;
-    const fail = (why: string): void => {
-      if (settled) return;
+    const finish = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      reject(new ChildParseError(why));
+      signal?.removeEventListener('abort', onAbort);
+      return true;
     };
+    const fail = (why: string): void => {
+      if (finish()) reject(new ChildParseError(why));
+    };
+    const onAbort = (): void => {
+      child.kill('SIGKILL');
+      if (finish()) reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // A parse runs at ~1 MB/s: a huge file gets longer than the minute a stuck child gets.
+    const timeoutMs = CHILD_TIMEOUT_MS + Math.ceil(source.length / 100);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(`no answer within ${CHILD_TIMEOUT_MS / 1000} s`);
-    }, CHILD_TIMEOUT_MS);
+      fail(`no answer within ${Math.round(timeoutMs / 1000)} s`);
+    }, timeoutMs);
     child.on('error', (e) => fail(`cannot start ${process.execPath}: ${e.message}`));
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.setEncoding('utf8');
@@ -109,8 +129,7 @@ export function parseUsersFileApart(source: string, file: string, options: Users
         fail('the child process wrote no JSON');
         return;
       }
-      settled = true;
-      clearTimeout(timer);
+      finish();
       const checked = checkOutcome(outcome);
       if (typeof checked === 'string') reject(new ChildParseError(checked));
       else if (checked.problems) reject(new ResolverConfigError(checked.problems));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,7 +122,7 @@ test('a child that fails: parsed here instead, with one warning naming the cause
     for (const [name, body, why] of cases) {
       const script = join(dir, name);
       if (body !== '') await writeFile(script, body);
-      await assert.rejects(parseUsersFileApart(source, 'u.yaml', {}, script), (e: unknown) => e instanceof ChildParseError && why.test(e.message), name);
+      await assert.rejects(parseUsersFileApart(source, 'u.yaml', {}, { script }), (e: unknown) => e instanceof ChildParseError && why.test(e.message), name);
       const { logger, lines } = captureLogger();
       assert.deepStrictEqual(await loadUsersFile(source, 'u.yaml', { childScript: script, logger }), expected, name);
       assert.equal(lines.length, 1, name);
@@ -136,6 +136,37 @@ test('a child that fails: parsed here instead, with one warning naming the cause
     assert.equal(lines.length, 0);
   });
 });
+
+test('aborting ends the child at once and parses nothing here', async () => {
+  await tempDir(async (dir) => {
+    const pidFile = join(dir, 'pid');
+    const script = join(dir, 'hang.ts');
+    await writeFile(script, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetInterval(() => {}, 1000);\n`);
+    const { logger, lines } = captureLogger();
+    const stop = new AbortController();
+    const loading = loadUsersFile(bigFile(400), 'u.yaml', { childScript: script, logger, signal: stop.signal });
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 10));
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const reason = new Error('stopping');
+    stop.abort(reason);
+    await assert.rejects(loading, (e: unknown) => e === reason);
+    assert.equal(lines.length, 0, 'no fallback parse');
+    // Killed, then reaped by the parent.
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(isAlive(pid), false);
+    // An already aborted signal starts no child.
+    await assert.rejects(parseUsersFileApart(bigFile(400), 'u.yaml', {}, { signal: AbortSignal.abort(reason) }), (e: unknown) => e === reason);
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 test('the event loop keeps turning while a child parses a large file', async () => {
   const source = bigFile(6000);
@@ -174,6 +205,10 @@ test('the file resolver loads and reloads a large file through the child, keepin
     await r.reload();
     assert.equal(r.size, 500);
     assert.equal((await r.findUser('user499'))?.id, 'u-499');
+    // Closed while a reload's child still parses (a SIGHUP, then a SIGTERM): the reload ends quietly, loading nothing.
+    const reloading = r.reload();
     await r.close();
+    await reloading;
+    assert.equal(r.size, 0);
   });
 });
