@@ -110,12 +110,17 @@ class RowReader {
   get(column: string, kind: 'bool'): boolean;
   get(column: string, kind: Kind): number | string | boolean | null {
     const v = this.row[column];
+    // Called for every column of every row read: nothing is allocated unless the value is wrong.
+    if (v === null && (kind === 'int?' || kind === 'text?')) return null;
+    if (kind === 'int' || kind === 'int?') {
+      if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+    } else if (kind === 'text' || kind === 'text?') {
+      if (typeof v === 'string') return v;
+    } else if (v === 0 || v === 1) {
+      return v === 1;
+    }
     const nullable = kind.endsWith('?');
-    if (v === null && nullable) return null;
     const base = kind.replace('?', '');
-    if (base === 'int' && typeof v === 'number' && Number.isSafeInteger(v)) return v;
-    if (base === 'text' && typeof v === 'string') return v;
-    if (base === 'bool' && (v === 0 || v === 1)) return v === 1;
     const expected = { int: 'an integer', text: 'text', bool: '0 or 1' }[base as 'int' | 'text' | 'bool'] + (nullable ? ' or NULL' : '');
     const got = v === null ? 'NULL' : v === undefined ? 'no such column' : `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
     throw new StoreError('corrupt', `${this.where}: column ${column}: expected ${expected}, got ${got}`);

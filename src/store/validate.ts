@@ -54,10 +54,6 @@ export function checkDrift(v: unknown, what: string): number {
   return Math.round(v);
 }
 
-function nullable<T>(v: unknown, check: (v: unknown) => T): T | null {
-  return v === null ? null : check(v);
-}
-
 function checkBool(v: unknown, what: string): boolean {
   if (typeof v !== 'boolean') invalid(what, `expected true or false, got ${show(v)}`);
   return v;
@@ -79,12 +75,28 @@ function checkOneOf<T extends string>(v: unknown, what: string, allowed: readonl
 function checkOwner(v: unknown, what: string): TokenOwner {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) invalid(what, `expected { realm, resolver, userId, login } or null, got ${show(v)}`);
   const o = v as Record<string, unknown>;
-  return {
-    realm: checkString(o.realm, `${what}.realm`, { nonEmpty: true, max: MAX_NAME }),
-    resolver: checkString(o.resolver, `${what}.resolver`, { nonEmpty: true, max: MAX_NAME }),
-    userId: checkString(o.userId, `${what}.userId`, { nonEmpty: true, max: MAX_NAME }),
-    login: checkString(o.login, `${what}.login`, { nonEmpty: true, max: MAX_NAME }),
-  };
+  return named(`${what}.`, () => ({
+    realm: checkString(o.realm, 'realm', NAME_TEXT),
+    resolver: checkString(o.resolver, 'resolver', NAME_TEXT),
+    userId: checkString(o.userId, 'userId', NAME_TEXT),
+    login: checkString(o.login, 'login', NAME_TEXT),
+  }));
+}
+
+const NAME_TEXT = { nonEmpty: true, max: MAX_NAME } as const;
+
+/**
+ * Runs checks that name fields only, and puts `prefix` before the field of
+ * a failure. Every token read is checked: building "token SERIAL: field"
+ * for each of its ~30 fields up front was most of what a read allocated.
+ */
+function named<T>(prefix: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'invalid') throw new StoreError('invalid', `${prefix}${err.message}`);
+    throw err;
+  }
 }
 
 export function checkInfo(v: unknown, what: string): Record<string, string> {
@@ -115,43 +127,44 @@ function checkKeys(obj: object, allowed: Set<string>, what: string): void {
   }
 }
 
+const TOKEN_TYPES = ['hotp', 'totp', 'ocra'] as const;
+const ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
+
 /** Validates every field of a token and returns it normalised (timestamps floored, drift rounded). */
 export function checkToken(t: Token): Token {
   const serial = checkSerial(t.serial);
-  const w = `token ${serial}`;
-  const ts = (v: unknown, f: string) => nullable(v, (x) => checkTimestamp(x, `${w}: ${f}`));
-  return {
+  return named(`token ${serial}: `, () => ({
     serial,
-    type: checkOneOf(t.type, `${w}: type`, ['hotp', 'totp', 'ocra']),
-    seed: checkSeed(t.seed, `${w}: seed`),
-    otpLength: checkInt(t.otpLength, `${w}: otpLength`, 4, 10),
-    algorithm: checkOneOf(t.algorithm, `${w}: algorithm`, ['sha1', 'sha256', 'sha512']),
-    timeStep: checkInt(t.timeStep, `${w}: timeStep`, 1, 86_400),
-    counter: checkInt(t.counter, `${w}: counter`, 0),
-    drift: checkDrift(t.drift, `${w}: drift`),
-    window: checkInt(t.window, `${w}: window`, 0, MAX_COUNT),
-    syncWindow: checkInt(t.syncWindow, `${w}: syncWindow`, 0, MAX_COUNT),
-    pinHash: nullable(t.pinHash, (v) => checkPinHash(v, `${w}: pinHash`)),
-    owner: nullable(t.owner, (v) => checkOwner(v, `${w}: owner`)),
-    active: checkBool(t.active, `${w}: active`),
-    revoked: checkBool(t.revoked, `${w}: revoked`),
-    locked: checkBool(t.locked, `${w}: locked`),
-    failCount: checkInt(t.failCount, `${w}: failCount`, 0),
-    maxFail: checkInt(t.maxFail, `${w}: maxFail`, 1, MAX_COUNT),
-    authCount: checkInt(t.authCount, `${w}: authCount`, 0),
-    maxAuth: nullable(t.maxAuth, (v) => checkInt(v, `${w}: maxAuth`, 0)),
-    successCount: checkInt(t.successCount, `${w}: successCount`, 0),
-    maxSuccess: nullable(t.maxSuccess, (v) => checkInt(v, `${w}: maxSuccess`, 0)),
-    validFrom: ts(t.validFrom, 'validFrom'),
-    validUntil: ts(t.validUntil, 'validUntil'),
-    lastAuth: ts(t.lastAuth, 'lastAuth'),
-    lastFail: ts(t.lastFail, 'lastFail'),
-    syncCounter: nullable(t.syncCounter, (v) => checkInt(v, `${w}: syncCounter`, 0)),
-    syncAt: ts(t.syncAt, 'syncAt'),
-    description: checkString(t.description, `${w}: description`),
-    info: checkInfo(t.info, `${w}: info`),
-    createdAt: checkTimestamp(t.createdAt, `${w}: createdAt`),
-  };
+    type: checkOneOf(t.type, 'type', TOKEN_TYPES),
+    seed: checkSeed(t.seed, 'seed'),
+    otpLength: checkInt(t.otpLength, 'otpLength', 4, 10),
+    algorithm: checkOneOf(t.algorithm, 'algorithm', ALGORITHMS),
+    timeStep: checkInt(t.timeStep, 'timeStep', 1, 86_400),
+    counter: checkInt(t.counter, 'counter', 0),
+    drift: checkDrift(t.drift, 'drift'),
+    window: checkInt(t.window, 'window', 0, MAX_COUNT),
+    syncWindow: checkInt(t.syncWindow, 'syncWindow', 0, MAX_COUNT),
+    pinHash: t.pinHash === null ? null : checkPinHash(t.pinHash, 'pinHash'),
+    owner: t.owner === null ? null : checkOwner(t.owner, 'owner'),
+    active: checkBool(t.active, 'active'),
+    revoked: checkBool(t.revoked, 'revoked'),
+    locked: checkBool(t.locked, 'locked'),
+    failCount: checkInt(t.failCount, 'failCount', 0),
+    maxFail: checkInt(t.maxFail, 'maxFail', 1, MAX_COUNT),
+    authCount: checkInt(t.authCount, 'authCount', 0),
+    maxAuth: t.maxAuth === null ? null : checkInt(t.maxAuth, 'maxAuth', 0),
+    successCount: checkInt(t.successCount, 'successCount', 0),
+    maxSuccess: t.maxSuccess === null ? null : checkInt(t.maxSuccess, 'maxSuccess', 0),
+    validFrom: t.validFrom === null ? null : checkTimestamp(t.validFrom, 'validFrom'),
+    validUntil: t.validUntil === null ? null : checkTimestamp(t.validUntil, 'validUntil'),
+    lastAuth: t.lastAuth === null ? null : checkTimestamp(t.lastAuth, 'lastAuth'),
+    lastFail: t.lastFail === null ? null : checkTimestamp(t.lastFail, 'lastFail'),
+    syncCounter: t.syncCounter === null ? null : checkInt(t.syncCounter, 'syncCounter', 0),
+    syncAt: t.syncAt === null ? null : checkTimestamp(t.syncAt, 'syncAt'),
+    description: checkString(t.description, 'description'),
+    info: checkInfo(t.info, 'info'),
+    createdAt: checkTimestamp(t.createdAt, 'createdAt'),
+  }));
 }
 
 /** A complete token from what a caller gives to create one. */
