@@ -46,8 +46,6 @@ export class ChildParseError extends Error {
 export interface LoadUsersFileOptions extends UsersFileOptions {
   /** Receives a warning when the child fails and the file is parsed in this process instead. */
   logger?: Logger | undefined;
-  /** Overrides APART_MIN_LENGTH (tests). */
-  apartMinLength?: number;
   /** Another child script (tests of the failure paths). */
   childScript?: string;
   /** Aborting kills the child and rejects with the signal's reason; nothing is parsed here then. */
@@ -56,8 +54,8 @@ export interface LoadUsersFileOptions extends UsersFileOptions {
 
 /** Parses `source` (the text of `file`) in a child when it is large, here when it is small or the child fails. */
 export async function loadUsersFile(source: string, file: string, options: LoadUsersFileOptions = {}): Promise<FileUserEntry[]> {
-  const { logger, apartMinLength = APART_MIN_LENGTH, childScript, signal, ...parseOptions } = options;
-  if (source.length < apartMinLength) return parseUsersFile(source, file, parseOptions);
+  const { logger, childScript, signal, ...parseOptions } = options;
+  if (source.length < APART_MIN_LENGTH) return parseUsersFile(source, file, parseOptions);
   try {
     return await parseUsersFileApart(source, file, parseOptions, { script: childScript, signal });
   } catch (err) {
@@ -115,11 +113,11 @@ export function parseUsersFileApart(
     // A child that died early closes its stdin; its exit status tells why.
     child.stdin.on('error', () => undefined);
     child.stdin.end(source, 'utf8');
-    child.on('close', (code, signal) => {
+    child.on('close', (code, killedBy) => {
       if (settled) return;
       if (code !== 0) {
         const last = err.trim().split('\n').filter((l) => l.trim() !== '').pop();
-        fail(`the child process ended with ${signal ?? `exit code ${code}`}${last ? `: ${last.trim()}` : ''}`);
+        fail(`the child process ended with ${killedBy ?? `exit code ${code}`}${last ? `: ${last.trim()}` : ''}`);
         return;
       }
       let outcome: unknown;
