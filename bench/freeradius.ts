@@ -9,6 +9,7 @@
 // directory is touched; the system service is never started.
 
 import { execFileSync, spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -23,8 +24,8 @@ import { loginOf } from './types.ts';
 
 export const SOURCE_RADDB = '/etc/freeradius/3.0';
 export const PAP_PASSWORD = 'bench-password';
-/** Login prefixes of the three kinds of FreeRADIUS user. */
-export const FR_PREFIX = { totp: 'u', ssha: 's', crypt: 'c' } as const;
+/** Login prefixes of the four kinds of FreeRADIUS user. */
+export const FR_PREFIX = { totp: 'u', ssha: 's', crypt: 'c', sqlRow: 'q' } as const;
 
 /** Why FreeRADIUS cannot run here, or undefined when it can. */
 export function freeradiusMissing(): string | undefined {
@@ -53,6 +54,7 @@ export function usersFile(users: number, seeds: readonly Buffer[], sshaValue: st
     lines.push(`${loginOf(FR_PREFIX.totp, i)}\tTOTP-Secret := "${base32Encode(seeds[i]!, false)}"\n`);
     lines.push(`${loginOf(FR_PREFIX.ssha, i)}\tSSHA2-256-Password := "${sshaValue}"\n`);
     lines.push(`${loginOf(FR_PREFIX.crypt, i)}\tCrypt-Password := "${cryptValue}"\n`);
+    lines.push(`${loginOf(FR_PREFIX.sqlRow, i)}\tSSHA2-256-Password := "${sshaValue}"\n`);
   }
   return lines.join('\n');
 }
@@ -82,6 +84,9 @@ function site(port: number): string {
 		}
 	}
 	post-auth {
+		if (&User-Name =~ /^${FR_PREFIX.sqlRow}/) {
+			sql
+		}
 	}
 }
 `;
@@ -141,6 +146,23 @@ export function tuneRadiusdConf(text: string, raddb: string, varDir: string, sou
     .replace(/^(\s*)(user|group) = freerad/gm, '$1#$2 = freerad');
 }
 
+/**
+ * The stock sql module on the sqlite driver, writing its post-auth row (user,
+ * reply, time) to `dbFile`: a durable write per accept, as otp-radius makes
+ * one. The database is made beforehand in WAL mode, where SQLite's default
+ * synchronous = FULL syncs the WAL at every commit, the cheapest durable
+ * setting; the busy timeout is otp-radius's default.
+ */
+export function sqlModule(stock: string, dbFile: string): string {
+  for (const key of ['driver', 'filename', 'busy_timeout']) {
+    if (!new RegExp(`^\\s*${key} = `, 'm').test(stock)) throw new Error(`${SOURCE_RADDB}/mods-available/sql: no "${key} = " line to set`);
+  }
+  return stock
+    .replace(/^(\s*)driver = .*$/m, '$1driver = "rlm_sql_sqlite"')
+    .replace(/^(\s*)filename = .*$/m, `$1filename = "${dbFile}"`)
+    .replace(/^(\s*)busy_timeout = .*$/m, '$1busy_timeout = 5000');
+}
+
 async function configure(o: FreeradiusOptions): Promise<{ raddb: string; logFile: string }> {
   const raddb = join(o.dir, 'raddb');
   const varDir = join(o.dir, 'fr-var');
@@ -155,6 +177,16 @@ async function configure(o: FreeradiusOptions): Promise<{ raddb: string; logFile
   await rm(join(raddb, 'mods-enabled', 'eap'), { force: true });
   await writeFile(join(raddb, 'sites-enabled', 'bench'), site(o.port));
   await symlink('../mods-available/totp', join(raddb, 'mods-enabled', 'totp'));
+  const dbFile = join(o.dir, 'fr-postauth.db');
+  await rm(dbFile, { force: true });
+  const db = new Database(dbFile);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.exec(await readFile(join(raddb, 'mods-config', 'sql', 'main', 'sqlite', 'schema.sql'), 'utf8'));
+  } finally {
+    db.close();
+  }
+  await writeFile(join(raddb, 'mods-enabled', 'sql'), sqlModule(await readFile(join(raddb, 'mods-available', 'sql'), 'utf8'), dbFile));
   await writeFile(join(raddb, 'policy.d', 'totp_bench'), TOTP_POLICY);
   const crypt = await shaCrypt(PAP_PASSWORD, '6', randomBytes(12).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 16));
   await writeFile(join(raddb, 'mods-config', 'files', 'authorize'), usersFile(o.users, o.seeds, ssha256(PAP_PASSWORD, randomBytes(8)), crypt));

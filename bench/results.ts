@@ -110,6 +110,7 @@ export function judgeTargets(all: readonly WorkloadResult[], kdf: KdfResult | un
 export const RATIO_PAIRS: readonly { what: string; ours: string; theirs: string; field: 'accepts' | 'answers' }[] = [
   { what: 'TOTP accepts (otppin none) vs FreeRADIUS totp', ours: 'totp', theirs: 'fr-totp', field: 'accepts' },
   { what: 'TOTP accepts (otppin none) vs FreeRADIUS PAP, salted SHA-256', ours: 'totp', theirs: 'fr-pap', field: 'accepts' },
+  { what: 'TOTP accepts (otppin none) vs FreeRADIUS PAP + post-auth row in SQLite', ours: 'totp', theirs: 'fr-pap-sql', field: 'accepts' },
   { what: 'PIN+TOTP accepts (scrypt) vs FreeRADIUS PAP, sha512-crypt', ours: 'pin-totp', theirs: 'fr-pap-crypt', field: 'accepts' },
   { what: 'Status-Server answers', ours: 'status', theirs: 'fr-status', field: 'answers' },
 ];
