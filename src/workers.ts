@@ -101,7 +101,6 @@ export function supervise(options: SupervisorOptions): Promise<number> {
       logger.fatal(fields, message);
       storeFailed = true;
       stopping = true;
-      failed = true;
       const tell: FailStopMessage = { failStop: true };
       for (const w of alive.values()) {
         // A worker that cannot be told is killed: that too leaves the store as it is.
