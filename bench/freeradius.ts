@@ -135,15 +135,27 @@ export function maxRequests(sourcePorts: number): number {
  * daemon stays root rather than switch to freerad, which could not write here.
  */
 export function tuneRadiusdConf(text: string, raddb: string, varDir: string, sourcePorts: number): string {
-  for (const key of ['raddbdir', 'logdir', 'run_dir', 'max_requests']) {
-    if (!new RegExp(`^${key} = `, 'm').test(text)) throw new Error(`${SOURCE_RADDB}/radiusd.conf: no top-level "${key} = " line to set`);
+  return setLines(text, `${SOURCE_RADDB}/radiusd.conf`, 'top-level', {
+    raddbdir: raddb,
+    logdir: join(varDir, 'log'),
+    run_dir: join(varDir, 'run'),
+    max_requests: String(maxRequests(sourcePorts)),
+  }).replace(/^(\s*)(user|group) = freerad/gm, '$1#$2 = freerad');
+}
+
+/**
+ * Sets `key = value` on the first uncommented line of each key (only an
+ * unindented one when `where` is 'top-level'), keeping its indentation. A
+ * key with no such line is an error naming `file`: the stock file changed.
+ */
+function setLines(text: string, file: string, where: 'top-level' | 'anywhere', values: Record<string, string>): string {
+  let out = text;
+  for (const [key, value] of Object.entries(values)) {
+    const line = new RegExp(`^(${where === 'top-level' ? '' : '[ \\t]*'})${key} = .*$`, 'm');
+    if (!line.test(out)) throw new Error(`${file}: no ${where === 'top-level' ? 'top-level ' : ''}"${key} = " line to set`);
+    out = out.replace(line, `$1${key} = ${value}`);
   }
-  return text
-    .replace(/^raddbdir = .*$/m, `raddbdir = ${raddb}`)
-    .replace(/^max_requests = .*$/m, `max_requests = ${maxRequests(sourcePorts)}`)
-    .replace(/^logdir = .*$/m, `logdir = ${join(varDir, 'log')}`)
-    .replace(/^run_dir = .*$/m, `run_dir = ${join(varDir, 'run')}`)
-    .replace(/^(\s*)(user|group) = freerad/gm, '$1#$2 = freerad');
+  return out;
 }
 
 /**
@@ -154,13 +166,7 @@ export function tuneRadiusdConf(text: string, raddb: string, varDir: string, sou
  * setting; the busy timeout is otp-radius's default.
  */
 export function sqlModule(stock: string, dbFile: string): string {
-  for (const key of ['driver', 'filename', 'busy_timeout']) {
-    if (!new RegExp(`^\\s*${key} = `, 'm').test(stock)) throw new Error(`${SOURCE_RADDB}/mods-available/sql: no "${key} = " line to set`);
-  }
-  return stock
-    .replace(/^(\s*)driver = .*$/m, '$1driver = "rlm_sql_sqlite"')
-    .replace(/^(\s*)filename = .*$/m, `$1filename = "${dbFile}"`)
-    .replace(/^(\s*)busy_timeout = .*$/m, '$1busy_timeout = 5000');
+  return setLines(stock, `${SOURCE_RADDB}/mods-available/sql`, 'anywhere', { driver: '"rlm_sql_sqlite"', filename: `"${dbFile}"`, busy_timeout: '5000' });
 }
 
 async function configure(o: FreeradiusOptions): Promise<{ raddb: string; logFile: string }> {
