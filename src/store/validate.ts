@@ -84,6 +84,7 @@ function checkOwner(v: unknown, what: string): TokenOwner {
 }
 
 const NAME_TEXT = { nonEmpty: true, max: MAX_NAME } as const;
+const NAME_LIMIT = { max: MAX_NAME } as const;
 
 /**
  * Runs checks that name fields only, and puts `prefix` before the field of
@@ -198,24 +199,25 @@ export function checkChallenge(c: Challenge): Challenge {
   if (typeof c.transactionId !== 'string' || !TRANSACTION_ID_RE.test(c.transactionId)) {
     invalid('challenge transactionId', `expected 8..128 characters of [A-Za-z0-9._-], got ${show(c.transactionId)}`);
   }
-  const w = `challenge ${c.transactionId}`;
-  if (!Array.isArray(c.serials) || c.serials.length === 0) invalid(`${w}: serials`, `expected a non-empty array of serials, got ${show(c.serials)}`);
-  const serials = c.serials.map((s, i) => checkSerial(s, `${w}: serials[${i}]`));
-  if (new Set(serials).size !== serials.length) invalid(`${w}: serials`, 'contains a serial twice');
-  const createdAt = checkTimestamp(c.createdAt, `${w}: createdAt`);
-  const expiresAt = checkTimestamp(c.expiresAt, `${w}: expiresAt`);
-  if (expiresAt < createdAt) invalid(`${w}: expiresAt`, `before createdAt (${expiresAt} < ${createdAt})`);
-  return {
-    transactionId: c.transactionId,
-    serials,
-    realm: checkString(c.realm, `${w}: realm`, { max: MAX_NAME }),
-    resolver: checkString(c.resolver, `${w}: resolver`, { max: MAX_NAME }),
-    userId: checkString(c.userId, `${w}: userId`, { max: MAX_NAME }),
-    login: checkString(c.login, `${w}: login`, { max: MAX_NAME }),
-    data: checkString(c.data, `${w}: data`),
-    createdAt,
-    expiresAt,
-    attempts: checkInt(c.attempts, `${w}: attempts`, 0, MAX_COUNT),
-    maxAttempts: checkInt(c.maxAttempts, `${w}: maxAttempts`, 1, MAX_COUNT),
-  };
+  return named(`challenge ${c.transactionId}: `, () => {
+    if (!Array.isArray(c.serials) || c.serials.length === 0) invalid('serials', `expected a non-empty array of serials, got ${show(c.serials)}`);
+    const serials = c.serials.map((s, i) => checkSerial(s, `serials[${i}]`));
+    if (new Set(serials).size !== serials.length) invalid('serials', 'contains a serial twice');
+    const createdAt = checkTimestamp(c.createdAt, 'createdAt');
+    const expiresAt = checkTimestamp(c.expiresAt, 'expiresAt');
+    if (expiresAt < createdAt) invalid('expiresAt', `before createdAt (${expiresAt} < ${createdAt})`);
+    return {
+      transactionId: c.transactionId,
+      serials,
+      realm: checkString(c.realm, 'realm', NAME_LIMIT),
+      resolver: checkString(c.resolver, 'resolver', NAME_LIMIT),
+      userId: checkString(c.userId, 'userId', NAME_LIMIT),
+      login: checkString(c.login, 'login', NAME_LIMIT),
+      data: checkString(c.data, 'data'),
+      createdAt,
+      expiresAt,
+      attempts: checkInt(c.attempts, 'attempts', 0, MAX_COUNT),
+      maxAttempts: checkInt(c.maxAttempts, 'maxAttempts', 1, MAX_COUNT),
+    };
+  });
 }
