@@ -7,7 +7,8 @@
 // alone does not allow guessing 4-digit PINs offline. Parameters travel with
 // each hash, so they can be raised later and old hashes still verify
 // (needsRehash says when to rewrite one). scrypt runs on libuv's thread pool,
-// keeping the event loop free while RADIUS packets keep arriving.
+// keeping the event loop free while RADIUS packets keep arriving, through
+// hashJobs, which leaves a thread free for the store's fsyncs.
 //
 // Hashes are dispatched on their prefix. Besides scrypt there is one legacy
 // format, only ever written by `otp-radius import linotp`: LinOTP's salted
@@ -21,6 +22,7 @@
 // that case apart and log it.
 
 import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { hashJobs } from '../thread-pool.ts';
 import { StoreError } from './errors.ts';
 
 export interface ScryptParams {
@@ -161,9 +163,12 @@ function derive(pin: string, pepper: Buffer, salt: Buffer, params: ScryptParams,
   const input = createHmac('sha256', pepper).update(pin, 'utf8').digest();
   const N = 2 ** params.ln;
   const maxmem = 128 * N * params.r * 2 + 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    scrypt(input, salt, length, { N, r: params.r, p: params.p, maxmem }, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return hashJobs.run(
+    () =>
+      new Promise((resolve, reject) => {
+        scrypt(input, salt, length, { N, r: params.r, p: params.p, maxmem }, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 function paramsProblem(params: ScryptParams): string | undefined {

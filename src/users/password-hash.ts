@@ -5,6 +5,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { hashJobs } from '../thread-pool.ts';
 import { CRYPT_ALPHABET } from './crypt-base64.ts';
 import { md5CryptDigest, parseMd5Crypt } from './md5-crypt.ts';
 import { parseShaCrypt, shaCrypt, shaCryptDigest, SHA_CRYPT_DEFAULT_ROUNDS, SHA_CRYPT_MAX_ROUNDS, SHA_CRYPT_MIN_ROUNDS } from './sha-crypt.ts';
@@ -199,7 +200,8 @@ export async function verifyPasswordHash(password: string, hash: string): Promis
       return bcrypt.compare(password, p.hash).catch(() => false);
     case 'argon2': {
       const argon2 = await loadArgon2();
-      return argon2.verify(p.hash, password).catch(() => false);
+      // argon2 hashes on libuv's thread pool, like PIN hashes: see thread-pool.ts.
+      return hashJobs.run(() => argon2.verify(p.hash, password)).catch(() => false);
     }
   }
 }
