@@ -9,10 +9,13 @@
 // pool's threads but one and wait here for their turn, and an fsync or a log
 // write finds a thread free.
 
+/** libuv's pool size when UV_THREADPOOL_SIZE is not set. */
+export const DEFAULT_THREAD_POOL_SIZE = 4;
+
 /** libuv's own reading of UV_THREADPOOL_SIZE (src/threadpool.c): 4 when unset, at least 1, at most 1024. */
 export function threadPoolSize(env: NodeJS.ProcessEnv): number {
   const value = env.UV_THREADPOOL_SIZE;
-  if (value === undefined) return 4;
+  if (value === undefined) return DEFAULT_THREAD_POOL_SIZE;
   // atoi: leading digits, anything else 0.
   const n = Number.parseInt(value.trim(), 10);
   if (!Number.isFinite(n) || n <= 0) return 1;

@@ -34,9 +34,10 @@ test('workers get a small young generation and a slow-growing old one unless the
   assert.deepEqual(workerExecArgv(['--max-semi-space-size-x=1'], undefined), ['--max-semi-space-size-x=1', semi, growth]);
 });
 
-test('workers get two malloc arenas unless the operator set MALLOC_ARENA_MAX', () => {
-  assert.deepEqual(workerEnv(3, {}), { OTP_RADIUS_WORKER: '3', MALLOC_ARENA_MAX: '2' });
-  assert.deepEqual(workerEnv(1, { MALLOC_ARENA_MAX: '8' }), { OTP_RADIUS_WORKER: '1', MALLOC_ARENA_MAX: '8' });
+test('workers get two malloc arenas and five pool threads unless the operator set MALLOC_ARENA_MAX or UV_THREADPOOL_SIZE', () => {
+  assert.deepEqual(workerEnv(3, {}), { OTP_RADIUS_WORKER: '3', MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '5' });
+  assert.deepEqual(workerEnv(1, { MALLOC_ARENA_MAX: '8' }), { OTP_RADIUS_WORKER: '1', MALLOC_ARENA_MAX: '8', UV_THREADPOOL_SIZE: '5' });
+  assert.deepEqual(workerEnv(2, { UV_THREADPOOL_SIZE: '16' }), { OTP_RADIUS_WORKER: '2', MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '16' });
 });
 
 describe('serve --workers', () => {
@@ -60,6 +61,7 @@ describe('serve --workers', () => {
       assert.ok(flags.includes('--max-semi-space-size=4') && flags.includes('--heap-growing-percent=50'), `worker runs with the V8 heap flags: ${flags.join(' ')}`);
       const environ = readFileSync(`/proc/${victim}/environ`, 'latin1').split('\0');
       assert.ok(environ.includes('MALLOC_ARENA_MAX=2'), 'worker runs with two malloc arenas');
+      assert.ok(environ.includes('UV_THREADPOOL_SIZE=5'), 'worker runs with five pool threads');
       process.kill(victim, 'SIGKILL');
       await waitForLines(s, (l) => l.msg === 'worker died; starting a new one');
       await waitForLines(s, (l) => l.msg === 'worker started', 3);
