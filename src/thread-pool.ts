@@ -16,9 +16,10 @@ export const DEFAULT_THREAD_POOL_SIZE = 4;
 export function threadPoolSize(env: NodeJS.ProcessEnv): number {
   const value = env.UV_THREADPOOL_SIZE;
   if (value === undefined) return DEFAULT_THREAD_POOL_SIZE;
-  // atoi: leading digits, anything else 0.
+  // atoi into an unsigned count: no digits is 0, which means 1; a negative number wraps to a huge one, which means the maximum.
   const n = Number.parseInt(value.trim(), 10);
-  if (!Number.isFinite(n) || n <= 0) return 1;
+  if (!Number.isFinite(n) || n === 0) return 1;
+  if (n < 0) return 1024;
   return Math.min(n, 1024);
 }
 

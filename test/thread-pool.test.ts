@@ -15,6 +15,7 @@ test('the pool size is read as libuv reads UV_THREADPOOL_SIZE', () => {
   assert.equal(threadPoolSize({ UV_THREADPOOL_SIZE: 'many' }), 1);
   assert.equal(threadPoolSize({ UV_THREADPOOL_SIZE: '' }), 1);
   assert.equal(threadPoolSize({ UV_THREADPOOL_SIZE: '5000' }), 1024);
+  assert.equal(threadPoolSize({ UV_THREADPOOL_SIZE: '-2' }), 1024);
   assert.equal(hashConcurrency({}), 3);
   assert.equal(hashConcurrency({ UV_THREADPOOL_SIZE: '1' }), 1);
   assert.equal(hashConcurrency({ UV_THREADPOOL_SIZE: '2' }), 1);
