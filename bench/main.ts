@@ -104,10 +104,15 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
     const base = w.openLoopOf && WORKLOADS.find((d) => d.name === w.openLoopOf!.workload);
     if (base && !chosen.includes(base)) chosen.splice(chosen.indexOf(w), 0, base);
   }
-  if (selected(o, 'kdf')) {
-    log(`KDF alone: ${availableParallelism()} threads, 3 s`);
-    kdf = await measureKdf(availableParallelism(), 3000);
-  }
+  // The PIN workloads are judged against the KDF alone: measured right before them, for as long as one of them,
+  // so that both readings come from the same minute of a machine whose speed drifts (a 3 s reading at the start
+  // of the run differed from the same session's others by up to 30%).
+  const kdfFirst = chosen.every((w) => w.server !== 'otp-radius' || w.policy !== 'token');
+  const measureKdfAlone = async (): Promise<void> => {
+    log(`KDF alone: ${availableParallelism()} threads, ${o.durationS} s`);
+    kdf = await measureKdf(availableParallelism(), o.durationS * 1000);
+  };
+  if (selected(o, 'kdf') && kdfFirst) await measureKdfAlone();
   if (chosen.length > 0) {
     const env = await prepare({ parent: o.dir, users: o.users, tokens: o.tokens, keep: o.keep, log });
     currentEnv = env;
@@ -116,7 +121,9 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
     try {
       for (const policy of ['none', 'token'] as const) {
         const defs = chosen.filter((w) => w.server === 'otp-radius' && w.policy === policy);
-        if (defs.length > 0) await runServerGroup(o, env, generator, policy, defs, results, memory);
+        if (defs.length === 0) continue;
+        if (policy === 'token' && selected(o, 'kdf')) await measureKdfAlone();
+        await runServerGroup(o, env, generator, policy, defs, results, memory);
       }
       const fr = chosen.filter((w) => w.server === 'freeradius');
       if (fr.length > 0) await runFreeradius(o, env, generator, fr, results, notes);
