@@ -3,7 +3,7 @@
 
 import { withAudit } from '../auth/audit.ts';
 import type { AccessRequest } from '../auth/request.ts';
-import { createAuditLogger } from '../logging.ts';
+import { createAuditLogger } from '../server/logging.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';

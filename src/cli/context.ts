@@ -3,7 +3,7 @@
 
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config/load.ts';
-import { openServices, type Services } from '../services.ts';
+import { openServices, type Services } from '../server/services.ts';
 import type { User } from '../users/types.ts';
 import { CliError } from './errors.ts';
 

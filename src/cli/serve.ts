@@ -6,11 +6,11 @@ import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../config/load.ts';
-import { createLogger } from '../logging.ts';
-import { start, type Running } from '../main.ts';
-import { openServices } from '../services.ts';
+import { createLogger } from '../server/logging.ts';
+import { start, type Running } from '../server/start.ts';
+import { openServices } from '../server/services.ts';
 import { startCheckpointer } from '../store/index.ts';
-import { EXIT_STORE_FAILED, isFailStopMessage, reportReady, supervise, workerExecArgv, workerSlot } from '../workers.ts';
+import { EXIT_STORE_FAILED, isFailStopMessage, reportReady, supervise, workerExecArgv, workerSlot } from '../server/workers.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { CliError, EXIT_USAGE, reportError } from './errors.ts';
 

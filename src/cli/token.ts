@@ -2,7 +2,7 @@
 // the store the server uses; the server sees the change on its next request.
 
 import { openTransaction } from '../auth/challenge.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../server/services.ts';
 import type { Token } from '../store/types.ts';
 import { tokenKind, TokenTypeError } from '../tokens/index.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';

@@ -1,6 +1,6 @@
 // `otp-radius user list|show`: who the resolvers know, and their tokens.
 
-import type { Services } from '../services.ts';
+import type { Services } from '../server/services.ts';
 import type { User } from '../users/types.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { findUserOrFail, withContext } from './context.ts';

@@ -2,7 +2,7 @@
 // or names the networks allowed to talk to one.
 
 import { isIP } from 'node:net';
-import { parseCidr, type Cidr } from './cidr.ts';
+import { parseCidr, type Cidr } from '../net/cidr.ts';
 import { INVALID, str, type Check } from './schema.ts';
 
 /** A single IPv4 or IPv6 address (where to listen). */

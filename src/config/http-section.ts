@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { isScalar } from 'yaml';
 import { ipAddress, network } from './address-checks.ts';
-import { parseCidr, type Cidr } from './cidr.ts';
+import { parseCidr, type Cidr } from '../net/cidr.ts';
 import { resolvePath } from './secret.ts';
 import { INVALID, int, list, nodeAt, object, optional, str, withDefault, type Check } from './schema.ts';
 

@@ -7,11 +7,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { AccessHandler } from '../auth/request.ts';
-import { addressBytes, cidrContains } from '../config/cidr.ts';
+import { addressBytes, cidrContains } from '../net/cidr.ts';
 import type { HttpConfig } from '../config/http-section.ts';
 import type { ClientTable } from '../radius/clients.ts';
 import { accessRequest, checkJson, ERR_INTERNAL, errorJson, ParameterError, SIMPLE_ERROR, SIMPLE_REJECT, simplecheckText } from './linotp.ts';
-import type { HttpRefusal, Metrics } from './metrics.ts';
+import type { HttpRefusal, Metrics } from '../server/metrics.ts';
 
 export interface HealthReport {
   ok: boolean;

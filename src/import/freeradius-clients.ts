@@ -17,7 +17,7 @@
 // at its start, this converter cannot.
 
 import { stringify } from 'yaml';
-import { parseCidr } from '../config/cidr.ts';
+import { parseCidr } from '../net/cidr.ts';
 import { ImportError, Problems } from './errors.ts';
 
 export interface ConvertedClient {

@@ -2,7 +2,7 @@
 // The most specific network wins, as in FreeRADIUS, so a /32 for one
 // firewall can override the /24 of its site.
 
-import { cidrContains, sourceAddressBytes } from '../config/cidr.ts';
+import { cidrContains, sourceAddressBytes } from '../net/cidr.ts';
 import type { ClientConfig } from '../config/config.ts';
 
 export class ClientTable {

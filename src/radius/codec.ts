@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { isIP } from 'node:net';
 import radius from 'radius';
-import { ipv6Bytes } from '../config/cidr.ts';
+import { ipv6Bytes } from '../net/cidr.ts';
 import type { RawAttribute } from './packet.ts';
 
 export const VENDOR_SPECIFIC = 26;

@@ -17,7 +17,7 @@
 // their own, so a handler that hangs never keeps answers or slabs alive.
 
 import { randomBytes } from 'node:crypto';
-import { sourceAddressBytes } from '../config/cidr.ts';
+import { sourceAddressBytes } from '../net/cidr.ts';
 
 const SLAB_BYTES = 64 * 1024;
 const MIN_CAPACITY = 1024;

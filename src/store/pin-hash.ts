@@ -22,7 +22,7 @@
 // that case apart and log it.
 
 import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { hashJobs } from '../thread-pool.ts';
+import { hashJobs } from './thread-pool.ts';
 import { StoreError } from './errors.ts';
 
 export interface ScryptParams {

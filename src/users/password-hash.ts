@@ -5,7 +5,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { hashJobs } from '../thread-pool.ts';
+import { hashJobs } from '../store/thread-pool.ts';
 import { CRYPT_ALPHABET } from './crypt-base64.ts';
 import { md5CryptDigest, parseMd5Crypt } from './md5-crypt.ts';
 import { parseShaCrypt, shaCrypt, shaCryptDigest, SHA_CRYPT_DEFAULT_ROUNDS, SHA_CRYPT_MAX_ROUNDS, SHA_CRYPT_MIN_ROUNDS } from './sha-crypt.ts';

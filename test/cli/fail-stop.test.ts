@@ -22,7 +22,7 @@ import { totp } from '../../src/otp/totp.ts';
 import { CODE } from '../../src/radius/packet.ts';
 import { openStore } from '../../src/store/index.ts';
 import { buildToken } from '../../src/tokens/index.ts';
-import { EXIT_STORE_FAILED } from '../../src/workers.ts';
+import { EXIT_STORE_FAILED } from '../../src/server/workers.ts';
 import { freeUdpPort } from '../helpers/radius.ts';
 import { askAlice, serveProcess, waitForLines, type ServeProcess } from '../helpers/serve-process.ts';
 import { writeStackConfig } from '../helpers/stack.ts';

@@ -15,7 +15,7 @@ import { CODE } from '../../src/radius/packet.ts';
 import { openStore } from '../../src/store/index.ts';
 import { buildToken } from '../../src/tokens/index.ts';
 import { APART_MIN_LENGTH } from '../../src/users/users-file-apart.ts';
-import { workerEnv, workerExecArgv } from '../../src/workers.ts';
+import { workerEnv, workerExecArgv } from '../../src/server/workers.ts';
 import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
 import { askAlice, serveProcess, waitForLines } from '../helpers/serve-process.ts';
 import { writeStackConfig } from '../helpers/stack.ts';

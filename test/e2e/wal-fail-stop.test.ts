@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { start } from '../../src/main.ts';
+import { start } from '../../src/server/start.ts';
 import { totp } from '../../src/otp/totp.ts';
 import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
 import { CODE } from '../../src/radius/packet.ts';

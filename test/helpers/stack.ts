@@ -5,7 +5,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { start, type Running } from '../../src/main.ts';
+import { start, type Running } from '../../src/server/start.ts';
 import { captureLogs, radclient, SECRET, type LogCapture } from './radius.ts';
 
 // Password "alice-password" (sha512-crypt), as in config/users.yaml.

@@ -4,10 +4,10 @@
 import { pino } from 'pino';
 import type { Decision } from '../../src/auth/decision.ts';
 import type { AccessRequest } from '../../src/auth/request.ts';
-import { parseCidr } from '../../src/config/cidr.ts';
+import { parseCidr } from '../../src/net/cidr.ts';
 import type { ClientConfig } from '../../src/config/config.ts';
 import type { HttpConfig } from '../../src/config/http-section.ts';
-import { Metrics } from '../../src/http/metrics.ts';
+import { Metrics } from '../../src/server/metrics.ts';
 import { HttpServer, type HealthReport } from '../../src/http/server.ts';
 import { ClientTable } from '../../src/radius/clients.ts';
 import { captureLogs, type LogCapture } from '../helpers/radius.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cidrContains, addressBytes } from '../../src/config/cidr.ts';
+import { cidrContains, addressBytes } from '../../src/net/cidr.ts';
 import { ConfigError, parseConfig } from '../../src/config/load.ts';
 import type { HttpConfig } from '../../src/config/http-section.ts';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { parseCidr } from '../../src/config/cidr.ts';
+import { parseCidr } from '../../src/net/cidr.ts';
 import { API_VERSION } from '../../src/http/linotp.ts';
 import { CHALLENGE, form, httpConfig, json, startFixture, type Fixture } from './fixture.ts';
 

@@ -9,7 +9,7 @@ import { after } from 'node:test';
 import { pino } from 'pino';
 import type { AccessRequest } from '../../src/auth/request.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { openServices, type Services } from '../../src/services.ts';
+import { openServices, type Services } from '../../src/server/services.ts';
 import type { TokenStore } from '../../src/store/types.ts';
 
 export const NOW = 1_800_000_000;

@@ -11,7 +11,7 @@ import { importLinotp, type LinotpImportOptions } from '../../src/import/linotp.
 import { hotp } from '../../src/otp/hotp.ts';
 import { ocra } from '../../src/otp/ocra.ts';
 import { totp } from '../../src/otp/totp.ts';
-import type { Services } from '../../src/services.ts';
+import type { Services } from '../../src/server/services.ts';
 import { dump, NOW, request, services, tempDir } from './helpers.ts';
 import { ENC_KEY, encryptedSeed, hashedPin, RFC4226, RFC6238_SHA256, sampleRows, writeSqlite, type Row } from './linotp-fixture.ts';
 

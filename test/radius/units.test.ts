@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { addressBytes, cidrContains, parseCidr, sourceAddressBytes } from '../../src/config/cidr.ts';
+import { addressBytes, cidrContains, parseCidr, sourceAddressBytes } from '../../src/net/cidr.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { decryptPassword, encryptPassword } from '../../src/radius/authenticator.ts';
 import { ClientTable } from '../../src/radius/clients.ts';

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { AppendFile, TurnBatchedStream, type LineTarget } from '../../src/log-stream.ts';
+import { AppendFile, TurnBatchedStream, type LineTarget } from '../../src/server/log-stream.ts';
 
-const LOG_STREAM = join(import.meta.dirname, '../../src/log-stream.ts');
+const LOG_STREAM = join(import.meta.dirname, '../../src/server/log-stream.ts');
 
 class Recorder implements LineTarget {
   writes: string[] = [];

@@ -15,7 +15,7 @@
 
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import { DEFAULT_THREAD_POOL_SIZE } from './thread-pool.ts';
+import { DEFAULT_THREAD_POOL_SIZE } from '../store/thread-pool.ts';
 
 /** Deaths within this many seconds of each other that count as a crash loop. */
 const CRASH_WINDOW_SECONDS = 60;

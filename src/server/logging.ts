@@ -8,7 +8,7 @@
 // microsecond for an event without secrets and copies only what it censors.
 
 import { pino, type Logger, type DestinationStream } from 'pino';
-import type { LogConfig, LogLevel } from './config/config.ts';
+import type { LogConfig, LogLevel } from '../config/config.ts';
 import { AppendFile, TurnBatchedStream } from './log-stream.ts';
 
 /** Keys whose values never reach a log line, at any depth up to MAX_DEPTH. */

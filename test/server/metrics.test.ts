@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Decision } from '../../src/auth/decision.ts';
-import { Metrics, withMetrics } from '../../src/http/metrics.ts';
+import { Metrics, withMetrics } from '../../src/server/metrics.ts';
 import { RadiusStats } from '../../src/radius/stats.ts';
 
 interface Sample {

@@ -3,8 +3,8 @@ import { closeSync, fdatasync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { hashPin, verifyPin } from '../src/store/pin-hash.ts';
-import { hashConcurrency, JobQueue, threadPoolSize } from '../src/thread-pool.ts';
+import { hashPin, verifyPin } from '../../src/store/pin-hash.ts';
+import { hashConcurrency, JobQueue, threadPoolSize } from '../../src/store/thread-pool.ts';
 
 test('the pool size is read as libuv reads UV_THREADPOOL_SIZE', () => {
   assert.equal(threadPoolSize({}), 4);

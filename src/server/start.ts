@@ -3,17 +3,17 @@
 // WAL fsync stops the servers for the caller to exit (StartOptions.onFatal).
 
 import type { Logger } from 'pino';
-import { withAudit } from './auth/audit.ts';
-import type { Config } from './config/config.ts';
-import { loadConfig } from './config/load.ts';
+import { withAudit } from '../auth/audit.ts';
+import type { Config } from '../config/config.ts';
+import { loadConfig } from '../config/load.ts';
 import { createAuditLogger, createLogger } from './logging.ts';
-import { ClientTable } from './radius/clients.ts';
-import { loadDictionaries } from './radius/codec.ts';
-import { RadiusServer } from './radius/server.ts';
-import { Metrics, withMetrics } from './http/metrics.ts';
-import { HttpServer } from './http/server.ts';
+import { ClientTable } from '../radius/clients.ts';
+import { loadDictionaries } from '../radius/codec.ts';
+import { RadiusServer } from '../radius/server.ts';
+import { Metrics, withMetrics } from './metrics.ts';
+import { HttpServer } from '../http/server.ts';
 import { openServices, reloadResolvers, type Services } from './services.ts';
-import type { WalSyncError } from './store/index.ts';
+import type { WalSyncError } from '../store/index.ts';
 
 export interface Running {
   config: Config;

@@ -4,10 +4,10 @@
 
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { AuthService } from './auth/service.ts';
-import type { Config } from './config/config.ts';
-import { openStore, type KeyedTokenStore, type WalSyncError } from './store/index.ts';
-import { createResolver, Realms, type UserResolver } from './users/index.ts';
+import { AuthService } from '../auth/service.ts';
+import type { Config } from '../config/config.ts';
+import { openStore, type KeyedTokenStore, type WalSyncError } from '../store/index.ts';
+import { createResolver, Realms, type UserResolver } from '../users/index.ts';
 
 export interface Services {
   config: Config;
