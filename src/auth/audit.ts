@@ -2,8 +2,8 @@
 // token, what was decided and why. Never the password.
 
 import type { Logger } from 'pino';
-import type { Decision } from './decision.ts';
-import type { AccessRequest } from './request.ts';
+import type { Decision } from '../model/decision.ts';
+import type { AccessRequest } from '../model/access-request.ts';
 
 export function auditDecision(audit: Logger, request: AccessRequest, decision: Decision, elapsedMs: number): void {
   audit.info(

@@ -5,7 +5,7 @@
 
 import type { Challenge, Token } from '../store/types.ts';
 import { tokenKind } from '../tokens/index.ts';
-import type { Decision } from './decision.ts';
+import type { Decision } from '../model/decision.ts';
 import type { AuthService, Subject } from './service.ts';
 
 const TRANSACTION_ID = /^[0-9a-f]{32}$/;

@@ -3,7 +3,7 @@
 // `{group}` in a rule without a group condition gives one attribute per group.
 
 import type { User } from '../users/types.ts';
-import type { ReplyAttribute } from './decision.ts';
+import type { ReplyAttribute } from '../model/decision.ts';
 
 export interface ReplyRule {
   /** Only users in this group (compared case-insensitively). */

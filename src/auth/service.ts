@@ -11,11 +11,11 @@ import { tokenKind } from '../tokens/index.ts';
 import type { User } from '../users/types.ts';
 import { AmbiguousUserError, ResolverUnavailableError } from '../users/types.ts';
 import { answerChallenge, triggerChallenge } from './challenge.ts';
-import type { Decision } from './decision.ts';
+import type { Decision } from '../model/decision.ts';
 import { splitPinOtp } from './pin-otp.ts';
-import type { AuthPolicy } from './policy.ts';
+import type { AuthPolicy } from '../model/policy.ts';
 import { replyAttributes, type ReplyRule } from './reply-rules.ts';
-import type { AccessRequest } from './request.ts';
+import type { AccessRequest } from '../model/access-request.ts';
 import { splitUserName } from './username.ts';
 
 /** Where users come from: the realms and their resolvers. */

@@ -2,7 +2,7 @@
 // line (what LinOTP's /validate/check answers), without sending a packet.
 
 import { withAudit } from '../auth/audit.ts';
-import type { AccessRequest } from '../auth/request.ts';
+import type { AccessRequest } from '../model/access-request.ts';
 import { createAuditLogger } from '../server/logging.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { withContext } from './context.ts';

@@ -1,7 +1,7 @@
 // Config sections of the authentication service: `policy`, `tokens`,
 // `challenges`. Their result is the AuthPolicy plus enrollment defaults.
 
-import { DEFAULT_POLICY, type AuthPolicy, type OtpPinPolicy } from '../auth/policy.ts';
+import { DEFAULT_POLICY, type AuthPolicy, type OtpPinPolicy } from '../model/policy.ts';
 import type { PinPosition } from '../auth/pin-otp.ts';
 import type { HashAlgorithm, TokenType } from '../store/types.ts';
 import { bool, INVALID, int, list, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';

@@ -5,7 +5,7 @@
 import type { Node } from 'yaml';
 import { ipAddress, network } from './address-checks.ts';
 import type { Cidr } from '../net/cidr.ts';
-import type { AuthPolicy } from '../auth/policy.ts';
+import type { AuthPolicy } from '../model/policy.ts';
 import type { ReplyRule } from '../auth/reply-rules.ts';
 import { authSections, buildAuthPolicy, type TokenDefaults } from './auth-sections.ts';
 import { httpSection, type HttpConfig } from './http-section.ts';

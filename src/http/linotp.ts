@@ -4,8 +4,8 @@
 // ":-/"); /validate/check is LinOTP's JSON-RPC-like envelope.
 
 import { createRequire } from 'node:module';
-import type { Decision } from '../auth/decision.ts';
-import type { AccessRequest } from '../auth/request.ts';
+import type { Decision } from '../model/decision.ts';
+import type { AccessRequest } from '../model/access-request.ts';
 import type { ClientConfig } from '../config/config.ts';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };

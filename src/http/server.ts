@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { AccessHandler } from '../auth/request.ts';
+import type { AccessHandler } from '../model/access-request.ts';
 import { addressBytes, cidrContains } from '../net/cidr.ts';
 import type { HttpConfig } from '../config/http-section.ts';
 import type { ClientTable } from '../radius/clients.ts';

@@ -3,7 +3,7 @@
 // cannot be chosen around it), Proxy-State attributes are echoed in their
 // order (RFC 2865), and every value is length-checked before encoding.
 
-import type { Decision } from '../auth/decision.ts';
+import type { Decision } from '../model/decision.ts';
 import { signResponse } from './authenticator.ts';
 import { encodeAttribute } from './codec.ts';
 import { assemblePacket, ATTR, CODE, rawAttribute, type RawPacket } from './packet.ts';

@@ -3,7 +3,7 @@
 import type { ClientConfig } from '../config/config.ts';
 import { decodeAttributes } from './codec.ts';
 import { ATTR, firstAttribute, type RawPacket } from './packet.ts';
-import type { AccessRequest, NasInfo } from '../auth/request.ts';
+import type { AccessRequest, NasInfo } from '../model/access-request.ts';
 
 function text(packet: RawPacket, type: number): string | undefined {
   const a = firstAttribute(packet, type);

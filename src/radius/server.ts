@@ -5,7 +5,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
-import { reject, type Decision } from '../auth/decision.ts';
+import { reject, type Decision } from '../model/decision.ts';
 import type { ClientConfig, ListenConfig } from '../config/config.ts';
 import { decryptPassword, verifyAccountingRequestAuthenticator, verifyRequestMessageAuthenticator } from './authenticator.ts';
 import type { ClientTable } from './clients.ts';
@@ -13,7 +13,7 @@ import { DuplicateCache, type RequestKey } from './duplicates.ts';
 import { ATTR, CODE, findAttributes, firstAttribute, parsePacket, type RawPacket } from './packet.ts';
 import { decisionAttributes, decisionCode, encodeReply } from './reply.ts';
 import { decodeAccessRequest } from './request-decode.ts';
-import type { AccessHandler } from '../auth/request.ts';
+import type { AccessHandler } from '../model/access-request.ts';
 import { RadiusStats, type DropReason } from './stats.ts';
 
 export interface RadiusServerOptions {

@@ -3,8 +3,8 @@
 // resolver names); unknown reasons beyond a cap fold into "other" so a
 // misbehaving client cannot grow the series without bound.
 
-import type { Decision } from '../auth/decision.ts';
-import type { AccessHandler } from '../auth/request.ts';
+import type { Decision } from '../model/decision.ts';
+import type { AccessHandler } from '../model/access-request.ts';
 import type { RadiusStats } from '../radius/stats.ts';
 
 export type FrontEnd = 'radius' | 'http' | 'cli';

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { DEFAULT_POLICY, type AuthPolicy } from '../../src/auth/policy.ts';
-import type { AccessRequest } from '../../src/auth/request.ts';
+import { DEFAULT_POLICY, type AuthPolicy } from '../../src/model/policy.ts';
+import type { AccessRequest } from '../../src/model/access-request.ts';
 import { AuthService, type PinVerifier, type UserDirectory } from '../../src/auth/service.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { openSqliteStore, type KeyedTokenStore } from '../../src/store/index.ts';

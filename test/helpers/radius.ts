@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import type { AccessHandler } from '../../src/auth/request.ts';
+import type { AccessHandler } from '../../src/model/access-request.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { ClientTable } from '../../src/radius/clients.ts';
 import { RadiusServer } from '../../src/radius/server.ts';

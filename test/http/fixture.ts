@@ -2,8 +2,8 @@
 // records what it was asked and answers what the test says.
 
 import { pino } from 'pino';
-import type { Decision } from '../../src/auth/decision.ts';
-import type { AccessRequest } from '../../src/auth/request.ts';
+import type { Decision } from '../../src/model/decision.ts';
+import type { AccessRequest } from '../../src/model/access-request.ts';
 import { parseCidr } from '../../src/net/cidr.ts';
 import type { ClientConfig } from '../../src/config/config.ts';
 import type { HttpConfig } from '../../src/config/http-section.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { pino } from 'pino';
-import type { AccessRequest } from '../../src/auth/request.ts';
+import type { AccessRequest } from '../../src/model/access-request.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openServices, type Services } from '../../src/server/services.ts';
 import type { TokenStore } from '../../src/store/types.ts';

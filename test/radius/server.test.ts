@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Decision } from '../../src/auth/decision.ts';
-import type { AccessRequest } from '../../src/auth/request.ts';
+import type { Decision } from '../../src/model/decision.ts';
+import type { AccessRequest } from '../../src/model/access-request.ts';
 import { buildRequest, RadiusClient, responseAttributes } from '../../src/radius/client.ts';
 import { ATTR, CODE, rawAttribute } from '../../src/radius/packet.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Decision } from '../../src/auth/decision.ts';
+import type { Decision } from '../../src/model/decision.ts';
 import { Metrics, withMetrics } from '../../src/server/metrics.ts';
 import { RadiusStats } from '../../src/radius/stats.ts';
 

@@ -2,7 +2,7 @@
 // `challenges` sections decide. Defaults are LinOTP's/privacyIDEA's.
 
 import type { TokenType } from '../store/types.ts';
-import type { PinPosition } from './pin-otp.ts';
+import type { PinPosition } from '../auth/pin-otp.ts';
 
 /** LinOTP otppin 0, 1, 2: the token's own PIN, the user's directory password, or no PIN. */
 export type OtpPinPolicy = 'token' | 'userstore' | 'none';
