@@ -4,12 +4,12 @@
 // makes a million tokens an hour's work; batched it is seconds.
 
 import Database from 'better-sqlite3';
-import { DEFAULT_TOKENS } from '../src/config/auth-sections.ts';
+import { DEFAULT_TOKENS } from '../src/model/token-defaults.ts';
 import { openStore } from '../src/store/index.ts';
 import { loadOrCreateKeyFile } from '../src/store/keyfile.ts';
 import { migrateSqlite } from '../src/store/migrations.ts';
 import { SqliteTokenStore } from '../src/store/sqlite.ts';
-import type { TokenOwner } from '../src/store/types.ts';
+import type { TokenOwner } from '../src/model/token.ts';
 import { buildToken } from '../src/tokens/index.ts';
 
 export interface StorePaths {

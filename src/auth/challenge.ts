@@ -3,7 +3,8 @@
 // that State answers it with an OTP (or OCRA response). Transactions live in
 // the store so another worker or server can take the answer.
 
-import type { Challenge, Token } from '../store/types.ts';
+import type { Challenge } from '../model/challenge.ts';
+import type { Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
 import type { Decision } from '../model/decision.ts';
 import type { AuthService, Subject } from './service.ts';

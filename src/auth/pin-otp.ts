@@ -1,7 +1,7 @@
 // PIN+OTP in one password: the OTP is the last (or first) otp length
 // characters, the PIN the rest.
 
-export type PinPosition = 'prepend' | 'append';
+import type { PinPosition } from '../model/policy.ts';
 
 export interface PinOtp {
   pin: string;

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { StoreError } from '../store/errors.ts';
-import type { FailedToken, Token, TokenStore } from '../store/types.ts';
+import type { FailedToken, TokenStore } from '../store/types.ts';
+import type { Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
 import type { User } from '../users/types.ts';
 import { AmbiguousUserError, ResolverUnavailableError } from '../users/types.ts';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { oathCsvHeader, oathCsvLine } from '../import/oath-csv.ts';
 import { writePskc, type PskcProtection } from '../import/pskc-write.ts';
-import type { Token } from '../store/types.ts';
+import type { Token } from '../model/token.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';

@@ -7,7 +7,7 @@ import QRCode from 'qrcode';
 import { base32Encode } from '../otp/base32.ts';
 import { OtpInputError } from '../otp/errors.ts';
 import { parseSeed } from '../otp/seed.ts';
-import type { HashAlgorithm, TokenType } from '../store/types.ts';
+import { HASH_ALGORITHMS, TOKEN_TYPES, type HashAlgorithm, type TokenType } from '../model/token.ts';
 import { buildToken, provisioningUri, type EnrollOptions } from '../tokens/index.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { findUserOrFail, withContext } from './context.ts';
@@ -28,8 +28,8 @@ export const ENROLL_USAGE = `usage: otp-radius token enroll --type hotp|totp|ocr
   --json               print serial, URI and seed as JSON
 `;
 
-const TYPES: readonly TokenType[] = ['hotp', 'totp', 'ocra'];
-const ALGORITHMS: readonly HashAlgorithm[] = ['sha1', 'sha256', 'sha512'];
+const TYPES: readonly TokenType[] = TOKEN_TYPES;
+const ALGORITHMS: readonly HashAlgorithm[] = HASH_ALGORITHMS;
 
 function integer(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;

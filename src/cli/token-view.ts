@@ -1,7 +1,7 @@
 // How tokens look to an admin: one line each in a list, every field in show.
 // Never the seed, never the PIN hash.
 
-import type { Token } from '../store/types.ts';
+import type { Token } from '../model/token.ts';
 
 function when(unix: number | null): string | null {
   return unix === null ? null : new Date(unix * 1000).toISOString().replace('.000Z', 'Z');

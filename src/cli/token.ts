@@ -3,7 +3,7 @@
 
 import { openTransaction } from '../auth/challenge.ts';
 import type { Services } from '../server/services.ts';
-import type { Token } from '../store/types.ts';
+import type { Token } from '../model/token.ts';
 import { tokenKind, TokenTypeError } from '../tokens/index.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { findUserOrFail, withContext } from './context.ts';

@@ -2,33 +2,14 @@
 // `challenges`. Their result is the AuthPolicy plus enrollment defaults.
 
 import { DEFAULT_POLICY, type AuthPolicy, type OtpPinPolicy } from '../model/policy.ts';
-import type { PinPosition } from '../auth/pin-otp.ts';
-import type { HashAlgorithm, TokenType } from '../store/types.ts';
+import type { PinPosition } from '../model/policy.ts';
+import { DEFAULT_TOKENS, type TokenDefaults } from '../model/token-defaults.ts';
+import { HASH_ALGORITHMS, TOKEN_TYPES } from '../model/token.ts';
 import { bool, INVALID, int, list, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
 
-export const TOKEN_TYPES: readonly TokenType[] = ['hotp', 'totp', 'ocra'];
-const ALGORITHMS: readonly HashAlgorithm[] = ['sha1', 'sha256', 'sha512'];
-
-/** What `token enroll` gives a new token unless told otherwise. */
-export interface TokenDefaults {
-  hotp: { window: number; syncWindow: number; otpLength: number; algorithm: HashAlgorithm };
-  totp: { window: number; syncWindow: number; otpLength: number; algorithm: HashAlgorithm; timeStep: number };
-  ocra: { window: number; syncWindow: number; suite: string };
-  maxFail: number;
-  /** Issuer shown in authenticator apps (otpauth URI). */
-  issuer: string;
-}
-
-export const DEFAULT_TOKENS: TokenDefaults = {
-  hotp: { window: 10, syncWindow: 1000, otpLength: 6, algorithm: 'sha1' },
-  totp: { window: 180, syncWindow: 40, otpLength: 6, algorithm: 'sha1', timeStep: 30 },
-  ocra: { window: 10, syncWindow: 100, suite: 'OCRA-1:HOTP-SHA256-8:C-QN08' },
-  maxFail: 10,
-  issuer: 'otp-radius',
-};
 
 const otpLength = int({ min: 6, max: 8 });
-const algorithm = oneOf(ALGORITHMS);
+const algorithm = oneOf(HASH_ALGORITHMS);
 
 const challengeTexts = object({
   hotp: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.hotp),

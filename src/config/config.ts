@@ -4,10 +4,12 @@
 
 import type { Node } from 'yaml';
 import { ipAddress, network } from './address-checks.ts';
-import type { Cidr } from '../net/cidr.ts';
+import { LISTEN_DEFAULTS, LISTEN_RANGES, type ListenOptions } from '../radius/listen.ts';
+import type { MessageAuthenticatorPolicy, NasClient } from '../radius/clients.ts';
 import type { AuthPolicy } from '../model/policy.ts';
 import type { ReplyRule } from '../auth/reply-rules.ts';
-import { authSections, buildAuthPolicy, type TokenDefaults } from './auth-sections.ts';
+import { authSections, buildAuthPolicy } from './auth-sections.ts';
+import { type TokenDefaults } from '../model/token-defaults.ts';
 import { httpSection, type HttpConfig } from './http-section.ts';
 import { replySection } from './reply-section.ts';
 import { readSecret } from './secret.ts';
@@ -18,30 +20,6 @@ import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
-/** true: always required; false: checked when present; auto: required once the client has sent one (FreeRADIUS's auto). */
-export type MessageAuthenticatorPolicy = true | false | 'auto';
-
-export interface ClientConfig {
-  name: string;
-  network: Cidr;
-  secret: string;
-  requireMessageAuthenticator: MessageAuthenticatorPolicy;
-  realm?: string;
-}
-
-export interface ListenConfig {
-  address: string;
-  port: number;
-  /** Accounting port; undefined = accounting off. */
-  accountingPort?: number;
-  /** SO_RCVBUF in bytes: the kernel default (~208 KiB) overflows under a login burst. */
-  receiveBufferBytes: number;
-  /** How long a duplicate request is answered from cache (RFC 5080). */
-  duplicateCacheSeconds: number;
-  /** Longest wait for in-flight requests on shutdown. */
-  shutdownGraceSeconds: number;
-}
-
 export interface LogConfig {
   level: LogLevel;
   /** 'stdout', 'stderr', or a file path for the audit events. */
@@ -51,8 +29,8 @@ export interface LogConfig {
 export interface Config {
   /** Path of the file the config was read from. */
   file: string;
-  listen: ListenConfig;
-  clients: ClientConfig[];
+  listen: ListenOptions;
+  clients: NasClient[];
   log: LogConfig;
   store: StoreConfig;
   resolvers: Record<string, ResolverConfig>;
@@ -71,16 +49,15 @@ export const LINOTP_REPLY_MESSAGES = { accept: 'LinOTP access granted', reject: 
 /** Below this a shared secret is brute-forceable offline from one captured packet. */
 export const WEAK_SECRET_LENGTH = 16;
 
-// 0 lets the kernel choose a free port: for tests, never for a NAS.
-const port = int({ min: 0, max: 65535 });
+const port = int(LISTEN_RANGES.port);
 
 const listenSection = object({
-  address: withDefault(ipAddress, '0.0.0.0'),
-  port: withDefault(port, 1812),
+  address: withDefault(ipAddress, LISTEN_DEFAULTS.address),
+  port: withDefault(port, LISTEN_DEFAULTS.port),
   accountingPort: optional(port),
-  receiveBufferBytes: withDefault(int({ min: 65536, max: 1 << 30 }), 4 * 1024 * 1024),
-  duplicateCacheSeconds: withDefault(int({ min: 1, max: 600 }), 30),
-  shutdownGraceSeconds: withDefault(int({ min: 0, max: 600 }), 10),
+  receiveBufferBytes: withDefault(int(LISTEN_RANGES.receiveBufferBytes), LISTEN_DEFAULTS.receiveBufferBytes),
+  duplicateCacheSeconds: withDefault(int(LISTEN_RANGES.duplicateCacheSeconds), LISTEN_DEFAULTS.duplicateCacheSeconds),
+  shutdownGraceSeconds: withDefault(int(LISTEN_RANGES.shutdownGraceSeconds), LISTEN_DEFAULTS.shutdownGraceSeconds),
 }, {
   refine: (v, node, ctx, path) => {
     if (v.accountingPort !== undefined && v.accountingPort !== 0 && v.accountingPort === v.port) {
@@ -89,7 +66,7 @@ const listenSection = object({
   },
 });
 
-const clientEntry: Check<ClientConfig> = (node, ctx, path) => {
+const clientEntry: Check<NasClient> = (node, ctx, path) => {
   const shape = object({
     name: str({ nonEmpty: true, pattern: /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, patternText: 'a name of letters, digits, _ . : -' }),
     address: network,
@@ -115,7 +92,7 @@ const clientEntry: Check<ClientConfig> = (node, ctx, path) => {
   return { name: v.name, network: v.address, secret, requireMessageAuthenticator: v.requireMessageAuthenticator, ...(v.realm ? { realm: v.realm.toLowerCase() } : {}) };
 };
 
-const clientsSection: Check<ClientConfig[]> = (node, ctx, path) => {
+const clientsSection: Check<NasClient[]> = (node, ctx, path) => {
   const v = list(clientEntry)(node, ctx, path);
   if (v === INVALID) return v;
   const names = new Map<string, number>();
@@ -138,10 +115,8 @@ const logSection = object({
   audit: withDefault(str({ nonEmpty: true }), 'stdout'),
 });
 
-const defaultListen: ListenConfig = { address: '0.0.0.0', port: 1812, receiveBufferBytes: 4 * 1024 * 1024, duplicateCacheSeconds: 30, shutdownGraceSeconds: 10 };
-
 export const sections = {
-  listen: withDefault(listenSection, defaultListen),
+  listen: withDefault(listenSection, LISTEN_DEFAULTS),
   clients: withDefault(clientsSection, []),
   log: withDefault(logSection, { level: 'info' as LogLevel, audit: 'stdout' }),
   store: storeSection,

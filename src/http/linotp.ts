@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { Decision } from '../model/decision.ts';
 import type { AccessRequest } from '../model/access-request.ts';
-import type { ClientConfig } from '../config/config.ts';
+import type { NasClient } from '../radius/clients.ts';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -40,7 +40,7 @@ export class ParameterError extends Error {
  * the request's own field, so it wins over user@realm and the client's realm
  * without re-joining the user name (which splitAtSign: false would not undo).
  */
-export function accessRequest(params: URLSearchParams, remoteAddress: string, lookup: (address: string) => ClientConfig | undefined): AccessRequest {
+export function accessRequest(params: URLSearchParams, remoteAddress: string, lookup: (address: string) => NasClient | undefined): AccessRequest {
   const user = params.get('user');
   if (user === null || user === '') throw new ParameterError("Missing parameter: 'user'");
   const pass = params.get('pass');

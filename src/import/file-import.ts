@@ -5,8 +5,9 @@
 // and counters stay, its parameters follow the file, and the counter never
 // moves back. A different token under an existing serial is refused.
 
-import type { TokenDefaults } from '../config/auth-sections.ts';
-import type { KeyedTokenStore, Token, TokenOwner } from '../store/index.ts';
+import type { TokenDefaults } from '../model/token-defaults.ts';
+import type { KeyedTokenStore } from '../store/index.ts';
+import type { Token, TokenOwner } from '../model/token.ts';
 import { buildToken, type EnrollOptions } from '../tokens/enroll.ts';
 import { AmbiguousUserError, type User } from '../users/types.ts';
 import { Problems } from './errors.ts';

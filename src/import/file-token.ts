@@ -1,6 +1,6 @@
 // A token as an import file describes it, before it meets the store.
 
-import type { HashAlgorithm, TokenType } from '../store/types.ts';
+import type { HashAlgorithm, TokenType } from '../model/token.ts';
 
 export interface FileToken {
   /** Where in the file: "line 4", "KeyPackage 2 (Key 12345678)". */

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { parseOcraSuite, type OcraSuite } from '../otp/ocra.ts';
 import { linotpPinHash } from '../store/pin-hash.ts';
 import { checkSerial } from '../store/validate.ts';
-import type { HashAlgorithm, TokenType } from '../store/types.ts';
+import { HASH_ALGORITHMS, type HashAlgorithm, type TokenType } from '../model/token.ts';
 import { checkServableSuite } from '../tokens/ocra.ts';
 import { TokenTypeError } from '../tokens/types.ts';
 import { ImportError, Problems } from './errors.ts';
@@ -87,7 +87,7 @@ export interface Decoded {
 }
 
 const TYPES: Readonly<Record<string, TokenType>> = { hmac: 'hotp', totp: 'totp', ocra2: 'ocra' };
-const HASHES: readonly HashAlgorithm[] = ['sha1', 'sha256', 'sha512'];
+const HASHES: readonly HashAlgorithm[] = HASH_ALGORITHMS;
 
 /** Text of a column; MS SQL and some drivers pad empty columns with a space. */
 function text(row: LinotpRow, col: string): string {

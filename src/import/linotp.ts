@@ -5,7 +5,8 @@
 // the last run keeps the hash it has here (it may have been upgraded at
 // login), so a second run against the same data changes nothing.
 
-import type { KeyedTokenStore, Token, TokenOwner } from '../store/index.ts';
+import type { KeyedTokenStore } from '../store/index.ts';
+import type { Token, TokenOwner } from '../model/token.ts';
 import { checkToken } from '../store/validate.ts';
 import { Problems } from './errors.ts';
 import { parseEncKey } from './linotp-crypto.ts';

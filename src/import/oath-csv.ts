@@ -15,12 +15,12 @@
 // checked before anything is imported.
 
 import { parseSeed } from '../otp/seed.ts';
-import type { HashAlgorithm, Token, TokenType } from '../store/types.ts';
+import { HASH_ALGORITHMS, type HashAlgorithm, type Token, type TokenType } from '../model/token.ts';
 import { ImportError, Problems } from './errors.ts';
 import { guessAlgorithm, type FileToken } from './file-token.ts';
 
 const TYPES: Readonly<Record<string, TokenType>> = { hotp: 'hotp', hmac: 'hotp', totp: 'totp', ocra: 'ocra', ocra2: 'ocra' };
-const HASHES: readonly HashAlgorithm[] = ['sha1', 'sha256', 'sha512'];
+const HASHES: readonly HashAlgorithm[] = HASH_ALGORITHMS;
 
 /** Splits one line at commas outside double quotes; undefined for an unterminated quote. */
 export function splitCsvLine(line: string): string[] | undefined {

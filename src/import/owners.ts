@@ -2,7 +2,7 @@
 // our config: by (resolver, user id) for LinOTP, by login for files.
 
 import type { RealmConfig } from '../config/user-sections.ts';
-import type { TokenOwner } from '../store/types.ts';
+import type { TokenOwner } from '../model/token.ts';
 import type { User, UserResolver } from '../users/types.ts';
 
 export interface Directory {

@@ -7,7 +7,7 @@
 // steps) and next usable step (as Time), OCRA tokens their suite.
 
 import { randomBytes } from 'node:crypto';
-import type { Token } from '../store/types.ts';
+import type { Token } from '../model/token.ts';
 import { AES128_CBC, AES192_CBC, AES256_CBC, encrypt, HMAC_SHA1, mac, PBKDF2_URI, pbkdf2 } from './pskc-crypto.ts';
 
 export type PskcProtection = { psk: Buffer } | { password: string; iterations?: number } | { plain: true };

@@ -9,7 +9,7 @@
 // steps counted) becomes its counter; TimeDrift (in steps) its drift.
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { HashAlgorithm } from '../store/types.ts';
+import type { HashAlgorithm } from '../model/token.ts';
 import { ImportError, Problems } from './errors.ts';
 import type { FileToken } from './file-token.ts';
 import { checkMac, decrypt, macFor, PBKDF2_URI, pbkdf2, prfFor } from './pskc-crypto.ts';

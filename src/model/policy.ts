@@ -1,8 +1,10 @@
 // The authentication policy: what the config's `policy`, `tokens` and
 // `challenges` sections decide. Defaults are LinOTP's/privacyIDEA's.
 
-import type { TokenType } from '../store/types.ts';
-import type { PinPosition } from '../auth/pin-otp.ts';
+import type { TokenType } from './token.ts';
+
+/** Where the PIN stands in PIN+OTP: before the OTP (LinOTP's default) or after it. */
+export type PinPosition = 'prepend' | 'append';
 
 /** LinOTP otppin 0, 1, 2: the token's own PIN, the user's directory password, or no PIN. */
 export type OtpPinPolicy = 'token' | 'userstore' | 'none';

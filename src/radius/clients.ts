@@ -2,13 +2,25 @@
 // The most specific network wins, as in FreeRADIUS, so a /32 for one
 // firewall can override the /24 of its site.
 
-import { cidrContains, sourceAddressBytes } from '../net/cidr.ts';
-import type { ClientConfig } from '../config/config.ts';
+import { cidrContains, sourceAddressBytes, type Cidr } from '../net/cidr.ts';
+
+/** true: always required; false: checked when present; auto: required once the client has sent one (FreeRADIUS's auto). */
+export type MessageAuthenticatorPolicy = true | false | 'auto';
+
+/** A NAS allowed to ask: where it sends from, the secret it shares with us, and what we require of it. */
+export interface NasClient {
+  name: string;
+  network: Cidr;
+  secret: string;
+  requireMessageAuthenticator: MessageAuthenticatorPolicy;
+  /** Realm for users of this NAS who give none. */
+  realm?: string;
+}
 
 export class ClientTable {
-  private readonly clients: ClientConfig[];
+  private readonly clients: NasClient[];
 
-  constructor(clients: ClientConfig[]) {
+  constructor(clients: NasClient[]) {
     this.clients = [...clients].sort((a, b) => b.network.prefix - a.network.prefix);
   }
 
@@ -16,7 +28,7 @@ export class ClientTable {
     return this.clients.length;
   }
 
-  lookup(address: string): ClientConfig | undefined {
+  lookup(address: string): NasClient | undefined {
     const bytes = sourceAddressBytes(address);
     if (!bytes) return undefined;
     return this.clients.find((c) => cidrContains(c.network, bytes));

@@ -1,6 +1,6 @@
 // Raw Access-Request -> the AccessRequest the handler sees.
 
-import type { ClientConfig } from '../config/config.ts';
+import type { NasClient } from './clients.ts';
 import { decodeAttributes } from './codec.ts';
 import { ATTR, firstAttribute, type RawPacket } from './packet.ts';
 import type { AccessRequest, NasInfo } from '../model/access-request.ts';
@@ -25,7 +25,7 @@ function ipv6(packet: RawPacket, type: number): string | undefined {
   return groups.join(':');
 }
 
-export function decodeAccessRequest(packet: RawPacket, client: ClientConfig, sourceAddress: string, password: string | undefined): AccessRequest {
+export function decodeAccessRequest(packet: RawPacket, client: NasClient, sourceAddress: string, password: string | undefined): AccessRequest {
   const nasIp = ipv4(packet, ATTR.NasIpAddress);
   const nasIp6 = ipv6(packet, ATTR.NasIpv6Address);
   const nasId = text(packet, ATTR.NasIdentifier);

@@ -6,7 +6,8 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import { reject, type Decision } from '../model/decision.ts';
-import type { ClientConfig, ListenConfig } from '../config/config.ts';
+import type { NasClient } from './clients.ts';
+import type { ListenOptions } from './listen.ts';
 import { decryptPassword, verifyAccountingRequestAuthenticator, verifyRequestMessageAuthenticator } from './authenticator.ts';
 import type { ClientTable } from './clients.ts';
 import { DuplicateCache, type RequestKey } from './duplicates.ts';
@@ -17,7 +18,7 @@ import type { AccessHandler } from '../model/access-request.ts';
 import { RadiusStats, type DropReason } from './stats.ts';
 
 export interface RadiusServerOptions {
-  listen: ListenConfig;
+  listen: ListenOptions;
   clients: ClientTable;
   handler: AccessHandler;
   logger: Logger;
@@ -114,7 +115,7 @@ export class RadiusServer {
     this.sockets.clear();
   }
 
-  private drop(reason: DropReason, rinfo: RemoteInfo, client?: ClientConfig, detail?: string): void {
+  private drop(reason: DropReason, rinfo: RemoteInfo, client?: NasClient, detail?: string): void {
     this.stats.drop(reason);
     // One warning a minute per source and cause: a misconfigured NAS retries forever.
     const key = `${reason}|${rinfo.address}`;
@@ -204,7 +205,7 @@ export class RadiusServer {
       });
   }
 
-  private reply(socket: Socket, rinfo: RemoteInfo, key: RequestKey, packet: RawPacket, client: ClientConfig, decision: Decision): void {
+  private reply(socket: Socket, rinfo: RemoteInfo, key: RequestKey, packet: RawPacket, client: NasClient, decision: Decision): void {
     let response: Buffer;
     try {
       response = encodeReply(packet, decisionCode(decision), decisionAttributes(decision), client.secret);
@@ -248,7 +249,7 @@ export class RadiusServer {
     if (this.idle && this.idleWaiters.length > 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private checkAuthenticity(packet: RawPacket, client: ClientConfig, rinfo: RemoteInfo): boolean {
+  private checkAuthenticity(packet: RawPacket, client: NasClient, rinfo: RemoteInfo): boolean {
     const mas = findAttributes(packet, ATTR.MessageAuthenticator);
     if (mas.length > 1) {
       this.drop('bad-message-authenticator', rinfo, client, 'more than one Message-Authenticator');

@@ -12,7 +12,7 @@
 
 import { openStore, type KeyedTokenStore, type StoreOptions } from './index.ts';
 import { StoreError } from './errors.ts';
-import type { Token } from './types.ts';
+import type { Token } from '../model/token.ts';
 
 export type StoreSpec = KeyedTokenStore | StoreOptions;
 

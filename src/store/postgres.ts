@@ -22,7 +22,9 @@ import { isUniqueViolation, translatePgError } from './postgres-errors.ts';
 import { migratePostgres } from './postgres-schema.ts';
 import { checkBatchSize, checkTransactionId, filterConditions, uniqueSerials } from './query-args.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, rowToChallenge, rowToFailedToken, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
-import type { Challenge, FailedToken, ImportOptions, ImportResult, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
+import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from './types.ts';
+import type { Challenge } from '../model/challenge.ts';
+import type { NewToken, Token, TokenPatch } from '../model/token.ts';
 import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from './validate.ts';
 
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresTokenStore> {

@@ -2,7 +2,8 @@
 // refuse the same input with the same message.
 
 import { StoreError } from './errors.ts';
-import type { Token, TokenFilter } from './types.ts';
+import type { TokenFilter } from './types.ts';
+import type { Token } from '../model/token.ts';
 import { checkToken } from './validate.ts';
 
 export function uniqueSerials(serials: unknown, what: string, check: (s: unknown, what: string) => string): string[] {

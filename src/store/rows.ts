@@ -5,7 +5,9 @@
 
 import { StoreError } from './errors.ts';
 import { decryptSeed, encryptSeed } from './seed-crypto.ts';
-import type { Challenge, FailedToken, Token } from './types.ts';
+import type { FailedToken } from './types.ts';
+import type { Challenge } from '../model/challenge.ts';
+import type { Token } from '../model/token.ts';
 import { checkChallenge, checkToken } from './validate.ts';
 
 /** Named parameters for a full token row; keys are column names. */

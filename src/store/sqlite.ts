@@ -30,7 +30,9 @@ import { migrateSqlite } from './migrations.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from './pin-hash.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, rowToChallenge, rowToFailedToken, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
 import { checkBatchSize, checkTransactionId, filterConditions, importChecker, uniqueSerials } from './query-args.ts';
-import type { Challenge, FailedToken, ImportOptions, ImportResult, NewToken, Token, TokenFilter, TokenPatch, TokenStore } from './types.ts';
+import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from './types.ts';
+import type { Challenge } from '../model/challenge.ts';
+import type { NewToken, Token, TokenPatch } from '../model/token.ts';
 import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from './validate.ts';
 
 export interface SqliteStoreOptions {

@@ -3,72 +3,8 @@
 // need (compare-and-set on the counter, fail-counter increments), so the same
 // rules hold on SQLite and on PostgreSQL shared by several servers.
 
-export type TokenType = 'hotp' | 'totp' | 'ocra';
-export type HashAlgorithm = 'sha1' | 'sha256' | 'sha512';
-
-/** Who a token belongs to: bound to (resolver, user id), the login is kept for display and search. */
-export interface TokenOwner {
-  realm: string;
-  resolver: string;
-  userId: string;
-  login: string;
-}
-
-export interface Token {
-  serial: string;
-  type: TokenType;
-  /** The shared secret, decrypted in memory; encrypted at rest by the store. */
-  seed: Buffer;
-  otpLength: number;
-  algorithm: HashAlgorithm;
-  /** TOTP time step in seconds (30 by default); unused by HOTP. */
-  timeStep: number;
-  /**
-   * The next usable counter: HOTP/OCRA counter, or for TOTP the next usable
-   * time step. An OTP at counter c is accepted only when c >= counter, and
-   * accepting it moves counter to c + 1.
-   */
-  counter: number;
-  /** TOTP clock drift learned from successful logins, in seconds. */
-  drift: number;
-  /** Look-ahead of a normal check: counters (HOTP/OCRA) or seconds each side (TOTP). */
-  window: number;
-  /** Look-ahead for autosync and resync: counters, or for TOTP time steps. */
-  syncWindow: number;
-  /** PIN hash in the store's format, or null for no PIN. */
-  pinHash: string | null;
-  owner: TokenOwner | null;
-  active: boolean;
-  revoked: boolean;
-  locked: boolean;
-  failCount: number;
-  maxFail: number;
-  /** Authentication attempts that reached this token, and successes; null max = unlimited. */
-  authCount: number;
-  maxAuth: number | null;
-  successCount: number;
-  maxSuccess: number | null;
-  /** Unix seconds; null = no bound. */
-  validFrom: number | null;
-  validUntil: number | null;
-  lastAuth: number | null;
-  /** Unix seconds of the last failure (for failCounterClearTimeout). */
-  lastFail: number | null;
-  /** Autosync: counter of the first OTP of a pending resync pair and when it was seen (unix seconds). */
-  syncCounter: number | null;
-  syncAt: number | null;
-  description: string;
-  /** Free-form token info (e.g. ocrasuite, imported LinOTP fields). */
-  info: Record<string, string>;
-  createdAt: number;
-}
-
-/** What a caller gives to create a token; the store fills counters, flags and timestamps. */
-export type NewToken = Pick<Token, 'serial' | 'type' | 'seed' | 'otpLength' | 'algorithm' | 'timeStep' | 'window' | 'syncWindow' | 'maxFail'> &
-  Partial<Pick<Token, 'counter' | 'drift' | 'pinHash' | 'owner' | 'active' | 'description' | 'info' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'failCount'>>;
-
-/** Fields an administrator may change on an existing token. */
-export type TokenPatch = Partial<Pick<Token, 'pinHash' | 'owner' | 'active' | 'revoked' | 'locked' | 'failCount' | 'maxFail' | 'description' | 'info' | 'window' | 'syncWindow' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'otpLength'>>;
+import type { Challenge } from '../model/challenge.ts';
+import type { NewToken, Token, TokenPatch, TokenType } from '../model/token.ts';
 
 /** A token's counters after a failed attempt: enough to tell whether it is now locked. */
 export type FailedToken = Pick<Token, 'serial' | 'failCount' | 'maxFail' | 'locked' | 'lastFail' | 'authCount'>;
@@ -82,23 +18,6 @@ export interface TokenFilter {
   userId?: string;
   /** Only tokens with no owner. */
   unassigned?: boolean;
-}
-
-export interface Challenge {
-  /** The transaction id (sent as State): 128 random bits, hex. */
-  transactionId: string;
-  /** The tokens whose PIN matched: the answer may come from any of them. */
-  serials: string[];
-  realm: string;
-  resolver: string;
-  userId: string;
-  login: string;
-  /** Challenge data, e.g. the OCRA question. */
-  data: string;
-  createdAt: number;
-  expiresAt: number;
-  attempts: number;
-  maxAttempts: number;
 }
 
 export interface ImportOptions {

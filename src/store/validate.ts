@@ -4,7 +4,8 @@
 // the schema keeps whole seconds. Drift is rounded to whole seconds.
 
 import { StoreError } from './errors.ts';
-import type { Challenge, NewToken, Token, TokenOwner, TokenPatch } from './types.ts';
+import type { Challenge } from '../model/challenge.ts';
+import { HASH_ALGORITHMS, TOKEN_TYPES, type NewToken, type Token, type TokenOwner, type TokenPatch } from '../model/token.ts';
 
 const SERIAL_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]{1,128}$/u;
 const TRANSACTION_ID_RE = /^[A-Za-z0-9._-]{8,128}$/;
@@ -128,8 +129,6 @@ function checkKeys(obj: object, allowed: Set<string>, what: string): void {
   }
 }
 
-const TOKEN_TYPES = ['hotp', 'totp', 'ocra'] as const;
-const ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
 
 /** Validates every field of a token and returns it normalised (timestamps floored, drift rounded). */
 export function checkToken(t: Token): Token {
@@ -139,7 +138,7 @@ export function checkToken(t: Token): Token {
     type: checkOneOf(t.type, 'type', TOKEN_TYPES),
     seed: checkSeed(t.seed, 'seed'),
     otpLength: checkInt(t.otpLength, 'otpLength', 4, 10),
-    algorithm: checkOneOf(t.algorithm, 'algorithm', ALGORITHMS),
+    algorithm: checkOneOf(t.algorithm, 'algorithm', HASH_ALGORITHMS),
     timeStep: checkInt(t.timeStep, 'timeStep', 1, 86_400),
     counter: checkInt(t.counter, 'counter', 0),
     drift: checkDrift(t.drift, 'drift'),

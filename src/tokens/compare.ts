@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { counterCode, otpValue, parseOtp, type CounterCode } from '../otp/counter-code.ts';
 import { checkDigits } from '../otp/hotp.ts';
-import type { Token } from '../store/types.ts';
+import type { Token } from '../model/token.ts';
 
 export function sameOtp(expected: string, given: string): boolean {
   const a = Buffer.from(expected, 'utf8');

@@ -2,12 +2,12 @@
 // to store and the URI an authenticator app reads from the QR code.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { TokenDefaults } from '../config/auth-sections.ts';
+import type { TokenDefaults } from '../model/token-defaults.ts';
 import { base32Encode } from '../otp/base32.ts';
 import { parseOcraSuite } from '../otp/ocra.ts';
 import { buildOtpauthUri } from '../otp/otpauth.ts';
 import { generateSeed } from '../otp/seed.ts';
-import type { HashAlgorithm, NewToken, Token, TokenOwner, TokenType } from '../store/types.ts';
+import type { HashAlgorithm, NewToken, Token, TokenOwner, TokenType } from '../model/token.ts';
 import { checkServableSuite } from './ocra.ts';
 import { TokenTypeError } from './types.ts';
 

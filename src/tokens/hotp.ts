@@ -2,7 +2,7 @@
 // `window` counters, call anything already passed a replay, and remember an
 // OTP within the sync window for autosync.
 
-import type { Token } from '../store/types.ts';
+import type { Token } from '../model/token.ts';
 import { otpAt } from './compare.ts';
 import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
 

@@ -1,7 +1,7 @@
 // The registry of token types: auth/ asks it what a token of a given type
 // does, and never branches on the type itself.
 
-import type { TokenType } from '../store/types.ts';
+import type { TokenType } from '../model/token.ts';
 import { hotpKind } from './hotp.ts';
 import { ocraKind } from './ocra.ts';
 import { totpKind } from './totp.ts';

@@ -4,7 +4,7 @@
 // neither rely on the transaction being deleted when answered.
 
 import { generateChallengeQuestion, ocra, ocraTimeStep, parseOcraSuite, type OcraInput, type OcraSuite } from '../otp/ocra.ts';
-import type { Token } from '../store/types.ts';
+import type { Token } from '../model/token.ts';
 import { sameOtp } from './compare.ts';
 import { TokenTypeError, type OtpMatch, type TokenKind } from './types.ts';
 

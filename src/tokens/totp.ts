@@ -3,7 +3,7 @@
 // or before the last accepted one (token.counter is the next usable step).
 
 import { timeStepAt } from '../otp/totp.ts';
-import type { Token } from '../store/types.ts';
+import type { Token } from '../model/token.ts';
 import { otpAt } from './compare.ts';
 import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
 

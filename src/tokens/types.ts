@@ -3,7 +3,7 @@
 // create and check challenges. Pure functions of the row and the clock: the
 // store's compare-and-set decides which of two equal answers wins.
 
-import type { Token, TokenType } from '../store/types.ts';
+import type { Token, TokenType } from '../model/token.ts';
 
 /**
  * The outcome of checking one OTP against one token. `counter` is the counter

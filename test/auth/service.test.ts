@@ -10,7 +10,7 @@ import type { AccessRequest } from '../../src/model/access-request.ts';
 import { AuthService, type PinVerifier, type UserDirectory } from '../../src/auth/service.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { openSqliteStore, type KeyedTokenStore } from '../../src/store/index.ts';
-import type { NewToken } from '../../src/store/types.ts';
+import type { NewToken } from '../../src/model/token.ts';
 import { ResolverUnavailableError, type User } from '../../src/users/types.ts';
 
 const SEED = Buffer.from('12345678901234567890', 'ascii');

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
+import { DEFAULT_TOKENS } from '../../src/model/token-defaults.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { totp } from '../../src/otp/totp.ts';
 import { CODE } from '../../src/radius/packet.ts';

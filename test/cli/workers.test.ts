@@ -8,7 +8,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
+import { DEFAULT_TOKENS } from '../../src/model/token-defaults.ts';
 import { totp } from '../../src/otp/totp.ts';
 import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
 import { CODE } from '../../src/radius/packet.ts';

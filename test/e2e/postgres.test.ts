@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
+import { DEFAULT_TOKENS } from '../../src/model/token-defaults.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { buildRequest, RadiusClient, responseAttributes } from '../../src/radius/client.ts';

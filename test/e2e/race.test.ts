@@ -7,7 +7,7 @@ import { totp } from '../../src/otp/totp.ts';
 import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
 import { CODE } from '../../src/radius/packet.ts';
 import { buildToken } from '../../src/tokens/index.ts';
-import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
+import { DEFAULT_TOKENS } from '../../src/model/token-defaults.ts';
 import { SECRET } from '../helpers/radius.ts';
 import { startStack, type Stack } from '../helpers/stack.ts';
 

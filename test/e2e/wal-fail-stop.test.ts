@@ -14,7 +14,7 @@ import { renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
+import { DEFAULT_TOKENS } from '../../src/model/token-defaults.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { start } from '../../src/server/start.ts';
 import { totp } from '../../src/otp/totp.ts';

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import type { Decision } from '../../src/model/decision.ts';
 import type { AccessRequest } from '../../src/model/access-request.ts';
 import { parseCidr } from '../../src/net/cidr.ts';
-import type { ClientConfig } from '../../src/config/config.ts';
+import type { NasClient } from '../../src/radius/clients.ts';
 import type { HttpConfig } from '../../src/config/http-section.ts';
 import { Metrics } from '../../src/server/metrics.ts';
 import { HttpServer, type HealthReport } from '../../src/http/server.ts';
@@ -23,7 +23,7 @@ export interface Fixture {
   health: () => Promise<HealthReport>;
 }
 
-export const BRANCH: ClientConfig = { name: 'branch', network: parseCidr('10.1.0.0/16'), secret: 'a-long-enough-shared-secret', requireMessageAuthenticator: true, realm: 'corp' };
+export const BRANCH: NasClient = { name: 'branch', network: parseCidr('10.1.0.0/16'), secret: 'a-long-enough-shared-secret', requireMessageAuthenticator: true, realm: 'corp' };
 
 export function httpConfig(over: Partial<HttpConfig> = {}): HttpConfig {
   return { listen: { address: '127.0.0.1', port: 0 }, allow: [parseCidr('127.0.0.0/8'), parseCidr('::1')], maxBodyBytes: 1024, requestTimeoutSeconds: 10, ...over };

@@ -12,7 +12,7 @@ import { importCommand } from '../../src/cli/import.ts';
 import { reportError } from '../../src/cli/errors.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { openServices } from '../../src/server/services.ts';
-import type { NewToken } from '../../src/store/types.ts';
+import type { NewToken } from '../../src/model/token.ts';
 import { dump, tempDir, writeConfig } from './helpers.ts';
 import { ENC_KEY, sampleRows, writeSqlite } from './linotp-fixture.ts';
 

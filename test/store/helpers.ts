@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import type { NewToken } from '../../src/store/types.ts';
+import type { NewToken } from '../../src/model/token.ts';
 
 /** A fresh directory under the OS temp dir, removed when the test file ends. */
 export function tempDir(): string {

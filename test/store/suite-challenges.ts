@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { Challenge } from '../../src/store/types.ts';
+import type { Challenge } from '../../src/model/challenge.ts';
 import { newToken } from './helpers.ts';
 import type { StoreFactory } from './suite.ts';
 

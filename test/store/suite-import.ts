@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Token } from '../../src/store/types.ts';
+import type { Token } from '../../src/model/token.ts';
 import { newToken, OWNER } from './helpers.ts';
 import { challenge } from './suite-challenges.ts';
 import type { StoreFactory } from './suite.ts';

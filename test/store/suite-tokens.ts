@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openStore } from '../../src/store/index.ts';
-import type { Token } from '../../src/store/types.ts';
+import type { Token } from '../../src/model/token.ts';
 import { newToken, OWNER, SEED } from './helpers.ts';
 import { openClosedAfter, withKeyFile, type StoreFactory } from './suite.ts';
 

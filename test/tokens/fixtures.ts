@@ -1,6 +1,6 @@
 // Token rows for tests, without a store.
 
-import type { Token } from '../../src/store/types.ts';
+import type { Token } from '../../src/model/token.ts';
 
 /** RFC 4226 / RFC 6238 SHA1 test seed. */
 export const RFC_SEED = Buffer.from('12345678901234567890', 'ascii');

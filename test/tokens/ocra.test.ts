@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseOcraSuite } from '../../src/otp/ocra.ts';
-import { DEFAULT_TOKENS } from '../../src/config/auth-sections.ts';
+import { DEFAULT_TOKENS } from '../../src/model/token-defaults.ts';
 import { buildToken, provisioningUri, tokenKind, TokenTypeError } from '../../src/tokens/index.ts';
 import { token } from './fixtures.ts';
 
