@@ -1,41 +1,46 @@
-// One audit event per authentication decision: who, where from, which
-// token, what was decided and why. Never the password.
+// One audit event per authentication decision (who, where from, which
+// token, what was decided and why; never the password) and per admin
+// operation. The sink decides where they go.
 
 import type { Logger } from 'pino';
+import type { AccessHandler, AccessRequest } from '../model/access-request.ts';
+import type { AuditEvent, AuditSink, AuthEvent } from '../model/audit.ts';
 import type { Decision } from '../model/decision.ts';
-import type { AccessRequest } from '../model/access-request.ts';
 
-export function auditDecision(audit: Logger, request: AccessRequest, decision: Decision, elapsedMs: number): void {
-  audit.info(
-    {
-      event: 'auth',
-      user: decision.user ?? request.userName,
-      realm: decision.realm,
-      nas: request.nas.client,
-      nasAddress: request.nas.address,
-      ...(request.nas.identifier !== undefined ? { nasIdentifier: request.nas.identifier } : {}),
-      ...(request.callingStationId !== undefined ? { callingStationId: request.callingStationId } : {}),
-      serial: decision.serial,
-      decision: decision.decision,
-      reason: decision.reason,
-      ms: Math.round(elapsedMs * 10) / 10,
-    },
-    `${decision.decision}: ${decision.reason}`,
-  );
+export function authEvent(request: AccessRequest, decision: Decision, elapsedMs: number): AuthEvent {
+  return {
+    event: 'auth',
+    at: Date.now(),
+    user: decision.user ?? request.userName,
+    ...(decision.realm !== undefined ? { realm: decision.realm } : {}),
+    ...(decision.serial !== undefined ? { serial: decision.serial } : {}),
+    decision: decision.decision,
+    reason: decision.reason,
+    nas: request.nas.client,
+    nasAddress: request.nas.address,
+    ...(request.nas.identifier !== undefined ? { nasIdentifier: request.nas.identifier } : {}),
+    ...(request.callingStationId !== undefined ? { callingStationId: request.callingStationId } : {}),
+    ms: Math.round(elapsedMs * 10) / 10,
+  };
 }
 
 /** Wraps a handler so every decision it makes is audited, whichever front end asked. */
-export function withAudit(audit: Logger, handler: (request: AccessRequest) => Promise<Decision>): (request: AccessRequest) => Promise<Decision> {
+export function withAudit(sink: AuditSink, handler: AccessHandler): AccessHandler {
   return async (request) => {
     const started = performance.now();
-    let decision: Decision;
-    try {
-      decision = await handler(request);
-    } catch (err) {
-      audit.error({ event: 'auth', user: request.userName, nas: request.nas.client, decision: 'reject', reason: 'internal error', err }, 'reject: internal error');
-      throw err;
-    }
-    auditDecision(audit, request, decision, performance.now() - started);
+    const decision = await handler(request);
+    sink.write(authEvent(request, decision, performance.now() - started));
     return decision;
+  };
+}
+
+/** Audit events as pino log lines, one per event, with a short message. */
+export function logAuditSink(audit: Logger): AuditSink {
+  return {
+    write(event: AuditEvent): void {
+      const { at: _at, ...fields } = event;
+      if (event.event === 'auth') audit.info(fields, `${event.decision}: ${event.reason}`);
+      else audit.info(fields, `${event.action}: ${event.result}${event.detail ? ` (${event.detail})` : ''}`);
+    },
   };
 }

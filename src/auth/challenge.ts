@@ -4,15 +4,19 @@
 // the store so another worker or server can take the answer.
 
 import type { Challenge } from '../model/challenge.ts';
+import type { ChallengeDecision, Decision } from '../model/decision.ts';
 import type { Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
-import type { Decision } from '../model/decision.ts';
-import type { AuthService, Subject } from './service.ts';
+import type { AuthContext, Subject } from './context.ts';
+import { failAttempt } from './failures.ts';
+import { accept, reject, who } from './outcome.ts';
+import { pinMatches } from './pins.ts';
+import { unusable } from './usable.ts';
 
 const TRANSACTION_ID = /^[0-9a-f]{32}$/;
 
-export async function triggerChallenge(service: AuthService, subject: Subject, tokens: Token[], password: string, now: number): Promise<Decision | undefined> {
-  const { policy } = service.deps;
+export async function triggerChallenge(ctx: AuthContext, subject: Subject, tokens: Token[], password: string, now: number): Promise<ChallengeDecision | undefined> {
+  const { policy } = ctx;
   if (policy.otppin === 'none') return undefined;
   const capable = tokens.filter((t) => policy.challengeResponse.includes(t.type) && tokenKind(t.type).challenge !== undefined);
   if (capable.length === 0) return undefined;
@@ -20,21 +24,21 @@ export async function triggerChallenge(service: AuthService, subject: Subject, t
   let matched: Token[];
   if (policy.otppin === 'userstore') {
     // One directory password for all tokens: ask the directory once.
-    matched = password.length > 0 && (await service.pinMatches(subject, capable[0]!, password)) ? capable : [];
+    matched = password.length > 0 && (await pinMatches(ctx, subject, capable[0]!, password)) ? capable : [];
   } else {
     matched = [];
-    for (const t of capable) if (await service.pinMatches(subject, t, password)) matched.push(t);
+    for (const t of capable) if (await pinMatches(ctx, subject, t, password)) matched.push(t);
   }
   if (matched.length === 0) return undefined;
-  return openTransaction(service, subject, matched, now);
+  return openTransaction(ctx, subject, matched, now);
 }
 
 /**
  * One transaction for these tokens (their PIN matched, or an administrator
  * asked for it): the State to send, the prompt, and the OCRA question.
  */
-export async function openTransaction(service: AuthService, subject: Subject, matched: Token[], now: number): Promise<Decision> {
-  const { policy, store } = service.deps;
+export async function openTransaction(ctx: AuthContext, subject: Subject, matched: Token[], now: number): Promise<ChallengeDecision> {
+  const { policy, store } = ctx;
   // One question for the whole transaction: the OCRA tokens all answer the same one.
   let data = '';
   const prompts = new Set<string>();
@@ -44,9 +48,8 @@ export async function openTransaction(service: AuthService, subject: Subject, ma
     prompts.add(policy.replyMessages.challenge[t.type]);
   }
   const message = [...prompts].map((p) => p.replace('{challenge}', data)).join(' / ');
-  const transactionId = service.newTransactionId();
   const challenge: Challenge = {
-    transactionId,
+    transactionId: ctx.newTransactionId(),
     serials: matched.map((t) => t.serial),
     realm: subject.realm,
     resolver: subject.user.resolver,
@@ -64,55 +67,49 @@ export async function openTransaction(service: AuthService, subject: Subject, ma
     decision: 'challenge',
     reason: 'challenge created',
     replyMessage: message,
-    state: Buffer.from(transactionId, 'ascii'),
-    sessionTimeout: policy.challengeTimeout,
-    user: subject.user.login,
-    realm: subject.realm,
-    ...(matched.length === 1 ? { serial: matched[0]!.serial } : {}),
-    transactionId,
-    challengeData: data,
-    challengeSerials: challenge.serials,
+    ...who(subject, matched.length === 1 ? matched[0]!.serial : undefined),
+    challenge: { transactionId: challenge.transactionId, data, serials: challenge.serials, timeout: policy.challengeTimeout },
   };
 }
 
-export async function answerChallenge(service: AuthService, subject: Subject, state: Buffer, response: string): Promise<Decision> {
-  const { store } = service.deps;
-  const who = { user: subject.user.login, realm: subject.realm };
+export async function answerChallenge(ctx: AuthContext, subject: Subject, state: Buffer, response: string): Promise<Decision> {
+  const { store, policy } = ctx;
+  const about = who(subject);
   const transactionId = state.toString('latin1');
-  if (!TRANSACTION_ID.test(transactionId)) return service.reject('unknown state', who);
+  if (!TRANSACTION_ID.test(transactionId)) return reject(policy, 'unknown state', about);
   const challenge = await store.getChallenge(transactionId);
-  if (!challenge) return service.reject('unknown state', who);
-  const now = service.now();
+  if (!challenge) return reject(policy, 'unknown state', about);
+  const now = ctx.now();
   if (challenge.resolver !== subject.user.resolver || challenge.userId !== subject.user.id || challenge.realm !== subject.realm) {
-    return service.reject('state of another user', who);
+    return reject(policy, 'state of another user', about);
   }
   if (now > challenge.expiresAt) {
     await store.deleteChallenge(transactionId);
-    return service.reject('challenge expired', who);
+    return reject(policy, 'challenge expired', about);
   }
 
   const tokens: Token[] = [];
   for (const serial of challenge.serials) {
     const t = await store.getToken(serial);
-    if (t && !(await service.unusable(t, now))) tokens.push(t);
+    if (t && !(await unusable(ctx, t, now))) tokens.push(t);
   }
-  if (tokens.length === 0) return service.reject('no usable token', who);
+  if (tokens.length === 0) return reject(policy, 'no usable token', about);
 
   for (const t of tokens) {
     const challengeKind = tokenKind(t.type).challenge;
     if (!challengeKind) continue;
     const result = challengeKind.checkResponse(t, challenge.data, response, now);
     if (result.kind === 'none') continue;
-    if (result.kind === 'replay') return service.reject('replay', { ...who, serial: t.serial });
+    if (result.kind === 'replay') return reject(policy, 'replay', who(subject, t.serial));
     // Deleting the transaction is the gate: of two answers raced, one gets it.
-    if (!(await store.deleteChallenge(transactionId))) return service.reject('unknown state', { ...who, serial: t.serial });
-    if (await store.commitSuccess(t.serial, result.counter, now, result.drift)) return service.accept('ok (challenge)', { ...who, serial: t.serial });
-    return service.reject('replay', { ...who, serial: t.serial });
+    if (!(await store.deleteChallenge(transactionId))) return reject(policy, 'unknown state', who(subject, t.serial));
+    if (await store.commitSuccess(t.serial, result.counter, now, result.drift)) return accept(policy, 'ok (challenge)', who(subject, t.serial));
+    return reject(policy, 'replay', who(subject, t.serial));
   }
 
   const after = await store.recordChallengeAttempt(transactionId);
   if (after && after.attempts >= after.maxAttempts) await store.deleteChallenge(transactionId);
-  await service.fail(tokens, now);
+  await failAttempt(ctx, tokens, now);
   const closed = !after || after.attempts >= after.maxAttempts;
-  return service.reject(closed ? 'wrong otp, challenge closed' : 'wrong otp', { ...who, ...(tokens.length === 1 ? { serial: tokens[0]!.serial } : {}) });
+  return reject(policy, closed ? 'wrong otp, challenge closed' : 'wrong otp', who(subject, tokens.length === 1 ? tokens[0]!.serial : undefined));
 }

@@ -3,12 +3,10 @@
 
 import { withAudit } from '../auth/audit.ts';
 import type { AccessRequest } from '../model/access-request.ts';
-import { createAuditLogger } from '../server/logging.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { readSecret } from './terminal.ts';
-import pino from 'pino';
 
 const USAGE = `usage: otp-radius check --user LOGIN[@REALM] [--password PINOTP] [--state TXID] [--realm R] [--nas NAME] [--json] [--config FILE]
   Authenticates like a RADIUS Access-Request and prints the decision and its reason.
@@ -42,22 +40,20 @@ export async function checkCommand(args: string[]): Promise<number> {
       userName: values.realm !== undefined ? `${values.user}@${values.realm}` : values.user!,
       password,
       nas: { client: client?.name ?? 'cli', address: 'cli', ...(client?.realm !== undefined ? { realm: client.realm } : {}) },
-      attributes: {},
       ...(values.state !== undefined ? { state: Buffer.from(values.state, 'latin1') } : {}),
     };
-    // The audit trail records CLI checks too: they burn OTPs like any login. Stdout stays for the answer.
-    const log = s.config.log.audit === 'stdout' ? { ...s.config.log, audit: 'stderr' } : s.config.log;
-    const audit = createAuditLogger(log, pino({ level: 'info' }, pino.destination(2))).logger;
-    const decision = await withAudit(audit, (r) => s.auth.authenticate(r))(request);
+    // The audit trail records CLI checks too: they burn OTPs like any login.
+    const decision = await withAudit(s.admin.audit, (r) => s.auth.authenticate(r))(request);
+    const challenge = decision.decision === 'challenge' ? decision.challenge : undefined;
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ decision: decision.decision, reason: decision.reason, user: decision.user, realm: decision.realm, serial: decision.serial, message: decision.replyMessage, transactionId: decision.transactionId, challenge: decision.challengeData || undefined, serials: decision.challengeSerials })}\n`);
+      process.stdout.write(`${JSON.stringify({ decision: decision.decision, reason: decision.reason, user: decision.user, realm: decision.realm, serial: decision.serial, message: decision.replyMessage, transactionId: challenge?.transactionId, challenge: challenge?.data || undefined, serials: challenge?.serials })}\n`);
     } else {
       const parts = [`${decision.decision}: ${decision.reason}`];
       if (decision.serial) parts.push(`serial ${decision.serial}`);
       process.stdout.write(`${parts.join(', ')}\n`);
-      if (decision.decision === 'challenge') {
-        process.stdout.write(`transaction id: ${decision.transactionId}\nmessage: ${decision.replyMessage ?? ''}\n`);
-        if (decision.challengeData) process.stdout.write(`challenge: ${decision.challengeData}\n`);
+      if (challenge) {
+        process.stdout.write(`transaction id: ${challenge.transactionId}\nmessage: ${decision.replyMessage ?? ''}\n`);
+        if (challenge.data) process.stdout.write(`challenge: ${challenge.data}\n`);
       }
     }
     return decision.decision === 'accept' ? 0 : decision.decision === 'challenge' ? EXIT_CHALLENGE : 1;

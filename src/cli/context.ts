@@ -1,11 +1,29 @@
 // What the admin commands open: the config, then the same services the
-// server runs on, with log lines on stderr so stdout stays parseable.
+// server runs on, with log lines on stderr so stdout stays parseable, and
+// the actor their admin operations are audited as.
 
+import { userInfo } from 'node:os';
 import pino from 'pino';
+import { logAuditSink } from '../auth/audit.ts';
+import { AdminError } from '../auth/admin.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
+import type { Actor } from '../model/actor.ts';
+import { createAuditLogger } from '../server/logging.ts';
 import { openServices, type Services } from '../server/services.ts';
-import type { User } from '../users/types.ts';
 import { CliError } from './errors.ts';
+
+/** Whoever runs the CLI has the key file, so the admin role: audited under their login (the one sudo was run from). */
+export function cliActor(): Actor {
+  let name = process.env.SUDO_USER;
+  if (!name) {
+    try {
+      name = userInfo().username;
+    } catch {
+      name = `uid ${process.getuid?.() ?? '?'}`;
+    }
+  }
+  return { via: 'cli', name, role: 'admin' };
+}
 
 export async function openContext(file: string): Promise<Services> {
   let loaded;
@@ -16,33 +34,26 @@ export async function openContext(file: string): Promise<Services> {
     for (const p of err.problems.slice(1)) process.stderr.write(`${p}\n`);
     throw new CliError(err.problems[0] ?? `${file}: invalid config`);
   }
-  const logger = pino({ level: loaded.config.log.level === 'debug' || loaded.config.log.level === 'trace' ? loaded.config.log.level : 'warn' }, pino.destination(2));
-  return openServices(loaded.config, logger);
+  const { config } = loaded;
+  const logger = pino({ level: config.log.level === 'debug' || config.log.level === 'trace' ? config.log.level : 'warn' }, pino.destination(2));
+  // Stdout is the command's answer: audit events that would go there go to stderr.
+  const audit = createAuditLogger(config.log.audit === 'stdout' ? { ...config.log, audit: 'stderr' } : config.log, logger);
+  return openServices(config, logger, { audit: logAuditSink(audit.logger) });
 }
 
-/** Runs `body` with the services open and always closes them. */
-export async function withContext<T>(file: string, body: (s: Services) => Promise<T>): Promise<T> {
+/**
+ * Runs `body` with the services open and always closes them. An admin
+ * operation's refusal becomes the command's one-line error, prefixed with
+ * the command.
+ */
+export async function withContext<T>(file: string, body: (s: Services, actor: Actor) => Promise<T>, command?: string): Promise<T> {
   const services = await openContext(file);
   try {
-    return await body(services);
+    return await body(services, cliActor());
+  } catch (err) {
+    if (err instanceof AdminError) throw new CliError(command ? `${command}: ${err.message}` : err.message);
+    throw err;
   } finally {
     await services.close();
   }
-}
-
-/** LOGIN or LOGIN@REALM (or --realm) to a user the resolvers know. */
-export async function findUserOrFail(s: Services, login: string, realm?: string): Promise<{ user: User; realm: string }> {
-  let name = login;
-  let realmName = realm;
-  const at = login.lastIndexOf('@');
-  if (realmName === undefined && at > 0 && s.realms.hasRealm(login.slice(at + 1))) {
-    realmName = login.slice(at + 1);
-    name = login.slice(0, at);
-  }
-  realmName ??= s.realms.defaultRealm;
-  if (realmName === undefined) throw new CliError('no realm given and no default realm configured (give --realm or user@realm)');
-  if (!s.realms.hasRealm(realmName)) throw new CliError(`unknown realm "${realmName}" (realms: ${Object.keys(s.config.realms).join(', ') || 'none'})`);
-  const user = await s.realms.findUser(realmName, name);
-  if (!user) throw new CliError(`user "${name}" not found in realm "${realmName.toLowerCase()}"`);
-  return { user, realm: realmName.toLowerCase() };
 }

@@ -1,16 +1,16 @@
 // `otp-radius token enroll`: a new token for a user, its seed, and the QR
 // code an authenticator app scans.
 
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import QRCode from 'qrcode';
 import { base32Encode } from '../otp/base32.ts';
 import { OtpInputError } from '../otp/errors.ts';
 import { parseSeed } from '../otp/seed.ts';
 import { HASH_ALGORITHMS, TOKEN_TYPES, type HashAlgorithm, type TokenType } from '../model/token.ts';
-import { buildToken, provisioningUri, type EnrollOptions } from '../tokens/index.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
-import { findUserOrFail, withContext } from './context.ts';
+import { withContext } from './context.ts';
+import { enrollToken, type EnrollRequest } from '../auth/admin.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 
 export const ENROLL_USAGE = `usage: otp-radius token enroll --type hotp|totp|ocra [--user LOGIN[@REALM]] [--realm R] [options]
@@ -76,28 +76,27 @@ export async function enrollCommand(args: string[]): Promise<number> {
     throw err;
   }
 
-  return withContext(values.config ?? DEFAULT_CONFIG, async (s) => {
-    const owner = values.user === undefined ? undefined : await findUserOrFail(s, values.user, values.realm);
-    const options: EnrollOptions = { type };
-    if (seed) options.seed = seed;
-    const digits = integer('digits', values.digits);
-    const period = integer('period', values.period);
-    if (digits !== undefined) options.digits = digits;
-    if (period !== undefined) options.period = period;
-    if (algorithm) options.algorithm = algorithm;
-    if (values.ocrasuite !== undefined) options.ocrasuite = values.ocrasuite;
-    if (values['ocra-pin'] !== undefined) options.ocraPin = values['ocra-pin'];
-    if (values.serial !== undefined) options.serial = values.serial;
-    if (values.description !== undefined) options.description = values.description;
-    if (values.pin) options.pinHash = await s.store.pins.hash(values.pin);
-    if (owner) options.owner = { realm: owner.realm, resolver: owner.user.resolver, userId: owner.user.id, login: owner.user.login };
-    const { token: row } = buildToken(options, s.config.tokenDefaults);
-    if (await s.store.getToken(row.serial)) throw new CliError(`token enroll: serial ${row.serial} already exists`);
-    const token = await s.store.createToken(row);
-    // The label authenticator apps show: the login, with the realm when it is not the default one.
-    const account = !owner ? token.serial : owner.realm === s.realms.defaultRealm?.toLowerCase() ? owner.user.login : `${owner.user.login}@${owner.realm}`;
-    const uri = provisioningUri(token, account, s.config.tokenDefaults.issuer);
-    if (values.qr !== undefined) await QRCode.toFile(values.qr, uri, { errorCorrectionLevel: 'M', margin: 2, ...(values.qr.toLowerCase().endsWith('.svg') ? { type: 'svg' as const } : {}) });
+  const digits = integer('digits', values.digits);
+  const period = integer('period', values.period);
+  const request: EnrollRequest = {
+    type,
+    ...(values.user !== undefined ? { user: values.user } : {}),
+    ...(values.realm !== undefined ? { realm: values.realm } : {}),
+    ...(seed ? { seed } : {}),
+    ...(digits !== undefined ? { digits } : {}),
+    ...(period !== undefined ? { period } : {}),
+    ...(algorithm ? { algorithm } : {}),
+    ...(values.ocrasuite !== undefined ? { ocrasuite: values.ocrasuite } : {}),
+    ...(values['ocra-pin'] !== undefined ? { ocraPin: values['ocra-pin'] } : {}),
+    ...(values.serial !== undefined ? { serial: values.serial } : {}),
+    ...(values.description !== undefined ? { description: values.description } : {}),
+    ...(values.pin ? { pin: values.pin } : {}),
+  };
+
+  return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
+    const { token, uri, owner } = await enrollToken(s.admin, actor, request);
+    // The QR code holds the seed: readable by its owner only, like an export.
+    if (values.qr !== undefined) await writeQrFile(values.qr, uri);
 
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ serial: token.serial, type: token.type, user: owner?.user.login ?? null, realm: owner?.realm ?? null, seed: base32Encode(token.seed, false), seedHex: token.seed.toString('hex'), uri, ...(token.info.ocrasuite ? { ocrasuite: token.info.ocrasuite } : {}) })}\n`);
@@ -115,5 +114,12 @@ export async function enrollCommand(args: string[]): Promise<number> {
     }
     if (!values.pin && s.config.policy.otppin === 'token') process.stderr.write(`warning: token ${token.serial} has no PIN: the OTP alone logs in (set one with: otp-radius token set-pin ${token.serial})\n`);
     return 0;
-  });
+  }, 'token enroll');
+}
+
+async function writeQrFile(file: string, uri: string): Promise<void> {
+  const options = { errorCorrectionLevel: 'M' as const, margin: 2 };
+  const content = file.toLowerCase().endsWith('.svg') ? await QRCode.toString(uri, { ...options, type: 'svg' }) : await QRCode.toBuffer(uri, { ...options, type: 'png' });
+  await writeFile(file, content, { mode: 0o600 });
+  await chmod(file, 0o600);
 }

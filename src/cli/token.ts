@@ -1,16 +1,18 @@
-// `otp-radius token ...`: token management for admins. Each subcommand opens
-// the store the server uses; the server sees the change on its next request.
+// `otp-radius token ...`: token management for admins, over the admin
+// operations (auth/admin.ts). Each subcommand opens the store the server
+// uses; the server sees the change on its next request.
 
-import { openTransaction } from '../auth/challenge.ts';
+import {
+  assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, revokeToken, setPin, showToken, tokenView, unassignToken,
+} from '../auth/admin.ts';
+import type { Actor } from '../model/actor.ts';
 import type { Services } from '../server/services.ts';
-import type { Token } from '../model/token.ts';
-import { tokenKind, TokenTypeError } from '../tokens/index.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
-import { findUserOrFail, withContext } from './context.ts';
+import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { readSecret } from './terminal.ts';
 import { ENROLL_USAGE, enrollCommand } from './token-enroll.ts';
-import { tokenDetails, tokenSummary, tokenTable } from './token-view.ts';
+import { tokenDetails, tokenTable } from './token-view.ts';
 
 const USAGE = `usage: otp-radius token COMMAND [options] [--config FILE]
   enroll --type hotp|totp|ocra --user LOGIN ...   a new token (see token enroll --help)
@@ -28,8 +30,9 @@ const USAGE = `usage: otp-radius token COMMAND [options] [--config FILE]
 `;
 
 type Sub = (args: string[]) => Promise<number>;
+type Values = Record<string, string | boolean | undefined>;
 
-function withToken(name: string, extra: Parameters<typeof parse>[2], positionals: number, body: (s: Services, token: Token, values: Record<string, string | boolean | undefined>, rest: string[]) => Promise<number>, usage: string): Sub {
+function withSerial(name: string, extra: Parameters<typeof parse>[2], positionals: number, body: (s: Services, actor: Actor, serial: string, values: Values, rest: string[]) => Promise<number>, usage: string): Sub {
   return async (args) => {
     const { values, positionals: pos } = parse(`token ${name}`, args, { config: { type: 'string', short: 'c' }, ...extra }, positionals);
     if (values.help) {
@@ -39,11 +42,7 @@ function withToken(name: string, extra: Parameters<typeof parse>[2], positionals
     const serial = pos[0];
     if (!serial) throw new CliError(`token ${name}: SERIAL is required (usage: otp-radius token ${usage})`, EXIT_USAGE);
     if (pos.length < positionals) throw new CliError(`token ${name}: expected ${usage}`, EXIT_USAGE);
-    return withContext((values.config as string | undefined) ?? DEFAULT_CONFIG, async (s) => {
-      const token = await s.store.getToken(serial);
-      if (!token) throw new CliError(`token ${name}: no token with serial "${serial}"`);
-      return body(s, token, values as Record<string, string | boolean | undefined>, pos.slice(1));
-    });
+    return withContext((values.config as string | undefined) ?? DEFAULT_CONFIG, (s, actor) => body(s, actor, serial, values as Values, pos.slice(1)), `token ${name}`);
   };
 }
 
@@ -55,109 +54,90 @@ function done(message: string): number {
 async function list(args: string[]): Promise<number> {
   const { values } = parse('token list', args, { config: { type: 'string', short: 'c' }, user: { type: 'string', short: 'u' }, realm: { type: 'string' }, unassigned: { type: 'boolean' }, json: { type: 'boolean' } });
   if (values.help) return done('usage: otp-radius token list [--user LOGIN[@REALM]] [--realm R] [--unassigned] [--json]');
-  return withContext(values.config ?? DEFAULT_CONFIG, async (s) => {
-    let tokens: Token[];
-    if (values.user !== undefined) {
-      const { user } = await findUserOrFail(s, values.user, values.realm);
-      tokens = await s.store.tokensOfUser(user.resolver, user.id);
-    } else {
-      tokens = await s.store.listTokens({ ...(values.realm !== undefined ? { realm: values.realm.toLowerCase() } : {}), ...(values.unassigned ? { unassigned: true } : {}) });
-    }
-    process.stdout.write(values.json ? `${JSON.stringify(tokens.map(tokenSummary))}\n` : tokens.length === 0 ? 'no tokens\n' : tokenTable(tokens));
+  return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
+    const tokens = await listTokens(s.admin, actor, {
+      ...(values.user !== undefined ? { user: values.user } : {}),
+      ...(values.realm !== undefined ? { realm: values.realm } : {}),
+      ...(values.unassigned ? { unassigned: true } : {}),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(tokens.map(tokenView))}\n` : tokens.length === 0 ? 'no tokens\n' : tokenTable(tokens));
     return 0;
-  });
+  }, 'token list');
 }
 
-const show = withToken('show', { json: { type: 'boolean' } }, 1, async (_s, t, v) => {
-  process.stdout.write(v.json ? `${JSON.stringify(tokenSummary(t))}\n` : tokenDetails(t));
+const show = withSerial('show', { json: { type: 'boolean' } }, 1, async (s, actor, serial, v) => {
+  const t = await showToken(s.admin, actor, serial);
+  process.stdout.write(v.json ? `${JSON.stringify(tokenView(t))}\n` : tokenDetails(t));
   return 0;
 }, 'show SERIAL [--json]');
 
-const enable = withToken('enable', {}, 1, async (s, t) => {
-  if (t.revoked) throw new CliError(`token enable: ${t.serial} is revoked and cannot be enabled again`);
-  await s.store.updateToken(t.serial, { active: true });
-  return done(`${t.serial} enabled`);
+const enable = withSerial('enable', {}, 1, async (s, actor, serial) => {
+  await enableToken(s.admin, actor, serial);
+  return done(`${serial} enabled`);
 }, 'enable SERIAL');
 
-const disable = withToken('disable', {}, 1, async (s, t) => {
-  await s.store.updateToken(t.serial, { active: false });
-  return done(`${t.serial} disabled`);
+const disable = withSerial('disable', {}, 1, async (s, actor, serial) => {
+  await disableToken(s.admin, actor, serial);
+  return done(`${serial} disabled`);
 }, 'disable SERIAL');
 
-const revoke = withToken('revoke', {}, 1, async (s, t) => {
-  await s.store.updateToken(t.serial, { revoked: true, active: false, locked: true });
-  return done(`${t.serial} revoked`);
+const revoke = withSerial('revoke', {}, 1, async (s, actor, serial) => {
+  await revokeToken(s.admin, actor, serial);
+  return done(`${serial} revoked`);
 }, 'revoke SERIAL');
 
-const remove = withToken('delete', {}, 1, async (s, t) => {
-  await s.store.deleteToken(t.serial);
-  return done(`${t.serial} deleted`);
+const remove = withSerial('delete', {}, 1, async (s, actor, serial) => {
+  await deleteToken(s.admin, actor, serial);
+  return done(`${serial} deleted`);
 }, 'delete SERIAL');
 
-const reset = withToken('reset', {}, 1, async (s, t) => {
-  await s.store.updateToken(t.serial, { failCount: 0, locked: false });
-  return done(`${t.serial}: fail counter reset (was ${t.failCount}/${t.maxFail}${t.locked ? ', locked' : ''})`);
+const reset = withSerial('reset', {}, 1, async (s, actor, serial) => {
+  const was = await resetToken(s.admin, actor, serial);
+  return done(`${serial}: fail counter reset (was ${was.failCount}/${was.maxFail}${was.locked ? ', locked' : ''})`);
 }, 'reset SERIAL');
 
-const setPin = withToken('set-pin', { pin: { type: 'string' } }, 1, async (s, t, v) => {
+const setPinCommand = withSerial('set-pin', { pin: { type: 'string' } }, 1, async (s, actor, serial, v) => {
   let pin = v.pin as string | undefined;
   if (pin === undefined) {
-    pin = await readSecret(`new PIN for ${t.serial}: `);
+    pin = await readSecret(`new PIN for ${serial}: `);
     if (process.stdin.isTTY && (await readSecret('again: ')) !== pin) throw new CliError('token set-pin: the two PINs differ; nothing changed');
   }
-  await s.store.updateToken(t.serial, { pinHash: pin === '' ? null : await s.store.pins.hash(pin) });
-  return done(pin === '' ? `${t.serial}: PIN removed (the OTP alone logs in)` : `${t.serial}: PIN set`);
+  await setPin(s.admin, actor, serial, pin);
+  return done(pin === '' ? `${serial}: PIN removed (the OTP alone logs in)` : `${serial}: PIN set`);
 }, 'set-pin SERIAL [--pin PIN]');
 
-const resync = withToken('resync', {}, 3, async (s, t, _v, [otp1, otp2]) => {
-  const now = s.auth.now();
-  let found;
-  try {
-    found = tokenKind(t.type).resync(t, otp1!, otp2!, now);
-  } catch (err) {
-    if (err instanceof TokenTypeError) throw new CliError(`token resync: ${err.message}`);
-    throw err;
-  }
-  if (!found) throw new CliError(`token resync: ${t.serial}: the two OTPs are not consecutive codes within the sync window (${t.syncWindow} ${t.type === 'totp' ? 'time steps' : 'counters'}); nothing changed`);
-  if (!(await s.store.commitSuccess(t.serial, found.counter, now, found.drift))) throw new CliError(`token resync: ${t.serial} was used meanwhile; try again with fresh codes`);
-  return done(`${t.serial} resynchronised${t.type === 'totp' ? ` (clock drift ${found.drift ?? 0} s)` : ` (counter ${found.counter + 1})`}`);
+const resync = withSerial('resync', {}, 3, async (s, actor, serial, _v, [otp1, otp2]) => {
+  const t = await showToken(s.admin, actor, serial);
+  const found = await resyncToken(s.admin, actor, serial, otp1!, otp2!);
+  return done(`${serial} resynchronised${t.type === 'totp' ? ` (clock drift ${found.drift} s)` : ` (counter ${found.counter})`}`);
 }, 'resync SERIAL OTP1 OTP2');
 
-const assign = withToken('assign', { user: { type: 'string', short: 'u' }, realm: { type: 'string' } }, 1, async (s, t, v) => {
+const assign = withSerial('assign', { user: { type: 'string', short: 'u' }, realm: { type: 'string' } }, 1, async (s, actor, serial, v) => {
   if (v.user === undefined) throw new CliError('token assign: --user is required', EXIT_USAGE);
-  const { user, realm } = await findUserOrFail(s, v.user as string, v.realm as string | undefined);
-  if (t.owner && !(t.owner.resolver === user.resolver && t.owner.userId === user.id)) {
-    throw new CliError(`token assign: ${t.serial} belongs to ${t.owner.login}@${t.owner.realm}; unassign it first`);
-  }
-  await s.store.updateToken(t.serial, { owner: { realm, resolver: user.resolver, userId: user.id, login: user.login } });
-  return done(`${t.serial} assigned to ${user.login} (realm ${realm})`);
+  const owner = await assignToken(s.admin, actor, serial, v.user as string, v.realm as string | undefined);
+  return done(`${serial} assigned to ${owner.login} (realm ${owner.realm})`);
 }, 'assign SERIAL --user LOGIN[@REALM] [--realm R]');
 
-const unassign = withToken('unassign', {}, 1, async (s, t) => {
-  await s.store.updateToken(t.serial, { owner: null, pinHash: null, failCount: 0, locked: false });
-  return done(`${t.serial} unassigned${t.owner ? ` from ${t.owner.login}` : ''}; its PIN was removed`);
+const unassign = withSerial('unassign', {}, 1, async (s, actor, serial) => {
+  const was = await unassignToken(s.admin, actor, serial);
+  return done(`${serial} unassigned${was.owner ? ` from ${was.owner.login}` : ''}; its PIN was removed`);
 }, 'unassign SERIAL');
 
-const challenge = withToken('challenge', { json: { type: 'boolean' } }, 1, async (s, t, v) => {
-  if (!t.owner) throw new CliError(`token challenge: ${t.serial} has no owner; assign it first`);
-  if (!tokenKind(t.type).challenge) throw new CliError(`token challenge: ${t.type} tokens do not take challenges`);
-  const now = s.auth.now();
-  const why = await s.auth.unusable(t, now);
-  if (why) throw new CliError(`token challenge: ${t.serial} cannot be used: ${why}`);
-  const subject = { user: { resolver: t.owner.resolver, id: t.owner.userId, login: t.owner.login, groups: [], attributes: {} }, realm: t.owner.realm };
-  const d = await openTransaction(s.auth, subject, [t], now);
+const challenge = withSerial('challenge', { json: { type: 'boolean' } }, 1, async (s, actor, serial, v) => {
+  const d = await openChallenge(s.admin, actor, serial);
+  const { transactionId, data, timeout } = d.challenge;
   if (v.json) {
-    process.stdout.write(`${JSON.stringify({ transactionId: d.transactionId, challenge: d.challengeData || null, message: d.replyMessage, expiresIn: d.sessionTimeout })}\n`);
+    process.stdout.write(`${JSON.stringify({ transactionId, challenge: data || null, message: d.replyMessage, expiresIn: timeout })}\n`);
     return 0;
   }
-  const lines = [`transaction id: ${d.transactionId}`];
-  if (d.challengeData) lines.push(`challenge:      ${d.challengeData}`);
-  lines.push(`message:        ${d.replyMessage ?? ''}`, `expires in:     ${d.sessionTimeout} s`, `answer with:    otp-radius check --user ${t.owner.login}@${t.owner.realm} --state ${d.transactionId} --password RESPONSE`);
+  const lines = [`transaction id: ${transactionId}`];
+  if (data) lines.push(`challenge:      ${data}`);
+  lines.push(`message:        ${d.replyMessage ?? ''}`, `expires in:     ${timeout} s`, `answer with:    otp-radius check --user ${d.user}@${d.realm} --state ${transactionId} --password RESPONSE`);
   return done(lines.join('\n'));
 }, 'challenge SERIAL [--json]');
 
 const SUBCOMMANDS: Record<string, Sub> = {
-  enroll: enrollCommand, list, show, enable, disable, revoke, delete: remove, 'set-pin': setPin, reset, resync, assign, unassign, challenge,
+  enroll: enrollCommand, list, show, enable, disable, revoke, delete: remove, 'set-pin': setPinCommand, reset, resync, assign, unassign, challenge,
 };
 
 export async function tokenCommand(args: string[]): Promise<number> {

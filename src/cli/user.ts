@@ -1,11 +1,11 @@
 // `otp-radius user list|show`: who the resolvers know, and their tokens.
 
-import type { Services } from '../server/services.ts';
+import { findUser, listUsers, tokenView } from '../auth/admin.ts';
 import type { User } from '../users/types.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
-import { findUserOrFail, withContext } from './context.ts';
+import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
-import { tokenSummary, tokenTable } from './token-view.ts';
+import { tokenTable } from './token-view.ts';
 
 const USAGE = `usage: otp-radius user COMMAND [options] [--config FILE]
   list [--realm R] [--search TEXT] [--limit N] [--json]   users of a realm (default: the default realm)
@@ -24,11 +24,9 @@ async function list(args: string[]): Promise<number> {
   }
   if (values.limit !== undefined && !/^[1-9]\d*$/.test(values.limit)) throw new CliError(`user list: --limit: expected a positive number, got "${values.limit}"`, EXIT_USAGE);
   const limit = values.limit === undefined ? 100 : Number(values.limit);
-  return withContext(values.config ?? DEFAULT_CONFIG, async (s) => {
-    const realmName = realmOrDefault(s, values.realm);
-    const realm = s.realms.get(realmName)!;
-    const users: User[] = [];
-    for (const r of realm.resolvers) users.push(...(await r.listUsers(values.search, limit - users.length)));
+  return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
+    const { realm: realmName, users } = await listUsers(s.admin, actor, { ...(values.realm !== undefined ? { realm: values.realm } : {}), ...(values.search !== undefined ? { search: values.search } : {}), limit });
+    const realm = { name: realmName };
     if (values.json) {
       process.stdout.write(`${JSON.stringify(users.map((u) => userJson(u, realm.name)))}\n`);
       return 0;
@@ -42,14 +40,7 @@ async function list(args: string[]): Promise<number> {
     process.stdout.write(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
     if (users.length >= limit) process.stdout.write(`(first ${limit}; narrow with --search or raise --limit)\n`);
     return 0;
-  });
-}
-
-function realmOrDefault(s: Services, realm: string | undefined): string {
-  const name = realm ?? s.realms.defaultRealm;
-  if (name === undefined) throw new CliError('no realm given and no default realm configured (give --realm)');
-  if (!s.realms.hasRealm(name)) throw new CliError(`unknown realm "${name}" (realms: ${Object.keys(s.config.realms).join(', ') || 'none'})`);
-  return name.toLowerCase();
+  }, 'user list');
 }
 
 async function show(args: string[]): Promise<number> {
@@ -60,11 +51,10 @@ async function show(args: string[]): Promise<number> {
   }
   const login = positionals[0];
   if (!login) throw new CliError('user show: LOGIN is required (usage: otp-radius user show LOGIN[@REALM])', EXIT_USAGE);
-  return withContext(values.config ?? DEFAULT_CONFIG, async (s) => {
-    const { user, realm } = await findUserOrFail(s, login, values.realm);
-    const tokens = await s.store.tokensOfUser(user.resolver, user.id);
+  return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
+    const { user, realm, tokens } = await findUser(s.admin, actor, login, values.realm);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ...userJson(user, realm), tokens: tokens.map(tokenSummary) })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...userJson(user, realm), tokens: tokens.map(tokenView) })}\n`);
       return 0;
     }
     const lines = [`login      ${user.login}`, `realm      ${realm}`, `resolver   ${user.resolver}`, `id         ${user.id}`];
@@ -75,7 +65,7 @@ async function show(args: string[]): Promise<number> {
     if (user.groups.length > 0) lines.push(`groups     ${user.groups.join(', ')}`);
     process.stdout.write(`${lines.join('\n')}\n\n${tokens.length === 0 ? 'no tokens\n' : tokenTable(tokens)}`);
     return 0;
-  });
+  }, 'user show');
 }
 
 export async function userCommand(args: string[]): Promise<number> {

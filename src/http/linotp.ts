@@ -56,14 +56,13 @@ export function accessRequest(params: URLSearchParams, remoteAddress: string, lo
     nas: { client: nas?.name ?? 'http', address, ...(nas?.realm !== undefined ? { realm: nas.realm } : {}) },
     ...(realm ? { realm } : {}),
     ...(state ? { state: Buffer.from(state, 'latin1') } : {}),
-    attributes: {},
   };
 }
 
 /** The plugin splits a challenge line on blanks into three: ":-(", State, Reply-Message. */
 export function simplecheckText(d: Decision): string {
   if (d.decision === 'accept') return SIMPLE_OK;
-  if (d.decision === 'challenge') return [SIMPLE_REJECT, d.transactionId ?? '', d.replyMessage ?? ''].join(' ').trim();
+  if (d.decision === 'challenge') return [SIMPLE_REJECT, d.challenge.transactionId, d.replyMessage ?? ''].join(' ').trim();
   return SIMPLE_REJECT;
 }
 
@@ -79,17 +78,17 @@ function envelope(result: Record<string, unknown>, detail?: Record<string, unkno
  */
 export function checkJson(d: Decision): Record<string, unknown> {
   if (d.decision !== 'challenge') return envelope({ status: true, value: d.decision === 'accept' });
-  const serials = d.challengeSerials ?? (d.serial ? [d.serial] : []);
+  const { transactionId, data, serials } = d.challenge;
   const one = (serial: string | undefined): Record<string, unknown> => ({
-    transactionid: d.transactionId,
+    transactionid: transactionId,
     message: d.replyMessage ?? '',
-    ...(d.challengeData ? { challenge: d.challengeData } : {}),
+    ...(data ? { challenge: data } : {}),
     ...(serial ? { linotp_tokenserial: serial } : {}),
   });
   if (serials.length <= 1) return envelope({ status: true, value: false }, one(serials[0]));
   return envelope(
     { status: true, value: false },
-    { transactionid: d.transactionId, message: 'Multiple challenges submitted.', challenges: Object.fromEntries(serials.map((s) => [s, one(s)])) },
+    { transactionid: transactionId, message: 'Multiple challenges submitted.', challenges: Object.fromEntries(serials.map((s) => [s, one(s)])) },
   );
 }
 

@@ -10,10 +10,8 @@ export interface NasInfo {
   address: string;
   /** Default realm of this NAS client, if configured. */
   realm?: string;
-  ipAddress?: string;
-  ipv6Address?: string;
+  /** NAS-Identifier, for the audit log. */
   identifier?: string;
-  portType?: string | number;
 }
 
 export interface AccessRequest {
@@ -27,13 +25,10 @@ export interface AccessRequest {
   state?: Buffer;
   nas: NasInfo;
   callingStationId?: string;
-  calledStationId?: string;
   /** The NAS sent CHAP-Password: no cleartext to split into PIN and OTP. */
   chap?: boolean;
   /** The NAS sent EAP-Message: EAP is not served here. */
   eap?: boolean;
-  /** Every decoded attribute by dictionary name (repeated ones as arrays). */
-  attributes: Record<string, unknown>;
 }
 
 export type AccessHandler = (request: AccessRequest) => Promise<Decision>;

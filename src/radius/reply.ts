@@ -39,9 +39,8 @@ export function decisionAttributes(decision: Decision): Buffer[] {
   const attrs: Buffer[] = [];
   if (decision.replyMessage) for (const piece of splitText(decision.replyMessage)) attrs.push(rawAttribute(ATTR.ReplyMessage, piece));
   if (decision.decision === 'challenge') {
-    if (!decision.state || decision.state.length === 0) throw new Error('a challenge needs a State');
-    attrs.push(rawAttribute(ATTR.State, decision.state));
-    if (decision.sessionTimeout !== undefined) attrs.push(rawAttribute(ATTR.SessionTimeout, uint32(decision.sessionTimeout)));
+    attrs.push(rawAttribute(ATTR.State, Buffer.from(decision.challenge.transactionId, 'latin1')));
+    attrs.push(rawAttribute(ATTR.SessionTimeout, uint32(decision.challenge.timeout)));
   }
   if (decision.decision === 'accept') {
     for (const a of decision.replyAttributes ?? []) attrs.push(encodeAttribute(a.name, a.value));

@@ -5,7 +5,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
-import { reject, type Decision } from '../model/decision.ts';
+import type { Decision, RejectDecision } from '../model/decision.ts';
 import type { NasClient } from './clients.ts';
 import type { ListenOptions } from './listen.ts';
 import { decryptPassword, verifyAccountingRequestAuthenticator, verifyRequestMessageAuthenticator } from './authenticator.ts';
@@ -29,6 +29,9 @@ export interface RadiusServerOptions {
 type Port = 'auth' | 'acct';
 
 const DROP_LOG_INTERVAL_MS = 60_000;
+
+/** The answer when the handler broke its promise never to throw, or its answer cannot be encoded: a bare Access-Reject. */
+const FAIL_CLOSED: RejectDecision = { decision: 'reject', reason: 'internal error' };
 
 export class RadiusServer {
   readonly stats = new RadiusStats();
@@ -196,7 +199,7 @@ export class RadiusServer {
       .catch((err: unknown): Decision => {
         // Fail closed: an error anywhere below is a reject, with the cause in the log.
         this.log.error({ err, client: client.name }, 'authentication failed with an internal error');
-        return reject('internal error');
+        return FAIL_CLOSED;
       })
       .then((decision) => this.reply(socket, rinfo, key, packet, client, decision))
       .finally(() => {
@@ -213,8 +216,8 @@ export class RadiusServer {
       // An answer that cannot be encoded (too long, bad reply attribute) must not turn into an accept without its attributes.
       this.log.error({ err, client: client.name, decision: decision.decision }, 'cannot encode the answer; sending Access-Reject');
       try {
-        response = encodeReply(packet, decisionCode(reject('reply too large')), [], client.secret);
-        decision = reject('reply encoding failed');
+        response = encodeReply(packet, decisionCode(FAIL_CLOSED), [], client.secret);
+        decision = FAIL_CLOSED;
       } catch {
         this.cache.forget(key);
         this.stats.drop('reply-failed');

@@ -4,7 +4,10 @@
 
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { AdminContext } from '../auth/admin.ts';
+import { createAuthContext } from '../auth/context.ts';
 import { AuthService } from '../auth/service.ts';
+import type { AuditSink } from '../model/audit.ts';
 import type { Config } from '../config/config.ts';
 import { openStore, type KeyedTokenStore, type WalSyncError } from '../store/index.ts';
 import { createResolver, Realms, type UserResolver } from '../users/index.ts';
@@ -15,12 +18,16 @@ export interface Services {
   resolvers: Map<string, UserResolver>;
   realms: Realms;
   auth: AuthService;
+  /** What the admin operations (auth/admin.ts) run with. */
+  admin: AdminContext;
   /** Store and resolvers answer (for /healthz). */
   health(): Promise<{ ok: boolean; checks: Record<string, { ok: boolean; error?: string }> }>;
   close(): Promise<void>;
 }
 
 export interface ServiceHooks {
+  /** Where admin operations write their audit events. */
+  audit: AuditSink;
   now?: () => number;
   onResolverError?: (resolver: string) => void;
   /** A worker of `serve --workers N`: its supervisor checkpoints the SQLite store. */
@@ -29,13 +36,13 @@ export interface ServiceHooks {
   onStoreFatal?: (err: WalSyncError) => void;
 }
 
-export async function openServices(config: Config, logger: Logger, allHooks: ServiceHooks = {}): Promise<Services> {
-  const { onStoreFatal, ...hooks } = allHooks;
+export async function openServices(config: Config, logger: Logger, allHooks: ServiceHooks): Promise<Services> {
+  const { onStoreFatal, audit, checkpointedElsewhere, ...hooks } = allHooks;
   const keyFileExisted = existsSync(config.store.keyFile);
   const store = await openStore({
     ...config.store,
     logger: logger.child({ store: true }),
-    ...(hooks.checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
+    ...(checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
     ...(onStoreFatal ? { onFatal: onStoreFatal } : {}),
   });
   if (!keyFileExisted) logger.warn({ keyFile: config.store.keyFile }, `created the key file ${config.store.keyFile}: back it up; without it the token seeds in the store cannot be decrypted`);
@@ -43,13 +50,15 @@ export async function openServices(config: Config, logger: Logger, allHooks: Ser
   try {
     for (const [name, options] of Object.entries(config.resolvers)) resolvers.set(name, await createResolver(name, options, { logger: logger.child({ resolver: name }) }));
     const realms = new Realms(config.realms, resolvers);
-    const auth = new AuthService({ store, users: realms, pins: store.pins, policy: config.policy, replyRules: config.reply, logger, ...hooks });
+    const context = createAuthContext({ store, users: realms, pins: store.pins, policy: config.policy, replyRules: config.reply, logger, ...hooks });
+    const auth = new AuthService(context);
     return {
       config,
       store,
       resolvers,
       realms,
       auth,
+      admin: { auth: context, tokenDefaults: config.tokenDefaults, audit },
       async health() {
         const checks: Record<string, { ok: boolean; error?: string }> = {};
         const probe = async (name: string, run: () => Promise<unknown>): Promise<void> => {

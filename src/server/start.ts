@@ -3,7 +3,7 @@
 // WAL fsync stops the servers for the caller to exit (StartOptions.onFatal).
 
 import type { Logger } from 'pino';
-import { withAudit } from '../auth/audit.ts';
+import { logAuditSink, withAudit } from '../auth/audit.ts';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load.ts';
 import { createAuditLogger, createLogger } from './logging.ts';
@@ -70,13 +70,15 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   let onStoreFatal = (err: WalSyncError): void => {
     storeFailed ??= err;
   };
+  const auditSink = logAuditSink(audit.logger);
   const services = await openServices(config, logger, {
+    audit: auditSink,
     ...(options.now ? { now: options.now } : {}),
     onResolverError: (r) => metrics.resolverError(r),
     checkpointedElsewhere: options.workerId !== undefined,
     onStoreFatal: (err) => onStoreFatal(err),
   });
-  const authenticate = withAudit(audit.logger, (request) => services.auth.authenticate(request));
+  const authenticate = withAudit(auditSink, (request) => services.auth.authenticate(request));
 
   let clients = new ClientTable(config.clients);
   const radius = new RadiusServer({ listen: config.listen, clients, handler: withMetrics(metrics, 'radius', authenticate), logger, reusePort: options.reusePort ?? false });
@@ -96,7 +98,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
 
   // The challenge janitor: expired transactions go even when nobody opens new ones.
   const janitor = setInterval(() => {
-    services.store.purgeChallenges(services.auth.now(), config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'challenge janitor: purge failed'));
+    services.store.purgeChallenges(services.admin.auth.now(), config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'challenge janitor: purge failed'));
   }, 60_000);
   janitor.unref();
 

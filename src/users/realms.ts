@@ -140,6 +140,18 @@ export class Realms {
     return undefined;
   }
 
+  /** Users of the realm's resolvers, in resolver order, at most `limit` in all. */
+  async listUsers(realm: string, search: string | undefined, limit: number): Promise<User[]> {
+    const r = this.get(realm);
+    if (!r) throw new UnknownRealmError(realm);
+    const users: User[] = [];
+    for (const resolver of r.resolvers) {
+      if (users.length >= limit) break;
+      users.push(...(await resolver.listUsers(search, limit - users.length)));
+    }
+    return users;
+  }
+
   /**
    * The user's password, checked by the resolver that found them. False for
    * a user of a resolver these realms do not know; ResolverUnavailableError

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { DEFAULT_POLICY, type AuthPolicy } from '../../src/model/policy.ts';
 import type { AccessRequest } from '../../src/model/access-request.ts';
-import { AuthService, type PinVerifier, type UserDirectory } from '../../src/auth/service.ts';
+import { createAuthContext, type PinVerifier, type UserDirectory } from '../../src/auth/context.ts';
+import { AuthService } from '../../src/auth/service.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { openSqliteStore, type KeyedTokenStore } from '../../src/store/index.ts';
 import type { NewToken } from '../../src/model/token.ts';
@@ -22,6 +23,7 @@ const USERS: Record<string, User> = {
 
 class Directory implements UserDirectory {
   readonly defaultRealm = 'default';
+  readonly names = ['default', 'corp'];
   down = false;
   passwords: Record<string, string> = { alice: 'secret-pw' };
   hasRealm = (name: string) => name === 'default' || name === 'corp';
@@ -32,6 +34,9 @@ class Directory implements UserDirectory {
   async checkPassword(user: User, password: string) {
     return this.passwords[user.login] === password;
   }
+  async listUsers() {
+    return Object.values(USERS);
+  }
 }
 
 interface Setup {
@@ -40,6 +45,7 @@ interface Setup {
   users: Directory;
   kdf: { calls: number };
   clock: { now: number };
+  pins: PinVerifier;
 }
 
 async function setup(policy: Partial<AuthPolicy> = {}, tokens: Partial<NewToken>[] = [{}]): Promise<Setup> {
@@ -47,7 +53,7 @@ async function setup(policy: Partial<AuthPolicy> = {}, tokens: Partial<NewToken>
   const users = new Directory();
   const kdf = { calls: 0 };
   const clock = { now: 1_800_000_000 };
-  const pins: PinVerifier = { verify: async (pin: string, hash: string | null) => (kdf.calls++, store.pins.verify(pin, hash)) };
+  const pins: PinVerifier = { verify: async (pin: string, hash: string | null) => (kdf.calls++, store.pins.verify(pin, hash)), hash: (pin) => store.pins.hash(pin) };
   let n = 0;
   for (const t of tokens) {
     n++;
@@ -57,12 +63,12 @@ async function setup(policy: Partial<AuthPolicy> = {}, tokens: Partial<NewToken>
       ...t,
     });
   }
-  const service = new AuthService({ store, users, pins, policy: { ...DEFAULT_POLICY, ...policy }, logger: pino({ level: 'silent' }), now: () => clock.now });
-  return { service, store, users, kdf, clock };
+  const service = new AuthService(createAuthContext({ store, users, pins, policy: { ...DEFAULT_POLICY, ...policy }, logger: pino({ level: 'silent' }), now: () => clock.now }));
+  return { service, store, users, kdf, clock, pins };
 }
 
 function req(userName: string, password: string | undefined, extra: Partial<AccessRequest> = {}): AccessRequest {
-  return { userName, ...(password !== undefined ? { password } : {}), nas: { client: 'test', address: '127.0.0.1' }, attributes: {}, ...extra };
+  return { userName, ...(password !== undefined ? { password } : {}), nas: { client: 'test', address: '127.0.0.1' }, ...extra };
 }
 
 test('PIN+OTP accepted once; reasons for wrong OTP and replay', async () => {
@@ -202,10 +208,9 @@ test('several tokens: whichever matches accepts', async () => {
 });
 
 test('a right PIN under an old hash format is re-hashed in the current one; a wrong one changes nothing', async () => {
-  const { service, store } = await setup();
+  const { service, store, pins } = await setup();
   const legacy = 'legacy$1234';
   await store.updateToken('T1', { pinHash: legacy });
-  const pins = service.deps.pins as { verify: (p: string, h: string | null) => Promise<boolean>; needsRehash?: (h: string) => boolean; hash?: (p: string) => Promise<string> };
   const real = pins.verify;
   pins.verify = async (pin, hash) => (hash === legacy ? pin === '1234' : real(pin, hash));
   pins.needsRehash = (hash) => hash.startsWith('legacy$');

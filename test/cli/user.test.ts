@@ -26,7 +26,7 @@ test('user list, search, and show with tokens', async () => {
   assert.match(show.stdout, /U-1\s+hotp\s+active\s+alice/);
   const nobody = await runCli(['user', 'show', 'carol', '--config', config]);
   assert.equal(nobody.code, 1);
-  assert.equal(nobody.stderr, 'otp-radius: user "carol" not found in realm "default"\n');
+  assert.equal(nobody.stderr, 'otp-radius: user show: user "carol" not found in realm "default"\n');
   const badRealm = await runCli(['user', 'list', '--realm', 'nowhere', '--config', config]);
-  assert.equal(badRealm.stderr, 'otp-radius: unknown realm "nowhere" (realms: default)\n');
+  assert.equal(badRealm.stderr, 'otp-radius: user list: unknown realm "nowhere" (realms: default)\n');
 });

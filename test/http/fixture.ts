@@ -2,7 +2,7 @@
 // records what it was asked and answers what the test says.
 
 import { pino } from 'pino';
-import type { Decision } from '../../src/model/decision.ts';
+import type { ChallengeDecision, Decision } from '../../src/model/decision.ts';
 import type { AccessRequest } from '../../src/model/access-request.ts';
 import { parseCidr } from '../../src/net/cidr.ts';
 import type { NasClient } from '../../src/radius/clients.ts';
@@ -67,13 +67,10 @@ export function json(value: unknown): RequestInit {
   return { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(value) };
 }
 
-export const CHALLENGE: Decision = {
+export const CHALLENGE: ChallengeDecision = {
   decision: 'challenge',
   reason: 'challenge created',
   replyMessage: 'Please enter your OTP',
-  transactionId: '0123456789abcdef0123456789abcdef',
-  state: Buffer.from('0123456789abcdef0123456789abcdef'),
-  challengeData: '',
-  challengeSerials: ['HOTP1'],
+  challenge: { transactionId: '0123456789abcdef0123456789abcdef', data: '', serials: ['HOTP1'], timeout: 120 },
   serial: 'HOTP1',
 };

@@ -50,7 +50,7 @@ describe('HTTP validate API with a fake handler', () => {
     const ok = await fetch(`${f.base}/validate/simplecheck`, form({ user: 'alice', pass: '1234755224' }));
     assert.equal(ok.status, 200);
     assert.equal(await ok.text(), ':-)');
-    assert.deepEqual(f.requests[0], { userName: 'alice', password: '1234755224', nas: { client: 'http', address: '127.0.0.1' }, attributes: {} });
+    assert.deepEqual(f.requests[0], { userName: 'alice', password: '1234755224', nas: { client: 'http', address: '127.0.0.1' } });
     f.answer = () => ({ decision: 'reject', reason: 'wrong otp' });
     assert.equal(await (await fetch(`${f.base}/validate/simplecheck?user=alice&pass=x`)).text(), ':-(');
   });
@@ -60,14 +60,14 @@ describe('HTTP validate API with a fake handler', () => {
     const text = await (await fetch(`${f.base}/validate/simplecheck`, form({ user: 'alice', pass: '1234' }))).text();
     assert.equal(text, ':-( 0123456789abcdef0123456789abcdef Enter the OTP  of token 2');
     const [smiley, state, message] = [text.slice(0, 3), ...text.slice(4).split(/ (.*)/s)];
-    assert.deepEqual([smiley, state, message], [':-(', CHALLENGE.transactionId, 'Enter the OTP  of token 2']);
+    assert.deepEqual([smiley, state, message], [':-(', CHALLENGE.challenge.transactionId, 'Enter the OTP  of token 2']);
     f.answer = () => ({ ...CHALLENGE, replyMessage: '' });
     assert.equal(await (await fetch(`${f.base}/validate/simplecheck?user=alice&pass=1234`)).text(), ':-( 0123456789abcdef0123456789abcdef');
   });
 
   test('the answer with transactionid (or state) passes it to the handler as State; state wins as in LinOTP', async () => {
-    await fetch(`${f.base}/validate/check`, form({ user: 'alice', pass: '755224', transactionid: CHALLENGE.transactionId! }));
-    assert.deepEqual(f.requests[0]!.state, Buffer.from(CHALLENGE.transactionId!));
+    await fetch(`${f.base}/validate/check`, form({ user: 'alice', pass: '755224', transactionid: CHALLENGE.challenge.transactionId }));
+    assert.deepEqual(f.requests[0]!.state, Buffer.from(CHALLENGE.challenge.transactionId));
     await fetch(`${f.base}/validate/simplecheck?user=alice&pass=755224&state=aaaa&transactionid=bbbb`);
     assert.equal(f.requests[1]!.state!.toString(), 'aaaa');
     await fetch(`${f.base}/validate/simplecheck?user=alice&pass=755224&state=&transactionid=bbbb`);
@@ -98,21 +98,21 @@ describe('HTTP validate API with a fake handler', () => {
     f.answer = () => CHALLENGE;
     const one = await check(await fetch(`${f.base}/validate/check`, form({ user: 'alice', pass: '1234' })));
     assert.deepEqual(one.result, { status: true, value: false });
-    assert.deepEqual(one.detail, { transactionid: CHALLENGE.transactionId, message: 'Please enter your OTP', linotp_tokenserial: 'HOTP1' });
-    f.answer = () => ({ ...CHALLENGE, challengeData: '83746512', challengeSerials: ['OCRA1'], serial: 'OCRA1', replyMessage: 'Challenge: 83746512' });
+    assert.deepEqual(one.detail, { transactionid: CHALLENGE.challenge.transactionId, message: 'Please enter your OTP', linotp_tokenserial: 'HOTP1' });
+    f.answer = () => ({ ...CHALLENGE, challenge: { ...CHALLENGE.challenge, data: '83746512', serials: ['OCRA1'] }, serial: 'OCRA1', replyMessage: 'Challenge: 83746512' });
     const ocra = await check(await fetch(`${f.base}/validate/check?user=alice&pass=1234`));
-    assert.deepEqual(ocra.detail, { transactionid: CHALLENGE.transactionId, message: 'Challenge: 83746512', challenge: '83746512', linotp_tokenserial: 'OCRA1' });
+    assert.deepEqual(ocra.detail, { transactionid: CHALLENGE.challenge.transactionId, message: 'Challenge: 83746512', challenge: '83746512', linotp_tokenserial: 'OCRA1' });
   });
 
   test('check: several challenging tokens give "Multiple challenges submitted." and one challenge per serial', async () => {
-    f.answer = () => ({ ...CHALLENGE, challengeSerials: ['HOTP1', 'TOTP2'], serial: undefined });
+    f.answer = () => ({ ...CHALLENGE, challenge: { ...CHALLENGE.challenge, serials: ['HOTP1', 'TOTP2'] }, serial: undefined });
     const many = await check(await fetch(`${f.base}/validate/check?user=alice&pass=1234`));
     assert.deepEqual(many.detail, {
-      transactionid: CHALLENGE.transactionId,
+      transactionid: CHALLENGE.challenge.transactionId,
       message: 'Multiple challenges submitted.',
       challenges: {
-        HOTP1: { transactionid: CHALLENGE.transactionId, message: 'Please enter your OTP', linotp_tokenserial: 'HOTP1' },
-        TOTP2: { transactionid: CHALLENGE.transactionId, message: 'Please enter your OTP', linotp_tokenserial: 'TOTP2' },
+        HOTP1: { transactionid: CHALLENGE.challenge.transactionId, message: 'Please enter your OTP', linotp_tokenserial: 'HOTP1' },
+        TOTP2: { transactionid: CHALLENGE.challenge.transactionId, message: 'Please enter your OTP', linotp_tokenserial: 'TOTP2' },
       },
     });
   });

@@ -9,6 +9,7 @@ import { after } from 'node:test';
 import { pino } from 'pino';
 import type { AccessRequest } from '../../src/model/access-request.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { logAuditSink } from '../../src/auth/audit.ts';
 import { openServices, type Services } from '../../src/server/services.ts';
 import type { TokenStore } from '../../src/store/types.ts';
 
@@ -46,13 +47,13 @@ realms:
 export async function services(now = NOW): Promise<{ s: Services; dir: string; configFile: string }> {
   const dir = await tempDir();
   const configFile = await writeConfig(dir);
-  const s = await openServices(loadConfig(configFile).config, pino({ level: 'silent' }), { now: () => now });
+  const s = await openServices(loadConfig(configFile).config, pino({ level: 'silent' }), { now: () => now, audit: logAuditSink(pino({ level: 'silent' })) });
   after(() => s.close());
   return { s, dir, configFile };
 }
 
 export function request(userName: string, password: string): AccessRequest {
-  return { userName, password, nas: { client: 'local', address: '127.0.0.1' }, attributes: {} };
+  return { userName, password, nas: { client: 'local', address: '127.0.0.1' } };
 }
 
 /** Every token as plain JSON (seeds as hex), sorted by serial. */

@@ -80,7 +80,7 @@ describe('metrics', () => {
     m.observeDecision('radius', accept, 0.004);
     m.observeDecision('radius', accept, 0.2);
     m.observeDecision('radius', { decision: 'reject', reason: 'wrong otp' }, 0.03);
-    m.observeDecision('http', { decision: 'challenge', reason: 'challenge created' }, 20);
+    m.observeDecision('http', { decision: 'challenge', reason: 'challenge created', challenge: { transactionId: 'a'.repeat(32), data: '', serials: [], timeout: 120 } }, 20);
     const e = parse(m.render());
     assert.equal(e.types.get('otp_radius_decision_seconds'), 'histogram');
     assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'radius', decision: 'accept', reason: 'ok' }), 2);
@@ -153,11 +153,11 @@ describe('metrics', () => {
   test('withMetrics counts what the handler decided, and errors apart', async () => {
     const m = new Metrics();
     const h = withMetrics(m, 'http', async () => ({ decision: 'reject', reason: 'unknown user' }));
-    await h({ userName: 'x', nas: { client: 'http', address: '127.0.0.1' }, attributes: {} });
+    await h({ userName: 'x', nas: { client: 'http', address: '127.0.0.1' } });
     const failing = withMetrics(m, 'http', async () => {
       throw new Error('boom');
     });
-    await assert.rejects(failing({ userName: 'x', nas: { client: 'http', address: '127.0.0.1' }, attributes: {} }), /boom/);
+    await assert.rejects(failing({ userName: 'x', nas: { client: 'http', address: '127.0.0.1' } }), /boom/);
     const e = parse(m.render());
     assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'http', decision: 'reject', reason: 'unknown user' }), 1);
     assert.equal(find(e, 'otp_radius_decision_seconds_count', { front_end: 'http' }), 1, 'an error is no decision');

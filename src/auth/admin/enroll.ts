@@ -1,0 +1,64 @@
+// A new token for a user (or a spare one): its row in the store, and the
+// otpauth URI an authenticator app reads from the QR code. The seed leaves
+// here once, in that URI; afterwards it stays encrypted in the store.
+
+import type { Actor } from '../../model/actor.ts';
+import type { Token } from '../../model/token.ts';
+import { buildToken, provisioningUri, TokenTypeError, type EnrollOptions } from '../../tokens/index.ts';
+import type { Subject } from '../context.ts';
+import { lookUpUser } from '../subject.ts';
+import { operation, type AdminContext } from './context.ts';
+import { AdminError } from './errors.ts';
+import { authorizeRealm } from './permissions.ts';
+
+export interface EnrollRequest extends Omit<EnrollOptions, 'pinHash' | 'owner'> {
+  /** LOGIN or LOGIN@REALM; none = a spare token, assigned later. */
+  user?: string;
+  realm?: string;
+  /** The token PIN typed before the OTP; none or empty = the OTP alone. */
+  pin?: string;
+}
+
+export interface Enrolled {
+  token: Token;
+  /** otpauth:// URI with the seed: show it once. */
+  uri: string;
+  /** The label authenticator apps show. */
+  account: string;
+  owner?: Subject;
+}
+
+export function enrollToken(ctx: AdminContext, actor: Actor, request: EnrollRequest): Promise<Enrolled> {
+  return operation(ctx, actor, 'token.enroll', {}, async (target) => {
+    let owner: Subject | undefined;
+    if (request.user !== undefined) {
+      const found = await lookUpUser(ctx.auth, request.user, request.realm);
+      if ('missing' in found) throw new AdminError('not-found', found.missing);
+      owner = found.found;
+      target.user = owner.user.login;
+      target.realm = owner.realm;
+    }
+    authorizeRealm(actor, owner?.realm ?? null);
+    const { user: _user, realm: _realm, pin, ...options } = request;
+    let row;
+    try {
+      row = buildToken(
+        {
+          ...options,
+          ...(pin ? { pinHash: await ctx.auth.pins.hash(pin) } : {}),
+          ...(owner ? { owner: { realm: owner.realm, resolver: owner.user.resolver, userId: owner.user.id, login: owner.user.login } } : {}),
+        },
+        ctx.tokenDefaults,
+      ).token;
+    } catch (err) {
+      if (err instanceof TokenTypeError) throw new AdminError('invalid', err.message);
+      throw err;
+    }
+    target.serial = row.serial;
+    if (await ctx.auth.store.getToken(row.serial)) throw new AdminError('conflict', `serial ${row.serial} already exists`);
+    const token = await ctx.auth.store.createToken(row, ctx.auth.now());
+    // The login alone in the default realm, login@realm elsewhere.
+    const account = !owner ? token.serial : owner.realm === ctx.auth.users.defaultRealm?.toLowerCase() ? owner.user.login : `${owner.user.login}@${owner.realm}`;
+    return { token, uri: provisioningUri(token, account, ctx.tokenDefaults.issuer), account, ...(owner ? { owner } : {}) };
+  });
+}

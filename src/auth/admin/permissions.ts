@@ -1,0 +1,53 @@
+// What each role may do. A role limited to realms acts only on users and
+// tokens of those realms; an unassigned (spare) token may be seen and
+// assigned by anyone who may assign.
+
+import type { Actor, Role } from '../../model/actor.ts';
+import { AdminError } from './errors.ts';
+
+const ALL: readonly Role[] = ['admin', 'helpdesk', 'auditor'];
+const DESK: readonly Role[] = ['admin', 'helpdesk'];
+const ADMIN: readonly Role[] = ['admin'];
+
+export const PERMISSIONS = {
+  'token.read': ALL,
+  'token.enroll': DESK,
+  'token.verify': DESK,
+  'token.enable': DESK,
+  'token.disable': DESK,
+  'token.reset': DESK,
+  'token.resync': DESK,
+  'token.set-pin': DESK,
+  'token.assign': DESK,
+  'token.unassign': DESK,
+  'token.challenge': DESK,
+  'token.set-limits': ADMIN,
+  'token.revoke': ADMIN,
+  'token.delete': ADMIN,
+  'token.import': ADMIN,
+  'user.read': ALL,
+  'audit.read': ['admin', 'auditor'],
+  'admin.manage': ADMIN,
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+export function mayDo(actor: Actor, action: Action): boolean {
+  return (PERMISSIONS[action] as readonly Role[]).includes(actor.role);
+}
+
+export function inScope(actor: Actor, realm: string | undefined): boolean {
+  if (actor.realms === undefined) return true;
+  return realm !== undefined && actor.realms.includes(realm.toLowerCase());
+}
+
+/** Throws 'forbidden' unless the actor's role allows the action. */
+export function authorize(actor: Actor, action: Action): void {
+  if (!mayDo(actor, action)) throw new AdminError('forbidden', `${action} is not allowed for the ${actor.role} role`);
+}
+
+/** Throws 'forbidden' when a realm-limited actor reaches outside its realms; null is a spare token, in everyone's reach. */
+export function authorizeRealm(actor: Actor, realm: string | null): void {
+  if (realm === null || inScope(actor, realm)) return;
+  throw new AdminError('forbidden', `${actor.name} may act on realm${actor.realms!.length === 1 ? '' : 's'} ${actor.realms!.join(', ')} only`);
+}

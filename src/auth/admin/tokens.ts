@@ -1,0 +1,158 @@
+// Token operations an administrator or the helpdesk does on an existing
+// token: state, fail counter, PIN, resync, owner, limits, challenge, delete.
+
+import type { Actor } from '../../model/actor.ts';
+import type { ChallengeDecision } from '../../model/decision.ts';
+import type { Token, TokenPatch } from '../../model/token.ts';
+import { tokenKind, TokenTypeError } from '../../tokens/index.ts';
+import { openTransaction } from '../challenge.ts';
+import { lookUpUser } from '../subject.ts';
+import { unusable } from '../usable.ts';
+import { operation, type AdminContext, type Target } from './context.ts';
+import { AdminError } from './errors.ts';
+import { authorize, authorizeRealm, inScope, type Action } from './permissions.ts';
+
+/** The token, or not-found; forbidden when it belongs to a realm outside the actor's. Fills the audit target. */
+export async function tokenFor(ctx: AdminContext, actor: Actor, serial: string, target?: Target): Promise<Token> {
+  const token = await ctx.auth.store.getToken(serial);
+  if (!token) throw new AdminError('not-found', `no token with serial "${serial}"`);
+  authorizeRealm(actor, token.owner?.realm ?? null);
+  if (target && token.owner) {
+    target.user = token.owner.login;
+    target.realm = token.owner.realm;
+  }
+  return token;
+}
+
+/** One token operation: authorized, the token looked up, audited once. */
+function onToken<T>(ctx: AdminContext, actor: Actor, action: Action, serial: string, work: (token: Token) => Promise<T>): Promise<T> {
+  return operation(ctx, actor, action, { serial }, async (target) => work(await tokenFor(ctx, actor, serial, target)));
+}
+
+export interface TokenQuery {
+  /** LOGIN or LOGIN@REALM: that user's tokens. */
+  user?: string;
+  realm?: string;
+  unassigned?: boolean;
+}
+
+export async function listTokens(ctx: AdminContext, actor: Actor, query: TokenQuery = {}): Promise<Token[]> {
+  authorize(actor, 'token.read');
+  let tokens: Token[];
+  if (query.user !== undefined) {
+    const found = await lookUpUser(ctx.auth, query.user, query.realm);
+    if ('missing' in found) throw new AdminError('not-found', found.missing);
+    authorizeRealm(actor, found.found.realm);
+    tokens = await ctx.auth.store.tokensOfUser(found.found.user.resolver, found.found.user.id);
+  } else {
+    tokens = await ctx.auth.store.listTokens({ ...(query.realm !== undefined ? { realm: query.realm.toLowerCase() } : {}), ...(query.unassigned ? { unassigned: true } : {}) });
+  }
+  return tokens.filter((t) => t.owner === null || inScope(actor, t.owner.realm));
+}
+
+export async function showToken(ctx: AdminContext, actor: Actor, serial: string): Promise<Token> {
+  authorize(actor, 'token.read');
+  return tokenFor(ctx, actor, serial);
+}
+
+async function patch(ctx: AdminContext, serial: string, change: TokenPatch): Promise<void> {
+  if (!(await ctx.auth.store.updateToken(serial, change))) throw new AdminError('not-found', `token ${serial} was deleted meanwhile`);
+}
+
+export function enableToken(ctx: AdminContext, actor: Actor, serial: string): Promise<void> {
+  return onToken(ctx, actor, 'token.enable', serial, async (t) => {
+    if (t.revoked) throw new AdminError('conflict', `${t.serial} is revoked and cannot be enabled again`);
+    await patch(ctx, t.serial, { active: true });
+  });
+}
+
+export function disableToken(ctx: AdminContext, actor: Actor, serial: string): Promise<void> {
+  return onToken(ctx, actor, 'token.disable', serial, (t) => patch(ctx, t.serial, { active: false }));
+}
+
+export function revokeToken(ctx: AdminContext, actor: Actor, serial: string): Promise<void> {
+  return onToken(ctx, actor, 'token.revoke', serial, (t) => patch(ctx, t.serial, { revoked: true, active: false, locked: true }));
+}
+
+export function deleteToken(ctx: AdminContext, actor: Actor, serial: string): Promise<void> {
+  return onToken(ctx, actor, 'token.delete', serial, async (t) => {
+    if (!(await ctx.auth.store.deleteToken(t.serial))) throw new AdminError('not-found', `token ${t.serial} was deleted meanwhile`);
+  });
+}
+
+/** Clears the fail counter and the lock; returns the token as it was. */
+export function resetToken(ctx: AdminContext, actor: Actor, serial: string): Promise<Token> {
+  return onToken(ctx, actor, 'token.reset', serial, async (t) => {
+    await patch(ctx, t.serial, { failCount: 0, locked: false });
+    return t;
+  });
+}
+
+/** An empty PIN removes it: the OTP alone logs in. */
+export function setPin(ctx: AdminContext, actor: Actor, serial: string, pin: string): Promise<void> {
+  return onToken(ctx, actor, 'token.set-pin', serial, async (t) => {
+    await patch(ctx, t.serial, { pinHash: pin === '' ? null : await ctx.auth.pins.hash(pin) });
+  });
+}
+
+/** Two consecutive OTPs put the counter (TOTP: the clock drift) right. */
+export function resyncToken(ctx: AdminContext, actor: Actor, serial: string, otp1: string, otp2: string): Promise<{ counter: number; drift: number }> {
+  return onToken(ctx, actor, 'token.resync', serial, async (t) => {
+    const now = ctx.auth.now();
+    let found;
+    try {
+      found = tokenKind(t.type).resync(t, otp1, otp2, now);
+    } catch (err) {
+      if (err instanceof TokenTypeError) throw new AdminError('invalid', err.message);
+      throw err;
+    }
+    if (!found) throw new AdminError('invalid', `the two OTPs are not consecutive codes of ${t.serial} within its sync window (${t.syncWindow} ${t.type === 'totp' ? 'time steps' : 'counters'}); nothing changed`);
+    if (!(await ctx.auth.store.commitSuccess(t.serial, found.counter, now, found.drift))) throw new AdminError('conflict', `${t.serial} was used meanwhile; try again with fresh codes`);
+    return { counter: found.counter + 1, drift: found.drift ?? 0 };
+  });
+}
+
+export function assignToken(ctx: AdminContext, actor: Actor, serial: string, login: string, realm?: string): Promise<{ login: string; realm: string }> {
+  return onToken(ctx, actor, 'token.assign', serial, async (t) => {
+    const found = await lookUpUser(ctx.auth, login, realm);
+    if ('missing' in found) throw new AdminError('not-found', found.missing);
+    const { user, realm: userRealm } = found.found;
+    authorizeRealm(actor, userRealm);
+    if (t.owner && !(t.owner.resolver === user.resolver && t.owner.userId === user.id)) {
+      throw new AdminError('conflict', `${t.serial} belongs to ${t.owner.login}@${t.owner.realm}; unassign it first`);
+    }
+    await patch(ctx, t.serial, { owner: { realm: userRealm, resolver: user.resolver, userId: user.id, login: user.login } });
+    return { login: user.login, realm: userRealm };
+  });
+}
+
+/** Removes the owner, and the PIN and fail counter, which were theirs; returns the token as it was. */
+export function unassignToken(ctx: AdminContext, actor: Actor, serial: string): Promise<Token> {
+  return onToken(ctx, actor, 'token.unassign', serial, async (t) => {
+    await patch(ctx, t.serial, { owner: null, pinHash: null, failCount: 0, locked: false });
+    return t;
+  });
+}
+
+/** Limits and validity an administrator sets: max fail, auth and success limits, validity period, windows, description. */
+export type TokenLimits = Pick<TokenPatch, 'maxFail' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'window' | 'syncWindow' | 'otpLength' | 'description'>;
+
+export function setTokenLimits(ctx: AdminContext, actor: Actor, serial: string, limits: TokenLimits): Promise<void> {
+  return onToken(ctx, actor, 'token.set-limits', serial, async (t) => {
+    if (limits.validFrom != null && limits.validUntil != null && limits.validFrom > limits.validUntil) throw new AdminError('invalid', 'the validity period ends before it starts');
+    await patch(ctx, t.serial, limits);
+  });
+}
+
+/** Opens a challenge for the token's owner, as a PIN alone would (for testing a token, or a user without a PIN). */
+export function openChallenge(ctx: AdminContext, actor: Actor, serial: string): Promise<ChallengeDecision> {
+  return onToken(ctx, actor, 'token.challenge', serial, async (t) => {
+    if (!t.owner) throw new AdminError('conflict', `${t.serial} has no owner; assign it first`);
+    if (!tokenKind(t.type).challenge) throw new AdminError('invalid', `${t.type} tokens do not take challenges`);
+    const now = ctx.auth.now();
+    const why = await unusable(ctx.auth, t, now);
+    if (why) throw new AdminError('conflict', `${t.serial} cannot be used: ${why}`);
+    const subject = { user: { resolver: t.owner.resolver, id: t.owner.userId, login: t.owner.login, groups: [], attributes: {} }, realm: t.owner.realm };
+    return openTransaction(ctx.auth, subject, [t], now);
+  });
+}

@@ -1,0 +1,54 @@
+// The first factor: the token PIN, the directory password (otppin:
+// userstore) or nothing (otppin: none), and the KDF spent where no PIN is
+// checked so the answer time does not tell who exists.
+
+import type { Token } from '../model/token.ts';
+import type { AuthContext, Subject } from './context.ts';
+
+/** Is `pin` right for this token under the PIN policy? */
+export async function pinMatches(ctx: AuthContext, subject: Subject, token: Token, pin: string): Promise<boolean> {
+  switch (ctx.policy.otppin) {
+    case 'token': {
+      const right = await ctx.pins.verify(pin, token.pinHash);
+      if (right && token.pinHash !== null) await rehashPin(ctx, token, token.pinHash, pin);
+      return right;
+    }
+    case 'userstore':
+      // An empty directory password is never a match (an LDAP bind with it is anonymous and succeeds).
+      return pin.length > 0 && ctx.users.checkPassword(subject.user, pin);
+    case 'none':
+      return pin.length === 0;
+  }
+}
+
+/** A right PIN under an old hash format is stored again in the current one (LinOTP imports). */
+async function rehashPin(ctx: AuthContext, token: Token, stored: string, pin: string): Promise<void> {
+  const { pins, store, logger } = ctx;
+  if (!pins.needsRehash?.(stored)) return;
+  const fresh = await pins.hash(pin);
+  await store.updateToken(token.serial, { pinHash: fresh });
+  token.pinHash = fresh;
+  logger.info({ serial: token.serial }, 'PIN hash upgraded to the current format');
+}
+
+/**
+ * A wrong password for a known user costs a PIN check (the challenge trigger
+ * tries the whole password as a PIN); an unknown user or one without tokens
+ * costs the same, so the answer time does not tell who exists.
+ */
+export async function spendPinCheck(ctx: AuthContext): Promise<void> {
+  await ctx.pins.verify('\u0000', null);
+}
+
+/** One KDF per token and request at most, whichever step asks first. */
+export function pinCache(ctx: AuthContext, subject: Subject): (token: Token, pin: string) => Promise<boolean> {
+  const results = new Map<Token, Promise<boolean>>();
+  return (token, pin) => {
+    let result = results.get(token);
+    if (!result) {
+      result = pinMatches(ctx, subject, token, pin);
+      results.set(token, result);
+    }
+    return result;
+  };
+}

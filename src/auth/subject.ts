@@ -1,0 +1,76 @@
+// From a user name to the user: realm (explicit, user@realm or DOMAIN\user,
+// the NAS's, the default), then the resolvers of that realm.
+
+import type { AccessRequest } from '../model/access-request.ts';
+import type { Decision } from '../model/decision.ts';
+import { AmbiguousUserError, ResolverUnavailableError, type User } from '../users/types.ts';
+import type { AuthContext, Subject } from './context.ts';
+import { accept, reject } from './outcome.ts';
+import { spendPinCheck } from './pins.ts';
+import { splitUserName } from './username.ts';
+
+/** Ambiguous logins already logged, so a NAS retrying one does not flood the log. */
+const ambiguousLogged = new WeakMap<AuthContext, Set<string>>();
+
+/** The user a request names, or the decision when there is none (a reject, or passOnNoUser's accept). */
+export async function findSubject(ctx: AuthContext, request: AccessRequest): Promise<Subject | Decision> {
+  const { policy } = ctx;
+  const split = splitUserName(request.userName, policy);
+  const realm = request.realm ?? split.realm ?? request.nas.realm ?? ctx.users.defaultRealm;
+  if (realm === undefined) return reject(policy, 'no realm', { user: split.login });
+  if (!ctx.users.hasRealm(realm)) return reject(policy, 'unknown realm', { user: split.login, realm });
+  let user: User | undefined;
+  try {
+    user = await ctx.users.findUser(realm, split.login);
+  } catch (err) {
+    if (err instanceof ResolverUnavailableError) {
+      ctx.logger.error({ resolver: err.resolver, cause: err.message, realm }, 'resolver unavailable');
+      ctx.onResolverError(err.resolver);
+      return reject(policy, 'resolver unavailable', { user: split.login, realm });
+    }
+    if (err instanceof AmbiguousUserError) {
+      let logged = ambiguousLogged.get(ctx);
+      if (!logged) ambiguousLogged.set(ctx, (logged = new Set()));
+      const key = `${realm}|${split.login}`;
+      if (!logged.has(key)) {
+        logged.add(key);
+        ctx.logger.error({ realm, login: split.login, resolvers: err.resolvers }, err.message);
+      }
+      return reject(policy, 'ambiguous user', { user: split.login, realm });
+    }
+    throw err;
+  }
+  if (!user) {
+    await spendPinCheck(ctx);
+    return policy.passOnNoUser ? accept(policy, 'pass on no user', { user: split.login, realm }) : reject(policy, 'unknown user', { user: split.login, realm });
+  }
+  return { user, realm };
+}
+
+/** Names the realms there are, for an administrator who mistyped one. */
+export function unknownRealm(ctx: AuthContext, realm: string): string {
+  return `unknown realm "${realm}" (realms: ${ctx.users.names.join(', ') || 'none'})`;
+}
+
+export type UserLookup = { found: Subject } | { missing: string };
+
+/**
+ * An administrator's LOGIN or LOGIN@REALM (or an explicit realm) to the user:
+ * the realm part counts only when it names a configured realm, since logins
+ * may contain @ themselves.
+ */
+export async function lookUpUser(ctx: AuthContext, login: string, realm?: string): Promise<UserLookup> {
+  let name = login;
+  let realmName = realm;
+  const at = login.lastIndexOf('@');
+  if (realmName === undefined && at > 0 && ctx.users.hasRealm(login.slice(at + 1))) {
+    realmName = login.slice(at + 1);
+    name = login.slice(0, at);
+  }
+  realmName ??= ctx.users.defaultRealm;
+  if (realmName === undefined) return { missing: 'no realm given and no default realm configured (give a realm or user@realm)' };
+  if (!ctx.users.hasRealm(realmName)) return { missing: unknownRealm(ctx, realmName) };
+  const user = await ctx.users.findUser(realmName, name);
+  if (!user) return { missing: `user "${name}" not found in realm "${realmName.toLowerCase()}"` };
+  return { found: { user, realm: realmName.toLowerCase() } };
+}

@@ -1,0 +1,27 @@
+// Whether a token may be used now: revoked, disabled, outside its validity
+// period, over its auth or success limit, or locked by its fail counter.
+
+import type { Token } from '../model/token.ts';
+import type { AuthContext } from './context.ts';
+
+/** Why a token cannot be used now, or undefined. Clears a fail-counter lock after the quiet period. */
+export async function unusable(ctx: AuthContext, t: Token, now: number): Promise<string | undefined> {
+  if (t.revoked) return 'revoked';
+  if (!t.active) return 'disabled';
+  if (t.validFrom !== null && now < t.validFrom) return 'not yet valid';
+  if (t.validUntil !== null && now > t.validUntil) return 'expired';
+  if (t.maxAuth !== null && t.authCount >= t.maxAuth) return 'auth limit reached';
+  if (t.maxSuccess !== null && t.successCount >= t.maxSuccess) return 'success limit reached';
+  if (t.locked) {
+    const timeout = ctx.policy.failCounterClearTimeout;
+    if (timeout > 0 && t.lastFail !== null && now - t.lastFail >= timeout) {
+      await ctx.store.updateToken(t.serial, { locked: false, failCount: 0 });
+      t.locked = false;
+      t.failCount = 0;
+      ctx.logger.info({ serial: t.serial }, 'fail counter cleared after the quiet period');
+      return undefined;
+    }
+    return 'locked';
+  }
+  return undefined;
+}
