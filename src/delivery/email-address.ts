@@ -3,6 +3,8 @@
 // "a@x.org, b@evil.org" or a display name with a second address in it would
 // send the code to someone else.
 
+import addressparser from 'nodemailer/lib/addressparser';
+
 export type EmailAddressResult = { ok: true; address: string } | { ok: false; reason: string };
 
 const LOCAL = /^[^\s\p{Cc}@",;:<>()[\]\\]{1,64}$/u;
@@ -23,4 +25,12 @@ export function checkEmailAddress(input: string): EmailAddressResult {
     return { ok: false, reason: 'not a single e-mail address (the domain is not a host name)' };
   }
   return { ok: true, address };
+}
+
+/** Undefined when `from` is one mailbox, bare or with a display name (`VPN login <otp@example.org>`). */
+export function fromAddressProblem(from: string): string | undefined {
+  const parsed = addressparser(from, { flatten: true });
+  if (parsed.length !== 1 || !parsed[0]!.address) return 'expected one sender address, e.g. "VPN login <otp@example.org>"';
+  const address = checkEmailAddress(parsed[0]!.address);
+  return address.ok ? undefined : `the sender address is ${address.reason}`;
 }
