@@ -45,6 +45,8 @@ function transportOptions(options: EmailOptions): SMTPPoolOptions & { pool: true
 
 export function createEmailSender(options: EmailOptions): Sender {
   const transport = createTransport(transportOptions(options));
+  // An idle pooled connection that breaks must not crash the process; each send reports its own failure.
+  transport.on('error', () => undefined);
   let closed = false;
 
   async function deliver(message: DeliveryMessage, address: string, signal: AbortSignal): Promise<SendResult> {

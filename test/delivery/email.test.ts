@@ -198,6 +198,23 @@ describe('e-mail delivery over SMTP', () => {
     }
   });
 
+  test('a pooled session the server closed while idle is replaced, not a failed send', async () => {
+    const server = await startMailServer({ tls: 'starttls', ca, socketTimeoutMs: 200 });
+    const s = createEmailSender(options(server.port, ca));
+    try {
+      assert.equal((await s.send(message())).ok, true);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const r = await s.send(message('bob@example.org'));
+      assert.equal(r.ok, true, JSON.stringify(r));
+      assert.deepEqual((await server.nextMail()).rcptTo, ['alice@example.org']);
+      assert.deepEqual((await server.nextMail()).rcptTo, ['bob@example.org']);
+      assert.equal(server.connections(), 2, 'the second send opened a new session');
+    } finally {
+      await s.close();
+      await server.close();
+    }
+  });
+
   test('after close a send fails at once', async () => {
     const s = createEmailSender(options(starttls.port, ca));
     await s.close();

@@ -27,6 +27,8 @@ export interface MailServerOptions {
   refuseRecipients?: string[];
   /** Loopback address to listen on; 127.0.0.1 by default. */
   host?: string;
+  /** Idle time after which the server closes a session. */
+  socketTimeoutMs?: number;
 }
 
 export interface MailServer {
@@ -52,6 +54,7 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
     authOptional: users === undefined,
     allowInsecureAuth: options.tls === 'none',
     logger: false,
+    ...(options.socketTimeoutMs !== undefined ? { socketTimeout: options.socketTimeoutMs } : {}),
     onConnect(_session, callback) {
       connections++;
       callback();
