@@ -100,6 +100,7 @@ function decodeVendorSpecific(dict: Dictionary, value: Buffer, add: Add): void {
   const vendorId = value.readUInt32BE(0);
   const body = value.subarray(4);
   // Sub-attributes in the common (type, length) format; a body that is not in it stays raw.
+  if (body.length === 0) return add(`Vendor-${vendorId}`, Buffer.alloc(0));
   for (let off = 0; off < body.length; ) {
     const len = body[off + 1];
     if (len === undefined || len < 2 || off + len > body.length) return add(`Vendor-${vendorId}`, Buffer.from(body));

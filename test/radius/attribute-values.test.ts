@@ -183,11 +183,12 @@ describe('decoding keeps what it cannot read, under a name that says so', () => 
   test('unknown attributes and vendors, and a vendor body not in the (type, length) format', () => {
     const unknownVendor = hex('1a 0c 00003039 01 03 41 02 03 42');
     const badBody = hex('1a 09 0001869f 01 09 41');
-    assert.deepEqual(decodeAttributes(raw(hex('c8 03 41'), unknownVendor, badBody, hex('1a 05 000001'))), {
+    assert.deepEqual(decodeAttributes(raw(hex('c8 03 41'), unknownVendor, badBody, hex('1a 06 00000009'), hex('1a 05 000001'))), {
       'Attr-200': Buffer.from('A'),
       'Vendor-12345-Attr-1': Buffer.from('A'),
       'Vendor-12345-Attr-2': Buffer.from('B'),
       'Vendor-99999': hex('010941'),
+      'Vendor-9': Buffer.alloc(0),
       'Vendor-Specific': hex('000001'),
     });
   });
