@@ -95,9 +95,10 @@ export function ifidBytes(text: string): Buffer | undefined {
   return b;
 }
 
+/** Four hex groups without leading zeros, as FreeRADIUS prints them. */
 export function ifidText(b: Buffer): string {
   const groups: string[] = [];
-  for (let i = 0; i < 8; i += 2) groups.push(b.readUInt16BE(i).toString(16).padStart(4, '0'));
+  for (let i = 0; i < 8; i += 2) groups.push(b.readUInt16BE(i).toString(16));
   return groups.join(':');
 }
 

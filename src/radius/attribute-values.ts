@@ -60,7 +60,7 @@ function expected(def: AttributeDef, named: NamedValues | undefined, given: stri
     case 'combo-ip': return 'an IPv4 or IPv6 address';
     case 'ipv4prefix': return 'an IPv4 network such as 192.0.2.0/24';
     case 'ipv6prefix': return 'an IPv6 prefix such as 2001:db8::/32';
-    case 'ifid': return 'an interface id of four hex groups such as 0000:0000:0000:0001';
+    case 'ifid': return 'an interface id of four hex groups such as 211:22ff:fe33:4455';
     case 'ether': return 'a MAC address such as 00:11:22:aa:bb:cc';
     case 'date': case 'time': return 'a time as seconds since 1970 or an ISO 8601 date such as 2030-01-31T12:00:00Z';
     default: {
