@@ -84,22 +84,24 @@ class Reader {
       if (this.#read.has(real)) return;
       text = readFileSync(real, 'utf8');
     } catch (e) {
-      this.problem(includedAt ?? shown(path), `cannot read ${shown(path)}: ${reason(e)}`);
+      if (includedAt) this.problem(includedAt, `cannot read ${shown(path)}: ${reason(e)}`);
+      else this.problem(shown(path), `cannot read the dictionary file: ${reason(e)}`);
       return;
     }
     this.#read.add(real);
     this.files.push(real);
     const state: { block: Block | undefined } = { block: undefined };
+    const inner = [...stack, real];
     const lines = text.split(/\r?\n/);
     for (let i = 0; i < lines.length; i++) {
       const words = lines[i]!.replace(/#.*/, '').trim().split(/\s+/);
       if (words[0] === '') continue;
-      this.#line(words, `${shown(real)}:${i + 1}`, real, state, [...stack, real]);
+      this.#line(words, `${shown(real)}:${i + 1}`, real, state, inner);
     }
     if (state.block) this.problem(state.block.where, `BEGIN-VENDOR ${state.block.vendor.name} is not closed by END-VENDOR in this file`);
   }
 
-  #line(words: string[], where: string, file: string, state: { block: Block | undefined }, stack: string[]): void {
+  #line(words: string[], where: string, file: string, state: { block: Block | undefined }, stack: readonly string[]): void {
     const [keyword = '', a = '', b = '', c = ''] = words;
     switch (keyword) {
       case 'VENDOR':
@@ -244,7 +246,7 @@ class Reader {
       }
       const n = parseNumber(v.number);
       if (n === undefined || BigInt(n) < range.min || BigInt(n) > range.max) {
-        this.problem(v.where, `VALUE ${v.name} of ${def.name}: number "${v.number}" must be ${range.min < 0n ? 0 : range.min}..${range.max}`);
+        this.problem(v.where, `VALUE ${v.name} of ${def.name}: number "${v.number}" must be 0..${range.max}`);
         continue;
       }
       let named = out.get(def);

@@ -184,7 +184,7 @@ describe('problems come with file and line', () => {
     }), ['dictionary.b:1: $INCLUDE loop: dictionary.a -> dictionary.b -> dictionary.a']);
     assert.deepEqual(problems({ dictionary: '$INCLUDE dictionary\n' }), ['dictionary:1: $INCLUDE loop: dictionary -> dictionary']);
     const missing = join(tmpdir(), 'otp-radius-no-such-dictionary');
-    assert.throws(() => readDictionary(missing), { name: 'DictionaryError', message: `${missing}: cannot read ${missing}: no such file` });
+    assert.throws(() => readDictionary(missing), { name: 'DictionaryError', message: `${missing}: cannot read the dictionary file: no such file` });
   });
 
   test('every problem of a start is reported at once, in one error', () => {
