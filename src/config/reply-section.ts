@@ -5,7 +5,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { ReplyRule } from '../auth/reply-rules.ts';
 import { placeholdersOf } from '../auth/reply-rules.ts';
-import { encodeAttribute, findAttribute } from '../radius/codec.ts';
+import { AttributeValueError, encodeAttribute, findAttribute } from '../radius/codec.ts';
 import { INVALID, list, object, optional, str, type Check } from './schema.ts';
 
 const scalarOrList: Check<string[]> = (node, ctx, path) => {
@@ -30,14 +30,23 @@ const attributes: Check<{ name: string; values: string[] }[]> = (node, ctx, path
   const out: { name: string; values: string[] }[] = [];
   let ok = true;
   for (const pair of node.items) {
-    const name = isScalar(pair.key) ? String(pair.key.value) : '';
-    const at = `${path}.${name}`;
-    const def = findAttribute(name);
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const at = `${path}.${key}`;
+    // FreeRADIUS writes a tagged attribute as Name:tag (RFC 2868), e.g. Tunnel-Type:1.
+    const tagged = /^(.+):(\d+)$/.exec(key);
+    const base = tagged ? tagged[1]! : key;
+    const def = findAttribute(base);
     if (!def) {
-      ctx.error(pair.key as never, at, `unknown RADIUS attribute "${name}" (not in dictionaries/; names are as in FreeRADIUS, e.g. Class, Filter-Id, Fortinet-Group-Name)`);
+      ctx.error(pair.key as never, at, `unknown RADIUS attribute "${base}" (not in dictionaries/; names are as in FreeRADIUS, e.g. Class, Filter-Id, Fortinet-Group-Name)`);
       ok = false;
       continue;
     }
+    if (tagged && (!def.hasTag || Number(tagged[2]) < 1 || Number(tagged[2]) > 31)) {
+      ctx.error(pair.key as never, at, def.hasTag ? `tag: expected 1 to 31, got ${tagged[2]}` : `${def.name} takes no tag (only attributes with has_tag, e.g. Tunnel-Type:1)`);
+      ok = false;
+      continue;
+    }
+    const name = tagged ? `${def.name}:${tagged[2]}` : def.name;
     const values = scalarOrList(pair.value as never, ctx, at);
     if (values === INVALID) {
       ok = false;
@@ -46,13 +55,13 @@ const attributes: Check<{ name: string; values: string[] }[]> = (node, ctx, path
     for (const v of values) {
       if (placeholdersOf(v).length > 0) continue;
       try {
-        encodeAttribute(def.name, v);
+        encodeAttribute(name, v);
       } catch (e) {
-        ctx.error(pair.value as never, at, (e as Error).message);
+        ctx.error(pair.value as never, at, e instanceof AttributeValueError ? e.detail : (e as Error).message);
         ok = false;
       }
     }
-    out.push({ name: def.name, values });
+    out.push({ name, values });
   }
   return ok ? out : INVALID;
 };

@@ -28,7 +28,11 @@ test('config: reply rules are checked against the dictionaries at start-up, with
   const ok = parseConfig(`${base}reply:\n  - group: vpn-admins\n    attributes:\n      Class: admins\n      Session-Timeout: 3600\n      Cisco-AVPair: [a=1, b=2]\n`, 'c.yaml');
   assert.deepEqual(ok.config.reply, [{ group: 'vpn-admins', attributes: [{ name: 'Class', values: ['admins'] }, { name: 'Session-Timeout', values: ['3600'] }, { name: 'Cisco-AVPair', values: ['a=1', 'b=2'] }] }]);
   assert.throws(() => parseConfig(`${base}reply:\n  - attributes:\n      Klass: admins\n`, 'c.yaml'), /c\.yaml:5: reply\[0\]\.attributes\.Klass: unknown RADIUS attribute "Klass"/);
-  assert.throws(() => parseConfig(`${base}reply:\n  - attributes:\n      Framed-IP-Address: not-an-ip\n`, 'c.yaml'), /c\.yaml:5: reply\[0\]\.attributes\.Framed-IP-Address: Framed-IP-Address: expected an IPv4 address/);
+  assert.throws(() => parseConfig(`${base}reply:\n  - attributes:\n      Framed-IP-Address: not-an-ip\n`, 'c.yaml'), /c\.yaml:5: reply\[0\]\.attributes\.Framed-IP-Address: expected an IPv4 address, got "not-an-ip"$/);
+  const tagged = parseConfig(`${base}reply:\n  - attributes:\n      Tunnel-Type:1: VLAN\n      Tunnel-Private-Group-Id:1: 42\n`, 'c.yaml');
+  assert.deepEqual(tagged.config.reply[0]!.attributes, [{ name: 'Tunnel-Type:1', values: ['VLAN'] }, { name: 'Tunnel-Private-Group-Id:1', values: ['42'] }]);
+  assert.throws(() => parseConfig(`${base}reply:\n  - attributes:\n      Class:1: x\n`, 'c.yaml'), /c\.yaml:5: reply\[0\]\.attributes\.Class:1: Class takes no tag/);
+  assert.throws(() => parseConfig(`${base}reply:\n  - attributes:\n      Tunnel-Type:32: VLAN\n`, 'c.yaml'), /Tunnel-Type:32: tag: expected 1 to 31, got 32/);
   assert.throws(() => parseConfig(`${base}reply:\n  - realm: nowhere\n    attributes: { Class: x }\n`, 'c.yaml'), /reply\[0\]\.realm: unknown realm "nowhere"/);
 });
 

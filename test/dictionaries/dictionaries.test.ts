@@ -1,6 +1,7 @@
-// The shipped dictionaries, checked twice: structurally by our own reader
-// (dictionary-lint.ts) and behaviourally through the npm `radius` package
-// that the server uses to encode and decode packets.
+// The shipped dictionaries, checked twice: structurally by a strict checker
+// (dictionary-lint.ts) and behaviourally through the npm `radius` package,
+// an implementation independent of ours (src/radius/dictionary-reader.ts),
+// so that the files stay readable by other RADIUS software too.
 
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,5 @@
-// The server (src/radius/codec.ts) loads our top file alone with
+// The comparison of our codec with the npm `radius` package
+// (test/radius/codec-oracle.test.ts) loads our top file alone with
 // load_dictionary(), skipping the package's bundled directory, and then uses
 // only the attribute-level functions. This file checks that this way of
 // loading gives exactly our dictionaries, and pins down the trap next to it:
