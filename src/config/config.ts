@@ -8,6 +8,8 @@ import type { Cidr } from './cidr.ts';
 import type { AuthPolicy } from '../auth/policy.ts';
 import type { ReplyRule } from '../auth/reply-rules.ts';
 import { authSections, buildAuthPolicy, type TokenDefaults } from './auth-sections.ts';
+import { eapSection } from './eap-section.ts';
+import type { EapOptions } from '../eap/options.ts';
 import { httpSection, type HttpConfig } from './http-section.ts';
 import { replySection } from './reply-section.ts';
 import { readSecret } from './secret.ts';
@@ -63,6 +65,8 @@ export interface Config {
   reply: ReplyRule[];
   /** The LinOTP-compatible HTTP API; undefined = off. */
   http?: HttpConfig;
+  /** EAP-TTLS and PEAP on the RADIUS listeners; undefined = EAP refused. */
+  eap?: EapOptions;
 }
 
 /** What the LinOTP rlm_perl plugin answered; NAS scripts and users may look for these texts. */
@@ -149,6 +153,7 @@ export const sections = {
   ...authSections,
   reply: replySection,
   http: httpSection,
+  eap: eapSection,
   /** `linotp`: the LinOTP FreeRADIUS plugin's Reply-Message texts, unless policy.replyMessages sets its own. */
   compat: optional(oneOf(['linotp'] as const)),
 };
@@ -170,6 +175,6 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
   (v.reply ?? []).forEach((r, i) => {
     if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);
   });
-  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], ...(v.http ? { http: v.http } : {}) };
+  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], ...(v.http ? { http: v.http } : {}), ...(v.eap ? { eap: v.eap } : {}) };
 }
 

@@ -14,6 +14,7 @@ import { ATTR, CODE, findAttributes, firstAttribute, parsePacket, type RawPacket
 import { decisionAttributes, decisionCode, encodeReply } from './reply.ts';
 import { decodeAccessRequest } from './request-decode.ts';
 import type { AccessHandler } from '../auth/request.ts';
+import type { EapAnswer, EapHook } from './eap-hook.ts';
 import { RadiusStats, type DropReason } from './stats.ts';
 
 export interface RadiusServerOptions {
@@ -23,6 +24,8 @@ export interface RadiusServerOptions {
   logger: Logger;
   /** Several processes bind the same port (the kernel spreads packets by source). */
   reusePort?: boolean;
+  /** Requests with EAP-Message go here when EAP is configured; without it they reach the handler, which refuses them. */
+  eap?: EapHook;
 }
 
 type Port = 'auth' | 'acct';
@@ -190,24 +193,32 @@ export class RadiusServer {
     }
     const request = decodeAccessRequest(packet, client, rinfo.address, password);
     this.inFlight++;
-    this.options
-      .handler(request)
+    // EAP hook: the EAP layer answers (its inner logins still reach the handler); undefined = no answer.
+    const eap = request.eap ? this.options.eap : undefined;
+    const answered: Promise<Decision | EapAnswer | undefined> = eap ? eap(packet, request, client) : this.options.handler(request);
+    answered
       .catch((err: unknown): Decision => {
         // Fail closed: an error anywhere below is a reject, with the cause in the log.
         this.log.error({ err, client: client.name }, 'authentication failed with an internal error');
         return reject('internal error');
       })
-      .then((decision) => this.reply(socket, rinfo, key, packet, client, decision))
+      .then((answer) => {
+        if (answer === undefined) {
+          this.cache.forget(key);
+          this.stats.drop('duplicate-in-progress');
+        } else if ('code' in answer) this.reply(socket, rinfo, key, packet, client, answer.decision, answer);
+        else this.reply(socket, rinfo, key, packet, client, answer);
+      })
       .finally(() => {
         this.inFlight--;
         this.wakeIfIdle();
       });
   }
 
-  private reply(socket: Socket, rinfo: RemoteInfo, key: RequestKey, packet: RawPacket, client: ClientConfig, decision: Decision): void {
+  private reply(socket: Socket, rinfo: RemoteInfo, key: RequestKey, packet: RawPacket, client: ClientConfig, decision: Decision, encoded?: EapAnswer): void {
     let response: Buffer;
     try {
-      response = encodeReply(packet, decisionCode(decision), decisionAttributes(decision), client.secret);
+      response = encodeReply(packet, encoded?.code ?? decisionCode(decision), encoded?.attributes ?? decisionAttributes(decision), client.secret);
     } catch (err) {
       // An answer that cannot be encoded (too long, bad reply attribute) must not turn into an accept without its attributes.
       this.log.error({ err, client: client.name, decision: decision.decision }, 'cannot encode the answer; sending Access-Reject');
@@ -273,10 +284,13 @@ export class RadiusServer {
     }
     const required =
       packet.code === CODE.StatusServer ||
+      // RFC 3579 section 3.2: a request carrying EAP-Message without Message-Authenticator is discarded, whatever the client's setting.
+      firstAttribute(packet, ATTR.EapMessage) !== undefined ||
       (packet.code === CODE.AccessRequest &&
         (client.requireMessageAuthenticator === true || (client.requireMessageAuthenticator === 'auto' && this.learnedMessageAuthenticator.has(client.name))));
     if (required) {
-      this.drop('missing-message-authenticator', rinfo, client, 'request has no Message-Authenticator and the client requires one (BlastRADIUS, CVE-2024-3596)');
+      const why = firstAttribute(packet, ATTR.EapMessage) ? 'an EAP request has no Message-Authenticator (RFC 3579 requires one)' : 'request has no Message-Authenticator and the client requires one (BlastRADIUS, CVE-2024-3596)';
+      this.drop('missing-message-authenticator', rinfo, client, why);
       return false;
     }
     return true;
