@@ -1,7 +1,7 @@
 // Issue 26's EAP "shown by", with wpa_supplicant's eapol_test as the
 // supplicant: EAP-TTLS/PAP and PEAP/GTC carrying PIN+TOTP from oathtool,
-// over TLS 1.2 and 1.3, fragmented, refused for MSCHAPv2, and the MPPE keys
-// eapol_test checks against the MSK it derived itself.
+// over TLS 1.2 and 1.3, fragmented, refused for MSCHAPv2, resumed, and the
+// MPPE keys that eapol_test checks against the MSK it derived itself.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { oathtool, startStack, type Stack } from '../helpers/stack.ts';
 const SEED = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 const PIN = '1234';
 
-/** A TOTP code `step` time steps from now, so every login in this file has a fresh one. */
+/** A TOTP code one step later than the last one used, so each login has a fresh code. */
 let step = 0;
 async function nextCode(): Promise<string> {
   step += 1;
@@ -32,17 +32,19 @@ describe('EAP with eapol_test', () => {
     certs = makeCertificates(dir);
     s = await startStack({
       dir,
-      yaml: `eap:\n  methods: [ttls, peap]\n  tls: { certFile: ${certs.cert}, keyFile: ${certs.key}, minVersion: TLSv1.2 }\n  fragmentSize: 1024\n`,
+      // Codes run ahead of the clock here: a wide TOTP window accepts them.
+      yaml: `eap:\n  methods: [ttls, peap]\n  tls: { certFile: ${certs.cert}, keyFile: ${certs.key}, minVersion: TLSv1.2 }\n  fragmentSize: 1024\ntokens:\n  totp: { window: 1800 }\n`,
     });
     const enrolled = await s.cli(['token', 'enroll', '--user', 'alice', '--type', 'totp', '--pin', PIN, '--seed', SEED, '--serial', 'EAP-TOTP', '--no-qr']);
     assert.equal(enrolled.code, 0, enrolled.stderr);
   });
   after(async () => {
     await s?.stop();
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const ttls = (password: string, phase1 = 'tls_disable_tlsv1_3=1', extra: Record<string, string> = {}) => ({
+  const tls13 = (on: boolean) => `tls_disable_tlsv1_3=${on ? 0 : 1}`;
+  const ttls = (password: string, phase1 = tls13(false), extra: Record<string, string> = {}) => ({
     key_mgmt: 'IEEE8021X',
     eap: 'TTLS',
     identity: q('alice'),
@@ -53,13 +55,97 @@ describe('EAP with eapol_test', () => {
     phase2: q('auth=PAP'),
     ...extra,
   });
+  const peap = (password: string, inner: 'GTC' | 'MSCHAPV2', phase1 = tls13(false)) => ({
+    ...ttls(password, `peapver=0 ${phase1}`),
+    eap: 'PEAP',
+    phase2: q(`auth=${inner}`),
+  });
+  const lastEap = () => s.logs.lines.filter((l) => l.eap === true && typeof l.msg === 'string' && l.msg.startsWith('EAP conversation')).at(-1)!;
 
-  test('TTLS/PAP over TLS 1.2: PIN+TOTP accepted, MPPE keys match', async () => {
+  test('TTLS/PAP over TLS 1.2: PIN+TOTP accepted, MPPE keys match, the inner identity is audited', async () => {
     const r = await eapolTest(dir, s.port, SECRET, ttls(`${PIN}${await nextCode()}`));
-    assert.ok(r.success, r.output.slice(-4000));
+    assert.ok(r.success && r.accepted, r.output.slice(-3000));
     assert.ok(r.mppeOk, 'MPPE keys match the MSK eapol_test derived');
     const audit = s.audits().at(-1)!;
     assert.equal(audit.user, 'alice');
     assert.equal(audit.reason, 'ok');
+    assert.equal(audit.callingStationId, '02-00-00-00-00-01', 'the inner login keeps the outer Calling-Station-Id');
+    const eap = lastEap();
+    assert.equal(eap.outerIdentity, 'anonymous');
+    assert.equal(eap.innerIdentity, 'alice');
+    assert.equal(eap.tlsVersion, 'TLSv1.2');
+    assert.equal(JSON.stringify(s.logs.lines).includes(PIN + '0'), false, 'no password in the logs');
+  });
+
+  test('TTLS/PAP over TLS 1.3 (RFC 9427 keys): accepted, MPPE keys match', async () => {
+    const r = await eapolTest(dir, s.port, SECRET, ttls(`${PIN}${await nextCode()}`, tls13(true)));
+    assert.ok(r.success && r.mppeOk, r.output.slice(-3000));
+    assert.equal(lastEap().tlsVersion, 'TLSv1.3');
+  });
+
+  test('TTLS/PAP with a wrong OTP: EAP-Failure and Access-Reject', async () => {
+    const r = await eapolTest(dir, s.port, SECRET, ttls(`${PIN}000000`));
+    assert.equal(r.success, false);
+    assert.ok(r.rejected, r.output.slice(-3000));
+    assert.match(r.output, /CTRL-EVENT-EAP-FAILURE/);
+    assert.equal(s.audits().at(-1)!.decision, 'reject');
+  });
+
+  test('an OTP replayed inside the tunnel is rejected', async () => {
+    const password = `${PIN}${await nextCode()}`;
+    assert.ok((await eapolTest(dir, s.port, SECRET, ttls(password, tls13(true)))).success);
+    const again = await eapolTest(dir, s.port, SECRET, ttls(password, tls13(true)));
+    assert.ok(again.rejected && !again.success, again.output.slice(-3000));
+    assert.equal(s.audits().at(-1)!.reason, 'replay');
+  });
+
+  test('fragmentation: a small Framed-MTU makes our fragments small, and the peer fragments its own', async () => {
+    const r = await eapolTest(dir, s.port, SECRET, ttls(`${PIN}${await nextCode()}`, tls13(true), { fragment_size: '100' }), ['-N', '12:d:204']);
+    assert.ok(r.success && r.mppeOk, r.output.slice(-3000));
+    // Framed-MTU 204 leaves 200 bytes of EAP packet after the EAPOL header, 190 of TLS data: the server's flight comes in several fragments.
+    const sent = [...r.output.matchAll(/SSL: Received packet\(len=(\d+)\) - Flags 0x(..)/g)];
+    assert.ok(sent.length >= 5, `fragments received: ${sent.length}`);
+    for (const [, len] of sent) assert.ok(Number(len) <= 200, `EAP packet of ${len} bytes`);
+    assert.ok(sent.some(([, , flags]) => (parseInt(flags!, 16) & 0x40) !== 0), 'some carry the M flag');
+    assert.ok((lastEap().rounds as number) > 6);
+    assert.match(r.output, /SSL: sending \d+ bytes, more fragments will follow/, 'the peer fragmented its messages too');
+  });
+
+  test('PEAPv0/EAP-GTC over TLS 1.2 and 1.3: accepted, MPPE keys match', async () => {
+    for (const on of [false, true]) {
+      const r = await eapolTest(dir, s.port, SECRET, peap(`${PIN}${await nextCode()}`, 'GTC', tls13(on)));
+      assert.ok(r.success && r.mppeOk, r.output.slice(-3000));
+      const eap = lastEap();
+      assert.equal(eap.method, 'peap');
+      assert.equal(eap.tlsVersion, on ? 'TLSv1.3' : 'TLSv1.2');
+      assert.equal(s.audits().at(-1)!.user, 'alice');
+    }
+  });
+
+  test('PEAP/MSCHAPv2 is refused with the reason', async () => {
+    const r = await eapolTest(dir, s.port, SECRET, peap(`${PIN}${await nextCode()}`, 'MSCHAPV2'));
+    assert.ok(r.rejected && !r.success, r.output.slice(-3000));
+    assert.match(String(lastEap().reason), /an OTP cannot be checked against an NT hash/);
+  });
+
+  test('TLS 1.2 session resumption: the re-authentication skips the inner login and is audited as resumed', async () => {
+    for (const method of ['ttls', 'peap'] as const) {
+      const password = `${PIN}${await nextCode()}`;
+      const network = method === 'ttls' ? ttls(password) : peap(password, 'GTC');
+      const r = await eapolTest(dir, s.port, SECRET, network, ['-r', '1']);
+      assert.ok(r.success, r.output.slice(-3000));
+      assert.match(r.output, /MPPE keys OK: 2 {2}mismatch: 0/);
+      assert.match(r.output, /Handshake finished - resumed=1/);
+      const eap = lastEap();
+      assert.equal(eap.resumed, true);
+      assert.equal(eap.method, method);
+      assert.equal(s.audits().at(-1)!.reason, 'eap session resumed');
+    }
+  });
+
+  test('TLS 1.3 re-authentication is a full handshake, so the same OTP again is a replay', async () => {
+    const r = await eapolTest(dir, s.port, SECRET, ttls(`${PIN}${await nextCode()}`, tls13(true)), ['-r', '1']);
+    assert.ok(r.rejected, r.output.slice(-3000));
+    assert.deepEqual(s.audits().slice(-2).map((a) => a.reason), ['ok', 'replay']);
   });
 });
