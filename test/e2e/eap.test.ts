@@ -4,7 +4,7 @@
 // MPPE keys that eapol_test checks against the MSK it derived itself.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -147,5 +147,36 @@ describe('EAP with eapol_test', () => {
     const r = await eapolTest(dir, s.port, SECRET, ttls(`${PIN}${await nextCode()}`, tls13(true)), ['-r', '1']);
     assert.ok(r.rejected, r.output.slice(-3000));
     assert.deepEqual(s.audits().slice(-2).map((a) => a.reason), ['ok', 'replay']);
+  });
+});
+
+describe('EAP certificate reload on SIGHUP', () => {
+  test('a new certificate is served after reload; supplicants trusting only the old CA fail', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'otp-radius-eap-reload-'));
+    const first = makeCertificates(dir, 'radius.test.example', 'first-');
+    const second = makeCertificates(dir, 'radius.test.example', 'second-');
+    const certFile = join(dir, 'server.pem');
+    const keyFile = join(dir, 'server.key');
+    await copyFile(first.cert, certFile);
+    await copyFile(first.key, keyFile);
+    const s = await startStack({ dir, yaml: `eap:\n  tls: { certFile: ${certFile}, keyFile: ${keyFile} }\ntokens:\n  totp: { window: 1800 }\n` });
+    try {
+      assert.equal((await s.cli(['token', 'enroll', '--user', 'alice', '--type', 'totp', '--pin', PIN, '--seed', SEED, '--serial', 'EAP-RELOAD', '--no-qr'])).code, 0);
+      const network = async (ca: string) => ({
+        key_mgmt: 'IEEE8021X', eap: 'TTLS', identity: q('alice'), anonymous_identity: q('anonymous'),
+        password: q(`${PIN}${await nextCode()}`), ca_cert: q(ca), phase2: q('auth=PAP'),
+      });
+      assert.ok((await eapolTest(dir, s.port, SECRET, await network(first.ca))).success, 'the first certificate');
+      await copyFile(second.cert, certFile);
+      await copyFile(second.key, keyFile);
+      await s.running.reload();
+      assert.ok((await eapolTest(dir, s.port, SECRET, await network(second.ca))).success, 'the new certificate after reload');
+      const old = await eapolTest(dir, s.port, SECRET, await network(first.ca));
+      assert.equal(old.success, false);
+      assert.match(old.output, /certificate verify failed|unable to get local issuer certificate/);
+    } finally {
+      await s.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
