@@ -45,6 +45,6 @@ export interface EapOptions {
 
 export const EAP_DEFAULTS = {
   fragmentSize: 1024,
-  limits: { maxConversations: 2048, maxRounds: 60, maxBytes: 65536, timeoutSeconds: 60 },
+  limits: { maxConversations: 1000, maxRounds: 60, maxBytes: 65536, timeoutSeconds: 60 },
   resumption: { lifetimeSeconds: 3600, maxSessions: 10000 },
 } as const satisfies Pick<EapOptions, 'fragmentSize' | 'limits' | 'resumption'>;
