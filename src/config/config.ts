@@ -11,6 +11,8 @@ import type { ReplyRule } from '../auth/reply-rules.ts';
 import { authSections, buildAuthPolicy } from './auth-sections.ts';
 import { type TokenDefaults } from '../model/token-defaults.ts';
 import { deliverySection, type DeliveryConfig } from './delivery-section.ts';
+import { eapSection } from './eap-section.ts';
+import type { EapOptions } from '../eap/options.ts';
 import { httpSection, type HttpConfig } from './http-section.ts';
 import { replySection } from './reply-section.ts';
 import { readSecret } from './secret.ts';
@@ -44,6 +46,8 @@ export interface Config {
   http?: HttpConfig;
   /** Sending codes for e-mail and SMS tokens; undefined = not configured. */
   delivery?: DeliveryConfig;
+  /** EAP-TTLS and PEAP on the RADIUS listeners; undefined = EAP refused. */
+  eap?: EapOptions;
 }
 
 /** What the LinOTP rlm_perl plugin answered; NAS scripts and users may look for these texts. */
@@ -128,6 +132,7 @@ export const sections = {
   reply: replySection,
   http: httpSection,
   delivery: deliverySection,
+  eap: eapSection,
   /** `linotp`: the LinOTP FreeRADIUS plugin's Reply-Message texts, unless policy.replyMessages sets its own. */
   compat: optional(oneOf(['linotp'] as const)),
 };
@@ -149,6 +154,6 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
   (v.reply ?? []).forEach((r, i) => {
     if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);
   });
-  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], ...(v.http ? { http: v.http } : {}), ...(v.delivery ? { delivery: v.delivery } : {}) };
+  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], ...(v.http ? { http: v.http } : {}), ...(v.delivery ? { delivery: v.delivery } : {}), ...(v.eap ? { eap: v.eap } : {}) };
 }
 

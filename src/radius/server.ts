@@ -15,6 +15,7 @@ import { ATTR, CODE, findAttributes, firstAttribute, parsePacket, type RawPacket
 import { decisionAttributes, decisionCode, encodeReply } from './reply.ts';
 import { decodeAccessRequest } from './request-decode.ts';
 import type { AccessHandler } from '../model/access-request.ts';
+import type { AnswerKind, EapAnswer, EapHook } from './eap-hook.ts';
 import { RadiusStats, type DropReason } from './stats.ts';
 
 export interface RadiusServerOptions {
@@ -24,6 +25,8 @@ export interface RadiusServerOptions {
   logger: Logger;
   /** Several processes bind the same port (the kernel spreads packets by source). */
   reusePort?: boolean;
+  /** Requests with EAP-Message go here when EAP is configured; without it they reach the handler, which refuses them. */
+  eap?: EapHook;
 }
 
 type Port = 'auth' | 'acct';
@@ -194,24 +197,33 @@ export class RadiusServer {
     }
     const request = decodeAccessRequest(packet, client, rinfo.address, password);
     this.inFlight++;
-    this.options
-      .handler(request)
+    // EAP hook: the EAP layer answers (its inner logins still reach the handler); undefined = no answer.
+    const eap = request.eap ? this.options.eap : undefined;
+    const answered: Promise<Decision | EapAnswer | undefined> = eap ? eap(packet, request, client) : this.options.handler(request);
+    answered
       .catch((err: unknown): Decision => {
         // Fail closed: an error anywhere below is a reject, with the cause in the log.
         this.log.error({ err, client: client.name }, 'authentication failed with an internal error');
         return FAIL_CLOSED;
       })
-      .then((decision) => this.reply(socket, rinfo, key, packet, client, decision))
+      .then((answer) => {
+        if (answer === undefined) {
+          this.cache.forget(key);
+          this.stats.drop('duplicate-in-progress');
+        } else if ('code' in answer) this.reply(socket, rinfo, key, packet, client, answer.decision, () => answer);
+        else this.reply(socket, rinfo, key, packet, client, answer, () => ({ code: decisionCode(answer), attributes: decisionAttributes(answer) }));
+      })
       .finally(() => {
         this.inFlight--;
         this.wakeIfIdle();
       });
   }
 
-  private reply(socket: Socket, rinfo: RemoteInfo, key: RequestKey, packet: RawPacket, client: NasClient, decision: Decision): void {
+  private reply(socket: Socket, rinfo: RemoteInfo, key: RequestKey, packet: RawPacket, client: NasClient, decision: AnswerKind, encoded: () => Pick<EapAnswer, 'code' | 'attributes'>): void {
     let response: Buffer;
     try {
-      response = encodeReply(packet, decisionCode(decision), decisionAttributes(decision), client.secret);
+      const { code, attributes } = encoded();
+      response = encodeReply(packet, code, attributes, client.secret);
     } catch (err) {
       // An answer that cannot be encoded (too long, bad reply attribute) must not turn into an accept without its attributes.
       this.log.error({ err, client: client.name, decision: decision.decision }, 'cannot encode the answer; sending Access-Reject');
@@ -277,10 +289,13 @@ export class RadiusServer {
     }
     const required =
       packet.code === CODE.StatusServer ||
+      // RFC 3579 section 3.2: a request carrying EAP-Message without Message-Authenticator is discarded, whatever the client's setting.
+      firstAttribute(packet, ATTR.EapMessage) !== undefined ||
       (packet.code === CODE.AccessRequest &&
         (client.requireMessageAuthenticator === true || (client.requireMessageAuthenticator === 'auto' && this.learnedMessageAuthenticator.has(client.name))));
     if (required) {
-      this.drop('missing-message-authenticator', rinfo, client, 'request has no Message-Authenticator and the client requires one (BlastRADIUS, CVE-2024-3596)');
+      const why = firstAttribute(packet, ATTR.EapMessage) ? 'an EAP request has no Message-Authenticator (RFC 3579 requires one)' : 'request has no Message-Authenticator and the client requires one (BlastRADIUS, CVE-2024-3596)';
+      this.drop('missing-message-authenticator', rinfo, client, why);
       return false;
     }
     return true;

@@ -3,9 +3,11 @@
 // WAL fsync stops the servers for the caller to exit (StartOptions.onFatal).
 
 import type { Logger } from 'pino';
-import { logAuditSink, withAudit } from '../auth/audit.ts';
+import { authEvent, logAuditSink, withAudit } from '../auth/audit.ts';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load.ts';
+import { createEapHook } from '../eap/radius-hook.ts';
+import { EapService } from '../eap/service.ts';
 import { createAuditLogger, createLogger } from './logging.ts';
 import { ClientTable } from '../radius/clients.ts';
 import { loadDictionaries } from '../radius/codec.ts';
@@ -81,7 +83,11 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   const authenticate = withAudit(auditSink, (request) => services.auth.authenticate(request));
 
   let clients = new ClientTable(config.clients);
-  const radius = new RadiusServer({ listen: config.listen, clients, handler: withMetrics(metrics, 'radius', authenticate), logger, reusePort: options.reusePort ?? false });
+  const radiusHandler = withMetrics(metrics, 'radius', authenticate);
+  // EAP hook: TTLS/PEAP conversations whose inner logins take the PAP path (radiusHandler).
+  const eap = config.eap ? new EapService(config.eap, logger.child({ eap: true })) : undefined;
+  const eapHook = eap && createEapHook(eap, radiusHandler, { auditResumed: (request, decision) => auditSink.write(authEvent(request, decision, 0)) });
+  const radius = new RadiusServer({ listen: config.listen, clients, handler: radiusHandler, logger, reusePort: options.reusePort ?? false, ...(eapHook ? { eap: eapHook } : {}) });
   metrics.setRadiusStats(() => radius.stats);
   const http = config.http
     ? new HttpServer({ config: config.http, handler: withMetrics(metrics, 'http', authenticate), clients: () => clients, health: () => services.health(), metrics, logger })
@@ -91,6 +97,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     await http?.start();
   } catch (err) {
     await radius.stop(0);
+    eap?.close();
     await services.close();
     throw err;
   }
@@ -156,6 +163,9 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
         logger.warn('listen settings changed; they take effect after a restart');
       }
       if (next.log.audit !== config.log.audit) logger.warn({ audit: config.log.audit }, 'log.audit changed; it takes effect after a restart');
+      // EAP hook: new certificate files for the conversations that start from now on.
+      if (eap && next.eap) eap.reload(next.eap);
+      else if (Boolean(next.eap) !== Boolean(config.eap)) logger.warn('eap turned on or off; it takes effect after a restart');
       await reloadResolvers(services, logger);
       current = next;
       logger.info({ clients: next.clients.length, logLevel: next.log.level }, 'config reloaded');
@@ -163,6 +173,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     async stop() {
       clearInterval(janitor);
       await stopServers();
+      eap?.close();
       if (!failStopped) await services.close();
       // A failed WAL fsync (before, or in the store's last sync inside close()) leaves the store open: see StartOptions.onFatal.
       if (failStopped) return failStopped;
