@@ -6,11 +6,12 @@ import type { AccessRequest } from '../model/access-request.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
-import { readSecret } from './terminal.ts';
+import { secretOption } from './secret-option.ts';
 
-const USAGE = `usage: otp-radius check --user LOGIN[@REALM] [--password PINOTP] [--state TXID] [--realm R] [--nas NAME] [--json] [--config FILE]
+const USAGE = `usage: otp-radius check --user LOGIN[@REALM] [--password -|--password-file FILE] [--state TXID] [--realm R] [--nas NAME] [--json] [--config FILE]
   Authenticates like a RADIUS Access-Request and prints the decision and its reason.
-  Without --password the password is read from the terminal (or one line of stdin).
+  The password (PIN+OTP) is prompted for without echo, or read as one line from stdin
+  (--password -) or from a file; --password PINOTP works but shows it in ps.
   --state answers a challenge (its transaction id, as printed by a challenge or token challenge).
   --nas takes the realm of that configured RADIUS client. Exit 0 on accept, 3 on challenge, 1 on reject.
 `;
@@ -22,6 +23,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     config: { type: 'string', short: 'c' },
     user: { type: 'string', short: 'u' },
     password: { type: 'string', short: 'p' },
+    'password-file': { type: 'string' },
     state: { type: 'string' },
     realm: { type: 'string' },
     nas: { type: 'string' },
@@ -32,7 +34,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (!values.user) throw new CliError('check: --user is required (see otp-radius check --help)', EXIT_USAGE);
-  const password = values.password ?? (await readSecret('PIN+OTP: '));
+  const password = (await secretOption('check', 'password', { value: values.password, file: values['password-file'] }, 'PIN+OTP: '))!;
   return withContext(values.config ?? DEFAULT_CONFIG, async (s) => {
     const client = values.nas === undefined ? undefined : s.config.clients.find((c) => c.name === values.nas);
     if (values.nas !== undefined && !client) throw new CliError(`check: unknown NAS client "${values.nas}" (clients: ${s.config.clients.map((c) => c.name).join(', ')})`);

@@ -10,16 +10,18 @@ import { parseSeed } from '../otp/seed.ts';
 import { HASH_ALGORITHMS, TOKEN_TYPES, type HashAlgorithm, type TokenType } from '../model/token.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { withContext } from './context.ts';
+import { secretOption } from './secret-option.ts';
 import { enrollToken, type EnrollRequest } from '../auth/admin.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 
 export const ENROLL_USAGE = `usage: otp-radius token enroll --type hotp|totp|ocra [--user LOGIN[@REALM]] [--realm R] [options]
-  --pin PIN            the token PIN typed before the OTP (default: none, the OTP alone)
+  --pin - | --pin-file FILE   the token PIN typed before the OTP, read from stdin or a file
+                       (default: none, the OTP alone; --pin PIN works but shows it in ps)
   --digits 6|7|8       otp length (default from tokens.hotp/totp.otpLength, 6)
   --algorithm ALG      sha1 | sha256 | sha512 (default sha1)
   --period SECONDS     TOTP time step (default 30)
   --ocrasuite SUITE    OCRA suite (default OCRA-1:HOTP-SHA256-8:C-QN08)
-  --ocra-pin PIN       the PIN inside the OCRA computation, for suites with -P
+  --ocra-pin - | --ocra-pin-file FILE   the PIN inside the OCRA computation, for suites with -P
   --seed BASE32 | --seed-hex HEX   the token's existing seed (hardware tokens); random otherwise
   --serial S           default: type and 8 random hex digits, e.g. TOTP3F9A0C21
   --description TEXT
@@ -44,11 +46,13 @@ export async function enrollCommand(args: string[]): Promise<number> {
     realm: { type: 'string' },
     type: { type: 'string', short: 't' },
     pin: { type: 'string' },
+    'pin-file': { type: 'string' },
     digits: { type: 'string' },
     algorithm: { type: 'string' },
     period: { type: 'string' },
     ocrasuite: { type: 'string' },
     'ocra-pin': { type: 'string' },
+    'ocra-pin-file': { type: 'string' },
     seed: { type: 'string' },
     'seed-hex': { type: 'string' },
     serial: { type: 'string' },
@@ -76,6 +80,8 @@ export async function enrollCommand(args: string[]): Promise<number> {
     throw err;
   }
 
+  const pin = await secretOption('token enroll', 'pin', { value: values.pin, file: values['pin-file'] });
+  const ocraPin = await secretOption('token enroll', 'ocra-pin', { value: values['ocra-pin'], file: values['ocra-pin-file'] });
   const digits = integer('digits', values.digits);
   const period = integer('period', values.period);
   const request: EnrollRequest = {
@@ -87,10 +93,10 @@ export async function enrollCommand(args: string[]): Promise<number> {
     ...(period !== undefined ? { period } : {}),
     ...(algorithm ? { algorithm } : {}),
     ...(values.ocrasuite !== undefined ? { ocrasuite: values.ocrasuite } : {}),
-    ...(values['ocra-pin'] !== undefined ? { ocraPin: values['ocra-pin'] } : {}),
+    ...(ocraPin !== undefined ? { ocraPin } : {}),
     ...(values.serial !== undefined ? { serial: values.serial } : {}),
     ...(values.description !== undefined ? { description: values.description } : {}),
-    ...(values.pin ? { pin: values.pin } : {}),
+    ...(pin ? { pin } : {}),
   };
 
   return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
@@ -112,7 +118,7 @@ export async function enrollCommand(args: string[]): Promise<number> {
       if (!values['no-qr']) process.stdout.write(`\n${await QRCode.toString(uri, { type: 'terminal', small: true, errorCorrectionLevel: 'L' })}\n`);
       if (values.qr !== undefined) process.stdout.write(`QR code written to ${values.qr}\n`);
     }
-    if (!values.pin && s.config.policy.otppin === 'token') process.stderr.write(`warning: token ${token.serial} has no PIN: the OTP alone logs in (set one with: otp-radius token set-pin ${token.serial})\n`);
+    if (!pin && s.config.policy.otppin === 'token') process.stderr.write(`warning: token ${token.serial} has no PIN: the OTP alone logs in (set one with: otp-radius token set-pin ${token.serial})\n`);
     return 0;
   }, 'token enroll');
 }

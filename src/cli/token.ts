@@ -10,6 +10,7 @@ import type { Services } from '../server/services.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
+import { secretOption } from './secret-option.ts';
 import { readSecret } from './terminal.ts';
 import { ENROLL_USAGE, enrollCommand } from './token-enroll.ts';
 import { tokenDetails, tokenTable } from './token-view.ts';
@@ -21,7 +22,7 @@ const USAGE = `usage: otp-radius token COMMAND [options] [--config FILE]
   enable SERIAL | disable SERIAL
   revoke SERIAL          disable for good (a revoked token cannot be enabled again)
   delete SERIAL
-  set-pin SERIAL [--pin PIN]   without --pin, read from the terminal (empty = no PIN)
+  set-pin SERIAL [--pin -|--pin-file FILE]   prompted for without --pin (empty = no PIN)
   reset SERIAL           clear the fail counter and unlock
   resync SERIAL OTP1 OTP2      two consecutive OTPs put the counter (TOTP: clock drift) right
   assign SERIAL --user LOGIN[@REALM] [--realm R]
@@ -96,15 +97,13 @@ const reset = withSerial('reset', {}, 1, async (s, actor, serial) => {
   return done(`${serial}: fail counter reset (was ${was.failCount}/${was.maxFail}${was.locked ? ', locked' : ''})`);
 }, 'reset SERIAL');
 
-const setPinCommand = withSerial('set-pin', { pin: { type: 'string' } }, 1, async (s, actor, serial, v) => {
-  let pin = v.pin as string | undefined;
-  if (pin === undefined) {
-    pin = await readSecret(`new PIN for ${serial}: `);
-    if (process.stdin.isTTY && (await readSecret('again: ')) !== pin) throw new CliError('token set-pin: the two PINs differ; nothing changed');
-  }
+const setPinCommand = withSerial('set-pin', { pin: { type: 'string' }, 'pin-file': { type: 'string' } }, 1, async (s, actor, serial, v) => {
+  const given = v.pin !== undefined || v['pin-file'] !== undefined;
+  const pin = (await secretOption('token set-pin', 'pin', { value: v.pin as string | undefined, file: v['pin-file'] as string | undefined }, `new PIN for ${serial}: `))!;
+  if (!given && process.stdin.isTTY && (await readSecret('again: ')) !== pin) throw new CliError('token set-pin: the two PINs differ; nothing changed');
   await setPin(s.admin, actor, serial, pin);
   return done(pin === '' ? `${serial}: PIN removed (the OTP alone logs in)` : `${serial}: PIN set`);
-}, 'set-pin SERIAL [--pin PIN]');
+}, 'set-pin SERIAL [--pin -|--pin-file FILE]');
 
 const resync = withSerial('resync', {}, 3, async (s, actor, serial, _v, [otp1, otp2]) => {
   const t = await showToken(s.admin, actor, serial);

@@ -2,7 +2,7 @@
 // and exit codes.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -63,6 +63,28 @@ describe('otp-radius token / check', () => {
     assert.equal((await cli('token', 'show', 'BOB-1')).stderr.split('\n')[0], 'otp-radius: token show: no token with serial "BOB-1"');
   });
 
+  test('PINs from a file or stdin; on the command line with a warning; not from both', async () => {
+    const pinFile = join(dir, 'pin.txt');
+    await writeFile(pinFile, '2468\nignored\n', { mode: 0o600 });
+    const rfcSeed = Buffer.from('12345678901234567890').toString('hex');
+    const enrolled = await cli('token', 'enroll', '--type', 'hotp', '--seed-hex', rfcSeed, '--serial', 'PINFILE', '--pin-file', pinFile, '--no-qr', '--user', 'carol');
+    assert.equal(enrolled.code, 0, enrolled.stderr);
+    assert.doesNotMatch(enrolled.stderr, /warning/);
+    // RFC 4226 Appendix D: counter 0 is 755224, counter 1 is 287082.
+    assert.equal((await runCli(['check', '--user', 'carol', '--password', '-', '--config', config], '2468755224\n')).stdout, 'accept: ok, serial PINFILE\n');
+    const viaArg = await cli('token', 'set-pin', 'PINFILE', '--pin', '1357');
+    assert.equal(viaArg.code, 0, viaArg.stderr);
+    assert.match(viaArg.stderr, /^warning: --pin on the command line is visible to other users/m);
+    assert.equal((await runCli(['check', '--user', 'carol', '--password', '-', '--config', config], '1357287082\n')).stdout, 'accept: ok, serial PINFILE\n');
+    const both = await cli('token', 'set-pin', 'PINFILE', '--pin', '1', '--pin-file', pinFile);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /token set-pin: give --pin or --pin-file, not both/);
+    const missing = await cli('token', 'set-pin', 'PINFILE', '--pin-file', join(dir, 'nope.txt'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /token set-pin: --pin-file: cannot read .*nope\.txt: ENOENT/);
+    assert.equal((await cli('token', 'delete', 'PINFILE')).code, 0);
+  });
+
   test('set-pin from stdin, unassign and assign, then check accepts PIN+OTP', async () => {
     const seed = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
     assert.equal((await cli('token', 'enroll', '--type', 'totp', '--seed', seed, '--serial', 'FREE', '--no-qr')).code, 0);
@@ -72,12 +94,14 @@ describe('otp-radius token / check', () => {
     const setPin = await runCli(['token', 'set-pin', 'FREE', '--config', config], '4711\n');
     assert.equal(setPin.stdout, 'FREE: PIN set\n');
     const code = totp(Buffer.from('12345678901234567890'), Date.now() / 1000);
-    const ok = await cli('check', '--user', 'bob', '--password', `4711${code}`);
+    const ok = await runCli(['check', '--user', 'bob', '--password', '-', '--config', config], `4711${code}\n`);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, 'accept: ok, serial FREE\n');
+    assert.doesNotMatch(ok.stderr, /warning/, 'a password read from stdin draws no warning');
     assert.match(ok.stderr, /"event":"auth".*"decision":"accept"/, 'the CLI check is audited');
     const replay = await cli('check', '--user', 'bob', '--password', `4711${code}`, '--json');
     assert.equal(replay.code, 1);
+    assert.match(replay.stderr, /^warning: --password on the command line is visible to other users \(ps, shell history\); use --password - \(stdin\) or --password-file FILE$/m);
     assert.equal((JSON.parse(replay.stdout) as { reason: string }).reason, 'replay');
     const taken = await cli('token', 'assign', 'FREE', '--user', 'alice');
     assert.match(taken.stderr, /belongs to bob@default; unassign it first/);

@@ -16,7 +16,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { start, type Running } from '../../src/main.ts';
+import { start, type Running } from '../../src/server/start.ts';
 import { captureLogs, freeUdpPort, type LogCapture } from '../helpers/radius.ts';
 import { oathtool, runCli } from '../helpers/stack.ts';
 
