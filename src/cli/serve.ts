@@ -58,7 +58,7 @@ export async function serve(args: string[]): Promise<number> {
       const services = await openServices(loaded.config, logger);
       await services.close();
       cluster.setupPrimary({ silent: false, execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
-      // The workers leave WAL checkpoints to this process (see store/checkpointer.ts).
+      // The workers leave WAL checkpoints to this process (see store/sqlite/checkpointer.ts).
       let failStop: ((fields: Record<string, unknown>, message: string) => void) | undefined;
       const sqlitePath = 'sqlite' in loaded.config.store ? loaded.config.store.sqlite.path : undefined;
       const checkpointer =

@@ -43,7 +43,7 @@ export interface StartOptions {
   workerId?: number;
   /**
    * The store failed in a way only a new process recovers from: an fsync of
-   * the SQLite WAL failed (store/wal-sync.ts), here or, told by failStop(), in
+   * the SQLite WAL failed (store/sqlite/wal-sync.ts), here or, told by failStop(), in
    * another process sharing the store. By the time this is called, start()
    * has logged it, stopped taking requests (new packets are dropped, so the
    * NAS fails over) and sent the answers of those that were in flight

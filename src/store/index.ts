@@ -5,11 +5,11 @@
 
 import type { Logger } from 'pino';
 import type { PinHasher } from './pin-hash.ts';
-import type { PostgresPoolOptions } from './postgres-connect.ts';
-import { openPostgresStore } from './postgres.ts';
-import { openSqliteStore } from './sqlite.ts';
+import type { PostgresPoolOptions } from './postgres/connect.ts';
+import { openPostgresStore } from './postgres/store.ts';
+import { openSqliteStore } from './sqlite/store.ts';
 import type { TokenStore } from './types.ts';
-import type { WalSyncError } from './wal-sync.ts';
+import type { WalSyncError } from './sqlite/wal-sync.ts';
 
 export type * from './types.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';
@@ -20,12 +20,12 @@ export {
   type PinHashScheme, type PinHasher, type ScryptParams,
 } from './pin-hash.ts';
 export { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
-export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite.ts';
-export { startCheckpointer, type Checkpointer } from './checkpointer.ts';
-export { WalSyncError } from './wal-sync.ts';
-export { openPostgresStore, PostgresTokenStore } from './postgres.ts';
-export { describePostgresUrl, POSTGRES_DEFAULTS, type PostgresPoolOptions, type PostgresStoreOptions } from './postgres-connect.ts';
-export { migratePostgres } from './postgres-schema.ts';
+export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite/store.ts';
+export { startCheckpointer, type Checkpointer } from './sqlite/checkpointer.ts';
+export { WalSyncError } from './sqlite/wal-sync.ts';
+export { openPostgresStore, PostgresTokenStore } from './postgres/store.ts';
+export { describePostgresUrl, POSTGRES_DEFAULTS, type PostgresPoolOptions, type PostgresStoreOptions } from './postgres/connect.ts';
+export { migratePostgres } from './postgres/schema.ts';
 
 interface CommonOptions {
   keyFile: string;
@@ -43,7 +43,7 @@ interface CommonOptions {
 
 export interface SqliteBackendOptions extends CommonOptions {
   sqlite: { path: string; busyTimeoutMs?: number };
-  /** Another process checkpoints the WAL (serve's supervisor, see checkpointer.ts). */
+  /** Another process checkpoints the WAL (serve's supervisor, see sqlite/checkpointer.ts). */
   checkpointedElsewhere?: boolean;
 }
 

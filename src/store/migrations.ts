@@ -2,7 +2,7 @@
 // schema_migrations. A migration is never edited once released; a change is
 // a new entry. The SQL keeps to what SQLite and PostgreSQL both accept (TEXT,
 // INTEGER, BIGINT, CHECK, plain indexes, no AUTOINCREMENT or SQLite-only
-// types) so the PostgreSQL store runs the same list (postgres-schema.ts).
+// types) so the PostgreSQL store runs the same list (postgres/schema.ts).
 //
 // Conventions: timestamps are unix seconds (BIGINT); booleans are INTEGER
 // 0/1 (portable, and `locked = 1` reads the same on both); JSON is TEXT.

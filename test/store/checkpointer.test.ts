@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { isStoreFailure, startCheckpointer } from '../../src/store/checkpointer.ts';
+import { isStoreFailure, startCheckpointer } from '../../src/store/sqlite/checkpointer.ts';
 import { captureLogs, delay } from '../helpers/radius.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));

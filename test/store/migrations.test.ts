@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration } from '../../src/store/migrations.ts';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { tempDir } from './helpers.ts';
 
 function versions(db: Database.Database): number[] {

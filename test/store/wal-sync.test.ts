@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { StoreError } from '../../src/store/errors.ts';
-import { WalSync, WalSyncError, type SyncFile } from '../../src/store/wal-sync.ts';
+import { WalSync, WalSyncError, type SyncFile } from '../../src/store/sqlite/wal-sync.ts';
 import { newToken, tempDir } from './helpers.ts';
 
 const dir = tempDir();

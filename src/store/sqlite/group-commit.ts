@@ -16,7 +16,7 @@
 // fails, like a busy timeout would.
 
 import type Database from 'better-sqlite3';
-import { errorCode } from './errors.ts';
+import { errorCode } from '../errors.ts';
 import type { WalSync } from './wal-sync.ts';
 
 interface PendingWrite {
@@ -32,7 +32,7 @@ export interface GroupCommitOptions {
   busyTimeoutMs: number;
   /** The connection runs synchronous = NORMAL and a commit counts once this has synced it (wal-sync.ts). */
   walSync?: WalSync | undefined;
-  /** Least time between the starts of two transactions; 0 = every turn. See COMMIT_INTERVAL_MS in sqlite.ts. */
+  /** Least time between the starts of two transactions; 0 = every turn. See COMMIT_INTERVAL_MS in store.ts. */
   minIntervalMs?: number;
 }
 

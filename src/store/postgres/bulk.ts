@@ -4,12 +4,12 @@
 // the pool's statement timeout, since they may take minutes on a large store.
 
 import type pg from 'pg';
-import { challengeToRow, rowToToken, TOKEN_COLUMNS, tokenToRow, type TokenRow } from './rows.ts';
-import { importChecker } from './query-args.ts';
-import type { ImportOptions, ImportResult } from './types.ts';
-import type { Challenge } from '../model/challenge.ts';
-import type { Token } from '../model/token.ts';
-import { checkChallenge } from './validate.ts';
+import { challengeToRow, rowToToken, TOKEN_COLUMNS, tokenToRow, type TokenRow } from '../rows.ts';
+import { importChecker } from '../query-args.ts';
+import type { ImportOptions, ImportResult } from '../types.ts';
+import type { Challenge } from '../../model/challenge.ts';
+import type { Token } from '../../model/token.ts';
+import { checkChallenge } from '../validate.ts';
 
 const INT_COLUMNS = new Set<keyof TokenRow>(['otp_length', 'time_step', 'drift', 'check_window', 'sync_window', 'active', 'revoked', 'locked', 'fail_count', 'max_fail']);
 const BIGINT_COLUMNS = new Set<keyof TokenRow>([

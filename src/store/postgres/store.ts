@@ -12,20 +12,20 @@
 // hanging database from holding requests for long.
 
 import pg from 'pg';
-import { StoreError } from './errors.ts';
-import { loadKeys, newKeyCheck, verifyKeyCheck } from './key-check.ts';
-import type { StoreKeys } from './keyfile.ts';
-import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from './pin-hash.ts';
-import { exportTokenBatches, importTokenBatches } from './postgres-bulk.ts';
-import { checkUrl, clientConfig, connectAdmin, describePostgresUrl, POSTGRES_DEFAULTS, type PostgresStoreOptions } from './postgres-connect.ts';
-import { isUniqueViolation, translatePgError } from './postgres-errors.ts';
-import { migratePostgres } from './postgres-schema.ts';
-import { checkBatchSize, checkTransactionId, filterConditions, uniqueSerials } from './query-args.ts';
-import { challengeToRow, FAILED_TOKEN_COLUMNS, rowToChallenge, rowToFailedToken, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
-import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from './types.ts';
-import type { Challenge } from '../model/challenge.ts';
-import type { NewToken, Token, TokenPatch } from '../model/token.ts';
-import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from './validate.ts';
+import { StoreError } from '../errors.ts';
+import { loadKeys, newKeyCheck, verifyKeyCheck } from '../key-check.ts';
+import type { StoreKeys } from '../keyfile.ts';
+import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
+import { exportTokenBatches, importTokenBatches } from './bulk.ts';
+import { checkUrl, clientConfig, connectAdmin, describePostgresUrl, POSTGRES_DEFAULTS, type PostgresStoreOptions } from './connect.ts';
+import { isUniqueViolation, translatePgError } from './errors.ts';
+import { migratePostgres } from './schema.ts';
+import { checkBatchSize, checkTransactionId, filterConditions, uniqueSerials } from '../query-args.ts';
+import { challengeToRow, FAILED_TOKEN_COLUMNS, rowToChallenge, rowToFailedToken, rowToToken, TOKEN_COLUMNS, tokenToRow } from '../rows.ts';
+import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from '../types.ts';
+import type { Challenge } from '../../model/challenge.ts';
+import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
+import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from '../validate.ts';
 
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresTokenStore> {
   const url = checkUrl(opts.url);

@@ -23,7 +23,7 @@
 
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { errorCode } from './errors.ts';
+import { errorCode } from '../errors.ts';
 
 const CHECKPOINT_INTERVAL_MS = 250;
 /** The workers' wal_autocheckpoint when the supervisor checkpoints (SQLite's default is 1000 pages). */

@@ -20,20 +20,20 @@
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { errorCode, StoreError } from './errors.ts';
+import { errorCode, StoreError } from '../errors.ts';
 import { WORKER_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
 import { GroupCommit } from './group-commit.ts';
 import { WalSync, WalSyncError } from './wal-sync.ts';
-import { loadKeys, newKeyCheck, verifyKeyCheck } from './key-check.ts';
-import type { StoreKeys } from './keyfile.ts';
-import { migrateSqlite } from './migrations.ts';
-import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from './pin-hash.ts';
-import { challengeToRow, FAILED_TOKEN_COLUMNS, rowToChallenge, rowToFailedToken, rowToToken, TOKEN_COLUMNS, tokenToRow } from './rows.ts';
-import { checkBatchSize, checkTransactionId, filterConditions, importChecker, uniqueSerials } from './query-args.ts';
-import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from './types.ts';
-import type { Challenge } from '../model/challenge.ts';
-import type { NewToken, Token, TokenPatch } from '../model/token.ts';
-import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from './validate.ts';
+import { loadKeys, newKeyCheck, verifyKeyCheck } from '../key-check.ts';
+import type { StoreKeys } from '../keyfile.ts';
+import { migrateSqlite } from '../migrations.ts';
+import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
+import { challengeToRow, FAILED_TOKEN_COLUMNS, rowToChallenge, rowToFailedToken, rowToToken, TOKEN_COLUMNS, tokenToRow } from '../rows.ts';
+import { checkBatchSize, checkTransactionId, filterConditions, importChecker, uniqueSerials } from '../query-args.ts';
+import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from '../types.ts';
+import type { Challenge } from '../../model/challenge.ts';
+import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
+import { applyPatch, checkChallenge, checkDrift, checkInt, checkSerial, checkTimestamp, tokenFromNew } from '../validate.ts';
 
 export interface SqliteStoreOptions {
   /** Database file; created with its directory on first start. ':memory:' for tests. */

@@ -30,17 +30,17 @@
 // reported as failed too, and the group commit starts no more transactions.
 // The store cannot repair this in place, so the first failure is also
 // reported once to `onFatal`, and the process that assembled the server stops
-// and exits without closing the database (main.ts, cli/serve.ts); the store
+// and exits without closing the database (server/start.ts, cli/serve.ts); the store
 // itself never exits. The first process to open the database after every
 // connection to it has gone recovers the WAL from what is on disk: frames the
 // failed fsync lost break the WAL's checksum chain, so SQLite stops reading
 // there, at or after the last good fsync, and nothing past that was
 // acknowledged. That is why `serve --workers N` stops every worker, and its
-// supervisor, rather than replace the one that saw the failure (workers.ts):
+// supervisor, rather than replace the one that saw the failure (server/workers.ts):
 // processes still holding the database share their view of the WAL.
 
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
-import { StoreError } from './errors.ts';
+import { StoreError } from '../errors.ts';
 
 export type SyncDone = (err: Error | null) => void;
 /** fs.fdatasync's shape; tests pass one that finishes when they say. */

@@ -4,10 +4,10 @@
 
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { StoreError } from './errors.ts';
-import type { StoreKeys } from './keyfile.ts';
-import type { ScryptParams } from './pin-hash.ts';
-import { translatePgError } from './postgres-errors.ts';
+import { StoreError } from '../errors.ts';
+import type { StoreKeys } from '../keyfile.ts';
+import type { ScryptParams } from '../pin-hash.ts';
+import { translatePgError } from './errors.ts';
 
 export interface PostgresPoolOptions {
   /** Connections per process. Default 10. */

@@ -1,5 +1,5 @@
 // Schema migrations on PostgreSQL: the same numbered list as SQLite
-// (migrations.ts), recorded in the same schema_migrations table. Several
+// (../migrations.ts), recorded in the same schema_migrations table. Several
 // servers may start at once against a new database; each migration runs in
 // its own transaction that first takes a transaction-scoped advisory lock and
 // re-reads what is applied, so every step is applied exactly once and a
@@ -7,8 +7,8 @@
 // a failing migration leaves nothing behind.
 
 import type pg from 'pg';
-import { StoreError } from './errors.ts';
-import { checkMigrationList, MIGRATIONS, pendingMigrations, SCHEMA_MIGRATIONS_SQL, type Migration, type MigrationResult } from './migrations.ts';
+import { StoreError } from '../errors.ts';
+import { checkMigrationList, MIGRATIONS, pendingMigrations, SCHEMA_MIGRATIONS_SQL, type Migration, type MigrationResult } from '../migrations.ts';
 
 /** Advisory lock key for schema changes: "otpradiu" read as a 64-bit integer. */
 export const SCHEMA_LOCK_KEY = '8031167672070990197';
