@@ -19,7 +19,8 @@ export {
   DEFAULT_PIN_PARAMS, dummyVerify, hashPin, isKnownPinHash, needsRehash, pinHashScheme, pinHasher, verifyPin,
   type PinHashScheme, type PinHasher, type ScryptParams,
 } from './pin-hash.ts';
-export { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
+export { MIGRATIONS, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
+export { migrateSqlite } from './sqlite/schema.ts';
 export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite/store.ts';
 export { startCheckpointer, type Checkpointer } from './sqlite/checkpointer.ts';
 export { WalSyncError } from './sqlite/wal-sync.ts';

@@ -5,8 +5,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { StoreError } from '../errors.ts';
-import type { StoreKeys } from '../keyfile.ts';
-import type { ScryptParams } from '../pin-hash.ts';
+import type { BackendOptions } from '../key-check.ts';
 import { translatePgError } from './errors.ts';
 
 export interface PostgresPoolOptions {
@@ -18,18 +17,12 @@ export interface PostgresPoolOptions {
   connectionTimeoutMs?: number;
 }
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends BackendOptions {
   /** postgres://user:password@host:port/database[?sslmode=...]; libpq-style parameters in the query string. */
   url: string;
   pool?: PostgresPoolOptions;
   /** Server-side limit per statement (0 = none); the client gives up 1 s later. Default 5000 ms. */
   statementTimeoutMs?: number;
-  /** Key file path (see keyfile.ts). Give this or `keys`. */
-  keyFile?: string;
-  keys?: StoreKeys;
-  /** Create the key file when it is absent and the database has no key check yet. Default true. */
-  createKeyFile?: boolean;
-  pinParams?: ScryptParams;
   /** Where connection losses of idle clients are reported. */
   logger?: Logger;
 }
@@ -100,4 +93,26 @@ export async function connectAdmin(opts: PostgresStoreOptions, where: string, wh
     throw translatePgError(err, where, what);
   }
   return client;
+}
+
+/**
+ * `body` between BEGIN (or `begin`) and COMMIT on `client`, or ROLLBACK
+ * when `commit` is false (a dry run). When anything fails the transaction is
+ * rolled back and the error rethrown; a ROLLBACK that fails too is reported
+ * to `onRollbackFailed`, since the connection is then of no further use.
+ */
+export async function inTransaction<T>(
+  client: pg.ClientBase,
+  body: () => Promise<T>,
+  options: { begin?: string; commit?: boolean; onRollbackFailed?: (err: Error) => void } = {},
+): Promise<T> {
+  try {
+    await client.query(options.begin ?? 'BEGIN');
+    const out = await body();
+    await client.query(options.commit === false ? 'ROLLBACK' : 'COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => options.onRollbackFailed?.(e));
+    throw err;
+  }
 }
