@@ -25,7 +25,9 @@ export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sq
 export { startCheckpointer, type Checkpointer } from './sqlite/checkpointer.ts';
 export { WalSyncError } from './sqlite/wal-sync.ts';
 export { openPostgresStore, PostgresTokenStore } from './postgres/store.ts';
-export { describePostgresUrl, POSTGRES_DEFAULTS, type PostgresPoolOptions, type PostgresStoreOptions } from './postgres/connect.ts';
+export type { PostgresPoolOptions, PostgresStoreOptions } from './postgres/connect.ts';
+export { describePostgresUrl } from './postgres/url.ts';
+export { DEFAULT_DB_PATH, DEFAULT_KEY_FILE, POSTGRES_SETTINGS, SQLITE_SETTINGS, type Setting } from './settings.ts';
 export { migratePostgres } from './postgres/schema.ts';
 
 interface CommonOptions {

@@ -1,19 +1,16 @@
-// Connecting to PostgreSQL: options and their defaults, the URL shown in
-// logs (never the password), per-pool type parsing, and the dedicated
-// connection migrations and bulk work use.
+// Connecting to PostgreSQL: the options, per-pool type parsing, the
+// dedicated connection migrations and bulk work use, and transactions.
 
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { StoreError } from '../errors.ts';
 import type { BackendOptions } from '../key-check.ts';
+import { POSTGRES_SETTINGS } from '../settings.ts';
 import { translatePgError } from './errors.ts';
 
+/** Defaults and ranges: POSTGRES_SETTINGS.pool. */
 export interface PostgresPoolOptions {
-  /** Connections per process. Default 10. */
   max?: number;
-  /** Close a connection idle this long. Default 30000 ms. */
   idleTimeoutMs?: number;
-  /** Give up connecting after this long, so a dead database fails requests fast. Default 5000 ms. */
   connectionTimeoutMs?: number;
 }
 
@@ -21,13 +18,11 @@ export interface PostgresStoreOptions extends BackendOptions {
   /** postgres://user:password@host:port/database[?sslmode=...]; libpq-style parameters in the query string. */
   url: string;
   pool?: PostgresPoolOptions;
-  /** Server-side limit per statement (0 = none); the client gives up 1 s later. Default 5000 ms. */
+  /** See POSTGRES_SETTINGS. */
   statementTimeoutMs?: number;
   /** Where connection losses of idle clients are reported. */
   logger?: Logger;
 }
-
-export const POSTGRES_DEFAULTS = { max: 10, idleTimeoutMs: 30_000, connectionTimeoutMs: 5000, statementTimeoutMs: 5000 } as const;
 
 const INT8_OID = 20;
 
@@ -44,36 +39,11 @@ const TYPES = {
     oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-/** The URL without password or query parameters, for logs and messages. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const user = u.username ? `${decodeURIComponent(u.username)}@` : '';
-    const host = u.searchParams.get('host');
-    return `postgres://${user}${u.host}${u.pathname}${host ? `?host=${host}` : ''}`;
-  } catch {
-    return 'postgres://(unparsable url)';
-  }
-}
-
-export function checkUrl(url: unknown): string {
-  if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)) {
-    const shown = typeof url === 'string' ? `"${url.slice(0, url.indexOf(':') + 1 || 12)}..."` : typeof url;
-    throw new StoreError('invalid', `postgres url: expected postgres://[user[:password]@]host[:port]/database, got ${shown}`);
-  }
-  try {
-    new URL(url);
-  } catch {
-    throw new StoreError('invalid', 'postgres url: not a valid URL (percent-encode special characters in the user name and password)');
-  }
-  return url;
-}
-
 export function clientConfig(opts: PostgresStoreOptions, withTimeouts: boolean): pg.ClientConfig {
-  const statementTimeoutMs = opts.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
+  const statementTimeoutMs = opts.statementTimeoutMs ?? POSTGRES_SETTINGS.statementTimeoutMs.default;
   return {
     connectionString: opts.url,
-    connectionTimeoutMillis: opts.pool?.connectionTimeoutMs ?? POSTGRES_DEFAULTS.connectionTimeoutMs,
+    connectionTimeoutMillis: opts.pool?.connectionTimeoutMs ?? POSTGRES_SETTINGS.pool.connectionTimeoutMs.default,
     keepAlive: true,
     application_name: 'otp-radius',
     types: TYPES,

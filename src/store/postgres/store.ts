@@ -18,24 +18,27 @@ import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import { checkBatchSize, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, purgeArgs, recordFailureArgs, syncStateArgs } from '../query-args.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
+import { POSTGRES_SETTINGS, setting } from '../settings.ts';
 import { recordFailureSet, STATEMENTS as SHARED, type Statement } from '../sql.ts';
 import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from '../types.ts';
 import type { Challenge } from '../../model/challenge.ts';
 import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
-import { checkChallenge, checkInt, checkSerial, tokenFromNew } from '../validate.ts';
+import { checkChallenge, checkSerial, tokenFromNew } from '../validate.ts';
 import { exportTokenBatches, importTokenBatches } from './bulk.ts';
-import { checkUrl, clientConfig, connectAdmin, describePostgresUrl, inTransaction, POSTGRES_DEFAULTS, type PostgresStoreOptions } from './connect.ts';
+import { clientConfig, connectAdmin, inTransaction, type PostgresStoreOptions } from './connect.ts';
 import { isUniqueViolation, translatePgError } from './errors.ts';
 import { migratePostgres } from './schema.ts';
 import { bind, challengeWithTokens, POSTGRES, postgres } from './sql.ts';
+import { checkUrl, describePostgresUrl } from './url.ts';
 
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresTokenStore> {
   const url = checkUrl(opts.url);
   const where = describePostgresUrl(url);
-  const max = checkInt(opts.pool?.max ?? POSTGRES_DEFAULTS.max, 'postgres pool.max', 1, 1000);
-  const idle = checkInt(opts.pool?.idleTimeoutMs ?? POSTGRES_DEFAULTS.idleTimeoutMs, 'postgres pool.idleTimeoutMs', 0, 86_400_000);
-  checkInt(opts.pool?.connectionTimeoutMs ?? POSTGRES_DEFAULTS.connectionTimeoutMs, 'postgres pool.connectionTimeoutMs', 1, 600_000);
-  checkInt(opts.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs, 'postgres statementTimeoutMs', 0, 3_600_000);
+  const { pool: poolSettings, statementTimeoutMs } = POSTGRES_SETTINGS;
+  const max = setting(opts.pool?.max, poolSettings.max, 'postgres pool.max');
+  const idle = setting(opts.pool?.idleTimeoutMs, poolSettings.idleTimeoutMs, 'postgres pool.idleTimeoutMs');
+  setting(opts.pool?.connectionTimeoutMs, poolSettings.connectionTimeoutMs, 'postgres pool.connectionTimeoutMs');
+  setting(opts.statementTimeoutMs, statementTimeoutMs, 'postgres statementTimeoutMs');
   checkKeySource(opts, 'openPostgresStore');
 
   const admin = await connectAdmin(opts, where, 'connect');

@@ -24,11 +24,12 @@ import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import { checkBatchSize, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, importChecker, purgeArgs, recordFailureArgs, syncStateArgs } from '../query-args.ts';
+import { setting, SQLITE_SETTINGS } from '../settings.ts';
 import { recordFailureSet, STATEMENTS, upsertTokenSql, type StatementName } from '../sql.ts';
 import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from '../types.ts';
 import type { Challenge } from '../../model/challenge.ts';
 import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
-import { checkChallenge, checkInt, checkSerial, tokenFromNew } from '../validate.ts';
+import { checkChallenge, checkSerial, tokenFromNew } from '../validate.ts';
 import { openMain, openWriter } from './connect.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrateSqlite } from './schema.ts';
@@ -38,7 +39,7 @@ import { WalSync, WalSyncError } from './wal-sync.ts';
 export interface SqliteStoreOptions extends BackendOptions {
   /** Database file; created with its directory on first start. ':memory:' for tests. */
   path: string;
-  /** How long to wait for another process's write lock. Default 5000 ms. */
+  /** See SQLITE_SETTINGS. */
   busyTimeoutMs?: number;
   /** Another process checkpoints the WAL (checkpointer.ts): this store's commits checkpoint only as a fallback. */
   checkpointedElsewhere?: boolean;
@@ -54,7 +55,7 @@ export interface SqliteStoreOptions extends BackendOptions {
 }
 
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteTokenStore> {
-  const busyTimeoutMs = checkInt(opts.busyTimeoutMs ?? 5000, 'busyTimeoutMs', 0, 600_000);
+  const busyTimeoutMs = setting(opts.busyTimeoutMs, SQLITE_SETTINGS.busyTimeoutMs, 'busyTimeoutMs');
   checkKeySource(opts, 'openSqliteStore');
   const checkpointedElsewhere = opts.checkpointedElsewhere ?? false;
   const db = openMain(opts.path, busyTimeoutMs, checkpointedElsewhere);
@@ -78,7 +79,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
 export interface GroupOptions {
   /** The connection for group commits (busy_timeout 0); the main connection when absent (in-memory stores, bulk tools). */
   writer?: Database.Database | undefined;
-  /** How long a group commit keeps trying for the write lock. Default 5000 ms. */
+  /** How long a group commit keeps trying for the write lock; default as SQLITE_SETTINGS. */
   busyTimeoutMs?: number;
   /** Syncs the writer's commits when it runs synchronous = NORMAL (see wal-sync.ts). */
   walSync?: WalSync | undefined;
@@ -114,7 +115,7 @@ export class SqliteTokenStore implements TokenStore {
     this.#db = db;
     const writer = group.writer ?? db;
     this.#writer = writer;
-    this.#group = new GroupCommit(writer, { busyTimeoutMs: group.busyTimeoutMs ?? 5000, walSync: group.walSync, minIntervalMs: group.walSync ? COMMIT_INTERVAL_MS : 0 });
+    this.#group = new GroupCommit(writer, { busyTimeoutMs: group.busyTimeoutMs ?? SQLITE_SETTINGS.busyTimeoutMs.default, walSync: group.walSync, minIntervalMs: group.walSync ? COMMIT_INTERVAL_MS : 0 });
     this.#walSync = group.walSync;
     this.#seedKey = keys.seedKey;
     this.description = description;
