@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AuthService } from '../auth/service.ts';
 import type { Config } from '../config/config.ts';
-import { openStore, type KeyedTokenStore, type WalSyncError } from '../store/index.ts';
+import { openStore, type KeyedTokenStore } from '../store/index.ts';
 import { createResolver, Realms, type UserResolver } from '../users/index.ts';
 
 export interface Services {
@@ -25,18 +25,14 @@ export interface ServiceHooks {
   onResolverError?: (resolver: string) => void;
   /** A worker of `serve --workers N`: its supervisor checkpoints the SQLite store. */
   checkpointedElsewhere?: boolean;
-  /** The store failed in a way only a new process recovers from (a failed SQLite WAL fsync; see StoreOptions.onFatal). */
-  onStoreFatal?: (err: WalSyncError) => void;
 }
 
-export async function openServices(config: Config, logger: Logger, allHooks: ServiceHooks = {}): Promise<Services> {
-  const { onStoreFatal, ...hooks } = allHooks;
+export async function openServices(config: Config, logger: Logger, hooks: ServiceHooks = {}): Promise<Services> {
   const keyFileExisted = existsSync(config.store.keyFile);
   const store = await openStore({
     ...config.store,
     logger: logger.child({ store: true }),
     ...(hooks.checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
-    ...(onStoreFatal ? { onFatal: onStoreFatal } : {}),
   });
   if (!keyFileExisted) logger.warn({ keyFile: config.store.keyFile }, `created the key file ${config.store.keyFile}: back it up; without it the token seeds in the store cannot be decrypted`);
   const resolvers = new Map<string, UserResolver>();

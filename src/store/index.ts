@@ -34,14 +34,8 @@ interface CommonOptions {
   keyFile: string;
   /** Default true: create the key file on first start. */
   createKeyFile?: boolean;
-  /** Reports connection trouble the store recovers from by itself (PostgreSQL). */
+  /** Reports connection trouble the store recovers from by itself (PostgreSQL); trouble it cannot recover from is `fatal`. */
   logger?: Logger;
-  /**
-   * Trouble it does not recover from: a failed fsync of the SQLite WAL (see
-   * SqliteStoreOptions.onFatal). PostgreSQL never calls it: its server owns
-   * durability, and a lost connection is recovered from.
-   */
-  onFatal?: ((err: WalSyncError) => void) | undefined;
 }
 
 export interface SqliteBackendOptions extends CommonOptions {
@@ -57,9 +51,19 @@ export interface PostgresBackendOptions extends CommonOptions {
 /** One member per backend, told apart by its backend key. */
 export type StoreOptions = SqliteBackendOptions | PostgresBackendOptions;
 
-/** A store together with the PIN hashing bound to its key file's pepper. */
+/** An opened store: the TokenStore, the PIN hashing bound to its key file's pepper, and its fatal failure. */
 export interface KeyedTokenStore extends TokenStore {
   readonly pins: PinHasher;
+  /**
+   * The store's one report of a failure that only a new process recovers
+   * from: it settles, once, with the error when an fsync of the SQLite WAL
+   * has failed (sqlite/wal-sync.ts). Every write is refused from then on.
+   * The process must stop and exit without closing the store (server/start.ts
+   * says how); close() would checkpoint the suspect WAL into the database
+   * file. Never rejects; never settles on PostgreSQL, whose server owns
+   * durability and whose lost connections are recovered from.
+   */
+  readonly fatal: Promise<WalSyncError>;
 }
 
 export async function openStore(options: StoreOptions): Promise<KeyedTokenStore> {
@@ -75,7 +79,6 @@ export async function openStore(options: StoreOptions): Promise<KeyedTokenStore>
       ...createKeyFile,
       ...(sqlite.busyTimeoutMs !== undefined ? { busyTimeoutMs: sqlite.busyTimeoutMs } : {}),
       ...((options as SqliteBackendOptions).checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
-      onFatal: options.onFatal,
     });
   }
   if (hasPostgres) {

@@ -84,6 +84,8 @@ type Named = keyof typeof SQL;
 export class PostgresTokenStore implements TokenStore {
   readonly description: string;
   readonly pins: PinHasher;
+  /** Never settles: the database server owns durability, and a lost connection is recovered from. */
+  readonly fatal: Promise<never> = new Promise(() => undefined);
   readonly #pool: pg.Pool;
   readonly #seedKey: Buffer;
   readonly #opts: PostgresStoreOptions;

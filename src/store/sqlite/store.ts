@@ -43,15 +43,6 @@ export interface SqliteStoreOptions extends BackendOptions {
   busyTimeoutMs?: number;
   /** Another process checkpoints the WAL (checkpointer.ts): this store's commits checkpoint only as a fallback. */
   checkpointedElsewhere?: boolean;
-  /**
-   * Called once when an fsync of the WAL has failed (wal-sync.ts): the store
-   * rejects every write from then on, and only a new process can trust the
-   * database again. Stop the server and end the process with process.exit
-   * without closing the store: close() would checkpoint the suspect WAL into
-   * the database file, and so would a natural exit (better-sqlite3 closes open
-   * databases then).
-   */
-  onFatal?: ((err: WalSyncError) => void) | undefined;
 }
 
 export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteTokenStore> {
@@ -67,7 +58,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
     const keys = await tieToKeys(keyCheck, opts, opts.path, 'openSqliteStore');
     // An in-memory database is private to its connection, and has no other process to wait for.
     writer = opts.path === ':memory:' ? undefined : openWriter(opts.path, checkpointedElsewhere);
-    const walSync = writer ? new WalSync(`${opts.path}-wal`, { onFatal: opts.onFatal }) : undefined;
+    const walSync = writer ? new WalSync(`${opts.path}-wal`) : undefined;
     return new SqliteTokenStore(db, keys, `sqlite:${opts.path}`, opts.pinParams ?? DEFAULT_PIN_PARAMS, { writer, busyTimeoutMs, walSync });
   } catch (err) {
     writer?.close();
@@ -101,6 +92,8 @@ export class SqliteTokenStore implements TokenStore {
   readonly description: string;
   /** PIN hashing with this store's pepper. */
   readonly pins: PinHasher;
+  /** See KeyedTokenStore.fatal (index.ts); an in-memory store has no WAL to fail. */
+  readonly fatal: Promise<WalSyncError>;
   readonly #db: Database.Database;
   readonly #writer: Database.Database;
   readonly #group: GroupCommit;
@@ -117,6 +110,7 @@ export class SqliteTokenStore implements TokenStore {
     this.#writer = writer;
     this.#group = new GroupCommit(writer, { busyTimeoutMs: group.busyTimeoutMs ?? SQLITE_SETTINGS.busyTimeoutMs.default, walSync: group.walSync, minIntervalMs: group.walSync ? COMMIT_INTERVAL_MS : 0 });
     this.#walSync = group.walSync;
+    this.fatal = group.walSync?.fatal ?? new Promise(() => undefined);
     this.#seedKey = keys.seedKey;
     this.description = description;
     this.pins = pinHasher(keys.pepper, pinParams);
@@ -285,7 +279,7 @@ export class SqliteTokenStore implements TokenStore {
   async close(): Promise<void> {
     if (this.#writer.open) this.#group.flushNow();
     // After a failed WAL fsync the connections stay open: closing the last one would checkpoint the WAL,
-    // which can no longer be trusted, into the database file. The process exits with them (see onFatal).
+    // which can no longer be trusted, into the database file. The process exits with them (see `fatal`).
     if (this.#walSync?.failed instanceof WalSyncError) return;
     if (this.#writer !== this.#db && this.#writer.open) this.#writer.close();
     if (this.#db.open) this.#db.close();

@@ -29,7 +29,7 @@
 // and then marks them clean), so a failure is kept: every later commit is
 // reported as failed too, and the group commit starts no more transactions.
 // The store cannot repair this in place, so the first failure is also
-// reported once to `onFatal`, and the process that assembled the server stops
+// reported once through `fatal`, and the process that assembled the server stops
 // and exits without closing the database (server/start.ts, cli/serve.ts); the store
 // itself never exits. The first process to open the database after every
 // connection to it has gone recovers the WAL from what is on disk: frames the
@@ -49,12 +49,6 @@ export type SyncFile = (fd: number, callback: (err: NodeJS.ErrnoException | null
 export interface WalSyncOptions {
   /** Default fs.fdatasync. */
   syncFile?: SyncFile | undefined;
-  /**
-   * Called once, with the kept error, right after the first failed sync (or
-   * failed open of the -wal file) has been reported to the commits it covered.
-   * Must not throw. Not called for the "store is closed" error of close().
-   */
-  onFatal?: ((err: WalSyncError) => void) | undefined;
 }
 
 /**
@@ -86,15 +80,24 @@ export class WalSync {
   /** Commits the running fsync will settle. */
   #syncing: SyncDone[] = [];
   #idle: (() => void)[] = [];
-  readonly #onFatal: ((err: WalSyncError) => void) | undefined;
   #failed: Error | undefined;
   #closed = false;
+  /**
+   * Settles with the kept error once the first sync (or open of the -wal
+   * file) has failed, after the commits it covered were told; never for the
+   * "store is closed" error of close(). The store hands it on as its own
+   * `fatal` (KeyedTokenStore in ../index.ts).
+   */
+  readonly fatal: Promise<WalSyncError>;
+  readonly #reportFatal: (err: WalSyncError) => void;
 
   /** `walPath`: the database's -wal file. */
   constructor(walPath: string, options: WalSyncOptions = {}) {
     this.#path = walPath;
     this.#syncFile = options.syncFile ?? fdatasync;
-    this.#onFatal = options.onFatal;
+    let report: (err: WalSyncError) => void = () => undefined;
+    this.fatal = new Promise((resolve) => (report = resolve));
+    this.#reportFatal = report;
   }
 
   /** The kept error once a sync has failed or the store was closed: every later commit fails with it. */
@@ -138,7 +141,7 @@ export class WalSync {
       const failedBefore = this.#failed;
       const err = this.#syncNow();
       for (const done of batch) done(err);
-      if (err instanceof WalSyncError && err !== failedBefore) this.#onFatal?.(err);
+      if (err instanceof WalSyncError && err !== failedBefore) this.#reportFatal(err);
     }
     this.#closed = true;
     this.#failed ??= new Error(`${this.#path}: the store is closed`);
@@ -202,7 +205,7 @@ export class WalSync {
     this.#waiting = [];
     for (const done of [...batch, ...waiting]) done(failed);
     // After the commits have their error: whoever stops the process finds them answered (or answering).
-    if (first) this.#onFatal?.(failed as WalSyncError);
+    if (first) this.#reportFatal(failed as WalSyncError);
   }
 
   /** Only when no sync runs: close() and the sync callback see to that. */
