@@ -67,30 +67,24 @@ export interface KeyedTokenStore extends TokenStore {
 }
 
 export async function openStore(options: StoreOptions): Promise<KeyedTokenStore> {
-  const createKeyFile = options.createKeyFile !== undefined ? { createKeyFile: options.createKeyFile } : {};
-  const hasSqlite = 'sqlite' in options && options.sqlite !== undefined;
-  const hasPostgres = 'postgres' in options && options.postgres !== undefined;
-  if (hasSqlite && hasPostgres) throw new Error("openStore: give one backend, not both 'sqlite' and 'postgres'");
-  if (hasSqlite) {
-    const { sqlite } = options as SqliteBackendOptions;
-    return openSqliteStore({
-      path: sqlite.path,
-      keyFile: options.keyFile,
-      ...createKeyFile,
-      ...(sqlite.busyTimeoutMs !== undefined ? { busyTimeoutMs: sqlite.busyTimeoutMs } : {}),
-      ...((options as SqliteBackendOptions).checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
-    });
+  const sqlite = 'sqlite' in options ? options.sqlite : undefined;
+  const postgres = 'postgres' in options ? options.postgres : undefined;
+  if (sqlite && postgres) throw new Error("openStore: give one backend, not both 'sqlite' and 'postgres'");
+  const keys = { keyFile: options.keyFile, createKeyFile: options.createKeyFile };
+  if (sqlite) {
+    const { checkpointedElsewhere } = options as SqliteBackendOptions;
+    return openSqliteStore(present({ ...keys, path: sqlite.path, busyTimeoutMs: sqlite.busyTimeoutMs, checkpointedElsewhere }));
   }
-  if (hasPostgres) {
-    const { postgres } = options as PostgresBackendOptions;
-    return openPostgresStore({
-      url: postgres.url,
-      keyFile: options.keyFile,
-      ...createKeyFile,
-      ...(postgres.pool !== undefined ? { pool: postgres.pool } : {}),
-      ...(postgres.statementTimeoutMs !== undefined ? { statementTimeoutMs: postgres.statementTimeoutMs } : {}),
-      ...(options.logger !== undefined ? { logger: options.logger } : {}),
-    });
+  if (postgres) {
+    const { url, pool, statementTimeoutMs } = postgres;
+    return openPostgresStore(present({ ...keys, url, pool, statementTimeoutMs, logger: options.logger }));
   }
   throw new Error(`openStore: no backend in the options (expected a 'sqlite' or 'postgres' section, got keys: ${Object.keys(options).join(', ') || 'none'})`);
+}
+
+type Present<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };
+
+/** The options without their undefined members: an option not given stays absent. */
+function present<T extends object>(options: T): Present<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Present<T>;
 }
