@@ -4,22 +4,22 @@
 // SQLite copies the WAL back into the database file (a checkpoint) from
 // within the COMMIT that takes the WAL past wal_autocheckpoint pages: the WAL
 // is synced, the pages written to the database file and that file synced.
-// better-sqlite3 is synchronous, so that COMMIT held a worker's event loop
-// for 2-25 ms about once a second under load, and every request queued
-// behind it. The supervisor answers no requests: it checkpoints every
+// better-sqlite3 is synchronous, so that COMMIT would hold a worker's event
+// loop, and every request queued behind it, for the whole checkpoint. The
+// supervisor answers no requests: it checkpoints every
 // CHECKPOINT_INTERVAL_MS in PASSIVE mode (never waits for a reader or writer,
 // copies what it can), and the workers' own threshold is raised to
 // WORKER_AUTOCHECKPOINT_PAGES, so that they checkpoint only if this stops
 // keeping up (a stuck supervisor must not let the WAL grow without bound).
 //
 // A checkpoint that fails with an I/O error (SQLITE_IOERR_*: an fsync or a
-// write of the WAL or the database file failed) is fatal, as a worker's
-// failed WAL fsync is (wal-sync.ts): Linux reports a lost write once, so the
-// next checkpoint's sync would pass and copy pages that may never have reached
-// the disk, or mark the WAL done while the database file lacks them. The
+// write of the WAL or the database file failed) is fatal, as a worker's failed
+// WAL fsync is (wal-sync.ts): Linux reports a lost write once, so the next
+// checkpoint's sync would pass and copy pages that may never have reached the
+// disk, or mark the WAL done while the database file lacks them. The
 // checkpointer stops and leaves its connection open (closing the last
-// connection checkpoints); its `fatal` settles and the server stops. A busy or full disk
-// (SQLITE_BUSY, SQLITE_FULL) only skips a checkpoint.
+// connection checkpoints); its `fatal` settles and the server stops. A busy or
+// full disk (SQLITE_BUSY, SQLITE_FULL) only skips a checkpoint.
 
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';

@@ -10,12 +10,11 @@ import { StoreError } from '../errors.ts';
 import { WORKER_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
 
 /**
- * Page cache per connection, as SQLite's negative "KiB" form. better-sqlite3
- * builds with 16 MB, but in WAL mode a connection drops its whole cache when
- * another connection has committed since its last read (pager_reset in
- * pagerBeginReadTransaction), which under load is before nearly every read:
- * a large cache never stays warm, yet could hold 16 MB on each of two
- * connections per worker. SQLite's own default of 2 MB is enough.
+ * Page cache per connection, in SQLite's negative "KiB" form: SQLite's own
+ * default rather than better-sqlite3's larger one, since in WAL mode a
+ * connection drops its whole cache whenever another has committed since its
+ * last read (pager_reset in pagerBeginReadTransaction), so under load a large
+ * cache never stays warm and only holds memory on both of a worker's connections.
  */
 const PAGE_CACHE_KIB = -2000;
 

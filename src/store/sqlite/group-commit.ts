@@ -6,11 +6,9 @@
 // instead of one per login.
 //
 // The write lock is taken without blocking. SQLite's own busy handler sleeps
-// inside the call (1, 2, 5, 10, 15, 20, 25 ms ...) while another worker
-// process holds the lock, and better-sqlite3 is synchronous, so every such
-// sleep froze the whole event loop: measured with two workers, a quarter of
-// one worker's time went there and p99 latency rose to 36 ms. Here the
-// connection has busy_timeout 0, a busy lock puts the batch back and tries
+// inside the call while another worker process holds the lock, and
+// better-sqlite3 is synchronous, so each such sleep would freeze the whole
+// event loop. Here the connection has busy_timeout 0, a busy lock puts the batch back and tries
 // again a millisecond later, and the event loop keeps answering meanwhile
 // (the batch only grows). After `busyTimeoutMs` of failed tries the batch
 // fails, like a busy timeout would.

@@ -78,12 +78,9 @@ export interface GroupOptions {
 
 /**
  * Least time between two group commits of one process. A transaction costs
- * far more than its rows: BEGIN, the WAL frames and their index, and every
- * other connection (the reads of all workers) drops its page cache at its
- * next read after any commit. Once the fsync left COMMIT, batches shrank to a
- * few writes and the workers spent ~15% more CPU at 5,000 accepts/s; two
- * milliseconds between transactions gave the batches back (less CPU than
- * with the fsync in COMMIT) and add at most that to an answer. An idle
+ * far more than its rows (BEGIN, the WAL frames and their index, and every
+ * other connection dropping its page cache at its next read), so gathering
+ * larger batches saves CPU and adds at most this to an answer. An idle
  * server commits at once.
  */
 const COMMIT_INTERVAL_MS = 2;

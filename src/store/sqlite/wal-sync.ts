@@ -1,12 +1,11 @@
 // Makes committed WAL frames durable without holding the event loop.
 //
-// With synchronous = FULL, SQLite fsyncs the WAL inside COMMIT: better-sqlite3
-// is synchronous, so each fsync (0.2-0.5 ms on the benchmark's disk, far more
-// on a busy one) stopped every request of the process, and it held the write
-// lock the other workers were waiting for. The group-commit connection runs
-// with synchronous = NORMAL instead (no sync in COMMIT; SQLite still syncs
-// around checkpoints) and this class fsyncs the -wal file on libuv's thread
-// pool afterwards. Callers learn of their commit only when an fsync that
+// better-sqlite3 is synchronous, so an fsync inside COMMIT (synchronous =
+// FULL) would stop every request of the process while holding the write lock
+// the other workers wait for. The group-commit connection runs with
+// synchronous = NORMAL instead (no sync in COMMIT; SQLite still syncs around
+// checkpoints) and this class fsyncs the -wal file on libuv's thread pool
+// afterwards. Callers learn of their commit only when an fsync that
 // started after it has finished, so an Access-Accept still leaves only once
 // its counter advance is on disk.
 //
@@ -19,25 +18,25 @@
 // for the life of the store.
 //
 // One fsync runs at a time; commits that finish while it runs wait for the
-// next one, which covers all of them. The group commit does better still: it
-// holds its next transaction until the running fsync is done (whenIdle), so
-// its batches keep the size they had when COMMIT itself synced: every commit
-// costs WAL pages and CPU, and a commit made during an fsync would wait for
-// the next one anyway.
+// next one, which covers all of them. The group commit holds its next
+// transaction until the running fsync is done (whenIdle), so that one batch
+// gathers what arrives meanwhile: every commit costs WAL pages and CPU, and a
+// commit made during an fsync would wait for the next one anyway.
 //
-// A failed fsync may have dropped dirty pages (Linux reports the loss once
-// and then marks them clean), so a failure is kept: every later commit is
-// reported as failed too, and the group commit starts no more transactions.
-// The store cannot repair this in place, so the first failure is also
-// reported once through `fatal`, and the process that assembled the server stops
-// and exits without closing the database (server/start.ts, cli/serve.ts); the store
+// A failed fsync may have dropped dirty pages (Linux reports the loss once and
+// then marks them clean), so a failure is kept: every later commit is reported
+// as failed too, and the group commit starts no more transactions. The store
+// cannot repair this in place, so the first failure is also reported once
+// through `fatal`, and the process that assembled the server stops and exits
+// without closing the database (server/start.ts, cli/serve.ts); the store
 // itself never exits. The first process to open the database after every
 // connection to it has gone recovers the WAL from what is on disk: frames the
 // failed fsync lost break the WAL's checksum chain, so SQLite stops reading
 // there, at or after the last good fsync, and nothing past that was
 // acknowledged. That is why `serve --workers N` stops every worker, and its
-// supervisor, rather than replace the one that saw the failure (server/workers.ts):
-// processes still holding the database share their view of the WAL.
+// supervisor, rather than replace the one that saw the failure
+// (server/workers.ts): processes still holding the database share their view
+// of the WAL.
 
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { StoreError } from '../errors.ts';
