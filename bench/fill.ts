@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { DEFAULT_TOKENS } from '../src/model/token-defaults.ts';
 import { openStore } from '../src/store/index.ts';
 import { loadOrCreateKeyFile } from '../src/store/keyfile.ts';
-import { migrateSqlite } from '../src/store/migrations.ts';
-import { SqliteTokenStore } from '../src/store/sqlite.ts';
+import { migrateSqlite } from '../src/store/sqlite/schema.ts';
+import { SqliteTokenStore } from '../src/store/sqlite/store.ts';
 import type { TokenOwner } from '../src/model/token.ts';
 import { buildToken } from '../src/tokens/index.ts';
 

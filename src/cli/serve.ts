@@ -59,15 +59,13 @@ export async function serve(args: string[]): Promise<number> {
       const services = await openServices(loaded.config, logger, { audit: logAuditSink(logger) });
       await services.close();
       cluster.setupPrimary({ silent: false, execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
-      // The workers leave WAL checkpoints to this process (see store/checkpointer.ts).
+      // The workers leave WAL checkpoints to this process (see store/sqlite/checkpointer.ts).
       let failStop: ((fields: Record<string, unknown>, message: string) => void) | undefined;
       const sqlitePath = 'sqlite' in loaded.config.store ? loaded.config.store.sqlite.path : undefined;
-      const checkpointer =
-        sqlitePath === undefined
-          ? undefined
-          : startCheckpointer(sqlitePath, logger, {
-              onFatal: (err) => failStop?.({ store: sqlitePath, code: err.code, err: err.message }, 'WAL checkpoint failed with an I/O error: stopping every worker without closing the store, so that the next start recovers it from disk'),
-            });
+      const checkpointer = sqlitePath === undefined ? undefined : startCheckpointer(sqlitePath, logger);
+      void checkpointer?.fatal.then((err) =>
+        failStop?.({ store: sqlitePath, code: err.code, err: err.message }, 'WAL checkpoint failed with an I/O error: stopping every worker without closing the store, so that the next start recovers it from disk'),
+      );
       const code = await supervise({ workers, logger, onStart: (f) => (failStop = f) });
       if (code === EXIT_STORE_FAILED) {
         // Not a close, and not a natural exit (better-sqlite3 closes open databases then): either would checkpoint the suspect WAL.

@@ -4,8 +4,12 @@
 // database needs a copy of the same key file).
 
 import { isMap, isScalar, type Node } from 'yaml';
+import { postgresUrlProblem, POSTGRES_URL_FORM, URL_SYNTAX_PROBLEM } from '../store/postgres/url.ts';
+import { DEFAULT_DB_PATH, DEFAULT_KEY_FILE, defaultsOf, POSTGRES_SETTINGS, SQLITE_SETTINGS, type Setting } from '../store/settings.ts';
 import { readSecret, resolvePath } from './secret.ts';
 import { INVALID, int, nodeAt, object, optional, str, withDefault, type Check } from './schema.ts';
+
+export { DEFAULT_KEY_FILE };
 
 export interface SqliteStoreConfig {
   sqlite: { path: string; busyTimeoutMs: number };
@@ -25,22 +29,20 @@ export interface PostgresStoreConfig {
 
 export type StoreConfig = SqliteStoreConfig | PostgresStoreConfig;
 
-export const DEFAULT_DB = 'data/otp-radius.db';
-export const DEFAULT_KEY_FILE = 'data/otp-radius.key';
-export const POSTGRES_CONFIG_DEFAULTS = { pool: { max: 10, idleTimeoutMs: 30_000, connectionTimeoutMs: 5000 }, statementTimeoutMs: 5000 };
+/** A whole number within the store's range for it, its default when absent. */
+function setting(s: Setting): Check<number> {
+  return withDefault(int(s), s.default);
+}
 
+const { pool } = POSTGRES_SETTINGS;
 const postgresShape = object({
   url: optional(str()),
   urlFile: optional(str({ nonEmpty: true })),
   pool: withDefault(
-    object({
-      max: withDefault(int({ min: 1, max: 1000 }), POSTGRES_CONFIG_DEFAULTS.pool.max),
-      idleTimeoutMs: withDefault(int({ min: 0, max: 86_400_000 }), POSTGRES_CONFIG_DEFAULTS.pool.idleTimeoutMs),
-      connectionTimeoutMs: withDefault(int({ min: 1, max: 600_000 }), POSTGRES_CONFIG_DEFAULTS.pool.connectionTimeoutMs),
-    }),
-    POSTGRES_CONFIG_DEFAULTS.pool,
+    object({ max: setting(pool.max), idleTimeoutMs: setting(pool.idleTimeoutMs), connectionTimeoutMs: setting(pool.connectionTimeoutMs) }),
+    defaultsOf(pool),
   ),
-  statementTimeoutMs: withDefault(int({ min: 0, max: 3_600_000 }), POSTGRES_CONFIG_DEFAULTS.statementTimeoutMs),
+  statementTimeoutMs: setting(POSTGRES_SETTINGS.statementTimeoutMs),
 });
 
 const postgresSection: Check<PostgresStoreConfig['postgres']> = (node, ctx, path) => {
@@ -58,15 +60,14 @@ const postgresSection: Check<PostgresStoreConfig['postgres']> = (node, ctx, path
   // The URL usually holds a password: messages show the scheme at most.
   const at = v.urlFile !== undefined ? nodeAt(node, ['urlFile']) : urlNode;
   const atPath = v.urlFile !== undefined ? `${path}.urlFile` : `${path}.url`;
-  if (!/^postgres(ql)?:\/\//.test(url)) {
+  const problem = postgresUrlProblem(url);
+  if (problem === 'scheme') {
     const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0];
-    ctx.error(at, atPath, `expected a URL postgres://[user[:password]@]host[:port]/database, got ${scheme ? `a ${scheme} URL` : 'something else'}`);
+    ctx.error(at, atPath, `expected a URL ${POSTGRES_URL_FORM}, got ${scheme ? `a ${scheme} URL` : 'something else'}`);
     return INVALID;
   }
-  try {
-    new URL(url);
-  } catch {
-    ctx.error(at, atPath, 'not a valid URL (percent-encode special characters in the user name and password)');
+  if (problem === 'syntax') {
+    ctx.error(at, atPath, URL_SYNTAX_PROBLEM);
     return INVALID;
   }
   return { url, pool: v.pool, statementTimeoutMs: v.statementTimeoutMs };
@@ -80,8 +81,8 @@ function keyNode(node: Node | undefined, key: string): Node | undefined {
 
 const shape = object({
   sqlite: optional(object({
-    path: withDefault(str({ nonEmpty: true }), DEFAULT_DB),
-    busyTimeoutMs: withDefault(int({ min: 0, max: 600_000 }), 5000),
+    path: withDefault(str({ nonEmpty: true }), DEFAULT_DB_PATH),
+    busyTimeoutMs: setting(SQLITE_SETTINGS.busyTimeoutMs),
   })),
   postgres: optional(postgresSection),
   keyFile: withDefault(str({ nonEmpty: true }), DEFAULT_KEY_FILE),
@@ -98,6 +99,6 @@ export const storeSection: Check<StoreConfig> = (node, ctx, path) => {
     }
     return { postgres: v.postgres, keyFile };
   }
-  const sqlite = 'sqlite' in v && v.sqlite ? v.sqlite : { path: DEFAULT_DB, busyTimeoutMs: 5000 };
+  const sqlite = 'sqlite' in v && v.sqlite ? v.sqlite : { path: DEFAULT_DB_PATH, ...defaultsOf(SQLITE_SETTINGS) };
   return { sqlite: { path: resolvePath(ctx, sqlite.path), busyTimeoutMs: sqlite.busyTimeoutMs }, keyFile };
 };

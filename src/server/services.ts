@@ -9,7 +9,7 @@ import { createAuthContext } from '../auth/context.ts';
 import { AuthService } from '../auth/service.ts';
 import type { AuditSink } from '../model/audit.ts';
 import type { Config } from '../config/config.ts';
-import { openStore, type KeyedTokenStore, type WalSyncError } from '../store/index.ts';
+import { openStore, type KeyedTokenStore } from '../store/index.ts';
 import { createResolver, Realms, type UserResolver } from '../users/index.ts';
 
 export interface Services {
@@ -32,18 +32,15 @@ export interface ServiceHooks {
   onResolverError?: (resolver: string) => void;
   /** A worker of `serve --workers N`: its supervisor checkpoints the SQLite store. */
   checkpointedElsewhere?: boolean;
-  /** The store failed in a way only a new process recovers from (a failed SQLite WAL fsync; see StoreOptions.onFatal). */
-  onStoreFatal?: (err: WalSyncError) => void;
 }
 
 export async function openServices(config: Config, logger: Logger, allHooks: ServiceHooks): Promise<Services> {
-  const { onStoreFatal, audit, checkpointedElsewhere, ...hooks } = allHooks;
+  const { audit, checkpointedElsewhere, ...hooks } = allHooks;
   const keyFileExisted = existsSync(config.store.keyFile);
   const store = await openStore({
     ...config.store,
     logger: logger.child({ store: true }),
     ...(checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
-    ...(onStoreFatal ? { onFatal: onStoreFatal } : {}),
   });
   if (!keyFileExisted) logger.warn({ keyFile: config.store.keyFile }, `created the key file ${config.store.keyFile}: back it up; without it the token seeds in the store cannot be decrypted`);
   const resolvers = new Map<string, UserResolver>();

@@ -15,7 +15,6 @@ import { RadiusServer } from '../radius/server.ts';
 import { Metrics, withMetrics } from './metrics.ts';
 import { HttpServer } from '../http/server.ts';
 import { openServices, reloadResolvers, type Services } from './services.ts';
-import type { WalSyncError } from '../store/index.ts';
 
 export interface Running {
   config: Config;
@@ -45,7 +44,7 @@ export interface StartOptions {
   workerId?: number;
   /**
    * The store failed in a way only a new process recovers from: an fsync of
-   * the SQLite WAL failed (store/wal-sync.ts), here or, told by failStop(), in
+   * the SQLite WAL failed (the store's `fatal`), here or, told by failStop(), in
    * another process sharing the store. By the time this is called, start()
    * has logged it, stopped taking requests (new packets are dropped, so the
    * NAS fails over) and sent the answers of those that were in flight
@@ -67,18 +66,12 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   loadDictionaries();
 
   const metrics = new Metrics(options.workerId !== undefined ? { worker: String(options.workerId) } : {});
-  // Until the servers below run, a fatal store error is only kept (a write needs a request or the janitor, so none comes yet).
-  let storeFailed: WalSyncError | undefined;
-  let onStoreFatal = (err: WalSyncError): void => {
-    storeFailed ??= err;
-  };
   const auditSink = logAuditSink(audit.logger);
   const services = await openServices(config, logger, {
     audit: auditSink,
     ...(options.now ? { now: options.now } : {}),
     onResolverError: (r) => metrics.resolverError(r),
     checkpointedElsewhere: options.workerId !== undefined,
-    onStoreFatal: (err) => onStoreFatal(err),
   });
   const authenticate = withAudit(auditSink, (request) => services.auth.authenticate(request));
 
@@ -127,10 +120,10 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     }
     return failStopped;
   };
-  onStoreFatal = (err) => {
-    void failStop({ wal: err.path, errno: err.errno, err: err.message }, 'WAL fsync failed: answering the requests in flight with reject and stopping, so that a new process reopens the store');
-  };
-  if (storeFailed) onStoreFatal(storeFailed);
+  // The store's fatal failure fail-stops the server; one that came earlier is kept by the promise.
+  void services.store.fatal.then((err) =>
+    failStop({ wal: err.path, errno: err.errno, err: err.message }, 'WAL fsync failed: answering the requests in flight with reject and stopping, so that a new process reopens the store'),
+  );
 
   let current = config;
   return {

@@ -37,3 +37,13 @@ export function errorCode(err: unknown): string | undefined {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
 }
+
+/** Runs an insert; a clash on the primary key (as `isDuplicate` tells it) becomes a 'duplicate' StoreError: "`what` already exists". */
+export async function insertNew(what: string, isDuplicate: (err: unknown) => boolean, insert: () => unknown): Promise<void> {
+  try {
+    await insert();
+  } catch (err) {
+    if (isDuplicate(err)) throw new StoreError('duplicate', `${what} already exists`);
+    throw err;
+  }
+}

@@ -5,11 +5,11 @@
 
 import type { Logger } from 'pino';
 import type { PinHasher } from './pin-hash.ts';
-import type { PostgresPoolOptions } from './postgres-connect.ts';
-import { openPostgresStore } from './postgres.ts';
-import { openSqliteStore } from './sqlite.ts';
+import type { PostgresPoolOptions } from './postgres/connect.ts';
+import { openPostgresStore } from './postgres/store.ts';
+import { openSqliteStore } from './sqlite/store.ts';
 import type { TokenStore } from './types.ts';
-import type { WalSyncError } from './wal-sync.ts';
+import type { WalSyncError } from './sqlite/wal-sync.ts';
 
 export type * from './types.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';
@@ -19,31 +19,28 @@ export {
   DEFAULT_PIN_PARAMS, dummyVerify, hashPin, isKnownPinHash, needsRehash, pinHashScheme, pinHasher, verifyPin,
   type PinHashScheme, type PinHasher, type ScryptParams,
 } from './pin-hash.ts';
-export { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
-export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite.ts';
-export { startCheckpointer, type Checkpointer } from './checkpointer.ts';
-export { WalSyncError } from './wal-sync.ts';
-export { openPostgresStore, PostgresTokenStore } from './postgres.ts';
-export { describePostgresUrl, POSTGRES_DEFAULTS, type PostgresPoolOptions, type PostgresStoreOptions } from './postgres-connect.ts';
-export { migratePostgres } from './postgres-schema.ts';
+export { MIGRATIONS, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
+export { migrateSqlite } from './sqlite/schema.ts';
+export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite/store.ts';
+export { startCheckpointer, type Checkpointer } from './sqlite/checkpointer.ts';
+export { WalSyncError } from './sqlite/wal-sync.ts';
+export { openPostgresStore, PostgresTokenStore } from './postgres/store.ts';
+export type { PostgresPoolOptions, PostgresStoreOptions } from './postgres/connect.ts';
+export { describePostgresUrl } from './postgres/url.ts';
+export { DEFAULT_DB_PATH, DEFAULT_KEY_FILE, POSTGRES_SETTINGS, SQLITE_SETTINGS, type Setting } from './settings.ts';
+export { migratePostgres } from './postgres/schema.ts';
 
 interface CommonOptions {
   keyFile: string;
   /** Default true: create the key file on first start. */
   createKeyFile?: boolean;
-  /** Reports connection trouble the store recovers from by itself (PostgreSQL). */
+  /** Reports connection trouble the store recovers from by itself (PostgreSQL); trouble it cannot recover from is `fatal`. */
   logger?: Logger;
-  /**
-   * Trouble it does not recover from: a failed fsync of the SQLite WAL (see
-   * SqliteStoreOptions.onFatal). PostgreSQL never calls it: its server owns
-   * durability, and a lost connection is recovered from.
-   */
-  onFatal?: ((err: WalSyncError) => void) | undefined;
 }
 
 export interface SqliteBackendOptions extends CommonOptions {
   sqlite: { path: string; busyTimeoutMs?: number };
-  /** Another process checkpoints the WAL (serve's supervisor, see checkpointer.ts). */
+  /** Another process checkpoints the WAL (serve's supervisor, see sqlite/checkpointer.ts). */
   checkpointedElsewhere?: boolean;
 }
 
@@ -54,37 +51,40 @@ export interface PostgresBackendOptions extends CommonOptions {
 /** One member per backend, told apart by its backend key. */
 export type StoreOptions = SqliteBackendOptions | PostgresBackendOptions;
 
-/** A store together with the PIN hashing bound to its key file's pepper. */
+/** An opened store: the TokenStore, the PIN hashing bound to its key file's pepper, and its fatal failure. */
 export interface KeyedTokenStore extends TokenStore {
   readonly pins: PinHasher;
+  /**
+   * The store's one report of a failure that only a new process recovers
+   * from: it settles, once, with the error when an fsync of the SQLite WAL
+   * has failed (sqlite/wal-sync.ts). Every write is refused from then on.
+   * The process must stop and exit without closing the store (server/start.ts
+   * says how); close() would checkpoint the suspect WAL into the database
+   * file. Never rejects; never settles on PostgreSQL, whose server owns
+   * durability and whose lost connections are recovered from.
+   */
+  readonly fatal: Promise<WalSyncError>;
 }
 
 export async function openStore(options: StoreOptions): Promise<KeyedTokenStore> {
-  const createKeyFile = options.createKeyFile !== undefined ? { createKeyFile: options.createKeyFile } : {};
-  const hasSqlite = 'sqlite' in options && options.sqlite !== undefined;
-  const hasPostgres = 'postgres' in options && options.postgres !== undefined;
-  if (hasSqlite && hasPostgres) throw new Error("openStore: give one backend, not both 'sqlite' and 'postgres'");
-  if (hasSqlite) {
-    const { sqlite } = options as SqliteBackendOptions;
-    return openSqliteStore({
-      path: sqlite.path,
-      keyFile: options.keyFile,
-      ...createKeyFile,
-      ...(sqlite.busyTimeoutMs !== undefined ? { busyTimeoutMs: sqlite.busyTimeoutMs } : {}),
-      ...((options as SqliteBackendOptions).checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
-      onFatal: options.onFatal,
-    });
+  const sqlite = 'sqlite' in options ? options.sqlite : undefined;
+  const postgres = 'postgres' in options ? options.postgres : undefined;
+  if (sqlite && postgres) throw new Error("openStore: give one backend, not both 'sqlite' and 'postgres'");
+  const keys = { keyFile: options.keyFile, createKeyFile: options.createKeyFile };
+  if (sqlite) {
+    const { checkpointedElsewhere } = options as SqliteBackendOptions;
+    return openSqliteStore(present({ ...keys, path: sqlite.path, busyTimeoutMs: sqlite.busyTimeoutMs, checkpointedElsewhere }));
   }
-  if (hasPostgres) {
-    const { postgres } = options as PostgresBackendOptions;
-    return openPostgresStore({
-      url: postgres.url,
-      keyFile: options.keyFile,
-      ...createKeyFile,
-      ...(postgres.pool !== undefined ? { pool: postgres.pool } : {}),
-      ...(postgres.statementTimeoutMs !== undefined ? { statementTimeoutMs: postgres.statementTimeoutMs } : {}),
-      ...(options.logger !== undefined ? { logger: options.logger } : {}),
-    });
+  if (postgres) {
+    const { url, pool, statementTimeoutMs } = postgres;
+    return openPostgresStore(present({ ...keys, url, pool, statementTimeoutMs, logger: options.logger }));
   }
   throw new Error(`openStore: no backend in the options (expected a 'sqlite' or 'postgres' section, got keys: ${Object.keys(options).join(', ') || 'none'})`);
+}
+
+type Present<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };
+
+/** The options without their undefined members: an option not given stays absent. */
+function present<T extends object>(options: T): Present<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Present<T>;
 }

@@ -7,21 +7,62 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { StoreError } from './errors.ts';
 import { loadOrCreateKeyFile, type StoreKeys } from './keyfile.ts';
+import type { ScryptParams } from './pin-hash.ts';
 import { seal, unseal } from './seed-crypto.ts';
 
 const KEY_CHECK_CONTEXT = 'otp-radius key check';
+
+/** Where a store's keys come from; both backends take these options. */
+export interface KeySource {
+  /** Key file path (see keyfile.ts). Give this or `keys`. */
+  keyFile?: string;
+  /** Keys given directly instead of a key file (tests, tools). */
+  keys?: StoreKeys;
+  /** Create the key file when it is absent and the database has no key check yet. Default true. */
+  createKeyFile?: boolean;
+}
+
+/** What both backends' open functions take besides their connection. */
+export interface BackendOptions extends KeySource {
+  /** scrypt parameters for new PIN hashes. */
+  pinParams?: ScryptParams;
+}
+
+/** The key_check value in the database's store_meta, as a backend reads and writes it. */
+export interface KeyCheckCell {
+  read(): string | undefined | Promise<string | undefined>;
+  /** Stores `value` unless a key check is there already. */
+  insertIfAbsent(value: string): void | Promise<void>;
+}
+
+export function checkKeySource(src: KeySource, what: string): void {
+  if ((src.keyFile === undefined) === (src.keys === undefined)) throw new StoreError('invalid', `${what}: give exactly one of keyFile and keys`);
+}
+
+/**
+ * The keys for a database: loaded (or, for a new database, created) from
+ * the options, written as the database's key check on first open, and
+ * checked against it on every later one. `hint` ends the message when the
+ * key file does not match.
+ */
+export async function tieToKeys(cell: KeyCheckCell, src: KeySource, where: string, what: string, hint = ''): Promise<StoreKeys> {
+  const keys = loadKeys(src, (await cell.read()) !== undefined, where, what);
+  await cell.insertIfAbsent(newKeyCheck(keys));
+  verifyKeyCheck((await cell.read())!, keys, where, src.keyFile, hint);
+  return keys;
+}
 
 function expected(keys: StoreKeys): Buffer {
   return createHmac('sha256', keys.pepper).update(KEY_CHECK_CONTEXT).digest();
 }
 
 /** The value to store when the database has none yet. */
-export function newKeyCheck(keys: StoreKeys): string {
+function newKeyCheck(keys: StoreKeys): string {
   return seal(expected(keys), KEY_CHECK_CONTEXT, keys.seedKey);
 }
 
 /** Throws a 'key' StoreError when `stored` was not made from these keys. */
-export function verifyKeyCheck(stored: string, keys: StoreKeys, where: string, keyFile: string | undefined, hint = ''): void {
+function verifyKeyCheck(stored: string, keys: StoreKeys, where: string, keyFile: string | undefined, hint: string): void {
   const want = expected(keys);
   let opened: Buffer | undefined;
   try {
@@ -35,19 +76,13 @@ export function verifyKeyCheck(stored: string, keys: StoreKeys, where: string, k
   }
 }
 
-export interface KeySource {
-  keyFile?: string;
-  keys?: StoreKeys;
-  createKeyFile?: boolean;
-}
-
 /**
  * The keys from the options. A key file is created only when allowed and the
  * database has no key check yet: a database with seeds and no key file needs
  * the old file restored, and a new one would only hide that.
  */
-export function loadKeys(src: KeySource, hasKeyCheck: boolean, where: string, what: string): StoreKeys {
-  if ((src.keyFile === undefined) === (src.keys === undefined)) throw new StoreError('invalid', `${what}: give exactly one of keyFile and keys`);
+function loadKeys(src: KeySource, hasKeyCheck: boolean, where: string, what: string): StoreKeys {
+  checkKeySource(src, what);
   if (src.keys) return src.keys;
   const keyFile = src.keyFile!;
   try {

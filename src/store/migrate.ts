@@ -12,6 +12,7 @@
 
 import { openStore, type KeyedTokenStore, type StoreOptions } from './index.ts';
 import { StoreError } from './errors.ts';
+import type { ImportResult } from './types.ts';
 import type { Token } from '../model/token.ts';
 
 export type StoreSpec = KeyedTokenStore | StoreOptions;
@@ -25,14 +26,12 @@ export interface MigrateOptions {
   batchSize?: number;
 }
 
-export interface MigrateSummary {
+/** What the target's importTokens did, and what was left behind. */
+export interface MigrateSummary extends ImportResult {
   from: string;
   to: string;
   /** Tokens copied: created on the target plus updated there. */
   tokens: number;
-  created: number;
-  updated: number;
-  challenges: number;
   /** Expired challenges not copied. */
   expiredChallenges: number;
   dryRun: boolean;

@@ -2,14 +2,15 @@
 // schema_migrations. A migration is never edited once released; a change is
 // a new entry. The SQL keeps to what SQLite and PostgreSQL both accept (TEXT,
 // INTEGER, BIGINT, CHECK, plain indexes, no AUTOINCREMENT or SQLite-only
-// types) so the PostgreSQL store runs the same list (postgres-schema.ts).
+// types), so both backends run the same list (sqlite/schema.ts,
+// postgres/schema.ts).
 //
 // Conventions: timestamps are unix seconds (BIGINT); booleans are INTEGER
 // 0/1 (portable, and `locked = 1` reads the same on both); JSON is TEXT.
 // `window` is a reserved word in PostgreSQL, hence check_window.
 
-import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from './errors.ts';
+import type { Statement } from './sql.ts';
 
 export interface Migration {
   version: number;
@@ -137,35 +138,20 @@ export interface MigrationResult {
   version: number;
 }
 
-/**
- * Brings a SQLite database up to date. Each migration runs in its own
- * BEGIN IMMEDIATE transaction that first re-reads what is applied, so worker
- * processes opening the same new file at once apply each step exactly once.
- */
-export function migrateSqlite(
-  db: BetterSqlite3.Database,
-  where: string,
-  migrations: readonly Migration[] = MIGRATIONS,
-  now: number = Math.floor(Date.now() / 1000),
-): MigrationResult {
-  checkMigrationList(migrations);
-  const appliedNow: number[] = [];
-  const step = db.transaction((): boolean => {
-    db.exec(SCHEMA_MIGRATIONS_SQL);
-    const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
-    const next = pendingMigrations(rows.map((r) => r.version), migrations, where)[0];
-    if (!next) return false;
-    try {
-      db.exec(next.sql);
-    } catch (err) {
-      throw new StoreError('schema', `${where}: migration ${next.version} (${next.name}) failed: ${(err as Error).message}`, { cause: err });
-    }
-    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(next.version, next.name, now);
-    appliedNow.push(next.version);
-    return true;
-  });
-  while (step.immediate()) {
-    // one migration per transaction
-  }
-  return { applied: appliedNow, version: migrations.length };
+/** The versions a database records, lowest first. */
+export const APPLIED_VERSIONS = 'SELECT version FROM schema_migrations ORDER BY version';
+
+export const RECORD_MIGRATION: Statement = {
+  params: ['version', 'name', 'applied_at'],
+  text: (p) => `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${p('version')}, ${p('name')}, ${p('applied_at')})`,
+};
+
+/** RECORD_MIGRATION's parameters for `m`, applied now. */
+export function migrationRecord(m: Migration): { version: number; name: string; applied_at: number } {
+  return { version: m.version, name: m.name, applied_at: Math.floor(Date.now() / 1000) };
+}
+
+/** The error for a migration whose SQL failed; the transaction around it is rolled back. */
+export function migrationFailed(m: Migration, where: string, err: unknown): StoreError {
+  return new StoreError('schema', `${where}: migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
 }

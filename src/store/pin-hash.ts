@@ -32,7 +32,7 @@ export interface ScryptParams {
   p: number;
 }
 
-/** About 1 MiB and a millisecond or two per hash: a PIN is the weaker factor, the OTP carries the rest. */
+/** 1 MiB of memory (128 * N * r bytes) per hash, cheap enough for every login: a PIN is the weaker factor, the OTP carries the rest. */
 export const DEFAULT_PIN_PARAMS: Readonly<ScryptParams> = Object.freeze({ ln: 10, r: 8, p: 1 });
 
 const SALT_BYTES = 16;

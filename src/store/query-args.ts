@@ -2,13 +2,43 @@
 // refuse the same input with the same message.
 
 import { StoreError } from './errors.ts';
+import type { Dialect } from './sql.ts';
 import type { TokenFilter } from './types.ts';
 import type { Token } from '../model/token.ts';
-import { checkToken } from './validate.ts';
+import { checkDrift, checkInt, checkSerial, checkTimestamp, checkToken } from './validate.ts';
 
-export function uniqueSerials(serials: unknown, what: string, check: (s: unknown, what: string) => string): string[] {
-  if (!Array.isArray(serials)) throw new StoreError('invalid', `${what}: expected an array of serials`);
-  return [...new Set(serials.map((s, i) => check(s, `${what}: serials[${i}]`)))];
+export function commitSuccessArgs(serial: string, matched: number, now: number, drift: number | undefined): { serial: string; matched: number; now: number; drift: number | null } {
+  return {
+    serial: checkSerial(serial),
+    matched: checkInt(matched, `commitSuccess ${serial}: matched`, 0, Number.MAX_SAFE_INTEGER - 1),
+    now: checkTimestamp(now, `commitSuccess ${serial}: now`),
+    drift: drift === undefined ? null : checkDrift(drift, `commitSuccess ${serial}: drift`),
+  };
+}
+
+/** The serials without repeats, in the order given. */
+export function recordFailureArgs(serials: string[], now: number): { serials: string[]; now: number } {
+  if (!Array.isArray(serials)) throw new StoreError('invalid', 'recordFailure: expected an array of serials');
+  const unique = [...new Set(serials.map((s, i) => checkSerial(s, `recordFailure: serials[${i}]`)))];
+  return { serials: unique, now: checkTimestamp(now, 'recordFailure: now') };
+}
+
+export function syncStateArgs(serial: string, counter: number | null, at: number | null): { serial: string; counter: number | null; at: number | null } {
+  checkSerial(serial);
+  if ((counter === null) !== (at === null)) throw new StoreError('invalid', `setSyncState ${serial}: counter and at must both be null or both be set`);
+  return {
+    serial,
+    counter: counter === null ? null : checkInt(counter, `setSyncState ${serial}: counter`, 0),
+    at: at === null ? null : checkTimestamp(at, `setSyncState ${serial}: at`),
+  };
+}
+
+export function purgeArgs(now: number, maxPerToken: number): { now: number; cap: number } {
+  return { now: checkTimestamp(now, 'purgeChallenges: now'), cap: checkInt(maxPerToken, 'purgeChallenges: maxPerToken', 0) };
+}
+
+export function checkOwnerKey(resolver: unknown, userId: unknown): void {
+  if (typeof resolver !== 'string' || typeof userId !== 'string') throw new StoreError('invalid', 'tokensOfUser: resolver and userId must be strings');
 }
 
 export function checkTransactionId(id: unknown): string {
@@ -20,8 +50,20 @@ export function checkTransactionId(id: unknown): string {
 const FILTER_KEYS = ['login', 'realm', 'resolver', 'userId', 'unassigned'];
 const FILTER_COLUMNS = { login: 'owner_login', realm: 'owner_realm', resolver: 'owner_resolver', userId: 'owner_user_id' } as const;
 
-/** A validated filter as column equalities; `unassigned` becomes `owner_resolver IS NULL`. */
-export function filterConditions(filter: TokenFilter): { equal: [column: string, value: string][]; unassigned: boolean } {
+/**
+ * A validated filter as a WHERE clause (empty for no filter) and its
+ * parameters p0, p1, ... in order; `unassigned` becomes `owner_resolver IS NULL`.
+ */
+export function filterSql(filter: TokenFilter, d: Dialect): { where: string; params: Record<string, string> } {
+  const { equal, unassigned } = filterConditions(filter);
+  const names = equal.map((_, i) => `p${i}`);
+  const conds = equal.map(([column], i) => `${column} = ${d.param(names, names[i]!)}`);
+  if (unassigned) conds.push('owner_resolver IS NULL');
+  const params = Object.fromEntries(equal.map(([, value], i) => [names[i], value]));
+  return { where: conds.length ? ` WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+function filterConditions(filter: TokenFilter): { equal: [column: string, value: string][]; unassigned: boolean } {
   if (typeof filter !== 'object' || filter === null) throw new StoreError('invalid', 'listTokens: filter must be an object');
   for (const k of Object.keys(filter)) {
     if (!FILTER_KEYS.includes(k)) throw new StoreError('invalid', `listTokens: unknown filter field '${k}', expected ${FILTER_KEYS.join(', ')}`);

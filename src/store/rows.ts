@@ -7,8 +7,8 @@ import { StoreError } from './errors.ts';
 import { decryptSeed, encryptSeed } from './seed-crypto.ts';
 import type { FailedToken } from './types.ts';
 import type { Challenge } from '../model/challenge.ts';
-import type { Token } from '../model/token.ts';
-import { checkChallenge, checkToken } from './validate.ts';
+import type { Token, TokenPatch } from '../model/token.ts';
+import { applyPatch, checkChallenge, checkToken } from './validate.ts';
 
 /** Named parameters for a full token row; keys are column names. */
 export interface TokenRow {
@@ -53,6 +53,12 @@ export const TOKEN_COLUMNS: readonly (keyof TokenRow)[] = [
   'fail_count', 'max_fail', 'auth_count', 'max_auth', 'success_count', 'max_success', 'valid_from', 'valid_until',
   'last_auth', 'last_fail', 'sync_counter', 'sync_at', 'description', 'info', 'created_at',
 ];
+
+/** The columns an administrative patch (updateToken) may change; the rest only the store's own rules write. */
+export const PATCH_COLUMNS = [
+  'pin_hash', 'owner_realm', 'owner_resolver', 'owner_user_id', 'owner_login', 'active', 'revoked', 'locked', 'fail_count',
+  'max_fail', 'description', 'info', 'check_window', 'sync_window', 'max_auth', 'max_success', 'valid_from', 'valid_until', 'otp_length',
+] as const satisfies readonly (keyof TokenRow)[];
 
 /** `seedKey` null leaves the seed column empty, for writes that do not touch it. */
 export function tokenToRow(t: Token, seedKey: Buffer | null): TokenRow {
@@ -217,6 +223,15 @@ export function rowToToken(raw: unknown, seedKey: Buffer | null): Token {
   return asCorrupt(r.where, () => checkToken(token));
 }
 
+/**
+ * updateToken's read-patch-write on both backends: the stored row with the
+ * patch applied and checked as a whole. The seed is neither read nor
+ * written, so a token whose seed no longer decrypts can still be disabled.
+ */
+export function patchedRow(raw: unknown, patch: TokenPatch): TokenRow {
+  return tokenToRow(applyPatch(rowToToken(raw, null), patch), null);
+}
+
 export interface ChallengeRow {
   transaction_id: string;
   serials: string;
@@ -230,6 +245,10 @@ export interface ChallengeRow {
   attempts: number;
   max_attempts: number;
 }
+
+export const CHALLENGE_COLUMNS: readonly (keyof ChallengeRow)[] = [
+  'transaction_id', 'serials', 'realm', 'resolver', 'user_id', 'login', 'data', 'created_at', 'expires_at', 'attempts', 'max_attempts',
+];
 
 export function challengeToRow(c: Challenge): ChallengeRow {
   return {

@@ -14,10 +14,8 @@ const PREFIX = 'v1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** Encrypts `plain` so that only the same key and the same `context` open it again. */
-// A cipher built from a Buffer key sets the key up anew each time (~18 us on
-// Node 24); a KeyObject made once per key costs ~3 us per use. Every token
-// read decrypts a seed, so this is on the authentication path.
+// A KeyObject made once per key: a cipher built from a Buffer key sets the
+// key up anew each time, and every token read decrypts a seed.
 const keyObjects = new WeakMap<Buffer, KeyObject>();
 function keyObject(key: Buffer): KeyObject {
   let k = keyObjects.get(key);
@@ -28,6 +26,7 @@ function keyObject(key: Buffer): KeyObject {
   return k;
 }
 
+/** Encrypts `plain` so that only the same key and the same `context` open it again. */
 export function seal(plain: Buffer, context: string, key: Buffer): string {
   checkKey(key);
   const iv = randomBytes(IV_BYTES);

@@ -1,13 +1,11 @@
 // libuv's thread pool (four threads unless UV_THREADPOOL_SIZE says otherwise)
 // runs the PIN hashes (scrypt), argon2 password checks and every file
 // operation, the SQLite store's WAL fsync among them, and takes its jobs in
-// the order they came. In a burst of logins the hashes of the whole burst
-// were queued ahead of the first commit's fsync, and the next commit waits
-// for that fsync, so no answer could leave before the last hash of the burst
-// was done: of 64 wrong PINs sent at once, the first, the 32nd and the last
-// were rejected after 171, 172 and 173 ms. So hashes take at most all of the
-// pool's threads but one and wait here for their turn, and an fsync or a log
-// write finds a thread free.
+// the order they came. Were the hashes of a burst of logins queued ahead of a
+// commit's fsync, no answer of the burst could leave before its last hash was
+// done, since every later commit waits for that fsync. So hashes take at most
+// all of the pool's threads but one and wait here for their turn, and an
+// fsync or a log write finds a thread free.
 
 /** libuv's pool size when UV_THREADPOOL_SIZE is not set. */
 export const DEFAULT_THREAD_POOL_SIZE = 4;

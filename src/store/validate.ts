@@ -89,8 +89,8 @@ const NAME_LIMIT = { max: MAX_NAME } as const;
 
 /**
  * Runs checks that name fields only, and puts `prefix` before the field of
- * a failure. Every token read is checked: building "token SERIAL: field"
- * for each of its ~30 fields up front was most of what a read allocated.
+ * a failure, so that a token read, which checks every field, builds the
+ * "token SERIAL: field" text only when a check fails.
  */
 function named<T>(prefix: string, check: () => T): T {
   try {

@@ -67,15 +67,15 @@ describe('otp-radius token / check', () => {
     const pinFile = join(dir, 'pin.txt');
     await writeFile(pinFile, '2468\nignored\n', { mode: 0o600 });
     const rfcSeed = Buffer.from('12345678901234567890').toString('hex');
-    const enrolled = await cli('token', 'enroll', '--type', 'hotp', '--seed-hex', rfcSeed, '--serial', 'PINFILE', '--pin-file', pinFile, '--no-qr', '--user', 'carol');
+    const enrolled = await cli('token', 'enroll', '--type', 'hotp', '--seed-hex', rfcSeed, '--serial', 'PINFILE', '--pin-file', pinFile, '--no-qr', '--user', 'alice');
     assert.equal(enrolled.code, 0, enrolled.stderr);
     assert.doesNotMatch(enrolled.stderr, /warning/);
     // RFC 4226 Appendix D: counter 0 is 755224, counter 1 is 287082.
-    assert.equal((await runCli(['check', '--user', 'carol', '--password', '-', '--config', config], '2468755224\n')).stdout, 'accept: ok, serial PINFILE\n');
+    assert.equal((await runCli(['check', '--user', 'alice', '--password', '-', '--config', config], '2468755224\n')).stdout, 'accept: ok, serial PINFILE\n');
     const viaArg = await cli('token', 'set-pin', 'PINFILE', '--pin', '1357');
     assert.equal(viaArg.code, 0, viaArg.stderr);
     assert.match(viaArg.stderr, /^warning: --pin on the command line is visible to other users/m);
-    assert.equal((await runCli(['check', '--user', 'carol', '--password', '-', '--config', config], '1357287082\n')).stdout, 'accept: ok, serial PINFILE\n');
+    assert.equal((await runCli(['check', '--user', 'alice', '--password', '-', '--config', config], '1357287082\n')).stdout, 'accept: ok, serial PINFILE\n');
     const both = await cli('token', 'set-pin', 'PINFILE', '--pin', '1', '--pin-file', pinFile);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /token set-pin: give --pin or --pin-file, not both/);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { isStoreFailure, startCheckpointer } from '../../src/store/checkpointer.ts';
+import { isStoreFailure, startCheckpointer } from '../../src/store/sqlite/checkpointer.ts';
 import { captureLogs, delay } from '../helpers/radius.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
@@ -57,11 +57,12 @@ test('it checkpoints by itself every intervalMs, without waiting for the writer'
   }
 });
 
-test('a checkpoint that fails without an I/O error is logged once a minute, names the store, and does not throw', () => {
+test('a checkpoint that fails without an I/O error is logged once a minute, names the store, and does not throw', async () => {
   const { path, writer } = walWithFrames();
   const { logger, lines } = captureLogs();
   let fatal = 0;
-  const cp = startCheckpointer(path, logger, { intervalMs: 60_000, onFatal: () => fatal++ });
+  const cp = startCheckpointer(path, logger, { intervalMs: 60_000 });
+  void cp.fatal.then(() => fatal++);
   try {
     // The connection closed under it: an error, but none of the disk's.
     cp.stop();
@@ -71,6 +72,7 @@ test('a checkpoint that fails without an I/O error is logged once a minute, name
     assert.equal(warnings.length, 1);
     assert.equal(warnings[0]!.store, path);
     assert.match(String(warnings[0]!.err), /not open/);
+    await delay(10);
     assert.equal(fatal, 0);
   } finally {
     writer.close();
@@ -83,11 +85,12 @@ test('which checkpoint errors are store failures: SQLite I/O errors only', () =>
   assert.equal(isStoreFailure(new TypeError('The database connection is not open')), false);
 });
 
-test('an I/O error in a checkpoint is fatal: onFatal once, no checkpoint after it, and the connection stays open', async () => {
+test('an I/O error in a checkpoint is fatal: `fatal` settles, no checkpoint after it, and the connection stays open', async () => {
   const { path, writer } = walWithFrames();
   const { logger, lines } = captureLogs();
   const fatal: (Error & { code?: string })[] = [];
-  const cp = startCheckpointer(path, logger, { intervalMs: 10, onFatal: (err) => fatal.push(err) });
+  const cp = startCheckpointer(path, logger, { intervalMs: 10 });
+  void cp.fatal.then((err) => fatal.push(err));
   try {
     // The WAL cut short under the server: reading its frames fails (SQLITE_IOERR_SHORT_READ).
     writeFileSync(`${path}-wal`, Buffer.alloc(100, 0xff));

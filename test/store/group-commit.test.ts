@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { GroupCommit } from '../../src/store/group-commit.ts';
-import { WalSync, WalSyncError, type SyncFile } from '../../src/store/wal-sync.ts';
+import { GroupCommit } from '../../src/store/sqlite/group-commit.ts';
+import { WalSync, WalSyncError, type SyncFile } from '../../src/store/sqlite/wal-sync.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

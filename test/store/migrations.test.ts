@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, migrateSqlite, pendingMigrations, type Migration } from '../../src/store/migrations.ts';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { MIGRATIONS, pendingMigrations, type Migration } from '../../src/store/migrations.ts';
+import { migrateSqlite } from '../../src/store/sqlite/schema.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { tempDir } from './helpers.ts';
 
 function versions(db: Database.Database): number[] {

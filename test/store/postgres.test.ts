@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { describePostgresUrl, openPostgresStore, openStore, type StoreOptions } from '../../src/store/index.ts';
 import { MIGRATIONS, type Migration } from '../../src/store/migrations.ts';
-import { migratePostgres } from '../../src/store/postgres-schema.ts';
+import { migratePostgres } from '../../src/store/postgres/schema.ts';
 import { isReady, postgresBinDir, startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
 import { newToken, tempDir } from './helpers.ts';
 import { openClosedAfter, storeSuite, withKeyFile, type StoreFactory, type StoreFixture } from './suite.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/index.ts';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { newToken, SEED, tempDir } from './helpers.ts';
 import { challenge } from './suite-challenges.ts';
 import { openClosedAfter, storeSuite, withKeyFile, type StoreFactory, type StoreFixture } from './suite.ts';

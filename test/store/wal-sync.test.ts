@@ -1,7 +1,7 @@
 // A failed WAL fsync is kept and reported once: the commits it covered, those
 // queued behind it and every later one fail with a WalSyncError, and
-// `onFatal` hears of it exactly once, so that the process can stop and be
-// restarted (src/main.ts, src/cli/serve.ts). The store itself leaves the WAL
+// `fatal` settles with it, so that the process can stop and be restarted
+// (src/server/start.ts, src/cli/serve.ts). The store itself leaves the WAL
 // alone after that: closing it would checkpoint the WAL into the database.
 
 import assert from 'node:assert/strict';
@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { StoreError } from '../../src/store/errors.ts';
-import { WalSync, WalSyncError, type SyncFile } from '../../src/store/wal-sync.ts';
+import { WalSync, WalSyncError, type SyncFile } from '../../src/store/sqlite/wal-sync.ts';
 import { newToken, tempDir } from './helpers.ts';
 
 const dir = tempDir();
@@ -32,6 +32,9 @@ function heldSync(): { syncFile: SyncFile; started: () => number; finish: (err: 
   };
 }
 
+/** Lets the callbacks of settled promises run. */
+const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 function eio(): NodeJS.ErrnoException {
   return Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', errno: -5, syscall: 'fdatasync' });
 }
@@ -44,19 +47,17 @@ function commit(walSync: WalSync, name: string, events: string[], errors: Error[
   });
 }
 
-test('a failed fsync fails its commits, those waiting and all later ones with a WalSyncError, and calls onFatal once after them', () => {
+test('a failed fsync fails its commits, those waiting and all later ones with a WalSyncError, and settles `fatal` after them', async () => {
   const wal = join(dir, 'a.db-wal');
   writeFileSync(wal, 'frames');
   const sync = heldSync();
   const events: string[] = [];
   const errors: Error[] = [];
   const fatal: WalSyncError[] = [];
-  const walSync = new WalSync(wal, {
-    syncFile: sync.syncFile,
-    onFatal: (err) => {
-      fatal.push(err);
-      events.push('fatal');
-    },
+  const walSync = new WalSync(wal, { syncFile: sync.syncFile });
+  void walSync.fatal.then((err) => {
+    fatal.push(err);
+    events.push('fatal');
   });
 
   commit(walSync, 'first', events, errors);
@@ -68,7 +69,8 @@ test('a failed fsync fails its commits, those waiting and all later ones with a 
   assert.equal(walSync.failed, undefined);
 
   sync.finish(eio());
-  assert.deepEqual(events, ['first:failed', 'second:failed', 'third:failed', 'fatal'], 'every waiting commit has its error before onFatal runs');
+  await settled();
+  assert.deepEqual(events, ['first:failed', 'second:failed', 'third:failed', 'fatal'], 'every waiting commit has its error before `fatal` settles');
   assert.equal(fatal.length, 1);
   const err = fatal[0]!;
   assert.ok(err instanceof WalSyncError);
@@ -85,7 +87,7 @@ test('a failed fsync fails its commits, those waiting and all later ones with a 
   assert.equal(walSync.waiting, 0);
   assert.equal(walSync.busy, false);
 
-  // Kept: later commits fail at once, without another fsync, and onFatal is not called again.
+  // Kept: later commits fail at once, without another fsync.
   commit(walSync, 'later', events, errors);
   assert.deepEqual(events.slice(4), ['later:failed']);
   assert.equal(errors.at(-1), err);
@@ -94,28 +96,32 @@ test('a failed fsync fails its commits, those waiting and all later ones with a 
   walSync.close();
   commit(walSync, 'after-close', events, errors);
   assert.equal(errors.at(-1), err, 'the sync failure stays the reason, not "closed"');
+  await settled();
   assert.equal(fatal.length, 1);
 });
 
-test('a -wal file that cannot be opened for the sync fails the same way, with its errno', () => {
+test('a -wal file that cannot be opened for the sync fails the same way, with its errno', async () => {
   const wal = join(dir, 'missing', 'b.db-wal');
   const fatal: WalSyncError[] = [];
-  const walSync = new WalSync(wal, { syncFile: () => assert.fail('no descriptor to sync'), onFatal: (err) => fatal.push(err) });
+  const walSync = new WalSync(wal, { syncFile: () => assert.fail('no descriptor to sync') });
+  void walSync.fatal.then((err) => fatal.push(err));
   const errors: Error[] = [];
   commit(walSync, 'one', [], errors);
   commit(walSync, 'two', [], errors);
+  await settled();
   assert.equal(fatal.length, 1);
   assert.equal(fatal[0]!.errno, 'ENOENT');
   assert.equal(fatal[0]!.path, wal);
   assert.deepEqual(errors, [fatal[0], fatal[0]]);
 });
 
-test('good fsyncs and a plain close() never call onFatal', () => {
+test('good fsyncs and a plain close() never settle `fatal`', async () => {
   const wal = join(dir, 'c.db-wal');
   writeFileSync(wal, 'frames');
   const sync = heldSync();
   let fatal = 0;
-  const walSync = new WalSync(wal, { syncFile: sync.syncFile, onFatal: () => fatal++ });
+  const walSync = new WalSync(wal, { syncFile: sync.syncFile });
+  void walSync.fatal.then(() => fatal++);
   const events: string[] = [];
   commit(walSync, 'one', events, []);
   sync.finish(null);
@@ -126,14 +132,16 @@ test('good fsyncs and a plain close() never call onFatal', () => {
   walSync.close();
   sync.finish(null);
   assert.deepEqual(events, ['one:ok', 'two:ok', 'three:ok']);
+  await settled();
   assert.equal(fatal, 0);
   assert.ok(walSync.failed && !(walSync.failed instanceof WalSyncError), 'closed, which is no sync failure');
 });
 
-test('a SQLite store whose WAL sync fails calls onFatal once, refuses writes, and close() does not checkpoint the WAL into the database', async () => {
+test('a SQLite store whose WAL sync fails settles `fatal`, refuses writes, and close() does not checkpoint the WAL into the database', async () => {
   const path = join(dir, 'store.db');
   const fatal: WalSyncError[] = [];
-  const store = await openSqliteStore({ path, keys: { seedKey: Buffer.alloc(32, 7), pepper: Buffer.alloc(32, 8) }, onFatal: (err) => fatal.push(err) });
+  const store = await openSqliteStore({ path, keys: { seedKey: Buffer.alloc(32, 7), pepper: Buffer.alloc(32, 8) } });
+  void store.fatal.then((err) => fatal.push(err));
   await store.createToken(newToken('WAL1'));
   await store.createToken(newToken('WAL2'));
   // The real failure this can make without a broken disk: the group commit's first sync cannot open the -wal
@@ -144,13 +152,14 @@ test('a SQLite store whose WAL sync fails calls onFatal once, refuses writes, an
 
   const failed = (err: unknown) => err instanceof WalSyncError && err.message.includes(`${path}-wal`) && err.errno === 'ENOENT';
   await assert.rejects(store.commitSuccess('WAL1', 5, 1_700_000_000), failed);
+  await settled();
   assert.equal(fatal.length, 1);
   assert.equal(fatal[0]!.path, `${path}-wal`);
   assert.equal(fatal[0]!.errno, 'ENOENT');
   const walSize = statSync(moved).size;
   await assert.rejects(store.recordFailure(['WAL2'], 1_700_000_001), failed);
   assert.equal(statSync(moved).size, walSize, 'no transaction after the failure: nothing more went into the WAL');
-  assert.equal(fatal.length, 1, 'onFatal once');
+  assert.equal(fatal.length, 1, 'reported once');
 
   await store.close();
   assert.equal(createHash('sha256').update(readFileSync(path)).digest('hex'), dbBefore, 'close() left the database file alone (no checkpoint)');

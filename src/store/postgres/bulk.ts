@@ -4,12 +4,15 @@
 // the pool's statement timeout, since they may take minutes on a large store.
 
 import type pg from 'pg';
-import { challengeToRow, rowToToken, TOKEN_COLUMNS, tokenToRow, type TokenRow } from './rows.ts';
-import { importChecker } from './query-args.ts';
-import type { ImportOptions, ImportResult } from './types.ts';
-import type { Challenge } from '../model/challenge.ts';
-import type { Token } from '../model/token.ts';
-import { checkChallenge } from './validate.ts';
+import { challengeToRow, rowToToken, TOKEN_COLUMNS, tokenToRow, type TokenRow } from '../rows.ts';
+import { importChecker } from '../query-args.ts';
+import { upsertTokenSql } from '../sql.ts';
+import type { ImportOptions, ImportResult } from '../types.ts';
+import type { Challenge } from '../../model/challenge.ts';
+import type { Token } from '../../model/token.ts';
+import { checkChallenge } from '../validate.ts';
+import { inTransaction } from './connect.ts';
+import { bind, challengeWithTokens, POSTGRES, postgres } from './sql.ts';
 
 const INT_COLUMNS = new Set<keyof TokenRow>(['otp_length', 'time_step', 'drift', 'check_window', 'sync_window', 'active', 'revoked', 'locked', 'fail_count', 'max_fail']);
 const BIGINT_COLUMNS = new Set<keyof TokenRow>([
@@ -20,19 +23,13 @@ function pgType(column: keyof TokenRow): string {
   return INT_COLUMNS.has(column) ? 'integer' : BIGINT_COLUMNS.has(column) ? 'bigint' : 'text';
 }
 
-// One array parameter per column, unnested into rows. An existing serial is
-// overwritten except for the counter, which only moves forward.
+// One array parameter per column, unnested into rows.
 const UPSERT_TOKENS =
-  `INSERT INTO tokens AS t (${TOKEN_COLUMNS.join(', ')}) SELECT * FROM unnest(${TOKEN_COLUMNS.map((c, i) => `$${i + 1}::${pgType(c)}[]`).join(', ')}) ` +
-  `ON CONFLICT (serial) DO UPDATE SET ${TOKEN_COLUMNS.filter((c) => c !== 'serial')
-    .map((c) => (c === 'counter' ? 'counter = GREATEST(t.counter, EXCLUDED.counter)' : `${c} = EXCLUDED.${c}`))
-    .join(', ')}`;
+  `INSERT INTO tokens AS t (${TOKEN_COLUMNS.join(', ')}) SELECT * FROM unnest(${TOKEN_COLUMNS.map((c, i) => `$${i + 1}::${pgType(c)}[]`).join(', ')})` +
+  upsertTokenSql(POSTGRES);
 
-const UPSERT_CHALLENGE =
-  'WITH c AS (INSERT INTO challenges AS ch (transaction_id, serials, realm, resolver, user_id, login, data, created_at, expires_at, attempts, max_attempts, created_seq) ' +
-  'VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint, $10::integer, $11::integer, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint) ' +
-  'ON CONFLICT (transaction_id) DO UPDATE SET attempts = GREATEST(ch.attempts, EXCLUDED.attempts) RETURNING transaction_id) ' +
-  'INSERT INTO challenge_tokens (transaction_id, serial) SELECT c.transaction_id, s FROM c, unnest($12::text[]) AS s ON CONFLICT DO NOTHING';
+const MERGE_CHALLENGE = challengeWithTokens(true);
+const MERGE_CHALLENGE_SQL = postgres(MERGE_CHALLENGE);
 
 const BATCH = 500;
 
@@ -78,24 +75,20 @@ export async function importTokenBatches(
     await client.query(UPSERT_TOKENS, TOKEN_COLUMNS.map((c) => rows.map((r) => r[c])));
     batch = [];
   };
-  await client.query('BEGIN');
-  try {
-    for await (const t of tokens) {
-      batch.push(check(t, index++));
-      if (batch.length >= BATCH) await flush();
-    }
-    await flush();
-    for (const c of challenges) {
-      const r = challengeToRow(c);
-      await client.query(UPSERT_CHALLENGE, [
-        r.transaction_id, r.serials, r.realm, r.resolver, r.user_id, r.login, r.data, r.created_at, r.expires_at, r.attempts, r.max_attempts, c.serials,
-      ]);
-      result.challenges++;
-    }
-    await client.query(options.dryRun ? 'ROLLBACK' : 'COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
-  return result;
+  return inTransaction(
+    client,
+    async () => {
+      for await (const t of tokens) {
+        batch.push(check(t, index++));
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+      for (const c of challenges) {
+        await client.query(MERGE_CHALLENGE_SQL, bind(MERGE_CHALLENGE, { ...challengeToRow(c), tokens: c.serials }));
+        result.challenges++;
+      }
+      return result;
+    },
+    { commit: !options.dryRun },
+  );
 }

@@ -6,17 +6,15 @@
 // instead of one per login.
 //
 // The write lock is taken without blocking. SQLite's own busy handler sleeps
-// inside the call (1, 2, 5, 10, 15, 20, 25 ms ...) while another worker
-// process holds the lock, and better-sqlite3 is synchronous, so every such
-// sleep froze the whole event loop: measured with two workers, a quarter of
-// one worker's time went there and p99 latency rose to 36 ms. Here the
-// connection has busy_timeout 0, a busy lock puts the batch back and tries
+// inside the call while another worker process holds the lock, and
+// better-sqlite3 is synchronous, so each such sleep would freeze the whole
+// event loop. Here the connection has busy_timeout 0, a busy lock puts the batch back and tries
 // again a millisecond later, and the event loop keeps answering meanwhile
 // (the batch only grows). After `busyTimeoutMs` of failed tries the batch
 // fails, like a busy timeout would.
 
 import type Database from 'better-sqlite3';
-import { errorCode } from './errors.ts';
+import { errorCode } from '../errors.ts';
 import type { WalSync } from './wal-sync.ts';
 
 interface PendingWrite {
@@ -32,7 +30,7 @@ export interface GroupCommitOptions {
   busyTimeoutMs: number;
   /** The connection runs synchronous = NORMAL and a commit counts once this has synced it (wal-sync.ts). */
   walSync?: WalSync | undefined;
-  /** Least time between the starts of two transactions; 0 = every turn. See COMMIT_INTERVAL_MS in sqlite.ts. */
+  /** Least time between the starts of two transactions; 0 = every turn. See COMMIT_INTERVAL_MS in store.ts. */
   minIntervalMs?: number;
 }
 

@@ -5,7 +5,7 @@
 // range, a NUL character) become 'invalid'. Anything else is a bug and is
 // passed on unchanged.
 
-import { StoreError } from './errors.ts';
+import { StoreError } from '../errors.ts';
 
 /** SQLSTATE classes and codes that mean "the database cannot serve us now". */
 const UNAVAILABLE_STATES = [

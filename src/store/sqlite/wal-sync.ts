@@ -1,12 +1,11 @@
 // Makes committed WAL frames durable without holding the event loop.
 //
-// With synchronous = FULL, SQLite fsyncs the WAL inside COMMIT: better-sqlite3
-// is synchronous, so each fsync (0.2-0.5 ms on the benchmark's disk, far more
-// on a busy one) stopped every request of the process, and it held the write
-// lock the other workers were waiting for. The group-commit connection runs
-// with synchronous = NORMAL instead (no sync in COMMIT; SQLite still syncs
-// around checkpoints) and this class fsyncs the -wal file on libuv's thread
-// pool afterwards. Callers learn of their commit only when an fsync that
+// better-sqlite3 is synchronous, so an fsync inside COMMIT (synchronous =
+// FULL) would stop every request of the process while holding the write lock
+// the other workers wait for. The group-commit connection runs with
+// synchronous = NORMAL instead (no sync in COMMIT; SQLite still syncs around
+// checkpoints) and this class fsyncs the -wal file on libuv's thread pool
+// afterwards. Callers learn of their commit only when an fsync that
 // started after it has finished, so an Access-Accept still leaves only once
 // its counter advance is on disk.
 //
@@ -19,28 +18,28 @@
 // for the life of the store.
 //
 // One fsync runs at a time; commits that finish while it runs wait for the
-// next one, which covers all of them. The group commit does better still: it
-// holds its next transaction until the running fsync is done (whenIdle), so
-// its batches keep the size they had when COMMIT itself synced: every commit
-// costs WAL pages and CPU, and a commit made during an fsync would wait for
-// the next one anyway.
+// next one, which covers all of them. The group commit holds its next
+// transaction until the running fsync is done (whenIdle), so that one batch
+// gathers what arrives meanwhile: every commit costs WAL pages and CPU, and a
+// commit made during an fsync would wait for the next one anyway.
 //
-// A failed fsync may have dropped dirty pages (Linux reports the loss once
-// and then marks them clean), so a failure is kept: every later commit is
-// reported as failed too, and the group commit starts no more transactions.
-// The store cannot repair this in place, so the first failure is also
-// reported once to `onFatal`, and the process that assembled the server stops
-// and exits without closing the database (main.ts, cli/serve.ts); the store
+// A failed fsync may have dropped dirty pages (Linux reports the loss once and
+// then marks them clean), so a failure is kept: every later commit is reported
+// as failed too, and the group commit starts no more transactions. The store
+// cannot repair this in place, so the first failure is also reported once
+// through `fatal`, and the process that assembled the server stops and exits
+// without closing the database (server/start.ts, cli/serve.ts); the store
 // itself never exits. The first process to open the database after every
 // connection to it has gone recovers the WAL from what is on disk: frames the
 // failed fsync lost break the WAL's checksum chain, so SQLite stops reading
 // there, at or after the last good fsync, and nothing past that was
 // acknowledged. That is why `serve --workers N` stops every worker, and its
-// supervisor, rather than replace the one that saw the failure (workers.ts):
-// processes still holding the database share their view of the WAL.
+// supervisor, rather than replace the one that saw the failure
+// (server/workers.ts): processes still holding the database share their view
+// of the WAL.
 
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
-import { StoreError } from './errors.ts';
+import { StoreError } from '../errors.ts';
 
 export type SyncDone = (err: Error | null) => void;
 /** fs.fdatasync's shape; tests pass one that finishes when they say. */
@@ -49,12 +48,6 @@ export type SyncFile = (fd: number, callback: (err: NodeJS.ErrnoException | null
 export interface WalSyncOptions {
   /** Default fs.fdatasync. */
   syncFile?: SyncFile | undefined;
-  /**
-   * Called once, with the kept error, right after the first failed sync (or
-   * failed open of the -wal file) has been reported to the commits it covered.
-   * Must not throw. Not called for the "store is closed" error of close().
-   */
-  onFatal?: ((err: WalSyncError) => void) | undefined;
 }
 
 /**
@@ -86,15 +79,24 @@ export class WalSync {
   /** Commits the running fsync will settle. */
   #syncing: SyncDone[] = [];
   #idle: (() => void)[] = [];
-  readonly #onFatal: ((err: WalSyncError) => void) | undefined;
   #failed: Error | undefined;
   #closed = false;
+  /**
+   * Settles with the kept error once the first sync (or open of the -wal
+   * file) has failed, after the commits it covered were told; never for the
+   * "store is closed" error of close(). The store hands it on as its own
+   * `fatal` (KeyedTokenStore in ../index.ts).
+   */
+  readonly fatal: Promise<WalSyncError>;
+  readonly #reportFatal: (err: WalSyncError) => void;
 
   /** `walPath`: the database's -wal file. */
   constructor(walPath: string, options: WalSyncOptions = {}) {
     this.#path = walPath;
     this.#syncFile = options.syncFile ?? fdatasync;
-    this.#onFatal = options.onFatal;
+    let report: (err: WalSyncError) => void = () => undefined;
+    this.fatal = new Promise((resolve) => (report = resolve));
+    this.#reportFatal = report;
   }
 
   /** The kept error once a sync has failed or the store was closed: every later commit fails with it. */
@@ -138,7 +140,7 @@ export class WalSync {
       const failedBefore = this.#failed;
       const err = this.#syncNow();
       for (const done of batch) done(err);
-      if (err instanceof WalSyncError && err !== failedBefore) this.#onFatal?.(err);
+      if (err instanceof WalSyncError && err !== failedBefore) this.#reportFatal(err);
     }
     this.#closed = true;
     this.#failed ??= new Error(`${this.#path}: the store is closed`);
@@ -202,7 +204,7 @@ export class WalSync {
     this.#waiting = [];
     for (const done of [...batch, ...waiting]) done(failed);
     // After the commits have their error: whoever stops the process finds them answered (or answering).
-    if (first) this.#onFatal?.(failed as WalSyncError);
+    if (first) this.#reportFatal(failed as WalSyncError);
   }
 
   /** Only when no sync runs: close() and the sync callback see to that. */

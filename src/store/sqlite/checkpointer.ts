@@ -4,26 +4,26 @@
 // SQLite copies the WAL back into the database file (a checkpoint) from
 // within the COMMIT that takes the WAL past wal_autocheckpoint pages: the WAL
 // is synced, the pages written to the database file and that file synced.
-// better-sqlite3 is synchronous, so that COMMIT held a worker's event loop
-// for 2-25 ms about once a second under load, and every request queued
-// behind it. The supervisor answers no requests: it checkpoints every
+// better-sqlite3 is synchronous, so that COMMIT would hold a worker's event
+// loop, and every request queued behind it, for the whole checkpoint. The
+// supervisor answers no requests: it checkpoints every
 // CHECKPOINT_INTERVAL_MS in PASSIVE mode (never waits for a reader or writer,
 // copies what it can), and the workers' own threshold is raised to
 // WORKER_AUTOCHECKPOINT_PAGES, so that they checkpoint only if this stops
 // keeping up (a stuck supervisor must not let the WAL grow without bound).
 //
 // A checkpoint that fails with an I/O error (SQLITE_IOERR_*: an fsync or a
-// write of the WAL or the database file failed) is fatal, as a worker's
-// failed WAL fsync is (wal-sync.ts): Linux reports a lost write once, so the
-// next checkpoint's sync would pass and copy pages that may never have reached
-// the disk, or mark the WAL done while the database file lacks them. The
+// write of the WAL or the database file failed) is fatal, as a worker's failed
+// WAL fsync is (wal-sync.ts): Linux reports a lost write once, so the next
+// checkpoint's sync would pass and copy pages that may never have reached the
+// disk, or mark the WAL done while the database file lacks them. The
 // checkpointer stops and leaves its connection open (closing the last
-// connection checkpoints); `onFatal` stops the server. A busy or full disk
-// (SQLITE_BUSY, SQLITE_FULL) only skips a checkpoint.
+// connection checkpoints); its `fatal` settles and the server stops. A busy or
+// full disk (SQLITE_BUSY, SQLITE_FULL) only skips a checkpoint.
 
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { errorCode } from './errors.ts';
+import { errorCode } from '../errors.ts';
 
 const CHECKPOINT_INTERVAL_MS = 250;
 /** The workers' wal_autocheckpoint when the supervisor checkpoints (SQLite's default is 1000 pages). */
@@ -38,13 +38,13 @@ export interface Checkpointer {
   stop(): void;
   /** Stops checkpointing and leaves the connection open: after a store failure, the process then ends with process.exit. */
   abandon(): void;
+  /** Settles once, with the error, when a checkpoint failed with an I/O error; checkpointing has stopped then. Never rejects. */
+  readonly fatal: Promise<Error & { code: string }>;
 }
 
 export interface CheckpointerOptions {
   /** Every intervalMs (default CHECKPOINT_INTERVAL_MS). */
   intervalMs?: number;
-  /** Called once, after a checkpoint failed with an I/O error; checkpointing has stopped then. */
-  onFatal?: (err: Error & { code?: string }) => void;
 }
 
 export interface CheckpointResult {
@@ -61,7 +61,9 @@ export function isStoreFailure(err: unknown): boolean {
 
 /** Opens its own connection to the store at `path` (which must exist) and checkpoints it every `intervalMs`. */
 export function startCheckpointer(path: string, logger: Logger, options: CheckpointerOptions = {}): Checkpointer {
-  const { intervalMs = CHECKPOINT_INTERVAL_MS, onFatal } = options;
+  const { intervalMs = CHECKPOINT_INTERVAL_MS } = options;
+  let reportFatal: (err: Error & { code: string }) => void = () => undefined;
+  const fatal = new Promise<Error & { code: string }>((resolve) => (reportFatal = resolve));
   const db = new Database(path, { fileMustExist: true, timeout: 0 });
   db.pragma('busy_timeout = 0');
   // The checkpoint's own syncs (WAL before copying, database file after) follow this connection's setting.
@@ -81,7 +83,7 @@ export function startCheckpointer(path: string, logger: Logger, options: Checkpo
     } catch (err) {
       if (isStoreFailure(err)) {
         halt();
-        onFatal?.(err as Error & { code: string });
+        reportFatal(err as Error & { code: string });
         return undefined;
       }
       const now = performance.now();
@@ -101,5 +103,6 @@ export function startCheckpointer(path: string, logger: Logger, options: Checkpo
       if (db.open) db.close();
     },
     abandon: halt,
+    fatal,
   };
 }

@@ -1,0 +1,293 @@
+// The SQLite TokenStore: the embedded default, one file shared by the
+// worker processes of one server.
+//
+// Durability: journal_mode = WAL, and every commit is on disk before its
+// caller hears of it. Plain synchronous = NORMAL would not do: WAL commits
+// are not fsynced, so a power loss could drop a counter advance whose
+// Access-Accept was already sent, and after the reboot the same OTP would be
+// accepted again. The main connection runs FULL (fsync inside COMMIT); the
+// group-commit connection runs NORMAL and fsyncs the WAL after each commit on
+// the thread pool (wal-sync.ts), so the disk flush holds neither the event
+// loop nor the write lock.
+//
+// better-sqlite3 is synchronous: every call here finishes (or fails) before
+// the returned promise settles. The writes of authentication (counter
+// advance, fail counters, challenges) go through a second connection in
+// group commits (group-commit.ts) that never sleep on another process's
+// write lock; reads and administrative writes use the first, whose busy
+// timeout may block this process's event loop for a moment.
+
+import type Database from 'better-sqlite3';
+import { errorCode, insertNew } from '../errors.ts';
+import { checkKeySource, tieToKeys, type BackendOptions } from '../key-check.ts';
+import type { StoreKeys } from '../keyfile.ts';
+import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
+import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
+import { checkBatchSize, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, importChecker, purgeArgs, recordFailureArgs, syncStateArgs } from '../query-args.ts';
+import { setting, SQLITE_SETTINGS } from '../settings.ts';
+import { recordFailureSet, STATEMENTS, upsertTokenSql, type StatementName } from '../sql.ts';
+import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from '../types.ts';
+import type { Challenge } from '../../model/challenge.ts';
+import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
+import { checkChallenge, checkSerial, tokenFromNew } from '../validate.ts';
+import { openMain, openWriter } from './connect.ts';
+import { GroupCommit } from './group-commit.ts';
+import { migrateSqlite } from './schema.ts';
+import { SQLITE, sqlite } from './sql.ts';
+import { WalSync, WalSyncError } from './wal-sync.ts';
+
+export interface SqliteStoreOptions extends BackendOptions {
+  /** Database file; created with its directory on first start. ':memory:' for tests. */
+  path: string;
+  /** See SQLITE_SETTINGS. */
+  busyTimeoutMs?: number;
+  /** Another process checkpoints the WAL (checkpointer.ts): this store's commits checkpoint only as a fallback. */
+  checkpointedElsewhere?: boolean;
+}
+
+export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteTokenStore> {
+  const busyTimeoutMs = setting(opts.busyTimeoutMs, SQLITE_SETTINGS.busyTimeoutMs, 'busyTimeoutMs');
+  checkKeySource(opts, 'openSqliteStore');
+  const checkpointedElsewhere = opts.checkpointedElsewhere ?? false;
+  const db = openMain(opts.path, busyTimeoutMs, checkpointedElsewhere);
+  let writer: Database.Database | undefined;
+  try {
+    migrateSqlite(db, opts.path);
+    const { readKeyCheck, insertKeyCheck } = prepare(db, ['readKeyCheck', 'insertKeyCheck']);
+    const keyCheck = { read: () => readKeyCheck.pluck().get() as string | undefined, insertIfAbsent: (value: string) => void insertKeyCheck.run({ value }) };
+    const keys = await tieToKeys(keyCheck, opts, opts.path, 'openSqliteStore');
+    // An in-memory database is private to its connection, and has no other process to wait for.
+    writer = opts.path === ':memory:' ? undefined : openWriter(opts.path, checkpointedElsewhere);
+    const walSync = writer ? new WalSync(`${opts.path}-wal`) : undefined;
+    return new SqliteTokenStore(db, keys, `sqlite:${opts.path}`, opts.pinParams ?? DEFAULT_PIN_PARAMS, { writer, busyTimeoutMs, walSync });
+  } catch (err) {
+    writer?.close();
+    db.close();
+    throw err;
+  }
+}
+
+export interface GroupOptions {
+  /** The connection for group commits (busy_timeout 0); the main connection when absent (in-memory stores, bulk tools). */
+  writer?: Database.Database | undefined;
+  /** How long a group commit keeps trying for the write lock; default as SQLITE_SETTINGS. */
+  busyTimeoutMs?: number;
+  /** Syncs the writer's commits when it runs synchronous = NORMAL (see wal-sync.ts). */
+  walSync?: WalSync | undefined;
+}
+
+/**
+ * Least time between two group commits of one process. A transaction costs
+ * far more than its rows (BEGIN, the WAL frames and their index, and every
+ * other connection dropping its page cache at its next read), so gathering
+ * larger batches saves CPU and adds at most this to an answer. An idle
+ * server commits at once.
+ */
+const COMMIT_INTERVAL_MS = 2;
+
+export class SqliteTokenStore implements TokenStore {
+  readonly description: string;
+  /** PIN hashing with this store's pepper. */
+  readonly pins: PinHasher;
+  /** See KeyedTokenStore.fatal (index.ts); an in-memory store has no WAL to fail. */
+  readonly fatal: Promise<WalSyncError>;
+  readonly #db: Database.Database;
+  readonly #writer: Database.Database;
+  readonly #group: GroupCommit;
+  readonly #walSync: WalSync | undefined;
+  readonly #seedKey: Buffer;
+  readonly #s;
+  readonly #w;
+  readonly #filtered = new Map<string, Database.Statement>();
+
+  /** Use openSqliteStore; this takes a database that is already migrated and checked. */
+  constructor(db: Database.Database, keys: StoreKeys, description: string, pinParams: ScryptParams = DEFAULT_PIN_PARAMS, group: GroupOptions = {}) {
+    this.#db = db;
+    const writer = group.writer ?? db;
+    this.#writer = writer;
+    this.#group = new GroupCommit(writer, { busyTimeoutMs: group.busyTimeoutMs ?? SQLITE_SETTINGS.busyTimeoutMs.default, walSync: group.walSync, minIntervalMs: group.walSync ? COMMIT_INTERVAL_MS : 0 });
+    this.#walSync = group.walSync;
+    this.fatal = group.walSync?.fatal ?? new Promise(() => undefined);
+    this.#seedKey = keys.seedKey;
+    this.description = description;
+    this.pins = pinHasher(keys.pepper, pinParams);
+    this.#s = {
+      ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'mergeChallenge']),
+      getToken: db.prepare('SELECT * FROM tokens WHERE serial = ?'),
+      // No ORDER BY: sorting a user's few rows in JavaScript is cheaper than the temporary B-tree SQLite builds for it.
+      tokensOfUser: db.prepare('SELECT * FROM tokens WHERE owner_resolver = ? AND owner_user_id = ?'),
+      deleteToken: db.prepare('DELETE FROM tokens WHERE serial = ?'),
+      ping: db.prepare('SELECT 1').pluck(),
+      exportPage: db.prepare('SELECT * FROM tokens WHERE serial > ? ORDER BY serial LIMIT ?'),
+      tokenExists: db.prepare('SELECT 1 FROM tokens WHERE serial = ?').pluck(),
+      upsertToken: db.prepare(sqlite(STATEMENTS.insertToken) + upsertTokenSql(SQLITE)),
+      importChallengeToken: db.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    };
+    // The statements of authentication's writes run in group commits on the writer connection.
+    this.#w = {
+      ...prepare(writer, ['commitSuccess', 'setSyncState', 'insertChallenge', 'challengeAttempt', 'deleteChallenge', 'purgeExpired', 'purgeOverCap']),
+      recordFailure: writer.prepare(`UPDATE tokens AS t SET ${recordFailureSet('@now')} WHERE serial = @serial RETURNING ${FAILED_TOKEN_COLUMNS}`),
+      insertChallengeToken: writer.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?)'),
+    };
+  }
+
+  async createToken(token: NewToken, now: number = Date.now() / 1000): Promise<Token> {
+    const full = tokenFromNew(token, now);
+    await insertNew(`token ${full.serial}`, isDuplicate, () => this.#s.insertToken.run(tokenToRow(full, this.#seedKey)));
+    return full;
+  }
+
+  async getToken(serial: string): Promise<Token | undefined> {
+    const row = this.#s.getToken.get(checkSerial(serial));
+    return row === undefined ? undefined : rowToToken(row, this.#seedKey);
+  }
+
+  async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
+    const { where, params } = filterSql(filter, SQLITE);
+    let stmt = this.#filtered.get(where);
+    if (!stmt) {
+      stmt = this.#db.prepare(`SELECT * FROM tokens${where} ORDER BY serial`);
+      this.#filtered.set(where, stmt);
+    }
+    return stmt.all(params).map((row) => rowToToken(row, this.#seedKey));
+  }
+
+  async tokensOfUser(resolver: string, userId: string): Promise<Token[]> {
+    checkOwnerKey(resolver, userId);
+    const rows = this.#s.tokensOfUser.all(resolver, userId) as { serial: string }[];
+    rows.sort((a, b) => (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0));
+    return rows.map((row) => rowToToken(row, this.#seedKey));
+  }
+
+  async updateToken(serial: string, patch: TokenPatch): Promise<boolean> {
+    checkSerial(serial);
+    // IMMEDIATE takes the write lock before the read, so no other process's
+    // fail-counter update can land between our read and our write.
+    return this.#db.transaction((): boolean => {
+      const row = this.#s.getToken.get(serial);
+      if (row !== undefined) this.#s.patchToken.run(patchedRow(row, patch));
+      return row !== undefined;
+    }).immediate();
+  }
+
+  async deleteToken(serial: string): Promise<boolean> {
+    return this.#s.deleteToken.run(checkSerial(serial)).changes === 1;
+  }
+
+  #write<T>(run: () => T): Promise<T> {
+    return this.#group.write(run);
+  }
+
+  async commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean> {
+    const args = commitSuccessArgs(serial, matched, now, drift);
+    return this.#write(() => this.#w.commitSuccess.run(args).changes === 1);
+  }
+
+  async recordFailure(serials: string[], now: number): Promise<FailedToken[]> {
+    const args = recordFailureArgs(serials, now);
+    const rows = await this.#write(() => args.serials.map((serial) => this.#w.recordFailure.get({ serial, now: args.now })).filter((r) => r !== undefined));
+    return rows.map(rowToFailedToken);
+  }
+
+  async setSyncState(serial: string, counter: number | null, at: number | null): Promise<void> {
+    const args = syncStateArgs(serial, counter, at);
+    await this.#write(() => this.#w.setSyncState.run(args));
+  }
+
+  async createChallenge(challenge: Challenge): Promise<void> {
+    const c = checkChallenge(challenge);
+    const insert = this.#writer.transaction(() => {
+      this.#w.insertChallenge.run(challengeToRow(c));
+      for (const serial of c.serials) this.#w.insertChallengeToken.run(c.transactionId, serial);
+    });
+    await insertNew(`challenge ${c.transactionId}`, isDuplicate, () => this.#write(() => insert()));
+  }
+
+  async getChallenge(transactionId: string): Promise<Challenge | undefined> {
+    const row = this.#s.getChallenge.get({ id: checkTransactionId(transactionId) });
+    return row === undefined ? undefined : rowToChallenge(row);
+  }
+
+  async recordChallengeAttempt(transactionId: string): Promise<Challenge | undefined> {
+    const id = checkTransactionId(transactionId);
+    const row = await this.#write(() => this.#w.challengeAttempt.get({ id }));
+    return row === undefined ? undefined : rowToChallenge(row);
+  }
+
+  async deleteChallenge(transactionId: string): Promise<boolean> {
+    const id = checkTransactionId(transactionId);
+    return this.#write(() => this.#w.deleteChallenge.run({ id }).changes === 1);
+  }
+
+  /** Returns how many were removed. */
+  async purgeChallenges(now: number, maxPerToken: number): Promise<number> {
+    const args = purgeArgs(now, maxPerToken);
+    return this.#write(() => this.#w.purgeExpired.run(args).changes + this.#w.purgeOverCap.run(args).changes);
+  }
+
+  async *exportTokens(batchSize = 1000): AsyncIterable<Token[]> {
+    const size = checkBatchSize(batchSize);
+    let after = '';
+    for (;;) {
+      const rows = this.#s.exportPage.all(after, size) as { serial: string }[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.serial;
+      yield rows.map((row) => rowToToken(row, this.#seedKey));
+      if (rows.length < size) return;
+    }
+  }
+
+  async listChallenges(): Promise<Challenge[]> {
+    return this.#s.listChallenges.all().map(rowToChallenge);
+  }
+
+  /** Collects the tokens first: a SQLite transaction cannot span awaits. */
+  async importTokens(tokens: Iterable<Token> | AsyncIterable<Token>, options: ImportOptions = {}): Promise<ImportResult> {
+    const check = importChecker();
+    const list: Token[] = [];
+    for await (const t of tokens) list.push(check(t, list.length));
+    const challenges = (options.challenges ?? []).map(checkChallenge);
+    const result: ImportResult = { created: 0, updated: 0, challenges: 0 };
+    const rollback = new Error('dry run');
+    try {
+      this.#db.transaction(() => {
+        for (const t of list) {
+          if (this.#s.tokenExists.get(t.serial) === undefined) result.created++;
+          else result.updated++;
+          this.#s.upsertToken.run(tokenToRow(t, this.#seedKey));
+        }
+        for (const c of challenges) {
+          this.#s.mergeChallenge.run(challengeToRow(c));
+          for (const serial of c.serials) this.#s.importChallengeToken.run(c.transactionId, serial);
+          result.challenges++;
+        }
+        if (options.dryRun) throw rollback;
+      }).immediate();
+    } catch (err) {
+      if (err !== rollback) throw err;
+    }
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    if (this.#s.ping.get() !== 1) throw new Error(`${this.description}: ping returned an unexpected value`);
+  }
+
+  async close(): Promise<void> {
+    if (this.#writer.open) this.#group.flushNow();
+    // After a failed WAL fsync the connections stay open: closing the last one would checkpoint the WAL,
+    // which can no longer be trusted, into the database file. The process exits with them (see `fatal`).
+    if (this.#walSync?.failed instanceof WalSyncError) return;
+    if (this.#writer !== this.#db && this.#writer.open) this.#writer.close();
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+/** Shared statements prepared on `db`, by name. */
+function prepare<K extends StatementName>(db: Database.Database, names: readonly K[]): Record<K, Database.Statement> {
+  return Object.fromEntries(names.map((name) => [name, db.prepare(sqlite(STATEMENTS[name]))])) as Record<K, Database.Statement>;
+}
+
+function isDuplicate(err: unknown): boolean {
+  return errorCode(err) === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
