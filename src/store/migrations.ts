@@ -96,6 +96,30 @@ CREATE TABLE store_meta (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'throttle state, NAS clients that sent Message-Authenticator',
+    sql: `
+-- Wrong first factors per user and source: a self-clearing backoff (auth/throttle.ts).
+CREATE TABLE throttle (
+  realm TEXT NOT NULL,
+  login TEXT NOT NULL,
+  source TEXT NOT NULL,
+  failures INTEGER NOT NULL,
+  last_failure BIGINT NOT NULL,
+  -- Requests refused while throttled, for admins: they do not lengthen the backoff.
+  refused INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (realm, login, source)
+);
+CREATE INDEX throttle_last_failure ON throttle (last_failure);
+
+-- Clients under requireMessageAuthenticator: auto that have sent one: from then on it is required, on every worker and after a restart.
+CREATE TABLE nas_learned (
+  client TEXT PRIMARY KEY,
+  learned_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (

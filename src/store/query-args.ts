@@ -3,7 +3,7 @@
 
 import { StoreError } from './errors.ts';
 import type { Dialect } from './sql.ts';
-import type { TokenFilter } from './types.ts';
+import type { ThrottleKey, ThrottleState, TokenFilter } from './types.ts';
 import type { Token } from '../model/token.ts';
 import { checkDrift, checkInt, checkSerial, checkTimestamp, checkToken } from './validate.ts';
 
@@ -35,6 +35,37 @@ export function syncStateArgs(serial: string, counter: number | null, at: number
 
 export function purgeArgs(now: number, maxPerToken: number): { now: number; cap: number } {
   return { now: checkTimestamp(now, 'purgeChallenges: now'), cap: checkInt(maxPerToken, 'purgeChallenges: maxPerToken', 0) };
+}
+
+/** A throttle key's fields: strings of at most 1024 characters (a login or Calling-Station-Id as sent). */
+export function throttleArgs(key: ThrottleKey, what: string): ThrottleKey {
+  if (typeof key !== 'object' || key === null) throw new StoreError('invalid', `${what}: expected a throttle key`);
+  const field = (name: keyof ThrottleKey): string => {
+    const v = key[name];
+    if (typeof v !== 'string' || v.length > 1024) throw new StoreError('invalid', `${what}: ${name} must be a string of at most 1024 characters`);
+    return v;
+  };
+  return { realm: field('realm'), login: field('login'), source: field('source') };
+}
+
+export function throttleFailureArgs(key: ThrottleKey, now: number, resetAfter: number): ThrottleKey & { now: number; reset: number } {
+  return { ...throttleArgs(key, 'recordThrottleFailure'), now: checkTimestamp(now, 'recordThrottleFailure: now'), reset: checkInt(resetAfter, 'recordThrottleFailure: resetAfter', 1) };
+}
+
+export interface ThrottleRow {
+  failures: unknown;
+  last_failure: unknown;
+  refused: unknown;
+}
+
+export function rowToThrottle(row: ThrottleRow): ThrottleState {
+  return { failures: Number(row.failures), lastFailure: Number(row.last_failure), refused: Number(row.refused) };
+}
+
+/** A NAS client's name as the config allows it. */
+export function checkNasClient(client: unknown): string {
+  if (typeof client !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(client)) throw new StoreError('invalid', `NAS client: expected a client name, got ${JSON.stringify(client)}`);
+  return client;
 }
 
 export function checkOwnerKey(resolver: unknown, userId: unknown): void {

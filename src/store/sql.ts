@@ -46,6 +46,29 @@ export function recordFailureSet(now: string): string {
   return `fail_count = t.fail_count + 1, auth_count = t.auth_count + 1, last_fail = ${now}, locked = CASE WHEN t.fail_count + 1 >= t.max_fail THEN 1 ELSE t.locked END`;
 }
 
+/**
+ * Which failures count, on the tokens aliased `t`: none once the token is
+ * locked, so a burst of wrong OTPs stops at max fail however many arrive
+ * together, and the answer to those past it is 'locked'.
+ */
+export const FAILURE_COUNTS = 't.locked = 0 AND t.fail_count < t.max_fail';
+
+/**
+ * A token may be used at `now`: active, not revoked, not locked, under its
+ * fail, auth and success limits, inside its validity period. The accept is
+ * conditional on all of it in its one statement, so a lock or limit that
+ * another request committed meanwhile is never read around.
+ */
+function usableAt(now: string): string {
+  return (
+    `active = 1 AND revoked = 0 AND locked = 0 AND fail_count < max_fail AND (max_auth IS NULL OR auth_count < max_auth) ` +
+    `AND (max_success IS NULL OR success_count < max_success) AND (valid_from IS NULL OR valid_from <= ${now}) AND (valid_until IS NULL OR valid_until >= ${now})`
+  );
+}
+
+const THROTTLE_KEY = ['realm', 'login', 'source'] as const;
+const throttleWhere = (p: Param): string => `realm = ${p('realm')} AND login = ${p('login')} AND source = ${p('source')}`;
+
 /** A new challenge; `merge` makes it an import that keeps the higher attempt count of one already there. */
 export function insertChallengeSql(p: Param, d: Dialect, merge = false): string {
   const values = CHALLENGE_COLUMNS.map((c) => p(c, CHALLENGE_TYPES[c])).join(', ');
@@ -59,13 +82,13 @@ export const STATEMENTS = {
     params: TOKEN_COLUMNS,
     text: (p) => `INSERT INTO tokens AS t (${TOKEN_COLUMNS.join(', ')}) VALUES (${TOKEN_COLUMNS.map((c) => p(c)).join(', ')})`,
   },
-  /** The accept: only while the stored counter is still <= matched, one write moves it past matched and resets the failure state. */
+  /** The accept: only while the stored counter is still <= matched and the token usable, one write moves it past matched and resets the failure state. */
   commitSuccess: {
     params: ['serial', 'matched', 'now', 'drift'],
     text: (p) =>
       `UPDATE tokens SET counter = ${p('matched', 'bigint')} + 1, drift = coalesce(${p('drift', 'integer')}, drift), fail_count = 0, ` +
       `success_count = success_count + 1, auth_count = auth_count + 1, last_auth = ${p('now', 'bigint')}, sync_counter = NULL, sync_at = NULL ` +
-      `WHERE serial = ${p('serial')} AND counter <= ${p('matched', 'bigint')}`,
+      `WHERE serial = ${p('serial')} AND counter <= ${p('matched', 'bigint')} AND ${usableAt(p('now', 'bigint'))}`,
   },
   setSyncState: {
     params: ['serial', 'counter', 'at'],
@@ -78,11 +101,14 @@ export const STATEMENTS = {
   insertChallenge: { params: CHALLENGE_COLUMNS, text: (p, d) => insertChallengeSql(p, d) },
   mergeChallenge: { params: CHALLENGE_COLUMNS, text: (p, d) => insertChallengeSql(p, d, true) },
   getChallenge: { params: ['id'], text: (p) => `SELECT ${CHALLENGE_LIST} FROM challenges WHERE transaction_id = ${p('id')}` },
+  /** A wrong answer counts only while the challenge is still open: never past max attempts. */
   challengeAttempt: {
     params: ['id'],
-    text: (p) => `UPDATE challenges SET attempts = attempts + 1 WHERE transaction_id = ${p('id')} RETURNING ${CHALLENGE_LIST}`,
+    text: (p) => `UPDATE challenges SET attempts = attempts + 1 WHERE transaction_id = ${p('id')} AND attempts < max_attempts RETURNING ${CHALLENGE_LIST}`,
   },
   deleteChallenge: { params: ['id'], text: (p) => `DELETE FROM challenges WHERE transaction_id = ${p('id')}` },
+  /** The gate of a right answer: it takes the challenge only while attempts are left. */
+  takeChallenge: { params: ['id'], text: (p) => `DELETE FROM challenges WHERE transaction_id = ${p('id')} AND attempts < max_attempts` },
   listChallenges: { params: [], text: () => `SELECT ${CHALLENGE_LIST} FROM challenges ORDER BY created_at, created_seq` },
   /** A challenge is expired once now > expiresAt: expiresAt is its last valid second. */
   purgeExpired: { params: ['now'], text: (p) => `DELETE FROM challenges WHERE expires_at < ${p('now', 'bigint')}` },
@@ -93,6 +119,24 @@ export const STATEMENTS = {
       'DELETE FROM challenges WHERE transaction_id IN (SELECT transaction_id FROM (' +
       'SELECT ct.transaction_id, row_number() OVER (PARTITION BY ct.serial ORDER BY c.created_at DESC, c.created_seq DESC) AS rn ' +
       `FROM challenge_tokens ct JOIN challenges c ON c.transaction_id = ct.transaction_id) ranked WHERE rn > ${p('cap', 'integer')})`,
+  },
+  getThrottle: { params: THROTTLE_KEY, text: (p) => `SELECT failures, last_failure, refused FROM throttle WHERE ${throttleWhere(p)}` },
+  /** One more wrong first factor; the count starts over when the last one is `reset` seconds old. */
+  throttleFailure: {
+    params: [...THROTTLE_KEY, 'now', 'reset'],
+    text: (p) =>
+      `INSERT INTO throttle AS th (realm, login, source, failures, last_failure, refused) VALUES (${p('realm')}, ${p('login')}, ${p('source')}, 1, ${p('now', 'bigint')}, 0) ` +
+      `ON CONFLICT (realm, login, source) DO UPDATE SET failures = CASE WHEN excluded.last_failure - th.last_failure >= ${p('reset', 'bigint')} THEN 1 ELSE th.failures + 1 END, ` +
+      'last_failure = excluded.last_failure RETURNING failures, last_failure, refused',
+  },
+  throttleRefusal: { params: THROTTLE_KEY, text: (p) => `UPDATE throttle SET refused = refused + 1 WHERE ${throttleWhere(p)}` },
+  clearThrottle: { params: THROTTLE_KEY, text: (p) => `DELETE FROM throttle WHERE ${throttleWhere(p)}` },
+  clearUserThrottles: { params: ['realm', 'login'], text: (p) => `DELETE FROM throttle WHERE realm = ${p('realm')} AND login = ${p('login')}` },
+  purgeThrottles: { params: ['before'], text: (p) => `DELETE FROM throttle WHERE last_failure < ${p('before', 'bigint')}` },
+  learnedNasClients: { params: [], text: () => 'SELECT client FROM nas_learned ORDER BY client' },
+  learnNasClient: {
+    params: ['client', 'now'],
+    text: (p) => `INSERT INTO nas_learned (client, learned_at) VALUES (${p('client')}, ${p('now', 'bigint')}) ON CONFLICT (client) DO NOTHING`,
   },
   readKeyCheck: { params: [], text: () => "SELECT value FROM store_meta WHERE name = 'key_check'" },
   /** The first store to open a database ties it to its keys; later ones leave the value as it is. */

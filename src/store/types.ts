@@ -20,6 +20,23 @@ export interface TokenFilter {
   unassigned?: boolean;
 }
 
+/** Whose wrong first factors a throttle counts: a user (as typed, lower-cased) from one source. */
+export interface ThrottleKey {
+  realm: string;
+  login: string;
+  /** 'station:' + Calling-Station-Id, or 'nas:' + the NAS (HTTP: client) address. */
+  source: string;
+}
+
+export interface ThrottleState {
+  /** Wrong first factors in a row. */
+  failures: number;
+  /** Unix seconds of the last one. */
+  lastFailure: number;
+  /** Requests refused while throttled. */
+  refused: number;
+}
+
 export interface ImportOptions {
   /** Open challenges to copy along (store migration); one already present keeps the higher attempt count. */
   challenges?: Challenge[];
@@ -51,16 +68,21 @@ export interface TokenStore {
    * The accept step, atomic: only if the stored counter is still <= matched,
    * set counter = matched + 1 (and drift, when given), reset the fail counter,
    * count the attempt and the success, set lastAuth, clear autosync state —
-   * one write, so an accept costs one commit. Returns false when
-   * another request got there first (the OTP was used): the caller rejects.
+   * one write, so an accept costs one commit. Only while the token is
+   * usable at `now` (active, not revoked, not locked, under max fail and its
+   * auth and success limits, inside its validity period), checked in the
+   * same statement. Returns false when another request got there first (the
+   * OTP was used) or the token became unusable meanwhile: the caller rejects.
    */
   commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean>;
 
   /**
    * A failed attempt against these tokens, one write: fail counter + 1 each,
    * locked when it reaches max fail, the attempt counted (auth counter), lastFail
-   * set. Returns their counters afterwards, in the order given; tokens that are
-   * gone are left out. The seeds are not read.
+   * set. A token already locked (or at max fail) is not counted: the fail
+   * counter never exceeds max fail. Returns the counters of the tokens it
+   * counted, in the order given; those locked already and those gone are
+   * left out. The seeds are not read.
    */
   recordFailure(serials: string[], now: number): Promise<FailedToken[]>;
 
@@ -69,10 +91,12 @@ export interface TokenStore {
 
   createChallenge(challenge: Challenge): Promise<void>;
   getChallenge(transactionId: string): Promise<Challenge | undefined>;
-  /** Atomic attempts + 1; returns the challenge afterwards, or undefined if gone. */
+  /** Atomic attempts + 1 while attempts < maxAttempts; returns the challenge afterwards, or undefined if gone or closed. */
   recordChallengeAttempt(transactionId: string): Promise<Challenge | undefined>;
   /** Returns false when it was already gone (answered or purged by another request). */
   deleteChallenge(transactionId: string): Promise<boolean>;
+  /** A right answer's gate: deletes the challenge only while attempts < maxAttempts; false when gone or closed. */
+  takeChallenge(transactionId: string): Promise<boolean>;
   /** Remove expired challenges, and keep at most maxPerToken open per token (oldest go first). */
   purgeChallenges(now: number, maxPerToken: number): Promise<number>;
 
@@ -95,6 +119,21 @@ export interface TokenStore {
    * twice is an error.
    */
   importTokens(tokens: Iterable<Token> | AsyncIterable<Token>, options?: ImportOptions): Promise<ImportResult>;
+
+  getThrottle(key: ThrottleKey): Promise<ThrottleState | undefined>;
+  /** One more wrong first factor, atomically; the count starts over when the last one is `resetAfter` seconds old. */
+  recordThrottleFailure(key: ThrottleKey, now: number, resetAfter: number): Promise<ThrottleState>;
+  /** A request refused while throttled: counted for admins, the backoff stays as it is. */
+  recordThrottleRefusal(key: ThrottleKey): Promise<void>;
+  clearThrottle(key: ThrottleKey): Promise<void>;
+  /** Every source's throttle of one user (an admin reset); returns how many went. */
+  clearUserThrottles(realm: string, login: string): Promise<number>;
+  /** Throttles whose last failure is before `before` (unix seconds); returns how many went. */
+  purgeThrottles(before: number): Promise<number>;
+
+  /** NAS clients under `requireMessageAuthenticator: auto` that have sent one. */
+  learnedNasClients(): Promise<string[]>;
+  learnNasClient(client: string, now: number): Promise<void>;
 
   /** A cheap round trip for health checks. */
   ping(): Promise<void>;

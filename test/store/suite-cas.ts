@@ -118,6 +118,49 @@ return won;`;
       await f.store.close();
     });
 
+    test('commitSuccess commits only while the token is usable: active, not revoked, unlocked, under its limits, in its validity period', async () => {
+      const { store } = await factory.fresh();
+      const cases: [string, Parameters<typeof newToken>[1]][] = [
+        ['disabled', { active: false }],
+        ['locked', {}],
+        ['at max fail', { failCount: 3, maxFail: 3 }],
+        ['auth limit', { maxAuth: 0 }],
+        ['success limit', { maxSuccess: 0 }],
+        ['not yet valid', { validFrom: 1001 }],
+        ['expired', { validUntil: 999 }],
+      ];
+      for (const [i, [name, fields]] of cases.entries()) {
+        await store.createToken(newToken(`U${i}`, fields));
+        if (name === 'locked') await store.updateToken(`U${i}`, { locked: true });
+        assert.equal(await store.commitSuccess(`U${i}`, 0, 1000), false, name);
+        const t = (await store.getToken(`U${i}`))!;
+        assert.deepEqual([t.counter, t.successCount, t.authCount], [0, 0, 0], `${name}: nothing written`);
+      }
+      await store.createToken(newToken('R1'));
+      await store.updateToken('R1', { revoked: true });
+      assert.equal(await store.commitSuccess('R1', 0, 1000), false, 'revoked');
+      await store.createToken(newToken('OK', { validFrom: 1000, validUntil: 1000, maxAuth: 1, maxSuccess: 1, failCount: 2, maxFail: 3 }));
+      assert.equal(await store.commitSuccess('OK', 0, 1000.9), true, 'usable on the edges of its limits and validity');
+      assert.equal(await store.commitSuccess('OK', 1, 1000), false, 'the success and auth limits of 1 are reached');
+      await store.close();
+    });
+
+    test('a burst of wrong answers and one right one on two instances: the fail counter stops at max fail, and the right one is refused once locked', async () => {
+      const f = await factory.fresh();
+      const other = await f.open();
+      await f.store.createToken(newToken('B1', { maxFail: 5 }));
+      const stores = [f.store, other];
+      // 30 failures first in each instance's queue, then the right answer: it comes after at least 5 of them on its own instance.
+      const failures = Array.from({ length: 30 }, (_, i) => stores[i % 2]!.recordFailure(['B1'], 1000));
+      const right = stores[1]!.commitSuccess('B1', 0, 1000);
+      const results = await Promise.all(failures);
+      assert.equal(await right, false, 'refused: the token was locked by then');
+      assert.equal(results.filter((r) => r.length === 1).length, 5, 'exactly max fail counted');
+      const t = (await f.store.getToken('B1'))!;
+      assert.deepEqual([t.failCount, t.locked, t.successCount, t.counter], [5, true, 0, 0]);
+      await f.store.close();
+    });
+
     test('recordFailure counts the failure and the attempt, locks at max fail, and returns the counters afterwards', async () => {
       const { store } = await factory.fresh();
       await store.createToken(newToken('F1', { maxFail: 3 }));
@@ -130,14 +173,12 @@ return won;`;
       await store.recordFailure(['F1'], 2001);
       after = await store.recordFailure(['F1'], 2002);
       assert.deepEqual(after.map((t) => [t.serial, t.failCount, t.locked, t.authCount]), [['F1', 3, true, 3]]);
-      after = await store.recordFailure(['F1'], 2003);
-      assert.equal(after[0]!.failCount, 4);
-      assert.equal(after[0]!.locked, true);
-      // a success resets the counter but does not unlock: unlocking is an administrator's act
-      assert.equal(await store.commitSuccess('F1', 0, 2004), true);
+      // Locked: a failure is no longer counted, and the fail counter never passes max fail.
+      assert.deepEqual(await store.recordFailure(['F1', 'F2'], 2003), [{ serial: 'F2', failCount: 2, maxFail: 10, locked: false, lastFail: 2003, authCount: 2 }]);
+      // Nor is a success: unlocking is an administrator's act (or the quiet period's).
+      assert.equal(await store.commitSuccess('F1', 0, 2004), false);
       const t = (await store.getToken('F1'))!;
-      assert.equal(t.failCount, 0);
-      assert.equal(t.locked, true);
+      assert.deepEqual([t.failCount, t.locked, t.authCount, t.successCount, t.counter], [3, true, 3, 0, 0]);
       assert.deepEqual(await store.recordFailure([], 1), []);
       assert.deepEqual(await store.recordFailure(['GONE'], 1), []);
       await assert.rejects(store.recordFailure([''], 1), /recordFailure: serials\[0\]: expected/);
@@ -151,12 +192,12 @@ return won;`;
       const other = await f.open();
       await f.store.createToken(newToken('F3', { maxFail: 30 }));
       const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? f.store : other).recordFailure(['F3'], i)));
-      const counts = results.map((r) => r[0]!.failCount).sort((a, b) => a - b);
-      assert.deepEqual(counts, Array.from({ length: 60 }, (_, i) => i + 1), 'each call saw its own increment');
-      const lockedBy = results.filter((r) => r[0]!.locked).map((r) => r[0]!.failCount);
-      assert.equal(Math.min(...lockedBy), 30, 'locked exactly when the count reached max fail');
+      const counted = results.filter((r) => r.length === 1);
+      assert.equal(counted.length, 30, 'exactly max fail of the 60 were counted; the rest found the token locked');
+      assert.deepEqual(counted.map((r) => r[0]!.failCount).sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i + 1), 'each counted call saw its own increment');
+      assert.deepEqual(counted.filter((r) => r[0]!.locked).map((r) => r[0]!.failCount), [30], 'locked exactly when the count reached max fail');
       const t = (await f.store.getToken('F3'))!;
-      assert.equal(t.failCount, 60);
+      assert.equal(t.failCount, 30);
       assert.equal(t.locked, true);
       await f.store.close();
     });

@@ -45,6 +45,42 @@ export function challengeSuite(factory: StoreFactory): void {
       await store.close();
     });
 
+    test('attempts stop at max attempts, and a right answer takes the challenge only while attempts are left', async () => {
+      const { store } = await factory.fresh();
+      const c = challenge(['T1'], 1000, { maxAttempts: 2 });
+      await store.createChallenge(c);
+      assert.equal((await store.recordChallengeAttempt(c.transactionId))!.attempts, 1);
+      assert.equal((await store.recordChallengeAttempt(c.transactionId))!.attempts, 2);
+      assert.equal(await store.recordChallengeAttempt(c.transactionId), undefined, 'closed: a third wrong answer is not counted');
+      assert.equal((await store.getChallenge(c.transactionId))!.attempts, 2, 'attempts never pass max attempts');
+      assert.equal(await store.takeChallenge(c.transactionId), false, 'a right answer after the last attempt does not get it');
+      const open = challenge(['T1'], 1000, { maxAttempts: 2 });
+      await store.createChallenge(open);
+      assert.equal(await store.takeChallenge(open.transactionId), true);
+      assert.equal(await store.takeChallenge(open.transactionId), false, 'taken once');
+      assert.equal(await store.getChallenge(open.transactionId), undefined);
+      await store.close();
+    });
+
+    test('a burst of wrong answers and right ones across two instances: max attempts counted, the challenge taken at most once and only while open', async () => {
+      const f = await factory.fresh();
+      const other = await f.open();
+      const c = challenge(['T1'], 1000, { maxAttempts: 3 });
+      await f.store.createChallenge(c);
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => {
+          const store = i % 2 ? f.store : other;
+          return i % 4 === 3 ? store.takeChallenge(c.transactionId).then((took) => ({ took })) : store.recordChallengeAttempt(c.transactionId).then((after) => ({ after }));
+        }),
+      );
+      const counted = results.filter((r) => 'after' in r && r.after !== undefined).length;
+      const took = results.filter((r) => 'took' in r && r.took).length;
+      assert.ok(counted <= 3, `at most max attempts counted, got ${counted}`);
+      assert.ok(took <= 1, 'taken at most once');
+      if (took === 1) assert.ok(counted < 3, 'taken only while attempts were left');
+      await f.store.close();
+    });
+
     test('challenges do not depend on the tokens existing', async () => {
       const { store } = await factory.fresh();
       await store.createToken(newToken('T1'));

@@ -59,7 +59,8 @@ export function importSuite(factory: StoreFactory): void {
       assert.deepEqual(await store.getToken('IMP-B'), b);
       assert.deepEqual(await store.importTokens([a, b]), { created: 0, updated: 2, challenges: 0 }, 'idempotent');
       assert.equal((await store.listTokens()).length, 2);
-      // The target accepted OTPs since: a second import must not make them valid again.
+      // The target accepted OTPs since (once an admin had enabled the token): a second import must not make them valid again.
+      assert.equal(await store.updateToken('IMP-A', { active: true, revoked: false, locked: false, failCount: 0 }), true);
       assert.equal(await store.commitSuccess('IMP-A', 29_000_500, 1_800_000_000), true);
       const changed = { ...a, counter: 29_000_200, description: 'again', failCount: 0, locked: false };
       assert.deepEqual(await store.importTokens([changed]), { created: 0, updated: 1, challenges: 0 });

@@ -10,6 +10,7 @@ import { casSuite } from './suite-cas.ts';
 import { challengeSuite } from './suite-challenges.ts';
 import { importSuite } from './suite-import.ts';
 import { openSuite } from './suite-open.ts';
+import { throttleSuite } from './suite-throttle.ts';
 import { tokenSuite } from './suite-tokens.ts';
 
 export interface StoreFixture {
@@ -51,4 +52,5 @@ export function storeSuite(factory: StoreFactory): void {
   challengeSuite(factory);
   importSuite(factory);
   openSuite(factory);
+  throttleSuite(factory);
 }

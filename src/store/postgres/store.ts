@@ -16,14 +16,17 @@ import { insertNew, StoreError } from '../errors.ts';
 import { checkKeySource, tieToKeys } from '../key-check.ts';
 import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
-import { checkBatchSize, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, purgeArgs, recordFailureArgs, syncStateArgs } from '../query-args.ts';
+import {
+  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  throttleArgs, throttleFailureArgs, type ThrottleRow,
+} from '../query-args.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import { POSTGRES_SETTINGS, setting } from '../settings.ts';
-import { recordFailureSet, STATEMENTS as SHARED, type Statement } from '../sql.ts';
-import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from '../types.ts';
+import { FAILURE_COUNTS, recordFailureSet, STATEMENTS as SHARED, type Statement } from '../sql.ts';
+import type { FailedToken, ImportOptions, ImportResult, ThrottleKey, ThrottleState, TokenFilter, TokenStore } from '../types.ts';
 import type { Challenge } from '../../model/challenge.ts';
 import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
-import { checkChallenge, checkSerial, tokenFromNew } from '../validate.ts';
+import { checkChallenge, checkSerial, checkTimestamp, tokenFromNew } from '../validate.ts';
 import { exportTokenBatches, importTokenBatches } from './bulk.ts';
 import { clientConfig, connectAdmin, inTransaction, type PostgresStoreOptions } from './connect.ts';
 import { isUniqueViolation, translatePgError } from './errors.ts';
@@ -74,7 +77,7 @@ const SQL = {
   deleteToken: 'DELETE FROM tokens WHERE serial = $1',
   recordFailure:
     'WITH target AS (SELECT serial FROM tokens WHERE serial = ANY($1::text[]) ORDER BY serial FOR UPDATE) ' +
-    `UPDATE tokens t SET ${recordFailureSet('$2::bigint')} FROM target WHERE t.serial = target.serial ` +
+    `UPDATE tokens t SET ${recordFailureSet('$2::bigint')} FROM target WHERE t.serial = target.serial AND ${FAILURE_COUNTS} ` +
     `RETURNING ${FAILED_TOKEN_COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}`,
   ping: 'SELECT 1 AS one',
 };
@@ -228,6 +231,46 @@ export class PostgresTokenStore implements TokenStore {
 
   async deleteChallenge(transactionId: string): Promise<boolean> {
     return (await this.#run('deleteChallenge', 'deleteChallenge', { id: checkTransactionId(transactionId) })).rowCount === 1;
+  }
+
+  async takeChallenge(transactionId: string): Promise<boolean> {
+    return (await this.#run('takeChallenge', 'takeChallenge', { id: checkTransactionId(transactionId) })).rowCount === 1;
+  }
+
+  async getThrottle(key: ThrottleKey): Promise<ThrottleState | undefined> {
+    const { rows } = await this.#run('getThrottle', 'getThrottle', throttleArgs(key, 'getThrottle'));
+    return rows[0] === undefined ? undefined : rowToThrottle(rows[0] as ThrottleRow);
+  }
+
+  async recordThrottleFailure(key: ThrottleKey, now: number, resetAfter: number): Promise<ThrottleState> {
+    const { rows } = await this.#run('recordThrottleFailure', 'throttleFailure', throttleFailureArgs(key, now, resetAfter));
+    return rowToThrottle(rows[0] as ThrottleRow);
+  }
+
+  async recordThrottleRefusal(key: ThrottleKey): Promise<void> {
+    await this.#run('recordThrottleRefusal', 'throttleRefusal', throttleArgs(key, 'recordThrottleRefusal'));
+  }
+
+  async clearThrottle(key: ThrottleKey): Promise<void> {
+    await this.#run('clearThrottle', 'clearThrottle', throttleArgs(key, 'clearThrottle'));
+  }
+
+  async clearUserThrottles(realm: string, login: string): Promise<number> {
+    const { realm: r, login: l } = throttleArgs({ realm, login, source: '' }, 'clearUserThrottles');
+    return (await this.#run('clearUserThrottles', 'clearUserThrottles', { realm: r, login: l })).rowCount ?? 0;
+  }
+
+  async purgeThrottles(before: number): Promise<number> {
+    return (await this.#run('purgeThrottles', 'purgeThrottles', { before: checkTimestamp(before, 'purgeThrottles: before') })).rowCount ?? 0;
+  }
+
+  async learnedNasClients(): Promise<string[]> {
+    const { rows } = await this.#run('learnedNasClients', 'learnedNasClients', {});
+    return rows.map((r) => (r as { client: string }).client);
+  }
+
+  async learnNasClient(client: string, now: number): Promise<void> {
+    await this.#run('learnNasClient', 'learnNasClient', { client: checkNasClient(client), now: checkTimestamp(now, 'learnNasClient: now') });
   }
 
   /** Purges from several servers take turns (an advisory lock), so they cannot deadlock. */

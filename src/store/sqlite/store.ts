@@ -23,13 +23,16 @@ import { checkKeySource, tieToKeys, type BackendOptions } from '../key-check.ts'
 import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
-import { checkBatchSize, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, importChecker, purgeArgs, recordFailureArgs, syncStateArgs } from '../query-args.ts';
+import {
+  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  throttleArgs, throttleFailureArgs, type ThrottleRow,
+} from '../query-args.ts';
 import { setting, SQLITE_SETTINGS } from '../settings.ts';
-import { recordFailureSet, STATEMENTS, upsertTokenSql, type StatementName } from '../sql.ts';
-import type { FailedToken, ImportOptions, ImportResult, TokenFilter, TokenStore } from '../types.ts';
+import { FAILURE_COUNTS, recordFailureSet, STATEMENTS, upsertTokenSql, type StatementName } from '../sql.ts';
+import type { FailedToken, ImportOptions, ImportResult, ThrottleKey, ThrottleState, TokenFilter, TokenStore } from '../types.ts';
 import type { Challenge } from '../../model/challenge.ts';
 import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
-import { checkChallenge, checkSerial, tokenFromNew } from '../validate.ts';
+import { checkChallenge, checkSerial, checkTimestamp, tokenFromNew } from '../validate.ts';
 import { openMain, openWriter } from './connect.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrateSqlite } from './schema.ts';
@@ -112,7 +115,7 @@ export class SqliteTokenStore implements TokenStore {
     this.description = description;
     this.pins = pinHasher(keys.pepper, pinParams);
     this.#s = {
-      ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'mergeChallenge']),
+      ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'mergeChallenge', 'getThrottle', 'learnedNasClients']),
       getToken: db.prepare('SELECT * FROM tokens WHERE serial = ?'),
       // No ORDER BY: sorting a user's few rows in JavaScript is cheaper than the temporary B-tree SQLite builds for it.
       tokensOfUser: db.prepare('SELECT * FROM tokens WHERE owner_resolver = ? AND owner_user_id = ?'),
@@ -125,8 +128,11 @@ export class SqliteTokenStore implements TokenStore {
     };
     // The statements of authentication's writes run in group commits on the writer connection.
     this.#w = {
-      ...prepare(writer, ['commitSuccess', 'setSyncState', 'insertChallenge', 'challengeAttempt', 'deleteChallenge', 'purgeExpired', 'purgeOverCap']),
-      recordFailure: writer.prepare(`UPDATE tokens AS t SET ${recordFailureSet('@now')} WHERE serial = @serial RETURNING ${FAILED_TOKEN_COLUMNS}`),
+      ...prepare(writer, [
+        'commitSuccess', 'setSyncState', 'insertChallenge', 'challengeAttempt', 'deleteChallenge', 'takeChallenge', 'purgeExpired', 'purgeOverCap',
+        'throttleFailure', 'throttleRefusal', 'clearThrottle', 'clearUserThrottles', 'purgeThrottles', 'learnNasClient',
+      ]),
+      recordFailure: writer.prepare(`UPDATE tokens AS t SET ${recordFailureSet('@now')} WHERE serial = @serial AND ${FAILURE_COUNTS} RETURNING ${FAILED_TOKEN_COLUMNS}`),
       insertChallengeToken: writer.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?)'),
     };
   }
@@ -217,6 +223,50 @@ export class SqliteTokenStore implements TokenStore {
   async deleteChallenge(transactionId: string): Promise<boolean> {
     const id = checkTransactionId(transactionId);
     return this.#write(() => this.#w.deleteChallenge.run({ id }).changes === 1);
+  }
+
+  async takeChallenge(transactionId: string): Promise<boolean> {
+    const id = checkTransactionId(transactionId);
+    return this.#write(() => this.#w.takeChallenge.run({ id }).changes === 1);
+  }
+
+  async getThrottle(key: ThrottleKey): Promise<ThrottleState | undefined> {
+    const row = this.#s.getThrottle.get(throttleArgs(key, 'getThrottle')) as ThrottleRow | undefined;
+    return row === undefined ? undefined : rowToThrottle(row);
+  }
+
+  async recordThrottleFailure(key: ThrottleKey, now: number, resetAfter: number): Promise<ThrottleState> {
+    const args = throttleFailureArgs(key, now, resetAfter);
+    return rowToThrottle(await this.#write(() => this.#w.throttleFailure.get(args) as ThrottleRow));
+  }
+
+  async recordThrottleRefusal(key: ThrottleKey): Promise<void> {
+    const args = throttleArgs(key, 'recordThrottleRefusal');
+    await this.#write(() => this.#w.throttleRefusal.run(args));
+  }
+
+  async clearThrottle(key: ThrottleKey): Promise<void> {
+    const args = throttleArgs(key, 'clearThrottle');
+    await this.#write(() => this.#w.clearThrottle.run(args));
+  }
+
+  async clearUserThrottles(realm: string, login: string): Promise<number> {
+    const { realm: r, login: l } = throttleArgs({ realm, login, source: '' }, 'clearUserThrottles');
+    return this.#write(() => this.#w.clearUserThrottles.run({ realm: r, login: l }).changes);
+  }
+
+  async purgeThrottles(before: number): Promise<number> {
+    const at = checkTimestamp(before, 'purgeThrottles: before');
+    return this.#write(() => this.#w.purgeThrottles.run({ before: at }).changes);
+  }
+
+  async learnedNasClients(): Promise<string[]> {
+    return (this.#s.learnedNasClients.all() as { client: string }[]).map((r) => r.client);
+  }
+
+  async learnNasClient(client: string, now: number): Promise<void> {
+    const args = { client: checkNasClient(client), now: checkTimestamp(now, 'learnNasClient: now') };
+    await this.#write(() => this.#w.learnNasClient.run(args));
   }
 
   /** Returns how many were removed. */
