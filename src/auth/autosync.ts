@@ -8,6 +8,8 @@ import { tokenKind } from '../tokens/index.ts';
 import type { AuthContext, Subject } from './context.ts';
 import { failAttempt } from './failures.ts';
 import { accept, reject, who } from './outcome.ts';
+import type { Attempt } from './throttle.ts';
+import { unusable } from './usable.ts';
 
 export interface SplitCandidate {
   token: Token;
@@ -20,6 +22,7 @@ export async function autosync(
   candidates: SplitCandidate[],
   pinRight: (token: Token, pin: string) => Promise<boolean>,
   now: number,
+  attempt: Attempt,
 ): Promise<Decision | undefined> {
   const { store, policy } = ctx;
   for (const { token, split } of candidates) {
@@ -31,13 +34,15 @@ export async function autosync(
     const pairs = token.syncAt !== null && now - token.syncAt <= policy.autoResyncTimeout && kind.followsSyncState(token, found, now);
     if (pairs) {
       if (await store.commitSuccess(token.serial, found.counter, now, found.drift)) {
+        attempt.succeeded();
         ctx.logger.info({ serial: token.serial, counter: found.counter }, 'token resynchronised by autosync');
         return accept(policy, 'ok (autosync)', who(subject, token.serial));
       }
-      return reject(policy, 'replay', who(subject, token.serial));
+      const fresh = await store.getToken(token.serial);
+      return reject(policy, (fresh && (await unusable(ctx, fresh, now))) ?? 'replay', who(subject, token.serial));
     }
-    await Promise.all([store.setSyncState(token.serial, found.counter, now), failAttempt(ctx, [token], now)]);
-    return reject(policy, 'otp out of window, autosync pending', who(subject, token.serial));
+    const [, counted] = await Promise.all([store.setSyncState(token.serial, found.counter, now), failAttempt(ctx, [token], now)]);
+    return reject(policy, counted.length === 0 ? 'locked' : 'otp out of window (clock drift?), autosync pending', who(subject, token.serial));
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ import type { AuthContext, Subject } from './context.ts';
 import { failAttempt } from './failures.ts';
 import { accept, reject, who } from './outcome.ts';
 import { pinMatches } from './pins.ts';
+import type { Attempt } from './throttle.ts';
 import { unusable } from './usable.ts';
 
 const TRANSACTION_ID = /^[0-9a-f]{32}$/;
@@ -72,44 +73,61 @@ export async function openTransaction(ctx: AuthContext, subject: Subject, matche
   };
 }
 
-export async function answerChallenge(ctx: AuthContext, subject: Subject, state: Buffer, response: string): Promise<Decision> {
+export async function answerChallenge(ctx: AuthContext, subject: Subject, state: Buffer, response: string, attempt: Attempt): Promise<Decision> {
   const { store, policy } = ctx;
   const about = who(subject);
   const transactionId = state.toString('latin1');
-  if (!TRANSACTION_ID.test(transactionId)) return reject(policy, 'unknown state', about);
-  const challenge = await store.getChallenge(transactionId);
-  if (!challenge) return reject(policy, 'unknown state', about);
+  const challenge = TRANSACTION_ID.test(transactionId) ? await store.getChallenge(transactionId) : undefined;
+  if (!challenge) {
+    await attempt.failed();
+    return reject(policy, 'unknown state', about);
+  }
   const now = ctx.now();
   if (challenge.resolver !== subject.user.resolver || challenge.userId !== subject.user.id || challenge.realm !== subject.realm) {
+    await attempt.failed();
     return reject(policy, 'state of another user', about);
   }
   if (now > challenge.expiresAt) {
     await store.deleteChallenge(transactionId);
     return reject(policy, 'challenge expired', about);
   }
+  if (challenge.attempts >= challenge.maxAttempts) return reject(policy, 'challenge closed', about);
 
   const tokens: Token[] = [];
   for (const serial of challenge.serials) {
     const t = await store.getToken(serial);
     if (t && !(await unusable(ctx, t, now))) tokens.push(t);
   }
-  if (tokens.length === 0) return reject(policy, 'no usable token', about);
+  if (tokens.length === 0) {
+    await attempt.failed();
+    return reject(policy, 'no usable token', about);
+  }
 
   for (const t of tokens) {
     const challengeKind = tokenKind(t.type).challenge;
     if (!challengeKind) continue;
     const result = challengeKind.checkResponse(t, challenge.data, response, now);
     if (result.kind === 'none') continue;
-    if (result.kind === 'replay') return reject(policy, 'replay', who(subject, t.serial));
-    // Deleting the transaction is the gate: of two answers raced, one gets it.
-    if (!(await store.deleteChallenge(transactionId))) return reject(policy, 'unknown state', who(subject, t.serial));
-    if (await store.commitSuccess(t.serial, result.counter, now, result.drift)) return accept(policy, 'ok (challenge)', who(subject, t.serial));
-    return reject(policy, 'replay', who(subject, t.serial));
+    if (result.kind === 'replay') {
+      await attempt.failed();
+      return reject(policy, 'replay', who(subject, t.serial));
+    }
+    // Taking the transaction is the gate: of two answers raced, one gets it, and none once the wrong ones used up its attempts.
+    if (!(await store.takeChallenge(transactionId))) return reject(policy, 'challenge closed', who(subject, t.serial));
+    if (await store.commitSuccess(t.serial, result.counter, now, result.drift)) {
+      attempt.succeeded();
+      return accept(policy, 'ok (challenge)', who(subject, t.serial));
+    }
+    const fresh = await store.getToken(t.serial);
+    return reject(policy, (fresh && (await unusable(ctx, fresh, now))) ?? 'replay', who(subject, t.serial));
   }
 
+  // A wrong answer counts only while the challenge has attempts left (the store caps them), then on the tokens' fail counters.
+  const serial = tokens.length === 1 ? tokens[0]!.serial : undefined;
   const after = await store.recordChallengeAttempt(transactionId);
-  if (after && after.attempts >= after.maxAttempts) await store.deleteChallenge(transactionId);
-  await failAttempt(ctx, tokens, now);
-  const closed = !after || after.attempts >= after.maxAttempts;
-  return reject(policy, closed ? 'wrong otp, challenge closed' : 'wrong otp', who(subject, tokens.length === 1 ? tokens[0]!.serial : undefined));
+  if (!after) return reject(policy, 'challenge closed', who(subject, serial));
+  const closed = after.attempts >= after.maxAttempts;
+  const [counted] = await Promise.all([failAttempt(ctx, tokens, now), closed ? store.deleteChallenge(transactionId) : undefined]);
+  if (counted.length === 0) return reject(policy, 'locked', who(subject, serial));
+  return reject(policy, closed ? 'wrong otp, challenge closed' : 'wrong otp', who(subject, serial));
 }

@@ -32,12 +32,16 @@ async function rehashPin(ctx: AuthContext, token: Token, stored: string, pin: st
 }
 
 /**
- * A wrong password for a known user costs a PIN check (the challenge trigger
- * tries the whole password as a PIN); an unknown user or one without tokens
- * costs the same, so the answer time does not tell who exists.
+ * What judging a wrong password costs a user with a token, spent where no
+ * password is judged (unknown user, no token, a locked or disabled token, a
+ * throttled source), so the answer time does not tell which it was: the PIN
+ * part checked, and the whole password tried as a PIN when challenges are on.
  */
-export async function spendPinCheck(ctx: AuthContext): Promise<void> {
-  await ctx.pins.verify('\u0000', null);
+export async function spendFirstFactorCost(ctx: AuthContext): Promise<void> {
+  if (ctx.policy.otppin !== 'token') return;
+  const checks = ctx.policy.challengeResponse.length > 0 ? 2 : 1;
+  // At once, as a wrong password's two checks run.
+  await Promise.all(Array.from({ length: checks }, () => ctx.pins.verify('\u0000', null)));
 }
 
 /** One KDF per token and request at most, whichever step asks first. */

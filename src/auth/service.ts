@@ -9,9 +9,11 @@ import type { Decision } from '../model/decision.ts';
 import { StoreError } from '../store/errors.ts';
 import { answerChallenge } from './challenge.ts';
 import type { AuthContext } from './context.ts';
-import { reject } from './outcome.ts';
+import { accept, reject } from './outcome.ts';
+import { spendFirstFactorCost } from './pins.ts';
 import { replyAttributes } from './reply-rules.ts';
-import { findSubject } from './subject.ts';
+import { lookUp, nameOf } from './subject.ts';
+import { Throttle, throttleKeyOf } from './throttle.ts';
 import { checkTokens } from './token-check.ts';
 
 /** Log lines about an outage come once a minute per cause, with the count since the last one. */
@@ -19,10 +21,14 @@ const OUTAGE_LOG_INTERVAL_MS = 60_000;
 
 export class AuthService {
   readonly #ctx: AuthContext;
+  readonly #throttle: Throttle;
+  /** The last request of each user in flight; the next waits for it. */
+  readonly #turns = new Map<string, Promise<void>>();
   readonly #outages = new Map<string, { loggedAt: number; since: number }>();
 
   constructor(ctx: AuthContext) {
     this.#ctx = ctx;
+    this.#throttle = new Throttle(ctx);
   }
 
   async authenticate(request: AccessRequest): Promise<Decision> {
@@ -40,20 +46,64 @@ export class AuthService {
   }
 
   async #decide(request: AccessRequest): Promise<Decision> {
-    const { policy } = this.#ctx;
+    const ctx = this.#ctx;
+    const { policy } = ctx;
     if (request.eap) return reject(policy, 'eap not supported');
     if (request.chap) return reject(policy, 'chap not supported: the NAS must send PAP (User-Password)');
     if (!request.userName) return reject(policy, 'no user name');
     if (request.password === undefined) return reject(policy, 'no password');
 
-    const found = await findSubject(this.#ctx, request);
-    if ('decision' in found) return found;
-    const decision = request.state ? await answerChallenge(this.#ctx, found, request.state, request.password) : await checkTokens(this.#ctx, found, request.password);
-    if (decision.decision === 'accept' && this.#ctx.replyRules.length > 0) {
-      const attributes = replyAttributes(this.#ctx.replyRules, found.user, found.realm);
-      if (attributes.length > 0) decision.replyAttributes = attributes;
+    const name = nameOf(ctx, request);
+    if ('decision' in name) return name;
+    const about = { user: name.login, realm: name.realm };
+    const attempt = await this.#throttle.admit(throttleKeyOf(name.realm, name.login, request), ctx.now());
+    try {
+      if (!attempt.admitted) {
+        await spendFirstFactorCost(ctx);
+        await attempt.refused();
+        return reject(policy, 'throttled', about);
+      }
+      const user = await lookUp(ctx, name);
+      if (user && 'decision' in user) return user;
+      if (!user) {
+        if (policy.passOnNoUser) return accept(policy, 'pass on no user', about);
+        await spendFirstFactorCost(ctx);
+        await attempt.failed();
+        return reject(policy, 'unknown user', about);
+      }
+      const subject = { user, realm: name.realm };
+      const password = request.password;
+      const decision = await this.#inTurn(`${user.resolver}\u0000${user.id}`, () =>
+        request.state ? answerChallenge(ctx, subject, request.state, password, attempt) : checkTokens(ctx, subject, password, attempt),
+      );
+      if (decision.decision === 'accept' && ctx.replyRules.length > 0) {
+        const attributes = replyAttributes(ctx.replyRules, user, name.realm);
+        if (attributes.length > 0) decision.replyAttributes = attributes;
+      }
+      return decision;
+    } finally {
+      attempt.done();
     }
-    return decision;
+  }
+
+  /**
+   * Runs one user's requests one after another, in the order they got here:
+   * in a burst, the failures that arrived first are counted before a later
+   * request is judged, so one that comes after max fail finds the lock.
+   */
+  async #inTurn<T>(user: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#turns.get(user);
+    let finished!: () => void;
+    const mine = new Promise<void>((resolve) => (finished = resolve));
+    const tail = previous ? previous.then(() => mine) : mine;
+    this.#turns.set(user, tail);
+    try {
+      if (previous) await previous;
+      return await work();
+    } finally {
+      finished();
+      if (this.#turns.get(user) === tail) this.#turns.delete(user);
+    }
   }
 
   #logOutage(cause: string, err: unknown, message: string): void {

@@ -2,49 +2,56 @@
 // the NAS's, the default), then the resolvers of that realm.
 
 import type { AccessRequest } from '../model/access-request.ts';
-import type { Decision } from '../model/decision.ts';
+import type { RejectDecision } from '../model/decision.ts';
 import { AmbiguousUserError, ResolverUnavailableError, type User } from '../users/types.ts';
 import type { AuthContext, Subject } from './context.ts';
-import { accept, reject } from './outcome.ts';
-import { spendPinCheck } from './pins.ts';
+import { reject } from './outcome.ts';
 import { splitUserName } from './username.ts';
 
 /** Ambiguous logins already logged, so a NAS retrying one does not flood the log. */
 const ambiguousLogged = new WeakMap<AuthContext, Set<string>>();
 
-/** The user a request names, or the decision when there is none (a reject, or passOnNoUser's accept). */
-export async function findSubject(ctx: AuthContext, request: AccessRequest): Promise<Subject | Decision> {
+/** A login in a realm that exists, as a request names it. */
+export interface Named {
+  login: string;
+  realm: string;
+}
+
+/** The login and realm a request names, or the reject when the realm is missing or unknown. */
+export function nameOf(ctx: AuthContext, request: AccessRequest): Named | RejectDecision {
   const { policy } = ctx;
-  const split = splitUserName(request.userName, policy);
+  // A realm given apart (LinOTP's `realm` parameter) takes the user name as written.
+  const split = request.realm !== undefined ? { login: request.userName } : splitUserName(request.userName, policy);
   const realm = request.realm ?? split.realm ?? request.nas.realm ?? ctx.users.defaultRealm;
   if (realm === undefined) return reject(policy, 'no realm', { user: split.login });
   if (!ctx.users.hasRealm(realm)) return reject(policy, 'unknown realm', { user: split.login, realm });
-  let user: User | undefined;
+  return { login: split.login, realm: realm.toLowerCase() };
+}
+
+/** The user, undefined when the realm's resolvers know none by that login, or the reject when they cannot say. */
+export async function lookUp(ctx: AuthContext, name: Named): Promise<User | undefined | RejectDecision> {
+  const { policy, logger } = ctx;
+  const { login, realm } = name;
   try {
-    user = await ctx.users.findUser(realm, split.login);
+    return await ctx.users.findUser(realm, login);
   } catch (err) {
     if (err instanceof ResolverUnavailableError) {
-      ctx.logger.error({ resolver: err.resolver, cause: err.message, realm }, 'resolver unavailable');
+      logger.error({ resolver: err.resolver, cause: err.message, realm }, 'resolver unavailable');
       ctx.onResolverError(err.resolver);
-      return reject(policy, 'resolver unavailable', { user: split.login, realm });
+      return reject(policy, 'resolver unavailable', { user: login, realm });
     }
     if (err instanceof AmbiguousUserError) {
       let logged = ambiguousLogged.get(ctx);
       if (!logged) ambiguousLogged.set(ctx, (logged = new Set()));
-      const key = `${realm}|${split.login}`;
+      const key = `${realm}|${login}`;
       if (!logged.has(key)) {
         logged.add(key);
-        ctx.logger.error({ realm, login: split.login, resolvers: err.resolvers }, err.message);
+        logger.error({ realm, login, resolvers: err.resolvers }, err.message);
       }
-      return reject(policy, 'ambiguous user', { user: split.login, realm });
+      return reject(policy, 'ambiguous user', { user: login, realm });
     }
     throw err;
   }
-  if (!user) {
-    await spendPinCheck(ctx);
-    return policy.passOnNoUser ? accept(policy, 'pass on no user', { user: split.login, realm }) : reject(policy, 'unknown user', { user: split.login, realm });
-  }
-  return { user, realm };
 }
 
 /** Names the realms there are, for an administrator who mistyped one. */

@@ -1,8 +1,10 @@
 // PIN+OTP against the user's tokens: HMACs first (which tokens does the OTP
-// part match?), the KDF only where it can change the outcome, then the
-// atomic counter advance; or a challenge, autosync, or a counted failure.
+// part match?), the first factor where it decides, then the atomic counter
+// advance; or a challenge, autosync, or a failure counted once: toward the
+// token lock when the first factor was right (or by lockout: linotp, always),
+// toward the throttle otherwise.
 
-import type { Decision } from '../model/decision.ts';
+import type { Decision, RejectDecision } from '../model/decision.ts';
 import type { Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
 import { autosync, type SplitCandidate } from './autosync.ts';
@@ -11,16 +13,14 @@ import type { AuthContext, Subject } from './context.ts';
 import { failAttempt } from './failures.ts';
 import { accept, reject, who } from './outcome.ts';
 import { splitPinOtp } from './pin-otp.ts';
-import { pinCache, spendPinCheck } from './pins.ts';
+import { pinCache, spendFirstFactorCost } from './pins.ts';
+import type { Attempt } from './throttle.ts';
 import { unusable } from './usable.ts';
 
-export async function checkTokens(ctx: AuthContext, subject: Subject, password: string): Promise<Decision> {
+export async function checkTokens(ctx: AuthContext, subject: Subject, password: string, attempt: Attempt): Promise<Decision> {
   const { policy } = ctx;
   const tokens = await ctx.store.tokensOfUser(subject.user.resolver, subject.user.id);
-  if (tokens.length === 0) {
-    await spendPinCheck(ctx);
-    return policy.passOnNoToken ? accept(policy, 'pass on no token', who(subject)) : reject(policy, 'no token', who(subject));
-  }
+  if (tokens.length === 0 && policy.passOnNoToken) return accept(policy, 'pass on no token', who(subject));
   const now = ctx.now();
   const usable: Token[] = [];
   const refusals: string[] = [];
@@ -30,13 +30,23 @@ export async function checkTokens(ctx: AuthContext, subject: Subject, password: 
     else usable.push(t);
   }
   if (usable.length === 0) {
-    const reason = refusals.includes('locked') ? 'locked' : (refusals[0] ?? 'no usable token');
+    // Nothing is judged; the answer costs what judging would, and counts toward the throttle.
+    await spendFirstFactorCost(ctx);
+    await attempt.failed();
+    const reason = tokens.length === 0 ? 'no token' : refusals.includes('locked') ? 'locked' : refusals[0]!;
     return reject(policy, reason, who(subject, tokens.length === 1 ? tokens[0]!.serial : undefined));
   }
-  return checkPinOtp(ctx, subject, usable, password, now);
+  return checkPinOtp(ctx, subject, usable, password, now, attempt);
 }
 
-async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], password: string, now: number): Promise<Decision> {
+/** Why a commit found the token changed: unusable now (locked, disabled, ...), else the OTP was used meanwhile. */
+async function refusedCommit(ctx: AuthContext, subject: Subject, serial: string, now: number): Promise<RejectDecision> {
+  const fresh = await ctx.store.getToken(serial);
+  const why = fresh ? await unusable(ctx, fresh, now) : 'no usable token';
+  return reject(ctx.policy, why ?? 'replay', who(subject, serial));
+}
+
+async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], password: string, now: number, attempt: Attempt): Promise<Decision> {
   const { policy, store } = ctx;
 
   // 1. HMACs only: which tokens does the OTP part match?
@@ -46,7 +56,7 @@ async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], 
   });
   const pinRight = pinCache(ctx, subject);
 
-  // 2. The KDF only for tokens whose OTP matched (or was a replay, for an exact reason).
+  // 2. The first factor of the tokens whose OTP matched (or was a replay, for an exact reason).
   const replays: Token[] = [];
   for (const c of checked) {
     if (c.result.kind === 'none' || !c.split) continue;
@@ -55,35 +65,45 @@ async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], 
       replays.push(c.token);
       continue;
     }
-    if (await store.commitSuccess(c.token.serial, c.result.counter, now, c.result.drift)) return accept(policy, 'ok', who(subject, c.token.serial));
-    // Another request committed this OTP between our check and our commit.
-    replays.push(c.token);
+    if (await store.commitSuccess(c.token.serial, c.result.counter, now, c.result.drift)) {
+      attempt.succeeded();
+      return accept(policy, 'ok', who(subject, c.token.serial));
+    }
+    return refusedCommit(ctx, subject, c.token.serial, now);
   }
   if (replays.length > 0) {
-    await failAttempt(ctx, replays, now);
+    // A code already accepted: with the right PIN it is a retry or a replay, not a guess at the OTP.
+    if (policy.lockout === 'linotp') await failAttempt(ctx, replays, now);
+    else await attempt.failed();
     return reject(policy, 'replay', who(subject, replays[0]!.serial));
   }
 
-  // 3. Challenge-response: the whole password is a PIN of challenge-capable tokens.
-  const challenge = await triggerChallenge(ctx, subject, tokens, password, now);
+  // 3. Challenge-response: the whole password is a PIN of challenge-capable tokens. With token PINs
+  //    the PIN parts are checked at the same time, for the steps below: in a burst, a request's
+  //    two hashes then queue together instead of the second waiting behind everyone's first.
+  const early = policy.otppin === 'token' ? checked.map((c) => (c.split ? pinRight(c.token, c.split.pin) : undefined)) : [];
+  const [challenge] = await Promise.all([triggerChallenge(ctx, subject, tokens, password, now), Promise.all(early)]);
   if (challenge) return challenge;
 
   // 4. Autosync: an OTP beyond the window but within the sync window.
   if (policy.autoResync) {
     const candidates = checked.filter((c): c is typeof c & SplitCandidate => c.split !== undefined);
-    const synced = await autosync(ctx, subject, candidates, pinRight, now);
+    const synced = await autosync(ctx, subject, candidates, pinRight, now, attempt);
     if (synced) return synced;
   }
 
-  // 5. A failure: raise the fail counter of the tokens whose PIN matched, or of all when none did.
-  //    With one token the answer is the same either way, so its KDF is skipped (a flood of wrong OTPs costs HMACs).
+  // 5. A failure. The tokens whose first factor was right take it (a wrong OTP); when none was, it was a wrong first factor.
   const pinMatched: Token[] = [];
-  if (tokens.length > 1) {
-    for (const c of checked) if (c.split && (await pinRight(c.token, c.split.pin))) pinMatched.push(c.token);
+  for (const c of checked) if (c.split && (await pinRight(c.token, c.split.pin))) pinMatched.push(c.token);
+  if (pinMatched.length === 0 && policy.lockout !== 'linotp') {
+    await attempt.failed();
+    return reject(policy, 'wrong pin', who(subject, tokens.length === 1 ? tokens[0]!.serial : undefined));
   }
   const blamed = pinMatched.length > 0 ? pinMatched : tokens;
-  const after = await failAttempt(ctx, blamed, now);
-  const nowLocked = after.filter((t) => t.locked);
-  const reason = pinMatched.length > 0 ? 'wrong otp' : tokens.length > 1 ? 'wrong pin' : 'wrong pin or otp';
-  return reject(policy, nowLocked.length === blamed.length ? `${reason}, token locked` : reason, who(subject, blamed.length === 1 ? blamed[0]!.serial : undefined));
+  const counted = await failAttempt(ctx, blamed, now);
+  const about = who(subject, blamed.length === 1 ? blamed[0]!.serial : undefined);
+  // Locked by another request meanwhile: this attempt was not judged.
+  if (counted.length === 0) return reject(policy, 'locked', about);
+  const reason = pinMatched.length > 0 ? 'wrong otp' : 'wrong pin';
+  return reject(policy, counted.every((t) => t.locked) ? `${reason}, token locked` : reason, about);
 }

@@ -1,11 +1,12 @@
 // Config sections of the authentication service: `policy`, `tokens`,
 // `challenges`. Their result is the AuthPolicy plus enrollment defaults.
 
-import { DEFAULT_POLICY, type AuthPolicy, type OtpPinPolicy } from '../model/policy.ts';
+import { isScalar } from 'yaml';
+import { DEFAULT_POLICY, DEFAULT_THROTTLE, type AuthPolicy, type LockoutPolicy, type OtpPinPolicy, type ThrottlePolicy } from '../model/policy.ts';
 import type { PinPosition } from '../model/policy.ts';
 import { DEFAULT_TOKENS, type TokenDefaults } from '../model/token-defaults.ts';
 import { HASH_ALGORITHMS, TOKEN_TYPES } from '../model/token.ts';
-import { bool, INVALID, int, list, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
+import { bool, INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
 
 
 const otpLength = int({ min: 6, max: 8 });
@@ -17,8 +18,28 @@ const challengeTexts = object({
   ocra: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.ocra),
 });
 
+const throttleShape = object({
+  freeAttempts: withDefault(int({ min: 1, max: 1000 }), DEFAULT_THROTTLE.freeAttempts),
+  firstDelaySeconds: withDefault(int({ min: 1, max: 3600 }), DEFAULT_THROTTLE.firstDelaySeconds),
+  maxDelaySeconds: withDefault(int({ min: 1, max: 86400 }), DEFAULT_THROTTLE.maxDelaySeconds),
+  resetAfterSeconds: withDefault(int({ min: 1, max: 86400 * 30 }), DEFAULT_THROTTLE.resetAfterSeconds),
+}, {
+  refine: (v, node, ctx, path) => {
+    if (v.maxDelaySeconds < v.firstDelaySeconds) ctx.error(nodeAt(node, ['maxDelaySeconds']), `${path}.maxDelaySeconds`, `must be at least firstDelaySeconds (${v.firstDelaySeconds})`);
+    if (v.resetAfterSeconds < v.maxDelaySeconds) ctx.error(nodeAt(node, ['resetAfterSeconds']), `${path}.resetAfterSeconds`, `must be at least maxDelaySeconds (${v.maxDelaySeconds}), or the count would start over before the delay ends`);
+  },
+});
+
+/** `throttle: false` turns it off; a mapping sets its numbers. */
+const throttleSetting: Check<ThrottlePolicy | false> = (node, ctx, path) => {
+  if (node && isScalar(node) && node.value === false) return false;
+  return throttleShape(node, ctx, path);
+};
+
 const policyShape = object({
   otppin: withDefault(oneOf<OtpPinPolicy>(['token', 'userstore', 'none']), DEFAULT_POLICY.otppin),
+  lockout: withDefault(oneOf<LockoutPolicy>(['otp', 'linotp']), DEFAULT_POLICY.lockout),
+  throttle: withDefault(throttleSetting, DEFAULT_POLICY.throttle),
   pinPosition: withDefault(oneOf<PinPosition>(['prepend', 'append']), DEFAULT_POLICY.pinPosition),
   splitAtSign: withDefault(bool(), DEFAULT_POLICY.splitAtSign),
   splitDomain: withDefault(bool(), DEFAULT_POLICY.splitDomain),
@@ -80,7 +101,7 @@ export function buildAuthPolicy(
 ): { policy: AuthPolicy; tokenDefaults: TokenDefaults } {
   const authPolicy: AuthPolicy = {
     ...DEFAULT_POLICY,
-    ...(p ? { otppin: p.otppin, pinPosition: p.pinPosition, splitAtSign: p.splitAtSign, splitDomain: p.splitDomain, passOnNoToken: p.passOnNoToken, passOnNoUser: p.passOnNoUser, challengeResponse: p.challengeResponse } : {}),
+    ...(p ? { otppin: p.otppin, lockout: p.lockout, throttle: p.throttle, pinPosition: p.pinPosition, splitAtSign: p.splitAtSign, splitDomain: p.splitDomain, passOnNoToken: p.passOnNoToken, passOnNoUser: p.passOnNoUser, challengeResponse: p.challengeResponse } : {}),
     ...(t ? { autoResync: t.autoResync, autoResyncTimeout: t.autoResyncTimeout, failCounterClearTimeout: t.failCounterClearTimeout, maxChallengesPerToken: t.ocra?.maxChallenges ?? DEFAULT_POLICY.maxChallengesPerToken } : {}),
     ...(c ? { challengeTimeout: c.timeout, challengeMaxAttempts: c.maxAttempts } : {}),
     replyMessages: {

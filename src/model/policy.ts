@@ -9,8 +9,37 @@ export type PinPosition = 'prepend' | 'append';
 /** LinOTP otppin 0, 1, 2: the token's own PIN, the user's directory password, or no PIN. */
 export type OtpPinPolicy = 'token' | 'userstore' | 'none';
 
+/**
+ * What counts toward a token's max fail. `otp`: only a wrong OTP that came
+ * with the right first factor (with otppin none, every wrong OTP); wrong
+ * PINs are throttled instead and replays are not counted, so knowing a user
+ * name is not enough to lock the user out. `linotp`: every failed attempt
+ * on the token counts, wrong PIN and replay included, as in LinOTP and
+ * privacyIDEA.
+ */
+export type LockoutPolicy = 'otp' | 'linotp';
+
+/**
+ * The self-clearing backoff for wrong first factors of one user from one
+ * source: `freeAttempts` in a row cost nothing, then each further one is
+ * possible only after a delay that starts at `firstDelaySeconds` and doubles
+ * up to `maxDelaySeconds`; after `resetAfterSeconds` without a failure the
+ * count starts over, and a successful login clears it.
+ */
+export interface ThrottlePolicy {
+  freeAttempts: number;
+  firstDelaySeconds: number;
+  maxDelaySeconds: number;
+  resetAfterSeconds: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottlePolicy = { freeAttempts: 5, firstDelaySeconds: 2, maxDelaySeconds: 900, resetAfterSeconds: 3600 };
+
 export interface AuthPolicy {
   otppin: OtpPinPolicy;
+  lockout: LockoutPolicy;
+  /** False: no throttle. */
+  throttle: ThrottlePolicy | false;
   pinPosition: PinPosition;
   splitAtSign: boolean;
   splitDomain: boolean;
@@ -37,6 +66,8 @@ export interface AuthPolicy {
 
 export const DEFAULT_POLICY: AuthPolicy = {
   otppin: 'token',
+  lockout: 'otp',
+  throttle: DEFAULT_THROTTLE,
   pinPosition: 'prepend',
   splitAtSign: true,
   splitDomain: true,

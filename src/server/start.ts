@@ -96,9 +96,12 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   }
   logger.info({ config: config.file, clients: config.clients.length, store: services.store.description, realms: Object.keys(config.realms), port: radius.port(), pid: process.pid }, options.workerId !== undefined ? 'worker started' : 'otp-radius started');
 
-  // The challenge janitor: expired transactions go even when nobody opens new ones.
+  // The janitor: expired challenges and throttles that have started over go even when no request touches them.
   const janitor = setInterval(() => {
-    services.store.purgeChallenges(services.admin.auth.now(), config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'challenge janitor: purge failed'));
+    const now = services.admin.auth.now();
+    services.store.purgeChallenges(now, config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: challenge purge failed'));
+    const { throttle } = config.policy;
+    if (throttle) services.store.purgeThrottles(now - throttle.resetAfterSeconds).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: throttle purge failed'));
   }, 60_000);
   janitor.unref();
 

@@ -75,10 +75,11 @@ test('PIN+OTP accepted once; reasons for wrong OTP and replay', async () => {
   const { service } = await setup();
   assert.deepEqual(await service.authenticate(req('alice', `1234${at(0)}`)), { decision: 'accept', reason: 'ok', user: 'alice', realm: 'default', serial: 'T1' });
   assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'replay');
-  assert.equal((await service.authenticate(req('alice', '1234000000'))).reason, 'wrong pin or otp');
+  assert.equal((await service.authenticate(req('alice', '1234000000'))).reason, 'wrong otp');
+  assert.equal((await service.authenticate(req('alice', '9999000000'))).reason, 'wrong pin');
 });
 
-test('every decision on a token counts one attempt: an accept, a wrong OTP, a replay', async () => {
+test('the token counts an accept and a wrong OTP after the right PIN; a wrong PIN and a replay go to the throttle', async () => {
   const { service, store } = await setup();
   await service.authenticate(req('alice', `1234${at(0)}`));
   let t = (await store.getToken('T1'))!;
@@ -86,9 +87,21 @@ test('every decision on a token counts one attempt: an accept, a wrong OTP, a re
   await service.authenticate(req('alice', '1234000000'));
   t = (await store.getToken('T1'))!;
   assert.deepEqual([t.authCount, t.failCount, t.successCount], [2, 1, 1]);
-  await service.authenticate(req('alice', `1234${at(0)}`));
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'replay');
+  assert.equal((await service.authenticate(req('alice', `9999${at(1)}`))).reason, 'wrong pin');
   t = (await store.getToken('T1'))!;
-  assert.deepEqual([t.authCount, t.failCount, t.successCount], [3, 2, 1], 'a replay is a failed attempt');
+  assert.deepEqual([t.authCount, t.failCount, t.successCount], [2, 1, 1], 'neither the replay nor the wrong PIN counted on the token');
+  assert.deepEqual(await store.getThrottle({ realm: 'default', login: 'alice', source: 'nas:127.0.0.1' }), { failures: 2, lastFailure: 1_800_000_000, refused: 0 });
+});
+
+test('lockout: linotp counts every failed attempt on the token, wrong PIN and replay included', async () => {
+  const { service, store } = await setup({ lockout: 'linotp' });
+  await service.authenticate(req('alice', `1234${at(0)}`));
+  await service.authenticate(req('alice', '1234000000'));
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'replay');
+  assert.equal((await service.authenticate(req('alice', `9999${at(1)}`))).reason, 'wrong pin');
+  const t = (await store.getToken('T1'))!;
+  assert.deepEqual([t.authCount, t.failCount, t.successCount], [4, 3, 1]);
 });
 
 test('user@realm and DOMAIN\\user pick the realm; splitAtSign off keeps the whole name', async () => {
@@ -161,16 +174,18 @@ test('validity period and auth limits', async () => {
   assert.equal((await limited.service.authenticate(req('alice', `1234${at(1)}`))).reason, 'success limit reached');
 });
 
-test('the fail counter blames the tokens whose PIN matched, or all when none did', async () => {
-  const { service, store } = await setup({}, [{}, { pinHash: null, serial: 'OTHER' }]);
-  await service.authenticate(req('alice', '1234000000'));
-  assert.equal((await store.getToken('T1'))!.failCount, 1);
-  assert.equal((await store.getToken('OTHER'))!.failCount, 0);
-  await service.authenticate(req('alice', '9999000000'));
-  assert.equal((await store.getToken('T1'))!.failCount, 2);
-  assert.equal((await store.getToken('OTHER'))!.failCount, 1);
-  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).decision, 'accept');
-  assert.equal((await store.getToken('T1'))!.failCount, 0, 'a success resets it');
+test('the fail counter blames the tokens whose PIN matched; when none did, the token counters stay (linotp: all are blamed)', async () => {
+  for (const lockout of ['otp', 'linotp'] as const) {
+    const { service, store } = await setup({ lockout }, [{}, { pinHash: null, serial: 'OTHER' }]);
+    assert.equal((await service.authenticate(req('alice', '1234000000'))).reason, 'wrong otp');
+    assert.equal((await store.getToken('T1'))!.failCount, 1);
+    assert.equal((await store.getToken('OTHER'))!.failCount, 0);
+    assert.equal((await service.authenticate(req('alice', '9999000000'))).reason, 'wrong pin');
+    assert.equal((await store.getToken('T1'))!.failCount, lockout === 'otp' ? 1 : 2, lockout);
+    assert.equal((await store.getToken('OTHER'))!.failCount, lockout === 'otp' ? 0 : 1, lockout);
+    assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).decision, 'accept');
+    assert.equal((await store.getToken('T1'))!.failCount, 0, 'a success resets it');
+  }
 });
 
 test('maxFail locks; failCounterClearTimeout unlocks after the quiet period', async () => {
@@ -182,12 +197,12 @@ test('maxFail locks; failCounterClearTimeout unlocks after the quiet period', as
   assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).decision, 'accept');
 });
 
-test('wrong-OTP floods cost HMACs, not KDFs (no challenge-response), and a right OTP costs one KDF', async () => {
+test('without challenge-response a wrong OTP costs one KDF, as a right one does, to tell a wrong PIN from a wrong OTP', async () => {
   const { service, kdf } = await setup({ challengeResponse: [] }, [{ maxFail: 100 }]);
   for (let i = 0; i < 20; i++) await service.authenticate(req('alice', `1234${String(200000 + i)}`));
-  assert.equal(kdf.calls, 0);
+  assert.equal(kdf.calls, 20);
   await service.authenticate(req('alice', `1234${at(0)}`));
-  assert.equal(kdf.calls, 1);
+  assert.equal(kdf.calls, 21);
 });
 
 test('with challenge-response the PIN check costs the same KDF whether the PIN is right or wrong', async () => {
@@ -223,12 +238,26 @@ test('a right PIN under an old hash format is re-hashed in the current one; a wr
   assert.equal(await store.pins.verify('1234', after), true);
 });
 
-test('an unknown user and a user without tokens cost a PIN check like a wrong password does', async () => {
-  const { service, kdf } = await setup();
-  await service.authenticate(req('nobody', '1234567890'));
-  assert.equal(kdf.calls, 1);
-  await service.authenticate(req('bob', '1234567890'));
-  assert.equal(kdf.calls, 2);
+test('an unknown user, a user without tokens, a disabled or locked token and a throttled source cost the KDFs of a wrong password', async () => {
+  for (const challengeResponse of [[], ['hotp']] as const) {
+    const { service, kdf, store } = await setup({ challengeResponse: [...challengeResponse] }, [{ maxFail: 1 }]);
+    await service.authenticate(req('alice', '9999999999'));
+    const wrong = kdf.calls;
+    assert.equal(wrong, challengeResponse.length > 0 ? 2 : 1, 'the PIN part, and the whole password as a PIN when challenges are on');
+    const cost = async (r: AccessRequest, reason: string): Promise<void> => {
+      kdf.calls = 0;
+      assert.equal((await service.authenticate(r)).reason, reason);
+      assert.equal(kdf.calls, wrong, reason);
+    };
+    await cost(req('nobody', '1234567890'), 'unknown user');
+    await cost(req('bob', '1234567890'), 'no token');
+    await store.updateToken('T1', { active: false });
+    await cost(req('alice', '1234567890', { callingStationId: 'other-1' }), 'disabled');
+    await store.updateToken('T1', { active: true, locked: true });
+    await cost(req('alice', '1234567890', { callingStationId: 'other-2' }), 'locked');
+    for (let i = 0; i < 5; i++) await service.authenticate(req('alice', '1234567890', { callingStationId: 'station-t' }));
+    await cost(req('alice', '1234567890', { callingStationId: 'station-t' }), 'throttled');
+  }
 });
 
 test('a store that does not answer gives reject "store unavailable", logged once', async () => {
@@ -239,6 +268,61 @@ test('a store that does not answer gives reject "store unavailable", logged once
   };
   assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'store unavailable');
   assert.equal((await service.authenticate(req('alice', `1234${at(0)}`))).reason, 'store unavailable');
+});
+
+test('throttle: five wrong PINs from a source are judged, then that source waits, doubling; another source is not affected; it clears by itself and on success', async () => {
+  const { service, store, clock, kdf } = await setup();
+  const attacker = { callingStationId: '02-00-00-00-00-66' };
+  const wrong = () => service.authenticate(req('alice', `0000${at(0)}`, attacker));
+  for (let i = 0; i < 5; i++) assert.equal((await wrong()).reason, 'wrong pin', `attempt ${i + 1} is free`);
+  assert.equal((await wrong()).reason, 'throttled', 'the sixth comes too soon');
+  clock.now += 1;
+  assert.equal((await wrong()).reason, 'throttled');
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`, attacker))).reason, 'throttled', 'even the right password waits');
+  assert.equal((await service.authenticate(req('alice', `1234${at(0)}`, { callingStationId: '02-00-00-00-00-01' }))).decision, 'accept', 'the real user from another station logs in');
+  clock.now += 1;
+  assert.equal((await wrong()).reason, 'wrong pin', 'after the first delay (2 s) one more is judged');
+  assert.equal((await wrong()).reason, 'throttled');
+  clock.now += 3;
+  assert.equal((await wrong()).reason, 'throttled', 'the second delay is 4 s');
+  clock.now += 1;
+  assert.equal((await wrong()).reason, 'wrong pin');
+  const key = { realm: 'default', login: 'alice', source: 'station:02-00-00-00-00-66' };
+  assert.equal((await store.getThrottle(key))!.failures, 7);
+  assert.equal((await store.getThrottle(key))!.refused, 5);
+  assert.equal((await store.getToken('T1'))!.failCount, 0, 'no wrong PIN touched the token');
+  clock.now += 3600;
+  kdf.calls = 0;
+  assert.equal((await wrong()).reason, 'wrong pin', 'an hour later it has cleared by itself');
+  assert.equal((await service.authenticate(req('alice', `1234${at(1)}`, attacker))).decision, 'accept');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await store.getThrottle(key), undefined, 'a success clears it');
+});
+
+test('throttle: a burst from one source is judged no further than the attempts left', async () => {
+  const { service } = await setup();
+  const results = await Promise.all(Array.from({ length: 30 }, () => service.authenticate(req('alice', `0000${at(0)}`, { callingStationId: 'burst' }))));
+  const judged = results.filter((r) => r.reason === 'wrong pin').length;
+  assert.equal(judged, 5, 'five judged, however many came at once');
+  assert.equal(results.filter((r) => r.reason === 'throttled').length, 25);
+});
+
+test('throttle: false turns it off', async () => {
+  const { service } = await setup({ throttle: false });
+  for (let i = 0; i < 12; i++) assert.equal((await service.authenticate(req('alice', `0000${at(0)}`))).reason, 'wrong pin');
+});
+
+test('a burst of wrong OTPs with the right PIN and the right OTP among them: no more than max fail judged, the right one locked out, the counter at max fail', async () => {
+  const { service, store } = await setup({ throttle: false }, [{ maxFail: 10 }]);
+  const wrongs = Array.from({ length: 200 }, (_, i) => `1234${String(100000 + i)}`).filter((p) => p !== `1234${at(0)}`);
+  const passwords = [...wrongs.slice(0, 99), `1234${at(0)}`, ...wrongs.slice(99)];
+  const results = await Promise.all(passwords.map((p) => service.authenticate(req('alice', p))));
+  const judged = results.filter((r) => r.reason.startsWith('wrong otp')).length;
+  assert.equal(judged, 10, 'exactly max fail judged');
+  assert.equal(results[99]!.reason, 'locked', 'the right OTP after the lock is refused');
+  assert.equal(results.filter((r) => r.decision === 'accept').length, 0);
+  const t = (await store.getToken('T1'))!;
+  assert.deepEqual([t.failCount, t.locked, t.successCount], [10, true, 0]);
 });
 
 test('several tokens: a right OTP under a wrong PIN costs its KDF once, not again when blaming', async () => {

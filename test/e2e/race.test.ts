@@ -39,16 +39,19 @@ describe('one accept per OTP', () => {
       assert.equal(codes.filter((c) => c === CODE.AccessReject).length, 49);
       const reasons = s.audits().map((a) => a.reason);
       assert.equal(reasons.filter((r) => r === 'ok').length, 1);
-      assert.equal(reasons.filter((r) => r === 'replay').length, 49);
+      // From one NAS with no Calling-Station-Id the burst is one source: the throttle lets the free attempts through.
+      assert.ok(reasons.filter((r) => r === 'replay').length >= 1);
+      assert.equal(reasons.filter((r) => r === 'replay' || r === 'throttled').length, 49, reasons.join(','));
     } finally {
       for (const c of clients) c.close();
     }
   });
 
   test('a retransmitted accepted request gets the cached Accept, not a replay reject', async () => {
-    // 49 replays counted as failures locked the token: a replay is an attack as far as the fail counter knows.
-    assert.equal((await s.running.services.store.getToken('RACE'))!.locked, true);
-    await s.running.services.store.updateToken('RACE', { locked: false, failCount: 0 });
+    // Replays do not count toward the lock (they went to the throttle of that NAS, cleared here for the next test).
+    const raced = (await s.running.services.store.getToken('RACE'))!;
+    assert.deepEqual([raced.locked, raced.failCount], [false, 0]);
+    await s.running.services.store.clearUserThrottles('default', 'alice');
     const client = new RadiusClient('127.0.0.1', s.port);
     try {
       const code = totp(SEED, Date.now() / 1000 + 30);

@@ -29,7 +29,7 @@ describe('TOTP and HOTP end to end', () => {
     const wrongPin = await s.auth('alice', `9999${await oathtool(['--totp', '-b', SEED, '-N', 'now + 30 seconds'])}`);
     assert.equal(wrongPin.code, 'reject');
     const reasons = s.audits().slice(-3).map((a) => a.reason);
-    assert.deepEqual(reasons, ['ok', 'replay', 'wrong pin or otp']);
+    assert.deepEqual(reasons, ['ok', 'replay', 'wrong pin']);
     for (const a of s.audits()) assert.equal(JSON.stringify(a).includes(code), false, 'no password in the audit log');
   });
 
@@ -57,7 +57,7 @@ describe('TOTP and HOTP end to end', () => {
     assert.equal((await s.auth('bob', `77${await at(2)}`)).code, 'reject', 'behind the counter');
     const first = await s.auth('bob', `77${await at(54)}`);
     assert.equal(first.code, 'reject', 'beyond the window: remembered for autosync');
-    assert.equal(s.audits().at(-1)!.reason, 'otp out of window, autosync pending');
+    assert.equal(s.audits().at(-1)!.reason, 'otp out of window (clock drift?), autosync pending');
     const second = await s.auth('bob', `77${await at(55)}`);
     assert.equal(second.code, 'accept', 'the directly following code resyncs');
     assert.equal(s.audits().at(-1)!.reason, 'ok (autosync)');

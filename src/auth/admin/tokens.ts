@@ -80,10 +80,11 @@ export function deleteToken(ctx: AdminContext, actor: Actor, serial: string): Pr
   });
 }
 
-/** Clears the fail counter and the lock; returns the token as it was. */
+/** Clears the fail counter and the lock, and the owner's throttles from every source; returns the token as it was. */
 export function resetToken(ctx: AdminContext, actor: Actor, serial: string): Promise<Token> {
   return onToken(ctx, actor, 'token.reset', serial, async (t) => {
     await patch(ctx, t.serial, { failCount: 0, locked: false });
+    if (t.owner) await ctx.auth.store.clearUserThrottles(t.owner.realm, t.owner.login.toLowerCase());
     return t;
   });
 }
