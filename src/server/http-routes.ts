@@ -12,7 +12,8 @@ import { validateRoutes } from '../http/validate-routes.ts';
 import type { AccessHandler } from '../model/access-request.ts';
 import type { ClientTable } from '../radius/clients.ts';
 import type { Metrics } from './metrics.ts';
-import { localExposition } from './process-metrics.ts';
+import { answerCollects, supervisorExposition, underSupervisor } from './metrics-ipc.ts';
+import { localExposition, runtimeRegistry } from './process-metrics.ts';
 import type { Services } from './services.ts';
 
 export interface HttpWiring {
@@ -35,7 +36,13 @@ export function httpRoutes(w: HttpWiring): { routes: HttpRoutes; close: () => vo
     health: [healthRoutes(() => w.services.health())],
   };
   if (w.config.listeners.some((l) => l.serve.includes('metrics'))) {
-    const exposition: () => Promise<Exposition> = localExposition(w.metrics);
+    let exposition: () => Promise<Exposition>;
+    if (w.workerId !== undefined && underSupervisor()) {
+      exposition = supervisorExposition();
+      close = answerCollects(w.metrics.registry, runtimeRegistry({ worker: String(w.workerId) }));
+    } else {
+      exposition = localExposition(w.metrics);
+    }
     routes.metrics = [metricsRoutes(exposition, (err) => w.logger.warn({ err: err.message }, 'GET /metrics: no exposition to answer with'))];
   }
   return { routes, close };

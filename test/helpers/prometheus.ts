@@ -18,7 +18,7 @@ export interface Exposition {
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = `([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\\\\n]|\\\\[\\\\"n])*)"`;
-const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL},?)*)\\})? (-?(?:[0-9.]+(?:e[+-]?[0-9]+)?|\\+Inf|-Inf|NaN))$`);
+const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL},?)*)\\})? (-?(?:[0-9.]+(?:e[+-]?[0-9]+)?|\\+Inf|-Inf|NaN|Nan))$`);
 
 function unescape(v: string): string {
   return v.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
@@ -53,7 +53,8 @@ export function parseExposition(text: string): Exposition {
     const family = name.replace(/_(bucket|sum|count)$/, '');
     const type = out.types.get(name) ?? out.types.get(family);
     assert.ok(type, `sample of ${name} before its TYPE line`);
-    const value = Number(m[m.length - 1]!.replace('+Inf', 'Infinity').replace('-Inf', '-Infinity'));
+    // prom-client writes NaN as "Nan"; Prometheus reads floats case-insensitively (Go's ParseFloat).
+    const value = Number(m[m.length - 1]!.replace('+Inf', 'Infinity').replace('-Inf', '-Infinity').replace(/^Nan$/, 'NaN'));
     if (type === 'counter') assert.ok(value >= 0, line);
     const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
     assert.ok(!series.has(key), `series given twice: ${line}`);
