@@ -55,6 +55,8 @@ export async function createHttpApp(listener: HttpListenerOptions, limits: HttpL
     exposeHeadRoutes: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A path that is not valid percent-encoding, and the like, before any route is chosen.
+    frameworkErrors: (err, request, reply) => answerError(err, request, reply, limits, logger, deps.onRefused),
   }) as unknown as FastifyInstance;
 
   const allow = installAllowList(app, listener.allow, logger, deps.onRefused);

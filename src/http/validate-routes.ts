@@ -79,8 +79,9 @@ function rawQuery(request: FastifyRequest): string {
 
 export function validateRoutes(deps: ValidateDeps): RoutePlugin {
   return async (app) => {
+    // Fastify's own JSON and text parsers would answer before these do; here every body is parameters.
+    app.removeAllContentTypeParsers();
     await app.register(formbody, { parser: formParams, bodyLimit: deps.limits.maxBodyBytes });
-    app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
       try {
         done(null, jsonParams(text as string));

@@ -147,6 +147,13 @@ describe('HTTP hardening', () => {
     assert.equal(((await big.json()) as { detail: string }).detail, 'the request is larger than 1024 bytes');
   });
 
+  test('a path that is not valid percent-encoding: 400 problem+json', async () => {
+    const r = await fetch(`http://127.0.0.1:${port}/validate/%zz`);
+    assert.equal(r.status, 400);
+    assert.equal(r.headers.get('content-type'), 'application/problem+json');
+    assert.equal(((await r.json()) as { title: string }).title, 'Bad Request');
+  });
+
   test('refusals by the parser and the HTTP layer are counted by cause', async () => {
     const e = parseExposition(await f.metrics.render());
     for (const cause of ['bad-request', 'headers-too-large', 'timeout', 'not-found', 'method', 'too-large']) {
