@@ -11,6 +11,8 @@ import { createLogger } from '../server/logging.ts';
 import { start, type Running } from '../server/start.ts';
 import { openServices } from '../server/services.ts';
 import { startCheckpointer } from '../store/index.ts';
+import { ClusterMetrics } from '../server/metrics-cluster.ts';
+import { buildInfoRegistry, runtimeRegistry } from '../server/process-metrics.ts';
 import { EXIT_STORE_FAILED, isFailStopMessage, reportReady, supervise, workerExecArgv, workerSlot } from '../server/workers.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { CliError, EXIT_USAGE, reportError } from './errors.ts';
@@ -66,7 +68,10 @@ export async function serve(args: string[]): Promise<number> {
       void checkpointer?.fatal.then((err) =>
         failStop?.({ store: sqlitePath, code: err.code, err: err.message }, 'WAL checkpoint failed with an I/O error: stopping every worker without closing the store, so that the next start recovers it from disk'),
       );
-      const code = await supervise({ workers, logger, onStart: (f) => (failStop = f) });
+      // A scrape of /metrics reaches one worker, which asks this process for the sum over all of them.
+      const scraped = loaded.config.http?.listeners.some((l) => l.serve.includes('metrics')) ?? false;
+      const metrics = scraped ? new ClusterMetrics([runtimeRegistry({ worker: 'supervisor' }), buildInfoRegistry()]) : undefined;
+      const code = await supervise({ workers, logger, onStart: (f) => (failStop = f), ...(metrics ? { metrics } : {}) });
       if (code === EXIT_STORE_FAILED) {
         // Not a close, and not a natural exit (better-sqlite3 closes open databases then): either would checkpoint the suspect WAL.
         checkpointer?.abandon();

@@ -3,12 +3,11 @@
 // a key that does not match its certificate stops the start (and a SIGHUP
 // reload) with the file and line of the setting.
 
-import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import type { Node } from 'yaml';
 import { EAP_DEFAULTS, type EapMethodName, type EapOptions, type EapTlsOptions, type TlsVersionName } from '../eap/options.ts';
+import { readPem } from './pem.ts';
 import { resolvePath } from './secret.ts';
-import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check, type Ctx } from './schema.ts';
+import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
 
 const METHODS: readonly EapMethodName[] = ['ttls', 'peap'];
 const VERSIONS: readonly TlsVersionName[] = ['TLSv1.2', 'TLSv1.3'];
@@ -43,24 +42,6 @@ const shape = object({
     { ...EAP_DEFAULTS.resumption },
   ),
 });
-
-function readPem(ctx: Ctx, node: Node | undefined, path: string, name: string): Buffer | typeof INVALID {
-  const where = resolvePath(ctx, name);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(where);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    ctx.error(node, path, `cannot read ${where}: ${why}`);
-    return INVALID;
-  }
-  if (!bytes.toString('latin1').includes('-----BEGIN')) {
-    ctx.error(node, path, `${where} is not PEM (no -----BEGIN line)`);
-    return INVALID;
-  }
-  return bytes;
-}
 
 export const eapSection: Check<EapOptions | undefined> = (node, ctx, path) => {
   if (node === undefined) return undefined;

@@ -13,15 +13,16 @@ import { ClientTable } from '../radius/clients.ts';
 import { loadDictionaries } from '../radius/codec.ts';
 import { RadiusServer } from '../radius/server.ts';
 import { Metrics, withMetrics } from './metrics.ts';
-import { HttpServer } from '../http/server.ts';
+import { HttpListeners } from '../http/listeners.ts';
+import { httpRoutes } from './http-routes.ts';
 import { openServices, reloadResolvers, type Services } from './services.ts';
 
 export interface Running {
   config: Config;
   logger: Logger;
   radius: RadiusServer;
-  /** The LinOTP-compatible HTTP API, when `http:` is configured. */
-  http: HttpServer | undefined;
+  /** The HTTP listeners (validate API, health, metrics), when `http:` is configured. */
+  http: HttpListeners | undefined;
   services: Services;
   /** Re-read the config file: clients and log level change, file resolvers re-read their users; the rest needs a restart. */
   reload(): Promise<void>;
@@ -65,7 +66,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   const audit = createAuditLogger(config.log, logger);
   loadDictionaries();
 
-  const metrics = new Metrics(options.workerId !== undefined ? { worker: String(options.workerId) } : {});
+  const metrics = new Metrics();
   const auditSink = logAuditSink(audit.logger);
   const services = await openServices(config, logger, {
     audit: auditSink,
@@ -82,14 +83,14 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   const eapHook = eap && createEapHook(eap, radiusHandler, { auditResumed: (request, decision) => auditSink.write(authEvent(request, decision, 0)) });
   const radius = new RadiusServer({ listen: config.listen, clients, handler: radiusHandler, logger, reusePort: options.reusePort ?? false, ...(eapHook ? { eap: eapHook } : {}) });
   metrics.setRadiusStats(() => radius.stats);
-  const http = config.http
-    ? new HttpServer({ config: config.http, handler: withMetrics(metrics, 'http', authenticate), clients: () => clients, health: () => services.health(), metrics, logger })
-    : undefined;
+  const routes = config.http ? httpRoutes({ config: config.http, handler: withMetrics(metrics, 'http', authenticate), clients: () => clients, services, metrics, logger, ...(options.workerId !== undefined ? { workerId: options.workerId } : {}) }) : undefined;
+  const http = config.http && routes ? new HttpListeners(config.http, routes.routes, { logger, onRefused: (cause) => metrics.httpRefused(cause) }) : undefined;
   try {
     await radius.start();
     await http?.start();
   } catch (err) {
     await radius.stop(0);
+    routes?.close();
     eap?.close();
     await services.close();
     throw err;
@@ -162,6 +163,9 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       // EAP hook: new certificate files for the conversations that start from now on.
       if (eap && next.eap) eap.reload(next.eap);
       else if (Boolean(next.eap) !== Boolean(config.eap)) logger.warn('eap turned on or off; it takes effect after a restart');
+      // HTTP listeners: new certificates (setSecureContext) and allow lists for those that keep their socket.
+      if (http) http.reload(next.http);
+      else if (next.http) logger.warn('http turned on; it takes effect after a restart');
       await reloadResolvers(services, logger);
       current = next;
       logger.info({ clients: next.clients.length, logLevel: next.log.level }, 'config reloaded');
@@ -169,6 +173,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     async stop() {
       clearInterval(janitor);
       await stopServers();
+      routes?.close();
       eap?.close();
       if (!failStopped) await services.close();
       // A failed WAL fsync (before, or in the store's last sync inside close()) leaves the store open: see StartOptions.onFatal.

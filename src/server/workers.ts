@@ -16,6 +16,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { DEFAULT_THREAD_POOL_SIZE } from '../store/thread-pool.ts';
+import type { ClusterMetrics } from './metrics-cluster.ts';
 
 /** Deaths within this many seconds of each other that count as a crash loop. */
 const CRASH_WINDOW_SECONDS = 60;
@@ -34,6 +35,8 @@ export interface SupervisorOptions {
    * then resolves to EXIT_STORE_FAILED.
    */
   onStart?: (failStop: (fields: Record<string, unknown>, message: string) => void) => void;
+  /** Collects the workers' metrics for a scrape that reaches any of them (metrics-cluster.ts). */
+  metrics?: ClusterMetrics;
 }
 
 /** The message that tells a worker to stop as if its own WAL fsync had failed. */
@@ -129,18 +132,21 @@ export function supervise(options: SupervisorOptions): Promise<number> {
     };
 
     const fork = (): void => {
-      slot++;
-      const worker = cluster.fork(workerEnv(slot, process.env));
+      const mySlot = ++slot;
+      const worker = cluster.fork(workerEnv(mySlot, process.env));
       alive.set(worker.id, worker);
       let up = false;
       worker.on('message', (msg: unknown) => {
+        if (options.metrics?.onMessage(worker, msg)) return;
         if ((msg as { ready?: boolean }).ready !== true) return;
+        options.metrics?.add(mySlot, worker);
         up = true;
         ready++;
         if (ready === options.workers) logger.info({ workers: options.workers }, 'otp-radius started');
       });
       worker.on('exit', (code, signal) => {
         alive.delete(worker.id);
+        options.metrics?.retire(mySlot);
         if (code === EXIT_STORE_FAILED && !storeFailed) {
           failStop({ worker: worker.id, code }, "a worker's WAL fsync failed: stopping every worker without closing the store, so that the next start recovers it from disk");
           return;

@@ -1,19 +1,23 @@
-// An HttpServer on a loopback port with a fake authentication handler that
-// records what it was asked and answers what the test says.
+// The HTTP listeners on a loopback port with a fake authentication handler
+// that records what it was asked and answers what the test says.
 
 import { pino } from 'pino';
 import type { ChallengeDecision, Decision } from '../../src/model/decision.ts';
 import type { AccessRequest } from '../../src/model/access-request.ts';
 import { parseCidr } from '../../src/net/cidr.ts';
 import type { NasClient } from '../../src/radius/clients.ts';
-import type { HttpConfig } from '../../src/config/http-section.ts';
+import type { Cidr } from '../../src/net/cidr.ts';
+import type { HttpOptions, HttpTlsOptions } from '../../src/http/options.ts';
+import { HttpListeners } from '../../src/http/listeners.ts';
+import { healthRoutes, type HealthReport } from '../../src/http/health-routes.ts';
+import { metricsRoutes } from '../../src/http/metrics-routes.ts';
+import { validateRoutes } from '../../src/http/validate-routes.ts';
 import { Metrics } from '../../src/server/metrics.ts';
-import { HttpServer, type HealthReport } from '../../src/http/server.ts';
 import { ClientTable } from '../../src/radius/clients.ts';
 import { captureLogs, type LogCapture } from '../helpers/radius.ts';
 
 export interface Fixture {
-  server: HttpServer;
+  server: HttpListeners;
   base: string;
   requests: AccessRequest[];
   metrics: Metrics;
@@ -25,15 +29,29 @@ export interface Fixture {
 
 export const BRANCH: NasClient = { name: 'branch', network: parseCidr('10.1.0.0/16'), secret: 'a-long-enough-shared-secret', requireMessageAuthenticator: true, realm: 'corp' };
 
-export function httpConfig(over: Partial<HttpConfig> = {}): HttpConfig {
+/** One listener serving validate, health and metrics, in the shape of the single-listener config. */
+export interface FixtureConfig {
+  listen: { address: string; port: number };
+  allow: Cidr[];
+  tls?: HttpTlsOptions;
+  maxBodyBytes: number;
+  requestTimeoutSeconds: number;
+}
+
+export function httpConfig(over: Partial<FixtureConfig> = {}): FixtureConfig {
   return { listen: { address: '127.0.0.1', port: 0 }, allow: [parseCidr('127.0.0.0/8'), parseCidr('::1')], maxBodyBytes: 1024, requestTimeoutSeconds: 10, ...over };
 }
 
-export async function startFixture(config: HttpConfig = httpConfig()): Promise<Fixture> {
+function options(c: FixtureConfig): HttpOptions {
+  const listener = { name: 'test', address: c.listen.address, port: c.listen.port, allow: c.allow, serve: ['validate', 'health', 'metrics'] as const, allowPlaintext: false, ...(c.tls ? { tls: c.tls } : {}) };
+  return { listeners: [{ ...listener, serve: [...listener.serve] }], maxBodyBytes: c.maxBodyBytes, requestTimeoutSeconds: c.requestTimeoutSeconds };
+}
+
+export async function startFixture(config: FixtureConfig = httpConfig()): Promise<Fixture> {
   const logs = captureLogs('info');
   const metrics = new Metrics();
   const f: Fixture = {
-    server: undefined as unknown as HttpServer,
+    server: undefined as unknown as HttpListeners,
     base: '',
     requests: [],
     metrics,
@@ -42,17 +60,21 @@ export async function startFixture(config: HttpConfig = httpConfig()): Promise<F
     health: async () => ({ ok: true, checks: { store: { ok: true } } }),
   };
   const clients = new ClientTable([BRANCH]);
-  f.server = new HttpServer({
-    config,
-    handler: async (request) => {
-      f.requests.push(request);
-      return f.answer(request);
+  const http = options(config);
+  const onRefused = metrics.httpRefused.bind(metrics);
+  const handler = async (request: AccessRequest): Promise<Decision> => {
+    f.requests.push(request);
+    return f.answer(request);
+  };
+  f.server = new HttpListeners(
+    http,
+    {
+      validate: [validateRoutes({ handler, clients: () => clients, limits: http, logger: logs.logger, onRefused })],
+      health: [healthRoutes(() => f.health())],
+      metrics: [metricsRoutes(async () => ({ contentType: metrics.registry.contentType, text: await metrics.render() }), () => undefined)],
     },
-    clients: () => clients,
-    health: () => f.health(),
-    metrics,
-    logger: logs.logger,
-  });
+    { logger: logs.logger, onRefused },
+  );
   await f.server.start();
   const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
   f.base = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${f.server.port()}`;

@@ -124,6 +124,13 @@ describe('HTTP validate API with a fake handler', () => {
     assert.equal(f.requests[0]!.realm, 'corp');
   });
 
+  test('a body of another type, or of none, is read as a form, as LinOTP clients send it', async () => {
+    await fetch(`${f.base}/validate/check`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'user=alice&pass=1' });
+    const untyped = await raw(f.server.port(), 'POST /validate/simplecheck HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\nConnection: close\r\n\r\nuser=bob&pass=2');
+    assert.match(untyped, /^HTTP\/1\.1 200 /);
+    assert.deepEqual(f.requests.map((r) => [r.userName, r.password]), [['alice', '1'], ['bob', '2']]);
+  });
+
   test('missing user or pass: LinOTP error 905 on check, ":-(" on simplecheck, and the handler is not asked', async () => {
     const noUser = await check(await fetch(`${f.base}/validate/check?pass=1`));
     assert.deepEqual(noUser.result, { status: false, error: { code: 905, message: "ERR905: Missing parameter: 'user'" } });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { API_VERSION } from '../../src/http/linotp.ts';
 import { hotp } from '../../src/otp/hotp.ts';
+import { find, parseExposition } from '../helpers/prometheus.ts';
 import { oathtool, startStack, type Stack } from '../helpers/stack.ts';
 
 const SEED_HEX = '3132333435363738393031323334353637383930';
@@ -105,13 +106,16 @@ describe('LinOTP validate API', () => {
     const h = await fetch(`${base}/healthz`);
     assert.equal(h.status, 200);
     assert.deepEqual(await h.json(), { ok: true, checks: { store: { ok: true }, 'resolver:local': { ok: true } } });
-    const text = await (await fetch(`${base}/metrics`)).text();
-    for (const line of text.trim().split('\n')) {
-      assert.match(line, /^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+-]+)$/, line);
-    }
+    const res = await fetch(`${base}/metrics`);
+    assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    const text = await res.text();
+    const e = parseExposition(text);
     assert.match(text, /otp_radius_decisions_total\{front_end="http",decision="accept",reason="ok"\} [1-9]/);
-    assert.match(text, /otp_radius_decision_seconds_bucket\{front_end="http",le="\+Inf"\} [1-9]/);
-    assert.match(text, /otp_radius_radius_received_total 0/);
+    assert.ok(find(e, 'otp_radius_decision_seconds_bucket', { front_end: 'http', le: '+Inf' })! >= 1);
+    assert.match(text, /^otp_radius_packets_received_total 0$/m);
+    assert.equal(find(e, 'otp_radius_build_info', { node: process.version }), 1);
+    assert.equal(e.types.get('process_cpu_user_seconds_total'), 'counter', 'process metrics');
+    assert.equal(e.types.get('nodejs_eventloop_lag_seconds'), 'gauge', 'Node.js runtime metrics');
   });
 });
 

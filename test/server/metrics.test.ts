@@ -1,91 +1,58 @@
-// The Prometheus text exposition, read back by a small parser of the format:
-// HELP/TYPE before samples, escaped label values, cumulative histograms,
-// bounded label sets.
+// The metrics of one process, read back by a strict parser of the text
+// format: HELP/TYPE before samples, escaped label values, cumulative
+// histograms, and label values from small fixed sets.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Decision } from '../../src/model/decision.ts';
 import { Metrics, withMetrics } from '../../src/server/metrics.ts';
+import { DECISION_REASONS, decisionReason } from '../../src/server/metric-reasons.ts';
 import { RadiusStats } from '../../src/radius/stats.ts';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-interface Exposition {
-  types: Map<string, string>;
-  help: Map<string, string>;
-  samples: Sample[];
-}
-
-const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-const LABEL = `([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\\\\n]|\\\\[\\\\"n])*)"`;
-const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL},?)*)\\})? (-?(?:[0-9.]+(?:e[+-]?[0-9]+)?|\\+Inf|-Inf|NaN))$`);
-
-function unescape(v: string): string {
-  return v.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
-}
-
-/** Throws on any line that is not HELP, TYPE or a sample, and on samples of an undeclared family. */
-function parse(text: string): Exposition {
-  assert.ok(text.endsWith('\n'), 'the exposition ends with a newline');
-  const out: Exposition = { types: new Map(), help: new Map(), samples: [] };
-  for (const line of text.slice(0, -1).split('\n')) {
-    const meta = /^# (HELP|TYPE) (\S+) (.*)$/.exec(line);
-    if (meta) {
-      const [, kind, name, rest] = meta as unknown as [string, string, string, string];
-      assert.match(name, new RegExp(`^${NAME}$`));
-      const map = kind === 'HELP' ? out.help : out.types;
-      assert.ok(!map.has(name), `${kind} ${name} given twice`);
-      if (kind === 'TYPE') assert.ok(['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest), line);
-      map.set(name, rest);
-      continue;
-    }
-    const m = SAMPLE.exec(line);
-    assert.ok(m, `not a sample line: ${JSON.stringify(line)}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(new RegExp(LABEL, 'g'))) {
-      assert.ok(!(l[1]! in labels), `label ${l[1]} repeated in ${line}`);
-      labels[l[1]!] = unescape(l[2]!);
-    }
-    const name = m[1]!;
-    const family = name.replace(/_(bucket|sum|count)$/, '');
-    const type = out.types.get(name) ?? out.types.get(family);
-    assert.ok(type, `sample of ${name} before its TYPE line`);
-    const value = Number(m[m.length - 1]!.replace('+Inf', 'Infinity').replace('-Inf', '-Infinity'));
-    if (type === 'counter') assert.ok(value >= 0, line);
-    out.samples.push({ name, labels, value });
-  }
-  return out;
-}
-
-function find(e: Exposition, name: string, labels: Record<string, string>): number | undefined {
-  return e.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
-}
+import { find, parseExposition as parse } from '../helpers/prometheus.ts';
 
 const accept: Decision = { decision: 'accept', reason: 'ok' };
+const reject = (reason: string): Decision => ({ decision: 'reject', reason });
 
 describe('metrics', () => {
-  test('an empty registry still parses and declares every family', () => {
-    const e = parse(new Metrics().render());
-    assert.deepEqual([...e.types.keys()].sort(), ['otp_radius_decision_seconds', 'otp_radius_decisions_total', 'otp_radius_handler_errors_total', 'otp_radius_http_refused_total', 'otp_radius_resolver_errors_total']);
-    for (const name of e.types.keys()) assert.ok(e.help.get(name), `HELP for ${name}`);
-    assert.equal(e.samples.length, 0);
+  test('an empty registry still parses and declares every family; RADIUS counters start at 0', async () => {
+    const e = parse(await new Metrics().render());
+    assert.deepEqual([...e.types.keys()].sort(), [
+      'otp_radius_accounting_requests_total',
+      'otp_radius_decision_seconds',
+      'otp_radius_decisions_total',
+      'otp_radius_duplicates_total',
+      'otp_radius_handler_errors_total',
+      'otp_radius_http_refused_total',
+      'otp_radius_packets_dropped_total',
+      'otp_radius_packets_received_total',
+      'otp_radius_resolver_errors_total',
+      'otp_radius_status_server_total',
+    ]);
+    for (const name of e.types.keys()) {
+      assert.ok(e.help.get(name), `HELP for ${name}`);
+      assert.doesNotMatch(name, /^otp_radius_radius_/, 'no double prefix');
+    }
+    assert.deepEqual(e.samples.map((s) => [s.name, s.value]).sort(), [
+      ['otp_radius_accounting_requests_total', 0],
+      ['otp_radius_duplicates_total', 0],
+      ['otp_radius_packets_received_total', 0],
+      ['otp_radius_status_server_total', 0],
+    ]);
   });
 
-  test('decisions by front end, decision and reason; a histogram per front end with cumulative buckets', () => {
+  test('decisions by front end, decision and reason; a histogram per front end with cumulative buckets', async () => {
     const m = new Metrics();
     m.observeDecision('radius', accept, 0.004);
     m.observeDecision('radius', accept, 0.2);
-    m.observeDecision('radius', { decision: 'reject', reason: 'wrong otp' }, 0.03);
+    m.observeDecision('radius', reject('wrong otp'), 0.03);
     m.observeDecision('http', { decision: 'challenge', reason: 'challenge created', challenge: { transactionId: 'a'.repeat(32), data: '', serials: [], timeout: 120 } }, 20);
-    const e = parse(m.render());
+    const e = parse(await m.render());
     assert.equal(e.types.get('otp_radius_decision_seconds'), 'histogram');
     assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'radius', decision: 'accept', reason: 'ok' }), 2);
-    assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'radius', decision: 'reject', reason: 'wrong otp' }), 1);
-    assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'http', decision: 'challenge', reason: 'challenge created' }), 1);
+    assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'radius', decision: 'reject', reason: 'wrong_otp' }), 1);
+    assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'http', decision: 'challenge', reason: 'challenge' }), 1);
     const buckets = e.samples.filter((s) => s.name === 'otp_radius_decision_seconds_bucket' && s.labels.front_end === 'radius');
     const les = buckets.map((b) => (b.labels.le === '+Inf' ? Infinity : Number(b.labels.le)));
     assert.deepEqual(les, [...les].sort((a, b) => a - b), 'buckets in increasing le');
@@ -100,33 +67,48 @@ describe('metrics', () => {
     assert.equal(find(e, 'otp_radius_decision_seconds_bucket', { front_end: 'http', le: '+Inf' }), 1);
   });
 
-  test('label values are escaped: backslash, double quote, newline', () => {
+  test('label values are escaped: backslash, double quote, newline', async () => {
     const m = new Metrics();
-    const odd = 'back\\slash "quoted"\nnext line';
-    m.observeDecision('radius', { decision: 'reject', reason: odd }, 0.001);
-    m.resolverError('ldap "corp"');
-    const text = m.render();
-    assert.ok(text.includes('reason="back\\\\slash \\"quoted\\"\\nnext line"'), text);
-    const e = parse(text);
-    assert.equal(find(e, 'otp_radius_decisions_total', { reason: odd }), 1);
-    assert.equal(find(e, 'otp_radius_resolver_errors_total', { resolver: 'ldap "corp"' }), 1);
+    const odd = 'ldap "corp"\\eu\nnext';
+    m.resolverError(odd);
+    const text = await m.render();
+    assert.ok(text.includes('resolver="ldap \\"corp\\"\\\\eu\\nnext"'), text);
+    assert.equal(find(parse(text), 'otp_radius_resolver_errors_total', { resolver: odd }), 1);
   });
 
-  test('reasons beyond the cap fold into "other"', () => {
+  test('every audit reason the docs list maps onto a fixed label, not "other"', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/configuration.md'), 'utf8');
+    const rows = doc.split('\n').filter((l) => /^\| (accept|reject|challenge) \| `/.test(l));
+    assert.ok(rows.length > 10, 'the reasons table was found');
+    for (const row of rows) {
+      const [, decision, reasons] = /^\| (\w+) \| (.*?) \|/.exec(row)!;
+      for (const [, reason] of reasons!.matchAll(/`([^`]+)`/g)) {
+        const text = reason!.replace(/^\.\.\., /, 'wrong otp, ');
+        const d = (decision === 'challenge' ? { decision, reason: text, challenge: { transactionId: '', data: '', serials: [], timeout: 1 } } : { decision, reason: text }) as Decision;
+        assert.notEqual(decisionReason(d), 'other', `${decision}: ${reason}`);
+      }
+    }
+    assert.equal(decisionReason(reject('challenge closed')), 'bad_state');
+    assert.equal(decisionReason(reject('wrong otp, token locked')), 'wrong_otp');
+    assert.equal(decisionReason(reject('locked')), 'locked');
+    assert.equal(decisionReason(reject('challenge expired')), 'bad_state');
+    assert.equal(decisionReason(reject('expired')), 'expired');
+    assert.equal(decisionReason({ decision: 'accept', reason: 'pass on no user' }), 'passthrough');
+    assert.equal(decisionReason(reject('the peer wants MD5, we offer TTLS')), 'other');
+  });
+
+  test('free-text reasons cannot grow the series: 500 distinct texts stay within the fixed set', async () => {
     const m = new Metrics();
-    for (let i = 0; i < 70; i++) m.observeDecision('radius', { decision: 'reject', reason: `reason ${i}` }, 0.001);
-    m.observeDecision('radius', { decision: 'reject', reason: 'reason 3' }, 0.001);
-    m.observeDecision('radius', { decision: 'reject', reason: 'reason 69' }, 0.001);
-    const e = parse(m.render());
+    for (let i = 0; i < 500; i++) m.observeDecision('radius', reject(`reason ${i} from a client`), 0.001);
+    m.observeDecision('radius', reject('throttled: too many wrong PINs from 10.1.2.3'), 0.001);
+    const e = parse(await m.render());
     const series = e.samples.filter((s) => s.name === 'otp_radius_decisions_total');
-    assert.equal(series.length, 65);
-    assert.equal(find(e, 'otp_radius_decisions_total', { reason: 'reason 3' }), 2, 'a known reason keeps its series');
-    assert.equal(find(e, 'otp_radius_decisions_total', { reason: 'other' }), 7);
-    assert.equal(find(e, 'otp_radius_decisions_total', { reason: 'reason 69' }), undefined);
+    assert.deepEqual(series.map((s) => [s.labels.reason, s.value]).sort(), [['other', 500], ['throttled', 1]]);
+    for (const s of series) assert.ok((DECISION_REASONS as readonly string[]).includes(s.labels.reason!));
   });
 
-  test('RADIUS counters and drops by cause are read at scrape time; extra labels go on every series', () => {
-    const m = new Metrics({ worker: '2' });
+  test('RADIUS counters and drops by cause are read at scrape time; no series names the worker', async () => {
+    const m = new Metrics();
     const stats = new RadiusStats();
     m.setRadiusStats(() => stats);
     stats.received = 10;
@@ -137,17 +119,20 @@ describe('metrics', () => {
     m.observeDecision('radius', accept, 0.01);
     m.resolverError('corp');
     m.httpRefused('forbidden');
-    const e = parse(m.render());
-    assert.equal(find(e, 'otp_radius_radius_received_total', { worker: '2' }), 10);
-    assert.equal(find(e, 'otp_radius_radius_duplicates_total', {}), 1);
-    assert.equal(find(e, 'otp_radius_radius_status_server_total', {}), 0);
-    assert.equal(find(e, 'otp_radius_radius_dropped_total', { cause: 'bad-authenticator' }), 2);
-    assert.equal(find(e, 'otp_radius_radius_dropped_total', { cause: 'unknown-client' }), 1);
+    const e = parse(await m.render());
+    assert.equal(find(e, 'otp_radius_packets_received_total', {}), 10);
+    assert.equal(find(e, 'otp_radius_duplicates_total', {}), 1);
+    assert.equal(find(e, 'otp_radius_status_server_total', {}), 0);
+    assert.equal(find(e, 'otp_radius_packets_dropped_total', { cause: 'bad-authenticator' }), 2);
+    assert.equal(find(e, 'otp_radius_packets_dropped_total', { cause: 'unknown-client' }), 1);
     assert.equal(find(e, 'otp_radius_resolver_errors_total', { resolver: 'corp' }), 1);
     assert.equal(find(e, 'otp_radius_http_refused_total', { cause: 'forbidden' }), 1);
-    for (const s of e.samples) assert.equal(s.labels.worker, '2', `${s.name} has the worker label`);
+    for (const s of e.samples) assert.equal(s.labels.worker, undefined, `${s.name} is summed across workers, so it names none`);
     stats.received = 11;
-    assert.equal(find(parse(m.render()), 'otp_radius_radius_received_total', {}), 11);
+    stats.drop('unknown-client');
+    const later = parse(await m.render());
+    assert.equal(find(later, 'otp_radius_packets_received_total', {}), 11);
+    assert.equal(find(later, 'otp_radius_packets_dropped_total', { cause: 'unknown-client' }), 2);
   });
 
   test('withMetrics counts what the handler decided, and errors apart', async () => {
@@ -158,8 +143,8 @@ describe('metrics', () => {
       throw new Error('boom');
     });
     await assert.rejects(failing({ userName: 'x', nas: { client: 'http', address: '127.0.0.1' } }), /boom/);
-    const e = parse(m.render());
-    assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'http', decision: 'reject', reason: 'unknown user' }), 1);
+    const e = parse(await m.render());
+    assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'http', decision: 'reject', reason: 'unknown_user' }), 1);
     assert.equal(find(e, 'otp_radius_decision_seconds_count', { front_end: 'http' }), 1, 'an error is no decision');
     assert.equal(find(e, 'otp_radius_handler_errors_total', { front_end: 'http' }), 1);
   });
@@ -169,5 +154,6 @@ describe('metrics', () => {
     assert.throws(() => parse('x 1\n'), /before its TYPE/);
     assert.throws(() => parse('# TYPE x counter\nx -1\n'));
     assert.throws(() => parse('# TYPE x counter\nx{a="1",a="2"} 1\n'), /repeated/);
+    assert.throws(() => parse('# TYPE x counter\nx{a="1"} 1\nx{a="1"} 2\n'), /given twice/);
   });
 });

@@ -1,0 +1,49 @@
+// The route plugins of each HTTP service, over this process's services:
+// validate over the audited handler, health over the store and resolvers,
+// metrics from this process or, in a worker, from the supervisor. The admin
+// API adds its plugins under `admin` here.
+
+import type { Logger } from 'pino';
+import type { HttpRoutes } from '../http/app.ts';
+import { healthRoutes } from '../http/health-routes.ts';
+import { metricsRoutes, type Exposition } from '../http/metrics-routes.ts';
+import type { HttpOptions } from '../http/options.ts';
+import { validateRoutes } from '../http/validate-routes.ts';
+import type { AccessHandler } from '../model/access-request.ts';
+import type { ClientTable } from '../radius/clients.ts';
+import type { Metrics } from './metrics.ts';
+import { answerCollects, supervisorExposition, underSupervisor } from './metrics-ipc.ts';
+import { localExposition, runtimeRegistry } from './process-metrics.ts';
+import type { Services } from './services.ts';
+
+export interface HttpWiring {
+  config: HttpOptions;
+  /** The audited, counted authentication handler. */
+  handler: AccessHandler;
+  clients: () => ClientTable;
+  services: Services;
+  metrics: Metrics;
+  logger: Logger;
+  /** Set in a worker of `serve --workers N`. */
+  workerId?: number;
+}
+
+export function httpRoutes(w: HttpWiring): { routes: HttpRoutes; close: () => void } {
+  const onRefused = w.metrics.httpRefused.bind(w.metrics);
+  let close = (): void => undefined;
+  const routes: HttpRoutes = {
+    validate: [validateRoutes({ handler: w.handler, clients: w.clients, limits: w.config, logger: w.logger, onRefused })],
+    health: [healthRoutes(() => w.services.health())],
+  };
+  if (w.config.listeners.some((l) => l.serve.includes('metrics'))) {
+    let exposition: () => Promise<Exposition>;
+    if (w.workerId !== undefined && underSupervisor()) {
+      exposition = supervisorExposition();
+      close = answerCollects(w.metrics.registry, runtimeRegistry({ worker: String(w.workerId) }));
+    } else {
+      exposition = localExposition(w.metrics);
+    }
+    routes.metrics = [metricsRoutes(exposition, (err) => w.logger.warn({ err: err.message }, 'GET /metrics: no exposition to answer with'))];
+  }
+  return { routes, close };
+}
