@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { createLogger } from '../server/logging.ts';
 import { start, type Running } from '../server/start.ts';
 import { openServices } from '../server/services.ts';
+import { notifyReady } from '../server/systemd-notify.ts';
 import { startCheckpointer } from '../store/index.ts';
 import { EXIT_STORE_FAILED, isFailStopMessage, reportReady, supervise, workerExecArgv, workerSlot } from '../server/workers.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
@@ -68,7 +69,7 @@ export async function serve(args: string[]): Promise<number> {
           : startCheckpointer(sqlitePath, logger, {
               onFatal: (err) => failStop?.({ store: sqlitePath, code: err.code, err: err.message }, 'WAL checkpoint failed with an I/O error: stopping every worker without closing the store, so that the next start recovers it from disk'),
             });
-      const code = await supervise({ workers, logger, onStart: (f) => (failStop = f) });
+      const code = await supervise({ workers, logger, onStart: (f) => (failStop = f), onReady: () => notifyReady(logger) });
       if (code === EXIT_STORE_FAILED) {
         // Not a close, and not a natural exit (better-sqlite3 closes open databases then): either would checkpoint the suspect WAL.
         checkpointer?.abandon();
@@ -130,6 +131,7 @@ async function serveHere(file: string, reusePort: boolean, workerId?: number): P
     });
   }
   reportReady();
+  if (workerId === undefined) notifyReady(r.logger);
   process.on('SIGHUP', () => {
     void r.reload();
   });

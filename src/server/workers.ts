@@ -34,6 +34,8 @@ export interface SupervisorOptions {
    * then resolves to EXIT_STORE_FAILED.
    */
   onStart?: (failStop: (fields: Record<string, unknown>, message: string) => void) => void;
+  /** Called once, when every worker of the first start listens. */
+  onReady?: () => void;
 }
 
 /** The message that tells a worker to stop as if its own WAL fsync had failed. */
@@ -137,7 +139,10 @@ export function supervise(options: SupervisorOptions): Promise<number> {
         if ((msg as { ready?: boolean }).ready !== true) return;
         up = true;
         ready++;
-        if (ready === options.workers) logger.info({ workers: options.workers }, 'otp-radius started');
+        if (ready === options.workers) {
+          logger.info({ workers: options.workers }, 'otp-radius started');
+          options.onReady?.();
+        }
       });
       worker.on('exit', (code, signal) => {
         alive.delete(worker.id);
