@@ -13,6 +13,7 @@ import { buildRequest, RadiusClient } from '../../src/radius/client.ts';
 import { CODE } from '../../src/radius/packet.ts';
 import { delay, freeUdpPort, SECRET } from '../helpers/radius.ts';
 import { notifySocket } from '../helpers/notify-socket.ts';
+import { requirePeer } from '../helpers/peers.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 
@@ -43,6 +44,7 @@ function serve(config: string, workers: number, notify: string) {
 
 for (const workers of [1, 2]) {
   test(`serve --workers ${workers}: READY=1 once, when the server answers`, async () => {
+    requirePeer('systemd-notify', 'systemd');
     const dir = mkdtempSync(join(tmpdir(), 'otp-radius-notify-'));
     const socket = await notifySocket(dir);
     const port = await freeUdpPort();
