@@ -18,6 +18,7 @@ const commands: Record<string, Command> = {
   export: { summary: 'pskc, oath-csv: tokens for another system (encrypted PSKC by default)', run: async (a) => (await import('./export.ts')).exportCommand(a) },
   store: { summary: 'migrate --from sqlite:PATH --to postgres:URL: move tokens between stores', run: async (a) => (await import('./store.ts')).storeCommand(a) },
   config: { summary: 'config check [FILE]: validate a config file', run: configCommand },
+  status: { summary: 'ask the running server over RADIUS whether it answers (a health check)', run: async (a) => (await import('./status.ts')).statusCommand(a) },
 };
 
 async function configCommand(args: string[]): Promise<number> {

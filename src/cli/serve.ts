@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { createLogger } from '../server/logging.ts';
 import { start, type Running } from '../server/start.ts';
 import { openServices } from '../server/services.ts';
+import { notifyReady } from '../server/systemd-notify.ts';
 import { startCheckpointer } from '../store/index.ts';
 import { ClusterMetrics } from '../server/metrics-cluster.ts';
 import { buildInfoRegistry, runtimeRegistry } from '../server/process-metrics.ts';
@@ -71,7 +72,7 @@ export async function serve(args: string[]): Promise<number> {
       // A scrape of /metrics reaches one worker, which asks this process for the sum over all of them.
       const scraped = loaded.config.http?.listeners.some((l) => l.serve.includes('metrics')) ?? false;
       const metrics = scraped ? new ClusterMetrics([runtimeRegistry({ worker: 'supervisor' }), buildInfoRegistry()]) : undefined;
-      const code = await supervise({ workers, logger, onStart: (f) => (failStop = f), ...(metrics ? { metrics } : {}) });
+      const code = await supervise({ workers, logger, onStart: (f) => (failStop = f), ...(metrics ? { metrics } : {}), onReady: () => notifyReady(logger) });
       if (code === EXIT_STORE_FAILED) {
         // Not a close, and not a natural exit (better-sqlite3 closes open databases then): either would checkpoint the suspect WAL.
         checkpointer?.abandon();
@@ -133,6 +134,7 @@ async function serveHere(file: string, reusePort: boolean, workerId?: number): P
     });
   }
   reportReady();
+  if (workerId === undefined) notifyReady(r.logger);
   process.on('SIGHUP', () => {
     void r.reload();
   });

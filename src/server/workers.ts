@@ -37,6 +37,8 @@ export interface SupervisorOptions {
   onStart?: (failStop: (fields: Record<string, unknown>, message: string) => void) => void;
   /** Collects the workers' metrics for a scrape that reaches any of them (metrics-cluster.ts). */
   metrics?: ClusterMetrics;
+  /** Called once, when every worker of the first start listens. */
+  onReady?: () => void;
 }
 
 /** The message that tells a worker to stop as if its own WAL fsync had failed. */
@@ -142,7 +144,10 @@ export function supervise(options: SupervisorOptions): Promise<number> {
         options.metrics?.add(mySlot, worker);
         up = true;
         ready++;
-        if (ready === options.workers) logger.info({ workers: options.workers }, 'otp-radius started');
+        if (ready === options.workers) {
+          logger.info({ workers: options.workers }, 'otp-radius started');
+          options.onReady?.();
+        }
       });
       worker.on('exit', (code, signal) => {
         alive.delete(worker.id);

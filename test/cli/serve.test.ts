@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -75,19 +75,28 @@ test('serve: the audit file gets one line per decision, and SIGHUP reopens it af
     const r = await radclient(['-r', '1', '-t', '2', `127.0.0.1:${port}`, 'auth', SECRET], `User-Name = ${user}\nUser-Password = 123456\nMessage-Authenticator = 0x00\n`);
     assert.match(r.stdout, /Access-Reject/);
   };
-  const audited = (path: string): string[] => readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { user: string }).user);
+  // The audit line is written at the end of the worker's turn, which may be just after the answer left.
+  const audited = async (path: string, lines = 1): Promise<string[]> => {
+    let text = '';
+    for (let i = 0; i < 40; i++) {
+      text = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+      if (text.split('\n').filter(Boolean).length >= lines) break;
+      await delay(50);
+    }
+    return text.split('\n').map((l) => (JSON.parse(l) as { user: string }).user);
+  };
   try {
     for (let i = 0; i < 50 && !out.includes('otp-radius started'); i++) await delay(100);
     await login('before-rotation');
-    assert.deepEqual(audited(audit), ['before-rotation']);
+    assert.deepEqual(await audited(audit), ['before-rotation']);
     assert.equal(statSync(audit).mode & 0o077, 0o040 & ~process.umask(), 'group may read, others may not');
 
     renameSync(audit, `${audit}.1`);
     child.kill('SIGHUP');
     for (let i = 0; i < 30 && !out.includes('config reloaded'); i++) await delay(100);
     await login('after-rotation');
-    assert.deepEqual(audited(`${audit}.1`), ['before-rotation']);
-    assert.deepEqual(audited(audit), ['after-rotation']);
+    assert.deepEqual(await audited(`${audit}.1`), ['before-rotation']);
+    assert.deepEqual(await audited(audit), ['after-rotation']);
     assert.ok(!out.includes('"audit":true'), 'audit events go to the file only');
 
     child.kill('SIGTERM');

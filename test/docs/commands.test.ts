@@ -20,6 +20,7 @@ import { after, before, test } from 'node:test';
 import { freeUdpPort } from '../helpers/radius.ts';
 import { oathtool } from '../helpers/stack.ts';
 import { commandKind, markedCommands, withPort, type DocCommand } from './quickstart.ts';
+import { requirePeer } from '../helpers/peers.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -52,6 +53,10 @@ let serverLog = '';
 let serverExited: Promise<number | null> | undefined;
 
 before(async () => {
+  // The README's commands, and the generator of the codes typed into them.
+  requirePeer('radtest', 'freeradius-utils');
+  requirePeer('radclient', 'freeradius-utils');
+  requirePeer('oathtool', 'oathtool');
   // `npm start` builds dist/ first; so does this test, in the repository.
   const build = await sh('npm run --silent build', ROOT, 120_000);
   assert.equal(build.code, 0, `npm run build failed:\n${build.output}`);

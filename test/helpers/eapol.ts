@@ -5,6 +5,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { requirePeer } from './peers.ts';
 
 export interface Certificates {
   ca: string;
@@ -15,6 +16,7 @@ export interface Certificates {
 /** A CA and a server certificate for `cn` signed by it, in `dir`. */
 export function makeCertificates(dir: string, cn = 'radius.test.example', prefix = ''): Certificates {
   const file = (name: string) => join(dir, `${prefix}${name}`);
+  requirePeer('openssl', 'openssl');
   const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', `/CN=Test CA ${prefix}${cn}`,
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);

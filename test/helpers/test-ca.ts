@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requirePeer } from './peers.ts';
 
 export interface TestCa {
   dir: string;
@@ -18,6 +19,7 @@ export interface TestCa {
 }
 
 function openssl(args: string[], cwd: string): void {
+  requirePeer('openssl', 'openssl');
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 

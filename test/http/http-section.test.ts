@@ -12,6 +12,7 @@ import { cidrContains, addressBytes } from '../../src/net/cidr.ts';
 import { ConfigError, parseConfig } from '../../src/config/load.ts';
 import type { HttpConfig } from '../../src/config/http-section.ts';
 import type { HttpListenerOptions } from '../../src/http/options.ts';
+import { requirePeer } from '../helpers/peers.ts';
 
 function http(yaml: string): HttpConfig | undefined {
   return parseConfig(yaml, 'c.yaml', {}).config.http;
@@ -46,6 +47,7 @@ describe('http config section', () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'otp-radius-http-config-'));
+    requirePeer('openssl', 'openssl');
     for (const name of ['a', 'b']) {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`), '-days', '1', '-subj', `/CN=${name}`], { stdio: 'ignore' });
     }

@@ -13,6 +13,7 @@ import { API_VERSION } from '../../src/http/linotp.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { find, parseExposition } from '../helpers/prometheus.ts';
 import { oathtool, startStack, type Stack } from '../helpers/stack.ts';
+import { requirePeer } from '../helpers/peers.ts';
 
 const SEED_HEX = '3132333435363738393031323334353637383930';
 const SEED = Buffer.from(SEED_HEX, 'hex');
@@ -124,6 +125,7 @@ describe('LinOTP validate API: allow list, TLS, failing resolver', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'otp-radius-https-'));
     await writeFile(join(dir, 'users.yaml'), 'users:\n  - login: alice\n');
+    requirePeer('openssl', 'openssl');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
   });
   after(async () => rm(dir, { recursive: true, force: true }));

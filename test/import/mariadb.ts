@@ -37,6 +37,7 @@ function run(file: string, args: string[]): Promise<void> {
 }
 
 export async function startMariaDb(): Promise<MariaDb> {
+  if (!mariadbInstalled()) throw new Error(`${SERVER} not found: install Debian package mariadb-server (.ci/run does)`);
   const dir = mkdtempSync(join(tmpdir(), 'otp-radius-mariadb-'));
   const ids = process.getuid?.() === 0 ? mysqlIds() : undefined;
   if (ids) chownSync(dir, ids.uid, ids.gid);
