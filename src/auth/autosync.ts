@@ -13,14 +13,14 @@ import { unusable } from './usable.ts';
 
 export interface SplitCandidate {
   token: Token;
-  split: { pin: string; otp: string };
+  split: { pin: Buffer; otp: string };
 }
 
 export async function autosync(
   ctx: AuthContext,
   subject: Subject,
   candidates: SplitCandidate[],
-  pinRight: (token: Token, pin: string) => Promise<boolean>,
+  pinRight: (token: Token, pin: Buffer) => Promise<boolean>,
   now: number,
   attempt: Attempt,
 ): Promise<Decision | undefined> {

@@ -16,7 +16,7 @@ import { unusable } from './usable.ts';
 
 const TRANSACTION_ID = /^[0-9a-f]{32}$/;
 
-export async function triggerChallenge(ctx: AuthContext, subject: Subject, tokens: Token[], password: string, now: number): Promise<ChallengeDecision | undefined> {
+export async function triggerChallenge(ctx: AuthContext, subject: Subject, tokens: Token[], password: Buffer, now: number): Promise<ChallengeDecision | undefined> {
   const { policy } = ctx;
   if (policy.otppin === 'none') return undefined;
   const capable = tokens.filter((t) => policy.challengeResponse.includes(t.type) && tokenKind(t.type).challenge !== undefined);
@@ -73,7 +73,9 @@ export async function openTransaction(ctx: AuthContext, subject: Subject, matche
   };
 }
 
-export async function answerChallenge(ctx: AuthContext, subject: Subject, state: Buffer, response: string, attempt: Attempt): Promise<Decision> {
+export async function answerChallenge(ctx: AuthContext, subject: Subject, state: Buffer, password: Buffer, attempt: Attempt): Promise<Decision> {
+  // A response is digits (or an OCRA hex string): one character per byte, and any other byte never matches.
+  const response = password.toString('latin1');
   const { store, policy } = ctx;
   const about = who(subject);
   const transactionId = state.toString('latin1');

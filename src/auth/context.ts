@@ -25,8 +25,8 @@ export interface UserDirectory {
 
 /** PIN hashes are the store's format; authentication only asks yes or no. */
 export interface PinVerifier {
-  /** A null hash is an empty PIN. Costs the same whether or not the PIN is right. */
-  verify(pin: string, hash: string | null): Promise<boolean>;
+  /** A null hash is an empty PIN. Costs the same whether or not the PIN is right. Text is compared as its UTF-8 bytes. */
+  verify(pin: string | Buffer, hash: string | null): Promise<boolean>;
   /** Hashes in an older or weaker format (imported LinOTP PIN hashes, lower scrypt cost) are replaced on a right PIN. */
   needsRehash?(hash: string): boolean;
   hash(pin: string): Promise<string>;

@@ -4,17 +4,18 @@
 import type { PinPosition } from '../model/policy.ts';
 
 export interface PinOtp {
-  pin: string;
+  pin: Buffer;
+  /** The OTP part, one character per byte: a code is ASCII digits, and any other byte can never match one. */
   otp: string;
 }
 
-/** Undefined when the password is shorter than the OTP itself. */
-export function splitPinOtp(password: string, otpLength: number, position: PinPosition): PinOtp | undefined {
-  // Count characters, not UTF-16 units, so a PIN with non-ASCII letters splits right.
-  // Without surrogate pairs the two counts agree, and the string itself is sliced.
-  const chars: string | string[] = /[\uD800-\uDFFF]/.test(password) ? [...password] : password;
-  if (chars.length < otpLength) return undefined;
-  const part = (from: number, to?: number): string => (typeof chars === 'string' ? chars.slice(from, to) : chars.slice(from, to).join(''));
-  if (position === 'prepend') return { pin: part(0, chars.length - otpLength), otp: part(chars.length - otpLength) };
-  return { pin: part(otpLength), otp: part(0, otpLength) };
+/**
+ * Undefined when the password is shorter than the OTP itself. Split by bytes:
+ * an OTP is ASCII, so a PIN with multi-byte characters splits where it would
+ * by characters whenever the OTP part can be a code at all.
+ */
+export function splitPinOtp(password: Buffer, otpLength: number, position: PinPosition): PinOtp | undefined {
+  if (password.length < otpLength) return undefined;
+  if (position === 'prepend') return { pin: password.subarray(0, password.length - otpLength), otp: password.toString('latin1', password.length - otpLength) };
+  return { pin: password.subarray(otpLength), otp: password.toString('latin1', 0, otpLength) };
 }

@@ -5,27 +5,38 @@
 import type { Token } from '../model/token.ts';
 import type { AuthContext, Subject } from './context.ts';
 
-/** Is `pin` right for this token under the PIN policy? */
-export async function pinMatches(ctx: AuthContext, subject: Subject, token: Token, pin: string): Promise<boolean> {
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Is `pin` (the bytes the NAS sent) right for this token under the PIN policy? */
+export async function pinMatches(ctx: AuthContext, subject: Subject, token: Token, pin: Buffer): Promise<boolean> {
   switch (ctx.policy.otppin) {
     case 'token': {
       const right = await ctx.pins.verify(pin, token.pinHash);
       if (right && token.pinHash !== null) await rehashPin(ctx, token, token.pinHash, pin);
       return right;
     }
-    case 'userstore':
-      // An empty directory password is never a match (an LDAP bind with it is anonymous and succeeds).
-      return pin.length > 0 && ctx.users.checkPassword(subject.user, pin);
+    case 'userstore': {
+      // An empty directory password is never a match (an LDAP bind with it is anonymous and succeeds);
+      // nor are bytes that are not UTF-8 text, which no directory password is.
+      if (pin.length === 0) return false;
+      let text: string;
+      try {
+        text = utf8.decode(pin);
+      } catch {
+        return false;
+      }
+      return ctx.users.checkPassword(subject.user, text);
+    }
     case 'none':
       return pin.length === 0;
   }
 }
 
 /** A right PIN under an old hash format is stored again in the current one (LinOTP imports). */
-async function rehashPin(ctx: AuthContext, token: Token, stored: string, pin: string): Promise<void> {
+async function rehashPin(ctx: AuthContext, token: Token, stored: string, pin: Buffer): Promise<void> {
   const { pins, store, logger } = ctx;
   if (!pins.needsRehash?.(stored)) return;
-  const fresh = await pins.hash(pin);
+  const fresh = await pins.hash(pin.toString('utf8'));
   await store.updateToken(token.serial, { pinHash: fresh });
   token.pinHash = fresh;
   logger.info({ serial: token.serial }, 'PIN hash upgraded to the current format');
@@ -45,7 +56,7 @@ export async function spendFirstFactorCost(ctx: AuthContext): Promise<void> {
 }
 
 /** One KDF per token and request at most, whichever step asks first. */
-export function pinCache(ctx: AuthContext, subject: Subject): (token: Token, pin: string) => Promise<boolean> {
+export function pinCache(ctx: AuthContext, subject: Subject): (token: Token, pin: Buffer) => Promise<boolean> {
   const results = new Map<Token, Promise<boolean>>();
   return (token, pin) => {
     let result = results.get(token);

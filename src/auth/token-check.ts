@@ -17,7 +17,7 @@ import { pinCache, spendFirstFactorCost } from './pins.ts';
 import type { Attempt } from './throttle.ts';
 import { unusable } from './usable.ts';
 
-export async function checkTokens(ctx: AuthContext, subject: Subject, password: string, attempt: Attempt): Promise<Decision> {
+export async function checkTokens(ctx: AuthContext, subject: Subject, password: Buffer, attempt: Attempt): Promise<Decision> {
   const { policy } = ctx;
   const tokens = await ctx.store.tokensOfUser(subject.user.resolver, subject.user.id);
   if (tokens.length === 0 && policy.passOnNoToken) return accept(policy, 'pass on no token', who(subject));
@@ -46,7 +46,7 @@ async function refusedCommit(ctx: AuthContext, subject: Subject, serial: string,
   return reject(ctx.policy, why ?? 'replay', who(subject, serial));
 }
 
-async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], password: string, now: number, attempt: Attempt): Promise<Decision> {
+async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], password: Buffer, now: number, attempt: Attempt): Promise<Decision> {
   const { policy, store } = ctx;
 
   // 1. HMACs only: which tokens does the OTP part match?

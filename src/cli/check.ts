@@ -40,7 +40,7 @@ export async function checkCommand(args: string[]): Promise<number> {
     if (values.nas !== undefined && !client) throw new CliError(`check: unknown NAS client "${values.nas}" (clients: ${s.config.clients.map((c) => c.name).join(', ')})`);
     const request: AccessRequest = {
       userName: values.realm !== undefined ? `${values.user}@${values.realm}` : values.user!,
-      password,
+      password: Buffer.from(password, 'utf8'),
       nas: { client: client?.name ?? 'cli', address: 'cli', ...(client?.realm !== undefined ? { realm: client.realm } : {}) },
       ...(values.state !== undefined ? { state: Buffer.from(values.state, 'latin1') } : {}),
     };

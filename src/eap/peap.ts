@@ -10,7 +10,7 @@
 import type { Decision } from '../model/decision.ts';
 import { innerOutcome, refusedInnerEap, resumedDecision } from './inner-reasons.ts';
 import { EAP_CODE, EAP_TYPE, encodeEap, nakTypes, parseEap, typeName } from './packet.ts';
-import { innerText, type Phase2, type Phase2Input, type Phase2Step } from './phase2.ts';
+import { innerPassword, innerText, type Phase2, type Phase2Input, type Phase2Step } from './phase2.ts';
 
 const MAX_NAME = 253;
 const MAX_PASSWORD = 253;
@@ -92,8 +92,8 @@ export class PeapPhase2 implements Phase2 {
       return this.result(input.identifier, { ok: false, reason });
     }
     if (type !== EAP_TYPE.Gtc) return this.result(input.identifier, { ok: false, reason: `expected an EAP-GTC response, got ${type === undefined ? 'nothing' : typeName(type)}` });
-    const password = innerText(input.appData.subarray(1), 'GTC response', MAX_PASSWORD);
-    if (typeof password !== 'string') return this.result(input.identifier, { ok: false, reason: password.error });
+    const password = innerPassword(input.appData.subarray(1), 'GTC response', MAX_PASSWORD);
+    if ('error' in password) return this.result(input.identifier, { ok: false, reason: password.error });
     const decision = await input.inner({ userName: identity, password });
     const outcome = innerOutcome(decision);
     return this.result(input.identifier, outcome.ok ? { ok: true, decision } : { ok: false, reason: outcome.reason, decision });

@@ -8,7 +8,8 @@ import type { ResumableLogin } from './session-cache.ts';
 
 export interface InnerCredentials {
   userName: string;
-  password: string;
+  /** Bytes, as a PAP User-Password is: compared as bytes. */
+  password: Buffer;
 }
 
 /** Checks inner credentials the way a PAP Access-Request is checked. */
@@ -36,7 +37,14 @@ export interface Phase2 {
   step(input: Phase2Input): Promise<Phase2Step>;
 }
 
-/** Inner identities and passwords are text: UTF-8, no control characters, RADIUS-sized. */
+/** An inner password: any bytes, as PAP's User-Password, but not none and RADIUS-sized. */
+export function innerPassword(bytes: Buffer, what: string, max: number): Buffer | { error: string } {
+  if (bytes.length === 0) return { error: `empty ${what}` };
+  if (bytes.length > max) return { error: `${what} of ${bytes.length} bytes is longer than ${max}` };
+  return Buffer.from(bytes);
+}
+
+/** Inner identities are text: UTF-8, no control characters, RADIUS-sized. */
 export function innerText(bytes: Buffer, what: string, max: number): string | { error: string } {
   if (bytes.length === 0) return { error: `empty ${what}` };
   if (bytes.length > max) return { error: `${what} of ${bytes.length} bytes is longer than ${max}` };

@@ -6,7 +6,7 @@
 
 import { AVP_CODE, MICROSOFT_VENDOR, parseAvps, unpadPassword, type Avp } from './diameter.ts';
 import { innerOutcome, NT_HASH_WHY, resumedDecision } from './inner-reasons.ts';
-import { innerText, type Phase2, type Phase2Input, type Phase2Step } from './phase2.ts';
+import { innerPassword, innerText, type Phase2, type Phase2Input, type Phase2Step } from './phase2.ts';
 
 /** RADIUS's limits for User-Name and User-Password text. */
 const MAX_NAME = 253;
@@ -49,10 +49,10 @@ export class TtlsPhase2 implements Phase2 {
     const nameAvp = avps.find((a) => a.vendorId === undefined && a.code === AVP_CODE.UserName);
     const userName = nameAvp ? innerText(nameAvp.data, 'inner User-Name', MAX_NAME) : this.outerIdentity;
     if (typeof userName !== 'string') return { kind: 'failure', reason: userName.error };
-    const text = innerText(unpadPassword(password.data), 'inner User-Password', MAX_PASSWORD);
-    if (typeof text !== 'string') return { kind: 'failure', reason: text.error, innerIdentity: userName };
+    const secret = innerPassword(unpadPassword(password.data), 'inner User-Password', MAX_PASSWORD);
+    if ('error' in secret) return { kind: 'failure', reason: secret.error, innerIdentity: userName };
 
-    const decision = await input.inner({ userName, password: text });
+    const decision = await input.inner({ userName, password: secret });
     const outcome = innerOutcome(decision);
     if (outcome.ok) return { kind: 'success', decision, innerIdentity: userName };
     return { kind: 'failure', reason: outcome.reason, decision, innerIdentity: userName };

@@ -52,7 +52,7 @@ export function accessRequest(params: URLSearchParams, remoteAddress: string, lo
   const realm = params.get('realm');
   return {
     userName: user,
-    password: pass,
+    password: Buffer.from(pass, 'utf8'),
     nas: { client: nas?.name ?? 'http', address, ...(nas?.realm !== undefined ? { realm: nas.realm } : {}) },
     ...(realm ? { realm } : {}),
     ...(state ? { state: Buffer.from(state, 'latin1') } : {}),

@@ -17,8 +17,12 @@ export interface NasInfo {
 export interface AccessRequest {
   /** User-Name as sent by the NAS (may carry @realm or DOMAIN\). */
   userName: string;
-  /** Decrypted User-Password; undefined when the request had none. */
-  password?: string;
+  /**
+   * Decrypted User-Password as bytes, compared as bytes: a NAS may send any
+   * encoding, and one that is not the PIN's cannot match it. Undefined when
+   * the request had none.
+   */
+  password?: Buffer;
   /** A realm named apart from the user name (the HTTP API's `realm`); wins over user@realm and the NAS realm. */
   realm?: string;
   /** State attribute of a challenge answer. */

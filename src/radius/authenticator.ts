@@ -8,7 +8,6 @@ import { packetHmac, packetMd5, secretMd5 } from './secret-hash.ts';
 
 const ZERO16 = Buffer.alloc(16);
 // Stateless between calls without { stream: true }, so one serves every request.
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * Checks a request's Message-Authenticator. Access-Request and Status-Server
@@ -56,13 +55,16 @@ export function verifyResponse(response: RawPacket, requestAuthenticator: Buffer
   return ma.value.length === 16 && timingSafeEqual(packetHmac(secret, response.data, requestAuthenticator, ma.offset + 2), ma.value);
 }
 
-export type PasswordResult = { ok: true; password: string } | { ok: false; why: 'bad-length' | 'bad-padding' | 'not-text' };
-
 /**
- * Reveals User-Password (RFC 2865 5.2). A wrong shared secret yields random
- * bytes; those almost never end in the NUL padding a real NAS sends nor form
- * text, so we report them as undecryptable instead of passing garbage on.
+ * The revealed User-Password: its bytes up to the NUL padding, and whether
+ * the padding was NULs. Dirty padding proves a wrong shared secret (a NAS
+ * pads with NULs, RFC 2865 5.2); clean padding, or none (a password of 16,
+ * 32 ... bytes), proves nothing either way, and neither do bytes that are
+ * not UTF-8: those are a password that cannot match.
  */
+export type PasswordResult = { ok: true; password: Buffer; padding: 'nuls' | 'none' | 'dirty' } | { ok: false; why: 'bad-length' };
+
+/** Reveals User-Password (RFC 2865 5.2). */
 export function decryptPassword(hidden: Buffer, secret: string, requestAuthenticator: Buffer): PasswordResult {
   if (hidden.length < 16 || hidden.length > 128 || hidden.length % 16 !== 0) return { ok: false, why: 'bad-length' };
   const plain = Buffer.alloc(hidden.length);
@@ -72,17 +74,14 @@ export function decryptPassword(hidden: Buffer, secret: string, requestAuthentic
     for (let i = 0; i < 16; i++) plain[off + i] = hidden[off + i]! ^ b[i]!;
     prev = hidden.subarray(off, off + 16);
   }
-  let end = plain.indexOf(0);
-  if (end < 0) end = plain.length;
-  for (let i = end; i < plain.length; i++) if (plain[i] !== 0) return { ok: false, why: 'bad-padding' };
-  const bytes = plain.subarray(0, end);
-  const text = utf8.decode(bytes);
-  if (text.includes('\uFFFD') || /[\u0000-\u001f\u007f]/.test(text)) return { ok: false, why: 'not-text' };
-  return { ok: true, password: text };
+  const nul = plain.indexOf(0);
+  if (nul < 0) return { ok: true, password: plain, padding: 'none' };
+  for (let i = nul; i < plain.length; i++) if (plain[i] !== 0) return { ok: true, password: plain.subarray(0, nul), padding: 'dirty' };
+  return { ok: true, password: plain.subarray(0, nul), padding: 'nuls' };
 }
 
-export function encryptPassword(password: string, secret: string, requestAuthenticator: Buffer): Buffer {
-  const raw = Buffer.from(password, 'utf8');
+export function encryptPassword(password: string | Buffer, secret: string, requestAuthenticator: Buffer): Buffer {
+  const raw = typeof password === 'string' ? Buffer.from(password, 'utf8') : password;
   if (raw.length > 128) throw new RangeError('User-Password longer than 128 bytes');
   const padded = Buffer.alloc(Math.max(16, Math.ceil(raw.length / 16) * 16));
   raw.copy(padded);

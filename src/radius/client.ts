@@ -12,7 +12,8 @@ export interface RequestSpec {
   identifier: number;
   secret: string;
   userName?: string;
-  password?: string;
+  /** Text is sent as UTF-8; bytes as they are. */
+  password?: string | Buffer;
   state?: Buffer;
   /** Extra attributes, already encoded (type, length, value). */
   attributes?: Buffer[];

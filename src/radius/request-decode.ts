@@ -10,7 +10,7 @@ function text(packet: RawPacket, type: number): string | undefined {
   return a ? a.value.toString('utf8') : undefined;
 }
 
-export function decodeAccessRequest(packet: RawPacket, client: NasClient, sourceAddress: string, password: string | undefined): AccessRequest {
+export function decodeAccessRequest(packet: RawPacket, client: NasClient, sourceAddress: string, password: Buffer | undefined): AccessRequest {
   const nasId = text(packet, ATTR.NasIdentifier);
   const nas: NasInfo = {
     client: client.name,

@@ -2,6 +2,7 @@
 // cache -> handler -> signed answer. It knows nothing of OTPs: it calls the
 // handler it was given and encodes the Decision it gets back.
 
+import { isUtf8 } from 'node:buffer';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
@@ -16,6 +17,7 @@ import { decisionAttributes, decisionCode, encodeReply } from './reply.ts';
 import { decodeAccessRequest } from './request-decode.ts';
 import type { AccessHandler } from '../model/access-request.ts';
 import type { AnswerKind, EapAnswer, EapHook } from './eap-hook.ts';
+import { learnedInMemory, type LearnedClients } from './learned-clients.ts';
 import { RadiusStats, type DropReason } from './stats.ts';
 
 export interface RadiusServerOptions {
@@ -27,6 +29,8 @@ export interface RadiusServerOptions {
   reusePort?: boolean;
   /** Requests with EAP-Message go here when EAP is configured; without it they reach the handler, which refuses them. */
   eap?: EapHook;
+  /** Where `auto` clients that sent Message-Authenticator are remembered; this process alone when absent. */
+  learned?: LearnedClients;
 }
 
 type Port = 'auth' | 'acct';
@@ -44,7 +48,7 @@ export class RadiusServer {
   private readonly cache: DuplicateCache;
   private readonly sockets = new Map<Port, Socket>();
   /** Clients under `requireMessageAuthenticator: auto` that have sent one: from then on it is required. */
-  private readonly learnedMessageAuthenticator = new Set<string>();
+  private readonly learned: LearnedClients;
   private readonly dropLogged = new Map<string, number>();
   private inFlight = 0;
   /** Answers handed to a socket whose send has not completed: dgram sends on a later tick, and closing the socket first would lose them. */
@@ -57,6 +61,7 @@ export class RadiusServer {
     this.clients = options.clients;
     this.log = options.logger;
     this.cache = new DuplicateCache(options.listen.duplicateCacheSeconds);
+    this.learned = options.learned ?? learnedInMemory();
   }
 
   /** Swap the client table (SIGHUP); requests in flight keep the client they were matched with. */
@@ -123,14 +128,18 @@ export class RadiusServer {
 
   private drop(reason: DropReason, rinfo: RemoteInfo, client?: NasClient, detail?: string): void {
     this.stats.drop(reason);
-    // One warning a minute per source and cause: a misconfigured NAS retries forever.
+    this.hint(reason, rinfo, client, detail, 'RADIUS packet dropped');
+  }
+
+  /** One warning a minute per source and cause: a misconfigured NAS retries forever. */
+  private hint(reason: string, rinfo: RemoteInfo, client: NasClient | undefined, detail: string | undefined, message = 'RADIUS request looks wrong'): void {
     const key = `${reason}|${rinfo.address}`;
     const now = Date.now();
     const last = this.dropLogged.get(key);
     if (last !== undefined && now - last < DROP_LOG_INTERVAL_MS) return;
     if (this.dropLogged.size > 10_000) this.dropLogged.clear();
     this.dropLogged.set(key, now);
-    this.log.warn({ reason, source: rinfo.address, port: rinfo.port, client: client?.name, detail }, 'RADIUS packet dropped');
+    this.log.warn({ reason, source: rinfo.address, port: rinfo.port, client: client?.name, detail }, message);
   }
 
   private onMessage(which: Port, socket: Socket, msg: Buffer, rinfo: RemoteInfo): void {
@@ -158,7 +167,7 @@ export class RadiusServer {
     if (!(expected as number[]).includes(packet.code)) return this.drop('unsupported-code', rinfo, client, `code ${packet.code} on the ${which} port`);
 
     const authentic = this.checkAuthenticity(packet, client, rinfo);
-    if (!authentic) return;
+    if (authentic === undefined) return;
 
     if (packet.code === CODE.StatusServer) {
       // RFC 5997: answered directly, never cached, never handed to authentication.
@@ -185,14 +194,20 @@ export class RadiusServer {
       return;
     }
 
-    let password: string | undefined;
+    let password: Buffer | undefined;
     const hidden = firstAttribute(packet, ATTR.UserPassword);
     if (hidden) {
       const p = decryptPassword(hidden.value, client.secret, packet.authenticator);
       if (!p.ok) {
         this.cache.forget(key);
-        return this.drop('bad-password', rinfo, client, p.why === 'bad-length' ? 'User-Password has an invalid length' : 'User-Password does not decrypt to text: is the shared secret right?');
+        return this.drop('bad-password', rinfo, client, 'User-Password has an invalid length');
       }
+      // Only what proves a wrong secret drops a request: a verified Message-Authenticator proves it right.
+      if (p.padding === 'dirty' && authentic !== 'signed') {
+        this.cache.forget(key);
+        return this.drop('bad-password', rinfo, client, 'User-Password padding does not decrypt to NULs: is the shared secret right?');
+      }
+      if (authentic !== 'signed' && !isUtf8(p.password)) this.hint('password-not-text', rinfo, client, 'User-Password is not UTF-8 text (answered with a reject): if every login from this NAS fails, check the shared secret');
       password = p.password;
     }
     const request = decodeAccessRequest(packet, client, rinfo.address, password);
@@ -264,40 +279,41 @@ export class RadiusServer {
     if (this.idle && this.idleWaiters.length > 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private checkAuthenticity(packet: RawPacket, client: NasClient, rinfo: RemoteInfo): boolean {
+  /** 'signed': a Message-Authenticator verified; 'unsigned': none, and none required; undefined: dropped. */
+  private checkAuthenticity(packet: RawPacket, client: NasClient, rinfo: RemoteInfo): 'signed' | 'unsigned' | undefined {
     const mas = findAttributes(packet, ATTR.MessageAuthenticator);
     if (mas.length > 1) {
       this.drop('bad-message-authenticator', rinfo, client, 'more than one Message-Authenticator');
-      return false;
+      return undefined;
     }
     const ma = mas[0];
     if (packet.code === CODE.AccountingRequest && !verifyAccountingRequestAuthenticator(packet, client.secret)) {
       this.drop('bad-authenticator', rinfo, client, 'Accounting-Request authenticator does not match: is the shared secret right?');
-      return false;
+      return undefined;
     }
     if (ma) {
       if (!verifyRequestMessageAuthenticator(packet, ma, client.secret)) {
         this.drop('bad-message-authenticator', rinfo, client, 'Message-Authenticator does not match: is the shared secret right?');
-        return false;
+        return undefined;
       }
       // Only Access-Requests teach `auto`: Status-Server always carries one (RFC 5997) and says nothing about the NAS's logins.
-      if (packet.code === CODE.AccessRequest && client.requireMessageAuthenticator === 'auto' && !this.learnedMessageAuthenticator.has(client.name)) {
-        this.learnedMessageAuthenticator.add(client.name);
+      if (packet.code === CODE.AccessRequest && client.requireMessageAuthenticator === 'auto' && !this.learned.has(client.name)) {
+        this.learned.learn(client.name);
         this.log.info({ client: client.name }, 'client sends Message-Authenticator; requiring it from now on');
       }
-      return true;
+      return 'signed';
     }
     const required =
       packet.code === CODE.StatusServer ||
       // RFC 3579 section 3.2: a request carrying EAP-Message without Message-Authenticator is discarded, whatever the client's setting.
       firstAttribute(packet, ATTR.EapMessage) !== undefined ||
       (packet.code === CODE.AccessRequest &&
-        (client.requireMessageAuthenticator === true || (client.requireMessageAuthenticator === 'auto' && this.learnedMessageAuthenticator.has(client.name))));
+        (client.requireMessageAuthenticator === true || (client.requireMessageAuthenticator === 'auto' && this.learned.has(client.name))));
     if (required) {
       const why = firstAttribute(packet, ATTR.EapMessage) ? 'an EAP request has no Message-Authenticator (RFC 3579 requires one)' : 'request has no Message-Authenticator and the client requires one (BlastRADIUS, CVE-2024-3596)';
       this.drop('missing-message-authenticator', rinfo, client, why);
-      return false;
+      return undefined;
     }
-    return true;
+    return 'unsigned';
   }
 }

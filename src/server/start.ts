@@ -15,6 +15,7 @@ import { RadiusServer } from '../radius/server.ts';
 import { Metrics, withMetrics } from './metrics.ts';
 import { HttpListeners } from '../http/listeners.ts';
 import { httpRoutes } from './http-routes.ts';
+import { sharedLearnedClients } from './learned-clients.ts';
 import { openServices, reloadResolvers, type Services } from './services.ts';
 
 export interface Running {
@@ -81,7 +82,8 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   // EAP hook: TTLS/PEAP conversations whose inner logins take the PAP path (radiusHandler).
   const eap = config.eap ? new EapService(config.eap, logger.child({ eap: true })) : undefined;
   const eapHook = eap && createEapHook(eap, radiusHandler, { auditResumed: (request, decision) => auditSink.write(authEvent(request, decision, 0)) });
-  const radius = new RadiusServer({ listen: config.listen, clients, handler: radiusHandler, logger, reusePort: options.reusePort ?? false, ...(eapHook ? { eap: eapHook } : {}) });
+  const learned = await sharedLearnedClients(services.store, logger, () => services.admin.auth.now());
+  const radius = new RadiusServer({ listen: config.listen, clients, handler: radiusHandler, logger, learned, reusePort: options.reusePort ?? false, ...(eapHook ? { eap: eapHook } : {}) });
   metrics.setRadiusStats(() => radius.stats);
   const routes = config.http ? httpRoutes({ config: config.http, handler: withMetrics(metrics, 'http', authenticate), clients: () => clients, services, metrics, logger, ...(options.workerId !== undefined ? { workerId: options.workerId } : {}) }) : undefined;
   const http = config.http && routes ? new HttpListeners(config.http, routes.routes, { logger, onRefused: (cause) => metrics.httpRefused(cause) }) : undefined;
@@ -103,6 +105,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     services.store.purgeChallenges(now, config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: challenge purge failed'));
     const { throttle } = config.policy;
     if (throttle) services.store.purgeThrottles(now - throttle.resetAfterSeconds).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: throttle purge failed'));
+    learned.refresh().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: could not read the clients that send Message-Authenticator'));
   }, 60_000);
   janitor.unref();
 
@@ -175,6 +178,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       await stopServers();
       routes?.close();
       eap?.close();
+      learned.close();
       if (!failStopped) await services.close();
       // A failed WAL fsync (before, or in the store's last sync inside close()) leaves the store open: see StartOptions.onFatal.
       if (failStopped) return failStopped;

@@ -17,6 +17,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { DEFAULT_THREAD_POOL_SIZE } from '../store/thread-pool.ts';
 import type { ClusterMetrics } from './metrics-cluster.ts';
+import { isLearnedMessage } from './learned-clients.ts';
 
 /** Deaths within this many seconds of each other that count as a crash loop. */
 const CRASH_WINDOW_SECONDS = 60;
@@ -140,6 +141,11 @@ export function supervise(options: SupervisorOptions): Promise<number> {
       let up = false;
       worker.on('message', (msg: unknown) => {
         if (options.metrics?.onMessage(worker, msg)) return;
+        // A client one worker learned is required by all of them from now on.
+        if (isLearnedMessage(msg)) {
+          for (const w of alive.values()) if (w !== worker && w.isConnected()) w.send(msg);
+          return;
+        }
         if ((msg as { ready?: boolean }).ready !== true) return;
         options.metrics?.add(mySlot, worker);
         up = true;

@@ -61,7 +61,7 @@ export async function hashPin(pin: string, pepper: Buffer, params: ScryptParams 
  * malformed hashes are false; they still cost one default scrypt so the
  * answer takes as long as a real check.
  */
-export async function verifyPin(pin: string, stored: string, pepper: Buffer): Promise<boolean> {
+export async function verifyPin(pin: string | Buffer, stored: string, pepper: Buffer): Promise<boolean> {
   switch (pinHashScheme(stored)) {
     case 'scrypt': {
       const parsed = parseScrypt(stored);
@@ -137,7 +137,8 @@ export async function dummyVerify(pepper: Buffer, params: ScryptParams = DEFAULT
 export interface PinHasher {
   hash(pin: string): Promise<string>;
   /** A null hash means "no PIN set", which the empty PIN matches; costs the same as a real verify. */
-  verify(pin: string, stored: string | null): Promise<boolean>;
+  /** The PIN as typed: text, or the bytes a NAS sent (text is compared as its UTF-8 bytes). */
+  verify(pin: string | Buffer, stored: string | null): Promise<boolean>;
   needsRehash(stored: string): boolean;
   isKnown(stored: string): boolean;
 }
@@ -159,8 +160,8 @@ export function pinHasher(pepper: Buffer, params: ScryptParams = DEFAULT_PIN_PAR
   };
 }
 
-function derive(pin: string, pepper: Buffer, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> {
-  const input = createHmac('sha256', pepper).update(pin, 'utf8').digest();
+function derive(pin: string | Buffer, pepper: Buffer, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> {
+  const input = createHmac('sha256', pepper).update(typeof pin === 'string' ? Buffer.from(pin, 'utf8') : pin).digest();
   const N = 2 ** params.ln;
   const maxmem = 128 * N * params.r * 2 + 1024 * 1024;
   return hashJobs.run(
@@ -218,7 +219,7 @@ function parseLinotp(stored: string): ParsedLinotp | undefined {
   return { salt: Buffer.from(m[1]!, 'hex'), hash: Buffer.from(m[2]!, 'hex') };
 }
 
-function verifyLinotp(pin: string, parsed: ParsedLinotp): boolean {
-  const actual = createHash('sha256').update(pin, 'utf8').update(parsed.salt).digest();
+function verifyLinotp(pin: string | Buffer, parsed: ParsedLinotp): boolean {
+  const actual = createHash('sha256').update(typeof pin === 'string' ? Buffer.from(pin, 'utf8') : pin).update(parsed.salt).digest();
   return timingSafeEqual(actual, parsed.hash);
 }

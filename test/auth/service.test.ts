@@ -67,8 +67,8 @@ async function setup(policy: Partial<AuthPolicy> = {}, tokens: Partial<NewToken>
   return { service, store, users, kdf, clock, pins };
 }
 
-function req(userName: string, password: string | undefined, extra: Partial<AccessRequest> = {}): AccessRequest {
-  return { userName, ...(password !== undefined ? { password } : {}), nas: { client: 'test', address: '127.0.0.1' }, ...extra };
+function req(userName: string, password: string | Buffer | undefined, extra: Partial<AccessRequest> = {}): AccessRequest {
+  return { userName, ...(password !== undefined ? { password: Buffer.isBuffer(password) ? password : Buffer.from(password, 'utf8') } : {}), nas: { client: 'test', address: '127.0.0.1' }, ...extra };
 }
 
 test('PIN+OTP accepted once; reasons for wrong OTP and replay', async () => {
@@ -214,6 +214,17 @@ test('with challenge-response the PIN check costs the same KDF whether the PIN i
   assert.equal(kdf.calls, wrongOtp, 'same number of KDF runs for a right and a wrong PIN');
 });
 
+test('passwords are compared as bytes: a Latin-1 PIN does not match the UTF-8 one, and a byte that is not a digit never matches an OTP', async () => {
+  const { service, store } = await setup();
+  await store.updateToken('T1', { pinHash: await store.pins.hash('café') });
+  assert.equal((await service.authenticate(req('alice', Buffer.concat([Buffer.from('caf\xe9', 'latin1'), Buffer.from(at(0))])))).reason, 'wrong pin');
+  assert.equal((await service.authenticate(req('alice', Buffer.concat([Buffer.from('café'), Buffer.from(`${at(0)}\n`)])))).decision, 'reject', 'a trailing LF is part of the password');
+  assert.equal((await service.authenticate(req('alice', Buffer.concat([Buffer.from('café'), Buffer.from(at(0))])))).decision, 'accept');
+  assert.equal((await service.authenticate(req('alice', Buffer.concat([Buffer.from('café'), Buffer.from(`${at(1)}`.slice(0, 5)), Buffer.from([0xb9])])))).decision, 'reject');
+  const userstore = await setup({ otppin: 'userstore' });
+  assert.equal((await userstore.service.authenticate(req('alice', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(at(0))])))).reason, 'wrong pin', 'bytes that are not UTF-8 are no directory password');
+});
+
 test('several tokens: whichever matches accepts', async () => {
   const other = Buffer.from('abcdefghijabcdefghij', 'ascii');
   const { service } = await setup({}, [{}, { serial: 'T2', seed: other }]);
@@ -227,7 +238,7 @@ test('a right PIN under an old hash format is re-hashed in the current one; a wr
   const legacy = 'legacy$1234';
   await store.updateToken('T1', { pinHash: legacy });
   const real = pins.verify;
-  pins.verify = async (pin, hash) => (hash === legacy ? pin === '1234' : real(pin, hash));
+  pins.verify = async (pin, hash) => (hash === legacy ? pin.toString() === '1234' : real(pin, hash));
   pins.needsRehash = (hash) => hash.startsWith('legacy$');
   pins.hash = (pin) => store.pins.hash(pin);
   assert.equal((await service.authenticate(req('alice', `9999${at(0)}`))).decision, 'reject');

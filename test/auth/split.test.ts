@@ -16,17 +16,25 @@ test('User-Name: user@realm at the last @, DOMAIN\\user, or plain', () => {
   assert.deepEqual(splitUserName('CORP\\alice', { splitAtSign: true, splitDomain: false }), { login: 'CORP\\alice' });
 });
 
-test('PIN and OTP: prepend and append, characters not bytes', () => {
-  assert.deepEqual(splitPinOtp('1234567890', 6, 'prepend'), { pin: '1234', otp: '567890' });
-  assert.deepEqual(splitPinOtp('5678901234', 6, 'append'), { pin: '1234', otp: '567890' });
-  assert.deepEqual(splitPinOtp('567890', 6, 'prepend'), { pin: '', otp: '567890' });
-  assert.deepEqual(splitPinOtp('pässwörd12345678', 8, 'prepend'), { pin: 'pässwörd', otp: '12345678' });
-  assert.equal(splitPinOtp('12345', 6, 'prepend'), undefined);
-  assert.equal(splitPinOtp('12345', 6, 'append'), undefined);
-  assert.deepEqual(splitPinOtp('5678901234', 6, 'prepend'), { pin: '5678', otp: '901234' });
-  // Characters outside the BMP are two UTF-16 units and still count as one.
-  assert.deepEqual(splitPinOtp('🔑123456', 6, 'prepend'), { pin: '🔑', otp: '123456' });
-  assert.deepEqual(splitPinOtp('123456🔑', 6, 'append'), { pin: '🔑', otp: '123456' });
-  assert.deepEqual(splitPinOtp('🔑12345', 6, 'prepend'), { pin: '', otp: '🔑12345' });
-  assert.equal(splitPinOtp('🔑1234', 6, 'prepend'), undefined);
+test('PIN and OTP: prepend and append, split by bytes, the PIN kept as bytes', () => {
+  const split = (password: string | Buffer, digits: number, position: 'prepend' | 'append') => {
+    const r = splitPinOtp(Buffer.isBuffer(password) ? password : Buffer.from(password, 'utf8'), digits, position);
+    return r && { pin: r.pin.toString('utf8'), otp: r.otp };
+  };
+  assert.deepEqual(split('1234567890', 6, 'prepend'), { pin: '1234', otp: '567890' });
+  assert.deepEqual(split('5678901234', 6, 'append'), { pin: '1234', otp: '567890' });
+  assert.deepEqual(split('567890', 6, 'prepend'), { pin: '', otp: '567890' });
+  assert.deepEqual(split('pässwörd12345678', 8, 'prepend'), { pin: 'pässwörd', otp: '12345678' });
+  assert.equal(split('12345', 6, 'prepend'), undefined);
+  assert.equal(split('12345', 6, 'append'), undefined);
+  assert.deepEqual(split('5678901234', 6, 'prepend'), { pin: '5678', otp: '901234' });
+  // Multi-byte PIN characters stay whole whenever the OTP part is digits.
+  assert.deepEqual(split('🔑123456', 6, 'prepend'), { pin: '🔑', otp: '123456' });
+  assert.deepEqual(split('123456🔑', 6, 'append'), { pin: '🔑', otp: '123456' });
+  // A Latin-1 byte (not UTF-8) is kept as the byte it is.
+  const latin1 = splitPinOtp(Buffer.from('caf\xe9123456', 'latin1'), 6, 'prepend')!;
+  assert.deepEqual([...latin1.pin], [0x63, 0x61, 0x66, 0xe9]);
+  assert.equal(latin1.otp, '123456');
+  // An OTP part that is not digits is kept byte for byte, so it can never match a code.
+  assert.equal(splitPinOtp(Buffer.from('\xe912345', 'latin1'), 6, 'prepend')!.otp, '\xe912345');
 });

@@ -26,7 +26,7 @@ describe('encodeRequest', () => {
     assert.equal(p.attributes[0]!.type, ATTR.MessageAuthenticator);
     assert.ok(verifyRequestMessageAuthenticator(p, p.attributes[0]!, SECRET));
     assert.equal(firstAttribute(p, ATTR.UserName)!.value.toString(), 'u000001');
-    assert.deepEqual(decryptPassword(firstAttribute(p, ATTR.UserPassword)!.value, SECRET, AUTH), { ok: true, password: '1234287082' });
+    assert.deepEqual(decryptPassword(firstAttribute(p, ATTR.UserPassword)!.value, SECRET, AUTH), { ok: true, password: Buffer.from('1234287082'), padding: 'nuls' });
     assert.deepEqual([...firstAttribute(p, ATTR.NasIpAddress)!.value], [127, 0, 0, 1]);
   });
 

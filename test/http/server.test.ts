@@ -50,7 +50,7 @@ describe('HTTP validate API with a fake handler', () => {
     const ok = await fetch(`${f.base}/validate/simplecheck`, form({ user: 'alice', pass: '1234755224' }));
     assert.equal(ok.status, 200);
     assert.equal(await ok.text(), ':-)');
-    assert.deepEqual(f.requests[0], { userName: 'alice', password: '1234755224', nas: { client: 'http', address: '127.0.0.1' } });
+    assert.deepEqual(f.requests[0], { userName: 'alice', password: Buffer.from('1234755224'), nas: { client: 'http', address: '127.0.0.1' } });
     f.answer = () => ({ decision: 'reject', reason: 'wrong otp' });
     assert.equal(await (await fetch(`${f.base}/validate/simplecheck?user=alice&pass=x`)).text(), ':-(');
   });
@@ -120,7 +120,7 @@ describe('HTTP validate API with a fake handler', () => {
   test('JSON bodies are parameters too; the body wins over the query', async () => {
     await fetch(`${f.base}/validate/check?user=mallory`, json({ user: 'alice', pass: 123456, realm: 'corp', ignored: { nested: true } }));
     assert.equal(f.requests[0]!.userName, 'alice');
-    assert.equal(f.requests[0]!.password, '123456');
+    assert.equal(f.requests[0]!.password!.toString(), '123456');
     assert.equal(f.requests[0]!.realm, 'corp');
   });
 
@@ -128,7 +128,7 @@ describe('HTTP validate API with a fake handler', () => {
     await fetch(`${f.base}/validate/check`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'user=alice&pass=1' });
     const untyped = await raw(f.server.port(), 'POST /validate/simplecheck HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\nConnection: close\r\n\r\nuser=bob&pass=2');
     assert.match(untyped, /^HTTP\/1\.1 200 /);
-    assert.deepEqual(f.requests.map((r) => [r.userName, r.password]), [['alice', '1'], ['bob', '2']]);
+    assert.deepEqual(f.requests.map((r) => [r.userName, r.password!.toString()]), [['alice', '1'], ['bob', '2']]);
   });
 
   test('missing user or pass: LinOTP error 905 on check, ":-(" on simplecheck, and the handler is not asked', async () => {
@@ -142,7 +142,7 @@ describe('HTTP validate API with a fake handler', () => {
     assert.equal(f.requests.length, 0);
     const emptyPass = await fetch(`${f.base}/validate/simplecheck?user=alice&pass=`);
     assert.equal(await emptyPass.text(), ':-(');
-    assert.equal(f.requests[0]!.password, '', 'an empty pass is a pass (a PIN-less challenge trigger is the service\'s business)');
+    assert.equal(f.requests[0]!.password!.toString(), '', 'an empty pass is a pass (a PIN-less challenge trigger is the service\'s business)');
   });
 
   test('a body that is not JSON: 905 on check, 400 ":-(" on simplecheck', async () => {

@@ -53,7 +53,7 @@ export async function services(now = NOW): Promise<{ s: Services; dir: string; c
 }
 
 export function request(userName: string, password: string): AccessRequest {
-  return { userName, password, nas: { client: 'local', address: '127.0.0.1' } };
+  return { userName, password: Buffer.from(password, 'utf8'), nas: { client: 'local', address: '127.0.0.1' } };
 }
 
 /** Every token as plain JSON (seeds as hex), sorted by serial. */

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Decision } from '../../src/model/decision.ts';
 import type { AccessRequest } from '../../src/model/access-request.ts';
 import { buildRequest, RadiusClient, responseAttributes } from '../../src/radius/client.ts';
+import { encryptPassword } from '../../src/radius/authenticator.ts';
 import { ATTR, CODE, rawAttribute } from '../../src/radius/packet.ts';
 import type { RadiusServer } from '../../src/radius/server.ts';
 import { captureLogs, delay, radclient, SECRET, startServer, testConfigYaml } from '../helpers/radius.ts';
@@ -52,21 +53,39 @@ describe('RADIUS listener', () => {
     assert.match(r.stdout, /Reply-Message = "welcome"/);
     assert.equal(seen.length, 1);
     assert.equal(seen[0]!.userName, 'bob@example');
-    assert.equal(seen[0]!.password, '1234 567890');
+    assert.deepEqual(seen[0]!.password, Buffer.from('1234 567890'));
     assert.equal(seen[0]!.nas.identifier, 'vpn-gw');
     assert.equal(seen[0]!.nas.client, 'local');
     assert.equal(seen[0]!.callingStationId, '198.51.100.7');
   });
 
-  test('a request with a wrong secret gets no answer, with or without Message-Authenticator', async () => {
+  test('a request with a wrong secret is dropped where that is proven: by the Message-Authenticator, or by padding that is not NULs', async () => {
     const before = server.stats.droppedTotal();
-    const plain = await radclient(['-x', '-r', '1', '-t', '1', `127.0.0.1:${server.port()}`, 'auth', 'not-the-right-secret'], 'User-Name = "bob"\nUser-Password = "123456"\n');
-    assert.match(plain.stdout + plain.stderr, /No reply/);
     const signed = await radclient(['-x', '-r', '1', '-t', '1', `127.0.0.1:${server.port()}`, 'auth', 'not-the-right-secret'], 'User-Name = "bob"\nUser-Password = "123456"\nMessage-Authenticator = 0x00\n');
     assert.match(signed.stdout + signed.stderr, /No reply/);
-    assert.equal(server.stats.droppedTotal() - before, 2);
-    assert.equal(server.stats.dropped.get('bad-password'), 1);
     assert.ok((server.stats.dropped.get('bad-message-authenticator') ?? 0) >= 1);
+    // Without one, padding that decrypts to something other than NULs proves the secret wrong.
+    const authenticator = randomBytes(16);
+    const dirty = buildRequest({ identifier: nextId(), secret: SECRET, userName: 'bob', authenticator, attributes: [rawAttribute(ATTR.UserPassword, encryptPassword(Buffer.from('12\u0000x'), SECRET, authenticator))] });
+    assert.equal(await client.send(dirty, SECRET, 500), undefined);
+    assert.equal(server.stats.dropped.get('bad-password'), 1);
+    assert.equal(server.stats.droppedTotal() - before, 2);
+  });
+
+  test('an authentic request whose password is not UTF-8 text (Latin-1, a TAB, a trailing LF) is answered', async () => {
+    const seenPasswords: Buffer[] = [];
+    nextDecision = async (r) => {
+      seenPasswords.push(r.password!);
+      return { decision: 'reject', reason: 'wrong pin' };
+    };
+    const passwords = [Buffer.from('caf\xe9123456', 'latin1'), Buffer.from('12\t34123456'), Buffer.from('1234123456\n')];
+    for (const password of passwords) {
+      const signed = await client.send(buildRequest({ identifier: nextId(), secret: SECRET, userName: 'bob', password, messageAuthenticator: true }), SECRET);
+      assert.equal(signed?.packet.code, CODE.AccessReject, `signed: ${password.toString('hex')}`);
+      const unsigned = await client.send(buildRequest({ identifier: nextId(), secret: SECRET, userName: 'bob', password }), SECRET);
+      assert.equal(unsigned?.packet.code, CODE.AccessReject, `unsigned: ${password.toString('hex')}`);
+    }
+    assert.deepEqual(seenPasswords, passwords.flatMap((p) => [p, p]), 'the handler gets the bytes as sent');
   });
 
   test('a one-bit-flipped Message-Authenticator is dropped, for every one of its 128 bits', async () => {
