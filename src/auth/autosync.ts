@@ -7,7 +7,8 @@ import type { Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
 import type { AuthContext, Subject } from './context.ts';
 import { failAttempt } from './failures.ts';
-import { accept, reject, who } from './outcome.ts';
+import type { Answering } from './answering.ts';
+import { reject, who } from './outcome.ts';
 import type { Attempt } from './throttle.ts';
 import { unusable } from './usable.ts';
 
@@ -23,6 +24,7 @@ export async function autosync(
   pinRight: (token: Token, pin: Buffer) => Promise<boolean>,
   now: number,
   attempt: Attempt,
+  answer: Answering,
 ): Promise<Decision | undefined> {
   const { store, policy } = ctx;
   for (const { token, split } of candidates) {
@@ -33,10 +35,13 @@ export async function autosync(
     if (!(await pinRight(token, split.pin))) continue;
     const pairs = token.syncAt !== null && now - token.syncAt <= policy.autoResyncTimeout && kind.followsSyncState(token, found, now);
     if (pairs) {
+      const accepted = answer.accept('ok (autosync)', who(subject, token.serial));
+      const refused = answer.refuse(accepted);
+      if (refused) return refused;
       if (await store.commitSuccess(token.serial, found.counter, now, found.drift)) {
         attempt.succeeded();
         ctx.logger.info({ serial: token.serial, counter: found.counter }, 'token resynchronised by autosync');
-        return accept(policy, 'ok (autosync)', who(subject, token.serial));
+        return accepted;
       }
       const fresh = await store.getToken(token.serial);
       return reject(policy, (fresh && (await unusable(ctx, fresh, now))) ?? 'replay', who(subject, token.serial));

@@ -4,19 +4,20 @@
 // the store so another worker or server can take the answer.
 
 import type { Challenge } from '../model/challenge.ts';
-import type { ChallengeDecision, Decision } from '../model/decision.ts';
+import type { ChallengeDecision, Decision, RejectDecision } from '../model/decision.ts';
 import type { Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
 import type { AuthContext, Subject } from './context.ts';
 import { failAttempt } from './failures.ts';
-import { accept, reject, who } from './outcome.ts';
+import type { Answering } from './answering.ts';
+import { reject, who } from './outcome.ts';
 import { pinMatches } from './pins.ts';
 import type { Attempt } from './throttle.ts';
 import { unusable } from './usable.ts';
 
 const TRANSACTION_ID = /^[0-9a-f]{32}$/;
 
-export async function triggerChallenge(ctx: AuthContext, subject: Subject, tokens: Token[], password: Buffer, now: number): Promise<ChallengeDecision | undefined> {
+export async function triggerChallenge(ctx: AuthContext, subject: Subject, tokens: Token[], password: Buffer, now: number, answer: Answering): Promise<ChallengeDecision | RejectDecision | undefined> {
   const { policy } = ctx;
   if (policy.otppin === 'none') return undefined;
   const capable = tokens.filter((t) => policy.challengeResponse.includes(t.type) && tokenKind(t.type).challenge !== undefined);
@@ -31,15 +32,28 @@ export async function triggerChallenge(ctx: AuthContext, subject: Subject, token
     for (const t of capable) if (await pinMatches(ctx, subject, t, password)) matched.push(t);
   }
   if (matched.length === 0) return undefined;
-  return openTransaction(ctx, subject, matched, now);
+  const prepared = prepareTransaction(ctx, subject, matched, now);
+  const refused = answer.refuse(prepared.decision);
+  if (refused) return refused;
+  await storeTransaction(ctx, prepared.challenge, now);
+  return prepared.decision;
 }
 
-/**
- * One transaction for these tokens (their PIN matched, or an administrator
- * asked for it): the State to send, the prompt, and the OCRA question.
- */
+/** One transaction for these tokens (their PIN matched, or an administrator asked for it), opened and stored. */
 export async function openTransaction(ctx: AuthContext, subject: Subject, matched: Token[], now: number): Promise<ChallengeDecision> {
-  const { policy, store } = ctx;
+  const { challenge, decision } = prepareTransaction(ctx, subject, matched, now);
+  await storeTransaction(ctx, challenge, now);
+  return decision;
+}
+
+async function storeTransaction(ctx: AuthContext, challenge: Challenge, now: number): Promise<void> {
+  await ctx.store.createChallenge(challenge);
+  await ctx.store.purgeChallenges(now, ctx.policy.maxChallengesPerToken);
+}
+
+/** The transaction's row and answer: the State to send, the prompt, and the OCRA question. */
+function prepareTransaction(ctx: AuthContext, subject: Subject, matched: Token[], now: number): { challenge: Challenge; decision: ChallengeDecision } {
+  const { policy } = ctx;
   // One question for the whole transaction: the OCRA tokens all answer the same one.
   let data = '';
   const prompts = new Set<string>();
@@ -62,18 +76,17 @@ export async function openTransaction(ctx: AuthContext, subject: Subject, matche
     attempts: 0,
     maxAttempts: policy.challengeMaxAttempts,
   };
-  await store.createChallenge(challenge);
-  await store.purgeChallenges(now, policy.maxChallengesPerToken);
-  return {
+  const decision: ChallengeDecision = {
     decision: 'challenge',
     reason: 'challenge created',
     replyMessage: message,
     ...who(subject, matched.length === 1 ? matched[0]!.serial : undefined),
     challenge: { transactionId: challenge.transactionId, data, serials: challenge.serials, timeout: policy.challengeTimeout },
   };
+  return { challenge, decision };
 }
 
-export async function answerChallenge(ctx: AuthContext, subject: Subject, state: Buffer, password: Buffer, attempt: Attempt): Promise<Decision> {
+export async function answerChallenge(ctx: AuthContext, subject: Subject, state: Buffer, password: Buffer, attempt: Attempt, answer: Answering): Promise<Decision> {
   // A response is digits (or an OCRA hex string): one character per byte, and any other byte never matches.
   const response = password.toString('latin1');
   const { store, policy } = ctx;
@@ -115,10 +128,13 @@ export async function answerChallenge(ctx: AuthContext, subject: Subject, state:
       return reject(policy, 'replay', who(subject, t.serial));
     }
     // Taking the transaction is the gate: of two answers raced, one gets it, and none once the wrong ones used up its attempts.
+    const accepted = answer.accept('ok (challenge)', who(subject, t.serial));
+    const refused = answer.refuse(accepted);
+    if (refused) return refused;
     if (!(await store.takeChallenge(transactionId))) return reject(policy, 'challenge closed', who(subject, t.serial));
     if (await store.commitSuccess(t.serial, result.counter, now, result.drift)) {
       attempt.succeeded();
-      return accept(policy, 'ok (challenge)', who(subject, t.serial));
+      return accepted;
     }
     const fresh = await store.getToken(t.serial);
     return reject(policy, (fresh && (await unusable(ctx, fresh, now))) ?? 'replay', who(subject, t.serial));

@@ -9,22 +9,19 @@ import type { Decision } from '../model/decision.ts';
 import { StoreError } from '../store/errors.ts';
 import { answerChallenge } from './challenge.ts';
 import type { AuthContext } from './context.ts';
-import { accept, reject } from './outcome.ts';
+import { answering } from './answering.ts';
+import { logOutage } from './outage-log.ts';
+import { reject } from './outcome.ts';
 import { spendFirstFactorCost } from './pins.ts';
-import { replyAttributes } from './reply-rules.ts';
 import { lookUp, nameOf } from './subject.ts';
 import { Throttle, throttleKeyOf } from './throttle.ts';
 import { checkTokens } from './token-check.ts';
-
-/** Log lines about an outage come once a minute per cause, with the count since the last one. */
-const OUTAGE_LOG_INTERVAL_MS = 60_000;
 
 export class AuthService {
   readonly #ctx: AuthContext;
   readonly #throttle: Throttle;
   /** The last request of each user in flight; the next waits for it. */
   readonly #turns = new Map<string, Promise<void>>();
-  readonly #outages = new Map<string, { loggedAt: number; since: number }>();
 
   constructor(ctx: AuthContext) {
     this.#ctx = ctx;
@@ -37,10 +34,10 @@ export class AuthService {
     } catch (err) {
       // Fail closed with a reason an admin can act on.
       if (err instanceof StoreError && err.code === 'unavailable') {
-        this.#logOutage('store', err, 'token store unavailable: rejecting logins until it answers');
+        logOutage(this.#ctx, 'store', { cause: (err as Error).message }, 'token store unavailable: rejecting logins until it answers');
         return reject(this.#ctx.policy, 'store unavailable', { user: request.userName });
       }
-      this.#logOutage(`internal:${(err as Error).message}`, err, 'authentication failed with an internal error');
+      logOutage(this.#ctx, `internal:${(err as Error).message}`, { err }, 'authentication failed with an internal error');
       return reject(this.#ctx.policy, 'internal error', { user: request.userName });
     }
   }
@@ -66,21 +63,20 @@ export class AuthService {
       const user = await lookUp(ctx, name);
       if (user && 'decision' in user) return user;
       if (!user) {
-        if (policy.passOnNoUser) return accept(policy, 'pass on no user', about);
+        if (policy.passOnNoUser) {
+          const passed = answering(ctx, request, undefined).accept('pass on no user', about);
+          return answering(ctx, request, undefined).refuse(passed) ?? passed;
+        }
         await spendFirstFactorCost(ctx);
         await attempt.failed();
         return reject(policy, 'unknown user', about);
       }
       const subject = { user, realm: name.realm };
       const password = request.password;
-      const decision = await this.#inTurn(`${user.resolver}\u0000${user.id}`, () =>
-        request.state ? answerChallenge(ctx, subject, request.state, password, attempt) : checkTokens(ctx, subject, password, attempt),
+      const answer = answering(ctx, request, subject);
+      return await this.#inTurn(`${user.resolver}\u0000${user.id}`, () =>
+        request.state ? answerChallenge(ctx, subject, request.state, password, attempt, answer) : checkTokens(ctx, subject, password, attempt, answer),
       );
-      if (decision.decision === 'accept' && ctx.replyRules.length > 0) {
-        const attributes = replyAttributes(ctx.replyRules, user, name.realm);
-        if (attributes.length > 0) decision.replyAttributes = attributes;
-      }
-      return decision;
     } finally {
       attempt.done();
     }
@@ -104,17 +100,5 @@ export class AuthService {
       finished();
       if (this.#turns.get(user) === tail) this.#turns.delete(user);
     }
-  }
-
-  #logOutage(cause: string, err: unknown, message: string): void {
-    const now = Date.now();
-    const seen = this.#outages.get(cause);
-    if (seen && now - seen.loggedAt < OUTAGE_LOG_INTERVAL_MS) {
-      seen.since++;
-      return;
-    }
-    if (this.#outages.size > 1000) this.#outages.clear();
-    this.#outages.set(cause, { loggedAt: now, since: 0 });
-    this.#ctx.logger.error({ err, ...(seen ? { sinceLastLog: seen.since } : {}) }, message);
   }
 }

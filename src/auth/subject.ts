@@ -5,6 +5,7 @@ import type { AccessRequest } from '../model/access-request.ts';
 import type { RejectDecision } from '../model/decision.ts';
 import { AmbiguousUserError, ResolverUnavailableError, type User } from '../users/types.ts';
 import type { AuthContext, Subject } from './context.ts';
+import { logOutage } from './outage-log.ts';
 import { reject } from './outcome.ts';
 import { splitUserName } from './username.ts';
 
@@ -36,7 +37,7 @@ export async function lookUp(ctx: AuthContext, name: Named): Promise<User | unde
     return await ctx.users.findUser(realm, login);
   } catch (err) {
     if (err instanceof ResolverUnavailableError) {
-      logger.error({ resolver: err.resolver, cause: err.message, realm }, 'resolver unavailable');
+      logOutage(ctx, `resolver:${err.resolver}`, { resolver: err.resolver, cause: err.message, realm }, 'resolver unavailable: rejecting logins of its users until it answers');
       ctx.onResolverError(err.resolver);
       return reject(policy, 'resolver unavailable', { user: login, realm });
     }

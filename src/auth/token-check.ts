@@ -11,16 +11,20 @@ import { autosync, type SplitCandidate } from './autosync.ts';
 import { triggerChallenge } from './challenge.ts';
 import type { AuthContext, Subject } from './context.ts';
 import { failAttempt } from './failures.ts';
-import { accept, reject, who } from './outcome.ts';
+import type { Answering } from './answering.ts';
+import { reject, who } from './outcome.ts';
 import { splitPinOtp } from './pin-otp.ts';
 import { pinCache, spendFirstFactorCost } from './pins.ts';
 import type { Attempt } from './throttle.ts';
 import { unusable } from './usable.ts';
 
-export async function checkTokens(ctx: AuthContext, subject: Subject, password: Buffer, attempt: Attempt): Promise<Decision> {
+export async function checkTokens(ctx: AuthContext, subject: Subject, password: Buffer, attempt: Attempt, answer: Answering): Promise<Decision> {
   const { policy } = ctx;
   const tokens = await ctx.store.tokensOfUser(subject.user.resolver, subject.user.id);
-  if (tokens.length === 0 && policy.passOnNoToken) return accept(policy, 'pass on no token', who(subject));
+  if (tokens.length === 0 && policy.passOnNoToken) {
+    const passed = answer.accept('pass on no token', who(subject));
+    return answer.refuse(passed) ?? passed;
+  }
   const now = ctx.now();
   const usable: Token[] = [];
   const refusals: string[] = [];
@@ -36,7 +40,7 @@ export async function checkTokens(ctx: AuthContext, subject: Subject, password: 
     const reason = tokens.length === 0 ? 'no token' : refusals.includes('locked') ? 'locked' : refusals[0]!;
     return reject(policy, reason, who(subject, tokens.length === 1 ? tokens[0]!.serial : undefined));
   }
-  return checkPinOtp(ctx, subject, usable, password, now, attempt);
+  return checkPinOtp(ctx, subject, usable, password, now, attempt, answer);
 }
 
 /** Why a commit found the token changed: unusable now (locked, disabled, ...), else the OTP was used meanwhile. */
@@ -46,7 +50,7 @@ async function refusedCommit(ctx: AuthContext, subject: Subject, serial: string,
   return reject(ctx.policy, why ?? 'replay', who(subject, serial));
 }
 
-async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], password: Buffer, now: number, attempt: Attempt): Promise<Decision> {
+async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], password: Buffer, now: number, attempt: Attempt, answer: Answering): Promise<Decision> {
   const { policy, store } = ctx;
 
   // 1. HMACs only: which tokens does the OTP part match?
@@ -65,9 +69,12 @@ async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], 
       replays.push(c.token);
       continue;
     }
+    const accepted = answer.accept('ok', who(subject, c.token.serial));
+    const refused = answer.refuse(accepted);
+    if (refused) return refused;
     if (await store.commitSuccess(c.token.serial, c.result.counter, now, c.result.drift)) {
       attempt.succeeded();
-      return accept(policy, 'ok', who(subject, c.token.serial));
+      return accepted;
     }
     return refusedCommit(ctx, subject, c.token.serial, now);
   }
@@ -82,13 +89,13 @@ async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], 
   //    the PIN parts are checked at the same time, for the steps below: in a burst, a request's
   //    two hashes then queue together instead of the second waiting behind everyone's first.
   const early = policy.otppin === 'token' ? checked.map((c) => (c.split ? pinRight(c.token, c.split.pin) : undefined)) : [];
-  const [challenge] = await Promise.all([triggerChallenge(ctx, subject, tokens, password, now), Promise.all(early)]);
+  const [challenge] = await Promise.all([triggerChallenge(ctx, subject, tokens, password, now, answer), Promise.all(early)]);
   if (challenge) return challenge;
 
   // 4. Autosync: an OTP beyond the window but within the sync window.
   if (policy.autoResync) {
     const candidates = checked.filter((c): c is typeof c & SplitCandidate => c.split !== undefined);
-    const synced = await autosync(ctx, subject, candidates, pinRight, now, attempt);
+    const synced = await autosync(ctx, subject, candidates, pinRight, now, attempt, answer);
     if (synced) return synced;
   }
 

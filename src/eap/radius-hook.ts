@@ -10,7 +10,7 @@ import type { AccessHandler, AccessRequest } from '../model/access-request.ts';
 import type { EapAnswer, EapHook } from '../radius/eap-hook.ts';
 import { mppeKeyAttributes } from '../radius/mppe.ts';
 import { ATTR, CODE, findAttributes, firstAttribute, rawAttribute, type RawPacket } from '../radius/packet.ts';
-import { decisionAttributes } from '../radius/reply.ts';
+import { decisionAttributes, replyProblem } from '../radius/reply.ts';
 import { joinEapMessage, splitEapMessage } from './eap-message.ts';
 import type { InnerCredentials } from './phase2.ts';
 import type { EapOutcome, EapService } from './service.ts';
@@ -23,14 +23,19 @@ export interface EapHookOptions {
 }
 
 /** The outer request with the tunnel's credentials: the NAS and the station id stay the outer ones. */
-export function innerRequest(outer: AccessRequest, credentials: InnerCredentials | { userName: string }): AccessRequest {
+export function innerRequest(outer: AccessRequest, credentials: InnerCredentials | { userName: string }, packet?: RawPacket): AccessRequest {
   return {
     userName: credentials.userName,
     ...('password' in credentials ? { password: credentials.password } : {}),
     nas: outer.nas,
     ...(outer.callingStationId !== undefined ? { callingStationId: outer.callingStationId } : {}),
+    // The inner accept goes out with EAP-Success and the MPPE keys beside its own attributes.
+    ...(packet ? { unsendable: (decision: Decision) => replyProblem(packet, decision, EAP_ACCEPT_EXTRA_BYTES) } : {}),
   };
 }
+
+/** EAP-Message with EAP-Success (2 + 4 bytes) and two MS-MPPE key VSAs (2 + 4 + 2 + 50 bytes each). */
+const EAP_ACCEPT_EXTRA_BYTES = 6 + 2 * 58;
 
 function framedMtu(packet: RawPacket): number | undefined {
   const a = firstAttribute(packet, FRAMED_MTU);
@@ -55,7 +60,7 @@ export function createEapHook(service: EapService, handler: AccessHandler, optio
         source: request.nas.address,
         ...(request.callingStationId !== undefined ? { callingStationId: request.callingStationId } : {}),
       },
-      (credentials) => handler(innerRequest(request, credentials)),
+      (credentials) => handler(innerRequest(request, credentials, packet)),
     );
     switch (outcome.kind) {
       case 'ignore':

@@ -33,6 +33,12 @@ export interface AccessRequest {
   chap?: boolean;
   /** The NAS sent EAP-Message: EAP is not served here. */
   eap?: boolean;
+  /**
+   * Why this decision could not be sent as the answer (too large for the
+   * front end), or undefined when it can: asked before an OTP is used up or
+   * a challenge stored. Front ends without a size limit leave it out.
+   */
+  unsendable?: (decision: Decision) => string | undefined;
 }
 
 export type AccessHandler = (request: AccessRequest) => Promise<Decision>;

@@ -6,7 +6,7 @@
 import type { Decision } from '../model/decision.ts';
 import { signResponse } from './authenticator.ts';
 import { encodeAttribute } from './codec.ts';
-import { assemblePacket, ATTR, CODE, rawAttribute, type RawPacket } from './packet.ts';
+import { assemblePacket, ATTR, CODE, HEADER_LENGTH, MAX_PACKET_LENGTH, rawAttribute, type RawPacket } from './packet.ts';
 
 const MESSAGE_AUTHENTICATOR_PLACEHOLDER = rawAttribute(ATTR.MessageAuthenticator, Buffer.alloc(16));
 
@@ -46,6 +46,23 @@ export function decisionAttributes(decision: Decision): Buffer[] {
     for (const a of decision.replyAttributes ?? []) attrs.push(encodeAttribute(a.name, a.value));
   }
   return attrs;
+}
+
+/**
+ * Why `decision` could not be the answer to `request` (an attribute that
+ * cannot be encoded, or more than a packet holds with `reserveBytes` of other
+ * attributes added, such as EAP's), or undefined when it can.
+ */
+export function replyProblem(request: RawPacket, decision: Decision, reserveBytes = 0): string | undefined {
+  let attributes: Buffer[];
+  try {
+    attributes = decisionAttributes(decision);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const proxyStates = request.attributes.filter((a) => a.type === ATTR.ProxyState).reduce((n, a) => n + a.value.length + 2, 0);
+  const length = HEADER_LENGTH + MESSAGE_AUTHENTICATOR_PLACEHOLDER.length + attributes.reduce((n, a) => n + a.length, 0) + proxyStates + reserveBytes;
+  return length > MAX_PACKET_LENGTH ? `the answer would be ${length} bytes, RADIUS allows ${MAX_PACKET_LENGTH}` : undefined;
 }
 
 /** Encodes and signs the answer to `request`; throws when it cannot fit into a RADIUS packet. */

@@ -13,7 +13,7 @@ import { decryptPassword, verifyAccountingRequestAuthenticator, verifyRequestMes
 import type { ClientTable } from './clients.ts';
 import { DuplicateCache, type RequestKey } from './duplicates.ts';
 import { ATTR, CODE, findAttributes, firstAttribute, parsePacket, type RawPacket } from './packet.ts';
-import { decisionAttributes, decisionCode, encodeReply } from './reply.ts';
+import { decisionAttributes, decisionCode, encodeReply, replyProblem } from './reply.ts';
 import { decodeAccessRequest } from './request-decode.ts';
 import type { AccessHandler } from '../model/access-request.ts';
 import type { AnswerKind, EapAnswer, EapHook } from './eap-hook.ts';
@@ -211,6 +211,7 @@ export class RadiusServer {
       password = p.password;
     }
     const request = decodeAccessRequest(packet, client, rinfo.address, password);
+    request.unsendable = (decision) => replyProblem(packet, decision);
     this.inFlight++;
     // EAP hook: the EAP layer answers (its inner logins still reach the handler); undefined = no answer.
     const eap = request.eap ? this.options.eap : undefined;

@@ -4,7 +4,7 @@
 // into authentication.
 
 import { StoreError } from './errors.ts';
-import { decryptSeed, encryptSeed } from './seed-crypto.ts';
+import { decryptSeed, encryptSeed, openInfo, sealInfo } from './seed-crypto.ts';
 import type { FailedToken } from './types.ts';
 import type { Challenge } from '../model/challenge.ts';
 import type { Token, TokenPatch } from '../model/token.ts';
@@ -94,7 +94,8 @@ export function tokenToRow(t: Token, seedKey: Buffer | null): TokenRow {
     sync_counter: t.syncCounter,
     sync_at: t.syncAt,
     description: t.description,
-    info: JSON.stringify(t.info),
+    // Without the key (a patch), info is written as it was read: its secret values stay sealed.
+    info: JSON.stringify(seedKey ? sealInfo(t.info, t.serial, seedKey) : t.info),
     created_at: t.createdAt,
   };
 }
@@ -175,6 +176,12 @@ export function rowToFailedToken(raw: unknown): FailedToken {
   };
 }
 
+/** Token info as stored; with the key its sealed values opened (checkToken checks its shape afterwards). */
+function readInfo(info: unknown, serial: string, seedKey: Buffer | null): Record<string, string> {
+  if (!seedKey || typeof info !== 'object' || info === null || Array.isArray(info)) return info as Record<string, string>;
+  return openInfo(info as Record<string, string>, serial, seedKey);
+}
+
 /** A placeholder when the caller asked not to decrypt (an administrative patch must work even if the seed does not decrypt). */
 const UNREAD_SEED = Buffer.from([0]);
 
@@ -217,7 +224,7 @@ export function rowToToken(raw: unknown, seedKey: Buffer | null): Token {
     syncCounter: r.get('sync_counter', 'int?'),
     syncAt: r.get('sync_at', 'int?'),
     description: r.get('description', 'text'),
-    info: r.json('info') as Record<string, string>,
+    info: readInfo(r.json('info'), r.get('serial', 'text'), seedKey),
     createdAt: r.get('created_at', 'int'),
   };
   return asCorrupt(r.where, () => checkToken(token));

@@ -61,6 +61,11 @@ export function unseal(text: string, context: string, key: Buffer): Buffer | und
   }
 }
 
+/** Whether `text` is something seal() made. */
+export function isSealed(text: string): boolean {
+  return text.startsWith(PREFIX);
+}
+
 function seedContext(serial: string): string {
   return `otp-radius token seed\0${serial}`;
 }
@@ -79,6 +84,46 @@ export function decryptSeed(stored: string, serial: string, key: Buffer): Buffer
   }
   if (!seed) throw new StoreError('key', `seed of token ${serial} cannot be decrypted: wrong key file?`);
   return seed;
+}
+
+/**
+ * Token info values that are secrets: the hash of the PIN inside an OCRA
+ * computation (suites with P) opens like a seed, so it is sealed the same
+ * way, bound to its serial.
+ */
+export const SEALED_INFO = ['ocraPinHash'] as const;
+
+function infoContext(serial: string, name: string): string {
+  return `otp-radius token info\0${serial}\0${name}`;
+}
+
+/** The info with its secret values sealed (those already sealed stay as they are). */
+export function sealInfo(info: Record<string, string>, serial: string, key: Buffer): Record<string, string> {
+  let out = info;
+  for (const name of SEALED_INFO) {
+    const value = info[name];
+    if (value === undefined || isSealed(value)) continue;
+    out = { ...out, [name]: seal(Buffer.from(value, 'utf8'), infoContext(serial, name), key) };
+  }
+  return out;
+}
+
+/** The info with its secret values opened; a value still plain (written before sealing) is taken as it is. */
+export function openInfo(info: Record<string, string>, serial: string, key: Buffer): Record<string, string> {
+  let out = info;
+  for (const name of SEALED_INFO) {
+    const value = info[name];
+    if (value === undefined || !isSealed(value)) continue;
+    let plain: Buffer | undefined;
+    try {
+      plain = unseal(value, infoContext(serial, name), key);
+    } catch (err) {
+      throw new StoreError('corrupt', `info ${name} of token ${serial} is malformed: ${(err as Error).message}`);
+    }
+    if (!plain) throw new StoreError('key', `info ${name} of token ${serial} cannot be decrypted: wrong key file?`);
+    out = { ...out, [name]: plain.toString('utf8') };
+  }
+  return out;
 }
 
 function checkKey(key: Buffer): void {

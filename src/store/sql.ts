@@ -138,6 +138,10 @@ export const STATEMENTS = {
     params: ['client', 'now'],
     text: (p) => `INSERT INTO nas_learned (client, learned_at) VALUES (${p('client')}, ${p('now', 'bigint')}) ON CONFLICT (client) DO NOTHING`,
   },
+  /** Rows whose info may hold a secret still in clear (written before it was sealed). */
+  plainInfoSecrets: { params: [], text: () => `SELECT serial, info FROM tokens WHERE info LIKE '%"ocraPinHash":"%' AND info NOT LIKE '%"ocraPinHash":"v1:%'` },
+  /** Info rewritten only if nobody changed it since it was read. */
+  replaceInfo: { params: ['serial', 'old', 'info'], text: (p) => `UPDATE tokens SET info = ${p('info')} WHERE serial = ${p('serial')} AND info = ${p('old')}` },
   readKeyCheck: { params: [], text: () => "SELECT value FROM store_meta WHERE name = 'key_check'" },
   /** The first store to open a database ties it to its keys; later ones leave the value as it is. */
   insertKeyCheck: {

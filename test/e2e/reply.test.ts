@@ -2,6 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { buildRequest, RadiusClient, responseAttributes } from '../../src/radius/client.ts';
+import { ATTR, CODE, rawAttribute } from '../../src/radius/packet.ts';
+import { delay, SECRET } from '../helpers/radius.ts';
 import { startStack, oathtool, type Stack } from '../helpers/stack.ts';
 
 const SEED_HEX = '3132333435363738393031323334353637383930';
@@ -27,4 +30,22 @@ test('a group member gets the mapped Class and vendor attribute; every user the 
   const r = await s.auth('alice', `1${code}`);
   assert.equal(r.code, 'reject');
   assert.doesNotMatch(r.stdout, /Filter-Id/);
+});
+
+test('an answer that would not fit (echoed Proxy-State) is a reject, audited as sent, and the OTP is not used up', async () => {
+  const client = new RadiusClient('127.0.0.1', s.port);
+  try {
+    const code = await oathtool(['--hotp', SEED_HEX, '-c', '1']);
+    // Proxy-State is echoed: 16 of 250 bytes leave too little room for the accept and its reply attributes.
+    const states = Array.from({ length: 16 }, (_, i) => rawAttribute(ATTR.ProxyState, Buffer.alloc(250, i)));
+    const big = await client.send(buildRequest({ identifier: 1, secret: SECRET, userName: 'alice', password: `1${code}`, attributes: states }), SECRET, 5000);
+    assert.equal(big?.packet.code, CODE.AccessReject);
+    assert.equal(responseAttributes(big!.packet, ATTR.ProxyState).length, 16, 'the reject still echoes every Proxy-State');
+    await delay(100);
+    assert.equal(s.audits().at(-1)!.reason, 'reply too large', 'the audit says what was sent');
+    const small = await client.send(buildRequest({ identifier: 2, secret: SECRET, userName: 'alice', password: `1${code}` }), SECRET, 5000);
+    assert.equal(small?.packet.code, CODE.AccessAccept, 'the same OTP still logs in: it was not used up by the answer that could not go out');
+  } finally {
+    client.close();
+  }
 });

@@ -101,6 +101,28 @@ export function tokenSuite(factory: StoreFactory): void {
       await store.close();
     });
 
+    test('the OCRA PIN hash in token info is sealed like a seed; one stored in clear by an older version is sealed at the next open', async () => {
+      const f = await factory.fresh();
+      const pinHash = '7110eda4d09e062aa5e4a390b0a572ac0d2c0220';
+      await f.store.createToken(newToken('OCRAPIN', { type: 'ocra', info: { ocrasuite: 'OCRA-1:HOTP-SHA1-6:QN08-PSHA1', ocraPinHash: pinHash } }));
+      const [row] = await f.sql("SELECT info FROM tokens WHERE serial = 'OCRAPIN'");
+      const stored = JSON.parse(String(row!.info)) as Record<string, string>;
+      assert.match(stored.ocraPinHash!, /^v1:/);
+      assert.ok(!String(row!.info).includes(pinHash));
+      assert.equal(stored.ocrasuite, 'OCRA-1:HOTP-SHA1-6:QN08-PSHA1', 'other info stays readable');
+      assert.equal((await f.store.getToken('OCRAPIN'))!.info.ocraPinHash, pinHash);
+      await f.store.updateToken('OCRAPIN', { description: 'patched without the key' });
+      assert.equal((await f.store.getToken('OCRAPIN'))!.info.ocraPinHash, pinHash, 'a patch keeps it sealed and readable');
+      // A row as an older version wrote it: in clear.
+      await f.sql(`UPDATE tokens SET info = '{"ocrasuite":"OCRA-1:HOTP-SHA1-6:QN08-PSHA1","ocraPinHash":"${pinHash}"}' WHERE serial = 'OCRAPIN'`);
+      assert.equal((await f.store.getToken('OCRAPIN'))!.info.ocraPinHash, pinHash, 'read as it is until sealed');
+      const again = await f.open();
+      const [sealed] = await f.sql("SELECT info FROM tokens WHERE serial = 'OCRAPIN'");
+      assert.ok(!String(sealed!.info).includes(pinHash), 'sealed when the store opened');
+      assert.equal((await again.getToken('OCRAPIN'))!.info.ocraPinHash, pinHash);
+      await f.store.close();
+    });
+
     test('listTokens filters and tokensOfUser; order is by serial, byte by byte', async () => {
       const { store } = await factory.fresh();
       await store.createToken(newToken('A1', { owner: OWNER }));

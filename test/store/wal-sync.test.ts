@@ -165,3 +165,15 @@ test('a SQLite store whose WAL sync fails settles `fatal`, refuses writes, and c
   assert.equal(createHash('sha256').update(readFileSync(path)).digest('hex'), dbBefore, 'close() left the database file alone (no checkpoint)');
   assert.ok(existsSync(moved) && statSync(moved).size === walSize, 'the WAL is left for the next open to recover');
 });
+
+test('SQLite answers that mean the disk or lock failed become StoreError unavailable; others stay as they are', async () => {
+  const { asOutage } = await import('../../src/store/sqlite/sql.ts');
+  const { StoreError } = await import('../../src/store/errors.ts');
+  for (const code of ['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_READONLY', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']) {
+    const mapped = asOutage(Object.assign(new Error('x'), { code }), 'sqlite:/db');
+    assert.ok(mapped instanceof StoreError && mapped.code === 'unavailable', code);
+    assert.match((mapped as Error).message, new RegExp(`^sqlite:/db: ${code}: x$`));
+  }
+  const constraint = Object.assign(new Error('y'), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+  assert.equal(asOutage(constraint, 'sqlite:/db'), constraint);
+});

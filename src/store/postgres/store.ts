@@ -14,6 +14,7 @@
 import pg from 'pg';
 import { insertNew, StoreError } from '../errors.ts';
 import { checkKeySource, tieToKeys } from '../key-check.ts';
+import { sealedInfoRows, type InfoRow } from '../seal-at-rest.ts';
 import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import {
@@ -53,6 +54,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       insertIfAbsent: async (value: string) => void (await admin.query(postgres(SHARED.insertKeyCheck), [value])),
     };
     keys = await tieToKeys(keyCheck, opts, where, 'openPostgresStore', ': every server sharing the database needs a copy of the same key file');
+    const plain = (await admin.query<InfoRow>(postgres(SHARED.plainInfoSecrets))).rows;
+    for (const row of sealedInfoRows(plain, keys.seedKey)) await admin.query(postgres(SHARED.replaceInfo), bind(SHARED.replaceInfo, row));
   } catch (err) {
     throw translatePgError(err, where, 'open');
   } finally {

@@ -1,5 +1,6 @@
 // SQLite's dialect of the shared SQL (../sql.ts): parameters bound by name.
 
+import { errorCode, StoreError } from '../errors.ts';
 import { render, type Dialect, type Statement } from '../sql.ts';
 
 export const SQLITE: Dialect = {
@@ -8,6 +9,16 @@ export const SQLITE: Dialect = {
   // Writers take turns on the database's one write lock, so the next number is never taken twice.
   challengeSeq: '(SELECT coalesce(max(created_seq), 0) + 1 FROM challenges)',
 };
+
+/** SQLite's answers that mean the database cannot read or write right now: a full or failing disk, a read-only file, a lock held too long. */
+const OUTAGE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|PROTOCOL)/;
+
+/** `err` as a StoreError 'unavailable' when SQLite says it cannot read or write right now; otherwise as it is. */
+export function asOutage(err: unknown, where: string): unknown {
+  const code = errorCode(err);
+  if (code === undefined || !OUTAGE.test(code)) return err;
+  return new StoreError('unavailable', `${where}: ${code}: ${(err as Error).message}`, { cause: err });
+}
 
 /** The statement's text for better-sqlite3, which binds an object's keys to the @names. */
 export function sqlite(s: Statement): string {

@@ -20,6 +20,7 @@
 import type Database from 'better-sqlite3';
 import { errorCode, insertNew } from '../errors.ts';
 import { checkKeySource, tieToKeys, type BackendOptions } from '../key-check.ts';
+import { sealedInfoRows, type InfoRow } from '../seal-at-rest.ts';
 import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
@@ -36,7 +37,7 @@ import { checkChallenge, checkSerial, checkTimestamp, tokenFromNew } from '../va
 import { openMain, openWriter } from './connect.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrateSqlite } from './schema.ts';
-import { SQLITE, sqlite } from './sql.ts';
+import { asOutage, SQLITE, sqlite } from './sql.ts';
 import { WalSync, WalSyncError } from './wal-sync.ts';
 
 export interface SqliteStoreOptions extends BackendOptions {
@@ -59,6 +60,8 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
     const { readKeyCheck, insertKeyCheck } = prepare(db, ['readKeyCheck', 'insertKeyCheck']);
     const keyCheck = { read: () => readKeyCheck.pluck().get() as string | undefined, insertIfAbsent: (value: string) => void insertKeyCheck.run({ value }) };
     const keys = await tieToKeys(keyCheck, opts, opts.path, 'openSqliteStore');
+    const { plainInfoSecrets, replaceInfo } = prepare(db, ['plainInfoSecrets', 'replaceInfo']);
+    for (const row of sealedInfoRows(plainInfoSecrets.all() as InfoRow[], keys.seedKey)) replaceInfo.run(row);
     // An in-memory database is private to its connection, and has no other process to wait for.
     writer = opts.path === ':memory:' ? undefined : openWriter(opts.path, checkpointedElsewhere);
     const walSync = writer ? new WalSync(`${opts.path}-wal`) : undefined;
@@ -144,7 +147,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async getToken(serial: string): Promise<Token | undefined> {
-    const row = this.#s.getToken.get(checkSerial(serial));
+    const row = this.#read('getToken', () => this.#s.getToken.get(checkSerial(serial)));
     return row === undefined ? undefined : rowToToken(row, this.#seedKey);
   }
 
@@ -160,7 +163,7 @@ export class SqliteTokenStore implements TokenStore {
 
   async tokensOfUser(resolver: string, userId: string): Promise<Token[]> {
     checkOwnerKey(resolver, userId);
-    const rows = this.#s.tokensOfUser.all(resolver, userId) as { serial: string }[];
+    const rows = this.#read('tokensOfUser', () => this.#s.tokensOfUser.all(resolver, userId) as { serial: string }[]);
     rows.sort((a, b) => (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0));
     return rows.map((row) => rowToToken(row, this.#seedKey));
   }
@@ -180,8 +183,19 @@ export class SqliteTokenStore implements TokenStore {
     return this.#s.deleteToken.run(checkSerial(serial)).changes === 1;
   }
 
+  /** The reads authentication makes, with SQLite's outage errors as 'unavailable' (the caller fails closed with that reason). */
+  #read<T>(what: string, run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      throw asOutage(err, `${this.description}: ${what}`);
+    }
+  }
+
   #write<T>(run: () => T): Promise<T> {
-    return this.#group.write(run);
+    return this.#group.write(run).catch((err: unknown) => {
+      throw asOutage(err, this.description);
+    });
   }
 
   async commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean> {
@@ -210,7 +224,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async getChallenge(transactionId: string): Promise<Challenge | undefined> {
-    const row = this.#s.getChallenge.get({ id: checkTransactionId(transactionId) });
+    const row = this.#read('getChallenge', () => this.#s.getChallenge.get({ id: checkTransactionId(transactionId) }));
     return row === undefined ? undefined : rowToChallenge(row);
   }
 
@@ -231,7 +245,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async getThrottle(key: ThrottleKey): Promise<ThrottleState | undefined> {
-    const row = this.#s.getThrottle.get(throttleArgs(key, 'getThrottle')) as ThrottleRow | undefined;
+    const row = this.#read('getThrottle', () => this.#s.getThrottle.get(throttleArgs(key, 'getThrottle')) as ThrottleRow | undefined);
     return row === undefined ? undefined : rowToThrottle(row);
   }
 
