@@ -11,6 +11,7 @@ import { freeradiusMissing, startFreeradius } from './freeradius.ts';
 import { measureKdf } from './kdf.ts';
 import { LoadGenerator } from './load.ts';
 import { runLookupScale } from './lookup-scale.ts';
+import { runTiming } from './timing.ts';
 import { OptionError, parseOptions, selected, USAGE, type BenchOptions } from './options.ts';
 import { formatReport, otherCpu, processSplit, reportJson, unevenSplit, type Machine, type Report } from './report.ts';
 import { judgeTargets, ratios, type KdfResult, type MemoryResult, type WorkloadResult } from './results.ts';
@@ -150,10 +151,13 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
     const lead = Math.max(0, ...results.map((r) => r.stepLead));
     if (lead > 6) notes.push(`users were handed TOTP codes up to ${lead} steps ahead of the clock (${o.users} users, one code per step each); the server follows through the drift it learns`);
   }
+  // Last, on a server of its own: the reject paths' answer times.
+  const timing = selected(o, 'timing') ? await runTiming(o, machine(), log) : undefined;
   return {
     startedAt,
     command,
     machine: machine(),
+    ...(timing ? { timing } : {}),
     settings: { ...o, only: o.only ?? 'all', workers: o.workers ?? `server default (${availableParallelism()})` },
     workloads: results,
     ...(kdf ? { kdf } : {}),

@@ -4,7 +4,7 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 
-export const OTP_WORKLOADS = ['totp', 'totp-reject', 'status', 'totp-80', 'totp-4000', 'pin-totp', 'pin-reject', 'challenge', 'kdf'] as const;
+export const OTP_WORKLOADS = ['totp', 'totp-reject', 'status', 'totp-80', 'totp-4000', 'pin-totp', 'pin-reject', 'challenge', 'kdf', 'timing'] as const;
 export const FREERADIUS_WORKLOADS = ['fr-pap', 'fr-pap-sql', 'fr-pap-crypt', 'fr-totp', 'fr-status'] as const;
 export type WorkloadName = (typeof OTP_WORKLOADS)[number] | (typeof FREERADIUS_WORKLOADS)[number];
 

@@ -1,6 +1,7 @@
 // The bench's printed table and its JSON file.
 
 import type { KdfResult, MemoryResult, Ratio, Verdict, WorkloadResult } from './results.ts';
+import type { TimingPath } from './timing.ts';
 
 export interface Machine {
   cpus: number;
@@ -18,6 +19,8 @@ export interface Report {
   workloads: WorkloadResult[];
   kdf?: KdfResult;
   memory?: MemoryResult;
+  /** The reject paths' answer times (`timing`). */
+  timing?: { paths: TimingPath[]; text: string };
   targets: Verdict[];
   ratios: Ratio[];
   notes: string[];
@@ -88,6 +91,7 @@ export function formatReport(r: Report): string {
   out.push(`machine: ${r.machine.cpus} CPUs, ${r.machine.cpuModel}, ${r.machine.memoryGb} GB; node ${r.machine.node}; ${r.machine.kernel}`);
   out.push(`command: ${r.command}`);
   if (r.workloads.length > 0) out.push('', workloadTable(r.workloads));
+  if (r.timing) out.push('', 'Reject paths, one request at a time (timing):', r.timing.text.trimEnd());
   out.push('', 'CPU: percent of one core over the measured window; by process = each server process, busiest first; bench = this process (generator threads included); other = the rest of the machine.');
   if (r.kdf) {
     out.push(`KDF alone (${r.kdf.params}, ${r.kdf.threads} threads): ${fmtRate(r.kdf.perSecond)} PIN checks/s, ${r.kdf.msPerHash.toFixed(2)} ms each`);

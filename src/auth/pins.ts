@@ -48,7 +48,9 @@ async function rehashPin(ctx: AuthContext, token: Token, stored: string, pin: Bu
  * throttled source), so the answer time does not tell which it was: the PIN
  * part checked, and the whole password tried as a PIN when challenges are on.
  */
-export async function spendFirstFactorCost(ctx: AuthContext): Promise<void> {
+export async function spendFirstFactorCost(ctx: AuthContext, tokensRead = true): Promise<void> {
+  // Where no user's tokens were read, one lookup that finds none reads the same index pages.
+  if (!tokensRead) await ctx.store.tokensOfUser('', '');
   if (ctx.policy.otppin !== 'token') return;
   const checks = ctx.policy.challengeResponse.length > 0 ? 2 : 1;
   // At once, as a wrong password's two checks run.

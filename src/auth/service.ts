@@ -56,7 +56,7 @@ export class AuthService {
     const attempt = await this.#throttle.admit(throttleKeyOf(name.realm, name.login, request), ctx.now());
     try {
       if (!attempt.admitted) {
-        await spendFirstFactorCost(ctx);
+        await spendFirstFactorCost(ctx, false);
         await attempt.refused();
         return reject(policy, 'throttled', about);
       }
@@ -67,7 +67,7 @@ export class AuthService {
           const passed = answering(ctx, request, undefined).accept('pass on no user', about);
           return answering(ctx, request, undefined).refuse(passed) ?? passed;
         }
-        await spendFirstFactorCost(ctx);
+        await spendFirstFactorCost(ctx, false);
         await attempt.failed();
         return reject(policy, 'unknown user', about);
       }
