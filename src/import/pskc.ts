@@ -223,7 +223,13 @@ export function parsePskc(xml: string, file: string, secrets: PskcSecrets = {}):
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new ImportError([`${file}: DOCTYPE and ENTITY declarations are not accepted in a PSKC file`]);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new ImportError([`${file}:${valid.err.line}: not well-formed XML: ${valid.err.msg}`]);
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, parseTagValue: false, parseAttributeValue: false, trimValues: true }).parse(xml) as Node;
+  let doc: Node;
+  try {
+    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, parseTagValue: false, parseAttributeValue: false, trimValues: true }).parse(xml) as Node;
+  } catch (err) {
+    // The validator passes a few documents the parser then refuses (an unclosed <?xml ...> declaration).
+    throw new ImportError([`${file}: not well-formed XML: ${(err as Error).message}`]);
+  }
   const container = child(doc, 'KeyContainer');
   if (!container) throw new ImportError([`${file}: not a PSKC file (no KeyContainer element)`]);
   const version = attr(container, 'Version');
