@@ -7,8 +7,9 @@ import { ATTR, CODE, type RawAttribute, type RawPacket } from './packet.ts';
 import { packetHmac, packetMd5, secretMd5 } from './secret-hash.ts';
 
 const ZERO16 = Buffer.alloc(16);
-// Stateless between calls without { stream: true }, so one serves every request.
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+// Stateless between calls without { stream: true }, so one serves every request. Fatal: bytes that
+// are not UTF-8 throw, where a lenient decoder would turn them into U+FFFD, a character a password may hold.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Checks a request's Message-Authenticator. Access-Request and Status-Server
@@ -76,8 +77,13 @@ export function decryptPassword(hidden: Buffer, secret: string, requestAuthentic
   if (end < 0) end = plain.length;
   for (let i = end; i < plain.length; i++) if (plain[i] !== 0) return { ok: false, why: 'bad-padding' };
   const bytes = plain.subarray(0, end);
-  const text = utf8.decode(bytes);
-  if (text.includes('\uFFFD') || /[\u0000-\u001f\u007f]/.test(text)) return { ok: false, why: 'not-text' };
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { ok: false, why: 'not-text' };
+  }
+  if (/[\u0000-\u001f\u007f]/.test(text)) return { ok: false, why: 'not-text' };
   return { ok: true, password: text };
 }
 

@@ -107,6 +107,17 @@ describe('User-Password hiding (RFC 2865 5.2)', () => {
     assert.throws(() => encryptPassword('p'.repeat(129), 's', auth), /longer than 128/);
   });
 
+  test('a password holding U+FFFD is text; bytes that are not UTF-8 are not', () => {
+    for (const pw of ['\uFFFD', 'pin\uFFFD123456', '\uFFFD\uFFFD']) {
+      assert.deepEqual(decryptPassword(encryptPassword(pw, 'secret-xyz', auth), 'secret-xyz', auth), { ok: true, password: pw });
+    }
+    const latin1 = Buffer.from('caf\xe9123456', 'latin1');
+    const hidden = encryptPassword('x'.repeat(latin1.length), 'secret-xyz', auth);
+    // Same keystream: XOR out the x's, XOR in the Latin-1 bytes.
+    for (let i = 0; i < latin1.length; i++) hidden[i]! ^= 0x78 ^ latin1[i]!;
+    assert.deepEqual(decryptPassword(hidden, 'secret-xyz', auth), { ok: false, why: 'not-text' });
+  });
+
   test('a wrong secret is detected rather than passed on as garbage', () => {
     let detected = 0;
     for (let i = 0; i < 200; i++) {
