@@ -127,6 +127,7 @@ describe('packet build -> parse round trips (fast-check)', () => {
       let off = 20;
       for (const a of p.attributes) {
         assert.equal(a.offset, off);
+        assert.equal(p.data[off + 1], a.value.length + 2, 'the value is as long as its Length byte says');
         assert.deepEqual(a.value, p.data.subarray(off + 2, off + 2 + a.value.length));
         off += a.value.length + 2;
       }
