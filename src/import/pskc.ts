@@ -67,10 +67,15 @@ function integer(value: string | undefined, what: string, min = 0): number {
   return Number(value);
 }
 
+const FIRST_YEAR_MS = Date.parse('0000-01-01T00:00:00Z');
+const LAST_YEAR_END_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
 function dateTime(value: string | undefined, what: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.test(value) ? Date.parse(/Z|[+-]\d{2}:\d{2}$/.test(value) ? value : `${value}Z`) : NaN;
   if (Number.isNaN(ms)) throw new ImportError([`${what}: expected an xs:dateTime like 2006-05-01T00:00:00Z, got ${JSON.stringify(value)}`]);
+  // An offset can carry a date past either end of four-digit years, which no export (or anyone) could write back.
+  if (ms < FIRST_YEAR_MS || ms > LAST_YEAR_END_MS) throw new ImportError([`${what}: ${JSON.stringify(value)} is outside the years 0000 to 9999 in UTC`]);
   return Math.floor(ms / 1000);
 }
 

@@ -101,6 +101,12 @@ describe('PSKC files that are not right', () => {
       assert.deepEqual(err.problems, ['x: KeyPackage 1 (Key 1): Secret/PlainValue: not valid base64']);
       return true;
     });
+    // Offsets that carry a date past four-digit years in UTC: no export could write such a date back.
+    for (const [date, utc] of [['0000-01-01T00:00:00+01:00', 'StartDate'], ['9999-12-31T23:30:00-01:00', 'ExpiryDate']]) {
+      const xml = FIGURES.figure10!.replace('<Data>', `<Policy><${utc}>${date}</${utc}></Policy><Data>`);
+      assert.throws(() => parsePskc(xml, 'x'), new RegExp(`Policy/${utc}: "${date.replace('+', '\\+')}" is outside the years 0000 to 9999 in UTC`));
+    }
+    assert.equal(parsePskc(FIGURES.figure10!.replace('<Data>', '<Policy><StartDate>0000-01-01T00:00:00Z</StartDate></Policy><Data>'), 'x').tokens[0]!.validFrom, -62167219200);
     const badCounter = FIGURES.figure10!.replace('<PlainValue>0</PlainValue>', '<PlainValue>zero</PlainValue>');
     assert.throws(() => parsePskc(badCounter, 'x'), /KeyPackage 1 \(Key 1\): Counter: expected a whole number >= 0, got "zero"/);
   });
