@@ -219,7 +219,11 @@ function readKey(pkg: Node, index: number, keys: Keys, warnings: string[]): Pars
     const time = intValue(child(data, 'Time'), keys, `${where}: Time`, warnings);
     if (time !== undefined) token.counter = time;
     const drift = intValue(child(data, 'TimeDrift'), keys, `${where}: TimeDrift`, warnings, Number.MIN_SAFE_INTEGER);
-    if (drift !== undefined) token.drift = drift * (step ?? 30);
+    if (drift !== undefined) {
+      const seconds = drift * (step ?? 30);
+      if (!Number.isSafeInteger(seconds)) throw new ImportError([`${where}: TimeDrift: ${drift} time steps of ${step ?? 30} s is out of range`]);
+      token.drift = seconds;
+    }
   }
   return { token };
 }

@@ -126,5 +126,8 @@ describe('PSKC files that are not right', () => {
     assert.deepEqual([t.serial, t.type, t.algorithm, t.otpLength, t.timeStep, t.counter, t.drift], ['T1', 'totp', 'sha256', 8, 60, Math.floor(NOW / 60), -120]);
     assert.equal(totp(t.seed, 59, { digits: 8, algorithm: 'sha256' }), '46119246');
     assert.deepEqual(r.skipped, [{ what: 'KeyPackage 2', reason: 'response encoding HEXADECIMAL is not supported (DECIMAL is)' }]);
+    // Seconds of drift past 2^53 would be rounded: refused, not imported wrong.
+    const far = xml.replace('<PlainValue>-2</PlainValue>', '<PlainValue>900719925474099</PlainValue>');
+    assert.throws(() => parsePskc(far, 't.xml'), /KeyPackage 1 \(Key k1\): TimeDrift: 900719925474099 time steps of 60 s is out of range/);
   });
 });
