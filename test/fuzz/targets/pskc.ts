@@ -22,6 +22,7 @@ export const tokens = [
   '<FriendlyName>', '&amp;', '&#1;', '<![CDATA[', ']]>', 'xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc"', 'pskc:',
   '<IterationCount>1000</IterationCount>', '<KeyLength>16</KeyLength>', '<ValueMAC>', '<EncryptedValue>',
   'http://www.w3.org/2001/04/xmlenc#aes128-cbc', 'http://www.w3.org/2001/04/xmlenc#kw-aes128',
+  '+01:00', '-14:00', '0000-01-01T00:00:00', '9999-12-31T23:59:59', '.999', '9007199254740991', '-9007199254740991', '<TimeDrift><PlainValue>-',
 ];
 
 const PSK = Buffer.from('12345678901234567890123456789012', 'hex');
