@@ -102,7 +102,7 @@ describe('PSKC files that are not right', () => {
       return true;
     });
     // Offsets that carry a date past four-digit years in UTC: no export could write such a date back.
-    for (const [date, utc] of [['0000-01-01T00:00:00+01:00', 'StartDate'], ['9999-12-31T23:30:00-01:00', 'ExpiryDate']]) {
+    for (const [date, utc] of [['0000-01-01T00:00:00+01:00', 'StartDate'], ['9999-12-31T23:30:00-01:00', 'ExpiryDate']] as const) {
       const xml = FIGURES.figure10!.replace('<Data>', `<Policy><${utc}>${date}</${utc}></Policy><Data>`);
       assert.throws(() => parsePskc(xml, 'x'), new RegExp(`Policy/${utc}: "${date.replace('+', '\\+')}" is outside the years 0000 to 9999 in UTC`));
     }
