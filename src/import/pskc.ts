@@ -67,10 +67,15 @@ function integer(value: string | undefined, what: string, min = 0): number {
   return Number(value);
 }
 
+const FIRST_YEAR_MS = Date.parse('0000-01-01T00:00:00Z');
+const LAST_YEAR_END_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
 function dateTime(value: string | undefined, what: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.test(value) ? Date.parse(/Z|[+-]\d{2}:\d{2}$/.test(value) ? value : `${value}Z`) : NaN;
   if (Number.isNaN(ms)) throw new ImportError([`${what}: expected an xs:dateTime like 2006-05-01T00:00:00Z, got ${JSON.stringify(value)}`]);
+  // An offset can carry a date past either end of four-digit years, which no export (or anyone) could write back.
+  if (ms < FIRST_YEAR_MS || ms > LAST_YEAR_END_MS) throw new ImportError([`${what}: ${JSON.stringify(value)} is outside the years 0000 to 9999 in UTC`]);
   return Math.floor(ms / 1000);
 }
 
@@ -214,7 +219,11 @@ function readKey(pkg: Node, index: number, keys: Keys, warnings: string[]): Pars
     const time = intValue(child(data, 'Time'), keys, `${where}: Time`, warnings);
     if (time !== undefined) token.counter = time;
     const drift = intValue(child(data, 'TimeDrift'), keys, `${where}: TimeDrift`, warnings, Number.MIN_SAFE_INTEGER);
-    if (drift !== undefined) token.drift = drift * (step ?? 30);
+    if (drift !== undefined) {
+      const seconds = drift * (step ?? 30);
+      if (!Number.isSafeInteger(seconds)) throw new ImportError([`${where}: TimeDrift: ${drift} time steps of ${step ?? 30} s is out of range`]);
+      token.drift = seconds;
+    }
   }
   return { token };
 }
@@ -223,7 +232,13 @@ export function parsePskc(xml: string, file: string, secrets: PskcSecrets = {}):
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new ImportError([`${file}: DOCTYPE and ENTITY declarations are not accepted in a PSKC file`]);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new ImportError([`${file}:${valid.err.line}: not well-formed XML: ${valid.err.msg}`]);
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, parseTagValue: false, parseAttributeValue: false, trimValues: true }).parse(xml) as Node;
+  let doc: Node;
+  try {
+    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, parseTagValue: false, parseAttributeValue: false, trimValues: true }).parse(xml) as Node;
+  } catch (err) {
+    // The validator passes a few documents the parser then refuses (an unclosed <?xml ...> declaration).
+    throw new ImportError([`${file}: not well-formed XML: ${(err as Error).message}`]);
+  }
   const container = child(doc, 'KeyContainer');
   if (!container) throw new ImportError([`${file}: not a PSKC file (no KeyContainer element)`]);
   const version = attr(container, 'Version');

@@ -65,8 +65,14 @@ export function ipv4PrefixBytes(text: string): Parsed {
   return Buffer.concat([Buffer.from([0, p.length]), p.bytes]);
 }
 
+/** True when no bit of `address` past the first `length` is set (RFC 3162, RFC 6572: they must be zero). */
+function hostBitsClear(address: Buffer, length: number): boolean {
+  for (let bit = length; bit < address.length * 8; bit++) if ((address[bit >> 3]! & (0x80 >> (bit & 7))) !== 0) return false;
+  return true;
+}
+
 export function ipv4PrefixText(b: Buffer): string | undefined {
-  if (b.length !== 6 || b[0] !== 0 || b[1]! > 32) return undefined;
+  if (b.length !== 6 || b[0] !== 0 || b[1]! > 32 || !hostBitsClear(b.subarray(2), b[1]!)) return undefined;
   return `${ipv4Text(b.subarray(2))}/${b[1]}`;
 }
 
@@ -82,6 +88,7 @@ export function ipv6PrefixText(b: Buffer): string | undefined {
   if (b.length < 2 || b.length > 18 || b[1]! > 128 || b.length - 2 < Math.ceil(b[1]! / 8)) return undefined;
   const address = Buffer.alloc(16);
   b.copy(address, 0, 2);
+  if (!hostBitsClear(address, b[1]!)) return undefined;
   return `${ipv6Text(address)}/${b[1]}`;
 }
 

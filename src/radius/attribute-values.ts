@@ -153,6 +153,8 @@ function typedBytes(def: AttributeDef, value: AttributeValue, named: NamedValues
 export function encodeValue(def: AttributeDef, value: AttributeValue, named: NamedValues | undefined, tag?: number): Buffer {
   const bytes = typedBytes(def, value, named);
   if (bytes.length === 0) throw new AttributeValueError(def.name, `expected a value of at least one byte, got ${shown(value)}`);
+  // RFC 2865 5.26: Vendor-Id, then at least one byte; anything shorter is a malformed attribute every peer drops.
+  if (def.type === 'vsa' && bytes.length < 5) throw new AttributeValueError(def.name, `expected a vendor number (4 bytes) and at least one byte after it, got ${bytes.length} bytes`);
   if (!def.hasTag) return bytes;
   if (def.type === 'integer') {
     const out = Buffer.from(bytes);
@@ -189,7 +191,10 @@ export function decodeValue(def: AttributeDef, bytes: Buffer, named: NamedValues
     case 'ifid': return ifidText(bytes);
     case 'ether': return etherText(bytes);
     case 'date': case 'time': return new Date(bytes.readUInt32BE(0) * 1000);
-    case 'signed': return bytes.readInt32BE(0);
+    case 'signed': {
+      const n = bytes.readInt32BE(0);
+      return named?.names.get(n) ?? n;
+    }
     case 'integer64': {
       const n = bytes.readBigUInt64BE(0);
       // Beyond 2^53 a number would round, so the exact decimal text is given instead.

@@ -7,7 +7,6 @@ import { ATTR, CODE, type RawAttribute, type RawPacket } from './packet.ts';
 import { packetHmac, packetMd5, secretMd5 } from './secret-hash.ts';
 
 const ZERO16 = Buffer.alloc(16);
-// Stateless between calls without { stream: true }, so one serves every request.
 
 /**
  * Checks a request's Message-Authenticator. Access-Request and Status-Server

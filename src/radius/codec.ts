@@ -89,6 +89,8 @@ function decodeOne(dict: Dictionary, vendorId: number | undefined, id: number, b
   const def = dict.attributeByCode(vendorId, id);
   if (!def) return add(rawName, Buffer.from(bytes));
   const { tag, bytes: untagged } = def.hasTag ? splitTag(def, bytes) : { tag: 0, bytes };
+  // RFC 2868 tags are 1..31 (0: none); a tagged integer whose first byte is larger is malformed, and `Name:tag` could not be sent back.
+  if (tag > 31) return add(rawName, Buffer.from(bytes));
   // A hidden value cannot be read without the secret and authenticator: it stays as sent.
   const value = def.encrypted ? Buffer.from(untagged) : decodeValue(def, untagged, dict.namedValues(def));
   if (value === undefined) return add(rawName, Buffer.from(bytes));

@@ -142,6 +142,11 @@ export class RadiusServer {
     this.log.warn({ reason, source: rinfo.address, port: rinfo.port, client: client?.name, detail }, message);
   }
 
+  /** One datagram as if `socket` had received it from `rinfo`: lets the fuzz targets drive the listener without a port. */
+  receive(msg: Buffer, rinfo: RemoteInfo, socket: Socket, which: Port = 'auth'): void {
+    this.onMessage(which, socket, msg, rinfo);
+  }
+
   private onMessage(which: Port, socket: Socket, msg: Buffer, rinfo: RemoteInfo): void {
     this.stats.received++;
     try {

@@ -91,6 +91,8 @@ describe('PSKC files that are not right', () => {
 
   test('not XML, DOCTYPE, no container, bad base64 and bad numbers name their place', () => {
     assert.throws(() => parsePskc('<KeyContainer>\n<KeyPackage>\n</KeyContainer>', 'x.xml'), /^ImportError: x\.xml:3: not well-formed XML: /);
+    // The validator passes this one (it finds a "?>" inside the attribute); the parser does not.
+    assert.throws(() => parsePskc('<?xml version="1.0">\n<a x="\n<b>?>\n<KeyContainer/>', 'x.xml'), /^ImportError: x\.xml: not well-formed XML: /);
     assert.throws(() => parsePskc('<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>', 'x.xml'), /DOCTYPE and ENTITY declarations are not accepted/);
     assert.throws(() => parsePskc('<a/>', 'x.xml'), /x\.xml: not a PSKC file \(no KeyContainer element\)/);
     assert.throws(() => parsePskc(FIGURES.figure2!.replace('Version="1.0"', 'Version="2.0"'), 'x'), /PSKC version 2\.0 is not supported/);
@@ -99,6 +101,12 @@ describe('PSKC files that are not right', () => {
       assert.deepEqual(err.problems, ['x: KeyPackage 1 (Key 1): Secret/PlainValue: not valid base64']);
       return true;
     });
+    // Offsets that carry a date past four-digit years in UTC: no export could write such a date back.
+    for (const [date, utc] of [['0000-01-01T00:00:00+01:00', 'StartDate'], ['9999-12-31T23:30:00-01:00', 'ExpiryDate']] as const) {
+      const xml = FIGURES.figure10!.replace('<Data>', `<Policy><${utc}>${date}</${utc}></Policy><Data>`);
+      assert.throws(() => parsePskc(xml, 'x'), new RegExp(`Policy/${utc}: "${date.replace('+', '\\+')}" is outside the years 0000 to 9999 in UTC`));
+    }
+    assert.equal(parsePskc(FIGURES.figure10!.replace('<Data>', '<Policy><StartDate>0000-01-01T00:00:00Z</StartDate></Policy><Data>'), 'x').tokens[0]!.validFrom, -62167219200);
     const badCounter = FIGURES.figure10!.replace('<PlainValue>0</PlainValue>', '<PlainValue>zero</PlainValue>');
     assert.throws(() => parsePskc(badCounter, 'x'), /KeyPackage 1 \(Key 1\): Counter: expected a whole number >= 0, got "zero"/);
   });
@@ -118,5 +126,8 @@ describe('PSKC files that are not right', () => {
     assert.deepEqual([t.serial, t.type, t.algorithm, t.otpLength, t.timeStep, t.counter, t.drift], ['T1', 'totp', 'sha256', 8, 60, Math.floor(NOW / 60), -120]);
     assert.equal(totp(t.seed, 59, { digits: 8, algorithm: 'sha256' }), '46119246');
     assert.deepEqual(r.skipped, [{ what: 'KeyPackage 2', reason: 'response encoding HEXADECIMAL is not supported (DECIMAL is)' }]);
+    // Seconds of drift past 2^53 would be rounded: refused, not imported wrong.
+    const far = xml.replace('<PlainValue>-2</PlainValue>', '<PlainValue>900719925474099</PlainValue>');
+    assert.throws(() => parsePskc(far, 't.xml'), /KeyPackage 1 \(Key k1\): TimeDrift: 900719925474099 time steps of 60 s is out of range/);
   });
 });

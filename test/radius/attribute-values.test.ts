@@ -178,6 +178,12 @@ describe('decoding keeps what it cannot read, under a name that says so', () => 
     assert.deepEqual(decodeAttributes(raw(hex('0904 0001'))), { 'Attr-9': hex('0001') });
     assert.deepEqual(decodeAttributes(raw(hex('0608 0081 20010db8'))), { 'Attr-6': hex('0081 20010db8') }, 'prefix length 129');
     assert.deepEqual(decodeAttributes(raw(hex('0807 c000020101'))), { 'Attr-8': hex('c000020101') });
+    // Bits past the prefix length must be zero (RFC 3162, RFC 6572); such a prefix could not be sent back either.
+    assert.deepEqual(decodeAttributes(raw(hex('060a 0020 20010db8 0001'))), { 'Attr-6': hex('0020 20010db8 0001') });
+    assert.deepEqual(decodeAttributes(raw(hex('0408 0008 0a010203'))), { 'Attr-4': hex('0008 0a010203') });
+    // A tagged integer's first byte is its tag, 0..31 (RFC 2868); 0x7f there is no tag that could be sent back.
+    assert.deepEqual(decodeAttributes(raw(hex('1206 7f00000d'))), { 'Attr-18': hex('7f00000d') });
+    assert.deepEqual(decodeAttributes(raw(hex('1206 1f00000d'))), { 'T-Tag-Int:31': 'VLAN' });
   });
 
   test('unknown attributes and vendors, and a vendor body not in the (type, length) format', () => {

@@ -39,6 +39,9 @@ describe('vendor-specific attributes', () => {
     assert.deepEqual(decodeAttributes(raw(encodeAttribute('MS-MPPE-Encryption-Policy', 'Encryption-Required'))), { 'MS-MPPE-Encryption-Policy': 'Encryption-Required' });
     const whole = encodeAttribute('Vendor-Specific', '0x00000009 0105 616263'.replace(/ /g, ''));
     assert.deepEqual(decodeAttributes(raw(whole)), { 'Cisco-AVPair': 'abc' });
+    for (const short of ['0x0102', '0x00000009', 'abcd']) {
+      assert.throws(() => encodeAttribute('Vendor-Specific', short), /^AttributeValueError: Vendor-Specific: expected a vendor number \(4 bytes\) and at least one byte after it, got \d bytes$/);
+    }
   });
 });
 

@@ -107,6 +107,12 @@ describe('User-Password hiding (RFC 2865 5.2)', () => {
     assert.throws(() => encryptPassword('p'.repeat(129), 's', auth), /longer than 128/);
   });
 
+  test('a password holding U+FFFD is passed on as its bytes', () => {
+    for (const pw of ['\uFFFD', 'pin\uFFFD123456', '\uFFFD\uFFFD']) {
+      assert.deepEqual(decryptPassword(encryptPassword(pw, 'secret-xyz', auth), 'secret-xyz', auth), { ok: true, password: Buffer.from(pw), padding: 'nuls' });
+    }
+  });
+
   test('padding that is not NULs is reported (it proves a wrong secret); bytes that are not UTF-8 are passed on as bytes', () => {
     const dirty = decryptPassword(encryptPassword('ab\u0000cdefghijklmn', 's3cret', auth), 's3cret', auth);
     assert.deepEqual(dirty, { ok: true, password: Buffer.from('ab'), padding: 'dirty' });
