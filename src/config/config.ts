@@ -15,7 +15,7 @@ import { eapSection } from './eap-section.ts';
 import type { EapOptions } from '../eap/options.ts';
 import { httpSection, type HttpConfig } from './http-section.ts';
 import { replySection } from './reply-section.ts';
-import { readSecret } from './secret.ts';
+import { readSecret, resolvePath } from './secret.ts';
 import { storeSection, type StoreConfig } from './store-section.ts';
 import { checkRealms, userSections, type RealmConfig, type ResolverConfig } from './user-sections.ts';
 import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check, type Ctx } from './schema.ts';
@@ -117,9 +117,15 @@ const clientsSection: Check<NasClient[]> = (node, ctx, path) => {
   return v;
 };
 
+const auditTarget: Check<string> = (node, ctx, path) => {
+  const v = str({ nonEmpty: true })(node, ctx, path);
+  if (v === INVALID || v === 'stdout' || v === 'stderr') return v;
+  return resolvePath(ctx, v);
+};
+
 const logSection = object({
   level: withDefault(oneOf(LOG_LEVELS), 'info' as LogLevel),
-  audit: withDefault(str({ nonEmpty: true }), 'stdout'),
+  audit: withDefault(auditTarget, 'stdout'),
 });
 
 export const sections = {
