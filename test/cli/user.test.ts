@@ -10,6 +10,8 @@ let config: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'otp-radius-user-'));
   config = await writeStackConfig(dir, 0);
+  const init = await runCli(['store', 'init', '--config', config]);
+  assert.equal(init.code, 0, init.stderr);
 });
 after(async () => rm(dir, { recursive: true, force: true }));
 
