@@ -16,6 +16,7 @@ import type { EapOptions } from '../eap/options.ts';
 import { httpSection, type HttpConfig } from './http-section.ts';
 import { replySection } from './reply-section.ts';
 import { readSecret, resolvePath } from './secret.ts';
+import { warnRiskySettings } from './risky-settings.ts';
 import { storeSection, type StoreConfig } from './store-section.ts';
 import { checkRealms, userSections, type RealmConfig, type ResolverConfig } from './user-sections.ts';
 import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check, type Ctx } from './schema.ts';
@@ -153,6 +154,7 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
     if (c.realm !== undefined && !(c.realm in realms)) ctx.error(nodeAt(root, ['clients', v.clients.indexOf(c), 'realm']), `clients[${v.clients.indexOf(c)}].realm`, `unknown realm "${c.realm}"`);
   }
   const { policy, tokenDefaults } = buildAuthPolicy(v.policy, v.tokens, v.challenges);
+  warnRiskySettings(policy, v.clients, v.listen.address, root, ctx);
   if (v.compat === 'linotp') {
     policy.replyMessages.accept ??= LINOTP_REPLY_MESSAGES.accept;
     policy.replyMessages.reject ??= LINOTP_REPLY_MESSAGES.reject;
