@@ -74,7 +74,7 @@ export class AuthService {
       const subject = { user, realm: name.realm };
       const password = request.password;
       const decision = await this.#inTurn(`${user.resolver}\u0000${user.id}`, () =>
-        request.state ? answerChallenge(ctx, subject, request.state, password, attempt) : checkTokens(ctx, subject, password, attempt),
+        request.state ? answerChallenge(ctx, subject, request.state, password, attempt) : checkTokens(ctx, subject, password, attempt, request.serial),
       );
       if (decision.decision === 'accept' && ctx.replyRules.length > 0) {
         const attributes = replyAttributes(ctx.replyRules, user, name.realm);

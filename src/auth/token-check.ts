@@ -17,10 +17,12 @@ import { pinCache, spendFirstFactorCost } from './pins.ts';
 import type { Attempt } from './throttle.ts';
 import { unusable } from './usable.ts';
 
-export async function checkTokens(ctx: AuthContext, subject: Subject, password: string, attempt: Attempt): Promise<Decision> {
+export async function checkTokens(ctx: AuthContext, subject: Subject, password: string, attempt: Attempt, serial?: string): Promise<Decision> {
   const { policy } = ctx;
-  const tokens = await ctx.store.tokensOfUser(subject.user.resolver, subject.user.id);
-  if (tokens.length === 0 && policy.passOnNoToken) return accept(policy, 'pass on no token', who(subject));
+  const owned = await ctx.store.tokensOfUser(subject.user.resolver, subject.user.id);
+  if (owned.length === 0 && policy.passOnNoToken) return accept(policy, 'pass on no token', who(subject));
+  // LinOTP's `serial=`: only that token of the user is tried (a serial the user does not own leaves none).
+  const tokens = serial === undefined ? owned : owned.filter((t) => t.serial === serial);
   const now = ctx.now();
   const usable: Token[] = [];
   const refusals: string[] = [];

@@ -54,6 +54,13 @@ export interface Config {
 /** What the LinOTP rlm_perl plugin answered; NAS scripts and users may look for these texts. */
 export const LINOTP_REPLY_MESSAGES = { accept: 'LinOTP access granted', reject: 'LinOTP server denied access!' } as const;
 
+/**
+ * LinOTP 3's challenge prompt of HOTP and TOTP tokens (HmacTokenClass, its
+ * default "Please enter your otp value: "), as the plugin passes it on: the
+ * simplecheck answer it reads is stripped of the trailing blank.
+ */
+export const LINOTP_CHALLENGE_PROMPT = 'Please enter your otp value:';
+
 /** Below this a shared secret is brute-forceable offline from one captured packet. */
 export const WEAK_SECRET_LENGTH = 16;
 
@@ -158,6 +165,13 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
   if (v.compat === 'linotp') {
     policy.replyMessages.accept ??= LINOTP_REPLY_MESSAGES.accept;
     policy.replyMessages.reject ??= LINOTP_REPLY_MESSAGES.reject;
+    // OCRA keeps its own prompt: LinOTP answers a PIN alone with no OCRA challenge at all.
+    const given = (type: string): boolean => nodeAt(root, ['policy', 'replyMessages', 'challenge', type]) !== undefined;
+    policy.replyMessages.challenge = {
+      ...policy.replyMessages.challenge,
+      ...(given('hotp') ? {} : { hotp: LINOTP_CHALLENGE_PROMPT }),
+      ...(given('totp') ? {} : { totp: LINOTP_CHALLENGE_PROMPT }),
+    };
   }
   (v.reply ?? []).forEach((r, i) => {
     if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);
