@@ -61,9 +61,13 @@ test('the default store and key file lie in data/ beside the config file; stdout
   assert.equal(config.log.audit, 'stderr');
 });
 
-test('the shipped config names the repository data/ folder and its own users file', () => {
+test('the shipped config names the repository data/ folder and its own users file, and draws no warning', () => {
   const repo = join(import.meta.dirname, '../..');
-  const { config } = loadConfig(join(repo, 'config/otp-radius.yaml'));
+  const { config, warnings } = loadConfig(join(repo, 'config/otp-radius.yaml'));
+  // No client the IPv4 listener can never hear (a ::1 entry was one), nothing weakened.
+  assert.deepEqual(warnings, []);
+  // Debian 12's radtest sends a Message-Authenticator, so the demo client can require one.
+  assert.deepEqual(config.clients.map((c) => [c.name, c.network.text, c.requireMessageAuthenticator]), [['localhost', '127.0.0.1', true]]);
   assert.ok('sqlite' in config.store);
   assert.equal(config.store.sqlite.path, join(repo, 'data', 'otp-radius.db'));
   assert.equal(config.store.keyFile, join(repo, 'data', 'otp-radius.key'));
