@@ -75,7 +75,7 @@ export class AuthService {
       const password = request.password;
       const answer = answering(ctx, request, subject);
       return await this.#inTurn(`${user.resolver}\u0000${user.id}`, () =>
-        request.state ? answerChallenge(ctx, subject, request.state, password, attempt, answer) : checkTokens(ctx, subject, password, attempt, answer),
+        request.state ? answerChallenge(ctx, subject, request.state, password, attempt, answer) : checkTokens(ctx, subject, password, attempt, answer, request.serial),
       );
     } finally {
       attempt.done();

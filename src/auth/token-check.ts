@@ -18,13 +18,15 @@ import { pinCache, spendFirstFactorCost } from './pins.ts';
 import type { Attempt } from './throttle.ts';
 import { unusable } from './usable.ts';
 
-export async function checkTokens(ctx: AuthContext, subject: Subject, password: Buffer, attempt: Attempt, answer: Answering): Promise<Decision> {
+export async function checkTokens(ctx: AuthContext, subject: Subject, password: Buffer, attempt: Attempt, answer: Answering, serial?: string): Promise<Decision> {
   const { policy } = ctx;
-  const tokens = await ctx.store.tokensOfUser(subject.user.resolver, subject.user.id);
-  if (tokens.length === 0 && policy.passOnNoToken) {
+  const owned = await ctx.store.tokensOfUser(subject.user.resolver, subject.user.id);
+  if (owned.length === 0 && policy.passOnNoToken) {
     const passed = answer.accept('pass on no token', who(subject));
     return answer.refuse(passed) ?? passed;
   }
+  // LinOTP's `serial=`: only that token of the user is tried (a serial the user does not own leaves none).
+  const tokens = serial === undefined ? owned : owned.filter((t) => t.serial === serial);
   const now = ctx.now();
   const usable: Token[] = [];
   const refusals: string[] = [];

@@ -12,11 +12,11 @@ type Command = { summary: string; run: (args: string[]) => Promise<number> };
 const commands: Record<string, Command> = {
   serve: { summary: 'run the RADIUS server', run: async (a) => (await import('./serve.ts')).serve(a) },
   token: { summary: 'enroll, list, show, enable, disable, revoke, delete, set-pin, reset, resync, assign, unassign, challenge', run: async (a) => (await import('./token.ts')).tokenCommand(a) },
-  user: { summary: 'list, show: users of a realm and their tokens', run: async (a) => (await import('./user.ts')).userCommand(a) },
+  user: { summary: 'list, show: users of a realm and their tokens; hash: a password hash for a users file', run: async (a) => (await import('./user.ts')).userCommand(a) },
   check: { summary: 'authenticate a user as RADIUS would and print the decision', run: async (a) => (await import('./check.ts')).checkCommand(a) },
   import: { summary: 'linotp, oath-csv, pskc, freeradius-clients: bring tokens and NAS clients over', run: async (a) => (await import('./import.ts')).importCommand(a) },
   export: { summary: 'pskc, oath-csv: tokens for another system (encrypted PSKC by default)', run: async (a) => (await import('./export.ts')).exportCommand(a) },
-  store: { summary: 'migrate --from sqlite:PATH --to postgres:URL: move tokens between stores', run: async (a) => (await import('./store.ts')).storeCommand(a) },
+  store: { summary: 'init, backup FILE, restore FILE, migrate --to postgres:URL: the store and its key file', run: async (a) => (await import('./store.ts')).storeCommand(a) },
   config: { summary: 'config check [FILE]: validate a config file', run: configCommand },
   status: { summary: 'ask the running server over RADIUS whether it answers (a health check)', run: async (a) => (await import('./status.ts')).statusCommand(a) },
 };

@@ -6,8 +6,10 @@ import { userInfo } from 'node:os';
 import pino from 'pino';
 import { logAuditSink } from '../auth/audit.ts';
 import { AdminError } from '../auth/admin.ts';
+import type { Config } from '../config/config.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Actor } from '../model/actor.ts';
+import type { AuditSink } from '../model/audit.ts';
 import { createAuditLogger } from '../server/logging.ts';
 import { openServices, type Services } from '../server/services.ts';
 import { CliError } from './errors.ts';
@@ -25,20 +27,28 @@ export function cliActor(): Actor {
   return { via: 'cli', name, role: 'admin' };
 }
 
-export async function openContext(file: string): Promise<Services> {
-  let loaded;
+/** The config for an admin command: its problems on stderr, the first as the command's one-line error. */
+export function loadCliConfig(file: string): Config {
   try {
-    loaded = loadConfig(file);
+    return loadConfig(file).config;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const p of err.problems.slice(1)) process.stderr.write(`${p}\n`);
     throw new CliError(err.problems[0] ?? `${file}: invalid config`);
   }
-  const { config } = loaded;
+}
+
+/** The services over an existing store: an admin command never creates one (see `store init`). */
+export async function openContext(file: string | Config): Promise<Services> {
+  const config = typeof file === 'string' ? loadCliConfig(file) : file;
   const logger = pino({ level: config.log.level === 'debug' || config.log.level === 'trace' ? config.log.level : 'warn' }, pino.destination(2));
-  // Stdout is the command's answer: audit events that would go there go to stderr.
-  const audit = createAuditLogger(config.log.audit === 'stdout' ? { ...config.log, audit: 'stderr' } : config.log, logger);
-  return openServices(config, logger, { audit: logAuditSink(audit.logger) });
+  // Stdout is the command's answer: audit events that would go there go to stderr. An audit file is opened
+  // at the first event, so that a command that fails or writes nothing (a dry run) leaves no file behind.
+  let sink: AuditSink | undefined;
+  const audit: AuditSink = {
+    write: (event) => (sink ??= logAuditSink(createAuditLogger(config.log.audit === 'stdout' ? { ...config.log, audit: 'stderr' } : config.log, logger).logger)).write(event),
+  };
+  return openServices(config, logger, { audit });
 }
 
 /**
@@ -46,7 +56,7 @@ export async function openContext(file: string): Promise<Services> {
  * operation's refusal becomes the command's one-line error, prefixed with
  * the command.
  */
-export async function withContext<T>(file: string, body: (s: Services, actor: Actor) => Promise<T>, command?: string): Promise<T> {
+export async function withContext<T>(file: string | Config, body: (s: Services, actor: Actor) => Promise<T>, command?: string): Promise<T> {
   const services = await openContext(file);
   try {
     return await body(services, cliActor());

@@ -1,28 +1,38 @@
-// `otp-radius store migrate`: move a deployment between stores, typically
-// from the embedded SQLite file to PostgreSQL before adding a second server.
+// `otp-radius store ...`: init, backup and restore (store-files.ts), and
+// migrate: move a deployment between stores, typically from the embedded
+// SQLite file to PostgreSQL before adding a second server.
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_KEY_FILE } from '../config/store-section.ts';
 import type { StoreOptions } from '../store/index.ts';
 import { migrateStore } from '../store/migrate.ts';
-import { parse } from './args.ts';
+import { DEFAULT_CONFIG, parse } from './args.ts';
+import { loadCliConfig } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
+import { BACKUP_USAGE, INIT_USAGE, RESTORE_USAGE, storeBackup, storeInit, storeRestore } from './store-files.ts';
 
-const USAGE = `usage: otp-radius store migrate --from STORE --to STORE [--key-file FILE] [--dry-run]
+const MIGRATE_USAGE = `usage: otp-radius store migrate --to STORE [--from STORE] [--key-file FILE] [--dry-run] [--config FILE]
   Copies every token (seed, counter, drift, PIN hash, fail counter, autosync state, owner, info,
   validity, flags) and the open challenges from one store to another, in one transaction: on any
   error nothing is written. Running it again updates the target and never duplicates; a counter on
   the target never moves back, so an OTP it already accepted stays used.
   STORE is sqlite:PATH or postgres:URL (postgres://user@host:port/database); keep the password out
   of the command line with PGPASSWORD or ~/.pgpass.
-  --key-file  the key file the source was set up with (default ${DEFAULT_KEY_FILE}); the target
-              uses it too, so copy it to every server that shares the target.
+  --from      default: the store of the config (--config, $OTP_RADIUS_CONFIG or config/otp-radius.yaml)
+  --key-file  the key file the source was set up with (default: the config's store.keyFile); the
+              target uses it too, so copy it to every server that shares the target.
   --dry-run   read, check and count everything, then roll back.
   Stop the servers writing to the source (or expect to run it again) for an exact copy.
 `;
 
-const SUBCOMMANDS = 'migrate';
+const USAGE = `usage: otp-radius store init | backup FILE | restore BACKUP | migrate --to STORE  [--config FILE]
+
+${INIT_USAGE}
+${BACKUP_USAGE}
+${RESTORE_USAGE}
+${MIGRATE_USAGE}`;
+
+const SUBCOMMANDS = { init: storeInit, backup: storeBackup, restore: storeRestore, migrate };
 
 /** sqlite:PATH or postgres:URL (the URL may also be given bare). */
 export function parseStoreSpec(spec: string, keyFile: string, flag: string): StoreOptions {
@@ -41,19 +51,23 @@ export function parseStoreSpec(spec: string, keyFile: string, flag: string): Sto
 
 async function migrate(args: string[]): Promise<number> {
   const { values } = parse('store migrate', args, {
+    config: { type: 'string', short: 'c' },
     from: { type: 'string' },
     to: { type: 'string' },
     'key-file': { type: 'string' },
     'dry-run': { type: 'boolean' },
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(MIGRATE_USAGE);
     return 0;
   }
-  if (values.from === undefined) throw new CliError('store migrate: --from is required (sqlite:PATH or postgres:URL)', EXIT_USAGE);
   if (values.to === undefined) throw new CliError('store migrate: --to is required (sqlite:PATH or postgres:URL)', EXIT_USAGE);
-  const keyFile = resolve(values['key-file'] ?? DEFAULT_KEY_FILE);
-  const from = parseStoreSpec(values.from, keyFile, '--from');
+  if (values.from !== undefined) parseStoreSpec(values.from, '', '--from');
+  parseStoreSpec(values.to, '', '--to');
+  // The config gives what the command line leaves out: the source store and its key file.
+  const config = values.from === undefined || values['key-file'] === undefined || values.config !== undefined ? loadCliConfig(values.config ?? DEFAULT_CONFIG) : undefined;
+  const keyFile = values['key-file'] !== undefined ? resolve(values['key-file']) : config!.store.keyFile;
+  const from: StoreOptions = values.from !== undefined ? parseStoreSpec(values.from, keyFile, '--from') : { ...config!.store, keyFile };
   const to = parseStoreSpec(values.to, keyFile, '--to');
   // Opening a missing SQLite file would create an empty one and copy nothing.
   if ('sqlite' in from && !existsSync(from.sqlite.path)) throw new CliError(`store migrate: --from: ${from.sqlite.path} does not exist`);
@@ -67,10 +81,11 @@ async function migrate(args: string[]): Promise<number> {
 
 export async function storeCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === 'migrate') return migrate(rest);
   if (sub === undefined || sub === '--help' || sub === '-h') {
     process.stdout.write(USAGE);
     return sub === undefined ? EXIT_USAGE : 0;
   }
-  throw new CliError(`store: unknown subcommand "${sub}" (expected: ${SUBCOMMANDS})`, EXIT_USAGE);
+  const run = SUBCOMMANDS[sub as keyof typeof SUBCOMMANDS];
+  if (!run) throw new CliError(`store: unknown subcommand "${sub}" (expected: ${Object.keys(SUBCOMMANDS).join(', ')})`, EXIT_USAGE);
+  return run(rest);
 }

@@ -9,7 +9,8 @@ import { OtpInputError } from '../otp/errors.ts';
 import { parseSeed } from '../otp/seed.ts';
 import { HASH_ALGORITHMS, TOKEN_TYPES, type HashAlgorithm, type TokenType } from '../model/token.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
-import { withContext } from './context.ts';
+import { loadCliConfig, withContext } from './context.ts';
+import { buildToken, TokenTypeError } from '../tokens/index.ts';
 import { secretOption } from './secret-option.ts';
 import { enrollToken, type EnrollRequest } from '../auth/admin.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
@@ -99,7 +100,17 @@ export async function enrollCommand(args: string[]): Promise<number> {
     ...(pin ? { pin } : {}),
   };
 
-  return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
+  // Every option is checked before the store is opened: a usage error leaves nothing behind.
+  const config = loadCliConfig(values.config ?? DEFAULT_CONFIG);
+  try {
+    const { user: _user, realm: _realm, pin: _pin, ...options } = request;
+    buildToken(options, config.tokenDefaults);
+  } catch (err) {
+    if (err instanceof TokenTypeError || err instanceof OtpInputError) throw new CliError(`token enroll: ${err.message}`, EXIT_USAGE);
+    throw err;
+  }
+
+  return withContext(config, async (s, actor) => {
     const { token, uri, owner } = await enrollToken(s.admin, actor, request);
     // The QR code holds the seed: readable by its owner only, like an export.
     if (values.qr !== undefined) await writeQrFile(values.qr, uri);

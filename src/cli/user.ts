@@ -10,6 +10,7 @@ import { tokenTable } from './token-view.ts';
 const USAGE = `usage: otp-radius user COMMAND [options] [--config FILE]
   list [--realm R] [--search TEXT] [--limit N] [--json]   users of a realm (default: the default realm)
   show LOGIN[@REALM] [--realm R] [--json]                 one user, their data and their tokens
+  hash [--password - | --password-file FILE]              a password hash for a users file (no --config)
 `;
 
 function userJson(u: User, realm: string): Record<string, unknown> {
@@ -76,5 +77,6 @@ export async function userCommand(args: string[]): Promise<number> {
   }
   if (sub === 'list') return list(rest);
   if (sub === 'show') return show(rest);
-  throw new CliError(`user: unknown subcommand "${sub}" (expected: list, show)`, EXIT_USAGE);
+  if (sub === 'hash') return (await import('./user-hash.ts')).userHash(rest);
+  throw new CliError(`user: unknown subcommand "${sub}" (expected: list, show, hash)`, EXIT_USAGE);
 }

@@ -2,7 +2,7 @@
 // or names the networks allowed to talk to one.
 
 import { isIP } from 'node:net';
-import { parseCidr, type Cidr } from '../net/cidr.ts';
+import { hasHostBits, networkText, parseCidr, type Cidr } from '../net/cidr.ts';
 import { INVALID, str, type Check } from './schema.ts';
 
 /** A single IPv4 or IPv6 address (where to listen). */
@@ -20,10 +20,17 @@ export const ipAddress: Check<string> = (node, ctx, path) => {
 export const network: Check<Cidr> = (node, ctx, path) => {
   const v = str({ nonEmpty: true })(node, ctx, path);
   if (v === INVALID) return v;
+  let cidr: Cidr;
   try {
-    return parseCidr(v);
+    cidr = parseCidr(v);
   } catch (e) {
     ctx.error(node, path, `expected an IP address or network (CIDR), ${(e as Error).message}`);
     return INVALID;
   }
+  // 10.1.2.3/8 is either a typo in the prefix or a network written with a host's address: which one, only the admin knows.
+  if (hasHostBits(v)) {
+    ctx.error(node, path, `${v} has host bits set: did you mean ${networkText(cidr)}? (or ${v.slice(0, v.indexOf('/'))} alone for that one address)`);
+    return INVALID;
+  }
+  return cidr;
 };

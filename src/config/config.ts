@@ -15,7 +15,8 @@ import { eapSection } from './eap-section.ts';
 import type { EapOptions } from '../eap/options.ts';
 import { httpSection, type HttpConfig } from './http-section.ts';
 import { replySection } from './reply-section.ts';
-import { readSecret } from './secret.ts';
+import { readSecret, resolvePath } from './secret.ts';
+import { warnRiskySettings } from './risky-settings.ts';
 import { storeSection, type StoreConfig } from './store-section.ts';
 import { checkRealms, userSections, type RealmConfig, type ResolverConfig } from './user-sections.ts';
 import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check, type Ctx } from './schema.ts';
@@ -52,6 +53,13 @@ export interface Config {
 
 /** What the LinOTP rlm_perl plugin answered; NAS scripts and users may look for these texts. */
 export const LINOTP_REPLY_MESSAGES = { accept: 'LinOTP access granted', reject: 'LinOTP server denied access!' } as const;
+
+/**
+ * LinOTP 3's challenge prompt of HOTP and TOTP tokens (HmacTokenClass, its
+ * default "Please enter your otp value: "), as the plugin passes it on: the
+ * simplecheck answer it reads is stripped of the trailing blank.
+ */
+export const LINOTP_CHALLENGE_PROMPT = 'Please enter your otp value:';
 
 /** Below this a shared secret is brute-forceable offline from one captured packet. */
 export const WEAK_SECRET_LENGTH = 16;
@@ -117,9 +125,15 @@ const clientsSection: Check<NasClient[]> = (node, ctx, path) => {
   return v;
 };
 
+const auditTarget: Check<string> = (node, ctx, path) => {
+  const v = str({ nonEmpty: true })(node, ctx, path);
+  if (v === INVALID || v === 'stdout' || v === 'stderr') return v;
+  return resolvePath(ctx, v);
+};
+
 const logSection = object({
   level: withDefault(oneOf(LOG_LEVELS), 'info' as LogLevel),
-  audit: withDefault(str({ nonEmpty: true }), 'stdout'),
+  audit: withDefault(auditTarget, 'stdout'),
 });
 
 export const sections = {
@@ -147,9 +161,17 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
     if (c.realm !== undefined && !(c.realm in realms)) ctx.error(nodeAt(root, ['clients', v.clients.indexOf(c), 'realm']), `clients[${v.clients.indexOf(c)}].realm`, `unknown realm "${c.realm}"`);
   }
   const { policy, tokenDefaults } = buildAuthPolicy(v.policy, v.tokens, v.challenges);
+  warnRiskySettings(policy, v.clients, v.listen.address, root, ctx);
   if (v.compat === 'linotp') {
     policy.replyMessages.accept ??= LINOTP_REPLY_MESSAGES.accept;
     policy.replyMessages.reject ??= LINOTP_REPLY_MESSAGES.reject;
+    // OCRA keeps its own prompt: LinOTP answers a PIN alone with no OCRA challenge at all.
+    const given = (type: string): boolean => nodeAt(root, ['policy', 'replyMessages', 'challenge', type]) !== undefined;
+    policy.replyMessages.challenge = {
+      ...policy.replyMessages.challenge,
+      ...(given('hotp') ? {} : { hotp: LINOTP_CHALLENGE_PROMPT }),
+      ...(given('totp') ? {} : { totp: LINOTP_CHALLENGE_PROMPT }),
+    };
   }
   (v.reply ?? []).forEach((r, i) => {
     if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);

@@ -2,6 +2,7 @@
 // file, line and key; nothing starts with a half-valid config.
 
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Node } from 'yaml';
 import { configShape, finish, type Config } from './config.ts';
 import { Ctx, INVALID } from './schema.ts';
@@ -27,8 +28,9 @@ export interface Loaded {
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Loaded {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  // Relative paths in the config are relative to the working directory, like the CLI's own --config default.
-  const ctx = new Ctx(file, lines, env, process.cwd());
+  // Relative paths in the config are relative to the config file's folder (FreeRADIUS's ${confdir}), so that a
+  // command run from another directory opens the same store and files as the server.
+  const ctx = new Ctx(file, lines, env, dirname(resolve(file)));
   const syntax = doc.errors.map((e) => `${file}:${lines.linePos(e.pos[0]).line}: YAML syntax: ${e.message.split('\n')[0]}`);
   if (syntax.length > 0) throw new ConfigError(file, syntax);
   // An empty file is a valid config of defaults; YAML gives a null document for it.

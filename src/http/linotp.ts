@@ -50,11 +50,13 @@ export function accessRequest(params: URLSearchParams, remoteAddress: string, lo
   // LinOTP looks at state first, then transactionid.
   const state = params.get('state') || params.get('transactionid');
   const realm = params.get('realm');
+  const serial = params.get('serial');
   return {
     userName: user,
     password: Buffer.from(pass, 'utf8'),
     nas: { client: nas?.name ?? 'http', address, ...(nas?.realm !== undefined ? { realm: nas.realm } : {}) },
     ...(realm ? { realm } : {}),
+    ...(serial ? { serial } : {}),
     ...(state ? { state: Buffer.from(state, 'latin1') } : {}),
   };
 }

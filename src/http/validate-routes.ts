@@ -114,7 +114,9 @@ export function validateRoutes(deps: ValidateDeps): RoutePlugin {
         access = accessRequest(params, remote, (address) => deps.clients().lookup(address));
       } catch (err) {
         if (!(err instanceof ParameterError)) throw err;
-        return kind === 'check' ? sendCheckError(reply, params.get('httperror'), err.code, err.message) : send(reply, 200, 'text/plain', SIMPLE_REJECT);
+        // LinOTP 3 answers a request without user or pass as any failed login, so that it tells nothing about the user.
+        deps.logger.debug({ path: `/validate/${kind}`, problem: err.message }, 'validate request without user or pass: not authenticated');
+        return kind === 'check' ? send(reply, 200, 'application/json', JSON.stringify(checkJson({ decision: 'reject', reason: 'no user name' }))) : send(reply, 200, 'text/plain', SIMPLE_REJECT);
       }
       let decision;
       try {

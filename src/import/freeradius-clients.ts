@@ -17,7 +17,7 @@
 // at its start, this converter cannot.
 
 import { stringify } from 'yaml';
-import { parseCidr } from '../net/cidr.ts';
+import { hasHostBits, networkText, parseCidr } from '../net/cidr.ts';
 import { ImportError, Problems } from './errors.ts';
 
 export interface ConvertedClient {
@@ -184,7 +184,13 @@ function convert(b: Block, file: string, notes: string[]): ConvertedClient {
   }
   let address: string;
   try {
-    address = parseCidr(text).text;
+    const cidr = parseCidr(text);
+    address = cidr.text;
+    // FreeRADIUS clears the host bits; the config refuses them, so the network is written as FreeRADIUS used it.
+    if (hasHostBits(text)) {
+      address = networkText(cidr);
+      notes.push(`${file}:${line}: client ${b.name}: ${text} has host bits set, written as ${address}`);
+    }
   } catch (err) {
     return fail(line, addr ? `${addr.key}: ${(err as Error).message}${/^[A-Za-z]/.test(text) ? ' (host names are not resolved here; give the address)' : ''}` : `no ipaddr, ipv4addr or ipv6addr, and the client name is not an address`);
   }

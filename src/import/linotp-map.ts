@@ -11,7 +11,9 @@
 //   steps each side; the wider of the two is kept so no token that worked
 //   stops working.
 // - Token info (JSON): hashlib, timeStep, timeShift (seconds, our drift),
-//   validity_period_start/end ("%d/%m/%y %H:%M", LinOTP server local time),
+//   validity_period_start/end ("%d/%m/%y %H:%M" in UTC: LinOTP's
+//   admin/setValidity writes utcfromtimestamp(), and LinOTP 3.1 and later
+//   compare it with utcnow()),
 //   count_auth(_max), count_auth_success(_max) (0 = unlimited), ocrasuite.
 // - LinOtpFailCount >= LinOtpMaxFail is LinOTP's lock; here it sets `locked`.
 
@@ -121,14 +123,14 @@ function utcTimestamp(value: unknown, what: string): number | null {
   return Math.floor(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) / 1000);
 }
 
-/** LinOTP's validity period, "%d/%m/%y %H:%M" in the LinOTP server's local time (read as this machine's). */
+/** LinOTP's validity period, "%d/%m/%y %H:%M" in UTC whatever this machine's time zone. */
 export function validityTime(value: unknown, what: string): number | null {
   if (value === null || value === undefined || value === '') return null;
   const m = /^(\d{1,2})\/(\d{1,2})\/(\d{2}) (\d{1,2}):(\d{2})$/.exec(String(value).trim());
   if (!m) throw new ImportError([`${what}: expected "DD/MM/YY HH:MM", got ${JSON.stringify(value)}`]);
   const yy = Number(m[3]);
-  const date = new Date(yy < 69 ? 2000 + yy : 1900 + yy, Number(m[2]) - 1, Number(m[1]), Number(m[4]), Number(m[5]));
-  if (date.getDate() !== Number(m[1]) || date.getMonth() !== Number(m[2]) - 1) throw new ImportError([`${what}: no such date ${JSON.stringify(value)}`]);
+  const date = new Date(Date.UTC(yy < 69 ? 2000 + yy : 1900 + yy, Number(m[2]) - 1, Number(m[1]), Number(m[4]), Number(m[5])));
+  if (date.getUTCDate() !== Number(m[1]) || date.getUTCMonth() !== Number(m[2]) - 1 || Number(m[4]) > 23) throw new ImportError([`${what}: no such date ${JSON.stringify(value)}`]);
   return Math.floor(date.getTime() / 1000);
 }
 

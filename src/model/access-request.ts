@@ -25,6 +25,8 @@ export interface AccessRequest {
   password?: Buffer;
   /** A realm named apart from the user name (the HTTP API's `realm`); wins over user@realm and the NAS realm. */
   realm?: string;
+  /** Only this token of the user is tried (the HTTP API's `serial`, as in LinOTP). */
+  serial?: string;
   /** State attribute of a challenge answer. */
   state?: Buffer;
   nas: NasInfo;

@@ -89,6 +89,31 @@ export function parseCidr(text: string): Cidr {
   return { text, bytes: maskBytes(bytes, prefix), prefix };
 }
 
+/** True when `text` (already accepted by parseCidr) has address bits set beyond its prefix, as 10.1.2.3/8 has. */
+export function hasHostBits(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash < 0) return false;
+  return !addressBytes(text.slice(0, slash))!.equals(parseCidr(text).bytes);
+}
+
+/** The network as text, host bits cleared: 10.0.0.0/8, 2001:db8::/32 (IPv6 in its shortest form). */
+export function networkText(cidr: Cidr): string {
+  const b = cidr.bytes;
+  if (b.length === 4) return `${[...b].join('.')}/${cidr.prefix}`;
+  const groups = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2));
+  // RFC 5952: the longest run of two or more zero groups (the first of equals) becomes "::".
+  let best = { at: -1, len: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.len) best = { at: i, len: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  const text = best.at < 0 ? hex.join(':') : `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}`;
+  return `${text}/${cidr.prefix}`;
+}
+
 function maskBytes(bytes: Buffer, prefix: number): Buffer {
   const out = Buffer.from(bytes);
   for (let i = 0; i < out.length; i++) {

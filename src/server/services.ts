@@ -32,13 +32,20 @@ export interface ServiceHooks {
   onResolverError?: (resolver: string) => void;
   /** A worker of `serve --workers N`: its supervisor checkpoints the SQLite store. */
   checkpointedElsewhere?: boolean;
+  /**
+   * Create the store and its key file when they do not exist: `serve` does
+   * (its first start). Default false: the admin commands refuse a missing
+   * store with one line naming it rather than make an empty one elsewhere.
+   */
+  create?: boolean;
 }
 
 export async function openServices(config: Config, logger: Logger, allHooks: ServiceHooks): Promise<Services> {
-  const { audit, checkpointedElsewhere, ...hooks } = allHooks;
+  const { audit, checkpointedElsewhere, create, ...hooks } = allHooks;
   const keyFileExisted = existsSync(config.store.keyFile);
   const store = await openStore({
     ...config.store,
+    create: create ?? false,
     logger: logger.child({ store: true }),
     ...(checkpointedElsewhere ? { checkpointedElsewhere: true } : {}),
   });

@@ -74,6 +74,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     ...(options.now ? { now: options.now } : {}),
     onResolverError: (r) => metrics.resolverError(r),
     checkpointedElsewhere: options.workerId !== undefined,
+    create: true,
   });
   const authenticate = withAudit(auditSink, (request) => services.auth.authenticate(request));
 

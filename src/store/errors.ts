@@ -15,6 +15,8 @@ export type StoreErrorCode =
   | 'key'
   /** The database schema is newer than this program, or a migration failed. */
   | 'schema'
+  /** The store does not exist, and the caller asked not to create one. */
+  | 'missing'
   /**
    * The database cannot be reached or cannot write right now (connection
    * refused or lost, timeout, failover in progress, read-only standby). The

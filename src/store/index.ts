@@ -23,6 +23,7 @@ export { MIGRATIONS, pendingMigrations, type Migration, type MigrationResult } f
 export { migrateSqlite } from './sqlite/schema.ts';
 export { openSqliteStore, SqliteTokenStore, type SqliteStoreOptions } from './sqlite/store.ts';
 export { startCheckpointer, type Checkpointer } from './sqlite/checkpointer.ts';
+export { backupSqlite, restoreSqlite, type BackupResult, type RestoreOptions, type RestoreResult } from './sqlite/backup.ts';
 export { WalSyncError } from './sqlite/wal-sync.ts';
 export { openPostgresStore, PostgresTokenStore } from './postgres/store.ts';
 export type { PostgresPoolOptions, PostgresStoreOptions } from './postgres/connect.ts';
@@ -32,6 +33,13 @@ export { migratePostgres } from './postgres/schema.ts';
 
 interface CommonOptions {
   keyFile: string;
+  /**
+   * Default true: a store that does not exist yet (the SQLite file, the
+   * tables of an empty PostgreSQL database) is created, with its key file.
+   * False: a missing store or key file is an error naming it, and nothing is
+   * written to make one.
+   */
+  create?: boolean;
   /** Default true: create the key file on first start. */
   createKeyFile?: boolean;
   /** Reports connection trouble the store recovers from by itself (PostgreSQL); trouble it cannot recover from is `fatal`. */
@@ -70,7 +78,8 @@ export async function openStore(options: StoreOptions): Promise<KeyedTokenStore>
   const sqlite = 'sqlite' in options ? options.sqlite : undefined;
   const postgres = 'postgres' in options ? options.postgres : undefined;
   if (sqlite && postgres) throw new Error("openStore: give one backend, not both 'sqlite' and 'postgres'");
-  const keys = { keyFile: options.keyFile, createKeyFile: options.createKeyFile };
+  const create = options.create ?? true;
+  const keys = { keyFile: options.keyFile, createKeyFile: create ? options.createKeyFile : false, create };
   if (sqlite) {
     const { checkpointedElsewhere } = options as SqliteBackendOptions;
     return openSqliteStore(present({ ...keys, path: sqlite.path, busyTimeoutMs: sqlite.busyTimeoutMs, checkpointedElsewhere }));

@@ -20,7 +20,12 @@ export interface KeySource {
   keys?: StoreKeys;
   /** Create the key file when it is absent and the database has no key check yet. Default true. */
   createKeyFile?: boolean;
+  /** Default true: create a store that does not exist yet; false: a missing store or key file is a 'missing' StoreError. */
+  create?: boolean;
 }
+
+/** What `otp-radius` says to do about a store or key file that does not exist. */
+export const CREATE_HINT = 'create it with `otp-radius store init` (or start the server once)';
 
 /** What both backends' open functions take besides their connection. */
 export interface BackendOptions extends KeySource {
@@ -90,6 +95,9 @@ function loadKeys(src: KeySource, hasKeyCheck: boolean, where: string, what: str
   } catch (err) {
     if (err instanceof StoreError && hasKeyCheck && /does not exist/.test(err.message)) {
       throw new StoreError('key', `key file ${keyFile} does not exist, but ${where} holds seeds encrypted with a key file: restore that key file from backup (a new key cannot decrypt them)`);
+    }
+    if (err instanceof StoreError && src.create === false && /does not exist/.test(err.message)) {
+      throw new StoreError('missing', `key file ${keyFile} does not exist: ${CREATE_HINT}`);
     }
     throw err;
   }

@@ -41,10 +41,10 @@ function isStore(spec: StoreSpec): spec is KeyedTokenStore {
   return typeof (spec as KeyedTokenStore).importTokens === 'function';
 }
 
-/** Opens options without creating a key file: migration needs the key the source was set up with. */
-async function open(spec: StoreSpec, opened: KeyedTokenStore[]): Promise<KeyedTokenStore> {
+/** Opens options without creating a key file: migration needs the key the source was set up with. The source must exist. */
+async function open(spec: StoreSpec, opened: KeyedTokenStore[], create: boolean): Promise<KeyedTokenStore> {
   if (isStore(spec)) return spec;
-  const store = await openStore({ ...spec, createKeyFile: false });
+  const store = await openStore({ ...spec, createKeyFile: false, create });
   opened.push(store);
   return store;
 }
@@ -65,8 +65,8 @@ async function* flatten(batches: AsyncIterable<Token[]>): AsyncGenerator<Token> 
 export async function migrateStore(from: StoreSpec, to: StoreSpec, options: MigrateOptions = {}): Promise<MigrateSummary> {
   const opened: KeyedTokenStore[] = [];
   try {
-    const source = await open(from, opened);
-    const target = await open(to, opened);
+    const source = await open(from, opened, false);
+    const target = await open(to, opened, true);
     if (source.description === target.description) throw new StoreError('invalid', `source and target are the same store (${source.description})`);
     await checkSamePepper(source, target);
     const now = options.now ?? Math.floor(Date.now() / 1000);

@@ -134,7 +134,7 @@ test('config check reads the users files as a start would: their problems with f
   const big = join(dir, 'big.yaml');
   const config = join(dir, 'c.yaml');
   const resolvers = `resolvers:\n  local: { type: file, path: ${users} }\n  more: { type: file, path: ${big} }\nrealms:\n  default: { resolvers: [local, more], default: true }\n`;
-  writeFileSync(config, configText(1812, '10.0.0.0/8') + resolvers);
+  writeFileSync(config, configText(1812, '10.20.0.0/16') + resolvers);
   writeFileSync(users, 'users:\n  - login: alice\n  - login: bob\n');
   // Large enough to be parsed in a child process, as a server would.
   const filler = Array.from({ length: 1500 }, (_, i) => `  - login: user${i}\n    email: user${i}@example.org\n`).join('');

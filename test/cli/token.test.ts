@@ -16,6 +16,8 @@ describe('otp-radius token / check', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'otp-radius-cli-'));
     config = await writeStackConfig(dir, 0);
+    const init = await runCli(['store', 'init', '--config', config]);
+    assert.equal(init.code, 0, init.stderr);
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 
@@ -115,7 +117,8 @@ describe('otp-radius token / check', () => {
       [['token', 'enroll', '--type', 'totp', '--seed', 'not base32!'], 2, /seed: .*base32/],
       [['token', 'enroll', '--type', 'totp', '--digits', 'six'], 2, /--digits: expected a whole number/],
       [['token', 'enroll', '--type', 'hotp', '--qr', 'x.jpg'], 2, /--qr must name a .png or .svg file/],
-      [['token', 'enroll', '--type', 'ocra', '--ocrasuite', 'OCRA-1:HOTP-SHA1-6:QN08-S064'], 1, /session information/],
+      [['token', 'enroll', '--type', 'ocra', '--ocrasuite', 'OCRA-1:HOTP-SHA1-6:QN08-S064'], 2, /session information/],
+      [['token', 'enroll', '--type', 'totp', '--digits', '9'], 2, /digits: expected 6, 7 or 8, got 9/],
       [['token', 'frobnicate'], 2, /token: unknown subcommand "frobnicate"/],
       [['token', 'resync', 'FREE', '123456'], 2, /expected resync SERIAL OTP1 OTP2/],
       [['check', '--password', 'x'], 2, /--user is required/],

@@ -71,6 +71,20 @@ describe('config validation', () => {
     assert.deepEqual(problems('clients:\n  - name: vpn\n    address: vpn.example.com\n    secret: a-long-enough-shared-secret\n'), ['c.yaml:3: clients[0].address: expected an IP address or network (CIDR), "vpn.example.com" is not an IPv4 or IPv6 address']);
   });
 
+  test('a client network with host bits set names the network meant', () => {
+    const at = (address: string): string[] => problems(`clients:\n  - name: vpn\n    address: "${address}"\n    secret: a-long-enough-shared-secret\n`);
+    assert.deepEqual(at('10.1.2.3/8'), ['c.yaml:3: clients[0].address: 10.1.2.3/8 has host bits set: did you mean 10.0.0.0/8? (or 10.1.2.3 alone for that one address)']);
+    assert.deepEqual(at('192.0.2.10/24'), ['c.yaml:3: clients[0].address: 192.0.2.10/24 has host bits set: did you mean 192.0.2.0/24? (or 192.0.2.10 alone for that one address)']);
+    assert.deepEqual(at('2001:db8:0:1::7/48'), ['c.yaml:3: clients[0].address: 2001:db8:0:1::7/48 has host bits set: did you mean 2001:db8::/48? (or 2001:db8:0:1::7 alone for that one address)']);
+    assert.deepEqual(at('fe80::1:0:0:0:1/64'), ['c.yaml:3: clients[0].address: fe80::1:0:0:0:1/64 has host bits set: did you mean fe80:0:0:1::/64? (or fe80::1:0:0:0:1 alone for that one address)']);
+    // The same check guards the HTTP allow list.
+    assert.deepEqual(problems('http:\n  listen: { address: 127.0.0.1, port: 0 }\n  allow: [127.0.0.1/8]\n'), ['c.yaml:3: http.allow[0]: 127.0.0.1/8 has host bits set: did you mean 127.0.0.0/8? (or 127.0.0.1 alone for that one address)']);
+    // Networks as they should be, and single addresses, are fine.
+    for (const ok of ['10.0.0.0/8', '10.1.2.3', '10.1.2.3/32', '2001:db8::/32', '2001:db8:1:2::1/128', '0.0.0.0/0', '::ffff:10.0.0.0/104']) {
+      assert.equal(parseConfig(`clients:\n  - name: vpn\n    address: "${ok}"\n    secret: a-long-enough-shared-secret\n`, 'c.yaml').config.clients.length, 1, ok);
+    }
+  });
+
   test('duplicate client names and networks', () => {
     const p = problems(`${CLIENT}  - name: vpn\n    address: 192.0.2.10/32\n    secret: another-long-shared-secret\n`);
     assert.deepEqual(p, [

@@ -1,8 +1,11 @@
-// The commands of README.md that a reader is meant to run: every line of a
-// fenced `sh` block right after a `<!-- test: quickstart -->` comment, with
-// the outcome the README promises in a trailing `# ...` comment.
+// The commands of README.md and docs/ that a reader is meant to run: every
+// line of a fenced `sh` block right after a `<!-- test: NAME -->` comment,
+// with the outcome the page promises in a trailing `# ...` comment.
 
-export const MARKER = '<!-- test: quickstart -->';
+/** The names of the marked sections of a page, in order of first appearance. */
+export function sectionNames(markdown: string): string[] {
+  return [...new Set([...markdown.matchAll(/^<!-- test: ([a-z0-9-]+) -->$/gm)].map((m) => m[1]!))];
+}
 
 export interface DocCommand {
   /** 1-based line number in the Markdown file, for failure messages. */
@@ -13,15 +16,16 @@ export interface DocCommand {
   expect?: string;
 }
 
-/** Commands of the marked blocks, in order; throws when a marker is not followed by an `sh` block. */
-export function markedCommands(markdown: string): DocCommand[] {
+/** Commands of the blocks marked `<!-- test: name -->`, in order; throws when a marker is not followed by an `sh` block. */
+export function markedCommands(markdown: string, name = 'quickstart', file = 'README.md'): DocCommand[] {
+  const marker = `<!-- test: ${name} -->`;
   const lines = markdown.split('\n');
   const out: DocCommand[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.trim() !== MARKER) continue;
+    if (lines[i]!.trim() !== marker) continue;
     let j = i + 1;
     while (j < lines.length && lines[j]!.trim() === '') j++;
-    if (lines[j]?.trim() !== '```sh') throw new Error(`README.md:${i + 1}: ${MARKER} is not followed by a \`\`\`sh block`);
+    if (lines[j]?.trim() !== '```sh') throw new Error(`${file}:${i + 1}: ${marker} is not followed by a \`\`\`sh block`);
     for (j++; j < lines.length && lines[j]!.trim() !== '```'; j++) {
       const text = lines[j]!.trim();
       if (text === '' || text.startsWith('#')) continue;
@@ -29,7 +33,7 @@ export function markedCommands(markdown: string): DocCommand[] {
       const m = /^(.*?)\s{2,}#\s+(.*)$/.exec(text);
       out.push(m ? { line: j + 1, command: m[1]!, expect: m[2]!.trim() } : { line: j + 1, command: text });
     }
-    if (j >= lines.length) throw new Error(`README.md:${i + 1}: the marked block is not closed`);
+    if (j >= lines.length) throw new Error(`${file}:${i + 1}: the marked block is not closed`);
   }
   return out;
 }

@@ -72,10 +72,10 @@ ${yaml}
   return configFile;
 }
 
-/** `otp-radius ARGS` as a child process. */
-export function runCli(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `otp-radius ARGS` as a child process, in `cwd` (default: this process's working directory). */
+export function runCli(args: string[], stdin = '', cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI, ...args], { timeout: 30_000, ...(cwd ? { cwd } : {}) }, (err, stdout, stderr) => {
       done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
     child.stdin?.end(stdin);

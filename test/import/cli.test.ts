@@ -46,7 +46,7 @@ async function run(command: (args: string[]) => Promise<number>, args: string[])
 async function setup(name: string, tokens: NewToken[] = []): Promise<{ dir: string; config: string }> {
   const dir = await tempDir();
   const config = await writeConfig(dir, `${name}.yaml`, `${name}.db`);
-  const s = await openServices(loadConfig(config).config, pino({ level: 'silent' }), { audit: logAuditSink(pino({ level: 'silent' })) });
+  const s = await openServices(loadConfig(config).config, pino({ level: 'silent' }), { audit: logAuditSink(pino({ level: 'silent' })), create: true });
   try {
     for (const t of tokens) await s.store.createToken(t);
   } finally {

@@ -66,6 +66,16 @@ test('clients.conf blocks become clients: entries the config accepts', () => {
   assert.deepEqual(loaded.config.clients.map((c) => [c.name, c.network.text, c.secret, c.requireMessageAuthenticator]), r.clients.map((c) => [c.name, c.address, c.secret, c.requireMessageAuthenticator]));
 });
 
+test('a network written with host bits set becomes the network FreeRADIUS used, with a note', () => {
+  const r = convertClientsConf('client lab {\n\tipaddr = 10.1.2.3/8\n\tsecret = a-long-enough-lab-secret\n}\nclient v6 {\n\tipv6addr = 2001:db8::5\n\tnetmask = 64\n\tsecret = another-long-secret\n}\n', 'clients.conf');
+  assert.deepEqual(r.clients.map((c) => c.address), ['10.0.0.0/8', '2001:db8::/64']);
+  assert.deepEqual(r.notes, [
+    'clients.conf:2: client lab: 10.1.2.3/8 has host bits set, written as 10.0.0.0/8',
+    'clients.conf:6: client v6: 2001:db8::5/64 has host bits set, written as 2001:db8::/64',
+  ]);
+  assert.equal(parseConfig(r.yaml, 'converted.yaml', {}).config.clients.length, 2);
+});
+
 test('what cannot be converted is reported by line, and nothing is printed', () => {
   const bad = `client a {
 	ipaddr = radius.example.org

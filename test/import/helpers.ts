@@ -47,7 +47,7 @@ realms:
 export async function services(now = NOW): Promise<{ s: Services; dir: string; configFile: string }> {
   const dir = await tempDir();
   const configFile = await writeConfig(dir);
-  const s = await openServices(loadConfig(configFile).config, pino({ level: 'silent' }), { now: () => now, audit: logAuditSink(pino({ level: 'silent' })) });
+  const s = await openServices(loadConfig(configFile).config, pino({ level: 'silent' }), { now: () => now, audit: logAuditSink(pino({ level: 'silent' })), create: true });
   after(() => s.close());
   return { s, dir, configFile };
 }

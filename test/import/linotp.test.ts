@@ -3,6 +3,11 @@
 // realms, an OCRA2 token, unsupported types; then idempotence, dry run,
 // and a damaged row that stops the whole run.
 
+// The import runs in a time zone that is not UTC, as at a site in Germany:
+// LinOTP wrote validity periods in UTC, and they must not move by the
+// importing machine's offset (1 or 2 hours here).
+process.env.TZ = 'Europe/Berlin';
+
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -65,8 +70,9 @@ describe('import linotp', () => {
     const ocraToken = (await s.store.getToken('LSO20003'))!;
     assert.deepEqual([ocraToken.type, ocraToken.info.ocrasuite, ocraToken.owner, ocraToken.counter, ocraToken.otpLength], ['ocra', 'OCRA-1:HOTP-SHA1-6:QN08', null, 0, 6]);
     assert.equal(ocra('OCRA-1:HOTP-SHA1-6:QN08', ocraToken.seed, { question: '00000000' }), '237653', 'RFC 6287 one-way vector');
-    assert.equal(ocraToken.validFrom, new Date(2025, 1, 1, 10, 0).getTime() / 1000);
-    assert.equal(ocraToken.validUntil, new Date(2030, 11, 31, 23, 59).getTime() / 1000);
+    assert.equal(new Date(0).getTimezoneOffset(), -60, 'the import runs in Europe/Berlin');
+    assert.equal(ocraToken.validFrom, Date.UTC(2025, 1, 1, 10, 0) / 1000, 'LinOTP\'s "01/02/25 10:00" is UTC');
+    assert.equal(ocraToken.validUntil, Date.UTC(2030, 11, 31, 23, 59) / 1000);
     assert.deepEqual([ocraToken.maxAuth, ocraToken.maxSuccess], [100, null]);
     assert.equal(await s.store.pins.verify('9999', ocraToken.pinHash), true, 'LinOTP 2 "@@iv:ct" PIN');
 

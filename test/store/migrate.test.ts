@@ -143,12 +143,12 @@ describe('otp-radius store migrate', () => {
   test('help, usage errors and store errors', async () => {
     const help = await storeCli(['migrate', '--help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /^usage: otp-radius store migrate --from STORE --to STORE \[--key-file FILE\] \[--dry-run\]/);
+    assert.match(help.stdout, /^usage: otp-radius store migrate --to STORE \[--from STORE\] \[--key-file FILE\] \[--dry-run\] \[--config FILE\]/);
     assert.equal((await storeCli([])).code, 2);
     assert.equal((await storeCli(['--help'])).code, 0);
     const cases: [string[], number, RegExp][] = [
-      [['copy'], 2, /^otp-radius: store: unknown subcommand "copy" \(expected: migrate\)$/],
-      [['migrate', '--to', 'sqlite:x.db'], 2, /--from is required/],
+      [['copy'], 2, /^otp-radius: store: unknown subcommand "copy" \(expected: init, backup, restore, migrate\)$/],
+      [['migrate', '--to', 'sqlite:x.db', '--config', '/nonexistent/c.yaml'], 1, /^otp-radius: \/nonexistent\/c\.yaml: cannot read config: no such file$/],
       [['migrate', '--from', 'sqlite:x.db'], 2, /--to is required/],
       [['migrate', '--from', 'x.db', '--to', 'sqlite:y.db'], 2, /--from: expected sqlite:PATH or postgres:URL, got "x\.db"/],
       [['migrate', '--from', 'sqlite:x.db', '--to', 'mysql://u:hunter2@h/db'], 2, /--to: expected sqlite:PATH or postgres:URL, got "mysql:\/\/\.\.\."/],

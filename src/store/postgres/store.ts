@@ -13,7 +13,7 @@
 
 import pg from 'pg';
 import { insertNew, StoreError } from '../errors.ts';
-import { checkKeySource, tieToKeys } from '../key-check.ts';
+import { checkKeySource, CREATE_HINT, tieToKeys } from '../key-check.ts';
 import { sealedInfoRows, type InfoRow } from '../seal-at-rest.ts';
 import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
@@ -48,6 +48,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   const admin = await connectAdmin(opts, where, 'connect');
   let keys: StoreKeys;
   try {
+    // An empty database gets its tables from `serve` or `store init` only.
+    if (opts.create === false && (await admin.query<{ t: string | null }>("SELECT to_regclass('store_meta') AS t")).rows[0]?.t == null) {
+      throw new StoreError('missing', `store ${where} has no otp-radius tables: ${CREATE_HINT}`);
+    }
     await migratePostgres(admin, where);
     const keyCheck = {
       read: async () => (await admin.query<{ value: string }>(postgres(SHARED.readKeyCheck))).rows[0]?.value,

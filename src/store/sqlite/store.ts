@@ -17,9 +17,10 @@
 // write lock; reads and administrative writes use the first, whose busy
 // timeout may block this process's event loop for a moment.
 
+import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { errorCode, insertNew } from '../errors.ts';
-import { checkKeySource, tieToKeys, type BackendOptions } from '../key-check.ts';
+import { errorCode, insertNew, StoreError } from '../errors.ts';
+import { checkKeySource, CREATE_HINT, tieToKeys, type BackendOptions } from '../key-check.ts';
 import { sealedInfoRows, type InfoRow } from '../seal-at-rest.ts';
 import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
@@ -53,6 +54,8 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<SqliteT
   const busyTimeoutMs = setting(opts.busyTimeoutMs, SQLITE_SETTINGS.busyTimeoutMs, 'busyTimeoutMs');
   checkKeySource(opts, 'openSqliteStore');
   const checkpointedElsewhere = opts.checkpointedElsewhere ?? false;
+  // Opening a missing file would create an empty store beside the one the admin meant.
+  if (opts.create === false && opts.path !== ':memory:' && !existsSync(opts.path)) throw new StoreError('missing', `store ${opts.path} does not exist: ${CREATE_HINT}`);
   const db = openMain(opts.path, busyTimeoutMs, checkpointedElsewhere);
   let writer: Database.Database | undefined;
   try {
