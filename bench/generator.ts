@@ -156,7 +156,7 @@ async function run(job: Job): Promise<ThreadResult> {
     const p = identifier === undefined ? undefined : slot.pending[identifier];
     if (!p || identifier === undefined) return;
     const answer = decodeAnswer(msg, p.authenticator, job.secret);
-    if (!answer || !answer.authentic) {
+    if (!answer?.authentic) {
       if (p.inWindow) counts.inauthentic++;
       return;
     }

@@ -32,7 +32,7 @@ export async function ask(host: string, port: number, secret: string, request: {
         }, 500);
         const onMessage = (msg: Buffer): void => {
           const a = decodeAnswer(msg, authenticator, secret);
-          if (!a || !a.authentic || a.identifier !== bytes[1]) return;
+          if (!a?.authentic || a.identifier !== bytes[1]) return;
           clearTimeout(timer);
           socket.off('message', onMessage);
           resolve(a);

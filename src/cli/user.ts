@@ -38,7 +38,7 @@ async function list(args: string[]): Promise<number> {
     }
     const rows = [['LOGIN', 'RESOLVER', 'ID', 'EMAIL', 'GROUPS'], ...users.map((u) => [u.login, u.resolver, u.id, u.email ?? '-', u.groups.join(',')])];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    process.stdout.write(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
+    process.stdout.write(`${rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n`);
     if (users.length >= limit) process.stdout.write(`(first ${limit}; narrow with --search or raise --limit)\n`);
     return 0;
   }, 'user list');

@@ -6,7 +6,7 @@ import { DEFAULT_POLICY, DEFAULT_THROTTLE, type AuthPolicy, type LockoutPolicy, 
 import type { PinPosition } from '../model/policy.ts';
 import { DEFAULT_TOKENS, type TokenDefaults } from '../model/token-defaults.ts';
 import { HASH_ALGORITHMS, TOKEN_TYPES } from '../model/token.ts';
-import { bool, INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
+import { bool, type INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
 
 
 const otpLength = int({ min: 6, max: 8 });

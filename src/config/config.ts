@@ -9,7 +9,7 @@ import type { MessageAuthenticatorPolicy, NasClient } from '../radius/clients.ts
 import type { AuthPolicy } from '../model/policy.ts';
 import type { ReplyRule } from '../auth/reply-rules.ts';
 import { authSections, buildAuthPolicy } from './auth-sections.ts';
-import { type TokenDefaults } from '../model/token-defaults.ts';
+import type { TokenDefaults } from '../model/token-defaults.ts';
 import { deliverySection, type DeliveryConfig } from './delivery-section.ts';
 import { eapSection } from './eap-section.ts';
 import type { EapOptions } from '../eap/options.ts';

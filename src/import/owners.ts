@@ -1,14 +1,13 @@
 // Finding the owners of imported tokens among the resolvers and realms of
 // our config: by (resolver, user id) for LinOTP, by login for files.
 
-import type { RealmConfig } from '../config/user-sections.ts';
 import type { TokenOwner } from '../model/token.ts';
 import type { User, UserResolver } from '../users/types.ts';
 
 export interface Directory {
   resolvers: ReadonlyMap<string, UserResolver>;
-  /** Realms by lower-case name, as the loaded config has them. */
-  realms: Readonly<Record<string, RealmConfig>>;
+  /** Realms by lower-case name, as the loaded config has them: their resolvers, and whether it is the default. */
+  realms: Readonly<Record<string, { resolvers: readonly string[]; default: boolean }>>;
 }
 
 /** The realms that contain `resolver`, the default realm first, then by name. */

@@ -23,7 +23,7 @@ export function ipv6Bytes(text: string): Buffer {
   const lastColon = text.lastIndexOf(':');
   if (text.includes('.')) {
     tail4 = ipv4Bytes(text.slice(lastColon + 1));
-    head = text.slice(0, lastColon + 1) + '0:0';
+    head = `${text.slice(0, lastColon + 1)}0:0`;
   }
   const [left = '', right] = head.split('::') as [string, string | undefined];
   const parse = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));

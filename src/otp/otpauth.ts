@@ -33,7 +33,7 @@ function fail(message: string): never {
 function checkKey(key: OtpauthKey): void {
   if (key.type !== 'hotp' && key.type !== 'totp') fail(`unknown type '${String(key.type)}', expected hotp or totp`);
   if (!key.account) fail('the account name is empty');
-  if (key.issuer !== undefined && key.issuer.includes(':')) fail(`the issuer must not contain ':' (got '${key.issuer}')`);
+  if (key.issuer?.includes(':')) fail(`the issuer must not contain ':' (got '${key.issuer}')`);
   if (key.issuer === undefined && key.account.includes(':')) {
     fail(`the account must not contain ':' when there is no issuer (got '${key.account}')`);
   }

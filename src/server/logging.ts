@@ -39,7 +39,7 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   }
   let copy: Record<string, unknown> | undefined;
   for (const k in value) {
-    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    if (!Object.hasOwn(value, k)) continue;
     const v = value[k];
     const next = SECRET_KEYS.has(k) && v !== undefined && v !== null ? CENSOR : redactSecrets(v, depth + 1);
     if (next !== v) (copy ??= { ...value })[k] = next;

@@ -4,7 +4,7 @@
 // rules hold on SQLite and on PostgreSQL shared by several servers.
 
 import type { Challenge } from '../model/challenge.ts';
-import type { NewToken, Token, TokenPatch, TokenType } from '../model/token.ts';
+import type { NewToken, Token, TokenPatch, } from '../model/token.ts';
 
 /** A token's counters after a failed attempt: enough to tell whether it is now locked. */
 export type FailedToken = Pick<Token, 'serial' | 'failCount' | 'maxFail' | 'locked' | 'lastFail' | 'authCount'>;

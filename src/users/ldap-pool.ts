@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Client } from 'ldapts';
 import { withDeadline } from './deadline.ts';
-import { isServerAnswer, LdapConnection, openConnection, resultCode, type ConnectOptions } from './ldap-connection.ts';
+import { isServerAnswer, type LdapConnection, openConnection, resultCode, type ConnectOptions } from './ldap-connection.ts';
 import { ResolverUnavailableError } from './types.ts';
 
 /** A failed server is put back in its place in the URI order after this long. */

@@ -43,7 +43,7 @@ test('serve: SIGHUP reloads clients, a bad reload keeps the old config, SIGTERM 
     for (let i = 0; i < 30 && !out.includes('config reloaded'); i++) await delay(100);
     assert.equal(await status(port), true, 'answered after reload');
 
-    writeFileSync(file, configText(port, '127.0.0.0/8') + 'bogus: 1\n');
+    writeFileSync(file, `${configText(port, '127.0.0.0/8')}bogus: 1\n`);
     child.kill('SIGHUP');
     for (let i = 0; i < 30 && !out.includes('config reload failed'); i++) await delay(100);
     assert.match(out, /config reload failed; keeping the running config/);
@@ -125,7 +125,7 @@ test('serve: a port in use is one clear line, exit 1', async () => {
   const r = spawnSync(process.execPath, [CLI, 'serve', '--config', file], { encoding: 'utf8' });
   s.close();
   assert.equal(r.status, 1);
-  assert.match(r.stderr, new RegExp(`^otp-radius: cannot listen on 127.0.0.1:\\d+: EADDRINUSE\\n$`));
+  assert.match(r.stderr, /^otp-radius: cannot listen on 127.0.0.1:\d+: EADDRINUSE\n$/);
 });
 
 test('config check reads the users files as a start would: their problems with file and line, exit 1', () => {

@@ -20,8 +20,8 @@ const TAGGABLE_TYPES: ReadonlySet<string> = new Set(['string', 'octets', 'intege
 // Names start with a letter: the loader keys attributes by name and by number
 // in one table, and its VALUE pattern would swallow leading digits of an
 // attribute name as a vendor number.
-const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9._\/-]*$/;
-const VALUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._\/+-]*$/;
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9._/-]*$/;
+const VALUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._/+-]*$/;
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const MAX_VENDOR_ID = 0xffffff; // the first octet of a Vendor-Id is zero
 const MAX_UINT32 = 0xffffffff;

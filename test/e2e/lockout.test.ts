@@ -125,7 +125,7 @@ describe('a burst against one token: two servers on one PostgreSQL, and the thro
     for (let i = 0; i < 2; i++) {
       const port = await freeUdpPort();
       config = await writeStackConfig(dir, port, `tokens: { maxFail: ${MAX_FAIL} }`);
-      await writeFile(config, (await readFile(config, 'utf8')).replace(/store:\n  sqlite: .*\n  keyFile: .*\n/, storeYaml));
+      await writeFile(config, (await readFile(config, 'utf8')).replace(/store:\n {2}sqlite: .*\n {2}keyFile: .*\n/, storeYaml));
       if (i === 0) {
         const s = await openStore(loadConfig(config).config.store);
         await s.createToken(buildToken({ type: 'hotp', seed: SEED, serial: 'BURST', owner: OWNER, pinHash: await s.pins.hash('1234') }, DEFAULT_TOKENS).token);

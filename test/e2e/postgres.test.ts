@@ -35,7 +35,7 @@ describe('two servers, one PostgreSQL', () => {
       const port = await freeUdpPort();
       const config = await writeStackConfig(dir, port);
       // writeStackConfig writes an SQLite store section; this test swaps it for the shared PostgreSQL.
-      await writeFile(config, (await readFile(config, 'utf8')).replace(/store:\n  sqlite: .*\n  keyFile: .*\n/, storeYaml));
+      await writeFile(config, (await readFile(config, 'utf8')).replace(/store:\n {2}sqlite: .*\n {2}keyFile: .*\n/, storeYaml));
       if (i === 0) {
         const store = await openStore(loadConfig(config).config.store);
         const owner = { realm: 'default', resolver: 'local', userId: '1001', login: 'alice' };

@@ -1,7 +1,6 @@
 // The HTTP listeners on a loopback port with a fake authentication handler
 // that records what it was asked and answers what the test says.
 
-import { pino } from 'pino';
 import type { ChallengeDecision, Decision } from '../../src/model/decision.ts';
 import type { AccessRequest } from '../../src/model/access-request.ts';
 import { parseCidr } from '../../src/net/cidr.ts';

@@ -204,7 +204,7 @@ describe('HTTP validate API with a fake handler', () => {
     const chunk = 'a'.repeat(400);
     const chunked = await raw(
       f.server.port(),
-      `POST /validate/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n` + `190\r\n${chunk}\r\n`.repeat(4) + '0\r\n\r\n',
+      `POST /validate/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n${`190\r\n${chunk}\r\n`.repeat(4)}0\r\n\r\n`,
     );
     assert.match(chunked, /^HTTP\/1\.1 413 /);
     assert.match(chunked, /connection: close/i);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfig } from '../../src/config/load.ts';
-import { ImportError } from '../../src/import/errors.ts';
+import type { ImportError } from '../../src/import/errors.ts';
 import { convertClientsConf } from '../../src/import/freeradius-clients.ts';
 
 const CLIENTS_CONF = `# -*- text -*-
@@ -61,7 +61,7 @@ test('clients.conf blocks become clients: entries the config accepts', () => {
     'clients.conf:8: client localhost: section "limit" is not converted',
     'clients.conf:28: client 10.20.0.0/16: name "10.20.0.0/16" written as "10.20.0.0-16"',
   ]);
-  assert.match(r.yaml, /^# NAS clients converted from clients\.conf by otp-radius import freeradius-clients\nclients:\n  - name: localhost\n/);
+  assert.match(r.yaml, /^# NAS clients converted from clients\.conf by otp-radius import freeradius-clients\nclients:\n {2}- name: localhost\n/);
   const loaded = parseConfig(r.yaml, 'converted.yaml', {});
   assert.deepEqual(loaded.config.clients.map((c) => [c.name, c.network.text, c.secret, c.requireMessageAuthenticator]), r.clients.map((c) => [c.name, c.address, c.secret, c.requireMessageAuthenticator]));
 });

@@ -11,7 +11,7 @@ process.env.TZ = 'Europe/Berlin';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ImportError } from '../../src/import/errors.ts';
+import type { ImportError } from '../../src/import/errors.ts';
 import { importLinotp, type LinotpImportOptions } from '../../src/import/linotp.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { ocra } from '../../src/otp/ocra.ts';

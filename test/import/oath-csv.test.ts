@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ImportError } from '../../src/import/errors.ts';
+import type { ImportError } from '../../src/import/errors.ts';
 import { importFileTokens } from '../../src/import/file-import.ts';
 import { parseOathCsv, splitCsvLine } from '../../src/import/oath-csv.ts';
 import { hotp } from '../../src/otp/hotp.ts';

@@ -1,7 +1,6 @@
 // The allocation-free HMAC path must give exactly what node:crypto gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { counterCode, otpValue, parseOtp } from '../../src/otp/counter-code.ts';
 import { counterBytes, hotp } from '../../src/otp/hotp.ts';

@@ -126,9 +126,9 @@ describe('User-Password hiding (RFC 2865 5.2)', () => {
     assert.deepEqual(bytes, { ok: true, password: latin1, padding: 'nuls' });
     // Under a wrong secret the bytes are random: never the password, though usually without a NUL that would prove it.
     for (let i = 0; i < 200; i++) {
-      const r = decryptPassword(encryptPassword('1234' + String(i).padStart(6, '0'), 'right-secret', auth), 'wrong-secret', auth);
+      const r = decryptPassword(encryptPassword(`1234${String(i).padStart(6, '0')}`, 'right-secret', auth), 'wrong-secret', auth);
       assert.ok(r.ok);
-      assert.notDeepEqual(r.password, Buffer.from('1234' + String(i).padStart(6, '0')));
+      assert.notDeepEqual(r.password, Buffer.from(`1234${String(i).padStart(6, '0')}`));
     }
     assert.deepEqual(decryptPassword(Buffer.alloc(15), 's', auth), { ok: false, why: 'bad-length' });
     assert.deepEqual(decryptPassword(Buffer.alloc(144), 's', auth), { ok: false, why: 'bad-length' });

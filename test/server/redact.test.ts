@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { pino } from 'pino';
+import type { pino } from 'pino';
 import { CENSOR, createLogger, redactSecrets } from '../../src/server/logging.ts';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {

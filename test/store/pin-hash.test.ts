@@ -57,10 +57,10 @@ test('unknown and malformed hashes never match and the caller can tell', async (
     '',
     good.replace('ln=10', 'ln=99'),
     good.replace('ln=10', 'ln=x'),
-    good.slice(0, -1) + '*',
+    `${good.slice(0, -1)}*`,
     good.replace(/\$[^$]+$/, '$'),
     good.replace(/\$[^$]+\$/, '$$'),
-    good + '$extra',
+    `${good}$extra`,
   ];
   for (const h of bad) {
     assert.equal(isKnownPinHash(h), false, h);

@@ -36,7 +36,7 @@ test('a tampered ciphertext does not decrypt', () => {
   const stored = encryptSeed(SEED, 'T1', KEY);
   const raw = Buffer.from(stored.slice(3), 'base64');
   raw[raw.length - 1]! ^= 1;
-  assert.throws(() => decryptSeed('v1:' + raw.toString('base64'), 'T1', KEY), /cannot be decrypted/);
+  assert.throws(() => decryptSeed(`v1:${raw.toString('base64')}`, 'T1', KEY), /cannot be decrypted/);
 });
 
 test('malformed stored text is reported as such', () => {

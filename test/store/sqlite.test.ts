@@ -62,7 +62,7 @@ describe('sqlite only', () => {
     await store.createToken(newToken('CLEAR1', { seed }));
     await store.close();
     assert.equal(readFileSync(path).indexOf(seed), -1);
-    if (existsSync(path + '-wal')) assert.equal(readFileSync(path + '-wal').indexOf(seed), -1);
+    if (existsSync(`${path}-wal`)) assert.equal(readFileSync(`${path}-wal`).indexOf(seed), -1);
   });
 
   test('a value of the wrong type in a column is reported, not used', async () => {

@@ -130,7 +130,7 @@ test('a plain-text password is not taken for a hash, even when it matches', asyn
 
 test('a hash whose digest was tampered with does not verify', async () => {
   const good = '$6$Ex8zoYNGxa3bHeFo$TDUUG8VZPE9NRR5RNuSWfFN8ijRpxvY4t5AAOPq0ifBUxwMVYjBlhpIyx5Yhr.bhNJ3YXhDrXnjp2sL8BQ07E1';
-  const bad = good.slice(0, -1) + '2';
+  const bad = `${good.slice(0, -1)}2`;
   assert.equal(await checkPasswordHash(bad), undefined);
   assert.equal(await verifyPasswordHash(PW, bad), false);
   const badSsha = '{SSHA}NmtssMNEIMEAJAcyGd4N8S3TiH9SVz0E';

@@ -43,7 +43,7 @@ export function fuzz(data: Buffer): void {
     check(t.timeStep === undefined || (Number.isInteger(t.timeStep) && t.timeStep >= 1 && t.timeStep <= 3600), `${t.serial}: time step ${t.timeStep}`);
     // The version 2 layout carries an owner only with its resolver and realm.
     const users = t.user !== undefined && t.user.resolver !== undefined && t.user.realm !== undefined;
-    const text = oathCsvHeader(users) + oathCsvLine(asToken(t, users), users) + '\n';
+    const text = `${oathCsvHeader(users) + oathCsvLine(asToken(t, users), users)}\n`;
     const again = refusedWithSync([ImportError], () => parseOathCsv(text, 'export.csv'));
     check(again !== undefined && again.length === 1, `${t.serial}: its export line does not read back: ${JSON.stringify(text)}`);
     check(sameToken(t, again[0]!, users), `${t.serial}: export round trip changed the token: ${JSON.stringify(text)}`);
