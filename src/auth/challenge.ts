@@ -13,6 +13,7 @@ import type { Answering } from './answering.ts';
 import { reject, who } from './outcome.ts';
 import { pinMatches } from './pins.ts';
 import type { Attempt } from './throttle.ts';
+import { trace } from './trace.ts';
 import { unusable } from './usable.ts';
 
 const TRANSACTION_ID = /^[0-9a-f]{32}$/;
@@ -31,6 +32,7 @@ export async function triggerChallenge(ctx: AuthContext, subject: Subject, token
     matched = [];
     for (const t of capable) if (await pinMatches(ctx, subject, t, password)) matched.push(t);
   }
+  trace('whole password as a challenge PIN', { tokens: capable.map((t) => t.serial), right: matched.length > 0 });
   if (matched.length === 0) return undefined;
   const prepared = prepareTransaction(ctx, subject, matched, now);
   const refused = answer.refuse(prepared.decision);

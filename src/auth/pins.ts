@@ -4,6 +4,7 @@
 
 import type { Token } from '../model/token.ts';
 import type { AuthContext, Subject } from './context.ts';
+import { trace } from './trace.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -64,6 +65,7 @@ export function pinCache(ctx: AuthContext, subject: Subject): (token: Token, pin
     let result = results.get(token);
     if (!result) {
       result = pinMatches(ctx, subject, token, pin);
+      result.then((right) => trace('first factor checked', { serial: token.serial, policy: ctx.policy.otppin, right }), () => undefined);
       results.set(token, result);
     }
     return result;

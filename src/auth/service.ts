@@ -11,6 +11,7 @@ import { answerChallenge } from './challenge.ts';
 import type { AuthContext } from './context.ts';
 import { answering } from './answering.ts';
 import { logOutage } from './outage-log.ts';
+import { trace } from './trace.ts';
 import { reject } from './outcome.ts';
 import { spendFirstFactorCost } from './pins.ts';
 import { lookUp, nameOf } from './subject.ts';
@@ -30,7 +31,9 @@ export class AuthService {
 
   async authenticate(request: AccessRequest): Promise<Decision> {
     try {
-      return await this.#decide(request);
+      const decision = await this.#decide(request);
+      trace('decision', { decision: decision.decision, reason: decision.reason, ...(decision.serial !== undefined ? { serial: decision.serial } : {}) });
+      return decision;
     } catch (err) {
       // Fail closed with a reason an admin can act on.
       if (err instanceof StoreError && err.code === 'unavailable') {

@@ -7,6 +7,7 @@ import { AmbiguousUserError, ResolverUnavailableError, type User } from '../user
 import type { AuthContext, Subject } from './context.ts';
 import { logOutage } from './outage-log.ts';
 import { reject } from './outcome.ts';
+import { trace } from './trace.ts';
 import { splitUserName } from './username.ts';
 
 /** Ambiguous logins already logged, so a NAS retrying one does not flood the log. */
@@ -24,6 +25,8 @@ export function nameOf(ctx: AuthContext, request: AccessRequest): Named | Reject
   // A realm given apart (LinOTP's `realm` parameter) takes the user name as written.
   const split = request.realm !== undefined ? { login: request.userName } : splitUserName(request.userName, policy);
   const realm = request.realm ?? split.realm ?? request.nas.realm ?? ctx.users.defaultRealm;
+  const from = request.realm !== undefined ? 'given apart' : split.realm !== undefined ? 'in the user name' : request.nas.realm !== undefined ? "the NAS client's" : 'the default';
+  trace('realm', { login: split.login, realm: realm ?? null, from });
   if (realm === undefined) return reject(policy, 'no realm', { user: split.login });
   if (!ctx.users.hasRealm(realm)) return reject(policy, 'unknown realm', { user: split.login, realm });
   return { login: split.login, realm: realm.toLowerCase() };
@@ -34,7 +37,9 @@ export async function lookUp(ctx: AuthContext, name: Named): Promise<User | unde
   const { policy, logger } = ctx;
   const { login, realm } = name;
   try {
-    return await ctx.users.findUser(realm, login);
+    const user = await ctx.users.findUser(realm, login);
+    trace(user ? 'user found' : 'no such user', user ? { resolver: user.resolver, id: user.id, groups: user.groups } : { realm, login });
+    return user;
   } catch (err) {
     if (err instanceof ResolverUnavailableError) {
       logOutage(ctx, `resolver:${err.resolver}`, { resolver: err.resolver, cause: err.message, realm }, 'resolver unavailable: rejecting logins of its users until it answers');

@@ -9,6 +9,7 @@ import type { AccessRequest } from '../model/access-request.ts';
 import type { ThrottlePolicy } from '../model/policy.ts';
 import type { ThrottleKey, ThrottleState } from '../store/types.ts';
 import type { AuthContext } from './context.ts';
+import { trace } from './trace.ts';
 
 /** The user as named (lower-cased) in a realm, from the NAS's Calling-Station-Id when it sends one, else from the NAS itself. */
 export function throttleKeyOf(realm: string, login: string, request: AccessRequest): ThrottleKey {
@@ -78,7 +79,9 @@ export class Throttle {
     const state = await store.getThrottle(key);
     const id = `${key.realm}\u0000${key.login}\u0000${key.source}`;
     const busy = this.#inFlight.get(id) ?? 0;
-    const admitted = busy < attemptsAllowed(state, policy, now);
+    const allowed = attemptsAllowed(state, policy, now);
+    const admitted = busy < allowed;
+    trace(admitted ? 'throttle: judged' : 'throttle: refused', { source: key.source, failures: state?.failures ?? 0, inFlight: busy, allowed, ...(admitted ? {} : { until: throttledUntil(state, policy, now) ?? null }) });
     if (admitted) this.#inFlight.set(id, busy + 1);
     let finished = false;
     return {

@@ -7,6 +7,7 @@
 import type { Decision, RejectDecision } from '../model/decision.ts';
 import type { Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
+import type { OtpMatch } from '../tokens/types.ts';
 import { autosync, type SplitCandidate } from './autosync.ts';
 import { triggerChallenge } from './challenge.ts';
 import type { AuthContext, Subject } from './context.ts';
@@ -16,6 +17,7 @@ import { reject, who } from './outcome.ts';
 import { splitPinOtp } from './pin-otp.ts';
 import { pinCache, spendFirstFactorCost } from './pins.ts';
 import type { Attempt } from './throttle.ts';
+import { trace } from './trace.ts';
 import { unusable } from './usable.ts';
 
 export async function checkTokens(ctx: AuthContext, subject: Subject, password: Buffer, attempt: Attempt, answer: Answering, serial?: string): Promise<Decision> {
@@ -32,6 +34,7 @@ export async function checkTokens(ctx: AuthContext, subject: Subject, password: 
   const refusals: string[] = [];
   for (const t of tokens) {
     const why = await unusable(ctx, t, now);
+    trace('token', { serial: t.serial, type: t.type, usable: why === undefined, ...(why ? { why } : {}), failCount: t.failCount, maxFail: t.maxFail });
     if (why) refusals.push(why);
     else usable.push(t);
   }
@@ -43,6 +46,13 @@ export async function checkTokens(ctx: AuthContext, subject: Subject, password: 
     return reject(policy, reason, who(subject, tokens.length === 1 ? tokens[0]!.serial : undefined));
   }
   return checkPinOtp(ctx, subject, usable, password, now, attempt, answer);
+}
+
+/** How an OTP check came out, for the trace: where it matched, never the code. */
+function otpOutcome(token: Token, result: OtpMatch, now: number): Record<string, unknown> {
+  if (result.kind === 'none') return { result: 'no match in the window' };
+  const at = token.type === 'totp' ? { step: result.counter, stepsFromNow: result.counter - Math.floor(now / token.timeStep) } : { counter: result.counter, ahead: result.counter - token.counter };
+  return { result: result.kind === 'replay' ? 'used before (replay)' : 'matches', ...at, ...(result.kind === 'match' && result.drift !== undefined ? { drift: result.drift } : {}) };
 }
 
 /** Why a commit found the token changed: unusable now (locked, disabled, ...), else the OTP was used meanwhile. */
@@ -58,7 +68,9 @@ async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], 
   // 1. HMACs only: which tokens does the OTP part match?
   const checked = tokens.map((token) => {
     const split = splitPinOtp(password, token.otpLength, policy.pinPosition);
-    return { token, split, result: split ? tokenKind(token.type).checkOtp(token, split.otp, now) : ({ kind: 'none' } as const) };
+    const result = split ? tokenKind(token.type).checkOtp(token, split.otp, now) : ({ kind: 'none' } as const);
+    trace('otp checked', { serial: token.serial, ...(split ? {} : { why: `password shorter than the ${token.otpLength}-digit OTP` }), ...otpOutcome(token, result, now) });
+    return { token, split, result };
   });
   const pinRight = pinCache(ctx, subject);
 

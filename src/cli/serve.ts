@@ -18,12 +18,16 @@ import { EXIT_STORE_FAILED, isFailStopMessage, reportReady, supervise, workerExe
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { CliError, EXIT_USAGE, reportError } from './errors.ts';
 
-const USAGE = `usage: otp-radius serve [--config FILE] [--workers N]
+const USAGE = `usage: otp-radius serve [--config FILE] [--workers N] [--debug]
   Runs the server. --workers N runs N processes on the same port (default: the
   number of CPUs; 1 runs in this process). SIGHUP reloads clients, log level and
   users files; SIGTERM finishes requests in flight and exits 0. When an fsync of
   the SQLite WAL fails, the server answers the requests in flight and exits 74
   without closing the store, so that the next start recovers it.
+  --debug: one process, human-readable log lines on the terminal, and for each
+  request what it carried (passwords masked), the client, realm, user, each
+  token tried and how its checks went, the decision and the answer (like
+  radiusd -X).
 `;
 
 function invalidConfig(file: string, err: ConfigError): CliError {
@@ -32,13 +36,15 @@ function invalidConfig(file: string, err: ConfigError): CliError {
 }
 
 export async function serve(args: string[]): Promise<number> {
-  const { values } = parse('serve', args, { config: { type: 'string', short: 'c' }, workers: { type: 'string', short: 'w' } });
+  const { values } = parse('serve', args, { config: { type: 'string', short: 'c' }, workers: { type: 'string', short: 'w' }, debug: { type: 'boolean', short: 'X' } });
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
   }
   const file = values.config ?? DEFAULT_CONFIG;
   if (values.workers !== undefined && !/^[1-9]\d{0,2}$/.test(values.workers)) throw new CliError(`serve: --workers: expected a number from 1 to 999, got "${values.workers}"`, EXIT_USAGE);
+  if (values.debug && values.workers !== undefined && values.workers !== '1') throw new CliError('serve: --debug runs one process: leave out --workers', EXIT_USAGE);
+  if (values.debug) return serveHere(file, false, undefined, true);
   const slot = workerSlot();
   if (slot !== undefined) return serveWorker(file, slot);
 
@@ -108,11 +114,12 @@ function probePort(address: string, port: number): Promise<void> {
   });
 }
 
-async function serveHere(file: string, reusePort: boolean, workerId?: number): Promise<number> {
+async function serveHere(file: string, reusePort: boolean, workerId?: number, debug = false): Promise<number> {
   let running: Running;
   try {
     running = await start(file, {
       reusePort,
+      ...(debug ? { debug } : {}),
       ...(workerId !== undefined ? { workerId } : {}),
       // A failed WAL fsync: start() has logged it and answered the requests in flight. Exit now, leaving the store
       // open (see StartOptions.onFatal); systemd (Restart=on-failure) restarts the service.

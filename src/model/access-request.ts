@@ -15,6 +15,8 @@ export interface NasInfo {
 }
 
 export interface AccessRequest {
+  /** Ties a request's log lines together (the front end's name for it, e.g. source, port and Identifier). */
+  id?: string;
   /** User-Name as sent by the NAS (may carry @realm or DOMAIN\). */
   userName: string;
   /**

@@ -13,6 +13,7 @@ import { decryptPassword, verifyAccountingRequestAuthenticator, verifyRequestMes
 import type { ClientTable } from './clients.ts';
 import { DuplicateCache, type RequestKey } from './duplicates.ts';
 import { ATTR, CODE, findAttributes, firstAttribute, parsePacket, type RawPacket } from './packet.ts';
+import { decodeAttributes } from './codec.ts';
 import { decisionAttributes, decisionCode, encodeReply, replyProblem } from './reply.ts';
 import { decodeAccessRequest } from './request-decode.ts';
 import type { AccessHandler } from '../model/access-request.ts';
@@ -34,6 +35,14 @@ export interface RadiusServerOptions {
 }
 
 type Port = 'auth' | 'acct';
+
+/** A packet's attributes for a debug line, decoded by the dictionaries; User-Password only says it is there (the log redacts it). */
+function shownAttributes(packet: RawPacket): Record<string, unknown> {
+  const shown = decodeAttributes(packet.attributes.filter((a) => a.type !== ATTR.MessageAuthenticator));
+  return firstAttribute(packet, ATTR.UserPassword) ? { ...shown, 'User-Password': 'present' } : shown;
+}
+
+const CODE_NAMES: Record<number, string> = { [CODE.AccessAccept]: 'Access-Accept', [CODE.AccessReject]: 'Access-Reject', [CODE.AccessChallenge]: 'Access-Challenge', [CODE.AccountingResponse]: 'Accounting-Response' };
 
 const DROP_LOG_INTERVAL_MS = 60_000;
 
@@ -216,6 +225,10 @@ export class RadiusServer {
       password = p.password;
     }
     const request = decodeAccessRequest(packet, client, rinfo.address, password);
+    request.id = `${rinfo.address}:${rinfo.port}#${packet.identifier}`;
+    if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ request: request.id, client: client.name, messageAuthenticator: authentic === 'signed', attributes: shownAttributes(packet) }, 'request received');
+    }
     request.unsendable = (decision) => replyProblem(packet, decision);
     this.inFlight++;
     // EAP hook: the EAP layer answers (its inner logins still reach the handler); undefined = no answer.
@@ -260,6 +273,10 @@ export class RadiusServer {
     if (decision.decision === 'accept') this.stats.accepts++;
     else if (decision.decision === 'challenge') this.stats.challenges++;
     else this.stats.rejects++;
+    if (this.log.isLevelEnabled('debug')) {
+      const sent = parsePacket(response);
+      if (typeof sent !== 'string') this.log.debug({ request: `${rinfo.address}:${rinfo.port}#${packet.identifier}`, code: CODE_NAMES[sent.code] ?? sent.code, reason: decision.reason, attributes: shownAttributes(sent) }, 'answer sent');
+    }
     this.answer(socket, rinfo, key, response);
   }
 

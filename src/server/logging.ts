@@ -8,6 +8,7 @@
 // microsecond for an event without secrets and copies only what it censors.
 
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 import type { LogConfig, LogLevel } from '../config/config.ts';
 import { AppendFile, TurnBatchedStream } from './log-stream.ts';
 
@@ -52,6 +53,16 @@ function standardStream(fd: 1 | 2): DestinationStream {
   return new TurnBatchedStream(pino.destination({ dest: fd, sync: true }), fd === 1 ? 'stdout' : 'stderr');
 }
 
+/** Human-readable lines for a person at a terminal; JSON for journald, files and log shippers. */
+function prettyStream(fd: 1 | 2): DestinationStream {
+  return pretty({ destination: fd, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+}
+
+/** Where a logger writes when not told: stdout, pretty when it is a terminal (or `pretty` says so). */
+export function defaultDestination(pretty: boolean = process.stdout.isTTY === true): DestinationStream {
+  return pretty ? prettyStream(1) : standardStream(1);
+}
+
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
@@ -61,7 +72,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     serializers: Object.fromEntries([...SECRET_KEYS].map((k) => [k, () => CENSOR])),
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(options, destination ?? standardStream(1));
+  return pino(options, destination ?? defaultDestination());
 }
 
 export interface AuditLog {
@@ -73,7 +84,7 @@ export interface AuditLog {
 /** Audit events go to the operational log (stdout/stderr) or to their own file. */
 export function createAuditLogger(config: LogConfig, main: Logger): AuditLog {
   if (config.audit === 'stdout') return { logger: main.child({ audit: true }), reopen: () => {} };
-  if (config.audit === 'stderr') return { logger: createLogger('info', standardStream(2)).child({ audit: true }), reopen: () => {} };
+  if (config.audit === 'stderr') return { logger: createLogger('info', process.stderr.isTTY ? prettyStream(2) : standardStream(2)).child({ audit: true }), reopen: () => {} };
   const file = new AppendFile(config.audit);
   const stream = new TurnBatchedStream(file, config.audit);
   return {

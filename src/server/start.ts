@@ -8,7 +8,10 @@ import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load.ts';
 import { createEapHook } from '../eap/radius-hook.ts';
 import { EapService } from '../eap/service.ts';
-import { createAuditLogger, createLogger } from './logging.ts';
+import { createAuditLogger, createLogger, defaultDestination } from './logging.ts';
+import { traced } from '../auth/trace.ts';
+import type { AccessRequest } from '../model/access-request.ts';
+import type { Decision } from '../model/decision.ts';
 import { ClientTable } from '../radius/clients.ts';
 import { loadDictionaries } from '../radius/codec.ts';
 import { RadiusServer } from '../radius/server.ts';
@@ -44,6 +47,8 @@ export interface StartOptions {
   now?: () => number;
   /** Set in a worker of `serve --workers N`: its number, on every log line. */
   workerId?: number;
+  /** `serve --debug`: debug level whatever the config says (each step of each decision), human-readable lines. */
+  debug?: boolean;
   /**
    * The store failed in a way only a new process recovers from: an fsync of
    * the SQLite WAL failed (the store's `fatal`), here or, told by failStop(), in
@@ -61,7 +66,7 @@ export interface StartOptions {
 
 export async function start(configFile: string, options: StartOptions = {}): Promise<Running> {
   const { config, warnings } = loadConfig(configFile);
-  const base = options.logger ?? createLogger(config.log.level);
+  const base = options.logger ?? createLogger(options.debug ? 'debug' : config.log.level, options.debug ? defaultDestination(true) : undefined);
   const logger = options.workerId !== undefined ? base.child({ worker: options.workerId }) : base;
   for (const w of warnings) logger.warn({ config: config.file }, w);
   const audit = createAuditLogger(config.log, logger);
@@ -76,7 +81,10 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     checkpointedElsewhere: options.workerId !== undefined,
     create: true,
   });
-  const authenticate = withAudit(auditSink, (request) => services.auth.authenticate(request));
+  // At debug level every step of a decision is logged under the request's id (serve --debug).
+  const decide = (request: AccessRequest): Promise<Decision> =>
+    logger.isLevelEnabled('debug') ? traced(logger, request.id ?? request.userName, () => services.auth.authenticate(request)) : services.auth.authenticate(request);
+  const authenticate = withAudit(auditSink, decide);
 
   let clients = new ClientTable(config.clients);
   const radiusHandler = withMetrics(metrics, 'radius', authenticate);
@@ -159,7 +167,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       }
       clients = new ClientTable(next.clients);
       radius.setClients(clients);
-      logger.level = next.log.level;
+      if (!options.debug) logger.level = next.log.level;
       if (JSON.stringify(next.listen) !== JSON.stringify(current.listen)) {
         logger.warn('listen settings changed; they take effect after a restart');
       }

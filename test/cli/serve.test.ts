@@ -180,3 +180,44 @@ test('config check: exit 0 for a valid file, 1 with every problem, 2 for usage e
   assert.equal(r.status, 2);
   assert.equal(r.stderr, 'otp-radius: unknown command "frobnicate" (see otp-radius --help)\n');
 });
+
+test('serve --debug: one process, and for a request the attributes (password not shown), realm, user, tokens, checks, decision and answer; never the PIN or the code', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otp-radius-debug-'));
+  const port = await freeUdpPort();
+  const file = join(dir, 'otp-radius.yaml');
+  writeFileSync(join(dir, 'users.yaml'), 'users:\n  - { login: alice, id: "1001" }\n');
+  writeFileSync(
+    file,
+    `listen: { address: 127.0.0.1, port: ${port} }\nclients:\n  - { name: nas, address: 127.0.0.1, secret: ${SECRET} }\n` +
+      `store: { sqlite: { path: t.db }, keyFile: t.key }\nresolvers: { local: { type: file, path: users.yaml } }\nrealms: { default: { resolvers: [local], default: true } }\n`,
+  );
+  const seed = Buffer.from('12345678901234567890');
+  const { openStore } = await import('../../src/store/index.ts');
+  const { loadConfig } = await import('../../src/config/load.ts');
+  const { buildToken } = await import('../../src/tokens/index.ts');
+  const { DEFAULT_TOKENS } = await import('../../src/model/token-defaults.ts');
+  const store = await openStore({ ...loadConfig(file).config.store, create: true });
+  const owner = { realm: 'default', resolver: 'local', userId: '1001', login: 'alice' };
+  await store.createToken(buildToken({ type: 'hotp', seed, serial: 'DEBUG-1', owner, pinHash: await store.pins.hash('4711') }, DEFAULT_TOKENS).token);
+  await store.close();
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', file, '--debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    for (let i = 0; i < 50 && !out.includes('otp-radius started'); i++) await delay(100);
+    const r = await radclient(['-r', '1', '-t', '2', `127.0.0.1:${port}`, 'auth', SECRET], 'User-Name = alice\nUser-Password = "4711755224"\nCalling-Station-Id = "02-00-5e-10-00-01"\nMessage-Authenticator = 0x00\n');
+    assert.match(r.stdout, /Access-Accept/);
+    for (let i = 0; i < 30 && !out.includes('answer sent'); i++) await delay(100);
+    const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+    for (const step of ['request received', '"User-Password": "[redacted]"', 'realm', 'user found', 'token', 'otp checked', 'first factor checked', 'decision', 'answer sent', 'Access-Accept']) {
+      assert.ok(plain.includes(step), `${step} missing from:\n${plain}`);
+    }
+    assert.ok(!plain.includes('4711'), 'the PIN never appears');
+    assert.ok(!plain.includes('755224'), 'the code never appears');
+    assert.ok(!plain.includes('"worker"'), 'one process: no worker label');
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
