@@ -8,7 +8,7 @@ export { CliError };
 type Command = { summary: string; run: (args: string[]) => Promise<number> };
 
 // Each command's module is loaded when it runs: a server worker then carries
-// neither the QR-code nor the XML, import or export code (~5 MB per process).
+// neither the QR-code nor the XML, import or export code.
 const commands: Record<string, Command> = {
   serve: { summary: 'run the RADIUS server', run: async (a) => (await import('./serve.ts')).serve(a) },
   token: { summary: 'enroll, list, show, enable, disable, revoke, delete, set-pin, reset, resync, assign, unassign, challenge', run: async (a) => (await import('./token.ts')).tokenCommand(a) },

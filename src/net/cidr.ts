@@ -50,9 +50,9 @@ export function addressBytes(address: string): Buffer | undefined {
 
 /**
  * Source addresses repeat: a site has a handful of NAS clients sending many
- * packets, and parsing the address text cost ~1 µs a packet in each of the
- * client lookup and the duplicate-cache key. Bounded, because a spoofed
- * source can be any address: past the limit the memo starts over.
+ * packets, and both the client lookup and the duplicate-cache key would parse
+ * the same text again. Bounded, because a spoofed source can be any address:
+ * past the limit the memo starts over.
  */
 const SOURCE_MEMO_LIMIT = 4096;
 const sourceMemo = new Map<string, Buffer | null>();

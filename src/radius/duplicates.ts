@@ -4,17 +4,16 @@
 // being authenticated, the retransmission is dropped, never handled twice
 // (handling it again would burn the OTP and reject the user).
 //
-// The cache holds every answer of the last `lifetime` seconds: 120,000 of them
-// for a worker answering 4,000 requests a second with the default 30 s. As a
-// Map from key strings to objects holding a Buffer each, that was ~600 bytes
-// an answer in the old generation, which the garbage collector keeps walking.
-// Answers all live equally long, so they expire in the order they were sent:
+// The cache holds every answer of the last `lifetime` seconds, a great many
+// under load; as objects in a Map they would fill the old generation, which
+// the garbage collector keeps walking. Answers all live equally long, so they expire in the order they were sent:
 // here they sit in a first-in first-out ring of typed arrays, found through a
 // chained hash table whose chains run from newest to oldest (so an expired
 // entry ends a chain and nothing is ever unlinked), and their bytes are copied
-// into shared 64 KB slabs: ~70 bytes an answer plus its bytes, none of it
-// objects. The ring grows by half when full and shrinks after a burst. Requests still being authenticated are few and sit in a Map of
-// their own, so a handler that hangs never keeps answers or slabs alive.
+// into shared slabs, none of it objects. The ring grows by half when full and
+// shrinks after a burst. Requests still being authenticated are few and sit in
+// a Map of their own, so a handler that hangs never keeps answers or slabs
+// alive.
 
 import { randomBytes } from 'node:crypto';
 import { sourceAddressBytes } from '../net/cidr.ts';

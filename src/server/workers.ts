@@ -53,18 +53,10 @@ export function isFailStopMessage(msg: unknown): msg is FailStopMessage {
 
 /**
  * V8 flags for workers, each unless the operator gave that flag already.
- *
- * V8 grows a busy process's young generation to 32 MB semi-spaces on 64-bit
- * machines. A RADIUS worker allocates fast but keeps little per request, so
- * large semi-spaces buy nothing but RSS (~50 MB per worker) and longer
- * scavenge pauses (10-20 ms measured, straight into p99 latency); 4 MB keeps
- * pauses to a few milliseconds at the same throughput.
- *
- * After each full collection V8 lets the old generation grow to up to four
- * times what survived before collecting again, and keeps the pages it has
- * touched. A worker keeps ~20 MB alive, so that was 60-70 MB of heap pages
- * resident; letting it grow by half before the next collection kept RSS
- * ~25 MB lower per worker at the same throughput in the benchmark.
+ * A worker allocates fast but keeps little per request: small semi-spaces
+ * keep scavenge pauses (which land in the answer time) short, and a smaller
+ * old-generation growth keeps the heap pages V8 holds on to, and so the RSS,
+ * down at the same throughput (docs/performance.md has the figures).
  */
 export const WORKER_V8_FLAGS: readonly { name: string; value: number }[] = [
   { name: 'max-semi-space-size', value: 4 },
@@ -80,15 +72,12 @@ export function workerExecArgv(execArgv: readonly string[], nodeOptions: string 
 }
 
 /**
- * glibc gives each thread that allocates its own malloc arena, and a worker's
- * libuv and V8 helper threads each kept a few MB that way (~10 MB per worker
- * measured under load). Two arenas are plenty for a process whose work runs on
- * one thread. An operator's own MALLOC_ARENA_MAX wins.
+ * glibc gives each thread that allocates its own malloc arena, which keeps
+ * memory each; two arenas are plenty for a process whose work runs on one
+ * thread. An operator's own MALLOC_ARENA_MAX wins.
  *
  * libuv's thread pool gets a fifth thread: PIN hashes use all of it but one
- * (thread-pool.ts), and with three of the default four hashing, PIN logins
- * ran 5-7% slower than with four (two alternating runs each of pin-totp and
- * pin-reject); five threads gave the four back. An operator's own
+ * (thread-pool.ts), so four still hash at once. An operator's own
  * UV_THREADPOOL_SIZE wins.
  */
 export function workerEnv(slot: number, env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,12 +1,10 @@
 // A large users file is parsed in a short-lived child process. The yaml
 // library builds a syntax tree of the whole file before the users are
 // checked, and V8 keeps the heap pages that took for the life of the
-// process: the benchmark's 10,000 one-line users left every worker ~22 MB
-// more RSS under load, and 10,000 users with names, e-mail and groups
-// (1.3 MB) ~230 MB. The parse also held the event loop for as long as it ran
-// (1.5 s for that file), at start and at every SIGHUP, in every worker at
-// once. A child gives the memory back when it exits, and the worker keeps
-// answering meanwhile; it only decodes the checked users as JSON.
+// process; the parse would also hold the event loop, at start and at every
+// SIGHUP, in every worker at once. A child gives the memory back when it
+// exits, and the worker keeps answering meanwhile; it only decodes the
+// checked users as JSON.
 //
 // Same outcome as parseUsersFile either way: the users, or a
 // ResolverConfigError listing every problem with its line. If the child
@@ -19,11 +17,7 @@ import type { Logger } from 'pino';
 import { ResolverConfigError } from './types.ts';
 import { parseUsersFile, type FileUserEntry, type UsersFileOptions } from './users-file.ts';
 
-/**
- * Files at least this long (in UTF-16 units, ~bytes) go to a child. Below
- * it the parse holds the event loop for ~50 ms at most and keeps a few MB,
- * less than starting a process costs.
- */
+/** Files at least this long (in UTF-16 units, ~bytes) go to a child; a smaller parse costs less than starting a process. */
 export const APART_MIN_LENGTH = 32 * 1024;
 
 const CHILD_TIMEOUT_MS = 60_000;
@@ -100,7 +94,7 @@ export function parseUsersFileApart(
       if (finish()) reject(signal!.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    // A parse runs at ~1 MB/s: a huge file gets longer than the minute a stuck child gets.
+    // A huge file gets more than the minute a stuck child gets, in proportion to its size.
     const timeoutMs = CHILD_TIMEOUT_MS + Math.ceil(source.length / 100);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
