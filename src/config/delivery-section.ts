@@ -11,7 +11,7 @@ import { DELIVERY_DEFAULTS, type DeliveryOptions, type EmailOptions, type SmsAut
 import { countryProblem } from '../delivery/phone.ts';
 import { GATEWAY_PLACEHOLDERS, MESSAGE_PLACEHOLDERS, placeholdersOf, templateProblem, timeZoneProblem } from '../delivery/template.ts';
 import { expandEnv, readSecret, resolvePath } from './secret.ts';
-import { bool, INVALID, int, list, nodeAt, object, oneOf, optional, record, str, withDefault, type Check, type Ctx } from './schema.ts';
+import { bool, checked, INVALID, int, list, nodeAt, object, oneOf, optional, record, str, withDefault, type Check, type Ctx } from './schema.ts';
 
 export type DeliveryConfig = DeliveryOptions;
 
@@ -19,20 +19,6 @@ const SMTP_PORTS: Record<SmtpTls, number> = { starttls: 587, implicit: 465, none
 /** NAS clients commonly give up after 3-10 s; a send must end well before. */
 const SLOW_TIMEOUT_MS = 10_000;
 
-/** A string that `problem` accepts (undefined = fine). */
-function checked(problem: (v: string) => string | undefined, opts: { nonEmpty?: boolean } = { nonEmpty: true }): Check<string> {
-  const base = str(opts);
-  return (node, ctx, path) => {
-    const v = base(node, ctx, path);
-    if (v === INVALID) return INVALID;
-    const p = problem(v);
-    if (p) {
-      ctx.error(node, path, p);
-      return INVALID;
-    }
-    return v;
-  };
-}
 
 const messageTemplate = checked((v) => templateProblem(v, MESSAGE_PLACEHOLDERS));
 const gatewayTemplate = checked((v) => templateProblem(v, GATEWAY_PLACEHOLDERS), { nonEmpty: false });

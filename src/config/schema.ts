@@ -112,6 +112,41 @@ export function str(opts: { nonEmpty?: boolean; pattern?: RegExp; patternText?: 
   };
 }
 
+/** A string that `problem` accepts (it returns undefined for a good one, else the message). */
+export function checked(problem: (v: string) => string | undefined, opts: { nonEmpty?: boolean } = { nonEmpty: true }): Check<string> {
+  const base = str(opts);
+  return (node, ctx, path) => {
+    const v = base(node, ctx, path);
+    if (v === INVALID) return INVALID;
+    const p = problem(v);
+    if (p) {
+      ctx.error(node, path, p);
+      return INVALID;
+    }
+    return v;
+  };
+}
+
+/**
+ * For checks across a mapping's keys: `at(key)` is that key's node (the
+ * mapping's when the key is absent), `fail(key, message)` reports a problem
+ * there, `invalid()` marks one a nested check reported itself, and `ok()`
+ * says whether there was none.
+ */
+export function keyErrors(node: Node | undefined, ctx: Ctx, path: string): { at: (key: string) => Node | undefined; fail: (key: string, message: string) => void; invalid: () => void; ok: () => boolean } {
+  let failed = false;
+  const at = (key: string): Node | undefined => nodeAt(node, [key]) ?? node;
+  return {
+    at,
+    fail(key, message) {
+      ctx.error(at(key), `${path}.${key}`, message);
+      failed = true;
+    },
+    invalid: () => void (failed = true),
+    ok: () => !failed,
+  };
+}
+
 export function int(opts: { min?: number; max?: number } = {}): Check<number> {
   const range =
     opts.min !== undefined && opts.max !== undefined

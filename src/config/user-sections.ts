@@ -9,7 +9,7 @@ import { isScalar, isSeq, type Node } from 'yaml';
 import { attributeProblem, isSecretAttribute, LDAP_DEFAULTS, parseLdapFilter, uriProblem, type LdapResolverOptions, type LdapScope } from '../users/ldap-options.ts';
 import { identifierProblem, SQL_DEFAULTS, whereProblem, type SqlResolverOptions } from '../users/sql-options.ts';
 import { readSecret, resolvePath } from './secret.ts';
-import { bool, INVALID, int, list, nodeAt, object, oneOf, optional, record, str, stringOrList, withDefault, type Check } from './schema.ts';
+import { bool, checked, INVALID, keyErrors, int, list, nodeAt, object, oneOf, optional, record, str, stringOrList, withDefault, type Check } from './schema.ts';
 
 export interface FileResolverConfig {
   type: 'file';
@@ -35,20 +35,6 @@ export interface RealmConfig {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const RESOLVER_TYPES = ['file', 'ldap', 'sql'] as const;
 
-/** A string that `problem` accepts (undefined = fine). */
-function checked(problem: (v: string) => string | undefined): Check<string> {
-  const base = str({ nonEmpty: true });
-  return (node, ctx, path) => {
-    const v = base(node, ctx, path);
-    if (v === INVALID) return INVALID;
-    const p = problem(v);
-    if (p) {
-      ctx.error(node, path, p);
-      return INVALID;
-    }
-    return v;
-  };
-}
 
 /** Seconds, fractions allowed (tests and fast LANs use less than a second). */
 function seconds(opts: { min: number; max: number }): Check<number> {
@@ -125,12 +111,7 @@ function isLoopback(uri: string): boolean {
 const ldapResolver: Check<LdapResolverConfig> = (node, ctx, path) => {
   const v = ldapShape(node, ctx, path);
   if (v === INVALID) return INVALID;
-  const at = (key: string): Node | undefined => nodeAt(node, [key]) ?? node;
-  let ok = true;
-  const fail = (key: string, message: string): void => {
-    ctx.error(at(key), `${path}.${key}`, message);
-    ok = false;
-  };
+  const { at, fail, invalid, ok } = keyErrors(node, ctx, path);
 
   if (v.startTls && v.uri.some((u) => u.toLowerCase().startsWith('ldaps:'))) fail('startTls', 'ldaps:// is TLS already; use ldap:// with startTls, or ldaps:// without');
   let caFile: string | undefined;
@@ -151,7 +132,7 @@ const ldapResolver: Check<LdapResolverConfig> = (node, ctx, path) => {
       { inline: `${path}.bindPassword`, file: `${path}.bindPasswordFile` },
       true,
     );
-    if (secret === INVALID) ok = false;
+    if (secret === INVALID) invalid();
     else bindPassword = secret;
   } else if (v.bindPassword !== undefined || v.bindPasswordFile !== undefined) {
     fail(v.bindPassword !== undefined ? 'bindPassword' : 'bindPasswordFile', 'given without bindDn (leave both out for an anonymous search)');
@@ -162,10 +143,10 @@ const ldapResolver: Check<LdapResolverConfig> = (node, ctx, path) => {
   v.extraAttributes.forEach((a, i) => {
     if (isSecretAttribute(a)) {
       ctx.error(nodeAt(node, ['extraAttributes', i]), `${path}.extraAttributes[${i}]`, `"${a}" holds a password and is never read`);
-      ok = false;
+      invalid();
     }
   });
-  if (!ok) return INVALID;
+  if (!ok()) return INVALID;
 
   if (!v.tlsVerify) ctx.warn(at('tlsVerify'), `${path}.tlsVerify`, 'the LDAP server certificate is not checked: anyone in the path can read the passwords');
   const clear = v.uri.filter((u) => u.toLowerCase().startsWith('ldap:') && !v.startTls && !isLoopback(u));
@@ -218,12 +199,7 @@ const sqlShape = object({
 const sqlResolver: Check<SqlResolverConfig> = (node, ctx, path) => {
   const v = sqlShape(node, ctx, path);
   if (v === INVALID) return INVALID;
-  const at = (key: string): Node | undefined => nodeAt(node, [key]) ?? node;
-  let ok = true;
-  const fail = (key: string, message: string): void => {
-    ctx.error(at(key), `${path}.${key}`, message);
-    ok = false;
-  };
+  const { at, fail, invalid, ok } = keyErrors(node, ctx, path);
   const { type, driver, path: file, url: _url, urlFile: _urlFile, password: _pw, passwordFile: _pwFile, ...rest } = v;
   const out: SqlResolverConfig = { type, driver, ...rest };
   if (driver === 'sqlite') {
@@ -233,7 +209,7 @@ const sqlResolver: Check<SqlResolverConfig> = (node, ctx, path) => {
   } else {
     if (file !== undefined) fail('path', 'is for driver sqlite; give url for postgres');
     const url = readSecret({ inline: v.url, file: v.urlFile }, { inline: nodeAt(node, ['url']), file: nodeAt(node, ['urlFile']), parent: node }, ctx, { inline: `${path}.url`, file: `${path}.urlFile` }, true);
-    if (url === INVALID || url === undefined) ok = false;
+    if (url === INVALID || url === undefined) invalid();
     else {
       // The URL may hold a password: messages never show it.
       let valid = /^postgres(ql)?:\/\//.test(url);
@@ -246,17 +222,17 @@ const sqlResolver: Check<SqlResolverConfig> = (node, ctx, path) => {
       else out.url = url;
     }
     const password = readSecret({ inline: v.password, file: v.passwordFile }, { inline: nodeAt(node, ['password']), file: nodeAt(node, ['passwordFile']), parent: node }, ctx, { inline: `${path}.password`, file: `${path}.passwordFile` }, false);
-    if (password === INVALID) ok = false;
+    if (password === INVALID) invalid();
     else if (password !== undefined) out.password = password;
   }
   const pw = v.columns.password;
   v.extraColumns.forEach((c, i) => {
     if (c === pw) {
       ctx.error(nodeAt(node, ['extraColumns', i]), `${path}.extraColumns[${i}]`, `"${c}" is the password column and is never handed out`);
-      ok = false;
+      invalid();
     }
   });
-  return ok ? out : INVALID;
+  return ok() ? out : INVALID;
 };
 
 const resolverEntry: Check<ResolverConfig> = (node, ctx, path) => {
