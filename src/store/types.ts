@@ -4,6 +4,7 @@
 // rules hold on SQLite and on PostgreSQL shared by several servers.
 
 import type { Challenge } from '../model/challenge.ts';
+import type { AdminTables, AuditTable } from './admin-types.ts';
 import type { NewToken, Token, TokenPatch, TokenType } from '../model/token.ts';
 
 /** A token's counters after a failed attempt: enough to tell whether it is now locked. */
@@ -86,6 +87,13 @@ export interface TokenStore {
    */
   recordFailure(serials: string[], now: number): Promise<FailedToken[]>;
 
+  /**
+   * A pending token's first right OTP (the `verify` operation): clears
+   * pending and moves the counter past `matched`, only while the token is
+   * still pending, not revoked, and its counter has not passed `matched`.
+   */
+  verifyPending(serial: string, matched: number, drift?: number): Promise<boolean>;
+
   /** Remember the first OTP of an autosync pair. */
   setSyncState(serial: string, counter: number | null, at: number | null): Promise<void>;
 
@@ -134,6 +142,11 @@ export interface TokenStore {
   /** NAS clients under `requireMessageAuthenticator: auto` that have sent one. */
   learnedNasClients(): Promise<string[]>;
   learnNasClient(client: string, now: number): Promise<void>;
+
+  /** Admin accounts, API keys and admin sessions. */
+  readonly admins: AdminTables;
+  /** The queryable audit trail. */
+  readonly audit: AuditTable;
 
   /** A cheap round trip for health checks. */
   ping(): Promise<void>;
