@@ -36,9 +36,11 @@ export async function openContext(file: string): Promise<Services> {
   }
   const { config } = loaded;
   const logger = pino({ level: config.log.level === 'debug' || config.log.level === 'trace' ? config.log.level : 'warn' }, pino.destination(2));
-  // Stdout is the command's answer: audit events that would go there go to stderr.
-  const audit = createAuditLogger(config.log.audit === 'stdout' ? { ...config.log, audit: 'stderr' } : config.log, logger);
-  return openServices(config, logger, { audit: logAuditSink(audit.logger) });
+  // The admin's terminal is not an audit log: the events go to the audit table, and to the audit file when there is one.
+  const toFile = config.log.audit !== 'stdout' && config.log.audit !== 'stderr';
+  const auditLog = toFile ? logAuditSink(createAuditLogger(config.log, logger).logger) : undefined;
+  if (!toFile && !config.audit.table) logger.warn('audit.table is off and log.audit is not a file: this command\'s audit events are not recorded');
+  return openServices(config, logger, { ...(auditLog ? { auditLog } : {}) });
 }
 
 /**

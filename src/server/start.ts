@@ -17,6 +17,9 @@ import { HttpListeners } from '../http/listeners.ts';
 import { httpRoutes } from './http-routes.ts';
 import { openServices, reloadResolvers, type Services } from './services.ts';
 
+/** The audit table is purged this often; rows past their retention wait at most this long. */
+const AUDIT_PURGE_INTERVAL_MS = 3_600_000;
+
 export interface Running {
   config: Config;
   logger: Logger;
@@ -67,13 +70,13 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   loadDictionaries();
 
   const metrics = new Metrics();
-  const auditSink = logAuditSink(audit.logger);
   const services = await openServices(config, logger, {
-    audit: auditSink,
+    auditLog: logAuditSink(audit.logger),
     ...(options.now ? { now: options.now } : {}),
     onResolverError: (r) => metrics.resolverError(r),
     checkpointedElsewhere: options.workerId !== undefined,
   });
+  const auditSink = services.admin.audit;
   const authenticate = withAudit(auditSink, (request) => services.auth.authenticate(request));
 
   let clients = new ClientTable(config.clients);
@@ -97,9 +100,19 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   }
   logger.info({ config: config.file, clients: config.clients.length, store: services.store.description, realms: Object.keys(config.realms), port: radius.port(), pid: process.pid }, options.workerId !== undefined ? 'worker started' : 'otp-radius started');
 
-  // The janitor: expired challenges and throttles that have started over go even when no request touches them.
+  // The janitor: expired challenges, throttles that have started over, ended admin sessions and audit rows past
+  // their retention go even when no request touches them.
+  let auditPurgedAt = -Infinity;
   const janitor = setInterval(() => {
     const now = services.admin.auth.now();
+    const { sessionIdleSeconds, sessionMaxSeconds } = config.admin;
+    services.store.admins.purgeSessions(now - sessionIdleSeconds, now - sessionMaxSeconds).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: session purge failed'));
+    if (config.audit.table && Date.now() - auditPurgedAt >= AUDIT_PURGE_INTERVAL_MS) {
+      auditPurgedAt = Date.now();
+      services.store.audit.purge(Date.now() - config.audit.retentionDays * 86_400_000)
+        .then((removed) => removed > 0 && logger.info({ removed, retentionDays: config.audit.retentionDays }, 'janitor: audit rows past their retention purged'))
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: audit purge failed'));
+    }
     services.store.purgeChallenges(now, config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: challenge purge failed'));
     const { throttle } = config.policy;
     if (throttle) services.store.purgeThrottles(now - throttle.resetAfterSeconds).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: throttle purge failed'));
