@@ -20,6 +20,8 @@ export interface Dialect {
   greatest: string;
   /** created_seq of a new challenge: increasing in the order challenges are created. */
   challengeSeq: string;
+  /** A text expression compared byte by byte (serials sort the same on both backends). */
+  binary(expression: string): string;
 }
 
 /** A statement and the names of its parameters, in the order PostgreSQL numbers them. */

@@ -19,6 +19,22 @@ export interface TokenFilter {
   userId?: string;
   /** Only tokens with no owner. */
   unassigned?: boolean;
+  /** Serials that start with this. */
+  serialPrefix?: string;
+  type?: TokenType;
+  /** The state tokenState() gives: revoked, locked, disabled, pending or active. */
+  state?: 'active' | 'disabled' | 'locked' | 'pending' | 'revoked';
+  /** Last successful login before / at or after (unix seconds); a token never used is "before" any time. */
+  lastAuthBefore?: number;
+  lastAuthAfter?: number;
+  /** Only unassigned tokens and those of these realms (a realm-limited admin). */
+  withinRealms?: string[];
+  /** Never tokens of this realm (the admin accounts' own, for the helpdesk). */
+  exceptRealm?: string;
+  /** Serials after this one, in byte order: the next page. */
+  after?: string;
+  /** At most this many, 1..10000. */
+  limit?: number;
 }
 
 /** Whose wrong first factors a throttle counts: a user (as typed, lower-cased) from one source. */

@@ -37,6 +37,40 @@ export function adminSuite(factory: StoreFactory): void {
     });
   });
 
+  describe(`${factory.name}: token lists`, () => {
+    test('filters by serial prefix, type, state, last use and realm scope; pages in byte order', async () => {
+      const { store } = await factory.fresh();
+      const corp = { realm: 'corp', resolver: 'r', userId: '1', login: 'alice' };
+      const lab = { realm: 'lab', resolver: 'r', userId: '2', login: 'bob' };
+      const admin = { realm: '@admin', resolver: '@admin', userId: 'boss', login: 'boss' };
+      await store.createToken(newToken('A-1', { owner: corp }));
+      await store.createToken(newToken('A-2', { owner: corp, type: 'totp', pending: true }));
+      await store.createToken(newToken('A-3', { owner: lab, active: false }));
+      await store.createToken(newToken('B-1', { owner: admin }));
+      await store.createToken(newToken('a-1'));
+      await store.updateToken('A-1', { locked: true });
+      await store.commitSuccess('B-1', 0, 5000);
+      const serials = async (f: Parameters<typeof store.listTokens>[0]): Promise<string[]> => (await store.listTokens(f)).map((t) => t.serial);
+      assert.deepEqual(await serials({}), ['A-1', 'A-2', 'A-3', 'B-1', 'a-1'], 'byte order: upper case first');
+      assert.deepEqual(await serials({ serialPrefix: 'A-' }), ['A-1', 'A-2', 'A-3']);
+      assert.deepEqual(await serials({ type: 'totp' }), ['A-2']);
+      assert.deepEqual(await serials({ state: 'locked' }), ['A-1']);
+      assert.deepEqual(await serials({ state: 'pending' }), ['A-2']);
+      assert.deepEqual(await serials({ state: 'disabled' }), ['A-3']);
+      assert.deepEqual(await serials({ state: 'active' }), ['B-1', 'a-1']);
+      assert.deepEqual(await serials({ lastAuthAfter: 4000 }), ['B-1']);
+      assert.deepEqual(await serials({ lastAuthBefore: 4000 }), ['A-1', 'A-2', 'A-3', 'a-1'], 'never used counts as before');
+      assert.deepEqual(await serials({ withinRealms: ['lab'] }), ['A-3', 'a-1'], 'the realm and unassigned tokens');
+      assert.deepEqual(await serials({ exceptRealm: '@admin' }), ['A-1', 'A-2', 'A-3', 'a-1']);
+      assert.deepEqual(await serials({ limit: 2 }), ['A-1', 'A-2']);
+      assert.deepEqual(await serials({ limit: 2, after: 'A-2' }), ['A-3', 'B-1']);
+      assert.deepEqual(await serials({ unassigned: true, type: 'hotp' }), ['a-1']);
+      await assert.rejects(store.listTokens({ state: 'frozen' as never }), /state must be one of/);
+      await assert.rejects(store.listTokens({ limit: 0 }), /limit/);
+      await store.close();
+    });
+  });
+
   describe(`${factory.name}: admin accounts, API keys, sessions`, () => {
     test('accounts: create, read, list, update, delete; a name is taken once', async () => {
       const { store } = await factory.fresh();

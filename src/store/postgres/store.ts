@@ -19,8 +19,8 @@ import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type Sc
 import { secretDigest } from '../secret-digest.ts';
 import { PostgresAdminTables, PostgresAuditTable } from './admin-tables.ts';
 import {
-  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
-  throttleArgs, throttleFailureArgs, type ThrottleRow,
+  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  throttleArgs, throttleFailureArgs, tokenListSql, type ThrottleRow,
 } from '../query-args.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import { POSTGRES_SETTINGS, setting } from '../settings.ts';
@@ -184,8 +184,8 @@ export class PostgresTokenStore implements TokenStore {
   }
 
   async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
-    const { where, params } = filterSql(filter, POSTGRES);
-    const { rows } = await this.#query('listTokens', null, `SELECT * FROM tokens${where} ORDER BY serial COLLATE "C"`, Object.values(params));
+    const { text, params } = tokenListSql(filter, POSTGRES);
+    const { rows } = await this.#query('listTokens', null, text, Object.values(params));
     return rows.map((row) => rowToToken(row, this.#seedKey));
   }
 

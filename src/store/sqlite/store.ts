@@ -26,8 +26,8 @@ import { secretDigest } from '../secret-digest.ts';
 import { SqliteAdminTables, SqliteAuditTable } from './admin-tables.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import {
-  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
-  throttleArgs, throttleFailureArgs, type ThrottleRow,
+  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  throttleArgs, throttleFailureArgs, tokenListSql, type ThrottleRow,
 } from '../query-args.ts';
 import { setting, SQLITE_SETTINGS } from '../settings.ts';
 import { FAILURE_COUNTS, recordFailureSet, STATEMENTS, upsertTokenSql, type StatementName } from '../sql.ts';
@@ -159,11 +159,12 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
-    const { where, params } = filterSql(filter, SQLITE);
-    let stmt = this.#filtered.get(where);
+    const { text, params } = tokenListSql(filter, SQLITE);
+    let stmt = this.#filtered.get(text);
     if (!stmt) {
-      stmt = this.#db.prepare(`SELECT * FROM tokens${where} ORDER BY serial`);
-      this.#filtered.set(where, stmt);
+      if (this.#filtered.size > 200) this.#filtered.clear();
+      stmt = this.#db.prepare(text);
+      this.#filtered.set(text, stmt);
     }
     return stmt.all(params).map((row) => rowToToken(row, this.#seedKey));
   }
