@@ -11,6 +11,7 @@ import type { HttpOptions } from '../http/options.ts';
 import { validateRoutes } from '../http/validate-routes.ts';
 import { AdminLogin } from '../auth/admin.ts';
 import { adminApiRoutes } from '../http/admin/native/plugin.ts';
+import { linotpAdminRoutes } from '../http/admin/linotp/plugin.ts';
 import type { AccessHandler } from '../model/access-request.ts';
 import type { ClientTable } from '../radius/clients.ts';
 import type { Metrics } from './metrics.ts';
@@ -40,7 +41,10 @@ export function httpRoutes(w: HttpWiring): { routes: HttpRoutes; close: () => vo
   if (w.config.listeners.some((l) => l.serve.includes('admin'))) {
     // One login (and its throttles) for every admin surface of this process.
     const login = new AdminLogin(w.services.admin);
-    routes.admin = [adminApiRoutes({ admin: w.services.admin, login, limits: w.config, logger: w.logger, onRefused })];
+    routes.admin = [
+      adminApiRoutes({ admin: w.services.admin, login, limits: w.config, logger: w.logger, onRefused }),
+      linotpAdminRoutes({ admin: w.services.admin, login, logger: w.logger, onRefused }),
+    ];
   }
   if (w.config.listeners.some((l) => l.serve.includes('metrics'))) {
     let exposition: () => Promise<Exposition>;

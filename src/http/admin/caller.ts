@@ -77,7 +77,7 @@ export async function authenticate(ctx: AdminContext, request: FastifyRequest, v
   if (!SAFE_METHODS.has(request.method)) {
     const given = request.headers[CSRF_HEADER];
     if (typeof given !== 'string' || !sameSecret(given, session.csrf)) {
-      throw new AdminError('forbidden', 'the X-CSRF-Token header is missing or does not match the session (it is in the login answer and the otp_radius_csrf cookie)');
+      throw new AdminError('forbidden', 'the X-CSRF-Token header is missing or does not match the session (its value is in the login answer and in the otp_radius_csrf or csrf_access_token cookie)');
     }
   }
   const caller = { actor: sessionActor(session, via, address), session };
