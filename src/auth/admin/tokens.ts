@@ -129,6 +129,7 @@ export function setPin(ctx: AdminContext, actor: Actor, serial: string, pin: str
 /** Two consecutive OTPs put the counter (TOTP: the clock drift) right. */
 export function resyncToken(ctx: AdminContext, actor: Actor, serial: string, otp1: string, otp2: string): Promise<{ counter: number; drift: number }> {
   return onToken(ctx, actor, 'token.resync', serial, async (t) => {
+    if (t.pending) throw new AdminError('conflict', `${t.serial} is pending verification: verify it with one OTP first`);
     const now = ctx.auth.now();
     let found;
     try {

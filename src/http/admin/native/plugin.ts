@@ -11,6 +11,7 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
+import { AdminError } from '../../../auth/admin.ts';
 import type { RoutePlugin } from '../../app.ts';
 import type { HttpLimits } from '../../options.ts';
 import type { HttpRefusal } from '../../problem.ts';
@@ -81,6 +82,11 @@ export function adminApiRoutes(deps: AdminApiDeps): RoutePlugin {
     });
     app.addHook('preValidation', async (request) => {
       if (!isPublic(request)) await authenticate(deps.admin, request, 'api');
+      // A route that takes no query parameters refuses any, as a body refuses unknown fields.
+      const query = request.query as Record<string, unknown> | undefined;
+      if (!request.routeOptions.schema?.querystring && query && Object.keys(query).length > 0) {
+        throw new AdminError('invalid', `querystring: ${request.method} ${request.routeOptions.url} takes no parameters ("${Object.keys(query)[0]}")`);
+      }
     });
 
     for (const group of [sessionRoutes, tokenRoutes, tokenActionRoutes, userAuditRoutes, accountRoutes]) await group(deps)(app);
