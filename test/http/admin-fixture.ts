@@ -29,6 +29,8 @@ export interface AdminStack {
   login(username: string, password: string, otp?: string, address?: string): Promise<{ answer: Answer; creds: Creds }>;
   call(creds: Creds, method: string, path: string, body?: unknown, options?: { csrf?: string | null; contentType?: string }): Promise<Answer>;
   apiKey(role: Role, realms?: string[]): Promise<{ key: string; id: string }>;
+  /** New sessions in `as` (after the clock moved past the old ones). */
+  relogin(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,12 +78,16 @@ export async function startAdminStack(yaml = ''): Promise<AdminStack> {
 
   const admin = stack.running.services.admin;
   const as = {} as Record<Role | 'labdesk', Creds>;
-  for (const [name, role, realms] of [['boss', 'admin'], ['desk', 'helpdesk'], ['audit', 'auditor'], ['labdesk', 'helpdesk', ['lab']]] as [string, Role, string[]?][]) {
-    await addAccount(admin, CLI, { name, role, password: PASSWORD, otp: 'none', ...(realms ? { realms } : {}) });
-    const { creds } = await login(name, PASSWORD);
-    if (!creds) throw new Error(`could not log in as ${name}`);
-    as[name === 'labdesk' ? 'labdesk' : role] = creds;
-  }
+  const accounts = [['boss', 'admin'], ['desk', 'helpdesk'], ['audit', 'auditor'], ['labdesk', 'helpdesk', ['lab']]] as [string, Role, string[]?][];
+  const relogin = async (): Promise<void> => {
+    for (const [name, role] of accounts) {
+      const { creds } = await login(name, PASSWORD);
+      if (!creds) throw new Error(`could not log in as ${name}`);
+      as[name === 'labdesk' ? 'labdesk' : role] = creds;
+    }
+  };
+  for (const [name, role, realms] of accounts) await addAccount(admin, CLI, { name, role, password: PASSWORD, otp: 'none', ...(realms ? { realms } : {}) });
+  await relogin();
 
   return {
     stack,
@@ -90,6 +96,7 @@ export async function startAdminStack(yaml = ''): Promise<AdminStack> {
     as,
     login,
     call,
+    relogin,
     async apiKey(role, realms) {
       const created = await createApiKey(admin, CLI, { role, ...(realms ? { realms } : {}) });
       return { key: created.secret, id: created.key.id };

@@ -81,7 +81,7 @@ export function revokeApiKey(ctx: AdminContext, actor: Actor, id: string): Promi
 export async function actorOfApiKey(ctx: AdminContext, bearer: string, address: string, via: Actor['via']): Promise<Actor> {
   const m = KEY_RE.exec(bearer);
   const refuse = (why: string, id?: string): never => {
-    ctx.audit.write({ event: 'admin', at: Date.now(), actor: { via, name: id ? `key-${id}` : 'unknown key', role: 'auditor', address }, action: 'apikey.use', result: 'refused', detail: why });
+    ctx.audit.write({ event: 'admin', at: Date.now(), actor: { via, name: id ? `key-${id}` : 'unknown key', role: 'auditor', address }, action: 'apikey.use', result: 'refused', detail: why, ...(id ? { user: `key-${id}` } : {}) });
     throw new AdminError('unauthenticated', 'unknown, revoked or expired API key');
   };
   if (!m) return refuse('not an otp-radius API key');
