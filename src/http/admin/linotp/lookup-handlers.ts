@@ -9,8 +9,8 @@ import { ERR_USAGE, LinotpParameterError } from './envelope.ts';
 import type { Handler } from './token-handlers.ts';
 import { linotpTime, linotpToken, TYPE_OF_LINOTP } from './token-fields.ts';
 
-/** How many tokens a search for an OTP looks at, at most. */
-const MAX_SEARCHED = 100_000;
+/** Tokens read from the store at a time while searching for an OTP. */
+const PAGE = 1000;
 
 export const getSerialByOtp: Handler = async (admin, actor, p) => {
   const otp = p.required('otp');
@@ -19,10 +19,17 @@ export const getSerialByOtp: Handler = async (admin, actor, p) => {
   if (typeName && !type) throw new LinotpParameterError(`type: unknown token type ${JSON.stringify(typeName)}`);
   const assigned = p.get('assigned');
   const realm = p.get('realm') || undefined;
-  const tokens = await listTokens(admin, actor, { ...(type ? { type } : {}), ...(realm ? { realm } : {}), ...(assigned === '0' ? { unassigned: true } : {}), limit: MAX_SEARCHED });
   const now = admin.auth.now();
   // Looked at without moving any counter: finding a token is not a login.
-  const found = tokens.find((t) => (assigned !== '1' || t.owner !== null) && t.type !== 'ocra' && tokenKind(t.type).checkOtp(t, otp, now).kind === 'match');
+  const matches = (t: Token): boolean => (assigned !== '1' || t.owner !== null) && t.type !== 'ocra' && tokenKind(t.type).checkOtp(t, otp, now).kind === 'match';
+  let found: Token | undefined;
+  let after: string | undefined;
+  for (;;) {
+    const page = await listTokens(admin, actor, { ...(type ? { type } : {}), ...(realm ? { realm } : {}), ...(assigned === '0' ? { unassigned: true } : {}), ...(after ? { after } : {}), limit: PAGE });
+    found = page.find(matches);
+    if (found || page.length < PAGE) break;
+    after = page[page.length - 1]!.serial;
+  }
   return { value: { success: true, serial: found?.serial ?? '', user_login: found?.owner?.login ?? '', user_resolver: found?.owner?.resolver ?? '' } };
 };
 
