@@ -19,6 +19,8 @@ import { openServices, reloadResolvers, type Services } from './services.ts';
 
 /** The audit table is purged this often; rows past their retention wait at most this long. */
 const AUDIT_PURGE_INTERVAL_MS = 3_600_000;
+/** Appended audit rows move into the indexed table this often (see store AuditTable): seldom enough that a move takes many rows. */
+const AUDIT_SETTLE_INTERVAL_MS = 10_000;
 
 export interface Running {
   config: Config;
@@ -119,6 +121,17 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   }, 60_000);
   janitor.unref();
 
+  let settling = false;
+  const settler = setInterval(() => {
+    if (settling || !config.audit.table) return;
+    settling = true;
+    services.store.audit
+      .settle()
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'audit rows could not be moved into the indexed table; they stay readable and are tried again'))
+      .finally(() => (settling = false));
+  }, AUDIT_SETTLE_INTERVAL_MS);
+  settler.unref();
+
   // Both stop() and a fatal store error stop the servers, and RadiusServer.stop() is not made to run twice.
   let serversStopped: Promise<unknown> | undefined;
   const stopServers = (): Promise<unknown> => (serversStopped ??= Promise.all([radius.stop(), http?.stop()]));
@@ -131,6 +144,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     if (!failStopped) {
       logger.fatal(fields, message);
       clearInterval(janitor);
+      clearInterval(settler);
       failStopped = stopServers()
         .catch((stopErr: unknown) => logger.error({ err: stopErr }, 'error while stopping'))
         .then(() => options.onFatal?.());
@@ -185,6 +199,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     },
     async stop() {
       clearInterval(janitor);
+      clearInterval(settler);
       await stopServers();
       routes?.close();
       eap?.close();

@@ -31,11 +31,19 @@ export interface AdminTables {
   purgeSessions(idleBefore: number, createdBefore: number): Promise<number>;
 }
 
+/**
+ * The audit trail in two tables: new records are appended to one without
+ * indexes (cheap for the commit of a login), and moved by settle() into the
+ * indexed one in chunks, where many rows share the index pages they land
+ * on. Queries read both.
+ */
 export interface AuditTable {
   /** Stores the records in one write (a group commit on SQLite, one multi-row insert on PostgreSQL). */
   write(records: readonly AuditRecord[]): Promise<void>;
   /** Newest first, at most `limit`. */
   query(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Moves appended rows into the indexed table, a chunk per transaction, until none are left or `maxRows` moved; returns how many moved. */
+  settle(maxRows?: number): Promise<number>;
   /** Rows older than `before` (unix milliseconds), removed a slice at a time; returns how many went. */
   purge(before: number): Promise<number>;
 }

@@ -66,14 +66,22 @@ export function rowToAudit(row: Record<string, unknown>): AuditRecord {
   };
 }
 
+/** New records go to audit_recent (see AuditTable). */
 export const INSERT_AUDIT: Statement = {
   params: AUDIT_COLUMNS,
-  text: (p) => `INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${AUDIT_COLUMNS.map((c) => p(c, c === 'at_ms' ? 'bigint' : undefined)).join(', ')})`,
+  text: (p) => `INSERT INTO audit_recent (${AUDIT_COLUMNS.join(', ')}) VALUES (${AUDIT_COLUMNS.map((c) => p(c, c === 'at_ms' ? 'bigint' : undefined)).join(', ')})`,
 };
+
+export const AUDIT_LIST = AUDIT_COLUMNS.join(', ');
 
 export const OLDEST_AUDIT: Statement = { params: [], text: () => 'SELECT min(at_ms) AS oldest FROM audit' };
 
 export const PURGE_AUDIT: Statement = { params: ['before'], text: (p) => `DELETE FROM audit WHERE at_ms < ${p('before', 'bigint')}` };
+/** audit_recent holds seconds of rows, so one statement purges it. */
+export const PURGE_RECENT: Statement = { params: ['before'], text: (p) => `DELETE FROM audit_recent WHERE at_ms < ${p('before', 'bigint')}` };
+
+/** Rows moved from audit_recent to audit per transaction: a chunk is short enough not to hold the write lock for long. */
+export const SETTLE_CHUNK = 1000;
 
 /** Rows are purged this many milliseconds at a time: each delete stays short, and a store that was never purged catches up over several runs. */
 export const PURGE_SLICE_MS = 10 * 60 * 1000;
@@ -106,5 +114,7 @@ export function auditQuerySql(q: AuditQuery, d: Dialect): { text: string; params
   if (q.realms !== undefined) conds.push(q.realms.length === 0 ? '1 = 0' : `realm IN (${q.realms.map((r) => p(r)).join(', ')})`);
   if (q.before) conds.push(`(at_ms < ${p(q.before.at, 'bigint')} OR (at_ms = ${p(q.before.at, 'bigint')} AND id < ${p(q.before.id)}))`);
   const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-  return { text: `SELECT * FROM audit${where} ORDER BY at_ms DESC, id DESC LIMIT ${q.limit}`, params };
+  // Both tables, with the same parameters: each backend lets a parameter appear twice.
+  const part = (table: string): string => `SELECT ${AUDIT_LIST} FROM ${table}${where} ORDER BY at_ms DESC, id DESC LIMIT ${q.limit}`;
+  return { text: `SELECT * FROM (${part('audit')}) a UNION ALL SELECT * FROM (${part('audit_recent')}) r ORDER BY at_ms DESC, id DESC LIMIT ${q.limit}`, params };
 }

@@ -152,6 +152,23 @@ CREATE INDEX audit_at ON audit (at_ms);
 CREATE INDEX audit_user ON audit (user_name, at_ms);
 CREATE INDEX audit_serial ON audit (serial, at_ms);
 
+-- The newest audit rows, appended here without indexes so that a login's commit stays small (each row in
+-- audit's user and serial indexes lands on a page of its own); moved into audit a chunk at a time.
+CREATE TABLE audit_recent (
+  id TEXT NOT NULL,
+  at_ms BIGINT NOT NULL,
+  event TEXT NOT NULL CHECK (event IN ('auth', 'admin')),
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  user_name TEXT,
+  realm TEXT,
+  serial TEXT,
+  address TEXT,
+  extra TEXT NOT NULL DEFAULT '{}'
+);
+
 CREATE TABLE admin_accounts (
   name TEXT PRIMARY KEY,
   role TEXT NOT NULL CHECK (role IN ('admin', 'helpdesk', 'auditor')),

@@ -14,11 +14,11 @@ describe('otp-radius token / check', () => {
   let dir: string;
   let config: string;
   const cli = (...args: string[]) => runCli([...args, '--config', config]);
-  /** The newest rows of the audit table, as the CLI left them. */
+  /** The newest rows of the audit table (both of its parts), as the CLI left them. */
   const auditRows = (limit = 5): Record<string, unknown>[] => {
     const db = new Database(join(dir, 'tokens.db'), { readonly: true });
     try {
-      return db.prepare('SELECT * FROM audit ORDER BY at_ms DESC LIMIT ?').all(limit) as Record<string, unknown>[];
+      return db.prepare('SELECT * FROM audit UNION ALL SELECT * FROM audit_recent ORDER BY at_ms DESC LIMIT ?').all(limit) as Record<string, unknown>[];
     } finally {
       db.close();
     }

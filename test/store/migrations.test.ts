@@ -20,7 +20,7 @@ test('migrations apply once, in order, and are idempotent', () => {
   assert.deepEqual(again.applied, []);
   assert.deepEqual(versions(db), MIGRATIONS.map((m) => m.version));
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-  assert.deepEqual(tables, ['admin_accounts', 'admin_sessions', 'api_keys', 'audit', 'challenge_tokens', 'challenges', 'nas_learned', 'schema_migrations', 'store_meta', 'throttle', 'tokens']);
+  assert.deepEqual(tables, ['admin_accounts', 'admin_sessions', 'api_keys', 'audit', 'audit_recent', 'challenge_tokens', 'challenges', 'nas_learned', 'schema_migrations', 'store_meta', 'throttle', 'tokens']);
   const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
   assert.deepEqual(indexes, [
     'admin_sessions_account', 'admin_sessions_last_seen', 'audit_at', 'audit_serial', 'audit_user',

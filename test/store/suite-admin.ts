@@ -143,6 +143,7 @@ export function adminSuite(factory: StoreFactory): void {
         record({ at: base + 2000, user: 'x'.repeat(5000), realm: null, serial: null, address: null }),
       ];
       await store.audit.write(rows.slice(0, 2));
+      assert.equal(await store.audit.settle(), 2, 'the first two move to the indexed table');
       await store.audit.write(rows.slice(2));
       const all = await store.audit.query({ limit: 10 });
       assert.equal(all.length, 4);
@@ -160,19 +161,39 @@ export function adminSuite(factory: StoreFactory): void {
       const second = await store.audit.query({ limit: 2, before: { at: last.at, id: last.id } });
       assert.deepEqual([...first, ...second].map((r) => r.id), all.map((r) => r.id), 'pages follow each other without a gap or a repeat');
       await assert.rejects(store.audit.query({ limit: 0 }), /limit: expected 1\.\.1000/);
+      assert.deepEqual(await store.audit.query({ limit: 10 }), all, 'reads find a row wherever it is');
+      assert.equal(await store.audit.settle(1), 1, 'at most maxRows');
+      assert.equal(await store.audit.settle(), 1);
+      assert.deepEqual(await store.audit.query({ limit: 10 }), all, 'a row reads the same after it moved');
       assert.equal(await store.audit.purge(base + 1500), 2);
       assert.equal((await store.audit.query({ limit: 10 })).length, 2);
       assert.equal(await store.audit.purge(base), 0);
       await store.close();
     });
 
-    test('a purge far behind removes everything older, a slice at a time', async () => {
+    test('a purge far behind removes everything older, a slice at a time, settled or not', async () => {
       const { store } = await factory.fresh();
       const day = 86_400_000;
-      await store.audit.write(Array.from({ length: 30 }, (_, i) => record({ at: 1_600_000_000_000 + i * day })));
-      assert.equal(await store.audit.purge(1_600_000_000_000 + 20 * day), 20);
+      await store.audit.write(Array.from({ length: 25 }, (_, i) => record({ at: 1_600_000_000_000 + i * day })));
+      assert.equal(await store.audit.settle(), 25);
+      await store.audit.write(Array.from({ length: 5 }, (_, i) => record({ at: 1_600_000_000_000 + (25 + i) * day })));
+      await store.audit.write([record({ at: 1_600_000_000_000 })]);
+      assert.equal(await store.audit.purge(1_600_000_000_000 + 20 * day), 21);
       assert.equal((await store.audit.query({ limit: 100 })).length, 10);
       await store.close();
+    });
+
+    test('settling moves each row once, however many stores settle at once', async () => {
+      const f = await factory.fresh();
+      const other = await f.open();
+      await f.store.audit.write(Array.from({ length: 2500 }, (_, i) => record({ at: 1_700_000_000_000 + i })));
+      const moved = await Promise.all([f.store.audit.settle(), other.audit.settle(), f.store.audit.settle()]);
+      assert.equal(moved.reduce((a, b) => a + b, 0), 2500);
+      const rows = await f.store.audit.query({ limit: 1000 });
+      assert.equal(new Set(rows.map((r) => r.id)).size, 1000);
+      assert.equal(Number((await f.sql('SELECT count(*) AS n FROM audit'))[0]!.n), 2500);
+      assert.equal(Number((await f.sql('SELECT count(*) AS n FROM audit_recent'))[0]!.n), 0);
+      await f.store.close();
     });
   });
 }

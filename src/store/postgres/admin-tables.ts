@@ -8,7 +8,7 @@ import type { AuditQuery, AuditRecord } from '../../model/audit.ts';
 import { accountToRow, apiKeyToRow, checkAccountName, checkHexId, rowToAccount, rowToApiKey, rowToSession, sessionToRow } from '../admin-rows.ts';
 import { ADMIN_STATEMENTS, TOUCH_EVERY_SECONDS, type AdminStatementName } from '../admin-sql.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
-import { AUDIT_COLUMNS, auditQuerySql, auditToRow, OLDEST_AUDIT, PURGE_AUDIT, PURGE_SLICE_MS, rowToAudit } from '../audit-sql.ts';
+import { AUDIT_COLUMNS, AUDIT_LIST, auditQuerySql, auditToRow, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, PURGE_SLICE_MS, rowToAudit, SETTLE_CHUNK } from '../audit-sql.ts';
 import { insertNew } from '../errors.ts';
 import { checkTimestamp } from '../validate.ts';
 import { isUniqueViolation } from './errors.ts';
@@ -107,9 +107,17 @@ export class PostgresAdminTables implements AdminTables {
 
 // One array parameter per column, unnested into rows.
 const INSERT_AUDIT_BATCH =
-  `INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) SELECT * FROM unnest(` +
+  `INSERT INTO audit_recent (${AUDIT_COLUMNS.join(', ')}) SELECT * FROM unnest(` +
   AUDIT_COLUMNS.map((c, i) => `$${i + 1}::${c === 'at_ms' ? 'bigint' : 'text'}[]`).join(', ') +
   ')';
+
+/**
+ * A chunk of audit_recent into audit in one statement: the rows it deletes are the rows it inserts, and rows
+ * another server is moving right now are skipped, not waited for.
+ */
+const SETTLE =
+  `WITH moved AS (DELETE FROM audit_recent WHERE ctid IN (SELECT ctid FROM audit_recent LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING ${AUDIT_LIST}) ` +
+  `INSERT INTO audit (${AUDIT_LIST}) SELECT ${AUDIT_LIST} FROM moved`;
 
 export class PostgresAuditTable implements AuditTable {
   readonly #query: Query;
@@ -129,8 +137,18 @@ export class PostgresAuditTable implements AuditTable {
     return (await this.#query('audit query', text, Object.values(params))).rows.map(rowToAudit);
   }
 
+  async settle(maxRows = Number.MAX_SAFE_INTEGER): Promise<number> {
+    let moved = 0;
+    while (moved < maxRows) {
+      const n = (await this.#query('audit settle', SETTLE, [Math.min(SETTLE_CHUNK, maxRows - moved)], 'audit.settle')).rowCount ?? 0;
+      moved += n;
+      if (n === 0) break;
+    }
+    return moved;
+  }
+
   async purge(before: number): Promise<number> {
-    let removed = 0;
+    let removed = (await this.#query('audit purge', postgres(PURGE_RECENT), bind(PURGE_RECENT, { before }))).rowCount ?? 0;
     for (;;) {
       const oldest = (await this.#query('audit purge', postgres(OLDEST_AUDIT), [])).rows[0]?.oldest as number | string | null | undefined;
       if (oldest === null || oldest === undefined || Number(oldest) >= before) return removed;

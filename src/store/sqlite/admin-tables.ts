@@ -9,7 +9,7 @@ import type { AuditQuery, AuditRecord } from '../../model/audit.ts';
 import { accountToRow, apiKeyToRow, checkAccountName, checkHexId, rowToAccount, rowToApiKey, rowToSession, sessionToRow } from '../admin-rows.ts';
 import { ADMIN_STATEMENTS, TOUCH_EVERY_SECONDS, type AdminStatementName } from '../admin-sql.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
-import { auditQuerySql, auditToRow, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_SLICE_MS, rowToAudit } from '../audit-sql.ts';
+import { AUDIT_LIST, auditQuerySql, auditToRow, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, PURGE_SLICE_MS, rowToAudit, SETTLE_CHUNK } from '../audit-sql.ts';
 import { errorCode, insertNew } from '../errors.ts';
 import { checkTimestamp } from '../validate.ts';
 import { SQLITE, sqlite } from './sql.ts';
@@ -114,6 +114,10 @@ export class SqliteAuditTable implements AuditTable {
   readonly #insert: Database.Statement;
   readonly #oldest: Database.Statement;
   readonly #purge: Database.Statement;
+  readonly #purgeRecent: Database.Statement;
+  readonly #lastOfChunk: Database.Statement;
+  readonly #copy: Database.Statement;
+  readonly #drop: Database.Statement;
   readonly #queries = new Map<string, Database.Statement>();
 
   /** `writer` is the group-commit connection, `write` runs a function inside its next batch. */
@@ -122,7 +126,27 @@ export class SqliteAuditTable implements AuditTable {
     this.#write = write;
     this.#insert = writer.prepare(sqlite(INSERT_AUDIT));
     this.#purge = writer.prepare(sqlite(PURGE_AUDIT));
+    this.#purgeRecent = writer.prepare(sqlite(PURGE_RECENT));
     this.#oldest = db.prepare(sqlite(OLDEST_AUDIT)).pluck();
+    // A chunk is the oldest rows by rowid: one writer at a time, so copying and deleting them in one transaction moves each once.
+    this.#lastOfChunk = writer.prepare('SELECT max(rowid) FROM (SELECT rowid FROM audit_recent ORDER BY rowid LIMIT ?)').pluck();
+    this.#copy = writer.prepare(`INSERT INTO audit (${AUDIT_LIST}) SELECT ${AUDIT_LIST} FROM audit_recent WHERE rowid <= ? ORDER BY rowid`);
+    this.#drop = writer.prepare('DELETE FROM audit_recent WHERE rowid <= ?');
+  }
+
+  async settle(maxRows = Number.MAX_SAFE_INTEGER): Promise<number> {
+    let moved = 0;
+    while (moved < maxRows) {
+      const n = await this.#write(() => {
+        const last = this.#lastOfChunk.get(Math.min(SETTLE_CHUNK, maxRows - moved)) as number | null;
+        if (last === null) return 0;
+        this.#copy.run(last);
+        return this.#drop.run(last).changes;
+      });
+      moved += n;
+      if (n === 0) break;
+    }
+    return moved;
   }
 
   async write(records: readonly AuditRecord[]): Promise<void> {
@@ -145,7 +169,7 @@ export class SqliteAuditTable implements AuditTable {
   }
 
   async purge(before: number): Promise<number> {
-    let removed = 0;
+    let removed = await this.#write(() => this.#purgeRecent.run({ before }).changes);
     for (;;) {
       const oldest = this.#oldest.get() as number | null;
       if (oldest === null || oldest >= before) return removed;
