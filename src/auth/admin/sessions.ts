@@ -4,9 +4,8 @@
 // password. Kept in the store so every worker and server agrees at once.
 
 import { randomBytes } from 'node:crypto';
-import type { Actor } from '../../model/actor.ts';
+import type { Actor, Role } from '../../model/actor.ts';
 import type { AdminSession, AdminSource } from '../../model/admin-account.ts';
-import type { Role } from '../../model/actor.ts';
 import type { AdminContext } from './context.ts';
 
 export interface OpenedSession {

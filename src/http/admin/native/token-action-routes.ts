@@ -4,10 +4,9 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  assignToken, disableToken, enableToken, importTokenFile, resetToken, resyncToken, revokeToken, setPin, showToken, tokenView, unassignToken, verifyToken,
+  AdminError, assignToken, disableToken, enableToken, importTokenFile, resetToken, resyncToken, revokeToken, setPin, showToken, tokenView, unassignToken, verifyToken,
 } from '../../../auth/admin.ts';
 import type { Actor } from '../../../model/actor.ts';
-import { AdminError } from '../../../auth/admin.ts';
 import { callerOf } from '../caller.ts';
 import { body, errors, LOGIN, OTP, REALM } from '../schemas.ts';
 import type { AdminRouteDeps } from './deps.ts';

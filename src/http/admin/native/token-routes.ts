@@ -3,12 +3,11 @@
 
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
-import { deleteToken, enrollToken, listTokens, setTokenLimits, showToken, tokenView, type TokenLimits, type TokenQuery } from '../../../auth/admin.ts';
+import { AdminError, deleteToken, enrollToken, listTokens, setTokenLimits, showToken, tokenView, type TokenLimits, type TokenQuery } from '../../../auth/admin.ts';
 import { HASH_ALGORITHMS, TOKEN_TYPES, type HashAlgorithm, type TokenType } from '../../../model/token.ts';
 import { base32Encode } from '../../../otp/base32.ts';
 import { OtpInputError } from '../../../otp/errors.ts';
 import { parseSeed } from '../../../otp/seed.ts';
-import { AdminError } from '../../../auth/admin.ts';
 import { callerOf } from '../caller.ts';
 import { body, errors, LOGIN, REALM, SERIAL } from '../schemas.ts';
 import { unixSeconds, type AdminRouteDeps } from './deps.ts';
