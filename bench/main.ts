@@ -115,7 +115,7 @@ async function bench(o: BenchOptions, command: string): Promise<Report> {
   };
   if (selected(o, 'kdf') && kdfFirst) await measureKdfAlone();
   if (chosen.length > 0) {
-    const env = await prepare({ parent: o.dir, users: o.users, tokens: o.tokens, keep: o.keep, log });
+    const env = await prepare({ parent: o.dir, users: o.users, tokens: o.tokens, keep: o.keep, auditTable: o.auditTable, log });
     currentEnv = env;
     notes.push(`store on ${fileSystemOf(env.dir)} (${env.dir}); every SQLite commit is fsynced before its answer leaves`);
     const generator = LoadGenerator.start(o.clients, env.seeds);

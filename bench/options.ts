@@ -27,6 +27,8 @@ export interface BenchOptions {
   messageAuthenticator: boolean;
   cpuProf: boolean;
   keep: boolean;
+  /** Audit events go to the store's audit table too (the server's default). */
+  auditTable: boolean;
   help: boolean;
 }
 
@@ -53,6 +55,7 @@ store of TOTP tokens and drives it with worker-thread load generators.
   --timeout MS        a request unanswered this long is a timeout (default 2000)
   --no-msg-auth       send Access-Requests without Message-Authenticator
   --cpu-prof          run the server with --cpu-prof; profiles kept in the results folder
+  --no-audit-table    audit events to the audit log file only, not also to the store's audit table
   --keep              keep the temporary directory
 `;
 
@@ -105,6 +108,7 @@ export function parseOptions(args: string[]): BenchOptions {
         'msg-auth': { type: 'boolean', default: true },
         'cpu-prof': { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
+        'audit-table': { type: 'boolean', default: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -138,6 +142,7 @@ export function parseOptions(args: string[]): BenchOptions {
     messageAuthenticator: v['msg-auth'] ?? true,
     cpuProf: v['cpu-prof'] ?? false,
     keep: v.keep ?? false,
+    auditTable: v['audit-table'] ?? true,
     help: v.help ?? false,
   };
 }

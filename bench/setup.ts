@@ -41,7 +41,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function serverConfig(env: Pick<BenchEnv, 'port' | 'dbPath' | 'keyFile' | 'usersFile' | 'auditFile'>, policy: PinPolicy): string {
+export function serverConfig(env: Pick<BenchEnv, 'port' | 'dbPath' | 'keyFile' | 'usersFile' | 'auditFile'>, policy: PinPolicy, auditTable = true): string {
   return `# otp-radius bench config (generated)
 listen: { address: 127.0.0.1, port: ${env.port} }
 clients:
@@ -57,7 +57,7 @@ resolvers:
   local: { type: file, path: ${JSON.stringify(env.usersFile)} }
 realms:
   default: { resolvers: [local], default: true }
-${policy === 'none' ? 'policy: { otppin: none }\n' : ''}`;
+${policy === 'none' ? 'policy: { otppin: none }\n' : ''}${auditTable ? '' : 'audit: { table: false }\n'}`;
 }
 
 async function writeUsers(path: string, count: number): Promise<void> {
@@ -74,6 +74,8 @@ export interface PrepareOptions {
   users: number;
   tokens: number;
   keep: boolean;
+  /** See BenchOptions.auditTable. */
+  auditTable?: boolean;
   log: (line: string) => void;
 }
 
@@ -106,7 +108,7 @@ export async function prepare(opts: PrepareOptions): Promise<BenchEnv> {
   const configs = new Map<PinPolicy, string>();
   for (const policy of ['none', 'token'] as const) {
     const file = join(dir, `otp-radius-${policy}.yaml`);
-    await writeFile(file, serverConfig(env, policy));
+    await writeFile(file, serverConfig(env, policy, opts.auditTable ?? true));
     configs.set(policy, file);
   }
   return {

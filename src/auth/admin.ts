@@ -2,13 +2,20 @@
 // REST API, LinOTP's /admin/* and the web pages make goes through one of
 // these, which checks the actor's role and writes the audit event.
 
-export { operation, type AdminContext, type Target } from './admin/context.ts';
+export { accountView, addAccount, deleteAccount, listAccounts, MIN_PASSWORD_LENGTH, setAccountDisabled, setAccountPassword, showAccount, type AccountOtp, type AddedAccount, type NewAccountRequest } from './admin/accounts.ts';
+export { actorOfApiKey, apiKeyView, createApiKey, listApiKeys, revokeApiKey, type CreatedKey, type NewKeyRequest } from './admin/api-keys.ts';
+export { auditCursor, lastAuthentication, queryAudit, type AuditPage } from './admin/audit-query.ts';
+export { operation, type AdminContext, type AdminSecrets, type Target } from './admin/context.ts';
 export { enrollToken, type Enrolled, type EnrollRequest } from './admin/enroll.ts';
 export { AdminError, type AdminErrorCode } from './admin/errors.ts';
-export { authorize, authorizeRealm, inScope, mayDo, PERMISSIONS, type Action } from './admin/permissions.ts';
-export { tokenState, tokenView } from './admin/token-view.ts';
+export { importTokenFile, type ImportOutcome, type ImportRequest } from './admin/import.ts';
+export { AdminLogin, LOGIN_FAILED, type LoggedIn, type LoginRequest } from './admin/login.ts';
+export { ADMIN_REALM, authorize, authorizeGrant, authorizeRealm, inScope, mayDo, PERMISSIONS, type Action } from './admin/permissions.ts';
+export { closeSession, liveSession, openSession, sessionActor, type OpenedSession, type SessionRefusal } from './admin/sessions.ts';
+export { TOKEN_STATES, tokenState, tokenView, type TokenState } from './admin/token-view.ts';
 export {
   assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, revokeToken, setPin, setTokenLimits,
   showToken, tokenFor, unassignToken, type TokenLimits, type TokenQuery,
 } from './admin/tokens.ts';
-export { findUser, listUsers } from './admin/users.ts';
+export { findUser, listUsers, searchUsers, type UserSummary } from './admin/users.ts';
+export { verifyToken } from './admin/verify.ts';

@@ -44,3 +44,15 @@ export function logAuditSink(audit: Logger): AuditSink {
     },
   };
 }
+
+/** Every event to each sink (the audit log file and the audit table). */
+export function teeAuditSink(...sinks: AuditSink[]): Required<AuditSink> {
+  return {
+    write(event: AuditEvent): void {
+      for (const s of sinks) s.write(event);
+    },
+    async flush(): Promise<void> {
+      await Promise.all(sinks.map((s) => s.flush?.()));
+    },
+  };
+}

@@ -1,5 +1,6 @@
-// Whether a token may be used now: revoked, disabled, outside its validity
-// period, over its auth or success limit, or locked by its fail counter.
+// Whether a token may be used now: revoked, disabled, pending (enrolled and
+// not yet verified), outside its validity period, over its auth or success
+// limit, or locked by its fail counter.
 
 import type { Token } from '../model/token.ts';
 import type { AuthContext } from './context.ts';
@@ -8,6 +9,7 @@ import type { AuthContext } from './context.ts';
 export async function unusable(ctx: AuthContext, t: Token, now: number): Promise<string | undefined> {
   if (t.revoked) return 'revoked';
   if (!t.active) return 'disabled';
+  if (t.pending) return 'pending';
   if (t.validFrom !== null && now < t.validFrom) return 'not yet valid';
   if (t.validUntil !== null && now > t.validUntil) return 'expired';
   if (t.maxAuth !== null && t.authCount >= t.maxAuth) return 'auth limit reached';

@@ -42,13 +42,13 @@ export function loadCliConfig(file: string): Config {
 export async function openContext(file: string | Config): Promise<Services> {
   const config = typeof file === 'string' ? loadCliConfig(file) : file;
   const logger = pino({ level: config.log.level === 'debug' || config.log.level === 'trace' ? config.log.level : 'warn' }, pino.destination(2));
-  // Stdout is the command's answer: audit events that would go there go to stderr. An audit file is opened
-  // at the first event, so that a command that fails or writes nothing (a dry run) leaves no file behind.
+  // The admin's terminal is not an audit log: the events go to the audit table, and to the audit file when there is one.
+  // The file is opened at the first event, so that a command that fails or writes nothing (a dry run) leaves no file behind.
+  const toFile = config.log.audit !== 'stdout' && config.log.audit !== 'stderr';
   let sink: AuditSink | undefined;
-  const audit: AuditSink = {
-    write: (event) => (sink ??= logAuditSink(createAuditLogger(config.log.audit === 'stdout' ? { ...config.log, audit: 'stderr' } : config.log, logger).logger)).write(event),
-  };
-  return openServices(config, logger, { audit });
+  const auditLog: AuditSink | undefined = toFile ? { write: (event) => (sink ??= logAuditSink(createAuditLogger(config.log, logger).logger)).write(event) } : undefined;
+  if (!toFile && !config.audit.table) logger.warn('audit.table is off and log.audit is not a file: this command\'s audit events are not recorded');
+  return openServices(config, logger, { ...(auditLog ? { auditLog } : {}) });
 }
 
 /**

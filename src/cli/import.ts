@@ -5,12 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import { ImportError } from '../import/errors.ts';
-import { importFileTokens } from '../import/file-import.ts';
-import type { FileToken } from '../import/file-token.ts';
+import { AdminError } from '../auth/admin.ts';
+import { importTokenFile } from '../auth/admin/import.ts';
 import { convertClientsConf } from '../import/freeradius-clients.ts';
 import { importLinotp } from '../import/linotp.ts';
-import { parseOathCsv } from '../import/oath-csv.ts';
-import { parsePskc, type PskcSecrets } from '../import/pskc.ts';
+import type { PskcSecrets } from '../import/pskc.ts';
 import { skippedLines, summaryLine, type ImportSummary, type Skipped } from '../import/summary.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { withContext } from './context.ts';
@@ -140,23 +139,19 @@ async function seedFile(format: 'oath-csv' | 'pskc', args: string[]): Promise<nu
   if (values.realm !== undefined && values.user === undefined) throw new CliError(`${command}: --realm goes with --user`, EXIT_USAGE);
   const secrets = format === 'pskc' ? pskcSecrets(command, values as Parameters<typeof pskcSecrets>[1]) : {};
   const text = readInput(file, command, 'utf8') as string;
-  return reporting(command, async () => {
-    let tokens: FileToken[];
-    let skipped: Skipped[] = [];
-    let warnings: string[] = [];
-    if (format === 'pskc') {
-      ({ tokens, skipped, warnings } = parsePskc(text, file, secrets));
-      if (tokens.length === 0) throw new ImportError([`${file}: no key in it can be imported${skipped.length ? ` (${skipped.map((s) => `${s.what}: ${s.reason}`).join('; ')})` : ''}`]);
-    } else {
-      tokens = parseOathCsv(text, file);
-    }
-    return withContext(values.config ?? DEFAULT_CONFIG, async (s) => {
-      const summary = await importFileTokens(s.store, s.realms, s.config.tokenDefaults, tokens, {
-        source: file, dryRun: values['dry-run'] === true,
+  return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
+    try {
+      const outcome = await importTokenFile(s.admin, actor, {
+        format, content: text, source: file, secrets, dryRun: values['dry-run'] === true,
         ...(values.user !== undefined ? { user: values.user } : {}), ...(values.realm !== undefined ? { realm: values.realm } : {}),
       });
-      return report({ ...summary, warnings: [...warnings, ...summary.warnings] }, skipped, 'skipped');
-    });
+      return report(outcome, outcome.skipped, 'skipped');
+    } catch (err) {
+      if (!(err instanceof AdminError) || err.problems.length === 0) throw err;
+      for (const p of err.problems) process.stderr.write(`${p}\n`);
+      const n = err.problems.length;
+      throw new CliError(`${command}: ${n === 1 ? 'the problem above' : `${n} problems above`}; nothing imported`);
+    }
   });
 }
 

@@ -1,7 +1,6 @@
 // `otp-radius serve`: start, reload on SIGHUP, drain on SIGTERM/SIGINT; with
 // several workers, a supervisor that forks them (see src/workers.ts).
 
-import { logAuditSink } from '../auth/audit.ts';
 import cluster from 'node:cluster';
 import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -65,7 +64,7 @@ export async function serve(args: string[]): Promise<number> {
       await probePort(loaded.config.listen.address, loaded.config.listen.port);
       if (loaded.config.listen.accountingPort !== undefined) await probePort(loaded.config.listen.address, loaded.config.listen.accountingPort);
       // Create the key file, apply migrations and check resolvers once, before the workers race to.
-      const services = await openServices(loaded.config, logger, { audit: logAuditSink(logger), create: true });
+      const services = await openServices(loaded.config, logger, { create: true });
       await services.close();
       cluster.setupPrimary({ silent: false, execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
       // The workers leave WAL checkpoints to this process (see store/sqlite/checkpointer.ts).

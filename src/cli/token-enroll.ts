@@ -28,6 +28,7 @@ export const ENROLL_USAGE = `usage: otp-radius token enroll --type hotp|totp|ocr
   --description TEXT
   --qr FILE.png|FILE.svg   also write the QR code to a file
   --no-qr              do not draw the QR code in the terminal
+  --pending            unusable until verified with one OTP (otp-radius token verify SERIAL OTP)
   --json               print serial, URI and seed as JSON
 `;
 
@@ -60,6 +61,7 @@ export async function enrollCommand(args: string[]): Promise<number> {
     description: { type: 'string' },
     qr: { type: 'string' },
     'no-qr': { type: 'boolean' },
+    pending: { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (values.help) {
@@ -98,6 +100,7 @@ export async function enrollCommand(args: string[]): Promise<number> {
     ...(values.serial !== undefined ? { serial: values.serial } : {}),
     ...(values.description !== undefined ? { description: values.description } : {}),
     ...(pin ? { pin } : {}),
+    ...(values.pending ? { pending: true } : {}),
   };
 
   // Every option is checked before the store is opened: a usage error leaves nothing behind.
@@ -121,6 +124,7 @@ export async function enrollCommand(args: string[]): Promise<number> {
       const out = [
         `serial:   ${token.serial}`,
         `type:     ${token.type}${token.type === 'ocra' ? ` (${token.info.ocrasuite})` : `, ${token.otpLength} digits, ${token.algorithm}${token.type === 'totp' ? `, ${token.timeStep} s` : ''}`}`,
+        ...(token.pending ? [`state:    pending: verify with otp-radius token verify ${token.serial} OTP`] : []),
         `user:     ${owner ? `${owner.user.login} (realm ${owner.realm})` : 'none (assign with: otp-radius token assign SERIAL --user LOGIN)'}`,
         `seed:     ${base32Encode(token.seed, false)} (hex ${token.seed.toString('hex')})`,
         `uri:      ${uri}`,

@@ -3,7 +3,7 @@
 // uses; the server sees the change on its next request.
 
 import {
-  assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, revokeToken, setPin, showToken, tokenView, unassignToken,
+  assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, revokeToken, setPin, showToken, tokenView, unassignToken, verifyToken,
 } from '../auth/admin.ts';
 import type { Actor } from '../model/actor.ts';
 import type { Services } from '../server/services.ts';
@@ -24,6 +24,7 @@ const USAGE = `usage: otp-radius token COMMAND [options] [--config FILE]
   delete SERIAL
   set-pin SERIAL [--pin -|--pin-file FILE]   prompted for without --pin (empty = no PIN)
   reset SERIAL           clear the fail counter and unlock
+  verify SERIAL OTP      a pending token becomes usable with one current OTP
   resync SERIAL OTP1 OTP2      two consecutive OTPs put the counter (TOTP: clock drift) right
   assign SERIAL --user LOGIN[@REALM] [--realm R]
   unassign SERIAL        remove the owner (and the PIN, which was theirs)
@@ -111,6 +112,11 @@ const resync = withSerial('resync', {}, 3, async (s, actor, serial, _v, [otp1, o
   return done(`${serial} resynchronised${t.type === 'totp' ? ` (clock drift ${found.drift} s)` : ` (counter ${found.counter})`}`);
 }, 'resync SERIAL OTP1 OTP2');
 
+const verify = withSerial('verify', {}, 2, async (s, actor, serial, _v, [otp]) => {
+  await verifyToken(s.admin, actor, serial, otp!);
+  return done(`${serial} verified: it is active now`);
+}, 'verify SERIAL OTP');
+
 const assign = withSerial('assign', { user: { type: 'string', short: 'u' }, realm: { type: 'string' } }, 1, async (s, actor, serial, v) => {
   if (v.user === undefined) throw new CliError('token assign: --user is required', EXIT_USAGE);
   const owner = await assignToken(s.admin, actor, serial, v.user as string, v.realm as string | undefined);
@@ -136,7 +142,7 @@ const challenge = withSerial('challenge', { json: { type: 'boolean' } }, 1, asyn
 }, 'challenge SERIAL [--json]');
 
 const SUBCOMMANDS: Record<string, Sub> = {
-  enroll: enrollCommand, list, show, enable, disable, revoke, delete: remove, 'set-pin': setPinCommand, reset, resync, assign, unassign, challenge,
+  enroll: enrollCommand, list, show, enable, disable, revoke, delete: remove, 'set-pin': setPinCommand, reset, resync, verify, assign, unassign, challenge,
 };
 
 export async function tokenCommand(args: string[]): Promise<number> {

@@ -8,7 +8,9 @@ import { LISTEN_DEFAULTS, LISTEN_RANGES, type ListenOptions } from '../radius/li
 import type { MessageAuthenticatorPolicy, NasClient } from '../radius/clients.ts';
 import type { AuthPolicy } from '../model/policy.ts';
 import type { ReplyRule } from '../auth/reply-rules.ts';
+import { adminSection, auditSection, checkDirectoryRealms } from './admin-section.ts';
 import { authSections, buildAuthPolicy } from './auth-sections.ts';
+import type { AdminPolicy, AuditPolicy } from '../model/admin-policy.ts';
 import type { TokenDefaults } from '../model/token-defaults.ts';
 import { deliverySection, type DeliveryConfig } from './delivery-section.ts';
 import { eapSection } from './eap-section.ts';
@@ -49,6 +51,10 @@ export interface Config {
   delivery?: DeliveryConfig;
   /** EAP-TTLS and PEAP on the RADIUS listeners; undefined = EAP refused. */
   eap?: EapOptions;
+  /** Administration over HTTP: sessions, directory admins, upload size. */
+  admin: AdminPolicy;
+  /** The store's audit table and its retention. */
+  audit: AuditPolicy;
 }
 
 /** What the LinOTP rlm_perl plugin answered; NAS scripts and users may look for these texts. */
@@ -147,6 +153,8 @@ export const sections = {
   http: httpSection,
   delivery: deliverySection,
   eap: eapSection,
+  admin: adminSection,
+  audit: auditSection,
   /** `linotp`: the LinOTP FreeRADIUS plugin's Reply-Message texts, unless policy.replyMessages sets its own. */
   compat: optional(oneOf(['linotp'] as const)),
 };
@@ -176,6 +184,7 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
   (v.reply ?? []).forEach((r, i) => {
     if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);
   });
-  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], ...(v.http ? { http: v.http } : {}), ...(v.delivery ? { delivery: v.delivery } : {}), ...(v.eap ? { eap: v.eap } : {}) };
+  checkDirectoryRealms(v.admin, realms, root, ctx);
+  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], admin: v.admin, audit: v.audit, ...(v.http ? { http: v.http } : {}), ...(v.delivery ? { delivery: v.delivery } : {}), ...(v.eap ? { eap: v.eap } : {}) };
 }
 

@@ -6,7 +6,7 @@
 // moves back. A different token under an existing serial is refused.
 
 import type { TokenDefaults } from '../model/token-defaults.ts';
-import type { KeyedTokenStore } from '../store/index.ts';
+import type { TokenStore } from '../store/types.ts';
 import type { Token, TokenOwner } from '../model/token.ts';
 import { buildToken, type EnrollOptions } from '../tokens/enroll.ts';
 import { AmbiguousUserError, type User } from '../users/types.ts';
@@ -78,6 +78,7 @@ function fresh(t: FileToken, owner: TokenOwner | null, defaults: TokenDefaults, 
     pinHash: null,
     owner,
     active: true,
+    pending: false,
     revoked: false,
     locked: false,
     failCount: 0,
@@ -115,7 +116,7 @@ function merged(prev: Token, t: FileToken, owner: TokenOwner | null, defaults: T
   };
 }
 
-export async function importFileTokens(store: KeyedTokenStore, users: UserFinder, defaults: TokenDefaults, list: readonly FileToken[], options: FileImportOptions): Promise<ImportSummary> {
+export async function importFileTokens(store: Pick<TokenStore, 'getToken' | 'importTokens' | 'description'>, users: UserFinder, defaults: TokenDefaults, list: readonly FileToken[], options: FileImportOptions): Promise<ImportSummary> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const problems = new Problems();
   const first = new Map<string, string>();

@@ -108,6 +108,7 @@ function toToken(t: LinotpToken, owner: TokenOwner | null, pinHash: string | nul
     counter: t.counter,
     drift: t.drift,
     window: t.window,
+    pending: false,
     syncWindow: t.syncWindow,
     pinHash,
     owner,

@@ -36,7 +36,49 @@ export interface AdminEvent {
 
 export type AuditEvent = AuthEvent | AdminEvent;
 
-/** Where audit events go: the audit log file, and later a queryable table. */
+/** Where audit events go: the audit log file, the store's audit table, or both. */
 export interface AuditSink {
+  /** Never throws and never waits: a sink that stores events buffers them. */
   write(event: AuditEvent): void;
+  /** Settles once what was written before is stored (before closing the store). */
+  flush?(): Promise<void>;
+}
+
+/** An audit event as the store keeps it and the API shows it: one shape for both kinds. */
+export interface AuditRecord {
+  id: string;
+  /** Unix milliseconds. */
+  at: number;
+  event: 'auth' | 'admin';
+  /** auth: the NAS client; admin: the account, API key or CLI user. */
+  actor: string;
+  /** auth: 'authenticate'; admin: the operation. */
+  action: string;
+  /** auth: accept, reject or challenge; admin: ok or refused. */
+  result: string;
+  reason: string;
+  user: string | null;
+  realm: string | null;
+  serial: string | null;
+  /** auth: the NAS address; admin: the HTTP client address. */
+  address: string | null;
+  /** The event's other fields (NAS identifier, Calling-Station-Id, duration, role, front end). */
+  extra: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  user?: string;
+  realm?: string;
+  serial?: string;
+  event?: 'auth' | 'admin';
+  /** accept / reject / challenge, or ok / refused. */
+  result?: string;
+  /** Unix milliseconds, inclusive. */
+  from?: number;
+  to?: number;
+  /** Only rows of these realms (a realm-limited actor). */
+  realms?: readonly string[];
+  /** Rows older than this one (the `next` of the previous page). */
+  before?: { at: number; id: string };
+  limit: number;
 }

@@ -40,6 +40,8 @@ export interface Token {
   pinHash: string | null;
   owner: TokenOwner | null;
   active: boolean;
+  /** Enrolled and not yet verified: unusable until one valid OTP is entered (the `verify` operation). */
+  pending: boolean;
   revoked: boolean;
   locked: boolean;
   failCount: number;
@@ -66,7 +68,7 @@ export interface Token {
 
 /** What a caller gives to create a token; the store fills counters, flags and timestamps. */
 export type NewToken = Pick<Token, 'serial' | 'type' | 'seed' | 'otpLength' | 'algorithm' | 'timeStep' | 'window' | 'syncWindow' | 'maxFail'> &
-  Partial<Pick<Token, 'counter' | 'drift' | 'pinHash' | 'owner' | 'active' | 'description' | 'info' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'failCount'>>;
+  Partial<Pick<Token, 'counter' | 'drift' | 'pinHash' | 'owner' | 'active' | 'pending' | 'description' | 'info' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'failCount'>>;
 
 /** Fields an administrator may change on an existing token. */
-export type TokenPatch = Partial<Pick<Token, 'pinHash' | 'owner' | 'active' | 'revoked' | 'locked' | 'failCount' | 'maxFail' | 'description' | 'info' | 'window' | 'syncWindow' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'otpLength'>>;
+export type TokenPatch = Partial<Pick<Token, 'pinHash' | 'owner' | 'active' | 'pending' | 'revoked' | 'locked' | 'failCount' | 'maxFail' | 'description' | 'info' | 'window' | 'syncWindow' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'otpLength'>>;

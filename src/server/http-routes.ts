@@ -1,7 +1,7 @@
 // The route plugins of each HTTP service, over this process's services:
 // validate over the audited handler, health over the store and resolvers,
-// metrics from this process or, in a worker, from the supervisor. The admin
-// API adds its plugins under `admin` here.
+// metrics from this process or, in a worker, from the supervisor; admin: the
+// native admin API (/api/v1) and LinOTP's /admin/*, over the admin operations.
 
 import type { Logger } from 'pino';
 import type { HttpRoutes } from '../http/app.ts';
@@ -9,6 +9,9 @@ import { healthRoutes } from '../http/health-routes.ts';
 import { metricsRoutes, type Exposition } from '../http/metrics-routes.ts';
 import type { HttpOptions } from '../http/options.ts';
 import { validateRoutes } from '../http/validate-routes.ts';
+import { AdminLogin } from '../auth/admin.ts';
+import { adminApiRoutes } from '../http/admin/native/plugin.ts';
+import { linotpAdminRoutes } from '../http/admin/linotp/plugin.ts';
 import type { AccessHandler } from '../model/access-request.ts';
 import type { ClientTable } from '../radius/clients.ts';
 import type { Metrics } from './metrics.ts';
@@ -35,6 +38,14 @@ export function httpRoutes(w: HttpWiring): { routes: HttpRoutes; close: () => vo
     validate: [validateRoutes({ handler: w.handler, clients: w.clients, limits: w.config, logger: w.logger, onRefused })],
     health: [healthRoutes(() => w.services.health())],
   };
+  if (w.config.listeners.some((l) => l.serve.includes('admin'))) {
+    // One login (and its throttles) for every admin surface of this process.
+    const login = new AdminLogin(w.services.admin);
+    routes.admin = [
+      adminApiRoutes({ admin: w.services.admin, login, limits: w.config, logger: w.logger, onRefused }),
+      linotpAdminRoutes({ admin: w.services.admin, login, logger: w.logger, onRefused }),
+    ];
+  }
   if (w.config.listeners.some((l) => l.serve.includes('metrics'))) {
     let exposition: () => Promise<Exposition>;
     if (w.workerId !== undefined && underSupervisor()) {

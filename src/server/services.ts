@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AdminContext } from '../auth/admin.ts';
+import { teeAuditSink } from '../auth/audit.ts';
+import { tableAuditSink } from '../auth/audit-table-sink.ts';
 import { createAuthContext } from '../auth/context.ts';
 import { AuthService } from '../auth/service.ts';
 import type { AuditSink } from '../model/audit.ts';
@@ -26,8 +28,11 @@ export interface Services {
 }
 
 export interface ServiceHooks {
-  /** Where admin operations write their audit events. */
-  audit: AuditSink;
+  /**
+   * The audit log (file, stdout or stderr), or none: audit events go there
+   * and, with `audit.table` on, to the store's audit table.
+   */
+  auditLog?: AuditSink;
   now?: () => number;
   onResolverError?: (resolver: string) => void;
   /** A worker of `serve --workers N`: its supervisor checkpoints the SQLite store. */
@@ -41,7 +46,7 @@ export interface ServiceHooks {
 }
 
 export async function openServices(config: Config, logger: Logger, allHooks: ServiceHooks): Promise<Services> {
-  const { audit, checkpointedElsewhere, create, ...hooks } = allHooks;
+  const { auditLog, checkpointedElsewhere, create, ...hooks } = allHooks;
   const keyFileExisted = existsSync(config.store.keyFile);
   const store = await openStore({
     ...config.store,
@@ -56,13 +61,16 @@ export async function openServices(config: Config, logger: Logger, allHooks: Ser
     const realms = new Realms(config.realms, resolvers);
     const context = createAuthContext({ store, users: realms, pins: store.pins, policy: config.policy, replyRules: config.reply, logger, ...hooks });
     const auth = new AuthService(context);
+    const sinks = [...(auditLog ? [auditLog] : []), ...(config.audit.table ? [tableAuditSink(store.audit, logger.child({ audit: 'table' }))] : [])];
+    const audit = teeAuditSink(...sinks);
+    const secrets = { hash: (p: string) => store.passwords.hash(p), verify: (p: string, h: string | null) => store.passwords.verify(p, h), digest: (s: string) => store.digest(s) };
     return {
       config,
       store,
       resolvers,
       realms,
       auth,
-      admin: { auth: context, tokenDefaults: config.tokenDefaults, audit },
+      admin: { auth: context, tokenDefaults: config.tokenDefaults, audit, secrets, policy: config.admin },
       async health() {
         const checks: Record<string, { ok: boolean; error?: string }> = {};
         const probe = async (name: string, run: () => Promise<unknown>): Promise<void> => {
@@ -77,6 +85,8 @@ export async function openServices(config: Config, logger: Logger, allHooks: Ser
         return { ok: Object.values(checks).every((c) => c.ok), checks };
       },
       async close() {
+        // The audit events of the last requests go into the store before it closes.
+        await audit.flush();
         for (const r of resolvers.values()) await r.close().catch(() => undefined);
         await store.close();
       },

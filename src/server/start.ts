@@ -21,6 +21,11 @@ import { httpRoutes } from './http-routes.ts';
 import { sharedLearnedClients } from './learned-clients.ts';
 import { openServices, reloadResolvers, type Services } from './services.ts';
 
+/** The audit table is purged this often; rows past their retention wait at most this long. */
+const AUDIT_PURGE_INTERVAL_MS = 3_600_000;
+/** Appended audit rows move into the indexed table this often (see store AuditTable): seldom enough that a move takes many rows. */
+const AUDIT_SETTLE_INTERVAL_MS = 10_000;
+
 export interface Running {
   config: Config;
   logger: Logger;
@@ -73,14 +78,14 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   loadDictionaries();
 
   const metrics = new Metrics();
-  const auditSink = logAuditSink(audit.logger);
   const services = await openServices(config, logger, {
-    audit: auditSink,
+    auditLog: logAuditSink(audit.logger),
     ...(options.now ? { now: options.now } : {}),
     onResolverError: (r) => metrics.resolverError(r),
     checkpointedElsewhere: options.workerId !== undefined,
     create: true,
   });
+  const auditSink = services.admin.audit;
   // At debug level every step of a decision is logged under the request's id (serve --debug).
   const decide = (request: AccessRequest): Promise<Decision> =>
     logger.isLevelEnabled('debug') ? traced(logger, request.id ?? request.userName, () => services.auth.authenticate(request)) : services.auth.authenticate(request);
@@ -108,15 +113,36 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   }
   logger.info({ config: config.file, clients: config.clients.length, store: services.store.description, realms: Object.keys(config.realms), port: radius.port(), pid: process.pid }, options.workerId !== undefined ? 'worker started' : 'otp-radius started');
 
-  // The janitor: expired challenges and throttles that have started over go even when no request touches them.
+  // The janitor: expired challenges, throttles that have started over, ended admin sessions and audit rows past
+  // their retention go even when no request touches them.
+  let auditPurgedAt = -Infinity;
   const janitor = setInterval(() => {
     const now = services.admin.auth.now();
+    const { sessionIdleSeconds, sessionMaxSeconds } = config.admin;
+    services.store.admins.purgeSessions(now - sessionIdleSeconds, now - sessionMaxSeconds).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: session purge failed'));
+    if (config.audit.table && Date.now() - auditPurgedAt >= AUDIT_PURGE_INTERVAL_MS) {
+      auditPurgedAt = Date.now();
+      services.store.audit.purge(Date.now() - config.audit.retentionDays * 86_400_000)
+        .then((removed) => removed > 0 && logger.info({ removed, retentionDays: config.audit.retentionDays }, 'janitor: audit rows past their retention purged'))
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: audit purge failed'));
+    }
     services.store.purgeChallenges(now, config.policy.maxChallengesPerToken).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: challenge purge failed'));
     const { throttle } = config.policy;
     if (throttle) services.store.purgeThrottles(now - throttle.resetAfterSeconds).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: throttle purge failed'));
     learned.refresh().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: could not read the clients that send Message-Authenticator'));
   }, 60_000);
   janitor.unref();
+
+  let settling = false;
+  const settler = setInterval(() => {
+    if (settling || !config.audit.table) return;
+    settling = true;
+    services.store.audit
+      .settle()
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'audit rows could not be moved into the indexed table; they stay readable and are tried again'))
+      .finally(() => (settling = false));
+  }, AUDIT_SETTLE_INTERVAL_MS);
+  settler.unref();
 
   // Both stop() and a fatal store error stop the servers, and RadiusServer.stop() is not made to run twice.
   let serversStopped: Promise<unknown> | undefined;
@@ -130,6 +156,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     if (!failStopped) {
       logger.fatal(fields, message);
       clearInterval(janitor);
+      clearInterval(settler);
       failStopped = stopServers()
         .catch((stopErr: unknown) => logger.error({ err: stopErr }, 'error while stopping'))
         .then(() => options.onFatal?.());
@@ -184,6 +211,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     },
     async stop() {
       clearInterval(janitor);
+      clearInterval(settler);
       await stopServers();
       routes?.close();
       eap?.close();

@@ -12,11 +12,12 @@ import type { TokenStore } from './types.ts';
 import type { WalSyncError } from './sqlite/wal-sync.ts';
 
 export type * from './types.ts';
+export type * from './admin-types.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';
 export { KEY_BYTES, formatKeyFile, loadOrCreateKeyFile, parseKeyFile, type LoadedKeyFile, type StoreKeys } from './keyfile.ts';
 export { decryptSeed, encryptSeed, seal, unseal } from './seed-crypto.ts';
 export {
-  DEFAULT_PIN_PARAMS, dummyVerify, hashPin, isKnownPinHash, needsRehash, pinHashScheme, pinHasher, verifyPin,
+  DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, dummyVerify, hashPin, isKnownPinHash, needsRehash, pinHashScheme, pinHasher, verifyPin,
   type PinHashScheme, type PinHasher, type ScryptParams,
 } from './pin-hash.ts';
 export { MIGRATIONS, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
@@ -62,6 +63,10 @@ export type StoreOptions = SqliteBackendOptions | PostgresBackendOptions;
 /** An opened store: the TokenStore, the PIN hashing bound to its key file's pepper, and its fatal failure. */
 export interface KeyedTokenStore extends TokenStore {
   readonly pins: PinHasher;
+  /** Admin passwords: the same scheme as PINs at a higher cost (PASSWORD_PARAMS). */
+  readonly passwords: PinHasher;
+  /** HMAC of a high-entropy secret (API key, session id) under the pepper, hex. */
+  digest(secret: string): string;
   /**
    * The store's one report of a failure that only a new process recovers
    * from: it settles, once, with the error when an fsync of the SQLite WAL

@@ -120,6 +120,101 @@ CREATE TABLE nas_learned (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'pending tokens, audit table, admin accounts, API keys, admin sessions',
+    sql: `
+-- Enrolled and not yet verified: no login until one right OTP is entered.
+ALTER TABLE tokens ADD COLUMN pending INTEGER NOT NULL DEFAULT 0 CHECK (pending IN (0, 1));
+
+-- One row per authentication decision and per admin operation. Never a password, PIN, seed or OTP.
+CREATE TABLE audit (
+  -- Random, to page through rows of the same millisecond.
+  id TEXT NOT NULL,
+  at_ms BIGINT NOT NULL,
+  event TEXT NOT NULL CHECK (event IN ('auth', 'admin')),
+  -- auth: the NAS client; admin: the account, API key or CLI user.
+  actor TEXT NOT NULL,
+  -- auth: 'authenticate'; admin: the operation, e.g. token.reset.
+  action TEXT NOT NULL,
+  -- auth: accept, reject or challenge; admin: ok or refused.
+  result TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  user_name TEXT,
+  realm TEXT,
+  serial TEXT,
+  -- auth: the NAS address; admin: the HTTP client address.
+  address TEXT,
+  -- Further fields as JSON (NAS identifier, Calling-Station-Id, duration, role, front end).
+  extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_at ON audit (at_ms);
+CREATE INDEX audit_user ON audit (user_name, at_ms);
+CREATE INDEX audit_serial ON audit (serial, at_ms);
+
+-- The newest audit rows, appended here without indexes so that a login's commit stays small (each row in
+-- audit's user and serial indexes lands on a page of its own); moved into audit a chunk at a time.
+CREATE TABLE audit_recent (
+  id TEXT NOT NULL,
+  at_ms BIGINT NOT NULL,
+  event TEXT NOT NULL CHECK (event IN ('auth', 'admin')),
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  user_name TEXT,
+  realm TEXT,
+  serial TEXT,
+  address TEXT,
+  extra TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE admin_accounts (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'helpdesk', 'auditor')),
+  -- JSON array of realms the role is limited to; NULL = every realm.
+  realms TEXT,
+  password_hash TEXT NOT NULL,
+  -- The account's own token, whose OTP goes with the password; NULL = password alone.
+  otp_serial TEXT,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at BIGINT NOT NULL,
+  last_login BIGINT
+);
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  -- HMAC-SHA256 of the secret under the key file's pepper.
+  secret_hash TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'helpdesk', 'auditor')),
+  realms TEXT,
+  description TEXT NOT NULL DEFAULT '',
+  expires_at BIGINT,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_used BIGINT,
+  revoked_at BIGINT
+);
+
+-- HTTP sessions of admins: here rather than in a signed cookie, so that logout, disabling an account and
+-- the timeouts hold on every worker and server at once.
+CREATE TABLE admin_sessions (
+  -- SHA-256 of the cookie value: a copy of the table does not give a session.
+  id TEXT PRIMARY KEY,
+  account TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('local', 'directory')),
+  role TEXT NOT NULL CHECK (role IN ('admin', 'helpdesk', 'auditor')),
+  realms TEXT,
+  -- The synchronizer token every state-changing request repeats in X-CSRF-Token.
+  csrf TEXT NOT NULL,
+  address TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL
+);
+CREATE INDEX admin_sessions_account ON admin_sessions (account);
+CREATE INDEX admin_sessions_last_seen ON admin_sessions (last_seen);
+`,
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -35,6 +35,9 @@ export interface ScryptParams {
 /** 1 MiB of memory (128 * N * r bytes) per hash, cheap enough for every login: a PIN is the weaker factor, the OTP carries the rest. */
 export const DEFAULT_PIN_PARAMS: Readonly<ScryptParams> = Object.freeze({ ln: 10, r: 8, p: 1 });
 
+/** Admin passwords: 32 MiB per hash. A login is rare, and a password is the whole first factor of an admin. */
+export const PASSWORD_PARAMS: Readonly<ScryptParams> = Object.freeze({ ln: 15, r: 8, p: 1 });
+
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
 /** scrypt's memory is 128 * N * r bytes; a hash asking for more than this is refused, not run. */

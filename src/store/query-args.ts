@@ -2,7 +2,7 @@
 // refuse the same input with the same message.
 
 import { StoreError } from './errors.ts';
-import type { Dialect } from './sql.ts';
+import type { Dialect, SqlType } from './sql.ts';
 import type { ThrottleKey, ThrottleState, TokenFilter } from './types.ts';
 import type { Token } from '../model/token.ts';
 import { checkDrift, checkInt, checkSerial, checkTimestamp, checkToken } from './validate.ts';
@@ -78,37 +78,70 @@ export function checkTransactionId(id: unknown): string {
   return id;
 }
 
-const FILTER_KEYS = ['login', 'realm', 'resolver', 'userId', 'unassigned'];
-const FILTER_COLUMNS = { login: 'owner_login', realm: 'owner_realm', resolver: 'owner_resolver', userId: 'owner_user_id' } as const;
+const FILTER_KEYS = [
+  'login', 'realm', 'resolver', 'userId', 'unassigned', 'serialPrefix', 'type', 'state', 'lastAuthBefore', 'lastAuthAfter', 'withinRealms', 'exceptRealm', 'after', 'limit',
+];
+const FILTER_COLUMNS = { login: 'owner_login', realm: 'owner_realm', resolver: 'owner_resolver', userId: 'owner_user_id', type: 'type' } as const;
+const STATES = {
+  revoked: 'revoked = 1',
+  locked: 'revoked = 0 AND locked = 1',
+  disabled: 'revoked = 0 AND locked = 0 AND active = 0',
+  pending: 'revoked = 0 AND locked = 0 AND active = 1 AND pending = 1',
+  active: 'revoked = 0 AND locked = 0 AND active = 1 AND pending = 0',
+} as const;
 
-/**
- * A validated filter as a WHERE clause (empty for no filter) and its
- * parameters p0, p1, ... in order; `unassigned` becomes `owner_resolver IS NULL`.
- */
-export function filterSql(filter: TokenFilter, d: Dialect): { where: string; params: Record<string, string> } {
-  const { equal, unassigned } = filterConditions(filter);
-  const names = equal.map((_, i) => `p${i}`);
-  const conds = equal.map(([column], i) => `${column} = ${d.param(names, names[i]!)}`);
-  if (unassigned) conds.push('owner_resolver IS NULL');
-  const params = Object.fromEntries(equal.map(([, value], i) => [names[i], value]));
-  return { where: conds.length ? ` WHERE ${conds.join(' AND ')}` : '', params };
+function filterString(v: unknown, key: string): string {
+  if (typeof v !== 'string' || v.length > 1024) throw new StoreError('invalid', `listTokens: filter ${key} must be a string of at most 1024 characters`);
+  return v;
 }
 
-function filterConditions(filter: TokenFilter): { equal: [column: string, value: string][]; unassigned: boolean } {
+/** The SELECT of a validated filter: tokens in byte order of their serials, at most `limit`. */
+export function tokenListSql(filter: TokenFilter, d: Dialect): { text: string; params: Record<string, string | number> } {
   if (typeof filter !== 'object' || filter === null) throw new StoreError('invalid', 'listTokens: filter must be an object');
   for (const k of Object.keys(filter)) {
     if (!FILTER_KEYS.includes(k)) throw new StoreError('invalid', `listTokens: unknown filter field '${k}', expected ${FILTER_KEYS.join(', ')}`);
   }
-  const equal: [string, string][] = [];
+  const f = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as TokenFilter;
+  const names: string[] = [];
+  const params: Record<string, string | number> = {};
+  // Appending never moves an earlier parameter, so each is written as it is added.
+  const p = (v: string | number, type?: SqlType): string => {
+    const name = `p${names.length}`;
+    names.push(name);
+    params[name] = v;
+    return d.param(names, name, type);
+  };
+  const conds: string[] = [];
+  let owner = false;
   for (const [key, column] of Object.entries(FILTER_COLUMNS) as [keyof typeof FILTER_COLUMNS, string][]) {
-    const v = filter[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'string') throw new StoreError('invalid', `listTokens: filter ${key} must be a string`);
-    equal.push([column, v]);
+    if (f[key] === undefined) continue;
+    conds.push(`${column} = ${p(filterString(f[key], key))}`);
+    if (key !== 'type') owner = true;
   }
-  if (filter.unassigned !== undefined && typeof filter.unassigned !== 'boolean') throw new StoreError('invalid', 'listTokens: filter unassigned must be true or false');
-  if (filter.unassigned && equal.length > 0) throw new StoreError('invalid', 'listTokens: unassigned cannot be combined with owner fields');
-  return { equal, unassigned: filter.unassigned === true };
+  if (f.unassigned !== undefined && typeof f.unassigned !== 'boolean') throw new StoreError('invalid', 'listTokens: filter unassigned must be true or false');
+  if (f.unassigned && owner) throw new StoreError('invalid', 'listTokens: unassigned cannot be combined with owner fields');
+  if (f.unassigned) conds.push('owner_resolver IS NULL');
+  if (f.serialPrefix !== undefined) {
+    const prefix = filterString(f.serialPrefix, 'serialPrefix');
+    conds.push(`substr(serial, 1, ${p(prefix.length, 'integer')}) = ${p(prefix)}`);
+  }
+  if (f.state !== undefined) {
+    if (!(f.state in STATES)) throw new StoreError('invalid', `listTokens: filter state must be one of ${Object.keys(STATES).join(', ')}`);
+    conds.push(`(${STATES[f.state]})`);
+  }
+  if (f.lastAuthBefore !== undefined) conds.push(`(last_auth IS NULL OR last_auth < ${p(checkTimestamp(f.lastAuthBefore, 'listTokens: lastAuthBefore'), 'bigint')})`);
+  if (f.lastAuthAfter !== undefined) conds.push(`last_auth >= ${p(checkTimestamp(f.lastAuthAfter, 'listTokens: lastAuthAfter'), 'bigint')}`);
+  if (f.withinRealms !== undefined) {
+    if (!Array.isArray(f.withinRealms)) throw new StoreError('invalid', 'listTokens: filter withinRealms must be a list of realms');
+    const realms = f.withinRealms.map((r) => p(filterString(r, 'withinRealms')));
+    conds.push(realms.length === 0 ? 'owner_realm IS NULL' : `(owner_realm IS NULL OR owner_realm IN (${realms.join(', ')}))`);
+  }
+  if (f.exceptRealm !== undefined) conds.push(`(owner_realm IS NULL OR owner_realm <> ${p(filterString(f.exceptRealm, 'exceptRealm'))})`);
+  if (f.after !== undefined) conds.push(`${d.binary('serial')} > ${p(filterString(f.after, 'after'))}`);
+  let limit = '';
+  if (f.limit !== undefined) limit = ` LIMIT ${checkInt(f.limit, 'listTokens: limit', 1, 10_000)}`;
+  const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+  return { text: `SELECT * FROM tokens${where} ORDER BY ${d.binary('serial')}${limit}`, params };
 }
 
 export function checkBatchSize(v: unknown): number {

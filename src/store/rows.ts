@@ -45,19 +45,20 @@ export interface TokenRow {
   description: string;
   info: string;
   created_at: number;
+  pending: number;
 }
 
 export const TOKEN_COLUMNS: readonly (keyof TokenRow)[] = [
   'serial', 'type', 'seed', 'otp_length', 'algorithm', 'time_step', 'counter', 'drift', 'check_window', 'sync_window',
   'pin_hash', 'owner_realm', 'owner_resolver', 'owner_user_id', 'owner_login', 'active', 'revoked', 'locked',
   'fail_count', 'max_fail', 'auth_count', 'max_auth', 'success_count', 'max_success', 'valid_from', 'valid_until',
-  'last_auth', 'last_fail', 'sync_counter', 'sync_at', 'description', 'info', 'created_at',
+  'last_auth', 'last_fail', 'sync_counter', 'sync_at', 'description', 'info', 'created_at', 'pending',
 ];
 
 /** The columns an administrative patch (updateToken) may change; the rest only the store's own rules write. */
 export const PATCH_COLUMNS = [
   'pin_hash', 'owner_realm', 'owner_resolver', 'owner_user_id', 'owner_login', 'active', 'revoked', 'locked', 'fail_count',
-  'max_fail', 'description', 'info', 'check_window', 'sync_window', 'max_auth', 'max_success', 'valid_from', 'valid_until', 'otp_length',
+  'max_fail', 'description', 'info', 'check_window', 'sync_window', 'max_auth', 'max_success', 'valid_from', 'valid_until', 'otp_length', 'pending',
 ] as const satisfies readonly (keyof TokenRow)[];
 
 /** `seedKey` null leaves the seed column empty, for writes that do not touch it. */
@@ -97,6 +98,7 @@ export function tokenToRow(t: Token, seedKey: Buffer | null): TokenRow {
     // Without the key (a patch), info is written as it was read: its secret values stay sealed.
     info: JSON.stringify(seedKey ? sealInfo(t.info, t.serial, seedKey) : t.info),
     created_at: t.createdAt,
+    pending: t.pending ? 1 : 0,
   };
 }
 
@@ -209,6 +211,7 @@ export function rowToToken(raw: unknown, seedKey: Buffer | null): Token {
     pinHash: r.get('pin_hash', 'text?'),
     owner,
     active: r.get('active', 'bool'),
+    pending: r.get('pending', 'bool'),
     revoked: r.get('revoked', 'bool'),
     locked: r.get('locked', 'bool'),
     failCount: r.get('fail_count', 'int'),

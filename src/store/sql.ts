@@ -20,6 +20,8 @@ export interface Dialect {
   greatest: string;
   /** created_seq of a new challenge: increasing in the order challenges are created. */
   challengeSeq: string;
+  /** A text expression compared byte by byte (serials sort the same on both backends). */
+  binary(expression: string): string;
 }
 
 /** A statement and the names of its parameters, in the order PostgreSQL numbers them. */
@@ -54,14 +56,14 @@ export function recordFailureSet(now: string): string {
 export const FAILURE_COUNTS = 't.locked = 0 AND t.fail_count < t.max_fail';
 
 /**
- * A token may be used at `now`: active, not revoked, not locked, under its
+ * A token may be used at `now`: active, verified (not pending), not revoked, not locked, under its
  * fail, auth and success limits, inside its validity period. The accept is
  * conditional on all of it in its one statement, so a lock or limit that
  * another request committed meanwhile is never read around.
  */
 function usableAt(now: string): string {
   return (
-    `active = 1 AND revoked = 0 AND locked = 0 AND fail_count < max_fail AND (max_auth IS NULL OR auth_count < max_auth) ` +
+    `active = 1 AND pending = 0 AND revoked = 0 AND locked = 0 AND fail_count < max_fail AND (max_auth IS NULL OR auth_count < max_auth) ` +
     `AND (max_success IS NULL OR success_count < max_success) AND (valid_from IS NULL OR valid_from <= ${now}) AND (valid_until IS NULL OR valid_until >= ${now})`
   );
 }
@@ -89,6 +91,13 @@ export const STATEMENTS = {
       `UPDATE tokens SET counter = ${p('matched', 'bigint')} + 1, drift = coalesce(${p('drift', 'integer')}, drift), fail_count = 0, ` +
       `success_count = success_count + 1, auth_count = auth_count + 1, last_auth = ${p('now', 'bigint')}, sync_counter = NULL, sync_at = NULL ` +
       `WHERE serial = ${p('serial')} AND counter <= ${p('matched', 'bigint')} AND ${usableAt(p('now', 'bigint'))}`,
+  },
+  /** A pending token's first right OTP: only while it is still pending and the counter has not passed `matched`. */
+  verifyPending: {
+    params: ['serial', 'matched', 'drift'],
+    text: (p) =>
+      `UPDATE tokens SET pending = 0, counter = ${p('matched', 'bigint')} + 1, drift = coalesce(${p('drift', 'integer')}, drift), fail_count = 0, sync_counter = NULL, sync_at = NULL ` +
+      `WHERE serial = ${p('serial')} AND pending = 1 AND revoked = 0 AND counter <= ${p('matched', 'bigint')}`,
   },
   setSyncState: {
     params: ['serial', 'counter', 'at'],

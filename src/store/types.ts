@@ -4,7 +4,8 @@
 // rules hold on SQLite and on PostgreSQL shared by several servers.
 
 import type { Challenge } from '../model/challenge.ts';
-import type { NewToken, Token, TokenPatch, } from '../model/token.ts';
+import type { AdminTables, AuditTable } from './admin-types.ts';
+import type { NewToken, Token, TokenPatch, TokenType } from '../model/token.ts';
 
 /** A token's counters after a failed attempt: enough to tell whether it is now locked. */
 export type FailedToken = Pick<Token, 'serial' | 'failCount' | 'maxFail' | 'locked' | 'lastFail' | 'authCount'>;
@@ -18,6 +19,22 @@ export interface TokenFilter {
   userId?: string;
   /** Only tokens with no owner. */
   unassigned?: boolean;
+  /** Serials that start with this. */
+  serialPrefix?: string;
+  type?: TokenType;
+  /** The state tokenState() gives: revoked, locked, disabled, pending or active. */
+  state?: 'active' | 'disabled' | 'locked' | 'pending' | 'revoked';
+  /** Last successful login before / at or after (unix seconds); a token never used is "before" any time. */
+  lastAuthBefore?: number;
+  lastAuthAfter?: number;
+  /** Only unassigned tokens and those of these realms (a realm-limited admin). */
+  withinRealms?: string[];
+  /** Never tokens of this realm (the admin accounts' own, for the helpdesk). */
+  exceptRealm?: string;
+  /** Serials after this one, in byte order: the next page. */
+  after?: string;
+  /** At most this many, 1..10000. */
+  limit?: number;
 }
 
 /** Whose wrong first factors a throttle counts: a user (as typed, lower-cased) from one source. */
@@ -86,6 +103,13 @@ export interface TokenStore {
    */
   recordFailure(serials: string[], now: number): Promise<FailedToken[]>;
 
+  /**
+   * A pending token's first right OTP (the `verify` operation): clears
+   * pending and moves the counter past `matched`, only while the token is
+   * still pending, not revoked, and its counter has not passed `matched`.
+   */
+  verifyPending(serial: string, matched: number, drift?: number): Promise<boolean>;
+
   /** Remember the first OTP of an autosync pair. */
   setSyncState(serial: string, counter: number | null, at: number | null): Promise<void>;
 
@@ -134,6 +158,11 @@ export interface TokenStore {
   /** NAS clients under `requireMessageAuthenticator: auto` that have sent one. */
   learnedNasClients(): Promise<string[]>;
   learnNasClient(client: string, now: number): Promise<void>;
+
+  /** Admin accounts, API keys and admin sessions. */
+  readonly admins: AdminTables;
+  /** The queryable audit trail. */
+  readonly audit: AuditTable;
 
   /** A cheap round trip for health checks. */
   ping(): Promise<void>;

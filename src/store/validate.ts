@@ -16,10 +16,10 @@ const MAX_COUNT = 1_000_000;
 
 const NEW_TOKEN_KEYS = new Set([
   'serial', 'type', 'seed', 'otpLength', 'algorithm', 'timeStep', 'window', 'syncWindow', 'maxFail',
-  'counter', 'drift', 'pinHash', 'owner', 'active', 'description', 'info', 'maxAuth', 'maxSuccess', 'validFrom', 'validUntil', 'failCount',
+  'counter', 'drift', 'pinHash', 'owner', 'active', 'pending', 'description', 'info', 'maxAuth', 'maxSuccess', 'validFrom', 'validUntil', 'failCount',
 ]);
 const PATCH_KEYS = new Set([
-  'pinHash', 'owner', 'active', 'revoked', 'locked', 'failCount', 'maxFail', 'description', 'info',
+  'pinHash', 'owner', 'active', 'pending', 'revoked', 'locked', 'failCount', 'maxFail', 'description', 'info',
   'window', 'syncWindow', 'maxAuth', 'maxSuccess', 'validFrom', 'validUntil', 'otpLength',
 ]);
 
@@ -147,6 +147,7 @@ export function checkToken(t: Token): Token {
     pinHash: t.pinHash === null ? null : checkPinHash(t.pinHash, 'pinHash'),
     owner: t.owner === null ? null : checkOwner(t.owner, 'owner'),
     active: checkBool(t.active, 'active'),
+    pending: checkBool(t.pending, 'pending'),
     revoked: checkBool(t.revoked, 'revoked'),
     locked: checkBool(t.locked, 'locked'),
     failCount: checkInt(t.failCount, 'failCount', 0),
@@ -172,7 +173,7 @@ export function tokenFromNew(t: NewToken, now: number): Token {
   if (typeof t !== 'object' || t === null) invalid('createToken', `expected a token object, got ${show(t)}`);
   checkKeys(t, NEW_TOKEN_KEYS, `token ${typeof t.serial === 'string' ? t.serial : show(t.serial)}`);
   return checkToken({
-    counter: 0, drift: 0, pinHash: null, owner: null, active: true, description: '', info: {},
+    counter: 0, drift: 0, pinHash: null, owner: null, active: true, pending: false, description: '', info: {},
     maxAuth: null, maxSuccess: null, validFrom: null, validUntil: null, failCount: 0,
     ...definedOnly(t),
     revoked: false, locked: false, authCount: 0, successCount: 0,

@@ -32,7 +32,8 @@ const FATAL = 60;
 
 /** A config over a store of its own holding alice's TOTP token; returns the config and the database path. */
 async function setUp(dir: string, port: number, serial: string): Promise<{ config: string; db: string }> {
-  const config = await writeStackConfig(await mkdtemp(join(dir, 'store-')), port);
+  // No audit table: these tests count on the accept being the last write before the WAL is damaged.
+  const config = await writeStackConfig(await mkdtemp(join(dir, 'store-')), port, 'audit: { table: false }');
   const { store: storeConfig } = loadConfig(config).config;
   const store = await openStore(storeConfig);
   await store.createToken(buildToken({ type: 'totp', seed: SEED, serial, owner: { realm: 'default', resolver: 'local', userId: '1001', login: 'alice' } }, DEFAULT_TOKENS).token);

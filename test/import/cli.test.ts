@@ -11,7 +11,6 @@ import { exportCommand } from '../../src/cli/export.ts';
 import { importCommand } from '../../src/cli/import.ts';
 import { reportError } from '../../src/cli/errors.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { logAuditSink } from '../../src/auth/audit.ts';
 import { openServices } from '../../src/server/services.ts';
 import type { NewToken } from '../../src/model/token.ts';
 import { dump, tempDir, writeConfig } from './helpers.ts';
@@ -46,7 +45,7 @@ async function run(command: (args: string[]) => Promise<number>, args: string[])
 async function setup(name: string, tokens: NewToken[] = []): Promise<{ dir: string; config: string }> {
   const dir = await tempDir();
   const config = await writeConfig(dir, `${name}.yaml`, `${name}.db`);
-  const s = await openServices(loadConfig(config).config, pino({ level: 'silent' }), { audit: logAuditSink(pino({ level: 'silent' })), create: true });
+  const s = await openServices(loadConfig(config).config, pino({ level: 'silent' }), { create: true });
   try {
     for (const t of tokens) await s.store.createToken(t);
   } finally {
@@ -56,7 +55,7 @@ async function setup(name: string, tokens: NewToken[] = []): Promise<{ dir: stri
 }
 
 async function storeOf(config: string): Promise<Record<string, unknown>[]> {
-  const s = await openServices(loadConfig(config).config, pino({ level: 'silent' }), { audit: logAuditSink(pino({ level: 'silent' })) });
+  const s = await openServices(loadConfig(config).config, pino({ level: 'silent' }), {});
   try {
     return (await dump(s.store)) as Record<string, unknown>[];
   } finally {

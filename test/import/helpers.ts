@@ -9,7 +9,6 @@ import { after } from 'node:test';
 import { pino } from 'pino';
 import type { AccessRequest } from '../../src/model/access-request.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { logAuditSink } from '../../src/auth/audit.ts';
 import { openServices, type Services } from '../../src/server/services.ts';
 import type { TokenStore } from '../../src/store/types.ts';
 
@@ -47,7 +46,7 @@ realms:
 export async function services(now = NOW): Promise<{ s: Services; dir: string; configFile: string }> {
   const dir = await tempDir();
   const configFile = await writeConfig(dir);
-  const s = await openServices(loadConfig(configFile).config, pino({ level: 'silent' }), { now: () => now, audit: logAuditSink(pino({ level: 'silent' })), create: true });
+  const s = await openServices(loadConfig(configFile).config, pino({ level: 'silent' }), { now: () => now, create: true });
   after(() => s.close());
   return { s, dir, configFile };
 }

@@ -18,7 +18,7 @@ async function collect<T>(it: AsyncIterable<T[]>): Promise<T[][]> {
 export function fullToken(serial: string, extra: Partial<Token> = {}): Token {
   return {
     serial, type: 'totp', seed: Buffer.from(`seed of ${serial}`), otpLength: 8, algorithm: 'sha256', timeStep: 60, counter: 29_000_123,
-    drift: -45, window: 2, syncWindow: 20, pinHash: `$scrypt$ln=4,r=8,p=1$c2FsdHNhbHQ$${serial}`, owner: OWNER, active: false, revoked: true,
+    drift: -45, window: 2, syncWindow: 20, pinHash: `$scrypt$ln=4,r=8,p=1$c2FsdHNhbHQ$${serial}`, owner: OWNER, active: false, pending: false, revoked: true,
     locked: true, failCount: 4, maxFail: 9, authCount: 77, maxAuth: 1000, successCount: 70, maxSuccess: 900, validFrom: 1_600_000_000,
     validUntil: 1_900_000_000, lastAuth: 1_700_000_100, lastFail: 1_700_000_200, syncCounter: 29_000_200, syncAt: 1_700_000_300,
     description: 'imported', info: { origin: 'linotp', 'tokeninfo.hashlib': 'sha256' }, createdAt: 1_650_000_000,

@@ -18,7 +18,7 @@ export function tokenSuite(factory: StoreFactory): void {
       const t = await store.createToken(newToken('OATH0001', { owner: OWNER, info: { note: 'x' } }), 1_700_000_000.7);
       const expected: Token = {
         serial: 'OATH0001', type: 'hotp', seed: SEED, otpLength: 6, algorithm: 'sha1', timeStep: 30, counter: 0, drift: 0,
-        window: 10, syncWindow: 100, pinHash: null, owner: OWNER, active: true, revoked: false, locked: false,
+        window: 10, syncWindow: 100, pinHash: null, owner: OWNER, active: true, pending: false, revoked: false, locked: false,
         failCount: 0, maxFail: 3, authCount: 0, maxAuth: null, successCount: 0, maxSuccess: null, validFrom: null, validUntil: null,
         lastAuth: null, lastFail: null, syncCounter: null, syncAt: null, description: '', info: { note: 'x' }, createdAt: 1_700_000_000,
       };

@@ -6,6 +6,7 @@
 import { after } from 'node:test';
 import type { KeyedTokenStore, StoreOptions } from '../../src/store/index.ts';
 import { openStore } from '../../src/store/index.ts';
+import { adminSuite } from './suite-admin.ts';
 import { casSuite } from './suite-cas.ts';
 import { challengeSuite } from './suite-challenges.ts';
 import { importSuite } from './suite-import.ts';
@@ -53,4 +54,5 @@ export function storeSuite(factory: StoreFactory): void {
   importSuite(factory);
   openSuite(factory);
   throttleSuite(factory);
+  adminSuite(factory);
 }

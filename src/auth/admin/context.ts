@@ -2,16 +2,27 @@
 // role, do the work, write exactly one audit event (ok or refused).
 
 import type { Actor } from '../../model/actor.ts';
+import type { AdminPolicy } from '../../model/admin-policy.ts';
 import type { AuditSink } from '../../model/audit.ts';
 import type { TokenDefaults } from '../../model/token-defaults.ts';
 import type { AuthContext } from '../context.ts';
 import { AdminError } from './errors.ts';
 import { authorize, type Action } from './permissions.ts';
 
+/** Admin passwords and high-entropy secrets, with the store's pepper. */
+export interface AdminSecrets {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string | null): Promise<boolean>;
+  /** HMAC of an API key secret or session id, hex. */
+  digest(secret: string): string;
+}
+
 export interface AdminContext {
   auth: AuthContext;
   tokenDefaults: TokenDefaults;
   audit: AuditSink;
+  secrets: AdminSecrets;
+  policy: AdminPolicy;
 }
 
 /** What the audit event names; filled in by the operation as it learns it. */

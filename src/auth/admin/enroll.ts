@@ -17,6 +17,8 @@ export interface EnrollRequest extends Omit<EnrollOptions, 'pinHash' | 'owner'> 
   realm?: string;
   /** The token PIN typed before the OTP; none or empty = the OTP alone. */
   pin?: string;
+  /** The token is unusable until one valid OTP is entered (verifyToken). */
+  pending?: boolean;
 }
 
 export interface Enrolled {
@@ -39,7 +41,8 @@ export function enrollToken(ctx: AdminContext, actor: Actor, request: EnrollRequ
       target.realm = owner.realm;
     }
     authorizeRealm(actor, owner?.realm ?? null);
-    const { user: _user, realm: _realm, pin, ...options } = request;
+    const { user: _user, realm: _realm, pin, pending, ...options } = request;
+    if (pending && request.type === 'ocra') throw new AdminError('invalid', 'OCRA tokens answer challenges and cannot be verified with one OTP: enroll them without verification');
     let row;
     try {
       row = buildToken(
@@ -56,7 +59,7 @@ export function enrollToken(ctx: AdminContext, actor: Actor, request: EnrollRequ
     }
     target.serial = row.serial;
     if (await ctx.auth.store.getToken(row.serial)) throw new AdminError('conflict', `serial ${row.serial} already exists`);
-    const token = await ctx.auth.store.createToken(row, ctx.auth.now());
+    const token = await ctx.auth.store.createToken({ ...row, ...(pending ? { pending: true } : {}) }, ctx.auth.now());
     // The login alone in the default realm, login@realm elsewhere.
     const account = !owner ? token.serial : owner.realm === ctx.auth.users.defaultRealm?.toLowerCase() ? owner.user.login : `${owner.user.login}@${owner.realm}`;
     return { token, uri: provisioningUri(token, account, ctx.tokenDefaults.issuer), account, ...(owner ? { owner } : {}) };

@@ -27,7 +27,16 @@ export const PERMISSIONS = {
   'token.import': ADMIN,
   'user.read': ALL,
   'audit.read': ['admin', 'auditor'],
-  'admin.manage': ADMIN,
+  'admin.read': ADMIN,
+  'admin.add': ADMIN,
+  'admin.enable': ADMIN,
+  'admin.disable': ADMIN,
+  'admin.delete': ADMIN,
+  'admin.passwd': ADMIN,
+  'apikey.read': ADMIN,
+  'apikey.create': ADMIN,
+  'apikey.revoke': ADMIN,
+  'session.logout': ALL,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;
@@ -36,7 +45,15 @@ export function mayDo(actor: Actor, action: Action): boolean {
   return (PERMISSIONS[action] as readonly Role[]).includes(actor.role);
 }
 
+/**
+ * The owner realm of the tokens of admin accounts. No config realm can have
+ * this name; only the admin role limited to no realm may see or touch them,
+ * so the helpdesk cannot reset or disable an admin's second factor.
+ */
+export const ADMIN_REALM = '@admin';
+
 export function inScope(actor: Actor, realm: string | undefined): boolean {
+  if (realm === ADMIN_REALM) return actor.role === 'admin' && actor.realms === undefined;
   if (actor.realms === undefined) return true;
   return realm !== undefined && actor.realms.includes(realm.toLowerCase());
 }
@@ -49,5 +66,14 @@ export function authorize(actor: Actor, action: Action): void {
 /** Throws 'forbidden' when a realm-limited actor reaches outside its realms; null is a spare token, in everyone's reach. */
 export function authorizeRealm(actor: Actor, realm: string | null): void {
   if (realm === null || inScope(actor, realm)) return;
+  if (realm === ADMIN_REALM) throw new AdminError('forbidden', 'the tokens of admin accounts are for the admin role only');
   throw new AdminError('forbidden', `${actor.name} may act on realm${actor.realms!.length === 1 ? '' : 's'} ${actor.realms!.join(', ')} only`);
+}
+
+/** A realm-limited admin hands out no more than it has: accounts and keys it creates stay inside its realms. */
+export function authorizeGrant(actor: Actor, realms: readonly string[] | null): void {
+  if (actor.realms === undefined) return;
+  if (realms === null || realms.some((r) => !actor.realms!.includes(r))) {
+    throw new AdminError('forbidden', `${actor.name} may grant realm${actor.realms.length === 1 ? '' : 's'} ${actor.realms.join(', ')} only`);
+  }
 }

@@ -7,10 +7,15 @@ function when(unix: number | null): string | null {
   return unix === null ? null : new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-export function tokenState(t: Token): string {
+export const TOKEN_STATES = ['active', 'disabled', 'locked', 'pending', 'revoked'] as const;
+export type TokenState = (typeof TOKEN_STATES)[number];
+
+/** One word for a token's state; the first that applies of revoked, locked, disabled, pending, active. */
+export function tokenState(t: Token): TokenState {
   if (t.revoked) return 'revoked';
   if (t.locked) return 'locked';
-  return t.active ? 'active' : 'disabled';
+  if (!t.active) return 'disabled';
+  return t.pending ? 'pending' : 'active';
 }
 
 /** The JSON form of a token (`token show --json`, the API). */
@@ -20,6 +25,7 @@ export function tokenView(t: Token): Record<string, unknown> {
     type: t.type,
     state: tokenState(t),
     active: t.active,
+    pending: t.pending,
     revoked: t.revoked,
     locked: t.locked,
     user: t.owner?.login ?? null,

@@ -10,7 +10,9 @@ import { lookUpUser } from '../subject.ts';
 import { unusable } from '../usable.ts';
 import { operation, type AdminContext, type Target } from './context.ts';
 import { AdminError } from './errors.ts';
-import { authorize, authorizeRealm, inScope, type Action } from './permissions.ts';
+import { ADMIN_REALM, authorize, authorizeRealm, inScope, type Action } from './permissions.ts';
+import { StoreError } from '../../store/errors.ts';
+import type { TokenFilter } from '../../store/types.ts';
 
 /** The token, or not-found; forbidden when it belongs to a realm outside the actor's. Fills the audit target. */
 export async function tokenFor(ctx: AdminContext, actor: Actor, serial: string, target?: Target): Promise<Token> {
@@ -34,20 +36,48 @@ export interface TokenQuery {
   user?: string;
   realm?: string;
   unassigned?: boolean;
+  serialPrefix?: string;
+  type?: TokenFilter['type'];
+  state?: TokenFilter['state'];
+  /** Last successful login before / at or after (unix seconds). */
+  lastUsedBefore?: number;
+  lastUsedAfter?: number;
+  /** The serial the previous page ended with. */
+  after?: string;
+  limit?: number;
 }
 
+/** Tokens in byte order of their serials, only those the actor's realms reach. */
 export async function listTokens(ctx: AdminContext, actor: Actor, query: TokenQuery = {}): Promise<Token[]> {
   authorize(actor, 'token.read');
-  let tokens: Token[];
+  const filter: TokenFilter = {
+    ...(query.unassigned ? { unassigned: true } : {}),
+    ...(query.serialPrefix !== undefined ? { serialPrefix: query.serialPrefix } : {}),
+    ...(query.type !== undefined ? { type: query.type } : {}),
+    ...(query.state !== undefined ? { state: query.state } : {}),
+    ...(query.lastUsedBefore !== undefined ? { lastAuthBefore: query.lastUsedBefore } : {}),
+    ...(query.lastUsedAfter !== undefined ? { lastAuthAfter: query.lastUsedAfter } : {}),
+    ...(query.after !== undefined ? { after: query.after } : {}),
+    ...(query.limit !== undefined ? { limit: query.limit } : {}),
+    ...(actor.realms !== undefined ? { withinRealms: [...actor.realms] } : {}),
+    ...(inScope(actor, ADMIN_REALM) ? {} : { exceptRealm: ADMIN_REALM }),
+  };
   if (query.user !== undefined) {
     const found = await lookUpUser(ctx.auth, query.user, query.realm);
     if ('missing' in found) throw new AdminError('not-found', found.missing);
     authorizeRealm(actor, found.found.realm);
-    tokens = await ctx.auth.store.tokensOfUser(found.found.user.resolver, found.found.user.id);
-  } else {
-    tokens = await ctx.auth.store.listTokens({ ...(query.realm !== undefined ? { realm: query.realm.toLowerCase() } : {}), ...(query.unassigned ? { unassigned: true } : {}) });
+    filter.resolver = found.found.user.resolver;
+    filter.userId = found.found.user.id;
+  } else if (query.realm !== undefined) {
+    filter.realm = query.realm.toLowerCase();
+    authorizeRealm(actor, filter.realm);
   }
-  return tokens.filter((t) => t.owner === null || inScope(actor, t.owner.realm));
+  try {
+    return await ctx.auth.store.listTokens(filter);
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'invalid') throw new AdminError('invalid', err.message.replace(/^listTokens: /, ''));
+    throw err;
+  }
 }
 
 export async function showToken(ctx: AdminContext, actor: Actor, serial: string): Promise<Token> {
@@ -99,6 +129,7 @@ export function setPin(ctx: AdminContext, actor: Actor, serial: string, pin: str
 /** Two consecutive OTPs put the counter (TOTP: the clock drift) right. */
 export function resyncToken(ctx: AdminContext, actor: Actor, serial: string, otp1: string, otp2: string): Promise<{ counter: number; drift: number }> {
   return onToken(ctx, actor, 'token.resync', serial, async (t) => {
+    if (t.pending) throw new AdminError('conflict', `${t.serial} is pending verification: verify it with one OTP first`);
     const now = ctx.auth.now();
     let found;
     try {

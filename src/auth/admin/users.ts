@@ -2,13 +2,15 @@
 // search and a user's page.
 
 import type { Actor } from '../../model/actor.ts';
+import type { AuditRecord } from '../../model/audit.ts';
 import type { Token } from '../../model/token.ts';
 import type { User } from '../../users/types.ts';
 import type { Subject } from '../context.ts';
 import { lookUpUser, unknownRealm } from '../subject.ts';
 import type { AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
-import { authorize, authorizeRealm } from './permissions.ts';
+import { lastAuthentication } from './audit-query.ts';
+import { authorize, authorizeRealm, inScope } from './permissions.ts';
 
 export async function findUser(ctx: AdminContext, actor: Actor, login: string, realm?: string): Promise<Subject & { tokens: Token[] }> {
   authorize(actor, 'user.read');
@@ -27,4 +29,45 @@ export async function listUsers(ctx: AdminContext, actor: Actor, options: { real
   if (!ctx.auth.users.hasRealm(realm)) throw new AdminError('not-found', unknownRealm(ctx.auth, realm));
   authorizeRealm(actor, realm.toLowerCase());
   return { realm: realm.toLowerCase(), users: await ctx.auth.users.listUsers(realm, options.search, options.limit) };
+}
+
+export interface UserSummary extends Subject {
+  tokens: Token[];
+  /** The newest authentication decision in the audit table, if any. */
+  lastAuth?: AuditRecord;
+}
+
+/**
+ * Users whose login or name contains `search`, in every realm the actor
+ * reaches (or the one given), at most `limit` in all, each with their
+ * tokens and last authentication. A realm whose directory does not answer
+ * is named in `unavailable` rather than failing the search.
+ */
+export async function searchUsers(ctx: AdminContext, actor: Actor, options: { search?: string; realm?: string; limit: number }): Promise<{ users: UserSummary[]; unavailable: string[] }> {
+  authorize(actor, 'user.read');
+  let realms = ctx.auth.users.names.filter((r) => inScope(actor, r));
+  if (options.realm !== undefined) {
+    const realm = options.realm.toLowerCase();
+    if (!ctx.auth.users.hasRealm(realm)) throw new AdminError('not-found', unknownRealm(ctx.auth, realm));
+    authorizeRealm(actor, realm);
+    realms = [realm];
+  }
+  const users: UserSummary[] = [];
+  const unavailable: string[] = [];
+  for (const realm of realms) {
+    if (users.length >= options.limit) break;
+    let found: User[];
+    try {
+      found = await ctx.auth.users.listUsers(realm, options.search, options.limit - users.length);
+    } catch (err) {
+      ctx.auth.logger.warn({ realm, err: (err as Error).message }, 'user search: a realm did not answer');
+      unavailable.push(realm);
+      continue;
+    }
+    for (const user of found) {
+      const [tokens, lastAuth] = await Promise.all([ctx.auth.store.tokensOfUser(user.resolver, user.id), lastAuthentication(ctx, user.login, realm)]);
+      users.push({ user, realm, tokens, ...(lastAuth ? { lastAuth } : {}) });
+    }
+  }
+  return { users, unavailable };
 }

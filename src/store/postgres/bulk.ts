@@ -14,7 +14,7 @@ import { checkChallenge } from '../validate.ts';
 import { inTransaction } from './connect.ts';
 import { bind, challengeWithTokens, POSTGRES, postgres } from './sql.ts';
 
-const INT_COLUMNS = new Set<keyof TokenRow>(['otp_length', 'time_step', 'drift', 'check_window', 'sync_window', 'active', 'revoked', 'locked', 'fail_count', 'max_fail']);
+const INT_COLUMNS = new Set<keyof TokenRow>(['otp_length', 'time_step', 'drift', 'check_window', 'sync_window', 'active', 'pending', 'revoked', 'locked', 'fail_count', 'max_fail']);
 const BIGINT_COLUMNS = new Set<keyof TokenRow>([
   'counter', 'auth_count', 'max_auth', 'success_count', 'max_success', 'valid_from', 'valid_until', 'last_auth', 'last_fail', 'sync_counter', 'sync_at', 'created_at',
 ]);

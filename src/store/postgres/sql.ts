@@ -14,6 +14,7 @@ export const POSTGRES: Dialect = {
   greatest: 'GREATEST',
   // Microseconds of the database's clock, the one all servers share.
   challengeSeq: '(extract(epoch FROM clock_timestamp()) * 1000000)::bigint',
+  binary: (e) => `${e} COLLATE "C"`,
 };
 
 export function postgres(s: Statement): string {

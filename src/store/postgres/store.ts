@@ -16,10 +16,12 @@ import { insertNew, StoreError } from '../errors.ts';
 import { checkKeySource, CREATE_HINT, tieToKeys } from '../key-check.ts';
 import { sealedInfoRows, type InfoRow } from '../seal-at-rest.ts';
 import type { StoreKeys } from '../keyfile.ts';
-import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
+import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
+import { secretDigest } from '../secret-digest.ts';
+import { PostgresAdminTables, PostgresAuditTable } from './admin-tables.ts';
 import {
-  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
-  throttleArgs, throttleFailureArgs, type ThrottleRow,
+  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  throttleArgs, throttleFailureArgs, tokenListSql, type ThrottleRow,
 } from '../query-args.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import { POSTGRES_SETTINGS, setting } from '../settings.ts';
@@ -94,6 +96,10 @@ type Named = keyof typeof SQL;
 export class PostgresTokenStore implements TokenStore {
   readonly description: string;
   readonly pins: PinHasher;
+  readonly passwords: PinHasher;
+  readonly digest: (secret: string) => string;
+  readonly admins: PostgresAdminTables;
+  readonly audit: PostgresAuditTable;
   /** Never settles: the database server owns durability, and a lost connection is recovered from. */
   readonly fatal: Promise<never> = new Promise(() => undefined);
   readonly #pool: pg.Pool;
@@ -108,6 +114,11 @@ export class PostgresTokenStore implements TokenStore {
     this.#opts = opts;
     this.description = describePostgresUrl(opts.url);
     this.pins = pinHasher(keys.pepper, pinParams);
+    this.passwords = pinHasher(keys.pepper, PASSWORD_PARAMS);
+    this.digest = secretDigest(keys.pepper);
+    const query = (what: string, text: string, values: unknown[], name?: string): Promise<pg.QueryResult> => this.#query(what, name ?? null, text, values);
+    this.admins = new PostgresAdminTables(query);
+    this.audit = new PostgresAuditTable(query);
     // An idle connection that breaks (server restart, failover) emits here;
     // without a listener the process would crash. The pool already dropped it.
     pool.on('error', (err) => {
@@ -119,7 +130,7 @@ export class PostgresTokenStore implements TokenStore {
     if (this.#closed) throw new StoreError('unavailable', `${this.description}: ${what}: the store is not open (closed)`);
   }
 
-  async #query(what: string, name: Named | null, text: string, values: unknown[]): Promise<pg.QueryResult> {
+  async #query(what: string, name: string | null, text: string, values: unknown[]): Promise<pg.QueryResult> {
     this.#checkOpen(what);
     try {
       return await this.#pool.query(name ? { name, text, values } : { text, values });
@@ -180,8 +191,8 @@ export class PostgresTokenStore implements TokenStore {
   }
 
   async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
-    const { where, params } = filterSql(filter, POSTGRES);
-    const { rows } = await this.#query('listTokens', null, `SELECT * FROM tokens${where} ORDER BY serial COLLATE "C"`, Object.values(params));
+    const { text, params } = tokenListSql(filter, POSTGRES);
+    const { rows } = await this.#query('listTokens', null, text, Object.values(params));
     return rows.map((row) => rowToToken(row, this.#seedKey));
   }
 
@@ -208,6 +219,11 @@ export class PostgresTokenStore implements TokenStore {
 
   async commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean> {
     return (await this.#run(`commitSuccess ${serial}`, 'commitSuccess', commitSuccessArgs(serial, matched, now, drift))).rowCount === 1;
+  }
+
+  async verifyPending(serial: string, matched: number, drift?: number): Promise<boolean> {
+    const { serial: s, matched: m, drift: d } = commitSuccessArgs(serial, matched, 0, drift);
+    return (await this.#run(`verifyPending ${serial}`, 'verifyPending', { serial: s, matched: m, drift: d })).rowCount === 1;
   }
 
   async recordFailure(serials: string[], now: number): Promise<FailedToken[]> {

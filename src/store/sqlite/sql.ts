@@ -8,6 +8,8 @@ export const SQLITE: Dialect = {
   greatest: 'max',
   // Writers take turns on the database's one write lock, so the next number is never taken twice.
   challengeSeq: '(SELECT coalesce(max(created_seq), 0) + 1 FROM challenges)',
+  // SQLite's default collation is already byte order.
+  binary: (e) => e,
 };
 
 /** SQLite's answers that mean the database cannot read or write right now: a full or failing disk, a read-only file, a lock held too long. */

@@ -23,11 +23,13 @@ import { errorCode, insertNew, StoreError } from '../errors.ts';
 import { checkKeySource, CREATE_HINT, tieToKeys, type BackendOptions } from '../key-check.ts';
 import { sealedInfoRows, type InfoRow } from '../seal-at-rest.ts';
 import type { StoreKeys } from '../keyfile.ts';
-import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
+import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
+import { secretDigest } from '../secret-digest.ts';
+import { SqliteAdminTables, SqliteAuditTable } from './admin-tables.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import {
-  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
-  throttleArgs, throttleFailureArgs, type ThrottleRow,
+  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  throttleArgs, throttleFailureArgs, tokenListSql, type ThrottleRow,
 } from '../query-args.ts';
 import { setting, SQLITE_SETTINGS } from '../settings.ts';
 import { FAILURE_COUNTS, recordFailureSet, STATEMENTS, upsertTokenSql, type StatementName } from '../sql.ts';
@@ -98,6 +100,10 @@ export class SqliteTokenStore implements TokenStore {
   readonly description: string;
   /** PIN hashing with this store's pepper. */
   readonly pins: PinHasher;
+  readonly passwords: PinHasher;
+  readonly digest: (secret: string) => string;
+  readonly admins: SqliteAdminTables;
+  readonly audit: SqliteAuditTable;
   /** See KeyedTokenStore.fatal (index.ts); an in-memory store has no WAL to fail. */
   readonly fatal: Promise<WalSyncError>;
   readonly #db: Database.Database;
@@ -120,6 +126,10 @@ export class SqliteTokenStore implements TokenStore {
     this.#seedKey = keys.seedKey;
     this.description = description;
     this.pins = pinHasher(keys.pepper, pinParams);
+    this.passwords = pinHasher(keys.pepper, PASSWORD_PARAMS);
+    this.digest = secretDigest(keys.pepper);
+    this.admins = new SqliteAdminTables(db);
+    this.audit = new SqliteAuditTable(db, writer, (run) => this.#write(run));
     this.#s = {
       ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'mergeChallenge', 'getThrottle', 'learnedNasClients']),
       getToken: db.prepare('SELECT * FROM tokens WHERE serial = ?'),
@@ -135,7 +145,7 @@ export class SqliteTokenStore implements TokenStore {
     // The statements of authentication's writes run in group commits on the writer connection.
     this.#w = {
       ...prepare(writer, [
-        'commitSuccess', 'setSyncState', 'insertChallenge', 'challengeAttempt', 'deleteChallenge', 'takeChallenge', 'purgeExpired', 'purgeOverCap',
+        'commitSuccess', 'verifyPending', 'setSyncState', 'insertChallenge', 'challengeAttempt', 'deleteChallenge', 'takeChallenge', 'purgeExpired', 'purgeOverCap',
         'throttleFailure', 'throttleRefusal', 'clearThrottle', 'clearUserThrottles', 'purgeThrottles', 'learnNasClient',
       ]),
       recordFailure: writer.prepare(`UPDATE tokens AS t SET ${recordFailureSet('@now')} WHERE serial = @serial AND ${FAILURE_COUNTS} RETURNING ${FAILED_TOKEN_COLUMNS}`),
@@ -155,11 +165,12 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
-    const { where, params } = filterSql(filter, SQLITE);
-    let stmt = this.#filtered.get(where);
+    const { text, params } = tokenListSql(filter, SQLITE);
+    let stmt = this.#filtered.get(text);
     if (!stmt) {
-      stmt = this.#db.prepare(`SELECT * FROM tokens${where} ORDER BY serial`);
-      this.#filtered.set(where, stmt);
+      if (this.#filtered.size > 200) this.#filtered.clear();
+      stmt = this.#db.prepare(text);
+      this.#filtered.set(text, stmt);
     }
     return stmt.all(params).map((row) => rowToToken(row, this.#seedKey));
   }
@@ -204,6 +215,11 @@ export class SqliteTokenStore implements TokenStore {
   async commitSuccess(serial: string, matched: number, now: number, drift?: number): Promise<boolean> {
     const args = commitSuccessArgs(serial, matched, now, drift);
     return this.#write(() => this.#w.commitSuccess.run(args).changes === 1);
+  }
+
+  async verifyPending(serial: string, matched: number, drift?: number): Promise<boolean> {
+    const { serial: s, matched: m, drift: d } = commitSuccessArgs(serial, matched, 0, drift);
+    return this.#write(() => this.#w.verifyPending.run({ serial: s, matched: m, drift: d }).changes === 1);
   }
 
   async recordFailure(serials: string[], now: number): Promise<FailedToken[]> {

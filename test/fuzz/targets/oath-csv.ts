@@ -17,7 +17,7 @@ function asToken(t: FileToken, users: boolean): Token {
     serial: t.serial, type: t.type, seed: t.seed, otpLength: t.otpLength ?? 6, algorithm: t.algorithm ?? 'sha1',
     timeStep: t.timeStep ?? 30, counter: t.counter ?? 0, drift: 0, window: 10, syncWindow: 1000, pinHash: null,
     owner: users && t.user ? { login: t.user.login, resolver: t.user.resolver ?? '', realm: t.user.realm ?? '', userId: t.user.login } : null,
-    active: true, revoked: false, locked: false, failCount: 0, maxFail: 10, authCount: 0, maxAuth: null, successCount: 0, maxSuccess: null,
+    active: true, pending: false, revoked: false, locked: false, failCount: 0, maxFail: 10, authCount: 0, maxAuth: null, successCount: 0, maxSuccess: null,
     validFrom: null, validUntil: null, lastAuth: null, lastFail: null, syncCounter: null, syncAt: null, description: '',
     info: t.ocrasuite !== undefined ? { ocrasuite: t.ocrasuite } : {}, createdAt: 0,
   };

@@ -34,7 +34,7 @@ function asToken(t: FileToken): Token {
   return {
     serial: t.serial, type: t.type, seed: t.seed, otpLength: t.otpLength ?? 6, algorithm: t.algorithm ?? 'sha1',
     timeStep: t.timeStep ?? 30, counter: t.counter ?? 0, drift: t.drift ?? 0, window: 10, syncWindow: 1000, pinHash: null, owner: null,
-    active: true, revoked: false, locked: false, failCount: 0, maxFail: 10, authCount: 0, maxAuth: null, successCount: 0, maxSuccess: null,
+    active: true, pending: false, revoked: false, locked: false, failCount: 0, maxFail: 10, authCount: 0, maxAuth: null, successCount: 0, maxSuccess: null,
     validFrom: t.validFrom ?? null, validUntil: t.validUntil ?? null, lastAuth: null, lastFail: null, syncCounter: null, syncAt: null,
     description: t.description ?? '', info: t.ocrasuite !== undefined ? { ocrasuite: t.ocrasuite } : {}, createdAt: 0,
   };
