@@ -20,6 +20,8 @@ export const DECISION_REASONS = [
   'expired',
   'bad_state',
   'bad_request',
+  'delivery_failed',
+  'delivery_limited',
   'store_unavailable',
   'resolver_unavailable',
   'internal_error',
@@ -29,6 +31,8 @@ export const DECISION_REASONS = [
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 const REJECT_RULES: readonly [RegExp, DecisionReason][] = [
+  [/^delivery failed/, 'delivery_failed'],
+  [/^delivery limited/, 'delivery_limited'],
   [/store unavailable/, 'store_unavailable'],
   [/resolver unavailable/, 'resolver_unavailable'],
   [/internal error/, 'internal_error'],

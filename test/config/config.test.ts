@@ -146,7 +146,7 @@ describe('config validation', () => {
     assert.equal(config.tokenDefaults.totp.timeStep, 30);
     assert.equal(config.tokenDefaults.hotp.window, 10);
     assert.deepEqual(problems('policy:\n  otppin: maybe\n'), ['c.yaml:2: policy.otppin: expected one of "token", "userstore", "none", got "maybe"']);
-    assert.deepEqual(problems('policy:\n  challengeResponse: [hotp, sms]\n'), ['c.yaml:2: policy.challengeResponse[1]: expected one of "hotp", "totp", "ocra", got "sms"']);
+    assert.deepEqual(problems('policy:\n  challengeResponse: [hotp, push]\n'), ['c.yaml:2: policy.challengeResponse[1]: expected one of "hotp", "totp", "ocra", "email", "sms", "spass", got "push"']);
     assert.deepEqual(problems('tokens:\n  hotp: { otpLength: 5 }\n'), ['c.yaml:2: tokens.hotp.otpLength: expected a whole number from 6 to 8, got 5']);
     assert.deepEqual(problems('store:\n  sqlite: { path: "" }\n'), ['c.yaml:2: store.sqlite.path: expected a non-empty string, got ""']);
   });

@@ -8,6 +8,7 @@ import type { KeyedTokenStore, StoreOptions } from '../../src/store/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { casSuite } from './suite-cas.ts';
 import { challengeSuite } from './suite-challenges.ts';
+import { codesSuite } from './suite-codes.ts';
 import { importSuite } from './suite-import.ts';
 import { openSuite } from './suite-open.ts';
 import { throttleSuite } from './suite-throttle.ts';
@@ -53,4 +54,5 @@ export function storeSuite(factory: StoreFactory): void {
   importSuite(factory);
   openSuite(factory);
   throttleSuite(factory);
+  codesSuite(factory);
 }

@@ -26,12 +26,13 @@ import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import {
-  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, filterSql, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
   throttleArgs, throttleFailureArgs, type ThrottleRow,
 } from '../query-args.ts';
+import { rowToWindow, sendSubjects, sendTime, type SendRow } from '../sends.ts';
 import { setting, SQLITE_SETTINGS } from '../settings.ts';
 import { FAILURE_COUNTS, recordFailureSet, STATEMENTS, upsertTokenSql, type StatementName } from '../sql.ts';
-import type { FailedToken, ImportOptions, ImportResult, ThrottleKey, ThrottleState, TokenFilter, TokenStore } from '../types.ts';
+import type { FailedToken, ImportOptions, ImportResult, SendWindow, ThrottleKey, ThrottleState, TokenFilter, TokenStore } from '../types.ts';
 import type { Challenge } from '../../model/challenge.ts';
 import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
 import { checkChallenge, checkSerial, checkTimestamp, tokenFromNew } from '../validate.ts';
@@ -121,7 +122,7 @@ export class SqliteTokenStore implements TokenStore {
     this.description = description;
     this.pins = pinHasher(keys.pepper, pinParams);
     this.#s = {
-      ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'mergeChallenge', 'getThrottle', 'learnedNasClients']),
+      ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'challengesOfUser', 'mergeChallenge', 'getThrottle', 'learnedNasClients', 'sendWindow']),
       getToken: db.prepare('SELECT * FROM tokens WHERE serial = ?'),
       // No ORDER BY: sorting a user's few rows in JavaScript is cheaper than the temporary B-tree SQLite builds for it.
       tokensOfUser: db.prepare('SELECT * FROM tokens WHERE owner_resolver = ? AND owner_user_id = ?'),
@@ -137,6 +138,7 @@ export class SqliteTokenStore implements TokenStore {
       ...prepare(writer, [
         'commitSuccess', 'setSyncState', 'insertChallenge', 'challengeAttempt', 'deleteChallenge', 'takeChallenge', 'purgeExpired', 'purgeOverCap',
         'throttleFailure', 'throttleRefusal', 'clearThrottle', 'clearUserThrottles', 'purgeThrottles', 'learnNasClient',
+        'advanceCounter', 'sendWindow', 'insertSend', 'purgeSends',
       ]),
       recordFailure: writer.prepare(`UPDATE tokens AS t SET ${recordFailureSet('@now')} WHERE serial = @serial AND ${FAILURE_COUNTS} RETURNING ${FAILED_TOKEN_COLUMNS}`),
       insertChallengeToken: writer.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?)'),
@@ -212,6 +214,11 @@ export class SqliteTokenStore implements TokenStore {
     return rows.map(rowToFailedToken);
   }
 
+  async advanceCounter(serial: string, from: number): Promise<boolean> {
+    const args = advanceCounterArgs(serial, from);
+    return this.#write(() => this.#w.advanceCounter.run(args).changes === 1);
+  }
+
   async setSyncState(serial: string, counter: number | null, at: number | null): Promise<void> {
     const args = syncStateArgs(serial, counter, at);
     await this.#write(() => this.#w.setSyncState.run(args));
@@ -245,6 +252,45 @@ export class SqliteTokenStore implements TokenStore {
   async takeChallenge(transactionId: string): Promise<boolean> {
     const id = checkTransactionId(transactionId);
     return this.#write(() => this.#w.takeChallenge.run({ id }).changes === 1);
+  }
+
+  async challengesOfUser(resolver: string, userId: string): Promise<Challenge[]> {
+    checkOwnerKey(resolver, userId);
+    return this.#read('challengesOfUser', () => this.#s.challengesOfUser.all({ resolver, userId })).map(rowToChallenge);
+  }
+
+  async sendWindows(subjects: readonly string[], since: number): Promise<SendWindow[]> {
+    const list = [...subjects];
+    sendSubjects(list, 'sendWindows');
+    const from = sendTime(since, 'sendWindows: since');
+    return this.#read('sendWindows', () => list.map((subject) => rowToWindow(this.#s.sendWindow.get({ subject, since: from }) as SendRow)));
+  }
+
+  /** Read and written in one write transaction (BEGIN IMMEDIATE): no other process's send lands between. */
+  async takeSend(subjects: readonly string[], since: number, at: number, allow: (windows: SendWindow[]) => boolean): Promise<boolean> {
+    const list = [...subjects];
+    sendSubjects(list, 'takeSend');
+    const from = sendTime(since, 'takeSend: since');
+    const when = sendTime(at, 'takeSend: at');
+    return this.#write(() => {
+      const windows = list.map((subject) => rowToWindow(this.#w.sendWindow.get({ subject, since: from }) as SendRow));
+      if (!allow(windows)) return false;
+      for (const subject of new Set(list)) this.#w.insertSend.run({ subject, at: when });
+      return true;
+    });
+  }
+
+  async recordSend(subjects: readonly string[], at: number): Promise<void> {
+    const list = sendSubjects(subjects, 'recordSend');
+    const when = sendTime(at, 'recordSend: at');
+    await this.#write(() => {
+      for (const subject of list) this.#w.insertSend.run({ subject, at: when });
+    });
+  }
+
+  async purgeSends(before: number): Promise<number> {
+    const at = sendTime(before, 'purgeSends: before');
+    return this.#write(() => this.#w.purgeSends.run({ before: at }).changes);
   }
 
   async getThrottle(key: ThrottleKey): Promise<ThrottleState | undefined> {
