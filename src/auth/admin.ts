@@ -3,6 +3,7 @@
 // these, which checks the actor's role and writes the audit event.
 
 export { operation, type AdminContext, type Target } from './admin/context.ts';
+export { openCodeTransaction, TEST_CODE, testSend, type TestSent } from './admin/code-tokens.ts';
 export { enrollToken, type Enrolled, type EnrollRequest } from './admin/enroll.ts';
 export { AdminError, type AdminErrorCode } from './admin/errors.ts';
 export { authorize, authorizeRealm, inScope, mayDo, PERMISSIONS, type Action } from './admin/permissions.ts';

@@ -5,7 +5,9 @@
 // is retired) and the code goes out within the sender's timeout; the tokens
 // whose code went out join the transaction, whose lifetime is the codes'
 // validity. Within the resend interval a PIN alone gets the open
-// transaction again instead of another message.
+// transaction again instead of another message; once that transaction is
+// answered, closed or expired, the next PIN sends a new code at once (the
+// hourly caps still hold), so a user who logs in again is not kept waiting.
 //
 // The answer is built and checked against what the front end can send
 // before anything is spent: no code leaves for an answer that cannot go out.
@@ -55,7 +57,8 @@ async function sendOne(ctx: AuthContext, subject: Subject, p: Planned, now: numb
   };
   if (!destination.ok) return done('failed', destination.failure, destination.reason);
   const delivery = ctx.delivery!;
-  const limit = await delivery.limiter.take({ user: `${subject.user.resolver}:${subject.user.id}`, destination: destination.to }, Math.round(now * 1000));
+  // The resend interval is kept by giving the open challenge again (recentlyOpened); here there is none, so its code was answered, closed or expired.
+  const limit = await delivery.limiter.take({ user: `${subject.user.resolver}:${subject.user.id}`, destination: destination.to }, Math.round(now * 1000), { resendInterval: false });
   if (!limit.allowed) return done('limited', 'limited', `${limit.limit}, next in ${Math.ceil(limit.retryAfterMs / 1000)} s`);
   if (!(await ctx.store.advanceCounter(token.serial, token.counter))) return done('failed', 'raced', 'another request sent a code for this token at the same time');
   token.counter += 1;

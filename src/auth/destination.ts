@@ -15,11 +15,11 @@ function text(v: string | string[] | undefined): string | undefined {
   return t ? t : undefined;
 }
 
-/** The destination as written on the token or in the directory, or undefined when neither has one. */
-export function rawDestination(token: Token, channel: DeliveredType, user: User | undefined): string | undefined {
+/** The destination as written in token info or in the directory, or undefined when neither has one. */
+export function rawDestination(info: Readonly<Record<string, string>>, channel: DeliveredType, user: User | undefined): string | undefined {
   const attrs = user?.attributes ?? {};
-  if (channel === 'email') return text(token.info.email) ?? text(user?.email) ?? text(attrs.email) ?? text(attrs.mail);
-  return text(token.info.phone) ?? text(attrs.mobile) ?? text(user?.phone) ?? text(attrs.phone);
+  if (channel === 'email') return text(info.email) ?? text(user?.email) ?? text(attrs.email) ?? text(attrs.mail);
+  return text(info.phone) ?? text(attrs.mobile) ?? text(user?.phone) ?? text(attrs.phone);
 }
 
 export type Destination =
@@ -28,7 +28,7 @@ export type Destination =
 
 /** The destination in the form sends and rate limits use, masked for Reply-Messages and the audit log. */
 export function destinationOf(token: Token, channel: DeliveredType, user: User | undefined, sender: Delivery | undefined): Destination {
-  const raw = rawDestination(token, channel, user);
+  const raw = rawDestination(token.info, channel, user);
   const what = channel === 'email' ? 'e-mail address' : 'phone number';
   if (raw === undefined) return { ok: false, channel, failure: 'no-destination', reason: `${channel}: no ${what} on the token or in the user's directory entry`, masked: '-' };
   if (!sender?.channels.includes(channel)) return { ok: false, channel, failure: 'not-configured', reason: `${channel}: delivery is not configured`, masked: maskDestination(channel, raw) };

@@ -4,7 +4,7 @@
 // requests spread over processes or machines gets one code through per
 // resend interval, as the in-memory limiter does within one process.
 
-import { decide, LIMIT_WINDOW_MS, type DeliveryKey, type DeliveryLimiter, type LimitDecision, type WindowStats } from './limiter.ts';
+import { decide, LIMIT_WINDOW_MS, type DeliveryKey, type DeliveryLimiter, type LimitDecision, type TakeOptions, type WindowStats } from './limiter.ts';
 import type { DeliveryLimits } from './options.ts';
 
 /** What the limiter needs of the store (TokenStore has it). */
@@ -36,10 +36,10 @@ export class StoreDeliveryLimiter implements DeliveryLimiter {
     await this.#log.recordSend(subjects(key), now);
   }
 
-  async take(key: DeliveryKey, now = Date.now()): Promise<LimitDecision> {
+  async take(key: DeliveryKey, now = Date.now(), options: TakeOptions = {}): Promise<LimitDecision> {
     let decision: LimitDecision = { allowed: false, limit: 'resend-interval', retryAfterMs: 1 };
     await this.#log.takeSend(subjects(key), now - LIMIT_WINDOW_MS, now, ([user, destination]) => {
-      decision = decide(this.limits, { user: user!, destination: destination! }, now);
+      decision = decide(this.limits, { user: user!, destination: destination! }, now, options);
       return decision.allowed;
     });
     return decision;

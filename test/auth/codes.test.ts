@@ -163,6 +163,18 @@ describe('e-mail codes', () => {
     assert.equal(mail.received.length >= 2, true);
   });
 
+  test('after a code was used, a PIN alone within the resend interval sends a new one at once', async () => {
+    const s = await setup({ tokens: [{}] });
+    const c = await s.auth('alice', '1234');
+    assert.equal((await s.auth('alice', (await codeFromMail()).code, { state: state(c) })).decision, 'accept');
+    s.clock.now += 5;
+    const again = await s.auth('alice', '1234');
+    assert.equal(again.reason, 'challenge created');
+    assert.notDeepEqual(state(again), state(c));
+    assert.equal((await s.auth('alice', (await codeFromMail()).code, { state: state(again) })).decision, 'accept');
+    assert.deepEqual(await s.store.sendWindows(['user:local:1'], 0), [{ count: 2, oldest: (s.clock.now - 5) * 1000, newest: s.clock.now * 1000 }]);
+  });
+
   test('a code is valid for tokens.email.validitySeconds: after that its challenge has expired', async () => {
     const s = await setup({ tokens: [{}], policy: { codes: { ...DEFAULT_POLICY.codes, validity: { email: 120, sms: 300 } } } });
     const c = await s.auth('alice', '1234');

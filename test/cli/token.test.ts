@@ -112,7 +112,7 @@ describe('otp-radius token / check', () => {
 
   test('bad input: one line, non-zero exit, nothing changed', async () => {
     const cases: [string[], number, RegExp][] = [
-      [['token', 'enroll', '--type', 'sms', '--user', 'alice'], 2, /--type must be hotp, totp or ocra, got "sms"/],
+      [['token', 'enroll', '--type', 'push', '--user', 'alice'], 2, /--type must be one of hotp, totp, ocra, email, sms, spass, got "push"/],
       [['token', 'enroll', '--type', 'totp', '--user', 'nobody'], 1, /user "nobody" not found in realm "default"/],
       [['token', 'enroll', '--type', 'totp', '--seed', 'not base32!'], 2, /seed: .*base32/],
       [['token', 'enroll', '--type', 'totp', '--digits', 'six'], 2, /--digits: expected a whole number/],
