@@ -5,7 +5,10 @@
 // and over LinOTP's /validate/check; test-send, audit and metrics.
 
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ENC_KEY, encryptedSeed, hashedPin, RFC4226, writeSqlite } from '../import/linotp-fixture.ts';
 import { startMailServer, type MailServer } from '../helpers/mail-server.ts';
 import { requirePeer } from '../helpers/peers.ts';
 import { startSmsGateway, type SmsGateway } from '../helpers/sms-gateway.ts';
@@ -148,6 +151,25 @@ delivery:
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /NOT-CODES is a hotp token: only e-mail and SMS tokens get messages/);
     assert.match(refused.stderr, /"action":"token\.test-send","result":"refused"/);
+  });
+
+  test('a LinOTP e-mail token, imported with its address and PIN, logs in with the mailed code', async () => {
+    const db = join(s.dir, 'linotp.db');
+    const encKey = join(s.dir, 'encKey');
+    await writeFile(encKey, ENC_KEY);
+    await writeSqlite(db, [
+      { id: 1, serial: 'LSEM0001', type: 'email', ...encryptedSeed(RFC4226, 'pkcs7'), ...hashedPin('2222'), count: 41, userId: '1002', resClass: 'useridresolver.PasswdIdResolver.IdResolver.local', info: { email_address: 'bob.linotp@example.org' } },
+    ]);
+    const imported = await s.cli(['import', 'linotp', '--db', `sqlite:${db}`, '--enckey', encKey]);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /^by type: email 1$/m);
+    const c = await s.auth('bob', '2222');
+    assert.equal(c.code, 'challenge', c.stdout);
+    assert.equal(c.replyMessage, 'A code was sent to b***@example.org');
+    const m = await mail.nextMail();
+    assert.deepEqual(m.rcptTo, ['bob.linotp@example.org']);
+    const code = /Your code is (\d{6})\./.exec(m.parsed.text ?? '')![1]!;
+    assert.equal((await s.auth('bob', code, stateLine(c.state!))).code, 'accept');
   });
 
   test('metrics count the sends by channel and outcome', async () => {
