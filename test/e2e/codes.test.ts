@@ -133,6 +133,9 @@ delivery:
     }
     assert.equal((await s.auth('bob', 'bob-static-passwor')).code, 'reject');
     assert.equal(s.audits().at(-1)!.reason, 'wrong pin');
+    const removed = await s.cli(['token', 'set-pin', serials.spass!, '--pin', '-'], '\n');
+    assert.equal(removed.code, 1);
+    assert.match(removed.stderr, /is a static password token: its PIN is the whole password and cannot be removed/);
   });
 
   test('token test-send: a test message reaches the address, audited; a bad number is refused with the reason', async () => {
@@ -170,6 +173,17 @@ delivery:
     assert.deepEqual(m.rcptTo, ['bob.linotp@example.org']);
     const code = /Your code is (\d{6})\./.exec(m.parsed.text ?? '')![1]!;
     assert.equal((await s.auth('bob', code, stateLine(c.state!))).code, 'accept');
+  });
+
+  test('token challenge on an e-mail token sends the code; check --state answers it', async () => {
+    const opened = await s.cli(['token', 'challenge', serials.email!, '--json']);
+    assert.equal(opened.code, 0, opened.stderr);
+    const { transactionId, message } = JSON.parse(opened.stdout) as { transactionId: string; message: string };
+    assert.equal(message, 'A code was sent to a***@example.org');
+    const code = await mailedCode();
+    const checked = await s.cli(['check', '--user', 'alice', '--state', transactionId, '--password', '-'], `${code}\n`);
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+    assert.match(checked.stdout, /^accept: ok \(challenge\)/);
   });
 
   test('metrics count the sends by channel and outcome', async () => {
