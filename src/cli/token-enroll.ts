@@ -146,6 +146,9 @@ export async function enrollCommand(args: string[]): Promise<number> {
       const alone = app ? 'the OTP alone logs in' : 'an empty password sends a code, and the code alone logs in';
       process.stderr.write(`warning: token ${token.serial} has no PIN: ${alone} (set one with: otp-radius token set-pin ${token.serial})\n`);
     }
+    if (token.type === 'spass') {
+      process.stderr.write(`warning: ${token.serial} is a static password: one factor only; keep it for break-glass and service accounts, with a long random PIN\n`);
+    }
     if (!app && token.type !== 'spass' && !s.config.delivery?.[token.type === 'email' ? 'email' : 'sms']) {
       process.stderr.write(`warning: delivery.${token.type} is not configured: ${token.serial} gets no codes until it is\n`);
     }
