@@ -44,7 +44,7 @@ const REJECT_RULES: readonly [RegExp, DecisionReason][] = [
   [/unknown user|ambiguous user/, 'unknown_user'],
   [/unknown realm|no realm/, 'unknown_realm'],
   [/no token|no usable token/, 'no_token'],
-  [/disabled|revoked/, 'disabled'],
+  [/disabled|revoked|^static password/, 'disabled'],
   [/unknown state|state of another user|challenge expired|challenge closed/, 'bad_state'],
   [/expired|not yet valid|limit reached/, 'expired'],
   [/no user name|no password|not supported|reply too large/, 'bad_request'],
