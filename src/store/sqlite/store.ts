@@ -260,32 +260,26 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async sendWindows(subjects: readonly string[], since: number): Promise<SendWindow[]> {
-    const list = [...subjects];
-    sendSubjects(list, 'sendWindows');
-    const from = sendTime(since, 'sendWindows: since');
-    return this.#read('sendWindows', () => list.map((subject) => rowToWindow(this.#s.sendWindow.get({ subject, since: from }) as SendRow)));
+    sendSubjects(subjects, 'sendWindows');
+    const args = { since: sendTime(since, 'sendWindows: since') };
+    return this.#read('sendWindows', () => subjects.map((subject) => rowToWindow(this.#s.sendWindow.get({ ...args, subject }) as SendRow)));
   }
 
   /** Read and written in one write transaction (BEGIN IMMEDIATE): no other process's send lands between. */
   async takeSend(subjects: readonly string[], since: number, at: number, allow: (windows: SendWindow[]) => boolean): Promise<boolean> {
-    const list = [...subjects];
-    sendSubjects(list, 'takeSend');
-    const from = sendTime(since, 'takeSend: since');
-    const when = sendTime(at, 'takeSend: at');
+    const unique = sendSubjects(subjects, 'takeSend');
+    const args = { since: sendTime(since, 'takeSend: since'), at: sendTime(at, 'takeSend: at') };
     return this.#write(() => {
-      const windows = list.map((subject) => rowToWindow(this.#w.sendWindow.get({ subject, since: from }) as SendRow));
-      if (!allow(windows)) return false;
-      for (const subject of new Set(list)) this.#w.insertSend.run({ subject, at: when });
+      if (!allow(subjects.map((subject) => rowToWindow(this.#w.sendWindow.get({ subject, since: args.since }) as SendRow)))) return false;
+      for (const subject of unique) this.#w.insertSend.run({ subject, at: args.at });
       return true;
     });
   }
 
   async recordSend(subjects: readonly string[], at: number): Promise<void> {
-    const list = sendSubjects(subjects, 'recordSend');
+    const unique = sendSubjects(subjects, 'recordSend');
     const when = sendTime(at, 'recordSend: at');
-    await this.#write(() => {
-      for (const subject of list) this.#w.insertSend.run({ subject, at: when });
-    });
+    await this.#write(() => unique.forEach((subject) => this.#w.insertSend.run({ subject, at: when })));
   }
 
   async purgeSends(before: number): Promise<number> {
