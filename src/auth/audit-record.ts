@@ -23,6 +23,8 @@ export function auditRecord(event: AuditEvent): AuditRecord {
         ms: event.ms,
         ...(event.nasIdentifier !== undefined ? { nasIdentifier: event.nasIdentifier } : {}),
         ...(event.callingStationId !== undefined ? { callingStationId: event.callingStationId } : {}),
+        // Masked destinations only: which channel, where (partly hidden) and whether the code went out.
+        ...(event.deliveries && event.deliveries.length > 0 ? { deliveries: event.deliveries } : {}),
       },
     };
   }

@@ -20,6 +20,7 @@ export function authEvent(request: AccessRequest, decision: Decision, elapsedMs:
     nasAddress: request.nas.address,
     ...(request.nas.identifier !== undefined ? { nasIdentifier: request.nas.identifier } : {}),
     ...(request.callingStationId !== undefined ? { callingStationId: request.callingStationId } : {}),
+    ...(decision.deliveries && decision.deliveries.length > 0 ? { deliveries: decision.deliveries } : {}),
     ms: Math.round(elapsedMs * 10) / 10,
   };
 }

@@ -1,12 +1,15 @@
 // Challenge-response: a PIN alone opens a transaction (State) shared by the
-// user's challenge-capable tokens whose PIN matched; the next request with
-// that State answers it with an OTP (or OCRA response). Transactions live in
-// the store so another worker or server can take the answer.
+// user's challenge-capable tokens whose PIN matched (and sends e-mail and
+// SMS codes, code-challenge.ts); the next request with that State answers
+// it with an OTP (or OCRA response). Transactions live in the store so
+// another worker or server can take the answer.
 
 import type { Challenge } from '../model/challenge.ts';
-import type { ChallengeDecision, Decision, RejectDecision } from '../model/decision.ts';
+import type { ChallengeDecision, Decision, RejectDecision, SentCode } from '../model/decision.ts';
 import type { Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
+import { challengePrompt } from './challenge-prompt.ts';
+import { openCodeChallenge } from './code-challenge.ts';
 import type { AuthContext, Subject } from './context.ts';
 import { failAttempt } from './failures.ts';
 import type { Answering } from './answering.ts';
@@ -21,8 +24,15 @@ const TRANSACTION_ID = /^[0-9a-f]{32}$/;
 export async function triggerChallenge(ctx: AuthContext, subject: Subject, tokens: Token[], password: Buffer, now: number, answer: Answering): Promise<ChallengeDecision | RejectDecision | undefined> {
   const { policy } = ctx;
   if (policy.otppin === 'none') return undefined;
-  const capable = tokens.filter((t) => policy.challengeResponse.includes(t.type) && tokenKind(t.type).challenge !== undefined);
-  if (capable.length === 0) return undefined;
+  const capable = tokens.filter((t) => {
+    const kind = tokenKind(t.type);
+    return kind.challenge !== undefined && (kind.delivery !== undefined || policy.challengeResponse.includes(t.type));
+  });
+  if (capable.length === 0) {
+    // What asking whether the password is a PIN would have cost, as for a user whose tokens can be asked.
+    if (policy.otppin === 'token' && policy.challengeResponse.length > 0) await ctx.pins.verify('\u0000', null);
+    return undefined;
+  }
 
   let matched: Token[];
   if (policy.otppin === 'userstore') {
@@ -34,6 +44,7 @@ export async function triggerChallenge(ctx: AuthContext, subject: Subject, token
   }
   trace('whole password as a challenge PIN', { tokens: capable.map((t) => t.serial), right: matched.length > 0 });
   if (matched.length === 0) return undefined;
+  if (matched.some((t) => tokenKind(t.type).delivery)) return openCodeChallenge(ctx, subject, matched, tokens, now, answer);
   const prepared = prepareTransaction(ctx, subject, matched, now);
   const refused = answer.refuse(prepared.decision);
   if (refused) return refused;
@@ -48,25 +59,35 @@ export async function openTransaction(ctx: AuthContext, subject: Subject, matche
   return decision;
 }
 
-async function storeTransaction(ctx: AuthContext, challenge: Challenge, now: number): Promise<void> {
+export async function storeTransaction(ctx: AuthContext, challenge: Challenge, now: number): Promise<void> {
   await ctx.store.createChallenge(challenge);
   await ctx.store.purgeChallenges(now, ctx.policy.maxChallengesPerToken);
 }
 
-/** The transaction's row and answer: the State to send, the prompt, and the OCRA question. */
-function prepareTransaction(ctx: AuthContext, subject: Subject, matched: Token[], now: number): { challenge: Challenge; decision: ChallengeDecision } {
+/** Seconds a transaction over these tokens stays open: the longest their types allow (a sent code's validity, else the challenge timeout). */
+function lifetimeOf(policy: AuthContext['policy'], tokens: readonly Token[]): number {
+  return Math.max(...tokens.map((t) => {
+    const delivery = tokenKind(t.type).delivery;
+    return delivery ? policy.codes.validity[delivery.channel] : policy.challengeTimeout;
+  }));
+}
+
+/**
+ * The transaction's row and answer: the State to send, the prompt, and the
+ * OCRA question. `codes`: where the e-mail and SMS codes among `matched`
+ * went, or would go (a prospective answer, to see that it fits).
+ */
+export function prepareTransaction(ctx: AuthContext, subject: Subject, matched: Token[], now: number, codes: SentCode[] = [], transactionId = ctx.newTransactionId()): { challenge: Challenge; decision: ChallengeDecision } {
   const { policy } = ctx;
   // One question for the whole transaction: the OCRA tokens all answer the same one.
   let data = '';
-  const prompts = new Set<string>();
   for (const t of matched) {
     const created = tokenKind(t.type).challenge!.create(t, now);
     if (created.data && !data) data = created.data;
-    prompts.add(policy.replyMessages.challenge[t.type]);
   }
-  const message = [...prompts].map((p) => p.replace('{challenge}', data)).join(' / ');
+  const timeout = lifetimeOf(policy, matched);
   const challenge: Challenge = {
-    transactionId: ctx.newTransactionId(),
+    transactionId,
     serials: matched.map((t) => t.serial),
     realm: subject.realm,
     resolver: subject.user.resolver,
@@ -74,16 +95,16 @@ function prepareTransaction(ctx: AuthContext, subject: Subject, matched: Token[]
     login: subject.user.login,
     data,
     createdAt: now,
-    expiresAt: now + policy.challengeTimeout,
+    expiresAt: now + timeout,
     attempts: 0,
     maxAttempts: policy.challengeMaxAttempts,
   };
   const decision: ChallengeDecision = {
     decision: 'challenge',
     reason: 'challenge created',
-    replyMessage: message,
+    replyMessage: challengePrompt(policy, matched, data, codes),
     ...who(subject, matched.length === 1 ? matched[0]!.serial : undefined),
-    challenge: { transactionId: challenge.transactionId, data, serials: challenge.serials, timeout: policy.challengeTimeout },
+    challenge: { transactionId: challenge.transactionId, data, serials: challenge.serials, timeout, ...(codes.length > 0 ? { codes } : {}) },
   };
   return { challenge, decision };
 }

@@ -5,6 +5,8 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Delivery, DeliveryLimiter } from '../delivery/index.ts';
+import type { DeliveredType } from '../model/token.ts';
 import type { AuthPolicy } from '../model/policy.ts';
 import type { TokenStore } from '../store/types.ts';
 import type { User } from '../users/types.ts';
@@ -32,6 +34,17 @@ export interface PinVerifier {
   hash(pin: string): Promise<string>;
 }
 
+/** Sending e-mail and SMS codes: the configured channels and the rate limits every worker shares. */
+export interface DeliveryDeps {
+  sender: Delivery;
+  limiter: DeliveryLimiter;
+  /** Within this many seconds of a send, a new PIN alone gets the open challenge again instead of another code. */
+  resendIntervalSeconds: number;
+}
+
+/** How one attempted send ended, for metrics: sent, limited, or why not (a fixed word). */
+export type DeliveryOutcome = { channel: DeliveredType; outcome: string };
+
 export interface AuthDeps {
   store: TokenStore;
   users: UserDirectory;
@@ -44,6 +57,10 @@ export interface AuthDeps {
   now?: () => number;
   /** Told when a resolver could not answer (metrics). */
   onResolverError?: (resolver: string) => void;
+  /** Codes for e-mail and SMS tokens; without it such tokens get no code and cannot log in. */
+  delivery?: DeliveryDeps;
+  /** Told of every send attempt (metrics). */
+  onDelivery?: (outcome: DeliveryOutcome) => void;
 }
 
 export interface AuthContext {
@@ -57,6 +74,8 @@ export interface AuthContext {
   now(): number;
   newTransactionId(): string;
   onResolverError(resolver: string): void;
+  readonly delivery: DeliveryDeps | undefined;
+  onDelivery(outcome: DeliveryOutcome): void;
 }
 
 /** The user a request or an operation is about, once found. */
@@ -77,5 +96,7 @@ export function createAuthContext(deps: AuthDeps): AuthContext {
     now: clock,
     newTransactionId: () => randomBytes(16).toString('hex'),
     onResolverError: deps.onResolverError ?? (() => undefined),
+    delivery: deps.delivery,
+    onDelivery: deps.onDelivery ?? (() => undefined),
   };
 }

@@ -62,13 +62,35 @@ async function refusedCommit(ctx: AuthContext, subject: Subject, serial: string,
   return reject(ctx.policy, why ?? 'replay', who(subject, serial));
 }
 
+/** How often a static password's accept tries again when another worker's login moved its counter first. */
+const STATIC_RETRIES = 3;
+
+/**
+ * The accept. A static password has no code that could be replayed, so two
+ * logins at once on two workers are both right: the one whose commit found
+ * the counter moved tries again at the new counter, as long as the token is
+ * still usable (the store's commit checks that each time).
+ */
+async function commit(ctx: AuthContext, token: Token, counter: number, now: number, drift?: number): Promise<boolean> {
+  if (await ctx.store.commitSuccess(token.serial, counter, now, drift)) return true;
+  if (!tokenKind(token.type).pinOnly) return false;
+  for (let i = 0; i < STATIC_RETRIES; i++) {
+    const fresh = await ctx.store.getToken(token.serial);
+    if (!fresh || (await unusable(ctx, fresh, now))) return false;
+    if (await ctx.store.commitSuccess(token.serial, fresh.counter, now)) return true;
+  }
+  return false;
+}
+
 async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], password: Buffer, now: number, attempt: Attempt, answer: Answering): Promise<Decision> {
   const { policy, store } = ctx;
 
   // 1. HMACs only: which tokens does the OTP part match?
   const checked = tokens.map((token) => {
-    const split = splitPinOtp(password, token.otpLength, policy.pinPosition);
-    const result = split ? tokenKind(token.type).checkOtp(token, split.otp, now) : ({ kind: 'none' } as const);
+    const kind = tokenKind(token.type);
+    // A static password's whole password is its PIN.
+    const split = kind.pinOnly ? { pin: password, otp: '' } : splitPinOtp(password, token.otpLength, policy.pinPosition);
+    const result = split ? kind.checkOtp(token, split.otp, now) : ({ kind: 'none' } as const);
     trace('otp checked', { serial: token.serial, ...(split ? {} : { why: `password shorter than the ${token.otpLength}-digit OTP` }), ...otpOutcome(token, result, now) });
     return { token, split, result };
   });
@@ -86,7 +108,7 @@ async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], 
     const accepted = answer.accept('ok', who(subject, c.token.serial));
     const refused = answer.refuse(accepted);
     if (refused) return refused;
-    if (await store.commitSuccess(c.token.serial, c.result.counter, now, c.result.drift)) {
+    if (await commit(ctx, c.token, c.result.counter, now, c.result.drift)) {
       attempt.succeeded();
       return accepted;
     }

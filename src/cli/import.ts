@@ -10,7 +10,8 @@ import { importTokenFile } from '../auth/admin/import.ts';
 import { convertClientsConf } from '../import/freeradius-clients.ts';
 import { importLinotp } from '../import/linotp.ts';
 import type { PskcSecrets } from '../import/pskc.ts';
-import { skippedLines, summaryLine, type ImportSummary, type Skipped } from '../import/summary.ts';
+import { byTypeLine, skippedLines, summaryLine, type ImportSummary, type Skipped } from '../import/summary.ts';
+import { TOKEN_TYPES } from '../model/token.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
@@ -20,8 +21,9 @@ const USAGE = `usage: otp-radius import linotp --db URL --enckey FILE [--realm-m
        otp-radius import pskc FILE [--psk HEX | --psk-file F | --password P | --password-file F] [--user LOGIN[@REALM]] [--realm R] [--dry-run] [--config FILE]
        otp-radius import freeradius-clients FILE
 
-  linotp              every token of a LinOTP 2 or 3 database: seed, type (hmac, totp, ocra2), counter,
-                      windows, fail counter, PIN, owner, validity and use limits. --db is sqlite:PATH,
+  linotp              every token of a LinOTP 2 or 3 database: seed, type (hmac, totp, ocra2, email, sms,
+                      spass), counter, windows, fail counter, PIN, owner, validity and use limits, the
+                      e-mail address or phone number in token info. --db is sqlite:PATH,
                       postgres://USER@HOST/DB or mysql://USER:PASSWORD@HOST/DB (LinOTP's own SQLAlchemy URL
                       works; messages never show the password; PGPASSWORD works for PostgreSQL).
                       --enckey is LinOTP's encKey file (LinOTP 2 and 3; not a password-protected one).
@@ -72,7 +74,7 @@ async function reporting<T>(command: string, body: () => Promise<T>, outcome = '
 
 function report(summary: ImportSummary, skipped: Skipped[], skippedTitle: string): number {
   for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
-  const lines = [summaryLine(summary), ...skippedLines(skippedTitle, skipped)];
+  const lines = [summaryLine(summary), ...(summary.byType && summary.created + summary.updated > 0 ? [byTypeLine(summary.byType, TOKEN_TYPES)] : []), ...skippedLines(skippedTitle, skipped)];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -1,5 +1,6 @@
 // `otp-radius token enroll`: a new token for a user, its seed, and the QR
-// code an authenticator app scans.
+// code an authenticator app scans; for e-mail and SMS tokens where the
+// codes go, and for static password tokens nothing but the PIN.
 
 import { chmod, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -7,18 +8,21 @@ import QRCode from 'qrcode';
 import { base32Encode } from '../otp/base32.ts';
 import { OtpInputError } from '../otp/errors.ts';
 import { parseSeed } from '../otp/seed.ts';
-import { HASH_ALGORITHMS, TOKEN_TYPES, type HashAlgorithm, type TokenType } from '../model/token.ts';
+import { HASH_ALGORITHMS, TOKEN_TYPES, type HashAlgorithm, type Token, type TokenType } from '../model/token.ts';
 import { DEFAULT_CONFIG, parse } from './args.ts';
 import { loadCliConfig, withContext } from './context.ts';
-import { buildToken, TokenTypeError } from '../tokens/index.ts';
+import { buildToken, hasProvisioningUri, TokenTypeError } from '../tokens/index.ts';
 import { secretOption } from './secret-option.ts';
-import { enrollToken, type EnrollRequest } from '../auth/admin.ts';
+import { enrollToken, type Enrolled, type EnrollRequest } from '../auth/admin.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 
-export const ENROLL_USAGE = `usage: otp-radius token enroll --type hotp|totp|ocra [--user LOGIN[@REALM]] [--realm R] [options]
+export const ENROLL_USAGE = `usage: otp-radius token enroll --type hotp|totp|ocra|email|sms|spass [--user LOGIN[@REALM]] [--realm R] [options]
   --pin - | --pin-file FILE   the token PIN typed before the OTP, read from stdin or a file
-                       (default: none, the OTP alone; --pin PIN works but shows it in ps)
-  --digits 6|7|8       otp length (default from tokens.hotp/totp.otpLength, 6)
+                       (default: none, the OTP alone; --pin PIN works but shows it in ps);
+                       for spass the whole password (required)
+  --email ADDRESS      email: where codes go (default: the user's address in the directory)
+  --phone NUMBER       sms: where codes go (default: the user's mobile, else phone, in the directory)
+  --digits 6|7|8       otp length (default from tokens.<type>.otpLength, 6)
   --algorithm ALG      sha1 | sha256 | sha512 (default sha1)
   --period SECONDS     TOTP time step (default 30)
   --ocrasuite SUITE    OCRA suite (default OCRA-1:HOTP-SHA256-8:C-QN08)
@@ -59,6 +63,8 @@ export async function enrollCommand(args: string[]): Promise<number> {
     'seed-hex': { type: 'string' },
     serial: { type: 'string' },
     description: { type: 'string' },
+    email: { type: 'string' },
+    phone: { type: 'string' },
     qr: { type: 'string' },
     'no-qr': { type: 'boolean' },
     pending: { type: 'boolean' },
@@ -69,7 +75,9 @@ export async function enrollCommand(args: string[]): Promise<number> {
     return 0;
   }
   const type = values.type as TokenType | undefined;
-  if (!type || !TYPES.includes(type)) throw new CliError(`token enroll: --type must be hotp, totp or ocra${type ? `, got "${type}"` : ''}`, EXIT_USAGE);
+  if (!type || !TYPES.includes(type)) throw new CliError(`token enroll: --type must be one of ${TYPES.join(', ')}${type ? `, got "${type}"` : ''}`, EXIT_USAGE);
+  const app = hasProvisioningUri(type);
+  if (!app && (values.qr !== undefined || values['no-qr'])) throw new CliError(`token enroll: --qr and --no-qr apply to tokens an app holds, not to ${type} tokens`, EXIT_USAGE);
   const algorithm = values.algorithm?.toLowerCase() as HashAlgorithm | undefined;
   if (algorithm !== undefined && !ALGORITHMS.includes(algorithm)) throw new CliError(`token enroll: --algorithm must be sha1, sha256 or sha512, got "${values.algorithm}"`, EXIT_USAGE);
   if (values.seed !== undefined && values['seed-hex'] !== undefined) throw new CliError('token enroll: give --seed or --seed-hex, not both', EXIT_USAGE);
@@ -99,6 +107,8 @@ export async function enrollCommand(args: string[]): Promise<number> {
     ...(ocraPin !== undefined ? { ocraPin } : {}),
     ...(values.serial !== undefined ? { serial: values.serial } : {}),
     ...(values.description !== undefined ? { description: values.description } : {}),
+    ...(values.email !== undefined ? { email: values.email } : {}),
+    ...(values.phone !== undefined ? { phone: values.phone } : {}),
     ...(pin ? { pin } : {}),
     ...(values.pending ? { pending: true } : {}),
   };
@@ -115,27 +125,60 @@ export async function enrollCommand(args: string[]): Promise<number> {
 
   return withContext(config, async (s, actor) => {
     const { token, uri, owner } = await enrollToken(s.admin, actor, request);
-    // The QR code holds the seed: readable by its owner only, like an export.
-    if (values.qr !== undefined) await writeQrFile(values.qr, uri);
-
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify({ serial: token.serial, type: token.type, user: owner?.user.login ?? null, realm: owner?.realm ?? null, seed: base32Encode(token.seed, false), seedHex: token.seed.toString('hex'), uri, ...(token.info.ocrasuite ? { ocrasuite: token.info.ocrasuite } : {}) })}\n`);
+    if (!app) {
+      printServerToken(token, owner, values.json === true);
     } else {
-      const out = [
-        `serial:   ${token.serial}`,
-        `type:     ${token.type}${token.type === 'ocra' ? ` (${token.info.ocrasuite})` : `, ${token.otpLength} digits, ${token.algorithm}${token.type === 'totp' ? `, ${token.timeStep} s` : ''}`}`,
-        ...(token.pending ? [`state:    pending: verify with otp-radius token verify ${token.serial} OTP`] : []),
-        `user:     ${owner ? `${owner.user.login} (realm ${owner.realm})` : 'none (assign with: otp-radius token assign SERIAL --user LOGIN)'}`,
-        `seed:     ${base32Encode(token.seed, false)} (hex ${token.seed.toString('hex')})`,
-        `uri:      ${uri}`,
-      ];
-      process.stdout.write(`${out.join('\n')}\n`);
-      if (!values['no-qr']) process.stdout.write(`\n${await QRCode.toString(uri, { type: 'terminal', small: true, errorCorrectionLevel: 'L' })}\n`);
-      if (values.qr !== undefined) process.stdout.write(`QR code written to ${values.qr}\n`);
+      // The QR code holds the seed: readable by its owner only, like an export.
+      if (values.qr !== undefined) await writeQrFile(values.qr, uri);
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify({ serial: token.serial, type: token.type, user: owner?.user.login ?? null, realm: owner?.realm ?? null, seed: base32Encode(token.seed, false), seedHex: token.seed.toString('hex'), uri, pending: token.pending, ...(token.info.ocrasuite ? { ocrasuite: token.info.ocrasuite } : {}) })}\n`);
+      } else {
+        const out = [
+          `serial:   ${token.serial}`,
+          `type:     ${token.type}${token.type === 'ocra' ? ` (${token.info.ocrasuite})` : `, ${token.otpLength} digits, ${token.algorithm}${token.type === 'totp' ? `, ${token.timeStep} s` : ''}`}`,
+          ...(token.pending ? [`state:    pending: verify with otp-radius token verify ${token.serial} OTP`] : []),
+          `user:     ${ownerText(owner)}`,
+          `seed:     ${base32Encode(token.seed, false)} (hex ${token.seed.toString('hex')})`,
+          `uri:      ${uri}`,
+        ];
+        process.stdout.write(`${out.join('\n')}\n`);
+        if (!values['no-qr']) process.stdout.write(`\n${await QRCode.toString(uri, { type: 'terminal', small: true, errorCorrectionLevel: 'L' })}\n`);
+        if (values.qr !== undefined) process.stdout.write(`QR code written to ${values.qr}\n`);
+      }
     }
-    if (!pin && s.config.policy.otppin === 'token') process.stderr.write(`warning: token ${token.serial} has no PIN: the OTP alone logs in (set one with: otp-radius token set-pin ${token.serial})\n`);
+    if (!pin && s.config.policy.otppin === 'token' && token.type !== 'spass') {
+      const alone = app ? 'the OTP alone logs in' : 'an empty password sends a code, and the code alone logs in';
+      process.stderr.write(`warning: token ${token.serial} has no PIN: ${alone} (set one with: otp-radius token set-pin ${token.serial})\n`);
+    }
+    if (token.type === 'spass') {
+      process.stderr.write(`warning: ${token.serial} is a static password: one factor only; keep it for break-glass and service accounts, with a long random PIN\n`);
+    }
+    if (!app && token.type !== 'spass' && !s.config.delivery?.[token.type === 'email' ? 'email' : 'sms']) {
+      process.stderr.write(`warning: delivery.${token.type} is not configured: ${token.serial} gets no codes until it is\n`);
+    }
     return 0;
   }, 'token enroll');
+}
+
+function ownerText(owner: Enrolled['owner']): string {
+  return owner ? `${owner.user.login} (realm ${owner.realm})` : 'none (assign with: otp-radius token assign SERIAL --user LOGIN)';
+}
+
+/** E-mail, SMS and static password tokens: their seed stays here, so only where the codes go is shown. */
+function printServerToken(token: Token, owner: Enrolled['owner'], json: boolean): void {
+  const to = token.type === 'email' ? token.info.email : token.type === 'sms' ? token.info.phone : undefined;
+  const where = token.type === 'spass' ? undefined : (to ?? 'the user\'s, from the directory at each login');
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ serial: token.serial, type: token.type, user: owner?.user.login ?? null, realm: owner?.realm ?? null, ...(token.type === 'spass' ? {} : { otpLength: token.otpLength, to: to ?? null }) })}\n`);
+    return;
+  }
+  const out = [
+    `serial:   ${token.serial}`,
+    `type:     ${token.type}${token.type === 'spass' ? ' (static password: the PIN alone logs in)' : `, ${token.otpLength} digits sent by ${token.type === 'email' ? 'e-mail' : 'SMS'}`}`,
+    `user:     ${ownerText(owner)}`,
+    ...(where !== undefined ? [`codes to: ${where}`] : []),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 async function writeQrFile(file: string, uri: string): Promise<void> {

@@ -3,7 +3,7 @@
 // uses; the server sees the change on its next request.
 
 import {
-  assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, revokeToken, setPin, showToken, tokenView, unassignToken, verifyToken,
+  assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, revokeToken, setPin, showToken, testSend, tokenView, unassignToken, verifyToken,
 } from '../auth/admin.ts';
 import type { Actor } from '../model/actor.ts';
 import type { Services } from '../server/services.ts';
@@ -16,7 +16,7 @@ import { ENROLL_USAGE, enrollCommand } from './token-enroll.ts';
 import { tokenDetails, tokenTable } from './token-view.ts';
 
 const USAGE = `usage: otp-radius token COMMAND [options] [--config FILE]
-  enroll --type hotp|totp|ocra --user LOGIN ...   a new token (see token enroll --help)
+  enroll --type hotp|totp|ocra|email|sms|spass --user LOGIN ...   a new token (see token enroll --help)
   list [--user LOGIN[@REALM]] [--realm R] [--unassigned] [--json]
   show SERIAL [--json]
   enable SERIAL | disable SERIAL
@@ -28,7 +28,8 @@ const USAGE = `usage: otp-radius token COMMAND [options] [--config FILE]
   resync SERIAL OTP1 OTP2      two consecutive OTPs put the counter (TOTP: clock drift) right
   assign SERIAL --user LOGIN[@REALM] [--realm R]
   unassign SERIAL        remove the owner (and the PIN, which was theirs)
-  challenge SERIAL       open a challenge for the token's owner; answer with: otp-radius check --user U --state TXID --password RESPONSE
+  challenge SERIAL       open a challenge for the token's owner (e-mail/SMS tokens: the code is sent); answer with: otp-radius check --user U --state TXID --password RESPONSE
+  test-send SERIAL [--json]   send a test message (TEST where the code goes) to an e-mail or SMS token's destination
 `;
 
 type Sub = (args: string[]) => Promise<number>;
@@ -141,8 +142,17 @@ const challenge = withSerial('challenge', { json: { type: 'boolean' } }, 1, asyn
   return done(lines.join('\n'));
 }, 'challenge SERIAL [--json]');
 
+const testSendCommand = withSerial('test-send', { json: { type: 'boolean' } }, 1, async (s, actor, serial, v) => {
+  const sent = await testSend(s.admin, actor, serial);
+  if (v.json) {
+    process.stdout.write(`${JSON.stringify({ serial, channel: sent.channel, to: sent.to, ...(sent.id !== undefined ? { id: sent.id } : {}) })}\n`);
+    return 0;
+  }
+  return done(`${serial}: test ${sent.channel === 'email' ? 'e-mail' : 'SMS'} sent to ${sent.to}${sent.id !== undefined ? ` (id ${sent.id})` : ''}`);
+}, 'test-send SERIAL [--json]');
+
 const SUBCOMMANDS: Record<string, Sub> = {
-  enroll: enrollCommand, list, show, enable, disable, revoke, delete: remove, 'set-pin': setPinCommand, reset, resync, verify, assign, unassign, challenge,
+  enroll: enrollCommand, list, show, enable, disable, revoke, delete: remove, 'set-pin': setPinCommand, reset, resync, verify, assign, unassign, challenge, 'test-send': testSendCommand,
 };
 
 export async function tokenCommand(args: string[]): Promise<number> {

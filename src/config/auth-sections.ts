@@ -2,10 +2,10 @@
 // `challenges`. Their result is the AuthPolicy plus enrollment defaults.
 
 import { isScalar } from 'yaml';
-import { DEFAULT_POLICY, DEFAULT_THROTTLE, type AuthPolicy, type LockoutPolicy, type OtpPinPolicy, type ThrottlePolicy } from '../model/policy.ts';
+import { DEFAULT_CODES, DEFAULT_POLICY, DEFAULT_THROTTLE, type AuthPolicy, type LockoutPolicy, type OtpPinPolicy, type ThrottlePolicy } from '../model/policy.ts';
 import type { PinPosition } from '../model/policy.ts';
 import { DEFAULT_TOKENS, type TokenDefaults } from '../model/token-defaults.ts';
-import { HASH_ALGORITHMS, TOKEN_TYPES } from '../model/token.ts';
+import { DELIVERED_TYPES, HASH_ALGORITHMS, TOKEN_TYPES, type DeliveredType } from '../model/token.ts';
 import { bool, type INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
 
 
@@ -16,7 +16,17 @@ const challengeTexts = object({
   hotp: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.hotp),
   totp: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.totp),
   ocra: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.ocra),
+  email: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.email),
+  sms: withDefault(str({ nonEmpty: true }), DEFAULT_POLICY.replyMessages.challenge.sms),
 });
+
+/** E-mail and SMS tokens: the length of the codes sent, and how long one is accepted. */
+function deliveredTokens(type: DeliveredType) {
+  return object({
+    otpLength: withDefault(otpLength, DEFAULT_TOKENS[type].otpLength),
+    validitySeconds: withDefault(int({ min: 30, max: 3600 }), DEFAULT_CODES.validity[type]),
+  });
+}
 
 const throttleShape = object({
   freeAttempts: withDefault(int({ min: 1, max: 1000 }), DEFAULT_THROTTLE.freeAttempts),
@@ -78,11 +88,16 @@ const tokensShape = object({
     suite: withDefault(str({ nonEmpty: true, pattern: /^OCRA-1:HOTP-SHA(1|256|512)-\d{1,2}:/, patternText: 'an OCRA suite like OCRA-1:HOTP-SHA256-8:C-QN08' }), DEFAULT_TOKENS.ocra.suite),
     maxChallenges: withDefault(int({ min: 1, max: 100 }), DEFAULT_POLICY.maxChallengesPerToken),
   })),
+  email: optional(deliveredTokens('email')),
+  sms: optional(deliveredTokens('sms')),
 });
 
 const challengesShape = object({
   timeout: withDefault(int({ min: 10, max: 3600 }), DEFAULT_POLICY.challengeTimeout),
   maxAttempts: withDefault(int({ min: 1, max: 100 }), DEFAULT_POLICY.challengeMaxAttempts),
+  /** A PIN that matches several e-mail/SMS tokens sends to each (`all`) or to one, in `preferred` order. */
+  send: withDefault(oneOf(['all', 'preferred'] as const), DEFAULT_CODES.send),
+  preferred: withDefault(list(oneOf(DELIVERED_TYPES), { minItems: 1 }), DEFAULT_CODES.preferred),
 });
 
 export const authSections = {
@@ -104,6 +119,12 @@ export function buildAuthPolicy(
     ...(p ? { otppin: p.otppin, lockout: p.lockout, throttle: p.throttle, pinPosition: p.pinPosition, splitAtSign: p.splitAtSign, splitDomain: p.splitDomain, passOnNoToken: p.passOnNoToken, passOnNoUser: p.passOnNoUser, challengeResponse: p.challengeResponse } : {}),
     ...(t ? { autoResync: t.autoResync, autoResyncTimeout: t.autoResyncTimeout, failCounterClearTimeout: t.failCounterClearTimeout, maxChallengesPerToken: t.ocra?.maxChallenges ?? DEFAULT_POLICY.maxChallengesPerToken } : {}),
     ...(c ? { challengeTimeout: c.timeout, challengeMaxAttempts: c.maxAttempts } : {}),
+    codes: {
+      validity: { email: t?.email?.validitySeconds ?? DEFAULT_CODES.validity.email, sms: t?.sms?.validitySeconds ?? DEFAULT_CODES.validity.sms },
+      send: c?.send ?? DEFAULT_CODES.send,
+      // The channels not named come after the named ones, so every token can still be chosen.
+      preferred: [...new Set([...(c?.preferred ?? DEFAULT_CODES.preferred), ...DELIVERED_TYPES])],
+    },
     replyMessages: {
       ...(p?.replyMessages?.accept ? { accept: p.replyMessages.accept } : {}),
       ...(p?.replyMessages?.reject ? { reject: p.replyMessages.reject } : {}),
@@ -114,6 +135,8 @@ export function buildAuthPolicy(
     hotp: t?.hotp ?? DEFAULT_TOKENS.hotp,
     totp: t?.totp ?? DEFAULT_TOKENS.totp,
     ocra: t?.ocra ? { window: t.ocra.window, syncWindow: t.ocra.syncWindow, suite: t.ocra.suite } : DEFAULT_TOKENS.ocra,
+    email: { otpLength: t?.email?.otpLength ?? DEFAULT_TOKENS.email.otpLength },
+    sms: { otpLength: t?.sms?.otpLength ?? DEFAULT_TOKENS.sms.otpLength },
     maxFail: t?.maxFail ?? DEFAULT_TOKENS.maxFail,
     issuer: t?.issuer ?? DEFAULT_TOKENS.issuer,
   };

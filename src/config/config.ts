@@ -67,6 +67,9 @@ export const LINOTP_REPLY_MESSAGES = { accept: 'LinOTP access granted', reject: 
  */
 export const LINOTP_CHALLENGE_PROMPT = 'Please enter your otp value:';
 
+/** What LinOTP 3 answers a PIN alone with for its e-mail and SMS tokens (the mail provider's and the SMS token's texts). */
+export const LINOTP_CODE_PROMPTS = { email: 'e-mail sent successfully', sms: 'sms submitted' } as const;
+
 /** Below this a shared secret is brute-forceable offline from one captured packet. */
 export const WEAK_SECRET_LENGTH = 16;
 
@@ -179,6 +182,8 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
       ...policy.replyMessages.challenge,
       ...(given('hotp') ? {} : { hotp: LINOTP_CHALLENGE_PROMPT }),
       ...(given('totp') ? {} : { totp: LINOTP_CHALLENGE_PROMPT }),
+      ...(given('email') ? {} : { email: LINOTP_CODE_PROMPTS.email }),
+      ...(given('sms') ? {} : { sms: LINOTP_CODE_PROMPTS.sms }),
     };
   }
   (v.reply ?? []).forEach((r, i) => {

@@ -12,8 +12,9 @@ export type { DeliveryChannel, DeliveryFailure, DeliveryMessage, Sender, SendRes
 export { DELIVERY_DEFAULTS } from './options.ts';
 export type { DeliveryLimits, DeliveryOptions, EmailOptions, SmsAuth, SmsOptions, SmtpTls } from './options.ts';
 export { decide, LIMIT_WINDOW_MS } from './limiter.ts';
-export type { DeliveryKey, DeliveryLimiter, LimitDecision, LimitName, SendHistory, WindowStats } from './limiter.ts';
+export type { DeliveryKey, DeliveryLimiter, LimitDecision, LimitName, SendHistory, TakeOptions, WindowStats } from './limiter.ts';
 export { MemoryDeliveryLimiter } from './memory-limiter.ts';
+export { StoreDeliveryLimiter, type SendLog } from './store-limiter.ts';
 export { maskDestination, maskEmail, maskPhone } from './mask.ts';
 export { normalizeDestination } from './destination.ts';
 export type { DestinationResult } from './destination.ts';

@@ -34,10 +34,20 @@ export type LimitDecision =
   | { allowed: true }
   | { allowed: false; limit: LimitName; /** When a send to this key would be allowed again. */ retryAfterMs: number };
 
-export function decide(limits: DeliveryLimits, history: SendHistory, now: number): LimitDecision {
+/**
+ * How a caller takes a send. `resendInterval: false` leaves the resend
+ * interval out (the hourly caps stay): auth/ keeps it by giving the open
+ * challenge of the last code again, and asks for a new code only once that
+ * challenge is gone (answered, closed or expired).
+ */
+export interface TakeOptions {
+  resendInterval?: boolean;
+}
+
+export function decide(limits: DeliveryLimits, history: SendHistory, now: number, options: TakeOptions = {}): LimitDecision {
   const { user, destination } = history;
   const until = (at: number | undefined, span: number): number => Math.max(1, (at ?? now) + span - now);
-  if (destination.newest !== undefined && now - destination.newest < limits.resendIntervalMs) {
+  if (options.resendInterval !== false && destination.newest !== undefined && now - destination.newest < limits.resendIntervalMs) {
     return { allowed: false, limit: 'resend-interval', retryAfterMs: until(destination.newest, limits.resendIntervalMs) };
   }
   if (user.count >= limits.maxPerHourPerUser) {
@@ -59,5 +69,5 @@ export interface DeliveryLimiter {
    * all pass the check before any of them is recorded. Call it before sending;
    * a send that then fails still counts, since it may have reached the phone.
    */
-  take(key: DeliveryKey, now?: number): Promise<LimitDecision>;
+  take(key: DeliveryKey, now?: number, options?: TakeOptions): Promise<LimitDecision>;
 }

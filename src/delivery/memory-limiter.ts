@@ -2,7 +2,7 @@
 // destination, kept for an hour. Each call decides and records without
 // yielding, so within one process take() is atomic.
 
-import { decide, LIMIT_WINDOW_MS, type DeliveryKey, type DeliveryLimiter, type LimitDecision, type WindowStats } from './limiter.ts';
+import { decide, LIMIT_WINDOW_MS, type DeliveryKey, type DeliveryLimiter, type LimitDecision, type TakeOptions, type WindowStats } from './limiter.ts';
 import type { DeliveryLimits } from './options.ts';
 
 /** How often keys whose sends are all older than the window are dropped. */
@@ -27,8 +27,8 @@ export class MemoryDeliveryLimiter implements DeliveryLimiter {
     return Promise.resolve();
   }
 
-  take(key: DeliveryKey, now = Date.now()): Promise<LimitDecision> {
-    const decision = this.decideNow(key, now);
+  take(key: DeliveryKey, now = Date.now(), options: TakeOptions = {}): Promise<LimitDecision> {
+    const decision = this.decideNow(key, now, options);
     if (decision.allowed) this.add(key, now);
     return Promise.resolve(decision);
   }
@@ -38,9 +38,9 @@ export class MemoryDeliveryLimiter implements DeliveryLimiter {
     return this.sends.size;
   }
 
-  private decideNow(key: DeliveryKey, now: number): LimitDecision {
+  private decideNow(key: DeliveryKey, now: number, options: TakeOptions = {}): LimitDecision {
     this.sweep(now);
-    return decide(this.limits, { user: this.stats(userKey(key), now), destination: this.stats(destinationKey(key), now) }, now);
+    return decide(this.limits, { user: this.stats(userKey(key), now), destination: this.stats(destinationKey(key), now) }, now, options);
   }
 
   private stats(id: string, now: number): WindowStats {

@@ -75,16 +75,20 @@ function envelope(result: Record<string, unknown>, detail?: Record<string, unkno
 /**
  * LinOTP 3's answers: accept and reject carry no detail; a challenge's detail
  * is the challenge itself (transactionid, message, linotp_tokenserial, and for
- * OCRA the question as `challenge`); several tokens give a top-level
- * transactionid, "Multiple challenges submitted." and one entry per serial.
+ * OCRA the question as `challenge`; e-mail and SMS tokens add `state`, the
+ * transaction id again, as LinOTP's token classes do); several tokens give a
+ * top-level transactionid, "Multiple challenges submitted." and one entry
+ * per serial.
  */
 export function checkJson(d: Decision): Record<string, unknown> {
   if (d.decision !== 'challenge') return envelope({ status: true, value: d.decision === 'accept' });
   const { transactionId, data, serials } = d.challenge;
+  const sent = new Set((d.challenge.codes ?? []).map((c) => c.serial));
   const one = (serial: string | undefined): Record<string, unknown> => ({
     transactionid: transactionId,
     message: d.replyMessage ?? '',
     ...(data ? { challenge: data } : {}),
+    ...(serial && sent.has(serial) ? { state: transactionId } : {}),
     ...(serial ? { linotp_tokenserial: serial } : {}),
   });
   if (serials.length <= 1) return envelope({ status: true, value: false }, one(serials[0]));

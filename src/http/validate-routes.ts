@@ -50,7 +50,7 @@ function jsonParams(text: string): Body {
 }
 
 function kindOf(request: FastifyRequest): Kind {
-  return (request.routeOptions.config as { linotp?: Kind }).linotp ?? 'check';
+  return request.routeOptions.config.linotp ?? 'check';
 }
 
 /** A Buffer, so that Fastify sends the type as given (LinOTP's clients see the Content-Type LinOTP sends). */

@@ -1,8 +1,13 @@
 // A LinOTP Token row in our terms. What LinOTP stores and what it means here:
 //
-// - LinOtpTokenType: hmac -> hotp, totp -> totp, ocra2 -> ocra; other types
-//   (spass, pw, sms, email, push, qr, yubikey, remote, radius, ...) are
-//   listed as not imported.
+// - LinOtpTokenType: hmac -> hotp, totp -> totp, ocra2 -> ocra, email,
+//   sms and spass as they are; other types (pw, push, qr, yubikey, remote,
+//   radius, ...) are listed as not imported.
+// - E-mail and SMS tokens keep the address or number LinOTP stored in
+//   token info (email_address, phone) as our token info email / phone;
+//   without one, codes go to the owner's address or number in the directory
+//   (LinOTP's dynamic_email_address / sms_dynamic_mobile_number). A spass
+//   token's PIN is its whole password; LinOTP gave it a seed it never used.
 // - LinOtpCount is the next usable counter: LinOTP stores matched + 1 after
 //   every accepted OTP, for TOTP too (the time step of the OTP, plus one).
 //   That is exactly Token.counter, so an OTP LinOTP accepted stays used.
@@ -88,7 +93,10 @@ export interface Decoded {
   warnings: string[];
 }
 
-const TYPES: Readonly<Record<string, TokenType>> = { hmac: 'hotp', totp: 'totp', ocra2: 'ocra' };
+const TYPES: Readonly<Record<string, TokenType>> = { hmac: 'hotp', totp: 'totp', ocra2: 'ocra', email: 'email', sms: 'sms', spass: 'spass' };
+
+/** Where LinOTP keeps the destination in token info, and where we keep it. */
+const DESTINATION_INFO: Partial<Record<TokenType, [linotp: string, ours: string]>> = { email: ['email_address', 'email'], sms: ['phone', 'phone'] };
 const HASHES: readonly HashAlgorithm[] = HASH_ALGORITHMS;
 
 /** Text of a column; MS SQL and some drivers pad empty columns with a space. */
@@ -219,8 +227,11 @@ function decodeRow(row: LinotpRow, realms: string[], keys: readonly Buffer[], no
     if (typeof params === 'string') return skip(params);
     ocra = params;
   }
-  if (text(row, 'linotpkeyenc') === '') throw new ImportError(['LinOtpKeyEnc is empty: the token has no seed']);
-  const seed = decryptSeed(keys, text(row, 'linotpkeyenc'), text(row, 'linotpkeyiv'));
+  let seed: Buffer;
+  if (text(row, 'linotpkeyenc') !== '') seed = decryptSeed(keys, text(row, 'linotpkeyenc'), text(row, 'linotpkeyiv'));
+  // A static password never computes a code: one without a seed gets a fixed stand-in, the same on every run.
+  else if (type === 'spass') seed = createHash('sha256').update(`spass ${serial}`).digest().subarray(0, 20);
+  else throw new ImportError(['LinOtpKeyEnc is empty: the token has no seed']);
 
   const timeStep = type === 'ocra' ? (ocra!.suite.timeStep ?? 30) : int(info.timeStep, 'token info timeStep', 30) || 30;
   if (timeStep < 1 || timeStep > 86_400) throw new ImportError([`token info timeStep: expected 1..86400 seconds, got ${timeStep}`]);
@@ -248,6 +259,14 @@ function decodeRow(row: LinotpRow, realms: string[], keys: readonly Buffer[], no
   if (maxFailRaw < 1) warnings.push(`${serial}: LinOtpMaxFail is ${maxFailRaw}, imported as 1 (the token is locked, as it was in LinOTP)`);
 
   const pin = decodePin(row, keys);
+  const extraInfo: Record<string, string> = {};
+  const where = DESTINATION_INFO[type];
+  if (where) {
+    const value = info[where[0]];
+    if (typeof value === 'string' && value.trim() !== '') extraInfo[where[1]] = value.trim();
+    else if (value !== undefined && typeof value !== 'string') throw new ImportError([`token info ${where[0]}: expected text, got ${JSON.stringify(value)}`]);
+  }
+  if (type === 'spass' && pin.kind === 'none') warnings.push(`${serial}: static password token without a PIN: it cannot log in here until it gets one (token set-pin)`);
   const owner = userId === '' ? null : { resolver: resolverName(resolverSpec), userId, realms: realms.map((r) => r.toLowerCase()) };
   if (owner && owner.resolver === '') throw new ImportError([`LinOtpUserid is set (${userId}) but LinOtpIdResClass/LinOtpIdResolver name no resolver`]);
 
@@ -268,7 +287,7 @@ function decodeRow(row: LinotpRow, realms: string[], keys: readonly Buffer[], no
     locked: failCount >= maxFailRaw,
     active: bool(row.linotpisactive, 'LinOtpIsactive'),
     description: text(row, 'linotptokendesc'),
-    info: ocra ? ocra.info : {},
+    info: ocra ? ocra.info : extraInfo,
     pin,
     owner,
     authCount: Math.max(0, int(info.count_auth, 'token info count_auth', 0)),

@@ -154,6 +154,8 @@ export async function importLinotp(store: KeyedTokenStore, dir: Directory, optio
   }
   problems.throwIfAny();
   const result = await store.importTokens(tokens, { dryRun: options.dryRun === true });
+  const byType: Record<string, number> = {};
+  for (const t of tokens) byType[t.type] = (byType[t.type] ?? 0) + 1;
   return {
     source: describeSource(source),
     target: store.description,
@@ -162,5 +164,6 @@ export async function importLinotp(store: KeyedTokenStore, dir: Directory, optio
     updated: result.updated,
     notImported: decoded.notImported,
     warnings,
+    byType,
   };
 }

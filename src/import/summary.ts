@@ -10,6 +10,8 @@ export interface ImportSummary {
   updated: number;
   /** Things an admin should look at that did not stop the import. */
   warnings: string[];
+  /** Tokens imported per token type, where the source has several. */
+  byType?: Record<string, number>;
 }
 
 export interface Skipped {
@@ -26,6 +28,12 @@ function plural(n: number, word: string): string {
 export function summaryLine(s: ImportSummary): string {
   const count = `${plural(s.created + s.updated, 'token')} (${s.created} new, ${s.updated} updated)`;
   return s.dryRun ? `dry run: would import ${count} from ${s.source} into ${s.target}; nothing written` : `imported ${count} from ${s.source} into ${s.target}`;
+}
+
+/** "by type: hotp 2, email 1, spass 1", in the order of `order`. */
+export function byTypeLine(byType: Record<string, number>, order: readonly string[]): string {
+  const known = order.filter((t) => byType[t]);
+  return `by type: ${[...known, ...Object.keys(byType).filter((t) => !order.includes(t))].map((t) => `${t} ${byType[t]}`).join(', ')}`;
 }
 
 export function skippedLines(title: string, skipped: readonly Skipped[]): string[] {

@@ -2,7 +2,7 @@
 // per admin operation. Never a password, PIN, seed or OTP.
 
 import type { Actor } from './actor.ts';
-import type { DecisionKind } from './decision.ts';
+import type { CodeSend, DecisionKind } from './decision.ts';
 
 export interface AuthEvent {
   event: 'auth';
@@ -17,6 +17,8 @@ export interface AuthEvent {
   nasAddress: string;
   nasIdentifier?: string;
   callingStationId?: string;
+  /** Codes sent (or not) for e-mail and SMS tokens: channel, masked destination, result. */
+  deliveries?: CodeSend[];
   ms: number;
 }
 

@@ -10,6 +10,21 @@ export interface ReplyAttribute {
   value: string | number | Buffer;
 }
 
+/** Where an e-mail or SMS code of a transaction went. */
+export interface SentCode {
+  serial: string;
+  channel: 'email' | 'sms';
+  /** The destination masked, e.g. a***@example.org or +49*********89. */
+  to: string;
+}
+
+/** One send this request made or held back, for the audit log: never the code. */
+export interface CodeSend extends SentCode {
+  result: 'sent' | 'failed' | 'limited';
+  /** Why it failed or was held back, e.g. "smtp: connection refused" or "resend-interval, retry in 42 s". */
+  reason?: string;
+}
+
 /** An open challenge as the front ends show it. */
 export interface ChallengeInfo {
   /** 128 random bits in hex: sent as State, LinOTP's `transactionid`. */
@@ -20,6 +35,8 @@ export interface ChallengeInfo {
   serials: string[];
   /** Seconds it stays open (Session-Timeout on Access-Challenge). */
   timeout: number;
+  /** The e-mail and SMS codes it waits for. */
+  codes?: SentCode[];
 }
 
 /** Who and what a decision was about, for the audit event; absent where nobody was found. */
@@ -31,6 +48,8 @@ interface Audited {
   user?: string;
   realm?: string;
   serial?: string;
+  /** Codes this request sent, or tried to send, for e-mail and SMS tokens. */
+  deliveries?: CodeSend[];
 }
 
 export interface AcceptDecision extends Audited {

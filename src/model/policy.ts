@@ -1,7 +1,7 @@
 // The authentication policy: what the config's `policy`, `tokens` and
 // `challenges` sections decide. Defaults are LinOTP's/privacyIDEA's.
 
-import type { TokenType } from './token.ts';
+import type { ChallengeType, DeliveredType, TokenType } from './token.ts';
 
 /** Where the PIN stands in PIN+OTP: before the OTP (LinOTP's default) or after it. */
 export type PinPosition = 'prepend' | 'append';
@@ -33,6 +33,21 @@ export interface ThrottlePolicy {
   resetAfterSeconds: number;
 }
 
+/**
+ * Codes the server sends for e-mail and SMS tokens: how long a sent code is
+ * accepted, and whether a PIN that matches several such tokens sends to all
+ * of them (LinOTP's way) or to one, the first channel of `preferred` that
+ * the user has a token for (the next one when that send fails).
+ */
+export interface CodePolicy {
+  /** Seconds a sent code is accepted (the challenge's lifetime), per channel. */
+  validity: Record<DeliveredType, number>;
+  send: 'all' | 'preferred';
+  preferred: DeliveredType[];
+}
+
+export const DEFAULT_CODES: CodePolicy = { validity: { email: 300, sms: 300 }, send: 'all', preferred: ['sms', 'email'] };
+
 export const DEFAULT_THROTTLE: ThrottlePolicy = { freeAttempts: 5, firstDelaySeconds: 2, maxDelaySeconds: 900, resetAfterSeconds: 3600 };
 
 export interface AuthPolicy {
@@ -45,7 +60,7 @@ export interface AuthPolicy {
   splitDomain: boolean;
   passOnNoToken: boolean;
   passOnNoUser: boolean;
-  /** Token types that answer a PIN-only password with a challenge. */
+  /** Token types that answer a PIN-only password with a challenge; e-mail and SMS tokens always do (it is their only way). */
   challengeResponse: TokenType[];
   autoResync: boolean;
   /** Seconds within which the second OTP of an autosync pair must come. */
@@ -56,11 +71,15 @@ export interface AuthPolicy {
   challengeMaxAttempts: number;
   /** Open challenges kept per token (LinOTP OcraMaxChallenges). */
   maxChallengesPerToken: number;
+  codes: CodePolicy;
   replyMessages: {
     accept?: string;
     reject?: string;
-    /** Prompt per token type; `{challenge}` is replaced by the challenge data (OCRA question). */
-    challenge: Record<TokenType, string>;
+    /**
+     * Prompt per token type; `{challenge}` is replaced by the challenge data
+     * (OCRA question), `{destination}` by where e-mail and SMS codes went (masked).
+     */
+    challenge: Record<ChallengeType, string>;
   };
 }
 
@@ -80,11 +99,14 @@ export const DEFAULT_POLICY: AuthPolicy = {
   challengeTimeout: 120,
   challengeMaxAttempts: 3,
   maxChallengesPerToken: 3,
+  codes: DEFAULT_CODES,
   replyMessages: {
     challenge: {
       hotp: 'Please enter your OTP',
       totp: 'Please enter your OTP',
       ocra: 'Please answer the challenge: {challenge}',
+      email: 'A code was sent to {destination}',
+      sms: 'A code was sent to {destination}',
     },
   },
 };

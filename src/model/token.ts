@@ -2,8 +2,13 @@
 // owner. The store persists it; tokens/ judges OTPs against it; auth/ and
 // the admin operations decide with it.
 
-export const TOKEN_TYPES = ['hotp', 'totp', 'ocra'] as const;
+export const TOKEN_TYPES = ['hotp', 'totp', 'ocra', 'email', 'sms', 'spass'] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
+/** Types whose codes the server sends (by e-mail or SMS) after the first factor. */
+export const DELIVERED_TYPES = ['email', 'sms'] as const;
+export type DeliveredType = (typeof DELIVERED_TYPES)[number];
+/** Types that may answer a PIN alone with a challenge: all but the static password. */
+export type ChallengeType = Exclude<TokenType, 'spass'>;
 export const HASH_ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
 export type HashAlgorithm = (typeof HASH_ALGORITHMS)[number];
 
@@ -61,7 +66,7 @@ export interface Token {
   syncCounter: number | null;
   syncAt: number | null;
   description: string;
-  /** Free-form token info (e.g. ocrasuite, imported LinOTP fields). */
+  /** Free-form token info (e.g. ocrasuite, the `email` address or `phone` number codes go to). */
   info: Record<string, string>;
   createdAt: number;
 }

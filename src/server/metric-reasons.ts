@@ -21,6 +21,8 @@ export const DECISION_REASONS = [
   'expired',
   'bad_state',
   'bad_request',
+  'delivery_failed',
+  'delivery_limited',
   'store_unavailable',
   'resolver_unavailable',
   'internal_error',
@@ -30,6 +32,8 @@ export const DECISION_REASONS = [
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 const REJECT_RULES: readonly [RegExp, DecisionReason][] = [
+  [/^delivery failed/, 'delivery_failed'],
+  [/^delivery limited/, 'delivery_limited'],
   [/store unavailable/, 'store_unavailable'],
   [/resolver unavailable/, 'resolver_unavailable'],
   [/internal error/, 'internal_error'],
@@ -41,7 +45,7 @@ const REJECT_RULES: readonly [RegExp, DecisionReason][] = [
   [/unknown user|ambiguous user/, 'unknown_user'],
   [/unknown realm|no realm/, 'unknown_realm'],
   [/no token|no usable token/, 'no_token'],
-  [/disabled|revoked/, 'disabled'],
+  [/disabled|revoked|^static password/, 'disabled'],
   [/^pending$/, 'pending'],
   [/unknown state|state of another user|challenge expired|challenge closed/, 'bad_state'],
   [/expired|not yet valid|limit reached/, 'expired'],

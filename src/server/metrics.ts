@@ -26,6 +26,7 @@ export class Metrics {
   private readonly resolverErrors: Counter<'resolver'>;
   private readonly handlerErrors: Counter<'front_end'>;
   private readonly httpRefusals: Counter<'cause'>;
+  private readonly deliveries: Counter<'channel' | 'outcome'>;
 
   constructor() {
     const registers = [this.registry];
@@ -34,6 +35,12 @@ export class Metrics {
     this.resolverErrors = new Counter({ name: 'otp_radius_resolver_errors_total', help: 'Lookups that failed because a resolver did not answer.', labelNames: ['resolver'], registers });
     this.handlerErrors = new Counter({ name: 'otp_radius_handler_errors_total', help: 'Requests where authentication failed with an error instead of a decision.', labelNames: ['front_end'], registers });
     this.httpRefusals = new Counter({ name: 'otp_radius_http_refused_total', help: 'HTTP requests answered without reaching a route (400, 403, 404, 405, 408, 413, 415, 431), by cause.', labelNames: ['cause'], registers });
+    this.deliveries = new Counter({
+      name: 'otp_radius_deliveries_total',
+      help: 'Codes for e-mail and SMS tokens by channel and outcome: sent, limited (a rate limit held it back), or why the send failed.',
+      labelNames: ['channel', 'outcome'],
+      registers,
+    });
     // The RADIUS listener keeps its own counts; these read them at scrape time.
     const source = (): RadiusStats | undefined => this.radius?.();
     const radius = (name: string, help: string, read: (s: RadiusStats) => number): void => {
@@ -81,6 +88,11 @@ export class Metrics {
   /** The handler threw instead of deciding (a bug or an unexpected outage). */
   handlerError(frontEnd: FrontEnd): void {
     this.handlerErrors.inc({ front_end: frontEnd });
+  }
+
+  /** One attempted send; `outcome` is one of a fixed set of words (sent, limited, a delivery failure kind). */
+  delivery(channel: 'email' | 'sms', outcome: string): void {
+    this.deliveries.inc({ channel, outcome });
   }
 
   httpRefused(cause: HttpRefusal): void {

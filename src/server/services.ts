@@ -7,10 +7,11 @@ import type { Logger } from 'pino';
 import type { AdminContext } from '../auth/admin.ts';
 import { teeAuditSink } from '../auth/audit.ts';
 import { tableAuditSink } from '../auth/audit-table-sink.ts';
-import { createAuthContext } from '../auth/context.ts';
+import { createAuthContext, type DeliveryDeps, type DeliveryOutcome } from '../auth/context.ts';
 import { AuthService } from '../auth/service.ts';
 import type { AuditSink } from '../model/audit.ts';
 import type { Config } from '../config/config.ts';
+import { createDelivery, StoreDeliveryLimiter } from '../delivery/index.ts';
 import { openStore, type KeyedTokenStore } from '../store/index.ts';
 import { createResolver, Realms, type UserResolver } from '../users/index.ts';
 
@@ -35,6 +36,8 @@ export interface ServiceHooks {
   auditLog?: AuditSink;
   now?: () => number;
   onResolverError?: (resolver: string) => void;
+  /** Every attempted send of an e-mail or SMS code (metrics). */
+  onDelivery?: (outcome: DeliveryOutcome) => void;
   /** A worker of `serve --workers N`: its supervisor checkpoints the SQLite store. */
   checkpointedElsewhere?: boolean;
   /**
@@ -56,10 +59,12 @@ export async function openServices(config: Config, logger: Logger, allHooks: Ser
   });
   if (!keyFileExisted) logger.warn({ keyFile: config.store.keyFile }, `created the key file ${config.store.keyFile}: back it up; without it the token seeds in the store cannot be decrypted`);
   const resolvers = new Map<string, UserResolver>();
+  let delivery: DeliveryDeps | undefined;
   try {
     for (const [name, options] of Object.entries(config.resolvers)) resolvers.set(name, await createResolver(name, options, { logger: logger.child({ resolver: name }) }));
     const realms = new Realms(config.realms, resolvers);
-    const context = createAuthContext({ store, users: realms, pins: store.pins, policy: config.policy, replyRules: config.reply, logger, ...hooks });
+    delivery = config.delivery ? deliveryOf(config.delivery, store) : undefined;
+    const context = createAuthContext({ store, users: realms, pins: store.pins, policy: config.policy, replyRules: config.reply, logger, ...(delivery ? { delivery } : {}), ...hooks });
     const auth = new AuthService(context);
     const sinks = [...(auditLog ? [auditLog] : []), ...(config.audit.table ? [tableAuditSink(store.audit, logger.child({ audit: 'table' }))] : [])];
     const audit = teeAuditSink(...sinks);
@@ -87,15 +92,22 @@ export async function openServices(config: Config, logger: Logger, allHooks: Ser
       async close() {
         // The audit events of the last requests go into the store before it closes.
         await audit.flush();
+        await delivery?.sender.close().catch(() => undefined);
         for (const r of resolvers.values()) await r.close().catch(() => undefined);
         await store.close();
       },
     };
   } catch (err) {
+    await delivery?.sender.close().catch(() => undefined);
     for (const r of resolvers.values()) await r.close().catch(() => undefined);
     await store.close();
     throw err;
   }
+}
+
+/** The senders the config asks for, over rate limits kept in the store (shared by every worker and server). */
+function deliveryOf(options: NonNullable<Config['delivery']>, store: KeyedTokenStore): DeliveryDeps {
+  return { sender: createDelivery(options), limiter: new StoreDeliveryLimiter(store, options.limits), resendIntervalSeconds: options.limits.resendIntervalMs / 1000 };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { authEvent, logAuditSink, withAudit } from '../auth/audit.ts';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load.ts';
+import { LIMIT_WINDOW_MS } from '../delivery/index.ts';
 import { createEapHook } from '../eap/radius-hook.ts';
 import { EapService } from '../eap/service.ts';
 import { createAuditLogger, createLogger, defaultDestination } from './logging.ts';
@@ -82,6 +83,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     auditLog: logAuditSink(audit.logger),
     ...(options.now ? { now: options.now } : {}),
     onResolverError: (r) => metrics.resolverError(r),
+    onDelivery: (d) => metrics.delivery(d.channel, d.outcome),
     checkpointedElsewhere: options.workerId !== undefined,
     create: true,
   });
@@ -130,6 +132,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     const { throttle } = config.policy;
     if (throttle) services.store.purgeThrottles(now - throttle.resetAfterSeconds).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: throttle purge failed'));
     learned.refresh().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: could not read the clients that send Message-Authenticator'));
+    if (config.delivery) services.store.purgeSends(Date.now() - LIMIT_WINDOW_MS).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: purge of old code sends failed'));
   }, 60_000);
   janitor.unref();
 

@@ -8,15 +8,35 @@
 // Conventions: timestamps are unix seconds (BIGINT); booleans are INTEGER
 // 0/1 (portable, and `locked = 1` reads the same on both); JSON is TEXT.
 // `window` is a reserved word in PostgreSQL, hence check_window.
+//
+// Where the two differ, a migration says so: SQLite cannot alter a CHECK
+// constraint, so a table whose CHECK changes is rebuilt there
+// (`sqliteRebuild`, sqlite/rebuild.ts), while PostgreSQL runs its own
+// ALTER TABLE (`postgres`). Both then run `sql`.
 
 import { StoreError } from './errors.ts';
 import type { Statement } from './sql.ts';
 
+/** A change to one text of a SQLite table's definition: `from` must occur in it exactly once. */
+export interface TableEdit {
+  table: string;
+  from: string;
+  to: string;
+}
+
 export interface Migration {
   version: number;
   name: string;
+  /** What both backends run (after their own steps below). */
   sql: string;
+  /** SQLite: tables rebuilt with these edits to their definitions, data, indexes and triggers kept. */
+  sqliteRebuild?: readonly TableEdit[];
+  /** PostgreSQL: its own statements for what sqliteRebuild does on SQLite. */
+  postgres?: string;
 }
+
+const OLD_TYPES = "CHECK (type IN ('hotp', 'totp', 'ocra'))";
+const NEW_TYPES = "CHECK (type IN ('hotp', 'totp', 'ocra', 'email', 'sms', 'spass'))";
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -215,7 +235,32 @@ CREATE INDEX admin_sessions_account ON admin_sessions (account);
 CREATE INDEX admin_sessions_last_seen ON admin_sessions (last_seen);
 `,
   },
+  {
+    version: 4,
+    name: 'e-mail, SMS and static password tokens, open challenges by user, code sends',
+    sqliteRebuild: [{ table: 'tokens', from: OLD_TYPES, to: NEW_TYPES }],
+    // The name PostgreSQL gives a column's CHECK: table_column_check.
+    postgres: `ALTER TABLE tokens DROP CONSTRAINT tokens_type_check;
+ALTER TABLE tokens ADD CONSTRAINT tokens_type_check ${NEW_TYPES};`,
+    sql: `
+-- A PIN alone within the resend interval finds the user's open challenge instead of sending another code.
+CREATE INDEX challenges_user ON challenges (resolver, user_id);
+
+-- One row per code sent, per user and per destination, for the rate limits every worker and server share.
+CREATE TABLE delivery_sends (
+  -- 'user:' and the user's key, or 'to:' and the normalised address or number.
+  subject TEXT NOT NULL,
+  -- Unix milliseconds.
+  sent_at BIGINT NOT NULL
+);
+CREATE INDEX delivery_sends_subject ON delivery_sends (subject, sent_at);
+CREATE INDEX delivery_sends_sent_at ON delivery_sends (sent_at);
+`,
+  },
 ];
+
+/** The schema version this program writes: the last migration's. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 export const SCHEMA_MIGRATIONS_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY,
@@ -223,11 +268,19 @@ export const SCHEMA_MIGRATIONS_SQL = `CREATE TABLE IF NOT EXISTS schema_migratio
   applied_at BIGINT NOT NULL
 )`;
 
-/** Checks the list itself: versions 1, 2, 3, ... in order. */
+/** Checks the list itself: versions from 1, increasing. */
 export function checkMigrationList(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new StoreError('schema', `migration list: entry ${i} has version ${m.version}, expected ${i + 1}`);
+    const least = i === 0 ? 1 : migrations[i - 1]!.version + 1;
+    if (!Number.isSafeInteger(m.version) || m.version < least || (i === 0 && m.version !== 1)) {
+      throw new StoreError('schema', `migration list: entry ${i} has version ${m.version}, expected ${i === 0 ? 1 : `more than ${least - 1}`}`);
+    }
   });
+}
+
+/** The highest version of a list. */
+export function latestVersion(migrations: readonly Migration[]): number {
+  return migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
 }
 
 /**
@@ -240,9 +293,12 @@ export function pendingMigrations(applied: readonly number[], migrations: readon
   const unknown = applied.filter((v) => !known.has(v));
   if (unknown.length > 0) {
     const newest = Math.max(...unknown);
+    if (newest < latestVersion(migrations)) {
+      throw new StoreError('schema', `${where} has schema version ${newest}, which this program does not know (it knows ${[...known].join(', ')}): it was written by another build of otp-radius`);
+    }
     throw new StoreError(
       'schema',
-      `${where} has schema version ${newest}, newer than this program knows (${migrations.length}): ` +
+      `${where} has schema version ${newest}, newer than this program knows (${latestVersion(migrations)}): ` +
         'upgrade otp-radius, or restore a backup made before the upgrade',
     );
   }

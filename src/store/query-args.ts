@@ -16,6 +16,10 @@ export function commitSuccessArgs(serial: string, matched: number, now: number, 
   };
 }
 
+export function advanceCounterArgs(serial: string, from: number): { serial: string; from: number } {
+  return { serial: checkSerial(serial), from: checkInt(from, `advanceCounter ${serial}: from`, 0, Number.MAX_SAFE_INTEGER - 1) };
+}
+
 /** The serials without repeats, in the order given. */
 export function recordFailureArgs(serials: string[], now: number): { serials: string[]; now: number } {
   if (!Array.isArray(serials)) throw new StoreError('invalid', 'recordFailure: expected an array of serials');

@@ -6,6 +6,7 @@
 // of what SQLite and PostgreSQL say differently.
 
 import { CHALLENGE_COLUMNS, PATCH_COLUMNS, TOKEN_COLUMNS, type ChallengeRow } from './rows.ts';
+import { SEND_STATEMENTS } from './sends.ts';
 
 /** The type PostgreSQL is told a parameter has where it cannot infer it. */
 export type SqlType = 'bigint' | 'integer';
@@ -99,6 +100,11 @@ export const STATEMENTS = {
       `UPDATE tokens SET pending = 0, counter = ${p('matched', 'bigint')} + 1, drift = coalesce(${p('drift', 'integer')}, drift), fail_count = 0, sync_counter = NULL, sync_at = NULL ` +
       `WHERE serial = ${p('serial')} AND pending = 1 AND revoked = 0 AND counter <= ${p('matched', 'bigint')}`,
   },
+  /** An e-mail or SMS token's next code: one step, only from where the caller read it. */
+  advanceCounter: {
+    params: ['serial', 'from'],
+    text: (p) => `UPDATE tokens SET counter = counter + 1 WHERE serial = ${p('serial')} AND counter = ${p('from', 'bigint')}`,
+  },
   setSyncState: {
     params: ['serial', 'counter', 'at'],
     text: (p) => `UPDATE tokens SET sync_counter = ${p('counter', 'bigint')}, sync_at = ${p('at', 'bigint')} WHERE serial = ${p('serial')}`,
@@ -118,6 +124,10 @@ export const STATEMENTS = {
   deleteChallenge: { params: ['id'], text: (p) => `DELETE FROM challenges WHERE transaction_id = ${p('id')}` },
   /** The gate of a right answer: it takes the challenge only while attempts are left. */
   takeChallenge: { params: ['id'], text: (p) => `DELETE FROM challenges WHERE transaction_id = ${p('id')} AND attempts < max_attempts` },
+  challengesOfUser: {
+    params: ['resolver', 'userId'],
+    text: (p) => `SELECT ${CHALLENGE_LIST} FROM challenges WHERE resolver = ${p('resolver')} AND user_id = ${p('userId')} ORDER BY created_at DESC, created_seq DESC`,
+  },
   listChallenges: { params: [], text: () => `SELECT ${CHALLENGE_LIST} FROM challenges ORDER BY created_at, created_seq` },
   /** A challenge is expired once now > expiresAt: expiresAt is its last valid second. */
   purgeExpired: { params: ['now'], text: (p) => `DELETE FROM challenges WHERE expires_at < ${p('now', 'bigint')}` },
@@ -151,6 +161,7 @@ export const STATEMENTS = {
   plainInfoSecrets: { params: [], text: () => `SELECT serial, info FROM tokens WHERE info LIKE '%"ocraPinHash":"%' AND info NOT LIKE '%"ocraPinHash":"v1:%'` },
   /** Info rewritten only if nobody changed it since it was read. */
   replaceInfo: { params: ['serial', 'old', 'info'], text: (p) => `UPDATE tokens SET info = ${p('info')} WHERE serial = ${p('serial')} AND info = ${p('old')}` },
+  ...SEND_STATEMENTS,
   readKeyCheck: { params: [], text: () => "SELECT value FROM store_meta WHERE name = 'key_check'" },
   /** The first store to open a database ties it to its keys; later ones leave the value as it is. */
   insertKeyCheck: {

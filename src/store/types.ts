@@ -54,6 +54,13 @@ export interface ThrottleState {
   refused: number;
 }
 
+/** Code sends recorded for one subject in a window: how many, and the oldest and newest (unix ms). */
+export interface SendWindow {
+  count: number;
+  oldest?: number;
+  newest?: number;
+}
+
 export interface ImportOptions {
   /** Open challenges to copy along (store migration); one already present keeps the higher attempt count. */
   challenges?: Challenge[];
@@ -110,6 +117,13 @@ export interface TokenStore {
    */
   verifyPending(serial: string, matched: number, drift?: number): Promise<boolean>;
 
+  /**
+   * An e-mail or SMS token's next code: the counter moves from `from` to
+   * `from + 1`, only while it is still `from`, retiring a code sent before
+   * and never used. False when another request moved it first.
+   */
+  advanceCounter(serial: string, from: number): Promise<boolean>;
+
   /** Remember the first OTP of an autosync pair. */
   setSyncState(serial: string, counter: number | null, at: number | null): Promise<void>;
 
@@ -121,6 +135,8 @@ export interface TokenStore {
   deleteChallenge(transactionId: string): Promise<boolean>;
   /** A right answer's gate: deletes the challenge only while attempts < maxAttempts; false when gone or closed. */
   takeChallenge(transactionId: string): Promise<boolean>;
+  /** A user's challenges (expired ones too, until purged), newest first. */
+  challengesOfUser(resolver: string, userId: string): Promise<Challenge[]>;
   /** Remove expired challenges, and keep at most maxPerToken open per token (oldest go first). */
   purgeChallenges(now: number, maxPerToken: number): Promise<number>;
 
@@ -154,6 +170,20 @@ export interface TokenStore {
   clearUserThrottles(realm: string, login: string): Promise<number>;
   /** Throttles whose last failure is before `before` (unix seconds); returns how many went. */
   purgeThrottles(before: number): Promise<number>;
+
+  /** Each subject's code sends after `since` (unix ms), in the order given. */
+  sendWindows(subjects: readonly string[], since: number): Promise<SendWindow[]>;
+  /**
+   * The rate limits' one step, atomic across workers and servers: the
+   * subjects' windows after `since`, and when `allow` (a pure function of
+   * them) says yes, a send at `at` recorded for each subject. Returns what
+   * `allow` said.
+   */
+  takeSend(subjects: readonly string[], since: number, at: number, allow: (windows: SendWindow[]) => boolean): Promise<boolean>;
+  /** A send at `at` for each subject, whatever the limits say (an administrator's test message). */
+  recordSend(subjects: readonly string[], at: number): Promise<void>;
+  /** Sends at or before `before` (unix ms); returns how many went. */
+  purgeSends(before: number): Promise<number>;
 
   /** NAS clients under `requireMessageAuthenticator: auto` that have sent one. */
   learnedNasClients(): Promise<string[]>;

@@ -26,6 +26,10 @@ export interface EnrollOptions {
   pinHash?: string | null;
   owner?: TokenOwner | null;
   description?: string;
+  /** E-mail tokens: the address codes go to (token info `email`); the owner's from the directory otherwise. */
+  email?: string;
+  /** SMS tokens: the number codes go to (token info `phone`); the owner's mobile or phone otherwise. */
+  phone?: string;
 }
 
 export interface Enrolled {
@@ -44,9 +48,17 @@ function checkDigits(digits: number): number {
   return digits;
 }
 
+/** Options that only some types take, refused elsewhere with the option's name. */
+function refuseOptions(options: EnrollOptions, names: (keyof EnrollOptions)[], why: string): void {
+  const given = names.filter((n) => options[n] !== undefined);
+  if (given.length > 0) throw new TokenTypeError(`${given.map((n) => `--${n === 'ocraPin' ? 'ocra-pin' : n}`).join(', ')}: ${why}`);
+}
+
 export function buildToken(options: EnrollOptions, defaults: TokenDefaults): Enrolled {
   const serial = options.serial ?? newSerial(options.type);
   if (!SERIAL.test(serial)) throw new TokenTypeError(`serial: expected letters, digits and _ . : - (at most 64), got "${serial}"`);
+  if (options.type !== 'email') refuseOptions(options, ['email'], `applies to e-mail tokens only, not ${options.type}`);
+  if (options.type !== 'sms') refuseOptions(options, ['phone'], `applies to SMS tokens only, not ${options.type}`);
   const common = {
     serial,
     maxFail: defaults.maxFail,
@@ -106,7 +118,50 @@ export function buildToken(options: EnrollOptions, defaults: TokenDefaults): Enr
         },
       };
     }
+    case 'email':
+    case 'sms': {
+      refuseOptions(options, ['seed', 'period', 'ocrasuite', 'ocraPin'], `do not apply to ${options.type} tokens (the server makes the seed and sends the codes)`);
+      const algorithm = options.algorithm ?? 'sha1';
+      const to = options.type === 'email' ? options.email : options.phone;
+      return {
+        token: {
+          ...common,
+          type: options.type,
+          seed: generateSeed(algorithm),
+          otpLength: checkDigits(options.digits ?? defaults[options.type].otpLength),
+          algorithm,
+          timeStep: 30,
+          // A sent code is checked at the counter alone: no look-ahead, nothing to sync.
+          window: 1,
+          syncWindow: 0,
+          counter: 0,
+          ...(to !== undefined ? { info: { [options.type === 'email' ? 'email' : 'phone']: to } } : {}),
+        },
+      };
+    }
+    case 'spass': {
+      refuseOptions(options, ['seed', 'digits', 'algorithm', 'period', 'ocrasuite', 'ocraPin'], 'do not apply to static password tokens (the PIN is the whole password)');
+      return {
+        token: {
+          ...common,
+          type: 'spass',
+          // Never used for a code; the store wants a seed, as LinOTP gave its spass tokens one.
+          seed: generateSeed('sha1'),
+          otpLength: 6,
+          algorithm: 'sha1',
+          timeStep: 30,
+          window: 0,
+          syncWindow: 0,
+          counter: 0,
+        },
+      };
+    }
   }
+}
+
+/** Types an authenticator app holds the seed of; the seed of the others never leaves the server. */
+export function hasProvisioningUri(type: TokenType): boolean {
+  return type === 'hotp' || type === 'totp' || type === 'ocra';
 }
 
 /**
@@ -115,6 +170,7 @@ export function buildToken(options: EnrollOptions, defaults: TokenDefaults): Enr
  * `ocra` and an `ocrasuite` parameter (documented in README).
  */
 export function provisioningUri(token: Pick<Token, 'type' | 'seed' | 'algorithm' | 'otpLength' | 'timeStep' | 'counter' | 'info'>, account: string, issuer: string): string {
+  if (token.type !== 'hotp' && token.type !== 'totp' && token.type !== 'ocra') throw new TokenTypeError(`${token.type} tokens have no provisioning URI: their seed stays on the server`);
   if (token.type === 'ocra') {
     const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
     const params = new URLSearchParams({ secret: base32Encode(token.seed, false), issuer, ocrasuite: token.info.ocrasuite ?? '' });

@@ -2,17 +2,19 @@
 // does, and never branches on the type itself.
 
 import type { TokenType } from '../model/token.ts';
+import { emailKind, smsKind } from './delivered.ts';
 import { hotpKind } from './hotp.ts';
 import { ocraKind } from './ocra.ts';
+import { spassKind } from './spass.ts';
 import { totpKind } from './totp.ts';
 import type { TokenKind } from './types.ts';
 
-export type { ChallengeSupport, OtpMatch, SyncPosition, TokenKind } from './types.ts';
+export type { ChallengeSupport, CodeDelivery, OtpMatch, SyncPosition, TokenKind } from './types.ts';
 export { TokenTypeError } from './types.ts';
 export { DEFAULT_OCRA_SUITE, checkServableSuite, suiteOf } from './ocra.ts';
-export { buildToken, newSerial, provisioningUri, type EnrollOptions, type Enrolled } from './enroll.ts';
+export { buildToken, hasProvisioningUri, newSerial, provisioningUri, type EnrollOptions, type Enrolled } from './enroll.ts';
 
-const KINDS: Readonly<Record<TokenType, TokenKind>> = { hotp: hotpKind, totp: totpKind, ocra: ocraKind };
+const KINDS: Readonly<Record<TokenType, TokenKind>> = { hotp: hotpKind, totp: totpKind, ocra: ocraKind, email: emailKind, sms: smsKind, spass: spassKind };
 
 export function tokenKind(type: TokenType): TokenKind {
   const kind = KINDS[type];

@@ -3,7 +3,7 @@
 // create and check challenges. Pure functions of the row and the clock: the
 // store's compare-and-set decides which of two equal answers wins.
 
-import type { Token, TokenType } from '../model/token.ts';
+import type { DeliveredType, Token, TokenType } from '../model/token.ts';
 
 /**
  * The outcome of checking one OTP against one token. `counter` is the counter
@@ -27,8 +27,18 @@ export interface ChallengeSupport {
   checkResponse(token: Token, data: string, response: string, now: number): OtpMatch;
 }
 
+/** Tokens whose codes the server makes and sends: the channel, and the code at a counter. */
+export interface CodeDelivery {
+  readonly channel: DeliveredType;
+  codeAt(token: Token, counter: number): string;
+}
+
 export interface TokenKind {
   readonly type: TokenType;
+  /** The whole password is the PIN and there is no OTP (a static password). */
+  readonly pinOnly?: boolean;
+  /** The server sends the codes (e-mail, SMS): a PIN alone always opens a challenge, whatever challengeResponse says. */
+  readonly delivery?: CodeDelivery;
   /** PIN+OTP in one request; `none` when this type only answers challenges. */
   checkOtp(token: Token, otp: string, now: number): OtpMatch;
   /** An OTP beyond the window but within the sync window, not yet used. */

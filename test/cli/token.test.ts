@@ -126,13 +126,20 @@ describe('otp-radius token / check', () => {
 
   test('bad input: one line, non-zero exit, nothing changed', async () => {
     const cases: [string[], number, RegExp][] = [
-      [['token', 'enroll', '--type', 'sms', '--user', 'alice'], 2, /--type must be hotp, totp or ocra, got "sms"/],
+      [['token', 'enroll', '--type', 'push', '--user', 'alice'], 2, /--type must be one of hotp, totp, ocra, email, sms, spass, got "push"/],
       [['token', 'enroll', '--type', 'totp', '--user', 'nobody'], 1, /user "nobody" not found in realm "default"/],
       [['token', 'enroll', '--type', 'totp', '--seed', 'not base32!'], 2, /seed: .*base32/],
       [['token', 'enroll', '--type', 'totp', '--digits', 'six'], 2, /--digits: expected a whole number/],
       [['token', 'enroll', '--type', 'hotp', '--qr', 'x.jpg'], 2, /--qr must name a .png or .svg file/],
       [['token', 'enroll', '--type', 'ocra', '--ocrasuite', 'OCRA-1:HOTP-SHA1-6:QN08-S064'], 2, /session information/],
       [['token', 'enroll', '--type', 'totp', '--digits', '9'], 2, /digits: expected 6, 7 or 8, got 9/],
+      [['token', 'enroll', '--type', 'email', '--user', 'bob'], 1, /bob has no e-mail address in the directory: give --email/],
+      [['token', 'enroll', '--type', 'email', '--user', 'alice', '--email', 'a@x.org, b@y.org'], 1, /--email: not a single e-mail address/],
+      [['token', 'enroll', '--type', 'sms', '--user', 'alice'], 1, /alice has no phone number in the directory: give --phone/],
+      [['token', 'enroll', '--type', 'spass', '--user', 'alice'], 1, /a static password token needs a PIN: it is the whole password/],
+      [['token', 'enroll', '--type', 'hotp', '--email', 'a@example.org'], 2, /--email: applies to e-mail tokens only, not hotp/],
+      [['token', 'enroll', '--type', 'email', '--user', 'alice', '--seed-hex', '00'.repeat(20)], 2, /--seed: do not apply to email tokens/],
+      [['token', 'enroll', '--type', 'sms', '--qr', 'x.png'], 2, /--qr and --no-qr apply to tokens an app holds, not to sms tokens/],
       [['token', 'frobnicate'], 2, /token: unknown subcommand "frobnicate"/],
       [['token', 'resync', 'FREE', '123456'], 2, /expected resync SERIAL OTP1 OTP2/],
       [['check', '--password', 'x'], 2, /--user is required/],

@@ -146,9 +146,25 @@ describe('config validation', () => {
     assert.equal(config.tokenDefaults.totp.timeStep, 30);
     assert.equal(config.tokenDefaults.hotp.window, 10);
     assert.deepEqual(problems('policy:\n  otppin: maybe\n'), ['c.yaml:2: policy.otppin: expected one of "token", "userstore", "none", got "maybe"']);
-    assert.deepEqual(problems('policy:\n  challengeResponse: [hotp, sms]\n'), ['c.yaml:2: policy.challengeResponse[1]: expected one of "hotp", "totp", "ocra", got "sms"']);
+    assert.deepEqual(problems('policy:\n  challengeResponse: [hotp, push]\n'), ['c.yaml:2: policy.challengeResponse[1]: expected one of "hotp", "totp", "ocra", "email", "sms", "spass", got "push"']);
     assert.deepEqual(problems('tokens:\n  hotp: { otpLength: 5 }\n'), ['c.yaml:2: tokens.hotp.otpLength: expected a whole number from 6 to 8, got 5']);
     assert.deepEqual(problems('store:\n  sqlite: { path: "" }\n'), ['c.yaml:2: store.sqlite.path: expected a non-empty string, got ""']);
+  });
+
+  test('e-mail and SMS codes: length, validity, which tokens get one; their prompts', () => {
+    const plain = parseConfig('', 'c.yaml').config;
+    assert.deepEqual(plain.policy.codes, { validity: { email: 300, sms: 300 }, send: 'all', preferred: ['sms', 'email'] });
+    assert.deepEqual([plain.tokenDefaults.email.otpLength, plain.tokenDefaults.sms.otpLength], [6, 6]);
+    const { config } = parseConfig('tokens:\n  email: { otpLength: 8, validitySeconds: 600 }\n  sms: { validitySeconds: 120 }\nchallenges:\n  send: preferred\n  preferred: [email]\npolicy:\n  replyMessages:\n    challenge: { sms: "Code sent to {destination}" }\n', 'c.yaml');
+    assert.deepEqual(config.policy.codes, { validity: { email: 600, sms: 120 }, send: 'preferred', preferred: ['email', 'sms'] }, 'channels not named come last');
+    assert.equal(config.tokenDefaults.email.otpLength, 8);
+    assert.equal(config.tokenDefaults.sms.otpLength, 6);
+    assert.equal(config.policy.replyMessages.challenge.sms, 'Code sent to {destination}');
+    assert.equal(config.policy.replyMessages.challenge.email, 'A code was sent to {destination}');
+    assert.deepEqual(problems('tokens:\n  sms: { validitySeconds: 5 }\n'), ['c.yaml:2: tokens.sms.validitySeconds: expected a whole number from 30 to 3600, got 5']);
+    assert.deepEqual(problems('tokens:\n  email: { otpLength: 4 }\n'), ['c.yaml:2: tokens.email.otpLength: expected a whole number from 6 to 8, got 4']);
+    assert.deepEqual(problems('challenges:\n  send: first\n'), ['c.yaml:2: challenges.send: expected one of "all", "preferred", got "first"']);
+    assert.deepEqual(problems('challenges:\n  preferred: [fax]\n'), ['c.yaml:2: challenges.preferred[0]: expected one of "email", "sms", got "fax"']);
   });
 
   test('every problem is reported, not only the first', () => {

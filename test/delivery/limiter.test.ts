@@ -24,6 +24,13 @@ describe('decide', () => {
     assert.deepEqual(decide(LIMITS, h, T0 + 50_000), { allowed: true });
   });
 
+  test('resendInterval: false leaves the interval out; the hourly caps still hold', () => {
+    const recent = { count: 1, oldest: T0 - 10_000, newest: T0 - 10_000 };
+    assert.deepEqual(decide(LIMITS, { user: recent, destination: recent }, T0, { resendInterval: false }), { allowed: true });
+    const full = { count: 3, oldest: T0 - 10 * MIN, newest: T0 - 10_000 };
+    assert.deepEqual(decide(LIMITS, { user: full, destination: full }, T0, { resendInterval: false }), { allowed: false, limit: 'destination-per-hour', retryAfterMs: 50 * MIN });
+  });
+
   test('hourly caps per user and per destination, retry when the oldest send leaves the hour', () => {
     const user = { count: 5, oldest: T0 - 40 * MIN, newest: T0 - 2 * MIN };
     assert.deepEqual(decide(LIMITS, { user, destination: { count: 0 } }, T0), { allowed: false, limit: 'user-per-hour', retryAfterMs: 20 * MIN });

@@ -36,8 +36,8 @@ export interface MailServer {
   received: ReceivedMail[];
   /** SMTP sessions opened so far. */
   connections(): number;
-  /** Resolves with the next message to arrive (or one already waiting). */
-  nextMail(): Promise<ReceivedMail>;
+  /** Resolves with the next message to arrive (or one already waiting); rejects when none comes within `timeoutMs`. */
+  nextMail(timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
 
@@ -103,9 +103,19 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
     port,
     received,
     connections: () => connections,
-    nextMail(): Promise<ReceivedMail> {
+    nextMail(timeoutMs = 10_000): Promise<ReceivedMail> {
       if (taken < received.length) return Promise.resolve(received[taken++]!);
-      return new Promise((resolve) => waiting.push(resolve));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.splice(waiting.indexOf(deliver), 1);
+          reject(new Error(`no mail arrived within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const deliver = (m: ReceivedMail): void => {
+          clearTimeout(timer);
+          resolve(m);
+        };
+        waiting.push(deliver);
+      });
     },
     close(): Promise<void> {
       return new Promise((resolve) => server.close(() => resolve()));

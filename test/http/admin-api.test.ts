@@ -65,7 +65,7 @@ describe('admin API: every endpoint, its roles and a wrong input', () => {
   const rows: Row[] = [
     { method: 'GET', path: '/api/v1/session', allowed: ['admin', 'helpdesk', 'auditor', 'labdesk'], refused: [], bad: { path: '/api/v1/session?x=1' }, status: 200 },
     { method: 'GET', path: '/api/v1/tokens?realm=default', allowed: ['admin', 'helpdesk', 'auditor'], refused: ['labdesk'], bad: { path: '/api/v1/tokens?state=frozen' }, status: 200 },
-    { method: 'POST', path: '/api/v1/tokens', body: () => ({ type: 'totp', user: 'alice' }), allowed: ['admin', 'helpdesk'], refused: ['auditor', 'labdesk'], bad: { body: { type: 'sms' } }, status: 201 },
+    { method: 'POST', path: '/api/v1/tokens', body: () => ({ type: 'totp', user: 'alice' }), allowed: ['admin', 'helpdesk'], refused: ['auditor', 'labdesk'], bad: { body: { type: 'sms', verify: true } }, status: 201 },
     serialRoute('', 'GET', ['admin', 'helpdesk', 'auditor'], ['labdesk']),
     serialRoute('', 'PATCH', ['admin'], ['helpdesk', 'auditor', 'labdesk'], () => ({ maxFail: 5, validUntil: '2040-01-01T00:00:00Z' }), { maxFail: 0 }),
     serialRoute('', 'DELETE', ['admin'], ['helpdesk', 'auditor'], undefined, undefined, 204),

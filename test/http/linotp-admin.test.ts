@@ -161,7 +161,7 @@ describe("LinOTP 3's /admin/* as a provisioning script uses it", () => {
     assert.deepEqual(forbidden.body.result, { status: false, error: { code: 410, message: 'token.delete is not allowed for the helpdesk role' } });
     const missing = await script.post('/admin/resync', { serial: 'LSTOTP1' });
     assert.deepEqual(missing.body.result, { status: false, error: { code: 905, message: "Missing parameter: 'otp1'" } });
-    const unknownType = await script.post('/admin/init', { type: 'sms', genkey: '1' });
+    const unknownType = await script.post('/admin/init', { type: 'yubikey', genkey: '1' });
     assert.equal(unknownType.body.result.error!.code, 1610);
     const usage = await script.post('/admin/set', { serial: 'LSTOTP1' });
     assert.equal(usage.body.result.error!.code, 77);

@@ -131,11 +131,13 @@ describe('LinOTP parity of the validate API', () => {
   });
 });
 
-test('compat: linotp prompts for HOTP and TOTP only, and a prompt the config sets wins', () => {
+test('compat: linotp prompts for HOTP, TOTP, e-mail and SMS tokens, and a prompt the config sets wins', () => {
   const base = 'clients: []\ncompat: linotp\n';
   const linotp = parseConfig(base, 'c.yaml').config.policy.replyMessages.challenge;
-  assert.deepEqual(linotp, { hotp: 'Please enter your otp value:', totp: 'Please enter your otp value:', ocra: 'Please answer the challenge: {challenge}' });
-  const own = parseConfig(`${base}policy:\n  replyMessages:\n    challenge:\n      totp: Code from the app\n`, 'c.yaml').config.policy.replyMessages.challenge;
-  assert.deepEqual(own, { hotp: 'Please enter your otp value:', totp: 'Code from the app', ocra: 'Please answer the challenge: {challenge}' });
-  assert.equal(parseConfig('clients: []\n', 'c.yaml').config.policy.replyMessages.challenge.hotp, 'Please enter your OTP');
+  const ocra = 'Please answer the challenge: {challenge}';
+  assert.deepEqual(linotp, { hotp: 'Please enter your otp value:', totp: 'Please enter your otp value:', ocra, email: 'e-mail sent successfully', sms: 'sms submitted' });
+  const own = parseConfig(`${base}policy:\n  replyMessages:\n    challenge:\n      totp: Code from the app\n      sms: 'Code sent to {destination}'\n`, 'c.yaml').config.policy.replyMessages.challenge;
+  assert.deepEqual(own, { hotp: 'Please enter your otp value:', totp: 'Code from the app', ocra, email: 'e-mail sent successfully', sms: 'Code sent to {destination}' });
+  const plain = parseConfig('clients: []\n', 'c.yaml').config.policy.replyMessages.challenge;
+  assert.deepEqual([plain.hotp, plain.email, plain.sms], ['Please enter your OTP', 'A code was sent to {destination}', 'A code was sent to {destination}']);
 });

@@ -148,9 +148,13 @@ export function sampleRows(now: number): Row[] {
     // OCRA2 without a counter, unassigned, validity and auth limits, LinOTP 2 encrypted PIN.
     { id: 3, serial: 'LSO20003', type: 'ocra2', ...encryptedSeed(RFC4226, 'linotp2', 4), ...encryptedPin('9999', 'linotp2'), otpLen: 6,
       info: { ocrasuite: 'OCRA-1:HOTP-SHA1-6:QN08', validity_period_start: '01/02/25 10:00', validity_period_end: '31/12/30 23:59', count_auth_max: '100', count_auth_success_max: 0 } },
-    { id: 4, serial: 'LSSP0004', type: 'spass', pinHash: hashedPin('x').pinHash, pinSeed: hashedPin('x').pinSeed },
+    // A static password of bob's without a seed (LinOTP 2 made some so), and its "onetime" limit.
+    { id: 4, serial: 'LSSP0004', type: 'spass', ...hashedPin('bob-static'), userId: '1002', info: { count_auth_success_max: '1' } },
     // An owner this directory does not know, locked by its fail counter, disabled.
     { id: 5, serial: 'HOTP0005', type: 'hmac', ...encryptedSeed(RFC4226, 'pkcs7', 5), userId: '4711', failCount: 10, maxFail: 10, active: false },
     { id: 6, serial: 'PUSH0006', type: 'push', userId: '1001', realms: ['myrealm'] },
+    // E-mail and SMS tokens with the address and number LinOTP keeps in token info.
+    { id: 10, serial: 'LSEM0010', type: 'email', ...encryptedSeed(RFC4226, 'pkcs7', 6), ...hashedPin('2222'), count: 3, userId: '1001', realms: ['myrealm'], info: { email_address: 'alice.linotp@example.org', hashlib: 'sha1' } },
+    { id: 11, serial: 'LSSM0011', type: 'sms', ...encryptedSeed(RFC4226, 'linotp2', 8), ...hashedPin('3333'), count: 11, otpLen: 8, userId: '1002', info: { phone: '+49 151 12345689' } },
   ];
 }

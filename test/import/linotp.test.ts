@@ -39,12 +39,10 @@ describe('import linotp', () => {
   test('imports seeds, counters, PINs, owners and limits; unsupported types are listed', async () => {
     const { s } = await services();
     const summary = await importLinotp(s.store, dirOf(s), options(await linotpDb()));
-    assert.equal(summary.created, 4);
+    assert.equal(summary.created, 7);
     assert.equal(summary.updated, 0);
-    assert.deepEqual(summary.notImported.map((n) => [n.serial, n.type, n.owner]), [
-      ['LSSP0004', 'spass', undefined],
-      ['PUSH0006', 'push', '1001 (resolver local)'],
-    ]);
+    assert.deepEqual(summary.byType, { hotp: 2, totp: 1, ocra: 1, spass: 1, email: 1, sms: 1 });
+    assert.deepEqual(summary.notImported.map((n) => [n.serial, n.type, n.owner]), [['PUSH0006', 'push', '1001 (resolver local)']]);
     assert.equal(summary.warnings.length, 1);
     assert.match(summary.warnings[0]!, /HOTP0005: owner 4711 not found in resolver "local"/);
 
@@ -80,6 +78,29 @@ describe('import linotp', () => {
     assert.deepEqual([orphan.active, orphan.locked, orphan.failCount, orphan.owner?.login], [false, true, 10, '4711']);
   });
 
+  test('e-mail, SMS and static password tokens: seeds, counters, PINs, and the address and number from token info', async () => {
+    const { s } = await services();
+    await importLinotp(s.store, dirOf(s), options(await linotpDb()));
+    const email = (await s.store.getToken('LSEM0010'))!;
+    assert.deepEqual([email.type, email.counter, email.otpLength, email.owner?.login, email.info.email], ['email', 3, 6, 'alice', 'alice.linotp@example.org']);
+    assert.equal(hotp(email.seed, 0), '755224', 'the seed LinOTP made codes from');
+    assert.equal(await s.store.pins.verify('2222', email.pinHash), true);
+    const sms = (await s.store.getToken('LSSM0011'))!;
+    assert.deepEqual([sms.type, sms.counter, sms.otpLength, sms.owner?.login, sms.info.phone], ['sms', 11, 8, 'bob', '+49 151 12345689']);
+    assert.equal(hotp(sms.seed, 0), '755224', 'LinOTP 2 padding');
+    const spass = (await s.store.getToken('LSSP0004'))!;
+    assert.deepEqual([spass.type, spass.owner?.login, spass.maxSuccess, spass.seed.length], ['spass', 'bob', 1, 20]);
+
+    // The static password logs in once (LinOTP's onetime); the e-mail PIN opens its challenge (no mail server is configured here).
+    assert.deepEqual(await s.auth.authenticate(request('bob', 'bob-static')), { decision: 'accept', reason: 'ok', user: 'bob', realm: 'default', serial: 'LSSP0004' });
+    // Used up, the token is left out; bob's other tokens do not take that password.
+    assert.equal((await s.auth.authenticate(request('bob', 'bob-static'))).reason, 'wrong pin');
+    assert.equal((await s.store.getToken('LSSP0004'))!.successCount, 1);
+    const mailed = await s.auth.authenticate(request('alice@corp', '2222'));
+    assert.deepEqual([mailed.decision, mailed.reason, mailed.serial], ['reject', 'delivery failed: email: delivery is not configured', 'LSEM0010']);
+    assert.deepEqual(mailed.deliveries, [{ serial: 'LSEM0010', channel: 'email', to: 'a***@example.org', result: 'failed', reason: 'email: delivery is not configured' }]);
+  });
+
   test('the old PIN and the next OTP log in; an OTP LinOTP already accepted does not', async () => {
     const { s } = await services();
     await importLinotp(s.store, dirOf(s), options(await linotpDb()));
@@ -99,7 +120,7 @@ describe('import linotp', () => {
     await s.store.updateToken('LSHO0001', { pinHash: scrypt });
     const before = await dump(s.store);
     const again = await importLinotp(s.store, dirOf(s), options(db));
-    assert.deepEqual([again.created, again.updated], [0, 4]);
+    assert.deepEqual([again.created, again.updated], [0, 7]);
     assert.deepEqual(await dump(s.store), before);
     assert.equal((await s.store.getToken('LSHO0001'))!.pinHash, scrypt);
   });
@@ -118,7 +139,7 @@ describe('import linotp', () => {
   test('--dry-run reads and checks everything and writes nothing', async () => {
     const { s } = await services();
     const summary = await importLinotp(s.store, dirOf(s), options(await linotpDb(), { dryRun: true }));
-    assert.deepEqual([summary.dryRun, summary.created], [true, 4]);
+    assert.deepEqual([summary.dryRun, summary.created], [true, 7]);
     assert.deepEqual(await dump(s.store), []);
   });
 
@@ -153,9 +174,9 @@ describe('import linotp', () => {
     await assert.rejects(importLinotp(s.store, dirOf(s), options(db, { encKey: Buffer.alloc(50) })), /encKey: expected LinOTP's encKey, a multiple of 32 bytes \(usually 96\), got 50 bytes/);
     const elsewhere = linotpRows().map((r) => (r.userId ? { ...r, resClass: 'useridresolver.LDAPIdResolver.IdResolver.corp-ldap' } : r));
     const otherDb = await linotpDb(elsewhere);
-    await assert.rejects(importLinotp(s.store, dirOf(s), options(otherDb)), /LinOTP resolver "corp-ldap" \(owner of 3 tokens, e\.g\. LSHO0001\) is not a resolver of the config: configure it under that name or give --resolver-map corp-ldap=NAME/);
+    await assert.rejects(importLinotp(s.store, dirOf(s), options(otherDb)), /LinOTP resolver "corp-ldap" \(owner of 6 tokens, e\.g\. LSHO0001\) is not a resolver of the config: configure it under that name or give --resolver-map corp-ldap=NAME/);
     const mapped = await importLinotp(s.store, dirOf(s), options(otherDb, { resolverMap: new Map([['corp-ldap', 'local']]), dryRun: true }));
-    assert.equal(mapped.created, 4);
+    assert.equal(mapped.created, 7);
     await assert.rejects(importLinotp(s.store, dirOf(s), options(db, { realmMap: new Map([['myrealm', 'nope']]) })), /--realm-map myrealm=nope: no realm "nope" in the config \(realms: default, corp\)/);
     assert.deepEqual(await dump(s.store), []);
   });

@@ -22,6 +22,7 @@ describe('metrics', () => {
       'otp_radius_accounting_requests_total',
       'otp_radius_decision_seconds',
       'otp_radius_decisions_total',
+      'otp_radius_deliveries_total',
       'otp_radius_duplicates_total',
       'otp_radius_handler_errors_total',
       'otp_radius_http_refused_total',

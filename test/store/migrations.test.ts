@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, pendingMigrations, type Migration } from '../../src/store/migrations.ts';
+import { MIGRATIONS, pendingMigrations, SCHEMA_VERSION, type Migration } from '../../src/store/migrations.ts';
 import { migrateSqlite } from '../../src/store/sqlite/schema.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { tempDir } from './helpers.ts';
@@ -15,16 +15,16 @@ test('migrations apply once, in order, and are idempotent', () => {
   const db = new Database(':memory:');
   const first = migrateSqlite(db, 'test.db');
   assert.deepEqual(first.applied, MIGRATIONS.map((m) => m.version));
-  assert.equal(first.version, MIGRATIONS.length);
+  assert.equal(first.version, SCHEMA_VERSION);
   const again = migrateSqlite(db, 'test.db');
   assert.deepEqual(again.applied, []);
   assert.deepEqual(versions(db), MIGRATIONS.map((m) => m.version));
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-  assert.deepEqual(tables, ['admin_accounts', 'admin_sessions', 'api_keys', 'audit', 'audit_recent', 'challenge_tokens', 'challenges', 'nas_learned', 'schema_migrations', 'store_meta', 'throttle', 'tokens']);
+  assert.deepEqual(tables, ['admin_accounts', 'admin_sessions', 'api_keys', 'audit', 'audit_recent', 'challenge_tokens', 'challenges', 'delivery_sends', 'nas_learned', 'schema_migrations', 'store_meta', 'throttle', 'tokens']);
   const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
   assert.deepEqual(indexes, [
-    'admin_sessions_account', 'admin_sessions_last_seen', 'audit_at', 'audit_serial', 'audit_user',
-    'challenge_tokens_serial', 'challenges_expires', 'challenges_seq', 'throttle_last_failure', 'tokens_owner', 'tokens_owner_login',
+    'admin_sessions_account', 'admin_sessions_last_seen', 'audit_at', 'audit_serial', 'audit_user', 'challenge_tokens_serial', 'challenges_expires', 'challenges_seq',
+    'challenges_user', 'delivery_sends_sent_at', 'delivery_sends_subject', 'throttle_last_failure', 'tokens_owner', 'tokens_owner_login',
   ]);
   db.close();
 });
@@ -32,8 +32,8 @@ test('migrations apply once, in order, and are idempotent', () => {
 test('a later migration is applied on top of an existing database', () => {
   const db = new Database(':memory:');
   migrateSqlite(db, 'test.db');
-  const extra: Migration[] = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'add a column', sql: 'ALTER TABLE tokens ADD COLUMN note TEXT' }];
-  assert.deepEqual(migrateSqlite(db, 'test.db', extra).applied, [MIGRATIONS.length + 1]);
+  const extra: Migration[] = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, name: 'add a column', sql: 'ALTER TABLE tokens ADD COLUMN note TEXT' }];
+  assert.deepEqual(migrateSqlite(db, 'test.db', extra).applied, [SCHEMA_VERSION + 1]);
   const cols = (db.prepare('PRAGMA table_info(tokens)').all() as { name: string }[]).map((c) => c.name);
   assert.ok(cols.includes('note'));
   db.close();
@@ -41,8 +41,8 @@ test('a later migration is applied on top of an existing database', () => {
 
 test('a failing migration rolls back and names itself', () => {
   const db = new Database(':memory:');
-  const broken: Migration[] = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'broken', sql: 'CREATE TABLE x (a TEXT); SELECT * FROM nowhere' }];
-  assert.throws(() => migrateSqlite(db, 'test.db', broken), { code: 'schema', message: new RegExp(`test\\.db: migration ${MIGRATIONS.length + 1} \\(broken\\) failed: no such table: nowhere`) });
+  const broken: Migration[] = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, name: 'broken', sql: 'CREATE TABLE x (a TEXT); SELECT * FROM nowhere' }];
+  assert.throws(() => migrateSqlite(db, 'test.db', broken), { code: 'schema', message: new RegExp(`test\\.db: migration ${SCHEMA_VERSION + 1} \\(broken\\) failed: no such table: nowhere`) });
   assert.deepEqual(versions(db), MIGRATIONS.map((m) => m.version), 'the released migrations committed, the broken one not recorded');
   assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'x'").pluck().get(), 0, 'partial DDL rolled back');
   db.close();
@@ -55,12 +55,12 @@ test('a database newer than the code is refused', async () => {
   const store = await openSqliteStore({ path, keys });
   await store.close();
   const db = new Database(path);
-  db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(MIGRATIONS.length + 1, 'from the future', 0);
+  db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(SCHEMA_VERSION + 1, 'from the future', 0);
   db.close();
   await assert.rejects(openSqliteStore({ path, keys }), {
     name: 'StoreError',
     code: 'schema',
-    message: `${path} has schema version ${MIGRATIONS.length + 1}, newer than this program knows (${MIGRATIONS.length}): upgrade otp-radius, or restore a backup made before the upgrade`,
+    message: `${path} has schema version ${SCHEMA_VERSION + 1}, newer than this program knows (${SCHEMA_VERSION}): upgrade otp-radius, or restore a backup made before the upgrade`,
   });
 });
 
@@ -75,6 +75,9 @@ test('pendingMigrations and list checks', () => {
   assert.throws(() => pendingMigrations([1, 2, 3], list, 'x'), /x has schema version 3, newer than this program knows \(2\)/);
   const db = new Database(':memory:');
   assert.throws(() => migrateSqlite(db, 'x', [{ version: 2, name: 'b', sql: '' }]), /entry 0 has version 2, expected 1/);
+  assert.throws(() => migrateSqlite(db, 'x', [{ version: 1, name: 'a', sql: '' }, { version: 1, name: 'b', sql: '' }]), /entry 1 has version 1, expected more than 1/);
+  // Versions may leave a gap (another change holds it); the list still applies in order.
+  assert.deepEqual(pendingMigrations([1], [...list, { version: 4, name: 'd', sql: '' }], 'x').map((m) => m.version), [2, 4]);
   db.close();
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { describePostgresUrl, openPostgresStore, openStore, type StoreOptions } from '../../src/store/index.ts';
-import { MIGRATIONS, type Migration } from '../../src/store/migrations.ts';
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../src/store/migrations.ts';
 import { migratePostgres } from '../../src/store/postgres/schema.ts';
 import { isReady, postgresBinDir, startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
 import { newToken, tempDir } from './helpers.ts';
@@ -56,22 +56,22 @@ describe('postgres only: schema', () => {
     const clients = await Promise.all(Array.from({ length: 5 }, () => rawClient(url)));
     const results = await Promise.all(clients.map((c) => migratePostgres(c, 'db')));
     assert.deepEqual(results.flatMap((r) => r.applied).sort((a, b) => a - b), MIGRATIONS.map((m) => m.version), 'each step applied by exactly one of the five');
-    assert.ok(results.every((r) => r.version === MIGRATIONS.length));
+    assert.ok(results.every((r) => r.version === SCHEMA_VERSION));
     const c = clients[0]!;
     assert.deepEqual((await migratePostgres(c, 'db')).applied, []);
     const tables = (await c.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map((r) => r.tablename);
-    assert.deepEqual(tables, ['admin_accounts', 'admin_sessions', 'api_keys', 'audit', 'audit_recent', 'challenge_tokens', 'challenges', 'nas_learned', 'schema_migrations', 'store_meta', 'throttle', 'tokens']);
+    assert.deepEqual(tables, ['admin_accounts', 'admin_sessions', 'api_keys', 'audit', 'audit_recent', 'challenge_tokens', 'challenges', 'delivery_sends', 'nas_learned', 'schema_migrations', 'store_meta', 'throttle', 'tokens']);
     const indexes = (await c.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' ORDER BY indexname")).rows.map((r) => r.indexname);
     assert.deepEqual(indexes, [
-      'admin_sessions_account', 'admin_sessions_last_seen', 'audit_at', 'audit_serial', 'audit_user',
-      'challenge_tokens_serial', 'challenges_expires', 'challenges_seq', 'throttle_last_failure', 'tokens_owner', 'tokens_owner_login',
+      'admin_sessions_account', 'admin_sessions_last_seen', 'audit_at', 'audit_serial', 'audit_user', 'challenge_tokens_serial', 'challenges_expires', 'challenges_seq',
+      'challenges_user', 'delivery_sends_sent_at', 'delivery_sends_subject', 'throttle_last_failure', 'tokens_owner', 'tokens_owner_login',
     ]);
   });
 
   test('a later migration is applied on top; a failing one rolls back and names itself', async () => {
     const c = await rawClient(await cluster.createDatabase());
     await migratePostgres(c, 'db');
-    const next = MIGRATIONS.length + 1;
+    const next = SCHEMA_VERSION + 1;
     const extra: Migration[] = [...MIGRATIONS, { version: next, name: 'add a column', sql: 'ALTER TABLE tokens ADD COLUMN note TEXT' }];
     assert.deepEqual((await migratePostgres(c, 'db', extra)).applied, [next]);
     const broken: Migration[] = [...extra, { version: next + 1, name: 'broken', sql: 'CREATE TABLE x (a TEXT); SELECT * FROM nowhere' }];
@@ -86,11 +86,11 @@ describe('postgres only: schema', () => {
     const store = await openPostgresStore({ url, keys: KEYS });
     await store.close();
     const c = await rawClient(url);
-    await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)', [MIGRATIONS.length + 1, 'from the future']);
+    await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)', [SCHEMA_VERSION + 1, 'from the future']);
     await assert.rejects(openPostgresStore({ url, keys: KEYS }), {
       name: 'StoreError',
       code: 'schema',
-      message: `${describePostgresUrl(url)} has schema version ${MIGRATIONS.length + 1}, newer than this program knows (${MIGRATIONS.length}): upgrade otp-radius, or restore a backup made before the upgrade`,
+      message: `${describePostgresUrl(url)} has schema version ${SCHEMA_VERSION + 1}, newer than this program knows (${SCHEMA_VERSION}): upgrade otp-radius, or restore a backup made before the upgrade`,
     });
   });
 });

@@ -60,7 +60,7 @@ export function tokenSuite(factory: StoreFactory): void {
         [{ serial: 'x'.repeat(129) }, /serial: expected/],
         [{ otpLength: 3 }, /^token T: otpLength: expected an integer 4\.\.10, got 3$/],
         [{ otpLength: 11 }, /otpLength: expected an integer 4\.\.10, got 11/],
-        [{ type: 'sms' }, /^token T: type: expected one of hotp, totp, ocra, got "sms"$/],
+        [{ type: 'push' }, /^token T: type: expected one of hotp, totp, ocra, email, sms, spass, got "push"$/],
         [{ algorithm: 'md5' }, /algorithm: expected one of sha1, sha256, sha512/],
         [{ seed: Buffer.alloc(0) }, /^token T: seed: expected 1\.\.1024 bytes, got 0$/],
         [{ seed: 'GEZDGNBV' }, /seed: expected a Buffer, got "GEZDGNBV"/],

@@ -9,6 +9,7 @@ import { openStore } from '../../src/store/index.ts';
 import { adminSuite } from './suite-admin.ts';
 import { casSuite } from './suite-cas.ts';
 import { challengeSuite } from './suite-challenges.ts';
+import { codesSuite } from './suite-codes.ts';
 import { importSuite } from './suite-import.ts';
 import { openSuite } from './suite-open.ts';
 import { throttleSuite } from './suite-throttle.ts';
@@ -55,4 +56,5 @@ export function storeSuite(factory: StoreFactory): void {
   openSuite(factory);
   throttleSuite(factory);
   adminSuite(factory);
+  codesSuite(factory);
 }

@@ -4,11 +4,12 @@
 
 import type { Actor } from '../../model/actor.ts';
 import type { Token } from '../../model/token.ts';
-import { buildToken, provisioningUri, TokenTypeError, type EnrollOptions } from '../../tokens/index.ts';
+import { buildToken, hasProvisioningUri, provisioningUri, TokenTypeError, type EnrollOptions } from '../../tokens/index.ts';
 import type { Subject } from '../context.ts';
 import { lookUpUser } from '../subject.ts';
 import { operation, type AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
+import { enrollDestination } from './code-tokens.ts';
 import { authorizeRealm } from './permissions.ts';
 
 export interface EnrollRequest extends Omit<EnrollOptions, 'pinHash' | 'owner'> {
@@ -23,7 +24,7 @@ export interface EnrollRequest extends Omit<EnrollOptions, 'pinHash' | 'owner'> 
 
 export interface Enrolled {
   token: Token;
-  /** otpauth:// URI with the seed: show it once. */
+  /** otpauth:// URI with the seed: show it once. Empty for e-mail, SMS and static password tokens, whose seed stays here. */
   uri: string;
   /** The label authenticator apps show. */
   account: string;
@@ -42,7 +43,12 @@ export function enrollToken(ctx: AdminContext, actor: Actor, request: EnrollRequ
     }
     authorizeRealm(actor, owner?.realm ?? null);
     const { user: _user, realm: _realm, pin, pending, ...options } = request;
-    if (pending && request.type === 'ocra') throw new AdminError('invalid', 'OCRA tokens answer challenges and cannot be verified with one OTP: enroll them without verification');
+    if (pending && options.type !== 'hotp' && options.type !== 'totp') {
+      throw new AdminError('invalid', `only HOTP and TOTP tokens can wait for verification with one OTP, not ${options.type}: enroll it with verification off`);
+    }
+    if (options.type === 'spass' && !pin && ctx.auth.policy.otppin === 'token') throw new AdminError('invalid', 'a static password token needs a PIN: it is the whole password (give --pin)');
+    if (options.type === 'email') options.email = enrollDestination(ctx, 'email', options.email, owner);
+    if (options.type === 'sms') options.phone = enrollDestination(ctx, 'sms', options.phone, owner);
     let row;
     try {
       row = buildToken(
@@ -62,6 +68,7 @@ export function enrollToken(ctx: AdminContext, actor: Actor, request: EnrollRequ
     const token = await ctx.auth.store.createToken({ ...row, ...(pending ? { pending: true } : {}) }, ctx.auth.now());
     // The login alone in the default realm, login@realm elsewhere.
     const account = !owner ? token.serial : owner.realm === ctx.auth.users.defaultRealm?.toLowerCase() ? owner.user.login : `${owner.user.login}@${owner.realm}`;
-    return { token, uri: provisioningUri(token, account, ctx.tokenDefaults.issuer), account, ...(owner ? { owner } : {}) };
+    const uri = hasProvisioningUri(token.type) ? provisioningUri(token, account, ctx.tokenDefaults.issuer) : '';
+    return { token, uri, account, ...(owner ? { owner } : {}) };
   });
 }

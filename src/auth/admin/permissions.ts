@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   'token.assign': DESK,
   'token.unassign': DESK,
   'token.challenge': DESK,
+  'token.test-send': DESK,
   'token.set-limits': ADMIN,
   'token.revoke': ADMIN,
   'token.delete': ADMIN,

@@ -8,6 +8,7 @@ import { tokenKind, TokenTypeError } from '../../tokens/index.ts';
 import { openTransaction } from '../challenge.ts';
 import { lookUpUser } from '../subject.ts';
 import { unusable } from '../usable.ts';
+import { openCodeTransaction } from './code-tokens.ts';
 import { operation, type AdminContext, type Target } from './context.ts';
 import { AdminError } from './errors.ts';
 import { ADMIN_REALM, authorize, authorizeRealm, inScope, type Action } from './permissions.ts';
@@ -122,6 +123,7 @@ export function resetToken(ctx: AdminContext, actor: Actor, serial: string): Pro
 /** An empty PIN removes it: the OTP alone logs in. */
 export function setPin(ctx: AdminContext, actor: Actor, serial: string, pin: string): Promise<void> {
   return onToken(ctx, actor, 'token.set-pin', serial, async (t) => {
+    if (pin === '' && tokenKind(t.type).pinOnly && ctx.auth.policy.otppin === 'token') throw new AdminError('invalid', `${t.serial} is a static password token: its PIN is the whole password and cannot be removed`);
     await patch(ctx, t.serial, { pinHash: pin === '' ? null : await ctx.auth.pins.hash(pin) });
   });
 }
@@ -184,6 +186,7 @@ export function openChallenge(ctx: AdminContext, actor: Actor, serial: string): 
     const now = ctx.auth.now();
     const why = await unusable(ctx.auth, t, now);
     if (why) throw new AdminError('conflict', `${t.serial} cannot be used: ${why}`);
+    if (tokenKind(t.type).delivery) return openCodeTransaction(ctx, t, now);
     const subject = { user: { resolver: t.owner.resolver, id: t.owner.userId, login: t.owner.login, groups: [], attributes: {} }, realm: t.owner.realm };
     return openTransaction(ctx.auth, subject, [t], now);
   });

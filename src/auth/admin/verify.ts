@@ -15,6 +15,7 @@ export function verifyToken(ctx: AdminContext, actor: Actor, serial: string, otp
     if (!/^[0-9]{4,10}$/.test(otp)) throw new AdminError('invalid', 'the OTP must be 4 to 10 digits');
     const kind = tokenKind(t.type);
     if (t.type === 'ocra') throw new AdminError('invalid', `${t.serial} is an OCRA token, which answers challenges: enroll it with verification off`);
+    if (kind.delivery || kind.pinOnly) throw new AdminError('invalid', `${t.serial} is a ${t.type} token, which has no OTP of its own to verify: enroll it with verification off`);
     const now = ctx.auth.now();
     const result = kind.checkOtp(t, otp, now);
     if (result.kind !== 'match') throw new AdminError('invalid', result.kind === 'replay' ? 'that OTP was used already; wait for the next one' : `the OTP is not a current code of ${t.serial}; the token stays pending`);

@@ -125,7 +125,7 @@ export const SHARED_SCHEMAS = [
   {
     $id: 'Enrollment',
     type: 'object',
-    description: 'A new token and what an authenticator app needs, shown once',
+    description: 'A new token and what an authenticator app needs, shown once (not for email, sms and spass tokens, whose seed stays on the server)',
     properties: {
       token: { $ref: 'Token#' },
       otpauthUri: { type: 'string' },
@@ -137,7 +137,7 @@ export const SHARED_SCHEMAS = [
         required: ['png', 'svg'],
       },
     },
-    required: ['token', 'otpauthUri', 'secret', 'qr'],
+    required: ['token'],
   },
 ];
 

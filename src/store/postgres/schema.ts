@@ -7,7 +7,7 @@
 // a failing migration leaves nothing behind.
 
 import type pg from 'pg';
-import { APPLIED_VERSIONS, checkMigrationList, migrationFailed, migrationRecord, MIGRATIONS, pendingMigrations, RECORD_MIGRATION, SCHEMA_MIGRATIONS_SQL, type Migration, type MigrationResult } from '../migrations.ts';
+import { APPLIED_VERSIONS, checkMigrationList, latestVersion, migrationFailed, migrationRecord, MIGRATIONS, pendingMigrations, RECORD_MIGRATION, SCHEMA_MIGRATIONS_SQL, type Migration, type MigrationResult } from '../migrations.ts';
 import { inTransaction } from './connect.ts';
 import { bind, postgres } from './sql.ts';
 
@@ -28,6 +28,7 @@ export async function migratePostgres(client: pg.ClientBase, where: string, migr
       const m = pendingMigrations(rows.map((r) => Number(r.version)), migrations, where)[0];
       if (!m) return undefined;
       try {
+        if (m.postgres !== undefined) await client.query(m.postgres);
         await client.query(m.sql);
       } catch (err) {
         throw migrationFailed(m, where, err);
@@ -35,7 +36,7 @@ export async function migratePostgres(client: pg.ClientBase, where: string, migr
       await client.query(postgres(RECORD_MIGRATION), bind(RECORD_MIGRATION, migrationRecord(m)));
       return m;
     });
-    if (!next) return { applied, version: migrations.length };
+    if (!next) return { applied, version: latestVersion(migrations) };
     applied.push(next.version);
   }
 }

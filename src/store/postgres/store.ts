@@ -20,13 +20,14 @@ import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type Sc
 import { secretDigest } from '../secret-digest.ts';
 import { PostgresAdminTables, PostgresAuditTable } from './admin-tables.ts';
 import {
-  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
   throttleArgs, throttleFailureArgs, tokenListSql, type ThrottleRow,
 } from '../query-args.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
+import { rowToWindow, sendSubjects, sendTime, type SendRow } from '../sends.ts';
 import { POSTGRES_SETTINGS, setting } from '../settings.ts';
 import { FAILURE_COUNTS, recordFailureSet, STATEMENTS as SHARED, type Statement } from '../sql.ts';
-import type { FailedToken, ImportOptions, ImportResult, ThrottleKey, ThrottleState, TokenFilter, TokenStore } from '../types.ts';
+import type { FailedToken, ImportOptions, ImportResult, SendWindow, ThrottleKey, ThrottleState, TokenFilter, TokenStore } from '../types.ts';
 import type { Challenge } from '../../model/challenge.ts';
 import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
 import { checkChallenge, checkSerial, checkTimestamp, tokenFromNew } from '../validate.ts';
@@ -89,6 +90,8 @@ const SQL = {
     `UPDATE tokens t SET ${recordFailureSet('$2::bigint')} FROM target WHERE t.serial = target.serial AND ${FAILURE_COUNTS} ` +
     `RETURNING ${FAILED_TOKEN_COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}`,
   ping: 'SELECT 1 AS one',
+  /** One subject's sends take turns across servers until the transaction ends. */
+  lockSendSubject: "SELECT pg_advisory_xact_lock(hashtextextended('otp-radius delivery ' || $1::text, 0))",
 };
 
 type Named = keyof typeof SQL;
@@ -234,6 +237,10 @@ export class PostgresTokenStore implements TokenStore {
     return args.serials.flatMap((s) => (bySerial.has(s) ? [rowToFailedToken(bySerial.get(s))] : []));
   }
 
+  async advanceCounter(serial: string, from: number): Promise<boolean> {
+    return (await this.#run(`advanceCounter ${serial}`, 'advanceCounter', advanceCounterArgs(serial, from))).rowCount === 1;
+  }
+
   async setSyncState(serial: string, counter: number | null, at: number | null): Promise<void> {
     await this.#run(`setSyncState ${serial}`, 'setSyncState', syncStateArgs(serial, counter, at));
   }
@@ -258,6 +265,42 @@ export class PostgresTokenStore implements TokenStore {
 
   async takeChallenge(transactionId: string): Promise<boolean> {
     return (await this.#run('takeChallenge', 'takeChallenge', { id: checkTransactionId(transactionId) })).rowCount === 1;
+  }
+
+  async challengesOfUser(resolver: string, userId: string): Promise<Challenge[]> {
+    checkOwnerKey(resolver, userId);
+    return (await this.#run('challengesOfUser', 'challengesOfUser', { resolver, userId })).rows.map(rowToChallenge);
+  }
+
+  async sendWindows(subjects: readonly string[], since: number): Promise<SendWindow[]> {
+    sendSubjects(subjects, 'sendWindows');
+    const from = sendTime(since, 'sendWindows: since');
+    return Promise.all(subjects.map(async (subject) => rowToWindow((await this.#run('sendWindows', 'sendWindow', { subject, since: from })).rows[0] as SendRow)));
+  }
+
+  /** Advisory locks on the subjects, in sorted order (so two takes cannot deadlock), then read, decide and write. */
+  async takeSend(subjects: readonly string[], since: number, at: number, allow: (windows: SendWindow[]) => boolean): Promise<boolean> {
+    const sorted = sendSubjects(subjects, 'takeSend');
+    const from = sendTime(since, 'takeSend: since');
+    const when = sendTime(at, 'takeSend: at');
+    return this.#transaction('takeSend', async (c) => {
+      for (const subject of sorted) await c.query({ name: 'lockSendSubject', text: SQL.lockSendSubject, values: [subject] });
+      const windows: SendWindow[] = [];
+      for (const subject of subjects) windows.push(rowToWindow((await c.query({ name: 'sendWindow', text: SQL.sendWindow, values: bind(STATEMENTS.sendWindow, { subject, since: from }) })).rows[0] as SendRow));
+      if (!allow(windows)) return false;
+      for (const subject of sorted) await c.query({ name: 'insertSend', text: SQL.insertSend, values: bind(STATEMENTS.insertSend, { subject, at: when }) });
+      return true;
+    });
+  }
+
+  async recordSend(subjects: readonly string[], at: number): Promise<void> {
+    const sorted = sendSubjects(subjects, 'recordSend');
+    const when = sendTime(at, 'recordSend: at');
+    for (const subject of sorted) await this.#run('recordSend', 'insertSend', { subject, at: when });
+  }
+
+  async purgeSends(before: number): Promise<number> {
+    return (await this.#run('purgeSends', 'purgeSends', { before: sendTime(before, 'purgeSends: before') })).rowCount ?? 0;
   }
 
   async getThrottle(key: ThrottleKey): Promise<ThrottleState | undefined> {

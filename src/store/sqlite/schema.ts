@@ -4,7 +4,8 @@
 // apply each step exactly once.
 
 import type Database from 'better-sqlite3';
-import { APPLIED_VERSIONS, checkMigrationList, migrationFailed, migrationRecord, MIGRATIONS, pendingMigrations, RECORD_MIGRATION, SCHEMA_MIGRATIONS_SQL, type Migration, type MigrationResult } from '../migrations.ts';
+import { APPLIED_VERSIONS, checkMigrationList, latestVersion, migrationFailed, migrationRecord, MIGRATIONS, pendingMigrations, RECORD_MIGRATION, SCHEMA_MIGRATIONS_SQL, type Migration, type MigrationResult } from '../migrations.ts';
+import { rebuildTable } from './rebuild.ts';
 import { sqlite } from './sql.ts';
 
 /** Brings the database up to date. */
@@ -16,6 +17,7 @@ export function migrateSqlite(db: Database.Database, where: string, migrations: 
     const next = pendingMigrations(db.prepare(APPLIED_VERSIONS).pluck().all() as number[], migrations, where)[0];
     if (!next) return false;
     try {
+      for (const edit of next.sqliteRebuild ?? []) rebuildTable(db, edit);
       db.exec(next.sql);
     } catch (err) {
       throw migrationFailed(next, where, err);
@@ -27,5 +29,5 @@ export function migrateSqlite(db: Database.Database, where: string, migrations: 
   while (step.immediate()) {
     // one migration per transaction
   }
-  return { applied, version: migrations.length };
+  return { applied, version: latestVersion(migrations) };
 }

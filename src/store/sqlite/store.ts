@@ -28,12 +28,13 @@ import { secretDigest } from '../secret-digest.ts';
 import { SqliteAdminTables, SqliteAuditTable } from './admin-tables.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import {
-  checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
   throttleArgs, throttleFailureArgs, tokenListSql, type ThrottleRow,
 } from '../query-args.ts';
+import { rowToWindow, sendSubjects, sendTime, type SendRow } from '../sends.ts';
 import { setting, SQLITE_SETTINGS } from '../settings.ts';
 import { FAILURE_COUNTS, recordFailureSet, STATEMENTS, upsertTokenSql, type StatementName } from '../sql.ts';
-import type { FailedToken, ImportOptions, ImportResult, ThrottleKey, ThrottleState, TokenFilter, TokenStore } from '../types.ts';
+import type { FailedToken, ImportOptions, ImportResult, SendWindow, ThrottleKey, ThrottleState, TokenFilter, TokenStore } from '../types.ts';
 import type { Challenge } from '../../model/challenge.ts';
 import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
 import { checkChallenge, checkSerial, checkTimestamp, tokenFromNew } from '../validate.ts';
@@ -131,7 +132,7 @@ export class SqliteTokenStore implements TokenStore {
     this.admins = new SqliteAdminTables(db);
     this.audit = new SqliteAuditTable(db, writer, (run) => this.#write(run));
     this.#s = {
-      ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'mergeChallenge', 'getThrottle', 'learnedNasClients']),
+      ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'challengesOfUser', 'mergeChallenge', 'getThrottle', 'learnedNasClients', 'sendWindow']),
       getToken: db.prepare('SELECT * FROM tokens WHERE serial = ?'),
       // No ORDER BY: sorting a user's few rows in JavaScript is cheaper than the temporary B-tree SQLite builds for it.
       tokensOfUser: db.prepare('SELECT * FROM tokens WHERE owner_resolver = ? AND owner_user_id = ?'),
@@ -147,6 +148,7 @@ export class SqliteTokenStore implements TokenStore {
       ...prepare(writer, [
         'commitSuccess', 'verifyPending', 'setSyncState', 'insertChallenge', 'challengeAttempt', 'deleteChallenge', 'takeChallenge', 'purgeExpired', 'purgeOverCap',
         'throttleFailure', 'throttleRefusal', 'clearThrottle', 'clearUserThrottles', 'purgeThrottles', 'learnNasClient',
+        'advanceCounter', 'sendWindow', 'insertSend', 'purgeSends',
       ]),
       recordFailure: writer.prepare(`UPDATE tokens AS t SET ${recordFailureSet('@now')} WHERE serial = @serial AND ${FAILURE_COUNTS} RETURNING ${FAILED_TOKEN_COLUMNS}`),
       insertChallengeToken: writer.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?)'),
@@ -228,6 +230,11 @@ export class SqliteTokenStore implements TokenStore {
     return rows.map(rowToFailedToken);
   }
 
+  async advanceCounter(serial: string, from: number): Promise<boolean> {
+    const args = advanceCounterArgs(serial, from);
+    return this.#write(() => this.#w.advanceCounter.run(args).changes === 1);
+  }
+
   async setSyncState(serial: string, counter: number | null, at: number | null): Promise<void> {
     const args = syncStateArgs(serial, counter, at);
     await this.#write(() => this.#w.setSyncState.run(args));
@@ -261,6 +268,39 @@ export class SqliteTokenStore implements TokenStore {
   async takeChallenge(transactionId: string): Promise<boolean> {
     const id = checkTransactionId(transactionId);
     return this.#write(() => this.#w.takeChallenge.run({ id }).changes === 1);
+  }
+
+  async challengesOfUser(resolver: string, userId: string): Promise<Challenge[]> {
+    checkOwnerKey(resolver, userId);
+    return this.#read('challengesOfUser', () => this.#s.challengesOfUser.all({ resolver, userId })).map(rowToChallenge);
+  }
+
+  async sendWindows(subjects: readonly string[], since: number): Promise<SendWindow[]> {
+    sendSubjects(subjects, 'sendWindows');
+    const args = { since: sendTime(since, 'sendWindows: since') };
+    return this.#read('sendWindows', () => subjects.map((subject) => rowToWindow(this.#s.sendWindow.get({ ...args, subject }) as SendRow)));
+  }
+
+  /** Read and written in one write transaction (BEGIN IMMEDIATE): no other process's send lands between. */
+  async takeSend(subjects: readonly string[], since: number, at: number, allow: (windows: SendWindow[]) => boolean): Promise<boolean> {
+    const unique = sendSubjects(subjects, 'takeSend');
+    const args = { since: sendTime(since, 'takeSend: since'), at: sendTime(at, 'takeSend: at') };
+    return this.#write(() => {
+      if (!allow(subjects.map((subject) => rowToWindow(this.#w.sendWindow.get({ subject, since: args.since }) as SendRow)))) return false;
+      for (const subject of unique) this.#w.insertSend.run({ subject, at: args.at });
+      return true;
+    });
+  }
+
+  async recordSend(subjects: readonly string[], at: number): Promise<void> {
+    const unique = sendSubjects(subjects, 'recordSend');
+    const when = sendTime(at, 'recordSend: at');
+    await this.#write(() => unique.forEach((subject) => this.#w.insertSend.run({ subject, at: when })));
+  }
+
+  async purgeSends(before: number): Promise<number> {
+    const at = sendTime(before, 'purgeSends: before');
+    return this.#write(() => this.#w.purgeSends.run({ before: at }).changes);
   }
 
   async getThrottle(key: ThrottleKey): Promise<ThrottleState | undefined> {

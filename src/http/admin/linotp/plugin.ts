@@ -74,7 +74,7 @@ export function linotpAdminRoutes(deps: LinotpAdminDeps): RoutePlugin {
     });
 
     app.addHook('preHandler', async (request) => {
-      if ((request.routeOptions.config as { public?: boolean }).public) return;
+      if (request.routeOptions.config.public) return;
       try {
         await authenticate(admin, request, 'linotp-admin');
       } catch (err) {

@@ -6,10 +6,10 @@
 import type { Token } from '../../../model/token.ts';
 
 /** LinOTP's token type names. */
-export const LINOTP_TYPE: Record<Token['type'], string> = { hotp: 'HMAC', totp: 'TOTP', ocra: 'OCRA2' };
+export const LINOTP_TYPE: Record<Token['type'], string> = { hotp: 'HMAC', totp: 'TOTP', ocra: 'OCRA2', email: 'email', sms: 'sms', spass: 'spass' };
 
 /** LinOTP's type parameter of /admin/init to ours. */
-export const TYPE_OF_LINOTP: Record<string, Token['type']> = { hmac: 'hotp', hotp: 'hotp', totp: 'totp', ocra2: 'ocra', ocra: 'ocra' };
+export const TYPE_OF_LINOTP: Record<string, Token['type']> = { hmac: 'hotp', hotp: 'hotp', totp: 'totp', ocra2: 'ocra', ocra: 'ocra', email: 'email', sms: 'sms', spass: 'spass' };
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');

@@ -67,22 +67,24 @@ export const init: Handler = async (admin, actor, p) => {
   const alias = (p.get('type') ?? 'hmac').toLowerCase();
   const type = TYPE_OF_LINOTP[alias];
   if (!type) throw new LinotpParameterError(`admin/init failed: unknown token type ${JSON.stringify(alias)}`, 1610);
-  const genkey = TRUE.test(p.get('genkey') ?? '');
+  // E-mail, SMS and static password tokens: the server makes the seed and never shows it.
+  const serverMade = type === 'email' || type === 'sms' || type === 'spass';
+  const genkey = !serverMade && TRUE.test(p.get('genkey') ?? '');
   let seed: Buffer | undefined;
   const otpkey = p.get('otpkey');
-  if (otpkey && !genkey) {
+  if (!serverMade && otpkey && !genkey) {
     try {
       seed = parseSeed(otpkey, 'hex');
     } catch (err) {
       if (err instanceof OtpInputError) throw new LinotpParameterError(`otpkey: ${err.message}`);
       throw err;
     }
-  } else if (!genkey) {
+  } else if (!serverMade && !genkey) {
     throw new LinotpParameterError("Missing parameter: 'otpkey' (or genkey=1)");
   }
   const hashlib = p.get('hashlib')?.toLowerCase();
   if (hashlib !== undefined && !(HASH_ALGORITHMS as readonly string[]).includes(hashlib)) throw new LinotpParameterError(`hashlib: expected sha1, sha256 or sha512, got ${JSON.stringify(hashlib)}`);
-  const digits = type === 'ocra' ? undefined : p.int('otplen', 6, 8);
+  const digits = type === 'ocra' || type === 'spass' ? undefined : p.int('otplen', 6, 8);
   const period = type === 'totp' ? p.int('timeStep', 1, 3600) : undefined;
   const user = p.get('user') || undefined;
   const realm = p.get('realm') || undefined;
@@ -96,6 +98,8 @@ export const init: Handler = async (admin, actor, p) => {
     ...(type === 'ocra' && p.get('ocrasuite') ? { ocrasuite: p.get('ocrasuite')! } : {}),
     ...(p.get('description') !== undefined ? { description: p.get('description')! } : {}),
     ...(p.get('pin') ? { pin: p.get('pin')! } : {}),
+    ...(type === 'email' && p.get('email_address') ? { email: p.get('email_address')! } : {}),
+    ...(type === 'sms' && p.get('phone') ? { phone: p.get('phone')! } : {}),
     ...(user ? { user } : {}),
     ...(user && realm ? { realm } : {}),
   });

@@ -47,7 +47,7 @@ function validators(): (route: { schema: object; httpPart?: string }) => (data: 
 }
 
 function isPublic(request: FastifyRequest): boolean {
-  return (request.routeOptions.config as { public?: boolean }).public === true;
+  return request.routeOptions.config.public === true;
 }
 
 export function adminApiRoutes(deps: AdminApiDeps): RoutePlugin {

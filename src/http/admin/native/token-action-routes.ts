@@ -1,10 +1,10 @@
 // What the helpdesk does to a token: verify a pending one, enable, disable,
-// revoke, reset the fail counter, resync, set or clear the PIN, assign and
-// unassign; and the import of OATH CSV / PSKC files.
+// revoke, reset the fail counter, resync, send a test message, set or clear
+// the PIN, assign and unassign; and the import of OATH CSV / PSKC files.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  AdminError, assignToken, disableToken, enableToken, importTokenFile, resetToken, resyncToken, revokeToken, setPin, showToken, tokenView, unassignToken, verifyToken,
+  AdminError, assignToken, disableToken, enableToken, importTokenFile, resetToken, resyncToken, revokeToken, setPin, showToken, testSend, tokenView, unassignToken, verifyToken,
 } from '../../../auth/admin.ts';
 import type { Actor } from '../../../model/actor.ts';
 import { callerOf } from '../caller.ts';
@@ -50,6 +50,25 @@ export function tokenActionRoutes(deps: AdminRouteDeps) {
     action('revoke', 'Disable for good', (actor, serial) => revokeToken(admin, actor, serial));
     action('reset', 'Clear the fail counter and the lock, and the owner\'s throttles', (actor, serial) => resetToken(admin, actor, serial));
     action('resync', 'Two consecutive OTPs put the counter (TOTP: the clock drift) right', (actor, serial, b: { otp1: string; otp2: string }) => resyncToken(admin, actor, serial, b.otp1, b.otp2), body({ otp1: OTP, otp2: OTP }, ['otp1', 'otp2']));
+
+    app.post('/api/v1/tokens/:serial/test-send', {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Send a test message (TEST in place of the code) to an email or SMS token\'s destination',
+        params: SERIAL_PARAMS,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              serial: { type: 'string' }, channel: { type: 'string', enum: ['email', 'sms'] }, to: { type: 'string' }, masked: { type: 'string' },
+              id: { type: 'string', description: 'the mail server\'s or gateway\'s message id, when it gave one' },
+            },
+            required: ['serial', 'channel', 'to', 'masked'],
+          },
+          ...errors(404, 409),
+        },
+      },
+    }, async (request) => ({ serial: serialOf(request), ...(await testSend(admin, callerOf(request).actor, serialOf(request))) }));
 
     app.put('/api/v1/tokens/:serial/pin', {
       schema: { tags: ['tokens'], summary: 'Set the token PIN (an empty PIN removes it)', params: SERIAL_PARAMS, body: body({ pin: { type: 'string', maxLength: 256 } }, ['pin']), response: { 200: TOKEN, ...errors(404) } },

@@ -14,10 +14,13 @@ import { unixSeconds, type AdminRouteDeps } from './deps.ts';
 
 const STATES = ['active', 'disabled', 'locked', 'pending', 'revoked', 'unassigned'] as const;
 const TOKEN = { $ref: 'Token#' };
+const SERVER_MADE: ReadonlySet<TokenType> = new Set(['email', 'sms', 'spass']);
 export const SERIAL_PARAMS = { type: 'object', properties: { serial: SERIAL }, required: ['serial'], additionalProperties: false };
 
 /** What an authenticator app needs, once: the URI, the seed in base32, and the URI as QR images. */
 export async function enrollmentView(token: Parameters<typeof tokenView>[0], uri: string, account: string): Promise<Record<string, unknown>> {
+  // E-mail, SMS and static password tokens: the seed stays on the server, there is nothing for an app.
+  if (SERVER_MADE.has(token.type)) return { token: tokenView(token), account };
   const options = { errorCorrectionLevel: 'M' as const, margin: 2 };
   const [png, svg] = await Promise.all([QRCode.toDataURL(uri, { ...options, type: 'image/png' }), QRCode.toString(uri, { ...options, type: 'svg' })]);
   return { token: tokenView(token), otpauthUri: uri, secret: base32Encode(token.seed, false), account, qr: { png, svg } };
@@ -48,6 +51,8 @@ interface EnrollBody {
   seed?: string;
   serial?: string;
   description?: string;
+  email?: string;
+  phone?: string;
   verify?: boolean;
 }
 
@@ -99,12 +104,14 @@ export function tokenRoutes(deps: AdminRouteDeps) {
     app.post('/api/v1/tokens', {
       schema: {
         tags: ['tokens'],
-        summary: 'Enroll a token; it stays pending until one OTP is verified, unless verify is false',
+        summary: 'Enroll a token; HOTP and TOTP stay pending until one OTP is verified, unless verify is false',
         body: body({
           type: { type: 'string', enum: [...TOKEN_TYPES] },
           user: { ...LOGIN, description: 'LOGIN or LOGIN@REALM; none = a spare token' },
           realm: REALM,
-          pin: { type: 'string', maxLength: 256, description: 'the token PIN typed before the OTP' },
+          pin: { type: 'string', maxLength: 256, description: 'the token PIN typed before the OTP; for spass the whole password' },
+          email: { type: 'string', maxLength: 254, description: 'email tokens: where codes go; default the owner\'s address in the directory' },
+          phone: { type: 'string', maxLength: 32, description: 'sms tokens: where codes go; default the owner\'s mobile, else phone, in the directory' },
           digits: { type: 'integer', enum: [6, 7, 8] },
           algorithm: { type: 'string', enum: [...HASH_ALGORITHMS] },
           period: { type: 'integer', minimum: 1, maximum: 3600 },
@@ -113,7 +120,7 @@ export function tokenRoutes(deps: AdminRouteDeps) {
           seed: { type: 'string', maxLength: 256, description: 'an existing seed in base32 (hardware tokens); random otherwise' },
           serial: SERIAL,
           description: { type: 'string', maxLength: 1000 },
-          verify: { type: 'boolean', description: 'default true for HOTP and TOTP; OCRA tokens are never pending' },
+          verify: { type: 'boolean', description: 'default true for HOTP and TOTP; only they can be pending' },
         }, ['type']),
         response: { 201: { $ref: 'Enrollment#' }, ...errors(404, 409) },
       },
@@ -127,7 +134,7 @@ export function tokenRoutes(deps: AdminRouteDeps) {
         throw err;
       }
       const { seed: _s, verify, ...rest } = b;
-      const pending = verify ?? b.type !== 'ocra';
+      const pending = verify ?? (b.type === 'hotp' || b.type === 'totp');
       const enrolled = await enrollToken(admin, callerOf(request).actor, { ...rest, ...(seed ? { seed } : {}), pending });
       return reply.code(201).send(await enrollmentView(enrolled.token, enrolled.uri, enrolled.account));
     });
