@@ -7,11 +7,18 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { parseConfig } from '../../src/config/load.ts';
+import type { AccessRequest } from '../../src/model/access-request.ts';
+import type { Decision } from '../../src/model/decision.ts';
 import { verifyResponse } from '../../src/radius/authenticator.ts';
 import type { BuiltRequest, ClientResponse } from '../../src/radius/client.ts';
+import type { EapHook } from '../../src/radius/eap-hook.ts';
 import { parsePacket, type RawPacket } from '../../src/radius/packet.ts';
+import { RadsecClientTable } from '../../src/radius/radsec-clients.ts';
+import { RadsecServer } from '../../src/radius/radsec-server.ts';
 import { PacketStream } from '../../src/radius/tcp-framing.ts';
 import { requirePeer } from './peers.ts';
+import { captureLogs, type LogCapture } from './radius.ts';
 
 export interface KeyPair {
   cert: string;
@@ -148,4 +155,41 @@ export class RadsecTestClient {
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.socket.destroy();
   }
+}
+
+export interface RadsecFixture {
+  server: RadsecServer;
+  logs: LogCapture;
+  seen: AccessRequest[];
+}
+
+/** A RadSec listener on a free loopback port over `pki`, with the clients and listen settings given as YAML. */
+export async function startRadsec(pki: RadsecPki, options: { clients: string; listen?: string; decide?: (r: AccessRequest) => Promise<Decision>; eap?: EapHook }): Promise<RadsecFixture> {
+  const yaml = `
+listen:
+  address: 127.0.0.1
+  port: 0
+  radsec: { address: 127.0.0.1, port: 0, certFile: ${pki.server.cert}, keyFile: ${pki.server.key}, caFile: ${pki.ca}${options.listen ? `, ${options.listen}` : ''} }
+clients:
+${options.clients}
+resolvers: { local: { type: file, path: users.yaml } }
+realms: { corp: { resolvers: local } }
+`;
+  const { config } = parseConfig(yaml, 'radsec-test.yaml', {});
+  const logs = captureLogs('info');
+  const seen: AccessRequest[] = [];
+  const server = new RadsecServer({
+    listen: config.listen.radsec!,
+    clients: new RadsecClientTable(config.radsecClients),
+    logger: logs.logger,
+    duplicateCacheSeconds: 30,
+    shutdownGraceSeconds: 5,
+    ...(options.eap ? { eap: options.eap } : {}),
+    handler: async (r) => {
+      seen.push(r);
+      return options.decide ? options.decide(r) : { decision: 'accept', reason: 'ok' };
+    },
+  });
+  await server.start();
+  return { server, logs, seen };
 }
