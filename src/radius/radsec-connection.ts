@@ -6,6 +6,7 @@
 // the socket is not read until one is answered, so TCP slows the client
 // down. A stream that does not parse is closed; so is an idle one.
 
+import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ClientPolicy } from './clients.ts';
@@ -23,6 +24,8 @@ const CLOSE_GRACE_MS = 2000;
 
 export interface ConnectionOptions {
   socket: TLSSocket;
+  /** The peer's certificate, kept to match it again when the client table changes. */
+  certificate: X509Certificate;
   client: ClientPolicy;
   profile: Profile;
   pipeline: RequestPipeline;
@@ -51,12 +54,14 @@ export class RadsecConnection {
   private readonly source: { address: string; port: number };
   /** Answers written and not yet flushed: stop() waits for them. */
   private readonly writing = new Set<() => void>();
+  private client: ClientPolicy;
   private inFlight = 0;
   private paused = false;
   private cause: CloseCause | undefined;
 
   constructor(options: ConnectionOptions) {
     this.o = options;
+    this.client = options.client;
     this.socket = options.socket;
     this.source = { address: this.socket.remoteAddress ?? '', port: this.socket.remotePort ?? 0 };
     this.socket.setTimeout(options.idleTimeoutMs);
@@ -66,13 +71,13 @@ export class RadsecConnection {
     });
     this.socket.on('data', (chunk: Buffer) => this.read(chunk));
     this.socket.on('end', () => {
-      if (this.stream.partial > 0) this.o.pipeline.drop('truncated', this.source, this.o.client, `the stream ended ${this.stream.partial} bytes into a packet`);
+      if (this.stream.partial > 0) this.o.pipeline.drop('truncated', this.source, this.client, `the stream ended ${this.stream.partial} bytes into a packet`);
       this.cause ??= 'peer';
       this.socket.end();
     });
     this.socket.on('error', (err) => {
       this.cause ??= 'error';
-      this.o.logger.debug({ err: err.message, source: this.source.address, client: this.o.client.name }, 'RadSec connection error');
+      this.o.logger.debug({ err: err.message, source: this.source.address, client: this.client.name }, 'RadSec connection error');
     });
     this.socket.on('close', () => {
       // A socket destroyed before a write completes may never call it back.
@@ -84,6 +89,19 @@ export class RadsecConnection {
 
   get address(): string {
     return this.source.address;
+  }
+
+  get clientName(): string {
+    return this.client.name;
+  }
+
+  get certificate(): X509Certificate {
+    return this.o.certificate;
+  }
+
+  /** SIGHUP: the entry the connection now matches (its realm, its Message-Authenticator policy) for the requests from now on. */
+  setClient(client: ClientPolicy): void {
+    this.client = client;
   }
 
   /** Ends the connection: TLS close_notify, then the socket is cut if the peer does not close its side. */
@@ -99,7 +117,7 @@ export class RadsecConnection {
     if (this.cause !== undefined) return;
     const packets = this.stream.push(chunk);
     if (packets === 'bad-length') {
-      this.o.pipeline.drop('bad-length', this.source, this.o.client, 'a Length field below 20 or above 4096: the stream cannot be followed, closing the connection');
+      this.o.pipeline.drop('bad-length', this.source, this.client, 'a Length field below 20 or above 4096: the stream cannot be followed, closing the connection');
       this.close('malformed');
       return;
     }
@@ -125,11 +143,11 @@ export class RadsecConnection {
     const packet = parsePacket(bytes);
     if (typeof packet === 'string') {
       // Framing held, but the attributes do not: nothing after it on this stream can be trusted either.
-      this.o.pipeline.drop(packet, this.source, this.o.client, 'malformed packet: closing the connection');
+      this.o.pipeline.drop(packet, this.source, this.client, 'malformed packet: closing the connection');
       this.close('malformed');
       return;
     }
-    if (!CODES.includes(packet.code)) return this.o.pipeline.drop('unsupported-code', this.source, this.o.client, `code ${packet.code}`);
+    if (!CODES.includes(packet.code)) return this.o.pipeline.drop('unsupported-code', this.source, this.client, `code ${packet.code}`);
     try {
       this.o.pipeline.handle(packet, this.origin());
     } catch (err) {
@@ -142,7 +160,7 @@ export class RadsecConnection {
   private origin(): Origin {
     return {
       ...this.source,
-      client: this.o.client,
+      client: this.client,
       profile: this.o.profile,
       // RFC 6614 section 2.5: one port for every kind of request, so Status-Server gets Access-Accept.
       statusReply: CODE.AccessAccept,

@@ -84,8 +84,17 @@ export class RadsecServer {
     });
   }
 
+  /** SIGHUP: new connections are matched against `clients`; an open one takes its new entry, or is closed when none matches it any more. */
   setClients(clients: RadsecClientTable): void {
     this.clients = clients;
+    for (const c of this.open) {
+      const entry = clients.lookup(c.certificate, c.address);
+      if (entry) c.setClient(radsecPolicy(entry));
+      else {
+        this.log.warn({ source: c.address, subject: c.certificate.subject.replaceAll('\n', ', ') }, 'RadSec client no longer in the config; closing its connection');
+        c.close('client-removed');
+      }
+    }
   }
 
   /** SIGHUP: new certificate, key and CA for the connections from now on. Address, port and limits need a restart. */
@@ -178,6 +187,7 @@ export class RadsecServer {
     this.connections.open++;
     const connection = new RadsecConnection({
       socket,
+      certificate: cert,
       client: radsecPolicy(client),
       profile,
       pipeline: this.pipeline,
@@ -190,7 +200,7 @@ export class RadsecServer {
         this.open.delete(connection);
         this.connections.open--;
         this.connections.close(cause);
-        this.log.info({ client: client.name, source: address, cause }, 'RadSec connection closed');
+        this.log.info({ client: connection.clientName, source: address, cause }, 'RadSec connection closed');
       },
     });
     this.open.add(connection);

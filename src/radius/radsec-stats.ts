@@ -14,7 +14,7 @@ export type RefusalCause =
   | 'shutting-down';
 
 /** Why a connection that was taken ended. */
-export type CloseCause = 'peer' | 'idle' | 'malformed' | 'error' | 'shutdown';
+export type CloseCause = 'peer' | 'idle' | 'malformed' | 'error' | 'shutdown' | 'client-removed';
 
 export class RadsecStats {
   /** Connections taken: handshake done and the certificate a client's. */

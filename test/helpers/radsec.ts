@@ -1,9 +1,10 @@
 // RadSec test peers: certificates made with the openssl CLI (a CA, a server
 // certificate for 127.0.0.1, client certificates from that CA or another),
-// and a small TLS RADIUS client that writes packets and reads answers with
-// the same framing the server uses.
+// a small TLS RADIUS client that writes packets and reads answers with the
+// same framing the server uses, a RadSec listener in-process, and Debian's
+// radsecproxy as a child process.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
@@ -192,4 +193,37 @@ realms: { corp: { resolvers: local } }
   });
   await server.start();
   return { server, logs, seen };
+}
+
+export interface Radsecproxy {
+  /** Its UDP port, where radclient and eapol_test send. */
+  port: number;
+  /** What it logged so far (it logs to stderr in the foreground). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Debian's radsecproxy in the foreground with `config` (its ListenUDP line is added); resolves once it listens. */
+export async function startRadsecproxy(dir: string, port: number, config: string): Promise<Radsecproxy> {
+  requirePeer('radsecproxy', 'radsecproxy');
+  const file = join(dir, `radsecproxy-${port}.conf`);
+  writeFileSync(file, `ListenUDP 127.0.0.1:${port}\n${config}`);
+  const child = spawn('radsecproxy', ['-f', '-d', process.env.RADSECPROXY_DEBUG ?? '3', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  for (let i = 0; i < 100 && !out.includes(`listening for udp on 127.0.0.1:${port}`); i++) {
+    if (child.exitCode !== null) throw new Error(`radsecproxy exited with ${child.exitCode}:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!out.includes('listening for udp')) throw new Error(`radsecproxy did not start:\n${out}`);
+  return {
+    port,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

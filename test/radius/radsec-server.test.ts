@@ -14,6 +14,7 @@ import type { AccessRequest } from '../../src/model/access-request.ts';
 import type { Decision } from '../../src/model/decision.ts';
 import { buildRequest } from '../../src/radius/client.ts';
 import { ATTR, CODE, rawAttribute } from '../../src/radius/packet.ts';
+import { RadsecClientTable } from '../../src/radius/radsec-clients.ts';
 import { delay } from '../helpers/radius.ts';
 import { makeRadsecPki, RadsecTestClient, startRadsec, type KeyPair, type RadsecFixture, type RadsecPki } from '../helpers/radsec.ts';
 
@@ -320,6 +321,25 @@ describe('RadSec limits', () => {
     } finally {
       await f.server.stop(0);
       rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+
+  test('reload of the clients: an open connection takes its new entry, or is closed when none matches it', async () => {
+    const f = await startRadsec(pki, { clients: CLIENTS });
+    try {
+      const c = await RadsecTestClient.open(f.server.port(), proxy, pki.ca);
+      const table = (yaml: string) => new RadsecClientTable(parseConfig(`clients:\n${yaml}resolvers: { local: { type: file, path: u.yaml } }\nrealms: { corp: { resolvers: local } }\n`, 'c.yaml', {}).config.radsecClients);
+      f.server.setClients(table('  - { name: renamed, certificate: { san: radsecproxy.example.org }, realm: corp }\n'));
+      await c.send(buildRequest({ identifier: 1, secret: 'radsec', userName: 'alice', password: 'x' }));
+      assert.equal(f.seen.at(-1)!.nas.client, 'renamed');
+      assert.equal(f.seen.at(-1)!.nas.realm, 'corp');
+      f.server.setClients(table('  - { name: other, certificate: { san: other.example.org } }\n'));
+      assert.ok(await c.closedWithin(2500));
+      c.close();
+      await delay(50);
+      assert.equal(f.server.connections.closed.get('client-removed'), 1);
+    } finally {
+      await f.server.stop(0);
     }
   });
 });
