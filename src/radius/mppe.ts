@@ -79,7 +79,7 @@ export function mppeKeyAttributes(msk: Buffer, secret: string, requestAuthentica
   ];
 }
 
-/** The same keys as they are, each a string value (RADIUS/1.1, RFC 9765 section 5.1.4: TLS hides them). */
+/** The same keys as they are, each a string value (RADIUS/1.1, RFC 9765: TLS hides them). */
 export function mppeKeyAttributesInClear(msk: Buffer): Buffer[] {
   if (msk.length < 64) throw new RangeError(`an MSK is 64 bytes, got ${msk.length}`);
   return [vendorAttribute(MS_MPPE_RECV_KEY, Buffer.from(msk.subarray(0, 32))), vendorAttribute(MS_MPPE_SEND_KEY, Buffer.from(msk.subarray(32, 64)))];

@@ -61,7 +61,7 @@ const DROP_LOG_INTERVAL_MS = 60_000;
 /** The answer when the handler broke its promise never to throw, or its answer cannot be encoded: a bare Access-Reject. */
 const FAIL_CLOSED: RejectDecision = { decision: 'reject', reason: 'internal error' };
 
-/** The User-Password of RADIUS/1.1 travels as it is, 1 to 128 bytes (RFC 9765 section 5.1.1). */
+/** The User-Password of RADIUS/1.1 travels as it is, 1 to 128 bytes (RFC 9765). */
 const MAX_PASSWORD = 128;
 
 export class RequestPipeline {
@@ -181,7 +181,7 @@ export class RequestPipeline {
     return origin.profile === 'radius/1.1' ? encodeReply11(packet, code, attributes) : encodeReply(packet, code, attributes, origin.client.secret);
   }
 
-  /** MS-MPPE keys as the transport carries them: hidden with the secret, or as they are under RADIUS/1.1 (RFC 9765 section 5.1.4). */
+  /** MS-MPPE keys as the transport carries them: hidden with the secret, or as they are under RADIUS/1.1 (RFC 9765). */
   private keys(origin: Origin, packet: RawPacket, msk: Buffer | undefined): Buffer[] {
     if (!msk) return [];
     return origin.profile === 'radius/1.1' ? mppeKeyAttributesInClear(msk) : mppeKeyAttributes(msk, origin.client.secret, packet.authenticator);

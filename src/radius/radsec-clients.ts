@@ -1,7 +1,7 @@
 // The RadSec client table: a TLS peer whose certificate our CA signed is a
 // client when its certificate matches an entry (subject attributes, a
 // subjectAltName, or the certificate's SHA-256 fingerprint) and, if the entry
-// names a network, its address is in it. RFC 6614 section 2.3 fixes the
+// names a network, its address is in it. RFC 6614 fixes the
 // shared secret of RADIUS/TLS as "radsec".
 
 import type { X509Certificate } from 'node:crypto';

@@ -162,7 +162,7 @@ export class RadsecConnection {
       ...this.source,
       client: this.client,
       profile: this.o.profile,
-      // RFC 6614 section 2.5: one port for every kind of request, so Status-Server gets Access-Accept.
+      // RFC 6614: one port for every kind of request, so Status-Server gets Access-Accept.
       statusReply: CODE.AccessAccept,
       claim: (packet) => this.claim(packet),
       send: (response) => this.send(response),
@@ -173,7 +173,7 @@ export class RadsecConnection {
     const key = this.o.profile === 'radius/1.1' ? token(packet) : packet.identifier;
     const now = Date.now();
     const seen = this.remembered.get(key);
-    // Under RADIUS/1.1 the Token alone tells requests apart (RFC 9765 section 4.2.2); before it, Identifier and authenticator.
+    // Under RADIUS/1.1 the Token alone tells requests apart (RFC 9765); before it, Identifier and authenticator.
     if (seen && seen.until > now && (this.o.profile === 'radius/1.1' || seen.authenticator.equals(packet.authenticator))) return seen.answer ?? 'in-progress';
     const entry: Remembered = { authenticator: Buffer.from(packet.authenticator), until: now + 10 * this.o.duplicateLifetimeMs };
     this.remembered.delete(key);

@@ -45,7 +45,7 @@ function contextOptions(listen: RadsecListenOptions): SecureContextOptions {
     ca: listen.ca,
     minVersion: listen.minVersion,
     // No session resumption: each connection shows its certificate to the CA in force, and RADIUS/1.1
-    // needs no binding of its ALPN choice to a ticket (RFC 9765 section 3.4). Connections are long-lived.
+    // needs no binding of its ALPN choice to a ticket (RFC 9765). Connections are long-lived.
     secureOptions: constants.SSL_OP_NO_TICKET,
   };
 }
@@ -177,7 +177,7 @@ export class RadsecServer {
     if (!socket.authorized) return turnAway('certificate', `${String(socket.authorizationError)}: not signed by listen.radsec.caFile, expired, or not for client use (${who})`);
     const protocol = socket.alpnProtocol;
     const profile: Profile = protocol === ALPN_RADIUS_11 ? 'radius/1.1' : 'radius';
-    // RFC 9765 section 3.5: RADIUS/1.1 only over TLS 1.3.
+    // RFC 9765: RADIUS/1.1 only over TLS 1.3.
     if (profile === 'radius/1.1' && socket.getProtocol() !== 'TLSv1.3') return turnAway('radius-1.1-without-tls-1.3', `RADIUS/1.1 negotiated over ${String(socket.getProtocol())}`);
     if (protocol === false && !this.listen.radiusVersions.includes('1.0')) return turnAway('alpn', 'the client offered no ALPN and listen.radsec.radiusVersions allows only 1.1');
     const client = this.clients.lookup(cert, address);

@@ -1,4 +1,4 @@
-// RADIUS over a byte stream (RFC 6613 section 2.6, for RadSec's TLS): a
+// RADIUS over a byte stream (RFC 6613, under RadSec's TLS): a
 // packet ends where its Length field says, so packets may arrive split over
 // reads or several in one. A Length below the header or above the 4096
 // bytes of RFC 2865 cannot be believed, and once one is read the stream has

@@ -115,7 +115,7 @@ describe('RADIUS/1.1 over RadSec', () => {
     }
   });
 
-  test('an EAP accept carries the MS-MPPE keys as they are (RFC 9765 section 5.1.4)', async () => {
+  test('an EAP accept carries the MS-MPPE keys as they are (RFC 9765)', async () => {
     const c = await open();
     try {
       const answer = await c.ask(request11(CODE.AccessRequest, 9, [text(ATTR.UserName, 'alice'), rawAttribute(ATTR.EapMessage, Buffer.from([2, 1, 0, 5, 1]))]), 9);
