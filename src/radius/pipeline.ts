@@ -43,6 +43,14 @@ export interface Origin extends Source {
   profile: Profile;
   /** What answers Status-Server here (RFC 5997): Access-Accept, or Accounting-Response on an accounting port. */
   statusReply: number;
+  /**
+   * Whether an Accounting-Response carries Message-Authenticator. Clients
+   * disagree on how it is computed (FreeRADIUS over a zeroed authenticator
+   * field, radsecproxy over the request's), and the Response Authenticator
+   * already covers the answer: RadSec leaves it out, UDP keeps it as
+   * FreeRADIUS checks it.
+   */
+  accountingMessageAuthenticator: boolean;
   /** Marks the request as in progress unless it is a retransmission. */
   claim(packet: RawPacket): Claim;
   send(response: Buffer): void;
@@ -146,7 +154,7 @@ export class RequestPipeline {
     if (packet.code === CODE.AccountingRequest) {
       this.stats.accounting++;
       this.log.debug({ client: client.name, source: origin.address }, 'accounting request acknowledged');
-      this.answer(origin, slot, this.encode(origin, packet, CODE.AccountingResponse, []));
+      this.answer(origin, slot, this.encode(origin, packet, CODE.AccountingResponse, [], origin.accountingMessageAuthenticator));
       return;
     }
 
@@ -177,8 +185,8 @@ export class RequestPipeline {
       .finally(release);
   }
 
-  private encode(origin: Origin, packet: RawPacket, code: number, attributes: Buffer[]): Buffer {
-    return origin.profile === 'radius/1.1' ? encodeReply11(packet, code, attributes) : encodeReply(packet, code, attributes, origin.client.secret);
+  private encode(origin: Origin, packet: RawPacket, code: number, attributes: Buffer[], messageAuthenticator = true): Buffer {
+    return origin.profile === 'radius/1.1' ? encodeReply11(packet, code, attributes) : encodeReply(packet, code, attributes, origin.client.secret, messageAuthenticator);
   }
 
   /** MS-MPPE keys as the transport carries them: hidden with the secret, or as they are under RADIUS/1.1 (RFC 9765). */

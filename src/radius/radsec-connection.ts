@@ -164,6 +164,7 @@ export class RadsecConnection {
       profile: this.o.profile,
       // RFC 6614: one port for every kind of request, so Status-Server gets Access-Accept.
       statusReply: CODE.AccessAccept,
+      accountingMessageAuthenticator: false,
       claim: (packet) => this.claim(packet),
       send: (response) => this.send(response),
     };

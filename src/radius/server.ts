@@ -152,6 +152,7 @@ export class RadiusServer {
       client,
       profile: 'radius',
       statusReply: which === 'auth' ? CODE.AccessAccept : CODE.AccountingResponse,
+      accountingMessageAuthenticator: true,
       claim() {
         const seen = cache.check(key);
         if (seen !== 'new') return seen;

@@ -2,8 +2,8 @@
 // front of otp-radius (radclient and eapol_test -> radsecproxy over UDP ->
 // otp-radius over TLS), certificates made by the test with openssl. A
 // PIN+TOTP login from oathtool is accepted and a wrong one rejected, an
-// EAP-TTLS login passes with matching MPPE keys, radsecproxy's Status-Server
-// watchdog is answered, and proxies whose certificate comes from another CA
+// EAP-TTLS login passes with matching MPPE keys, accounting is acknowledged,
+// radsecproxy's Status-Server watchdog is answered, and proxies whose certificate comes from another CA
 // or matches no client entry are refused (no answer, the refusal logged).
 
 import assert from 'node:assert/strict';
@@ -66,7 +66,7 @@ describe('RadSec with radsecproxy in front', () => {
       serverBlock('stranger', radsec, 'stranger'),
       'realm /@other-ca$/ {\n    server otherca\n}\n',
       'realm /@stranger$/ {\n    server stranger\n}\n',
-      'realm * {\n    server otp\n}\n',
+      'realm * {\n    server otp\n    accountingServer otp\n}\n',
     ].join('');
     proxy = await startRadsecproxy(dir, await freeUdpPort(), config);
   });
@@ -125,10 +125,17 @@ describe('RadSec with radsecproxy in front', () => {
     assert.match(String(line?.detail), /CN=stranger\.test\.example/);
   });
 
+  test('an Accounting-Request through radsecproxy is acknowledged on the same connection', async () => {
+    const r = await radclient(['-x', '-r', '1', '-t', '4', `127.0.0.1:${proxy.port}`, 'acct', SECRET], 'User-Name = "alice"\nAcct-Status-Type = Start\nAcct-Session-Id = "radsec-1"\n');
+    assert.match(r.stdout, /Received Accounting-Response/, `${r.stdout}${r.stderr}\n${proxy.output()}`);
+    assert.equal(s.running.radsec!.stats.accounting, 1);
+  });
+
   test("radsecproxy's Status-Server watchdog is answered", async () => {
     // radsecproxy sends one after 25 s of quiet on the connection.
     for (let i = 0; i < 140 && s.running.radsec!.stats.statusServer === 0; i++) await delay(500);
-    assert.ok(s.running.radsec!.stats.statusServer >= 1, proxy.output().split('\n').filter((l) => /otp|[Ss]tatus/.test(l)).join('\n'));
+    const stats = s.running.radsec!.stats;
+    assert.ok(stats.statusServer >= 1, `drops ${JSON.stringify(Object.fromEntries(stats.dropped))}, received ${stats.received}\n${proxy.output()}`);
     assert.doesNotMatch(proxy.output(), /server otp.*(fail|dead|down)/i);
   });
 });

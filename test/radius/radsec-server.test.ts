@@ -13,7 +13,9 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { AccessRequest } from '../../src/model/access-request.ts';
 import type { Decision } from '../../src/model/decision.ts';
 import { buildRequest } from '../../src/radius/client.ts';
-import { ATTR, CODE, rawAttribute } from '../../src/radius/packet.ts';
+import { verifyResponse } from '../../src/radius/authenticator.ts';
+import { assemblePacket, ATTR, CODE, findAttributes, rawAttribute } from '../../src/radius/packet.ts';
+import { packetMd5 } from '../../src/radius/secret-hash.ts';
 import { RadsecClientTable } from '../../src/radius/radsec-clients.ts';
 import { delay } from '../helpers/radius.ts';
 import { makeRadsecPki, RadsecTestClient, startRadsec, type KeyPair, type RadsecFixture, type RadsecPki } from '../helpers/radsec.ts';
@@ -69,6 +71,25 @@ describe('RadSec listener', () => {
       assert.equal(r.verified, true);
       assert.equal(f.seen.length, before);
       assert.ok(f.server.stats.statusServer >= 1);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('Accounting-Request on the same port: acknowledged, signed with "radsec", without Message-Authenticator', async () => {
+    const c = await open();
+    try {
+      const bytes = assemblePacket(CODE.AccountingRequest, 7, Buffer.alloc(16), [rawAttribute(ATTR.UserName, Buffer.from('alice')), rawAttribute(40, Buffer.from([0, 0, 0, 1]))]);
+      packetMd5(bytes, Buffer.alloc(16), 'radsec').copy(bytes, 4);
+      const answer = await c.ask(bytes, 7);
+      assert.equal(answer?.code, CODE.AccountingResponse);
+      assert.equal(verifyResponse(answer, bytes.subarray(4, 20), 'radsec'), true);
+      assert.equal(findAttributes(answer, ATTR.MessageAuthenticator).length, 0, 'clients disagree on how it would be computed');
+      assert.equal(f.server.stats.accounting, 1);
+      const wrong = Buffer.from(bytes);
+      wrong[1] = 8;
+      assert.equal(await c.ask(wrong, 8, 300), undefined, 'an authenticator that does not match is dropped');
+      assert.equal(f.server.stats.dropped.get('bad-authenticator'), 1);
     } finally {
       c.close();
     }
