@@ -29,7 +29,8 @@ export async function configCheck(args: string[]): Promise<number> {
     for (const p of users.problems) process.stderr.write(`${p}\n`);
     return 1;
   }
-  const clients = `${config.clients.length} client${config.clients.length === 1 ? '' : 's'}`;
+  const count = config.clients.length + config.radsecClients.length;
+  const clients = `${count} client${count === 1 ? '' : 's'}`;
   const files = users.files === 0 ? '' : `, ${users.users} user${users.users === 1 ? '' : 's'} in ${users.files} users file${users.files === 1 ? '' : 's'}`;
   process.stdout.write(`${file}: OK (${clients}${files})\n`);
   return 0;

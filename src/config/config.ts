@@ -6,6 +6,8 @@ import type { Node } from 'yaml';
 import { ipAddress, network } from './address-checks.ts';
 import { LISTEN_DEFAULTS, LISTEN_RANGES, type ListenOptions } from '../radius/listen.ts';
 import type { MessageAuthenticatorPolicy, NasClient } from '../radius/clients.ts';
+import type { RadsecClient } from '../radius/radsec-clients.ts';
+import { radsecClientEntry, radsecListenSection } from './radsec-section.ts';
 import type { AuthPolicy } from '../model/policy.ts';
 import type { ReplyRule } from '../auth/reply-rules.ts';
 import { adminSection, auditSection, checkDirectoryRealms } from './admin-section.ts';
@@ -36,7 +38,10 @@ export interface Config {
   /** Path of the file the config was read from. */
   file: string;
   listen: ListenOptions;
+  /** UDP clients: address and shared secret. */
   clients: NasClient[];
+  /** RadSec clients: matched by their TLS certificate. */
+  radsecClients: RadsecClient[];
   log: LogConfig;
   store: StoreConfig;
   resolvers: Record<string, ResolverConfig>;
@@ -82,6 +87,7 @@ const listenSection = object({
   receiveBufferBytes: withDefault(int(LISTEN_RANGES.receiveBufferBytes), LISTEN_DEFAULTS.receiveBufferBytes),
   duplicateCacheSeconds: withDefault(int(LISTEN_RANGES.duplicateCacheSeconds), LISTEN_DEFAULTS.duplicateCacheSeconds),
   shutdownGraceSeconds: withDefault(int(LISTEN_RANGES.shutdownGraceSeconds), LISTEN_DEFAULTS.shutdownGraceSeconds),
+  radsec: radsecListenSection,
 }, {
   refine: (v, node, ctx, path) => {
     if (v.accountingPort !== undefined && v.accountingPort !== 0 && v.accountingPort === v.port) {
@@ -90,7 +96,7 @@ const listenSection = object({
   },
 });
 
-const clientEntry: Check<NasClient> = (node, ctx, path) => {
+const udpClientEntry: Check<NasClient> = (node, ctx, path) => {
   const shape = object({
     name: str({ nonEmpty: true, pattern: /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, patternText: 'a name of letters, digits, _ . : -' }),
     address: network,
@@ -116,7 +122,15 @@ const clientEntry: Check<NasClient> = (node, ctx, path) => {
   return { name: v.name, network: v.address, secret, requireMessageAuthenticator: v.requireMessageAuthenticator, ...(v.realm ? { realm: v.realm.toLowerCase() } : {}) };
 };
 
-const clientsSection: Check<NasClient[]> = (node, ctx, path) => {
+/** A client entry: with `certificate:` a RadSec client, else a UDP one. */
+const clientEntry: Check<NasClient | RadsecClient> = (node, ctx, path) => (nodeAt(node, ['certificate']) !== undefined ? radsecClientEntry(node, ctx, path) : udpClientEntry(node, ctx, path));
+
+export function isRadsecClient(c: NasClient | RadsecClient): c is RadsecClient {
+  return 'certificate' in c;
+}
+
+/** Every entry in the file's order (messages name clients[i]); finish() parts them by transport. */
+const clientsSection: Check<(NasClient | RadsecClient)[]> = (node, ctx, path) => {
   const v = list(clientEntry)(node, ctx, path);
   if (v === INVALID) return v;
   const names = new Map<string, number>();
@@ -126,6 +140,7 @@ const clientsSection: Check<NasClient[]> = (node, ctx, path) => {
     const prevName = names.get(c.name);
     if (prevName !== undefined) ctx.error(at('name'), `${path}[${i}].name`, `"${c.name}" is already the name of ${path}[${prevName}]`);
     names.set(c.name, i);
+    if (isRadsecClient(c)) return;
     const key = `${c.network.bytes.toString('hex')}/${c.network.prefix}`;
     const prevNet = networks.get(key);
     if (prevNet !== undefined) ctx.error(at('address'), `${path}[${i}].address`, `${c.network.text} is already the address of ${path}[${prevNet}] (${v[prevNet]!.name})`);
@@ -166,11 +181,17 @@ export const configShape = object(sections);
 
 export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID>, file: string, ctx: Ctx, root: Node | undefined): Config {
   if (v.clients.length === 0) ctx.warn(nodeAt(root, ['clients']), 'clients', 'no NAS clients configured: every RADIUS request will be dropped');
+  const clients = v.clients.filter((c): c is NasClient => !isRadsecClient(c));
+  const radsecClients = v.clients.filter(isRadsecClient);
+  v.clients.forEach((c, i) => {
+    if (isRadsecClient(c) && !v.listen.radsec) ctx.warn(nodeAt(root, ['clients', i, 'certificate']), `clients[${i}].certificate`, `client ${c.name} is a RadSec client, but listen.radsec is not set: it can never connect`);
+  });
+  if (v.listen.radsec && radsecClients.length === 0) ctx.warn(nodeAt(root, ['listen', 'radsec']), 'listen.radsec', 'no client has certificate: every RadSec connection will be refused');
   checkRealms(v.resolvers, v.realms, root, (node, path, message) => ctx.error(node, path, message));
   const realms = Object.fromEntries(Object.entries(v.realms ?? {}).map(([k, r]) => [k.toLowerCase(), r]));
-  for (const c of v.clients) {
-    if (c.realm !== undefined && !(c.realm in realms)) ctx.error(nodeAt(root, ['clients', v.clients.indexOf(c), 'realm']), `clients[${v.clients.indexOf(c)}].realm`, `unknown realm "${c.realm}"`);
-  }
+  v.clients.forEach((c, i) => {
+    if (c.realm !== undefined && !(c.realm in realms)) ctx.error(nodeAt(root, ['clients', i, 'realm']), `clients[${i}].realm`, `unknown realm "${c.realm}"`);
+  });
   const { policy, tokenDefaults } = buildAuthPolicy(v.policy, v.tokens, v.challenges);
   warnRiskySettings(policy, v.clients, v.listen.address, root, ctx);
   if (v.compat === 'linotp') {
@@ -190,6 +211,9 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
     if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);
   });
   checkDirectoryRealms(v.admin, realms, root, ctx);
-  return { file, listen: v.listen, clients: v.clients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], admin: v.admin, audit: v.audit, ...(v.http ? { http: v.http } : {}), ...(v.delivery ? { delivery: v.delivery } : {}), ...(v.eap ? { eap: v.eap } : {}) };
+  return {
+    file, listen: v.listen, clients, radsecClients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], admin: v.admin, audit: v.audit,
+    ...(v.http ? { http: v.http } : {}), ...(v.delivery ? { delivery: v.delivery } : {}), ...(v.eap ? { eap: v.eap } : {}),
+  };
 }
 

@@ -6,13 +6,15 @@
 import type { Node } from 'yaml';
 import { addressBytes } from '../net/cidr.ts';
 import type { NasClient } from '../radius/clients.ts';
+import type { RadsecClient } from '../radius/radsec-clients.ts';
 import type { AuthPolicy } from '../model/policy.ts';
 import { nodeAt, type Ctx } from './schema.ts';
 
 /** A client network wider than this many prefix bits admits more hosts than a site has NAS devices. */
 export const WIDE_NETWORK_PREFIX = { ipv4: 16, ipv6: 48 } as const;
 
-export function warnRiskySettings(policy: AuthPolicy, clients: NasClient[], listenAddress: string, root: Node | undefined, ctx: Ctx): void {
+/** `clients` in the file's order; RadSec clients (identified by certificate) are passed by. */
+export function warnRiskySettings(policy: AuthPolicy, clients: readonly (NasClient | RadsecClient)[], listenAddress: string, root: Node | undefined, ctx: Ctx): void {
   const at = (...path: (string | number)[]): Node | undefined => nodeAt(root, path);
   if (policy.passOnNoUser) {
     ctx.warn(at('policy', 'passOnNoUser'), 'policy.passOnNoUser', 'a user name no resolver knows is accepted with any password: anyone who can reach a NAS logs in, under any name');
@@ -34,6 +36,7 @@ export function warnRiskySettings(policy: AuthPolicy, clients: NasClient[], list
   // An IPv6 socket on :: takes IPv4 too (as mapped addresses); one on a single IPv6 address does not.
   const listensV6Only = listen?.length === 16 && !listen.every((b) => b === 0);
   clients.forEach((c, i) => {
+    if ('certificate' in c) return;
     const v6 = c.network.bytes.length === 16;
     const limit = v6 ? WIDE_NETWORK_PREFIX.ipv6 : WIDE_NETWORK_PREFIX.ipv4;
     const where = at('clients', i, 'address');

@@ -1,14 +1,13 @@
 // EAP over the RADIUS listener: joins the EAP-Message attributes, runs the
 // EAP service, and encodes its outcome: EAP-Message split over attributes,
-// our State on a challenge, on an accept the MS-MPPE keys from the MSK and
-// the reply attributes of the inner decision. Inner logins reach the same
-// handler as PAP with the outer request's NAS, Calling-Station-Id and the
+// our State on a challenge, on an accept the reply attributes of the inner
+// decision and the MSK, which the listener sends as MS-MPPE keys the way its
+// transport carries them. Inner logins reach the same handler as PAP with the outer request's NAS, Calling-Station-Id and the
 // rest, only User-Name and User-Password taken from inside the tunnel.
 
 import type { Decision } from '../model/decision.ts';
 import type { AccessHandler, AccessRequest } from '../model/access-request.ts';
 import type { EapAnswer, EapHook } from '../radius/eap-hook.ts';
-import { mppeKeyAttributes } from '../radius/mppe.ts';
 import { ATTR, CODE, findAttributes, firstAttribute, rawAttribute, type RawPacket } from '../radius/packet.ts';
 import { decisionAttributes, replyProblem } from '../radius/reply.ts';
 import { joinEapMessage, splitEapMessage } from './eap-message.ts';
@@ -75,8 +74,9 @@ export function createEapHook(service: EapService, handler: AccessHandler, optio
         if (outcome.resumed) options.auditResumed?.(innerRequest(request, { userName: outcome.innerIdentity }), outcome.decision);
         return {
           code: CODE.AccessAccept,
-          attributes: [...decisionAttributes(outcome.decision), ...eapAttributes(outcome.eapMessage), ...mppeKeyAttributes(outcome.msk, client.secret, packet.authenticator)],
+          attributes: [...decisionAttributes(outcome.decision), ...eapAttributes(outcome.eapMessage)],
           decision: outcome.decision,
+          msk: outcome.msk,
         };
       case 'reject': {
         const decision: Decision = outcome.decision ? { ...outcome.decision, decision: 'reject', reason: outcome.reason } : { decision: 'reject', reason: outcome.reason };

@@ -7,14 +7,19 @@ import { cidrContains, sourceAddressBytes, type Cidr } from '../net/cidr.ts';
 /** true: always required; false: checked when present; auto: required once the client has sent one (FreeRADIUS's auto). */
 export type MessageAuthenticatorPolicy = true | false | 'auto';
 
-/** A NAS allowed to ask: where it sends from, the secret it shares with us, and what we require of it. */
-export interface NasClient {
+/** What the request pipeline needs of a client, whichever transport its requests arrive by. */
+export interface ClientPolicy {
   name: string;
-  network: Cidr;
+  /** The shared secret; RadSec's fixed one for a client over TLS. */
   secret: string;
   requireMessageAuthenticator: MessageAuthenticatorPolicy;
   /** Realm for users of this NAS who give none. */
   realm?: string;
+}
+
+/** A NAS allowed to ask over UDP: where it sends from, the secret it shares with us, and what we require of it. */
+export interface NasClient extends ClientPolicy {
+  network: Cidr;
 }
 
 export class ClientTable {

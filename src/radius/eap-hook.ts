@@ -8,7 +8,7 @@ import type { Decision } from '../model/decision.ts';
 
 /** What the listener needs of a decision: its kind for the counters, its reason for the logs. */
 export type AnswerKind = Pick<Decision, 'decision' | 'reason'>;
-import type { NasClient } from './clients.ts';
+import type { ClientPolicy } from './clients.ts';
 import type { RawPacket } from './packet.ts';
 
 export interface EapAnswer {
@@ -18,7 +18,9 @@ export interface EapAnswer {
   attributes: Buffer[];
   /** What was decided, for the listener's counters and logs. */
   decision: AnswerKind;
+  /** On an accept, the MSK: the listener adds MS-MPPE-Recv-Key and -Send-Key as its transport encodes them. */
+  msk?: Buffer;
 }
 
 /** Resolves to undefined when the request is to get no answer (a round still being worked on). */
-export type EapHook = (packet: RawPacket, request: AccessRequest, client: NasClient) => Promise<EapAnswer | undefined>;
+export type EapHook = (packet: RawPacket, request: AccessRequest, client: ClientPolicy) => Promise<EapAnswer | undefined>;

@@ -1,6 +1,8 @@
 // Where and how the RADIUS listener binds, with the defaults and ranges the
 // config section reads.
 
+import type { RadsecListenOptions } from './radsec-options.ts';
+
 export interface ListenOptions {
   address: string;
   port: number;
@@ -12,6 +14,8 @@ export interface ListenOptions {
   duplicateCacheSeconds: number;
   /** Longest wait for in-flight requests on shutdown. */
   shutdownGraceSeconds: number;
+  /** The RadSec (RADIUS over TLS) listener; undefined = off. */
+  radsec?: RadsecListenOptions;
 }
 
 export const LISTEN_DEFAULTS: ListenOptions = {

@@ -78,3 +78,9 @@ export function mppeKeyAttributes(msk: Buffer, secret: string, requestAuthentica
     vendorAttribute(MS_MPPE_SEND_KEY, encryptMppeKey(msk.subarray(32, 64), secret, requestAuthenticator, sendSalt)),
   ];
 }
+
+/** The same keys as they are, each a string value (RADIUS/1.1, RFC 9765: TLS hides them). */
+export function mppeKeyAttributesInClear(msk: Buffer): Buffer[] {
+  if (msk.length < 64) throw new RangeError(`an MSK is 64 bytes, got ${msk.length}`);
+  return [vendorAttribute(MS_MPPE_RECV_KEY, Buffer.from(msk.subarray(0, 32))), vendorAttribute(MS_MPPE_SEND_KEY, Buffer.from(msk.subarray(32, 64)))];
+}

@@ -65,9 +65,9 @@ export function replyProblem(request: RawPacket, decision: Decision, reserveByte
   return length > MAX_PACKET_LENGTH ? `the answer would be ${length} bytes, RADIUS allows ${MAX_PACKET_LENGTH}` : undefined;
 }
 
-/** Encodes and signs the answer to `request`; throws when it cannot fit into a RADIUS packet. */
-export function encodeReply(request: RawPacket, code: number, attributes: Buffer[], secret: string): Buffer {
+/** Encodes and signs the answer to `request`, Message-Authenticator first unless told not to; throws when it cannot fit into a RADIUS packet. */
+export function encodeReply(request: RawPacket, code: number, attributes: Buffer[], secret: string, messageAuthenticator = true): Buffer {
   const proxyStates = request.attributes.filter((a) => a.type === ATTR.ProxyState).map((a) => rawAttribute(ATTR.ProxyState, a.value));
-  const packet = assemblePacket(code, request.identifier, request.authenticator, [MESSAGE_AUTHENTICATOR_PLACEHOLDER, ...attributes, ...proxyStates]);
-  return signResponse(packet, request.authenticator, secret, 20, request.code);
+  const packet = assemblePacket(code, request.identifier, request.authenticator, [...(messageAuthenticator ? [MESSAGE_AUTHENTICATOR_PLACEHOLDER] : []), ...attributes, ...proxyStates]);
+  return signResponse(packet, request.authenticator, secret, messageAuthenticator ? 20 : undefined, request.code);
 }

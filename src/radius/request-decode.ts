@@ -2,7 +2,7 @@
 // authentication and its audit event read.
 
 import type { AccessRequest, NasInfo } from '../model/access-request.ts';
-import type { NasClient } from './clients.ts';
+import type { ClientPolicy } from './clients.ts';
 import { ATTR, firstAttribute, type RawPacket } from './packet.ts';
 
 function text(packet: RawPacket, type: number): string | undefined {
@@ -10,7 +10,7 @@ function text(packet: RawPacket, type: number): string | undefined {
   return a ? a.value.toString('utf8') : undefined;
 }
 
-export function decodeAccessRequest(packet: RawPacket, client: NasClient, sourceAddress: string, password: Buffer | undefined): AccessRequest {
+export function decodeAccessRequest(packet: RawPacket, client: ClientPolicy, sourceAddress: string, password: Buffer | undefined): AccessRequest {
   const nasId = text(packet, ATTR.NasIdentifier);
   const nas: NasInfo = {
     client: client.name,

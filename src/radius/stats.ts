@@ -12,7 +12,9 @@ export type DropReason =
   | 'bad-password'
   | 'duplicate-in-progress'
   | 'shutting-down'
-  | 'reply-failed';
+  | 'reply-failed'
+  /** A RadSec stream that ended in the middle of a packet. */
+  | 'truncated';
 
 export class RadiusStats {
   received = 0;

@@ -5,14 +5,21 @@
 // With several workers these series are summed across processes
 // (metrics-cluster.ts); nothing here names the worker.
 
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Decision } from '../model/decision.ts';
 import type { AccessHandler } from '../model/access-request.ts';
 import type { HttpRefusal } from '../http/problem.ts';
 import type { RadiusStats } from '../radius/stats.ts';
+import type { RadsecStats } from '../radius/radsec-stats.ts';
 import { decisionReason } from './metric-reasons.ts';
 
 export type FrontEnd = 'radius' | 'http' | 'cli';
+
+/** What the RadSec listener counts: its connections, and its packets as the UDP listener counts its own. */
+export interface RadsecSource {
+  connections: RadsecStats;
+  stats: RadiusStats;
+}
 export type { HttpRefusal };
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -21,6 +28,7 @@ export class Metrics {
   /** The series of this process, all of them summable across workers. */
   readonly registry = new Registry();
   private radius: (() => RadiusStats | undefined) | undefined;
+  private radsec: (() => RadsecSource | undefined) | undefined;
   private readonly decisions: Counter<'front_end' | 'decision' | 'reason'>;
   private readonly seconds: Histogram<'front_end'>;
   private readonly resolverErrors: Counter<'resolver'>;
@@ -69,6 +77,58 @@ export class Metrics {
         for (const [cause, n] of source()?.dropped ?? []) this.inc({ cause }, n);
       },
     });
+    this.radsecSeries(registers);
+  }
+
+  /** The RadSec listener's connections and packets, beside the UDP series (which count UDP alone). */
+  private radsecSeries(registers: Registry[]): void {
+    const source = (): RadsecSource | undefined => this.radsec?.();
+    const counter = (name: string, help: string, read: (s: RadsecSource) => number): void => {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          const s = source();
+          if (s) this.inc(read(s));
+        },
+      });
+    };
+    const byCause = (name: string, help: string, read: (s: RadsecSource) => Iterable<[string, number]>): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['cause'],
+        registers,
+        collect() {
+          this.reset();
+          const s = source();
+          if (s) for (const [cause, n] of read(s)) this.inc({ cause }, n);
+        },
+      });
+    };
+    counter('otp_radius_radsec_connections_total', 'RadSec connections taken (handshake done, certificate of a client).', (s) => s.connections.accepted);
+    new Gauge({
+      name: 'otp_radius_radsec_connections_open',
+      help: 'RadSec connections open now.',
+      registers,
+      collect() {
+        this.set(source()?.connections.open ?? 0);
+      },
+    });
+    byCause('otp_radius_radsec_connections_refused_total', 'RadSec connections refused, by cause (TLS handshake, certificate, no matching client, limit).', (s) => s.connections.refused);
+    byCause('otp_radius_radsec_connections_closed_total', 'RadSec connections closed, by cause (peer, idle, malformed stream, error, shutdown).', (s) => s.connections.closed);
+    counter('otp_radius_radsec_packets_received_total', 'RADIUS packets received over RadSec.', (s) => s.stats.received);
+    counter('otp_radius_radsec_duplicates_total', 'RadSec retransmissions answered from the connection\'s duplicate cache.', (s) => s.stats.duplicates);
+    counter('otp_radius_radsec_status_server_total', 'Status-Server requests answered over RadSec.', (s) => s.stats.statusServer);
+    counter('otp_radius_radsec_accounting_requests_total', 'Accounting-Requests answered over RadSec.', (s) => s.stats.accounting);
+    byCause('otp_radius_radsec_packets_dropped_total', 'RADIUS packets dropped on RadSec connections, by cause.', (s) => s.stats.dropped);
+  }
+
+  /** Where the RadSec listener's counters come from (read at scrape time). */
+  setRadsecStats(source: () => RadsecSource | undefined): void {
+    this.radsec = source;
   }
 
   /** Where the RADIUS listener's counters come from (read at scrape time). */

@@ -16,6 +16,9 @@ import type { Decision } from '../model/decision.ts';
 import { ClientTable } from '../radius/clients.ts';
 import { loadDictionaries } from '../radius/codec.ts';
 import { RadiusServer } from '../radius/server.ts';
+import { RadsecClientTable } from '../radius/radsec-clients.ts';
+import { radsecBinding } from '../radius/radsec-options.ts';
+import { RadsecServer } from '../radius/radsec-server.ts';
 import { Metrics, withMetrics } from './metrics.ts';
 import { HttpListeners } from '../http/listeners.ts';
 import { httpRoutes } from './http-routes.ts';
@@ -31,6 +34,8 @@ export interface Running {
   config: Config;
   logger: Logger;
   radius: RadiusServer;
+  /** The RadSec (RADIUS over TLS) listener, when `listen.radsec` is configured. */
+  radsec: RadsecServer | undefined;
   /** The HTTP listeners (validate API, health, metrics), when `http:` is configured. */
   http: HttpListeners | undefined;
   services: Services;
@@ -101,19 +106,35 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
   const learned = await sharedLearnedClients(services.store, logger, () => services.admin.auth.now());
   const radius = new RadiusServer({ listen: config.listen, clients, handler: radiusHandler, logger, learned, reusePort: options.reusePort ?? false, ...(eapHook ? { eap: eapHook } : {}) });
   metrics.setRadiusStats(() => radius.stats);
+  const radsecOptions = config.listen.radsec;
+  const radsec = radsecOptions
+    ? new RadsecServer({
+        listen: radsecOptions,
+        clients: new RadsecClientTable(config.radsecClients),
+        handler: radiusHandler,
+        logger,
+        learned,
+        duplicateCacheSeconds: config.listen.duplicateCacheSeconds,
+        shutdownGraceSeconds: config.listen.shutdownGraceSeconds,
+        ...(eapHook ? { eap: eapHook } : {}),
+      })
+    : undefined;
+  if (radsec) metrics.setRadsecStats(() => radsec);
   const routes = config.http ? httpRoutes({ config: config.http, handler: withMetrics(metrics, 'http', authenticate), clients: () => clients, services, metrics, logger, ...(options.workerId !== undefined ? { workerId: options.workerId } : {}) }) : undefined;
   const http = config.http && routes ? new HttpListeners(config.http, routes.routes, { logger, onRefused: (cause) => metrics.httpRefused(cause) }) : undefined;
   try {
     await radius.start();
+    await radsec?.start();
     await http?.start();
   } catch (err) {
     await radius.stop(0);
+    await radsec?.stop(0);
     routes?.close();
     eap?.close();
     await services.close();
     throw err;
   }
-  logger.info({ config: config.file, clients: config.clients.length, store: services.store.description, realms: Object.keys(config.realms), port: radius.port(), pid: process.pid }, options.workerId !== undefined ? 'worker started' : 'otp-radius started');
+  logger.info({ config: config.file, clients: config.clients.length + config.radsecClients.length, store: services.store.description, realms: Object.keys(config.realms), port: radius.port(), ...(radsec ? { radsecPort: radsec.port() } : {}), pid: process.pid }, options.workerId !== undefined ? 'worker started' : 'otp-radius started');
 
   // The janitor: expired challenges, throttles that have started over, ended admin sessions and audit rows past
   // their retention go even when no request touches them.
@@ -149,7 +170,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
 
   // Both stop() and a fatal store error stop the servers, and RadiusServer.stop() is not made to run twice.
   let serversStopped: Promise<unknown> | undefined;
-  const stopServers = (): Promise<unknown> => (serversStopped ??= Promise.all([radius.stop(), http?.stop()]));
+  const stopServers = (): Promise<unknown> => (serversStopped ??= Promise.all([radius.stop(), radsec?.stop(), http?.stop()]));
 
   // Fail-stop: the servers stop at once (a packet that arrives now is dropped, so the NAS asks its other
   // server), the logins in flight get their answers (rejects: the store refuses every write), then the caller
@@ -176,6 +197,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     config,
     logger,
     radius,
+    radsec,
     http,
     services,
     async reload() {
@@ -197,8 +219,12 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       }
       clients = new ClientTable(next.clients);
       radius.setClients(clients);
+      radsec?.setClients(new RadsecClientTable(next.radsecClients));
       if (!options.debug) logger.level = next.log.level;
-      if (JSON.stringify(next.listen) !== JSON.stringify(current.listen)) {
+      // RadSec: new certificates (and CA) for the connections from now on; the rest of listen needs a restart.
+      if (radsec && next.listen.radsec) radsec.reload(next.listen.radsec);
+      const binding = (l: Config['listen']): string => JSON.stringify({ ...l, radsec: radsecBinding(l.radsec) });
+      if (binding(next.listen) !== binding(current.listen)) {
         logger.warn('listen settings changed; they take effect after a restart');
       }
       if (next.log.audit !== config.log.audit) logger.warn({ audit: config.log.audit }, 'log.audit changed; it takes effect after a restart');
@@ -210,7 +236,7 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       else if (next.http) logger.warn('http turned on; it takes effect after a restart');
       await reloadResolvers(services, logger);
       current = next;
-      logger.info({ clients: next.clients.length, logLevel: next.log.level }, 'config reloaded');
+      logger.info({ clients: next.clients.length + next.radsecClients.length, logLevel: next.log.level }, 'config reloaded');
     },
     async stop() {
       clearInterval(janitor);

@@ -47,7 +47,7 @@ describe('config validation', () => {
   });
 
   test('unknown key, with the keys that would be valid', () => {
-    assert.deepEqual(problems('listen:\n  prot: 1812\n'), ['c.yaml:2: listen.prot: unknown key (expected one of: address, port, accountingPort, receiveBufferBytes, duplicateCacheSeconds, shutdownGraceSeconds)']);
+    assert.deepEqual(problems('listen:\n  prot: 1812\n'), ['c.yaml:2: listen.prot: unknown key (expected one of: address, port, accountingPort, receiveBufferBytes, duplicateCacheSeconds, shutdownGraceSeconds, radsec)']);
     assert.match(problems('lisen: {}\n')[0]!, /^c\.yaml:1: lisen: unknown key/);
   });
 

@@ -19,6 +19,10 @@ export interface StackOptions {
   users?: string;
   /** Reuse this directory (a second server on the same store). */
   dir?: string;
+  /** More keys of the `listen:` mapping, as flow-style YAML (`radsec: { ... }`). */
+  listen?: string;
+  /** More entries of the `clients:` list, each line indented as a list item (`  - { name: ... }`). */
+  clients?: string;
   now?: () => number;
 }
 
@@ -51,17 +55,18 @@ export function parseRadclient(stdout: string): Reply {
 }
 
 /** Writes a config for a server on `port` over the store and users in `dir`. */
-export async function writeStackConfig(dir: string, port: number, yaml = '', users?: string): Promise<string> {
+export async function writeStackConfig(dir: string, port: number, yaml = '', users?: string, more: { listen?: string; clients?: string } = {}): Promise<string> {
   const usersFile = join(dir, 'users.yaml');
   await writeFile(usersFile, `users:\n  - login: alice\n    id: "1001"\n    password: "${ALICE_HASH}"\n    email: alice@example.org\n    groups: [vpn-users]\n  - login: bob\n    id: "1002"\n`);
   const configFile = join(dir, `otp-radius-${process.pid}-${Math.random().toString(36).slice(2)}.yaml`);
   await writeFile(configFile, `
-listen: { address: 127.0.0.1, port: ${port} }
+listen: { address: 127.0.0.1, port: ${port}${more.listen ? `, ${more.listen}` : ''} }
 clients:
   - name: local
     address: 127.0.0.1
     secret: ${SECRET}
     requireMessageAuthenticator: false
+${more.clients ?? ''}
 log: { level: info, audit: stdout }
 store:
   sqlite: { path: ${join(dir, 'tokens.db')} }
@@ -103,7 +108,7 @@ export function spawnServe(configFile: string): Promise<{ child: ChildProcess; o
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'otp-radius-e2e-')));
-  const configFile = await writeStackConfig(dir, 0, options.yaml, options.users);
+  const configFile = await writeStackConfig(dir, 0, options.yaml, options.users, { ...(options.listen ? { listen: options.listen } : {}), ...(options.clients ? { clients: options.clients } : {}) });
   const logs = captureLogs('info');
   const running = await start(configFile, { logger: logs.logger, ...(options.now ? { now: options.now } : {}) });
   const port = running.radius.port();

@@ -10,6 +10,7 @@ import type { Decision } from '../../src/model/decision.ts';
 import { Metrics, withMetrics } from '../../src/server/metrics.ts';
 import { DECISION_REASONS, decisionReason } from '../../src/server/metric-reasons.ts';
 import { RadiusStats } from '../../src/radius/stats.ts';
+import { RadsecStats } from '../../src/radius/radsec-stats.ts';
 import { find, parseExposition as parse } from '../helpers/prometheus.ts';
 
 const accept: Decision = { decision: 'accept', reason: 'ok' };
@@ -28,6 +29,15 @@ describe('metrics', () => {
       'otp_radius_http_refused_total',
       'otp_radius_packets_dropped_total',
       'otp_radius_packets_received_total',
+      'otp_radius_radsec_accounting_requests_total',
+      'otp_radius_radsec_connections_closed_total',
+      'otp_radius_radsec_connections_open',
+      'otp_radius_radsec_connections_refused_total',
+      'otp_radius_radsec_connections_total',
+      'otp_radius_radsec_duplicates_total',
+      'otp_radius_radsec_packets_dropped_total',
+      'otp_radius_radsec_packets_received_total',
+      'otp_radius_radsec_status_server_total',
       'otp_radius_resolver_errors_total',
       'otp_radius_status_server_total',
     ]);
@@ -39,6 +49,12 @@ describe('metrics', () => {
       ['otp_radius_accounting_requests_total', 0],
       ['otp_radius_duplicates_total', 0],
       ['otp_radius_packets_received_total', 0],
+      ['otp_radius_radsec_accounting_requests_total', 0],
+      ['otp_radius_radsec_connections_open', 0],
+      ['otp_radius_radsec_connections_total', 0],
+      ['otp_radius_radsec_duplicates_total', 0],
+      ['otp_radius_radsec_packets_received_total', 0],
+      ['otp_radius_radsec_status_server_total', 0],
       ['otp_radius_status_server_total', 0],
     ]);
   });
@@ -134,6 +150,33 @@ describe('metrics', () => {
     const later = parse(await m.render());
     assert.equal(find(later, 'otp_radius_packets_received_total', {}), 11);
     assert.equal(find(later, 'otp_radius_packets_dropped_total', { cause: 'unknown-client' }), 2);
+  });
+
+  test('RadSec: connections taken, open, refused and closed by cause, and its packets apart from UDP', async () => {
+    const m = new Metrics();
+    const udp = new RadiusStats();
+    const source = { connections: new RadsecStats(), stats: new RadiusStats() };
+    m.setRadiusStats(() => udp);
+    m.setRadsecStats(() => source);
+    udp.received = 5;
+    source.stats.received = 7;
+    source.stats.drop('bad-length');
+    source.connections.accepted = 3;
+    source.connections.open = 2;
+    source.connections.refuse('certificate');
+    source.connections.refuse('unknown-client');
+    source.connections.refuse('unknown-client');
+    source.connections.close('idle');
+    const e = parse(await m.render());
+    assert.equal(find(e, 'otp_radius_packets_received_total', {}), 5, 'the UDP series count UDP alone');
+    assert.equal(find(e, 'otp_radius_radsec_packets_received_total', {}), 7);
+    assert.equal(find(e, 'otp_radius_radsec_packets_dropped_total', { cause: 'bad-length' }), 1);
+    assert.equal(find(e, 'otp_radius_radsec_connections_total', {}), 3);
+    assert.equal(find(e, 'otp_radius_radsec_connections_open', {}), 2);
+    assert.equal(e.types.get('otp_radius_radsec_connections_open'), 'gauge');
+    assert.equal(find(e, 'otp_radius_radsec_connections_refused_total', { cause: 'certificate' }), 1);
+    assert.equal(find(e, 'otp_radius_radsec_connections_refused_total', { cause: 'unknown-client' }), 2);
+    assert.equal(find(e, 'otp_radius_radsec_connections_closed_total', { cause: 'idle' }), 1);
   });
 
   test('withMetrics counts what the handler decided, and errors apart', async () => {
