@@ -44,7 +44,8 @@ export function enrollToken(ctx: AdminContext, actor: Actor, request: EnrollRequ
     authorizeRealm(actor, owner?.realm ?? null);
     const { user: _user, realm: _realm, pin, pending, ...options } = request;
     if (pending && options.type !== 'hotp' && options.type !== 'totp') {
-      throw new AdminError('invalid', `only HOTP and TOTP tokens can wait for verification with one OTP, not ${options.type}: enroll it with verification off`);
+      const why = options.type === 'ocra' ? 'OCRA tokens answer challenges' : options.type === 'spass' ? 'a static password has no OTP' : 'the server sends its codes';
+      throw new AdminError('invalid', `only HOTP and TOTP tokens can wait for verification with one OTP, not ${options.type} (${why}): enroll it with verification off`);
     }
     if (options.type === 'spass' && !pin && ctx.auth.policy.otppin === 'token') throw new AdminError('invalid', 'a static password token needs a PIN: it is the whole password (give --pin)');
     if (options.type === 'email') options.email = enrollDestination(ctx, 'email', options.email, owner);
