@@ -182,7 +182,10 @@ describe('codec round trips (fast-check)', () => {
       fc.property(fc.array(item, { minLength: 1, maxLength: 12 }), (items) => {
         const decoded = decodeAttributes(attributes(...items.map(({ def, c }) => encodeAttribute(def.name, c.given))));
         const expected: Record<string, unknown[]> = {};
-        for (const { def, c } of items) (expected[def.name] ??= []).push(c.decoded);
+        for (const { def, c } of items) {
+          expected[def.name] ??= [];
+          expected[def.name]!.push(c.decoded);
+        }
         assert.deepEqual(decoded, Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, v.length === 1 ? v[0] : v])));
       }),
       { numRuns: 300 },
