@@ -59,7 +59,7 @@ describe('packet build -> parse round trips (fast-check)', () => {
       if (s.userName !== undefined) assert.equal(p.attributes.find((a) => a.type === ATTR.UserName)!.value.toString('utf8'), s.userName);
       if (s.state !== undefined) assert.deepEqual(p.attributes.find((a) => a.type === ATTR.State)!.value, s.state);
       const extras = p.attributes.slice(types.length - s.attributes.length);
-      extras.forEach((a, i) => assert.deepEqual(a.value, s.attributes[i]!.subarray(2)));
+      for (const [i, a] of extras.entries()) assert.deepEqual(a.value, s.attributes[i]!.subarray(2));
     }), { numRuns: 500 });
   });
 
