@@ -84,10 +84,10 @@ export function parseWorkloads(raw: string): WorkloadName[] {
   return [...new Set(names)] as WorkloadName[];
 }
 
-export function parseOptions(args: string[]): BenchOptions {
-  let parsed;
+/** The arguments as node:util reads them; what it refuses becomes an OptionError. */
+function readArgs(args: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args,
       allowNegative: true,
       options: {
@@ -115,7 +115,10 @@ export function parseOptions(args: string[]): BenchOptions {
   } catch (err) {
     throw new OptionError((err as Error).message);
   }
-  const v = parsed.values;
+}
+
+export function parseOptions(args: string[]): BenchOptions {
+  const v = readArgs(args).values;
   const users = count('users', v.users, 10_000, 1, 999_999);
   const tokens = count('tokens', v.tokens, users, 1, 999_999);
   if (tokens < users) throw new OptionError(`--tokens (${tokens}) must be at least --users (${users}): every bench user has a token`);

@@ -19,7 +19,10 @@ const MA_LENGTH = 18;
 const secretKeys = new Map<string, KeyObject>();
 function secretKey(secret: string): KeyObject {
   let k = secretKeys.get(secret);
-  if (!k) secretKeys.set(secret, (k = createSecretKey(Buffer.from(secret, 'utf8'))));
+  if (!k) {
+    k = createSecretKey(Buffer.from(secret, 'utf8'));
+    secretKeys.set(secret, k);
+  }
   return k;
 }
 

@@ -33,7 +33,7 @@ const fmtPct = (n: number): string => `${n.toFixed(0)}%`;
 /** Rows of cells to aligned text; the first row is the header, numbers align right. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
   const numeric = (c: string): boolean => /^[-+]?[\d.]+%?$|^-$/.test(c);
   return rows
     .map((r, ri) => r.map((c, i) => (ri > 0 && numeric(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd())

@@ -10,7 +10,10 @@ const seen = new WeakMap<AuthContext, Map<string, { loggedAt: number; since: num
 
 export function logOutage(ctx: AuthContext, cause: string, fields: Record<string, unknown>, message: string): void {
   let causes = seen.get(ctx);
-  if (!causes) seen.set(ctx, (causes = new Map()));
+  if (!causes) {
+    causes = new Map();
+    seen.set(ctx, causes);
+  }
   const now = Date.now();
   const last = causes.get(cause);
   if (last && now - last.loggedAt < INTERVAL_MS) {

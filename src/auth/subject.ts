@@ -48,7 +48,10 @@ export async function lookUp(ctx: AuthContext, name: Named): Promise<User | unde
     }
     if (err instanceof AmbiguousUserError) {
       let logged = ambiguousLogged.get(ctx);
-      if (!logged) ambiguousLogged.set(ctx, (logged = new Set()));
+      if (!logged) {
+        logged = new Set();
+        ambiguousLogged.set(ctx, logged);
+      }
       const key = `${realm}|${login}`;
       if (!logged.has(key)) {
         logged.add(key);

@@ -83,7 +83,7 @@ async function commit(ctx: AuthContext, token: Token, counter: number, now: numb
 }
 
 async function checkPinOtp(ctx: AuthContext, subject: Subject, tokens: Token[], password: Buffer, now: number, attempt: Attempt, answer: Answering): Promise<Decision> {
-  const { policy, store } = ctx;
+  const { policy } = ctx;
 
   // 1. HMACs only: which tokens does the OTP part match?
   const checked = tokens.map((token) => {

@@ -8,16 +8,20 @@ export const DEFAULT_CONFIG = process.env.OTP_RADIUS_CONFIG ?? 'config/otp-radiu
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export function parse<O extends Options>(command: string, args: string[], options: O, maxPositionals = 0) {
-  let parsed;
+  const parsed = usageErrors(command, () => parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
+  if (parsed.positionals.length > maxPositionals) {
+    throw new CliError(`${command}: unexpected argument "${parsed.positionals[maxPositionals]}" (see otp-radius ${command} --help)`, EXIT_USAGE);
+  }
+  return parsed;
+}
+
+/** `run`'s value; what it throws becomes a usage error for `command`. */
+function usageErrors<T>(command: string, run: () => T): T {
   try {
-    parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return run();
   } catch (e) {
     // parseArgs' messages are long and mention internals; keep the first sentence.
     const msg = (e as Error).message.split('. ')[0]!.replace(/^Unknown option '(.*)'$/, 'unknown option $1');
     throw new CliError(`${command}: ${msg} (see otp-radius ${command} --help)`, EXIT_USAGE);
   }
-  if (parsed.positionals.length > maxPositionals) {
-    throw new CliError(`${command}: unexpected argument "${parsed.positionals[maxPositionals]}" (see otp-radius ${command} --help)`, EXIT_USAGE);
-  }
-  return parsed;
 }

@@ -46,7 +46,11 @@ export async function openContext(file: string | Config): Promise<Services> {
   // The file is opened at the first event, so that a command that fails or writes nothing (a dry run) leaves no file behind.
   const toFile = config.log.audit !== 'stdout' && config.log.audit !== 'stderr';
   let sink: AuditSink | undefined;
-  const auditLog: AuditSink | undefined = toFile ? { write: (event) => (sink ??= logAuditSink(createAuditLogger(config.log, logger).logger)).write(event) } : undefined;
+  const openSink = (): AuditSink => {
+    sink ??= logAuditSink(createAuditLogger(config.log, logger).logger);
+    return sink;
+  };
+  const auditLog: AuditSink | undefined = toFile ? { write: (event) => openSink().write(event) } : undefined;
   if (!toFile && !config.audit.table) logger.warn('audit.table is off and log.audit is not a file: this command\'s audit events are not recorded');
   return openServices(config, logger, { ...(auditLog ? { auditLog } : {}) });
 }

@@ -5,7 +5,7 @@ import cluster from 'node:cluster';
 import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { ConfigError, loadConfig } from '../config/load.ts';
+import { ConfigError, loadConfig, type Loaded } from '../config/load.ts';
 import { createLogger } from '../server/logging.ts';
 import { start, type Running } from '../server/start.ts';
 import { openServices } from '../server/services.ts';
@@ -49,7 +49,7 @@ export async function serve(args: string[]): Promise<number> {
 
   let workers = values.workers !== undefined ? Number(values.workers) : availableParallelism();
   if (workers > 1) {
-    let loaded;
+    let loaded: Loaded;
     try {
       loaded = loadConfig(file);
     } catch (err) {

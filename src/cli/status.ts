@@ -5,6 +5,7 @@
 
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Config } from '../config/config.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { buildRequest, RadiusClient } from '../radius/client.ts';
 import { ClientTable } from '../radius/clients.ts';
@@ -34,7 +35,7 @@ export async function statusCommand(args: string[]): Promise<number> {
   const file = values.config ?? DEFAULT_CONFIG;
   const timeout = values.timeout === undefined ? 3 : Number(values.timeout);
   if (!(timeout > 0 && timeout <= 60)) throw new CliError(`status: --timeout: expected seconds from 0.1 to 60, got "${values.timeout}"`, EXIT_USAGE);
-  let config;
+  let config: Config;
   try {
     config = loadConfig(file).config;
   } catch (err) {

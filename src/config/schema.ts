@@ -142,7 +142,9 @@ export function keyErrors(node: Node | undefined, ctx: Ctx, path: string): { at:
       ctx.error(at(key), `${path}.${key}`, message);
       failed = true;
     },
-    invalid: () => void (failed = true),
+    invalid() {
+      failed = true;
+    },
     ok: () => !failed,
   };
 }

@@ -199,7 +199,7 @@ const sqlShape = object({
 const sqlResolver: Check<SqlResolverConfig> = (node, ctx, path) => {
   const v = sqlShape(node, ctx, path);
   if (v === INVALID) return INVALID;
-  const { at, fail, invalid, ok } = keyErrors(node, ctx, path);
+  const { fail, invalid, ok } = keyErrors(node, ctx, path);
   const { type, driver, path: file, url: _url, urlFile: _urlFile, password: _pw, passwordFile: _pwFile, ...rest } = v;
   const out: SqlResolverConfig = { type, driver, ...rest };
   if (driver === 'sqlite') {

@@ -3,7 +3,7 @@
 // libphonenumber's full metadata tells a well-formed but impossible number
 // from a real one, so a typo is refused here instead of costing an SMS.
 
-import { isSupportedCountry, ParseError, parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max';
+import { isSupportedCountry, ParseError, parsePhoneNumberWithError, type CountryCode, type PhoneNumber } from 'libphonenumber-js/max';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: string };
 
@@ -23,7 +23,7 @@ export function normalizePhone(input: string, defaultCountry?: string): PhoneRes
   const text = input.trim();
   if (text.length === 0) return { ok: false, reason: 'no phone number' };
   if (text.length > 64) return { ok: false, reason: 'too long for a phone number' };
-  let number;
+  let number: PhoneNumber;
   try {
     number = parsePhoneNumberWithError(text, defaultCountry !== undefined ? { defaultCountry: defaultCountry as CountryCode } : {});
   } catch (e) {

@@ -18,9 +18,9 @@ export function templateProblem(template: string, allowed: readonly string[]): s
   return `unknown placeholder ${unknown.map((p) => `{${p}}`).join(', ')} (known: ${allowed.map((p) => `{${p}}`).join(', ')})`;
 }
 
-/** Replaces known placeholders; `escape` applies to the values only (HTML bodies). */
-export function fillTemplate(template: string, values: Record<string, string>, escape: (v: string) => string = (v) => v): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(values, name) ? escape(values[name]!) : whole));
+/** Replaces known placeholders; `escapeValue` applies to the values only (HTML bodies). */
+export function fillTemplate(template: string, values: Record<string, string>, escapeValue: (v: string) => string = (v) => v): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(values, name) ? escapeValue(values[name]!) : whole));
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -49,6 +49,7 @@ export function innerText(bytes: Buffer, what: string, max: number): string | { 
   if (bytes.length === 0) return { error: `empty ${what}` };
   if (bytes.length > max) return { error: `${what} of ${bytes.length} bytes is longer than ${max}` };
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the C0 controls and DEL are exactly what an identity must not contain.
   if (text.includes('\uFFFD') || /[\u0000-\u001f\u007f]/.test(text)) return { error: `${what} is not printable UTF-8 text` };
   return text;
 }

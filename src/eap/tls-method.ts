@@ -71,7 +71,8 @@ export class TlsMethod {
     if ('error' in piece) return { kind: 'failure', reason: piece.error };
     if (!piece.done) return { kind: 'request', packet: this.emptyRequest(identifier) };
 
-    const tunnel = (this.tunnel ??= this.openTunnel());
+    this.tunnel ??= this.openTunnel();
+    const tunnel = this.tunnel;
     await tunnel.receive(piece.message);
     if (tunnel.failure) return { kind: 'failure', reason: `TLS: ${tunnel.failure}` };
     if (!tunnel.established) return { kind: 'request', packet: this.records(identifier, tunnel.takeOutput(), fragmentData) };

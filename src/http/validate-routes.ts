@@ -5,7 +5,8 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { AccessHandler } from '../model/access-request.ts';
+import type { AccessHandler, AccessRequest } from '../model/access-request.ts';
+import type { Decision } from '../model/decision.ts';
 import type { ClientTable } from '../radius/clients.ts';
 import { answerError, type RoutePlugin } from './app.ts';
 import { accessRequest, checkJson, ERR_INTERNAL, ERR_MISSING_PARAMETER, errorJson, ParameterError, SIMPLE_ERROR, SIMPLE_REJECT, simplecheckText } from './linotp.ts';
@@ -109,7 +110,7 @@ export function validateRoutes(deps: ValidateDeps): RoutePlugin {
       const params = new URLSearchParams(rawQuery(request));
       for (const [k, v] of Object.entries((request.body as Body | undefined) ?? {})) params.set(k, v);
       const remote = request.raw.socket.remoteAddress ?? '';
-      let access;
+      let access: AccessRequest;
       try {
         access = accessRequest(params, remote, (address) => deps.clients().lookup(address));
       } catch (err) {
@@ -118,7 +119,7 @@ export function validateRoutes(deps: ValidateDeps): RoutePlugin {
         deps.logger.debug({ path: `/validate/${kind}`, problem: err.message }, 'validate request without user or pass: not authenticated');
         return kind === 'check' ? send(reply, 200, 'application/json', JSON.stringify(checkJson({ decision: 'reject', reason: 'no user name' }))) : send(reply, 200, 'text/plain', SIMPLE_REJECT);
       }
-      let decision;
+      let decision: Decision;
       try {
         decision = await deps.handler(access);
       } catch (err) {

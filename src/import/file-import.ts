@@ -48,7 +48,7 @@ async function findOwner(users: UserFinder, wanted: Wanted): Promise<TokenOwner 
   const realm = (given || users.defaultRealm)?.toLowerCase();
   if (realm === undefined) return `user ${login}: no realm given and no default realm configured`;
   if (!users.hasRealm(realm)) return `user ${login}: unknown realm "${realm}"`;
-  let user;
+  let user: User | undefined;
   try {
     user = await users.findUser(realm, login);
   } catch (err) {

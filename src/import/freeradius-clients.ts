@@ -229,7 +229,12 @@ interface State {
 /** Another top-level section (a server block, say): named as a problem and skipped, so the clients after it are still checked. */
 function skipOther(r: Reader, t: Tok, st: State): void {
   const second = r.peek();
-  const open = second?.kind === '{' ? r.next() : second?.kind === 'word' && r.peek(1)?.kind === '{' ? (r.next(), r.next()) : undefined;
+  let open: Tok | undefined;
+  if (second?.kind === '{') open = r.next();
+  else if (second?.kind === 'word' && r.peek(1)?.kind === '{') {
+    r.next();
+    open = r.next();
+  }
   if (t.kind !== 'word' || !open) r.fail(t.line, `expected "client NAME {", got "${t.text}"`);
   st.problems.add(`${st.file}:${t.line}: section "${t.text}" is not a client`);
   r.skipSection(open);

@@ -8,6 +8,7 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Connection } from 'mysql2/promise';
 import { ImportError } from './errors.ts';
 
 export type LinotpDialect = 'sqlite' | 'postgres' | 'mysql';
@@ -136,7 +137,7 @@ async function readPostgres(source: LinotpSource): Promise<LinotpData> {
 
 async function readMysql(source: LinotpSource): Promise<LinotpData> {
   const mysql = await import('mysql2/promise');
-  let conn;
+  let conn: Connection;
   try {
     conn = await mysql.createConnection({ uri: source.target, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' });
   } catch (err) {

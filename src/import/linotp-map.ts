@@ -308,17 +308,23 @@ export function decodeLinotp(data: LinotpData, keys: readonly Buffer[], now: num
   const notImported: NotImported[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
-  data.tokens.forEach((row, i) => {
+  for (const [i, row] of data.tokens.entries()) {
     const serial = text(row, 'linotptokenserialnumber');
     const where = serial ? `token ${serial}` : `Token row ${i + 1} (LinOtpTokenId ${text(row, 'linotptokenid') || '?'})`;
-    if (!serial) return problems.add(`${where}: no serial number`);
-    if (seen.has(serial)) return problems.add(`${where}: serial number given twice`);
+    if (!serial) {
+      problems.add(`${where}: no serial number`);
+      continue;
+    }
+    if (seen.has(serial)) {
+      problems.add(`${where}: serial number given twice`);
+      continue;
+    }
     seen.add(serial);
-    if (problems.guard(where, () => checkSerial(serial)) === undefined) return;
+    if (problems.guard(where, () => checkSerial(serial)) === undefined) continue;
     const realms = data.realms.get(Number(row.linotptokenid)) ?? [];
     const token = problems.guard(where, () => decodeRow(row, realms, keys, notImported, warnings, now));
     if (token) tokens.push(token);
-  });
+  }
   problems.throwIfAny();
   return { tokens, notImported, warnings };
 }

@@ -98,14 +98,17 @@ export function parseOathCsv(text: string, file: string): FileToken[] {
   const versionMatch = /^#\s*version:\s*(\d+)\s*$/i.exec(firstLine.trim());
   const version = versionMatch ? Number(versionMatch[1]) : 1;
   if (version !== 1 && version !== 2) throw new ImportError([`${file}:${lines.indexOf(firstLine) + 1}: OATH CSV version ${version} is not supported (1 or 2)`]);
-  lines.forEach((line, i) => {
+  for (const [i, line] of lines.entries()) {
     const where = `line ${i + 1}`;
-    if (line.trim() === '' || line.trim().startsWith('#')) return;
+    if (line.trim() === '' || line.trim().startsWith('#')) continue;
     const fields = splitCsvLine(line);
-    if (!fields) return problems.add(`${file}:${i + 1}: a quoted field is not closed`);
+    if (!fields) {
+      problems.add(`${file}:${i + 1}: a quoted field is not closed`);
+      continue;
+    }
     const token = problems.guard(`${file}:${i + 1}`, () => parseLine(fields, version, where));
     if (token) tokens.push(token);
-  });
+  }
   problems.throwIfAny();
   if (tokens.length === 0) throw new ImportError([`${file}: no tokens (only comments or blank lines)`]);
   return tokens;

@@ -31,7 +31,7 @@ export function ipv6Bytes(text: string): Buffer {
   const r = right === undefined ? [] : parse(right);
   const groups = right === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
   const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(g, i * 2));
+  for (const [i, g] of groups.entries()) out.writeUInt16BE(g, i * 2);
   if (tail4) tail4.copy(out, 12);
   return out;
 }

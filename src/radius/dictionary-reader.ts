@@ -250,7 +250,10 @@ class Reader {
         continue;
       }
       let named = out.get(def);
-      if (!named) out.set(def, (named = { numbers: new Map(), names: new Map() }));
+      if (!named) {
+        named = { numbers: new Map(), names: new Map() };
+        out.set(def, named);
+      }
       const key = v.name.toLowerCase();
       const earlier = named.numbers.get(key);
       if (earlier !== undefined) {

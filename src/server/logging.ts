@@ -33,7 +33,10 @@ export function redactSecrets<T>(value: T, depth = 0): T {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const next = redactSecrets(value[i], depth + 1);
-      if (next !== value[i]) (copy ??= value.slice())[i] = next;
+      if (next !== value[i]) {
+        copy ??= value.slice();
+        copy[i] = next;
+      }
     }
     return (copy ?? value) as T;
   }
@@ -42,7 +45,10 @@ export function redactSecrets<T>(value: T, depth = 0): T {
     if (!Object.hasOwn(value, k)) continue;
     const v = value[k];
     const next = SECRET_KEYS.has(k) && v !== undefined && v !== null ? CENSOR : redactSecrets(v, depth + 1);
-    if (next !== v) (copy ??= { ...value })[k] = next;
+    if (next !== v) {
+      copy ??= { ...value };
+      copy[k] = next;
+    }
   }
   return (copy ?? value) as T;
 }

@@ -187,6 +187,12 @@ function readInfo(info: unknown, serial: string, seedKey: Buffer | null): Record
 /** A placeholder when the caller asked not to decrypt (an administrative patch must work even if the seed does not decrypt). */
 const UNREAD_SEED = Buffer.from([0]);
 
+/** The seed decrypted with the key; without one, the column is still checked to be text. */
+function readSeed(r: RowReader, seedKey: Buffer | null): Buffer {
+  const sealed = r.get('seed', 'text');
+  return seedKey ? decryptSeed(sealed, r.get('serial', 'text'), seedKey) : UNREAD_SEED;
+}
+
 export function rowToToken(raw: unknown, seedKey: Buffer | null): Token {
   const r = tokenRowReader(raw);
   r.get('serial', 'text');
@@ -200,7 +206,7 @@ export function rowToToken(raw: unknown, seedKey: Buffer | null): Token {
   const token = {
     serial: r.get('serial', 'text'),
     type: r.get('type', 'text') as Token['type'],
-    seed: seedKey ? decryptSeed(r.get('seed', 'text'), r.get('serial', 'text'), seedKey) : (r.get('seed', 'text'), UNREAD_SEED),
+    seed: readSeed(r, seedKey),
     otpLength: r.get('otp_length', 'int'),
     algorithm: r.get('algorithm', 'text') as Token['algorithm'],
     timeStep: r.get('time_step', 'int'),

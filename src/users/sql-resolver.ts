@@ -55,7 +55,7 @@ export class SqlResolver implements UserResolver {
     this.#byId = new LookupCache({ ttlMs: settings.cacheTtlMs, now });
     const cols = settings.columns;
     const list = FIELDS.filter((f) => cols[f] !== undefined).map((f) => `${quoteIdentifier(cols[f]!)} AS "${f}"`);
-    settings.extraColumns.forEach((c, i) => list.push(`${quoteIdentifier(c)} AS "x${i}"`));
+    list.push(...settings.extraColumns.map((c, i) => `${quoteIdentifier(c)} AS "x${i}"`));
     this.#select = `SELECT ${list.join(', ')} FROM ${quoteIdentifier(settings.table)}`;
     this.#where = settings.where === undefined ? '' : ` AND (${settings.where})`;
   }

@@ -83,7 +83,13 @@ async function setup(o: { tokens: Partial<NewToken>[]; policy?: Partial<AuthPoli
   };
   const ctx = createAuthContext({
     store, users, policy: { ...DEFAULT_POLICY, ...o.policy }, logger: pino({ level: 'silent' }), now: () => clock.now,
-    pins: { verify: async (pin, hash) => (kdf.calls++, store.pins.verify(pin, hash)), hash: (pin) => store.pins.hash(pin) },
+    pins: {
+      verify: async (pin, hash) => {
+        kdf.calls++;
+        return store.pins.verify(pin, hash);
+      },
+      hash: (pin) => store.pins.hash(pin),
+    },
     ...(o.delivery === false ? {} : { delivery: { sender, limiter: new StoreDeliveryLimiter(store, limits), resendIntervalSeconds: limits.resendIntervalMs / 1000 } }),
     onDelivery: (d) => outcomes.push(d),
   });

@@ -53,7 +53,13 @@ async function setup(policy: Partial<AuthPolicy> = {}, tokens: Partial<NewToken>
   const users = new Directory();
   const kdf = { calls: 0 };
   const clock = { now: 1_800_000_000 };
-  const pins: PinVerifier = { verify: async (pin: string, hash: string | null) => (kdf.calls++, store.pins.verify(pin, hash)), hash: (pin) => store.pins.hash(pin) };
+  const pins: PinVerifier = {
+    verify: async (pin: string, hash: string | null) => {
+      kdf.calls++;
+      return store.pins.verify(pin, hash);
+    },
+    hash: (pin) => store.pins.hash(pin),
+  };
   let n = 0;
   for (const t of tokens) {
     n++;

@@ -31,7 +31,13 @@ function service(store: KeyedTokenStore, policy: Partial<AuthPolicy> = {}, kdf =
   };
   return new AuthService(createAuthContext({
     store, users, policy: { ...DEFAULT_POLICY, ...policy }, logger: pino({ level: 'silent' }), now,
-    pins: { verify: async (pin, hash) => (kdf.calls++, store.pins.verify(pin, hash)), hash: (pin) => store.pins.hash(pin) },
+    pins: {
+      verify: async (pin, hash) => {
+        kdf.calls++;
+        return store.pins.verify(pin, hash);
+      },
+      hash: (pin) => store.pins.hash(pin),
+    },
   }));
 }
 

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import { delay, freeUdpPort, radclient, SECRET } from '../helpers/radius.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
@@ -209,7 +210,7 @@ test('serve --debug: one process, and for a request the attributes (password not
     const r = await radclient(['-r', '1', '-t', '2', `127.0.0.1:${port}`, 'auth', SECRET], 'User-Name = alice\nUser-Password = "4711755224"\nCalling-Station-Id = "02-00-5e-10-00-01"\nMessage-Authenticator = 0x00\n');
     assert.match(r.stdout, /Access-Accept/);
     for (let i = 0; i < 30 && !out.includes('answer sent'); i++) await delay(100);
-    const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = stripVTControlCharacters(out);
     for (const step of ['request received', '"User-Password": "[redacted]"', 'realm', 'user found', 'token', 'otp checked', 'first factor checked', 'decision', 'answer sent', 'Access-Accept']) {
       assert.ok(plain.includes(step), `${step} missing from:\n${plain}`);
     }

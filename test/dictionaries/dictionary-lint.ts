@@ -85,7 +85,7 @@ export function readDictionaryTree(topFile: string): DictionaryTree {
 
     lines.forEach((original, index) => {
       const where = at(file, index + 1);
-      if (/[^\x00-\x7f]/.test(original)) problem(where, 'non-ASCII character (the loader reads files as ASCII)');
+      if (/[^\p{ASCII}]/u.test(original)) problem(where, 'non-ASCII character (the loader reads files as ASCII)');
       if (/^#\s*source:\s*\S/.test(original)) state.hasSource = true;
       const text = original.replace(/#.*/, '').trim();
       if (text === '') return;

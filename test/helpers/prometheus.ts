@@ -20,7 +20,7 @@ const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = `([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\\\\n]|\\\\[\\\\"n])*)"`;
 const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL},?)*)\\})? (-?(?:[0-9.]+(?:e[+-]?[0-9]+)?|\\+Inf|-Inf|NaN|Nan))$`);
 
-function unescape(v: string): string {
+function unescapeLabel(v: string): string {
   return v.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
 }
 
@@ -47,7 +47,7 @@ export function parseExposition(text: string): Exposition {
     const labels: Record<string, string> = {};
     for (const l of (m[2] ?? '').matchAll(new RegExp(LABEL, 'g'))) {
       assert.ok(!(l[1]! in labels), `label ${l[1]} repeated in ${line}`);
-      labels[l[1]!] = unescape(l[2]!);
+      labels[l[1]!] = unescapeLabel(l[2]!);
     }
     const name = m[1]!;
     const family = name.replace(/_(bucket|sum|count)$/, '');

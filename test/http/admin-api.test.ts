@@ -154,6 +154,6 @@ describe('admin API: every endpoint, its roles and a wrong input', () => {
     assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="otp-radius"');
     const forged: Creds = { session: { cookie: `otp_radius_session=${'ab'.repeat(32)}`, csrf: 'x' } };
     assert.equal((await a.call(forged, 'GET', '/api/v1/tokens')).status, 401);
-    assert.equal((await a.call({ key: 'otpr_0123456789abcdef_' + '0'.repeat(64) }, 'GET', '/api/v1/tokens')).status, 401);
+    assert.equal((await a.call({ key: `otpr_0123456789abcdef_${'0'.repeat(64)}` }, 'GET', '/api/v1/tokens')).status, 401);
   });
 });

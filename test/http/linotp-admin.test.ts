@@ -81,8 +81,8 @@ describe("LinOTP 3's /admin/* as a provisioning script uses it", () => {
     const totp = await script.post('/admin/init', { type: 'totp', otpkey: TOTP_KEY, serial: 'LSTOTP1', user: 'bob', pin: '5678', hashlib: 'sha256', timeStep: '30', otplen: '6' });
     assert.deepEqual(totp.body.result, { status: true, value: true }, JSON.stringify(totp.body));
     const generated = await script.post('/admin/init', { type: 'hmac', genkey: '1', serial: 'LSGEN1' });
-    assert.match(String((generated.body.detail?.otpkey as { value: string }).value), /^seed:\/\/[0-9a-f]{40}$/);
-    assert.match(String((generated.body.detail?.googleurl as { value: string }).value), /^otpauth:\/\/hotp\//);
+    assert.match(String((generated.body.detail?.otpkey as { value: string } | undefined)?.value), /^seed:\/\/[0-9a-f]{40}$/);
+    assert.match(String((generated.body.detail?.googleurl as { value: string } | undefined)?.value), /^otpauth:\/\/hotp\//);
 
     const set = await script.post('/admin/set', { serial: 'LSHOTP1', MaxFailCount: '3' });
     assert.deepEqual(set.body.result, { status: true, value: { 'set MaxFailCount': 1 } });

@@ -16,7 +16,7 @@ test('RFC 4226 Appendix D: HOTP values for counters 0..9', () => {
   const seed = Buffer.from('12345678901234567890', 'ascii');
   const expected = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
   const code = counterCode(seed, 'sha1');
-  expected.forEach((value, counter) => assert.equal(otpValue(code.binaryAt(counter), 6).toString().padStart(6, '0'), value, `counter ${counter}`));
+  for (const [counter, value] of expected.entries()) assert.equal(otpValue(code.binaryAt(counter), 6).toString().padStart(6, '0'), value, `counter ${counter}`);
   // Appendix D's truncated decimal column, before the modulus.
   assert.equal(code.binaryAt(0), 1284755224);
   assert.equal(code.binaryAt(9), 645520489);
@@ -35,7 +35,7 @@ test('RFC 6238 Appendix B: the TOTP vectors of all three hashes', () => {
     sha512: ['90693936', '25091201', '99943326', '93441116', '38618901', '47863826'],
   };
   for (const algorithm of ALGORITHMS) {
-    steps.forEach((step, i) => assert.equal(otp(seeds[algorithm], step, 8, algorithm), codes[algorithm][i], `${algorithm} step ${step}`));
+    for (const [i, step] of steps.entries()) assert.equal(otp(seeds[algorithm], step, 8, algorithm), codes[algorithm][i], `${algorithm} step ${step}`);
   }
 });
 

@@ -19,7 +19,7 @@ const CODES: Record<OtpAlgorithm, string[]> = {
 };
 
 test('RFC 6238 Appendix B time steps (T column)', () => {
-  TIMES.forEach((time, i) => assert.equal(timeStepAt(time), STEPS[i], `time ${time}`));
+  for (const [i, time] of TIMES.entries()) assert.equal(timeStepAt(time), STEPS[i], `time ${time}`);
 });
 
 for (const algorithm of ['sha1', 'sha256', 'sha512'] as const) {

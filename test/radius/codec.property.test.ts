@@ -23,11 +23,11 @@ function codable(dictionary: Dictionary): AttributeDef[] {
 function everyTypeDictionary(): string {
   const types = ATTRIBUTE_TYPES.filter((t) => t !== 'vsa');
   const lines = ['ATTRIBUTE Vendor-Specific 26 vsa'];
-  types.forEach((t, i) => lines.push(`ATTRIBUTE S-${t} ${i + 100} ${t}`));
+  lines.push(...types.map((t, i) => `ATTRIBUTE S-${t} ${i + 100} ${t}`));
   lines.push('ATTRIBUTE S-Tag-Integer 200 integer has_tag', 'ATTRIBUTE S-Tag-String 201 string has_tag', 'ATTRIBUTE S-Tag-Octets 202 octets has_tag');
   for (const t of NAMED_VALUE_TYPES) lines.push(`VALUE S-${t} One 1`, `VALUE S-${t} Seven 7`);
   lines.push('VALUE S-Tag-Integer VLAN 13', 'VENDOR Acme 99999', 'BEGIN-VENDOR Acme');
-  types.forEach((t, i) => lines.push(`ATTRIBUTE V-${t} ${i + 1} ${t}`));
+  lines.push(...types.map((t, i) => `ATTRIBUTE V-${t} ${i + 1} ${t}`));
   lines.push('ATTRIBUTE V-Tag-String 100 string has_tag', 'END-VENDOR Acme');
   return `${lines.join('\n')}\n`;
 }
@@ -46,7 +46,7 @@ const groups = fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, max
 
 function groupBytes(gs: number[]): Buffer {
   const b = Buffer.alloc(16);
-  gs.forEach((g, i) => b.writeUInt16BE(g, i * 2));
+  for (const [i, g] of gs.entries()) b.writeUInt16BE(g, i * 2);
   return b;
 }
 
@@ -100,7 +100,7 @@ function caseFor(def: AttributeDef): fc.Arbitrary<Case> {
     case 'ifid':
       return fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 4, maxLength: 4 }).map((gs) => {
         const b = Buffer.alloc(8);
-        gs.forEach((g, i) => b.writeUInt16BE(g, i * 2));
+        for (const [i, g] of gs.entries()) b.writeUInt16BE(g, i * 2);
         return { given: gs.map((g) => g.toString(16).padStart(4, '0').toUpperCase()).join(':'), bytes: b, decoded: gs.map(hex4).join(':') };
       });
     case 'ether':
@@ -182,7 +182,10 @@ describe('codec round trips (fast-check)', () => {
       fc.property(fc.array(item, { minLength: 1, maxLength: 12 }), (items) => {
         const decoded = decodeAttributes(attributes(...items.map(({ def, c }) => encodeAttribute(def.name, c.given))));
         const expected: Record<string, unknown[]> = {};
-        for (const { def, c } of items) (expected[def.name] ??= []).push(c.decoded);
+        for (const { def, c } of items) {
+          expected[def.name] ??= [];
+          expected[def.name]!.push(c.decoded);
+        }
         assert.deepEqual(decoded, Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, v.length === 1 ? v[0] : v])));
       }),
       { numRuns: 300 },

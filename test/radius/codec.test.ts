@@ -100,7 +100,10 @@ describe('every attribute of every shipped dictionary file', () => {
   test('any bytes of any length decode without throwing, as the value or kept raw', () => {
     // A fixed pseudo-random sequence, so a failure repeats.
     let seed = 0x2545f491;
-    const next = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 16;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed >>> 16;
+    };
     for (const def of defs) {
       for (const length of [0, 1, 2, 3, 4, 5, 6, 8, 16, 17, 18, 19, 247]) {
         const value = Buffer.from(Array.from({ length }, () => next() & 0xff));

@@ -18,7 +18,11 @@ function open(): { path: string; writer: Database.Database; other: Database.Data
   other.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)');
   const writer = new Database(path, { timeout: 0 });
   writer.pragma('busy_timeout = 0');
-  return { path, writer, other, close: () => (writer.close(), other.close()) };
+  const close = (): void => {
+    writer.close();
+    other.close();
+  };
+  return { path, writer, other, close };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -30,7 +34,10 @@ test('writes of one turn share one transaction, and each promise gets its own re
   let transactions = 0;
   const inTx = () => (db.writer.inTransaction ? transactions++ : undefined);
   const results = await Promise.allSettled([
-    group.write(() => (inTx(), insert.run('a', 1).changes)),
+    group.write(() => {
+      inTx();
+      return insert.run('a', 1).changes;
+    }),
     group.write(() => insert.run('a', 2).changes), // primary key: fails alone
     group.write(() => insert.run('b', 3).changes),
   ]);
@@ -49,7 +56,10 @@ test('a write lock held by another connection is waited for without blocking the
   db.other.exec('BEGIN IMMEDIATE');
   db.other.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('held', 0);
   let settled = false;
-  const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('mine', 1).changes).then((v) => ((settled = true), v));
+  const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('mine', 1).changes).then((v) => {
+    settled = true;
+    return v;
+  });
   // The event loop turns while the lock is held: timers and immediates keep running.
   let turns = 0;
   const started = performance.now();
@@ -139,7 +149,10 @@ test('with a WalSync, a write settles only after the fsync that followed its com
   const { walSync } = db;
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync });
   let settled = false;
-  const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('a', 1).changes).then((v) => ((settled = true), v));
+  const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('a', 1).changes).then((v) => {
+    settled = true;
+    return v;
+  });
   await tick();
   await tick();
   // Committed (other connections see it) but not reported while its sync runs.
@@ -167,7 +180,12 @@ test('writes queued while an fsync runs wait for it, then share one transaction 
   const first = group.write(() => insert.run('first', ++tx).changes);
   await tick();
   assert.equal(walSync.busy, true, 'the first commit is being synced');
-  const later = ['b', 'c', 'd'].map((k) => group.write(() => (transactions.add(tx), insert.run(k, tx).changes)));
+  const later = ['b', 'c', 'd'].map((k) =>
+    group.write(() => {
+      transactions.add(tx);
+      return insert.run(k, tx).changes;
+    }),
+  );
   await tick();
   await tick();
   assert.deepEqual(db.other.prepare('SELECT k FROM t ORDER BY k').pluck().all(), ['first'], 'no transaction while the fsync runs');
@@ -226,7 +244,13 @@ test('a failed fsync rejects its writes and every later one, naming the file, an
   const failed = (err: unknown) => err instanceof WalSyncError && err.message.includes(missing) && err.errno === 'ENOENT' && /restarted/.test(err.message);
   await assert.rejects(group.write(() => insert.run('a', 1)), failed);
   let ran = false;
-  await assert.rejects(group.write(() => ((ran = true), insert.run('b', 2))), failed);
+  await assert.rejects(
+    group.write(() => {
+      ran = true;
+      return insert.run('b', 2);
+    }),
+    failed,
+  );
   assert.equal(ran, false, 'no transaction after the failure');
   // 'a' was committed before its sync failed (and rejected); nothing went into the WAL after that.
   assert.deepEqual(db.other.prepare('SELECT k FROM t').pluck().all(), ['a']);

@@ -9,7 +9,7 @@ import type { Token } from '../../src/model/token.ts';
 import { newToken, OWNER, SEED } from './helpers.ts';
 import { openClosedAfter, withKeyFile, type StoreFactory } from './suite.ts';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function tokenSuite(factory: StoreFactory): void {
   describe(`${factory.name}: tokens`, () => {
@@ -228,7 +228,7 @@ export function tokenSuite(factory: StoreFactory): void {
       await unrelated.close();
       await assert.rejects(f.open({ keyFile: xKey }), {
         code: 'key',
-        message: new RegExp(`^key file ${escape(xKey)} does not match ${escape(f.where)}: the database was set up with another key file`),
+        message: new RegExp(`^key file ${escapeRegExp(xKey)} does not match ${escapeRegExp(f.where)}: the database was set up with another key file`),
       });
       const nKey = join(f.dir, 'n.key');
       await assert.rejects(openStore(withKeyFile(await factory.emptyOptions(nKey), nKey, false)), { code: 'key', message: `key file ${nKey} does not exist` });

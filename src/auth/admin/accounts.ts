@@ -4,7 +4,7 @@
 
 import type { Actor, Role } from '../../model/actor.ts';
 import type { AdminAccount } from '../../model/admin-account.ts';
-import type { Token } from '../../model/token.ts';
+import type { NewToken, Token } from '../../model/token.ts';
 import { ACCOUNT_NAME } from '../../store/admin-rows.ts';
 import { StoreError } from '../../store/errors.ts';
 import { buildToken, provisioningUri, TokenTypeError } from '../../tokens/index.ts';
@@ -82,7 +82,7 @@ export function addAccount(ctx: AdminContext, actor: Actor, request: NewAccountR
       await ctx.auth.store.updateToken(t.serial, { owner: owner(request.name), pinHash: null, failCount: 0, locked: false });
       otpSerial = t.serial;
     } else if (otp !== 'none') {
-      let row;
+      let row: NewToken;
       try {
         row = buildToken({ type: otp.enroll, owner: owner(request.name), description: `admin account ${request.name}` }, ctx.tokenDefaults).token;
       } catch (err) {

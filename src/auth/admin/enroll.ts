@@ -3,7 +3,7 @@
 // here once, in that URI; afterwards it stays encrypted in the store.
 
 import type { Actor } from '../../model/actor.ts';
-import type { Token } from '../../model/token.ts';
+import type { NewToken, Token } from '../../model/token.ts';
 import { buildToken, hasProvisioningUri, provisioningUri, TokenTypeError, type EnrollOptions } from '../../tokens/index.ts';
 import type { Subject } from '../context.ts';
 import { lookUpUser } from '../subject.ts';
@@ -50,7 +50,7 @@ export function enrollToken(ctx: AdminContext, actor: Actor, request: EnrollRequ
     if (options.type === 'spass' && !pin && ctx.auth.policy.otppin === 'token') throw new AdminError('invalid', 'a static password token needs a PIN: it is the whole password (give --pin)');
     if (options.type === 'email') options.email = enrollDestination(ctx, 'email', options.email, owner);
     if (options.type === 'sms') options.phone = enrollDestination(ctx, 'sms', options.phone, owner);
-    let row;
+    let row: NewToken;
     try {
       row = buildToken(
         {

@@ -61,9 +61,15 @@ function both(a: Attempt, b: Attempt): Attempt {
   return {
     admitted: a.admitted && b.admitted,
     failed: async () => void (await Promise.all([a.failed(), b.failed()])),
-    succeeded: () => (a.succeeded(), b.succeeded()),
+    succeeded() {
+      a.succeeded();
+      b.succeeded();
+    },
     refused: async () => void (await Promise.all([a.refused(), b.refused()])),
-    done: () => (a.done(), b.done()),
+    done() {
+      a.done();
+      b.done();
+    },
   };
 }
 

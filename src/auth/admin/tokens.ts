@@ -4,7 +4,7 @@
 import type { Actor } from '../../model/actor.ts';
 import type { ChallengeDecision } from '../../model/decision.ts';
 import type { Token, TokenPatch } from '../../model/token.ts';
-import { tokenKind, TokenTypeError } from '../../tokens/index.ts';
+import { tokenKind, TokenTypeError, type SyncPosition } from '../../tokens/index.ts';
 import { openTransaction } from '../challenge.ts';
 import { lookUpUser } from '../subject.ts';
 import { unusable } from '../usable.ts';
@@ -133,7 +133,7 @@ export function resyncToken(ctx: AdminContext, actor: Actor, serial: string, otp
   return onToken(ctx, actor, 'token.resync', serial, async (t) => {
     if (t.pending) throw new AdminError('conflict', `${t.serial} is pending verification: verify it with one OTP first`);
     const now = ctx.auth.now();
-    let found;
+    let found: SyncPosition | undefined;
     try {
       found = tokenKind(t.type).resync(t, otp1, otp2, now);
     } catch (err) {

@@ -143,7 +143,13 @@ export class GroupCommit {
       for (const op of ops) op.reject(err);
       return;
     }
-    const settle = (): void => ops.forEach((op, i) => (results[i]!.ok ? op.resolve(results[i]!.value) : op.reject(results[i]!.value)));
+    const settle = (): void => {
+      for (const [i, op] of ops.entries()) {
+        const result = results[i]!;
+        if (result.ok) op.resolve(result.value);
+        else op.reject(result.value);
+      }
+    };
     if (!this.#walSync) {
       settle();
       return;

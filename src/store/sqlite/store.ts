@@ -295,7 +295,9 @@ export class SqliteTokenStore implements TokenStore {
   async recordSend(subjects: readonly string[], at: number): Promise<void> {
     const unique = sendSubjects(subjects, 'recordSend');
     const when = sendTime(at, 'recordSend: at');
-    await this.#write(() => unique.forEach((subject) => this.#w.insertSend.run({ subject, at: when })));
+    await this.#write(() => {
+      for (const subject of unique) this.#w.insertSend.run({ subject, at: when });
+    });
   }
 
   async purgeSends(before: number): Promise<number> {

@@ -199,7 +199,8 @@ export class WalSync {
 
   #fail(err: Error, batch: SyncDone[]): void {
     const first = this.#failed === undefined;
-    const failed = (this.#failed ??= new WalSyncError(this.#path, err));
+    this.#failed ??= new WalSyncError(this.#path, err);
+    const failed = this.#failed;
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const done of [...batch, ...waiting]) done(failed);

@@ -74,7 +74,10 @@ export class CoverageFeedback {
   #blockCounts(scriptId: string, ranges: Range[]): [number, number, number][] {
     const fnKey = `${scriptId}:${ranges[0]!.startOffset}`;
     let blocks = this.#blocks.get(fnKey);
-    if (!blocks) this.#blocks.set(fnKey, (blocks = new Map()));
+    if (!blocks) {
+      blocks = new Map();
+      this.#blocks.set(fnKey, blocks);
+    }
     for (const r of ranges) blocks.set(`${r.startOffset}:${r.endOffset}`, [r.startOffset, r.endOffset]);
     const out: [number, number, number][] = [];
     for (const [start, end] of blocks.values()) {
