@@ -3,9 +3,11 @@
 // per page a test opens. Every console error, uncaught page error and
 // Content-Security-Policy violation fails the test that caused it, unless
 // the test said it expects that console line. shot() saves a screenshot
-// under test-artifacts/screenshots/ (gitignored; CI keeps the folder).
+// under test-artifacts/screenshots/ (gitignored; CI keeps the folder), and
+// expectAccessible() runs axe-core's WCAG 2.1 A/AA rules over a page.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { after, afterEach, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
@@ -95,4 +97,27 @@ export async function shot(page: Page, name: string): Promise<string> {
 /** Whether the page is wider than its viewport (a horizontal scroll bar). */
 export async function scrollsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+/** axe-core's source, evaluated into a page over the DevTools protocol (the page's CSP would refuse it as a script tag). */
+let axeSource: string | undefined;
+
+interface AxeViolation {
+  id: string;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Fails with every WCAG 2.1 A/AA rule the page breaks (contrast, labels, landmarks, names ...), as axe-core finds them. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  if (violations.length > 0) {
+    throw new Error(`${where}: accessibility rules broken:\n${violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n')}`);
+  }
 }

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { enrollToken } from '../../src/auth/admin.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { CLI, type AdminStack } from '../http/admin-fixture.ts';
-import { scrollsSideways, shot, useBrowser } from '../helpers/browser.ts';
+import { expectAccessible, scrollsSideways, shot, useBrowser } from '../helpers/browser.ts';
 import { logIn, startConsoleStack } from './fixture.ts';
 
 const SEED = Buffer.from('12345678901234567890');
@@ -43,6 +43,7 @@ describe('admin console in a browser', () => {
     assert.equal(new URL(page.url()).pathname, '/console/login');
     assert.equal(first!.headers()['content-security-policy']?.includes("script-src 'self'"), true);
     await page.getByText('Please log in first.').waitFor();
+    await expectAccessible(page, 'login page');
     await shot(page, 'console-login');
     await page.getByLabel('User name').fill('boss');
     await page.getByLabel('Password', { exact: true }).fill('not the password');
@@ -74,6 +75,7 @@ describe('admin console in a browser', () => {
     assert.match(await page.getByTestId('locked-tokens').textContent() ?? '', /^0 tokens are locked\.$/);
     await page.getByText('Token store').waitFor();
     assert.ok(await page.getByText('Logged in as boss (administrator)').isVisible());
+    await expectAccessible(page, 'dashboard');
     await shot(page, 'console-dashboard');
 
     const session = (await page.context().cookies()).find((c) => c.name === 'otp_radius_session')!;
@@ -104,6 +106,7 @@ describe('admin console in a browser', () => {
     });
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'The form was not accepted' }).waitFor();
+    await expectAccessible(page, 'error page');
     await shot(page, 'console-csrf-refused');
     await page.goto(`${s.base}/console/`);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -131,6 +134,7 @@ describe('admin console in a browser', () => {
     await page.getByRole('button', { name: 'Deutsch' }).click();
     await page.getByRole('heading', { name: 'Anmelden', level: 1 }).waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+    await expectAccessible(page, 'login page, German');
     await page.reload();
     await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
     await page.getByLabel('Benutzername').fill('boss');
@@ -151,6 +155,7 @@ describe('admin console in a browser', () => {
     await logIn(page, s.base, 'boss');
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(await background(), 'rgb(17, 20, 24)');
+    await expectAccessible(page, 'dashboard, dark');
     await shot(page, 'console-dashboard-dark');
     await page.getByRole('button', { name: 'Light theme' }).click();
     assert.equal(await background(), 'rgb(255, 255, 255)');
@@ -168,6 +173,7 @@ describe('admin console in a browser', () => {
     await logIn(page, s.base, 'boss');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     assert.equal(await scrollsSideways(page), false, 'dashboard');
+    await expectAccessible(page, 'dashboard on a phone');
     await shot(page, 'console-dashboard-phone');
   });
 
