@@ -33,7 +33,16 @@ function memorySessions(): WebArea['sessions'] & { open(actor: Actor): string; c
     closed,
     open(actor) {
       const id = randomBytes(16).toString('hex');
-      live.set(id, { name: actor.name, role: actor.role, csrf: randomBytes(16).toString('hex'), actor, close: async () => void (live.delete(id), closed.push(actor.name)) });
+      live.set(id, {
+        name: actor.name,
+        role: actor.role,
+        csrf: randomBytes(16).toString('hex'),
+        actor,
+        close: async () => {
+          live.delete(id);
+          closed.push(actor.name);
+        },
+      });
       return id;
     },
     async find(request) {
@@ -164,7 +173,7 @@ describe('pages over HTTP', () => {
     assert.match((await get(base, '/self/login', { headers: { cookie: cookieOf(gone, 'otp_radius_flash')! } })).text, /Your session has ended\./);
   });
 
-  test("roles: a page naming an action answers 403 to a role without it, and the navigation hides its link", async () => {
+  test('roles: a page naming an action answers 403 to a role without it, and the navigation hides its link', async () => {
     const helpdesk = desk();
     const refused = await get(base, '/self/audit', { headers: { cookie: helpdesk } });
     assert.equal(refused.status, 403);
