@@ -1,13 +1,14 @@
 // The console's first page: authentications per minute over the last hour
 // with the commonest reject reasons, locked tokens, the store's and the
 // resolvers' health, and the version. Each part shows only when the role
-// may read it (the admin operation leaves the others out).
+// may read it (the admin operation leaves the others out). The figures
+// refresh in place every minute, or on the refresh link, through htmx.
 
 import type { FastifyInstance } from 'fastify';
 import { dashboardFigures, type AdminContext } from '../../auth/admin.ts';
 import type { HealthReport } from '../../http/health-routes.ts';
 import { sessionOf, webOf } from '../context.ts';
-import { page } from '../page.ts';
+import { fragment, page } from '../page.ts';
 import { minuteChart } from './chart.ts';
 
 export interface DashboardDeps {
@@ -32,13 +33,18 @@ export function dashboardRoutes(deps: DashboardDeps) {
         error: c.error ?? '',
       }));
       const decisions = figures.decisions;
-      return page(request, reply, 'console/dashboard', {
+      const data = {
         figures,
         chart: decisions ? minuteChart(decisions.perMinute) : undefined,
         total: decisions ? decisions.totals.accept + decisions.totals.reject + decisions.totals.challenge : 0,
         auditTable: deps.auditTable,
         checks,
-      }, { title: t('dashboard.title') });
+        now: Date.now(),
+      };
+      // The refresh link swaps the figures in place with htmx; without script it loads the page again.
+      reply.header('Vary', 'HX-Request');
+      if (request.headers['hx-request'] === 'true') return fragment(request, reply, 'console/dashboard', data);
+      return page(request, reply, 'console/dashboard', data, { title: t('dashboard.title') });
     });
   };
 }

@@ -78,5 +78,7 @@ export const de: Record<MessageKey, Message> = {
   'dashboard.health': 'Speicher und Verzeichnisse',
   'dashboard.store': 'Token-Speicher',
   'dashboard.resolver': 'Verzeichnis {name}',
+  'dashboard.refresh': 'Aktualisieren',
+  'dashboard.asOf': 'Stand {time}; die Zahlen werden jede Minute aktualisiert.',
   'dashboard.version': 'Version',
 };

@@ -74,6 +74,8 @@ export const en = {
   'dashboard.health': 'Store and resolvers',
   'dashboard.store': 'Token store',
   'dashboard.resolver': 'Resolver {name}',
+  'dashboard.refresh': 'Refresh',
+  'dashboard.asOf': 'As of {time}; the figures refresh every minute.',
   'dashboard.version': 'Version',
 } as const satisfies Catalog;
 
