@@ -1,8 +1,9 @@
 // The console's first page: authentications per minute over the last hour
 // with the commonest reject reasons, locked tokens, the store's and the
 // resolvers' health, and the version. Each part shows only when the role
-// may read it (the admin operation leaves the others out). The figures
-// refresh in place every minute, or on the refresh link, through htmx.
+// may read it (the admin operation leaves the others out). The refresh
+// link swaps in new figures through htmx; it does not poll, since every
+// request keeps the session from idling out.
 
 import type { FastifyInstance } from 'fastify';
 import { dashboardFigures, type AdminContext } from '../../auth/admin.ts';

@@ -79,6 +79,6 @@ export const de: Record<MessageKey, Message> = {
   'dashboard.store': 'Token-Speicher',
   'dashboard.resolver': 'Verzeichnis {name}',
   'dashboard.refresh': 'Aktualisieren',
-  'dashboard.asOf': 'Stand {time}; die Zahlen werden jede Minute aktualisiert.',
+  'dashboard.asOf': 'Stand {time}.',
   'dashboard.version': 'Version',
 };

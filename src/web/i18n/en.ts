@@ -75,7 +75,7 @@ export const en = {
   'dashboard.store': 'Token store',
   'dashboard.resolver': 'Resolver {name}',
   'dashboard.refresh': 'Refresh',
-  'dashboard.asOf': 'As of {time}; the figures refresh every minute.',
+  'dashboard.asOf': 'As of {time}.',
   'dashboard.version': 'Version',
 } as const satisfies Catalog;
 
