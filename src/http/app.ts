@@ -67,7 +67,7 @@ export async function createHttpApp(listener: HttpListenerOptions, limits: HttpL
   }) as unknown as FastifyInstance;
 
   const allow = installAllowList(app, listener.allow, logger, deps.onRefused);
-  await installSecurityHeaders(app, listener.tls !== undefined);
+  installSecurityHeaders(app, listener.tls !== undefined);
 
   const known: { pattern: RegExp; methods: Set<string> }[] = [];
   app.addHook('onRoute', (route) => {
