@@ -272,7 +272,7 @@ describe('the console over TLS', () => {
     }
   });
 
-  test('a console login over HTTP sets the admin session cookie as the API does', async () => {
+  test('a console login over HTTP sets the admin session cookie as the API does, and is throttled as the API is', async () => {
     const s = await startConsoleStack();
     try {
       const first = await get(s.base, '/console/login');
@@ -284,6 +284,17 @@ describe('the console over TLS', () => {
       assert.match(session, /; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/);
       const api = await get(s.base, '/api/v1/session', { headers: { cookie: session.split(';')[0]! } });
       assert.equal(JSON.parse(api.text).account, 'boss');
+
+      // The login's throttle: a few failures from one address are told so; then the address waits.
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const wrong = await get(s.base, '/console/login', form({ _csrf: tokenIn(first.text), username: 'boss', password: 'wrong' }, cookie));
+        statuses.push(wrong.status);
+        if (wrong.status === 429) assert.match(wrong.text, /Too many failed logins\./);
+        else assert.match(wrong.text, /The user name, password or one-time password is wrong\./);
+      }
+      assert.deepEqual(statuses.slice(0, 5), [422, 422, 422, 422, 422]);
+      assert.equal(statuses.at(-1), 429);
     } finally {
       await s.stop();
     }
