@@ -7,7 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { overTls } from '../http/admin/caller.ts';
 
 export const LANGUAGE_COOKIE = 'otp_radius_lang';
-/** Read and written by app.js as well, so not HttpOnly. */
+/** Read and written by app.js as well (under this same name), so not HttpOnly. */
 export const THEME_COOKIE = 'otp_radius_theme';
 /** The secret behind the CSRF tokens of forms shown before a login. */
 export const FORM_COOKIE = 'otp_radius_form';
