@@ -24,6 +24,7 @@ RUN apt-get update \
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts/build-web.ts ./scripts/
 COPY src ./src
 RUN npm run build \
  && rm -f dist/.tsbuildinfo \

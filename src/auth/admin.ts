@@ -6,6 +6,7 @@ export { accountView, addAccount, deleteAccount, listAccounts, MIN_PASSWORD_LENG
 export { actorOfApiKey, apiKeyView, createApiKey, listApiKeys, revokeApiKey, type CreatedKey, type NewKeyRequest } from './admin/api-keys.ts';
 export { auditCursor, lastAuthentication, queryAudit, type AuditPage } from './admin/audit-query.ts';
 export { operation, type AdminContext, type AdminSecrets, type Target } from './admin/context.ts';
+export { dashboardFigures, type DashboardFigures, type DashboardOptions, type MinuteCounts } from './admin/dashboard.ts';
 export { openCodeTransaction, TEST_CODE, testSend, type TestSent } from './admin/code-tokens.ts';
 export { enrollToken, type Enrolled, type EnrollRequest } from './admin/enroll.ts';
 export { AdminError, type AdminErrorCode } from './admin/errors.ts';

@@ -1,13 +1,14 @@
 // Config section `http`: the HTTP listeners (LinOTP's validate API, health,
-// metrics and the admin API). Off unless the section is present. Two shapes:
-// one listener written as `listen`/`tls`/`allow` (serving everything), or
-// named `listeners`, each with its own address, TLS, allow list and services.
+// metrics, the admin API, the admin console and the self-service portal).
+// Off unless the section is present. Two shapes: one listener written as
+// `listen`/`tls`/`allow` (serving every default service), or named
+// `listeners`, each with its own address, TLS, allow list and services.
 
 import { createSecureContext } from 'node:tls';
 import { isScalar, type Node } from 'yaml';
 import { ipAddress, network } from './address-checks.ts';
 import { addressBytes, cidrContains, parseCidr, type Cidr } from '../net/cidr.ts';
-import { HTTP_DEFAULTS, HTTP_SERVICES, type HttpListenerOptions, type HttpOptions, type HttpService, type HttpTlsOptions } from '../http/options.ts';
+import { DEFAULT_SERVICES, HTTP_DEFAULTS, HTTP_SERVICES, SESSION_SERVICES, type HttpListenerOptions, type HttpOptions, type HttpService, type HttpTlsOptions } from '../http/options.ts';
 import { readPem } from './pem.ts';
 import { resolvePath } from './secret.ts';
 import { bool, INVALID, int, list, nodeAt, object, oneOf, optional, required, str, withDefault, type Check, type Ctx } from './schema.ts';
@@ -98,20 +99,22 @@ function defaultAllow(): Cidr[] {
   return HTTP_DEFAULTS.allow.map((a) => parseCidr(a));
 }
 
-/** Admin sessions and passwords in clear off loopback only when the operator says so. */
-function adminInClear(l: HttpListenerOptions): boolean {
-  return l.serve.includes('admin') && l.tls === undefined && !isLoopbackAddress(l.address);
+/** The services of a listener whose passwords and session cookies would travel in clear off loopback. */
+function sessionsInClear(l: HttpListenerOptions): HttpService[] {
+  return l.tls === undefined && !isLoopbackAddress(l.address) ? l.serve.filter((s) => SESSION_SERVICES.includes(s)) : [];
 }
 
 /** Refusals and warnings that need the whole listener; `at(key)` finds the node of one of its keys. */
 function checkListener(given: HttpListenerOptions, path: string, at: (key: string) => Node | undefined, ctx: Ctx, explicitServe: boolean): HttpListenerOptions {
   let l = given;
-  if (adminInClear(l) && !l.allowPlaintext) {
-    // A config from before the admin API keeps working: admin is served only where it was asked for.
-    if (!explicitServe) l = { ...l, serve: l.serve.filter((s) => s !== 'admin') };
-    else ctx.error(at('serve'), `${path}.serve`, `serves admin on ${l.address} without TLS: add tls (certFile, keyFile), listen on a loopback address, or set allowPlaintext: true`);
+  const inClear = sessionsInClear(l);
+  if (inClear.length > 0 && !l.allowPlaintext) {
+    // A config from before the admin API keeps working: admin and the pages are served only where they were asked for.
+    if (!explicitServe) l = { ...l, serve: l.serve.filter((s) => !SESSION_SERVICES.includes(s)) };
+    else ctx.error(at('serve'), `${path}.serve`, `serves ${inClear.join(', ')} on ${l.address} without TLS: add tls (certFile, keyFile), listen on a loopback address, or set allowPlaintext: true`);
   } else if (l.allowPlaintext) {
-    const why = adminInClear(l) ? 'admin passwords and session cookies travel in clear' : 'it has no effect here (TLS is on, the address is loopback or admin is not served)';
+    const whose = inClear.includes('self') ? (inClear.length > 1 ? 'user and admin' : 'user') : 'admin';
+    const why = inClear.length > 0 ? `${whose} passwords and session cookies travel in clear` : `it has no effect here (TLS is on, the address is loopback or none of ${SESSION_SERVICES.join(', ')} is served)`;
     ctx.warn(at('allowPlaintext'), `${path}.allowPlaintext`, `listener ${l.name}: ${why}`);
   }
   if (l.serve.includes('validate') && l.tls === undefined && !isLoopbackAddress(l.address)) {
@@ -128,7 +131,7 @@ function single(v: Exclude<ReturnType<typeof shape>, typeof INVALID>, node: Node
     port: listen.port,
     ...(v.tls ? { tls: v.tls } : {}),
     allow: v.allow ?? defaultAllow(),
-    serve: v.serve ?? [...HTTP_SERVICES],
+    serve: v.serve ?? [...DEFAULT_SERVICES],
     allowPlaintext: v.allowPlaintext ?? false,
   };
   const at = (key: string): Node | undefined => (key === 'address' ? (nodeAt(node, ['listen', 'address']) ?? nodeAt(node, ['listen'])) : nodeAt(node, [key])) ?? node;
@@ -168,7 +171,7 @@ export const httpSection: Check<HttpConfig | undefined> = (node, ctx, path) => {
   const limits = { maxBodyBytes: HTTP_DEFAULTS.maxBodyBytes, requestTimeoutSeconds: HTTP_DEFAULTS.requestTimeoutSeconds };
   // A bare `http:` turns the API on with every default.
   if (isScalar(node) && node.value === null) {
-    return { listeners: [{ name: 'http', address: HTTP_DEFAULTS.address, port: HTTP_DEFAULTS.port, allow: defaultAllow(), serve: [...HTTP_SERVICES], allowPlaintext: false }], ...limits };
+    return { listeners: [{ name: 'http', address: HTTP_DEFAULTS.address, port: HTTP_DEFAULTS.port, allow: defaultAllow(), serve: [...DEFAULT_SERVICES], allowPlaintext: false }], ...limits };
   }
   const v = shape(node, ctx, path);
   if (v === INVALID) return INVALID;

@@ -1,7 +1,8 @@
 // One Fastify app per listener: the hardened server under it, the allow
 // list, problem+json for errors and unknown routes, and the route plugins of
-// the services the listener serves. Route plugins come from the caller, so a
-// new service (the admin API) plugs in without this file knowing it.
+// the services the listener serves, under the security headers. Route
+// plugins come from the caller, so a new service (the admin API, the pages)
+// plugs in without this file knowing it.
 
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,9 +10,15 @@ import { installAllowList, type AllowList } from './allow-list.ts';
 import { clientErrorHandler, hardenedServerFactory } from './hardening.ts';
 import type { HttpLimits, HttpListenerOptions, HttpService } from './options.ts';
 import { sendProblem, type HttpRefusal } from './problem.ts';
+import { installSecurityHeaders } from './security-headers.ts';
+
+/** What a route plugin is registered with: the services of its listener. */
+export interface RoutePluginOptions {
+  serve: readonly HttpService[];
+}
 
 /** A group of routes, registered in its own encapsulated context (its own parsers, hooks, error handler). */
-export type RoutePlugin = FastifyPluginAsync;
+export type RoutePlugin = FastifyPluginAsync<RoutePluginOptions>;
 /** The route plugins of each service; a listener registers those of the services in its `serve`. */
 export type HttpRoutes = Partial<Record<HttpService, readonly RoutePlugin[]>>;
 
@@ -60,6 +67,7 @@ export async function createHttpApp(listener: HttpListenerOptions, limits: HttpL
   }) as unknown as FastifyInstance;
 
   const allow = installAllowList(app, listener.allow, logger, deps.onRefused);
+  installSecurityHeaders(app, listener.tls !== undefined);
 
   const known: { pattern: RegExp; methods: Set<string> }[] = [];
   app.addHook('onRoute', (route) => {
@@ -89,8 +97,14 @@ export async function createHttpApp(listener: HttpListenerOptions, limits: HttpL
     return payload;
   });
 
+  // A plugin listed under several services (the pages of the console and the portal) is registered once, and sees which it serves.
+  const registered = new Set<RoutePlugin>();
   for (const service of listener.serve) {
-    for (const plugin of routes[service] ?? []) await app.register(plugin);
+    for (const plugin of routes[service] ?? []) {
+      if (registered.has(plugin)) continue;
+      registered.add(plugin);
+      await app.register(plugin, { serve: listener.serve });
+    }
   }
   return { app, allow };
 }

@@ -5,12 +5,17 @@
 import type { Cidr } from '../net/cidr.ts';
 
 /**
- * What a listener serves. `admin` is the native API (/api/v1), LinOTP's
- * /admin/* and the web pages; its routes are registered by whoever provides
- * them (HttpRoutes).
+ * What a listener serves. `admin` is the native API (/api/v1) and LinOTP's
+ * /admin/*; `console` the admin console's pages, `self` the self-service
+ * portal's. Their routes are registered by whoever provides them
+ * (HttpRoutes).
  */
-export type HttpService = 'validate' | 'health' | 'metrics' | 'admin';
-export const HTTP_SERVICES: readonly HttpService[] = ['validate', 'health', 'metrics', 'admin'];
+export type HttpService = 'validate' | 'health' | 'metrics' | 'admin' | 'console' | 'self';
+export const HTTP_SERVICES: readonly HttpService[] = ['validate', 'health', 'metrics', 'admin', 'console', 'self'];
+/** What a listener serves when the config does not say: everything but the portal, which faces users and is turned on by listing it. */
+export const DEFAULT_SERVICES: readonly HttpService[] = ['validate', 'health', 'metrics', 'admin', 'console'];
+/** Services whose passwords and session cookies may travel in clear only on loopback, or when the operator says so. */
+export const SESSION_SERVICES: readonly HttpService[] = ['admin', 'console', 'self'];
 
 export interface HttpTlsOptions {
   certFile: string;

@@ -84,3 +84,21 @@ export interface AuditQuery {
   before?: { at: number; id: string };
   limit: number;
 }
+
+/** Authentication decisions counted over a time range: the console's dashboard. */
+export interface DecisionCountQuery {
+  /** Unix milliseconds, from inclusive, to exclusive. */
+  from: number;
+  to: number;
+  /** Only rows of these realms (a realm-limited actor). */
+  realms?: readonly string[];
+  /** How many reject reasons to name, most frequent first. */
+  topReasons: number;
+}
+
+export interface DecisionCounts {
+  /** Decisions per minute: the minute's start (unix ms), accept / reject / challenge, how many. */
+  perMinute: { minute: number; decision: string; count: number }[];
+  /** The reasons of rejects, most frequent first. */
+  rejectReasons: { reason: string; count: number }[];
+}

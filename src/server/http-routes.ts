@@ -1,13 +1,15 @@
 // The route plugins of each HTTP service, over this process's services:
 // validate over the audited handler, health over the store and resolvers,
 // metrics from this process or, in a worker, from the supervisor; admin: the
-// native admin API (/api/v1) and LinOTP's /admin/*, over the admin operations.
+// native admin API (/api/v1) and LinOTP's /admin/*, over the admin operations;
+// console and self: the pages (one plugin for both, registered once per
+// listener).
 
 import type { Logger } from 'pino';
 import type { HttpRoutes } from '../http/app.ts';
 import { healthRoutes } from '../http/health-routes.ts';
 import { metricsRoutes, type Exposition } from '../http/metrics-routes.ts';
-import type { HttpOptions } from '../http/options.ts';
+import type { HttpOptions, HttpService } from '../http/options.ts';
 import { validateRoutes } from '../http/validate-routes.ts';
 import { AdminLogin } from '../auth/admin.ts';
 import { adminApiRoutes } from '../http/admin/native/plugin.ts';
@@ -18,6 +20,8 @@ import type { Metrics } from './metrics.ts';
 import { answerCollects, supervisorExposition, underSupervisor } from './metrics-ipc.ts';
 import { localExposition, runtimeRegistry } from './process-metrics.ts';
 import type { Services } from './services.ts';
+import { consoleArea } from '../web/console/area.ts';
+import { webRoutes } from '../web/plugin.ts';
 
 export interface HttpWiring {
   config: HttpOptions;
@@ -38,13 +42,22 @@ export function httpRoutes(w: HttpWiring): { routes: HttpRoutes; close: () => vo
     validate: [validateRoutes({ handler: w.handler, clients: w.clients, limits: w.config, logger: w.logger, onRefused })],
     health: [healthRoutes(() => w.services.health())],
   };
-  if (w.config.listeners.some((l) => l.serve.includes('admin'))) {
-    // One login (and its throttles) for every admin surface of this process.
-    const login = new AdminLogin(w.services.admin);
+  const serves = (service: HttpService): boolean => w.config.listeners.some((l) => l.serve.includes(service));
+  // One login (and its throttles) for every admin surface of this process.
+  const login = serves('admin') || serves('console') ? new AdminLogin(w.services.admin) : undefined;
+  if (login && serves('admin')) {
     routes.admin = [
       adminApiRoutes({ admin: w.services.admin, login, limits: w.config, logger: w.logger, onRefused }),
       linotpAdminRoutes({ admin: w.services.admin, login, logger: w.logger, onRefused }),
     ];
+  }
+  if (serves('console') || serves('self')) {
+    const areas = login ? [consoleArea({ admin: w.services.admin, login, health: () => w.services.health(), auditTable: w.services.config.audit.table })] : [];
+    // Derived from the key file: every worker and every server sharing the store signs the pages' cookies alike.
+    const cookieSecret = w.services.admin.secrets.digest('otp-radius web cookies');
+    const web = webRoutes({ areas, cookieSecret, logger: w.logger.child({ web: true }), onRefused });
+    routes.console = [web];
+    routes.self = [web];
   }
   if (w.config.listeners.some((l) => l.serve.includes('metrics'))) {
     let exposition: () => Promise<Exposition>;

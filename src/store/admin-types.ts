@@ -3,7 +3,7 @@
 // implement them with the same SQL (admin-sql.ts, audit-sql.ts).
 
 import type { AdminAccount, AdminAccountPatch, AdminSession, ApiKey, NewAdminAccount, NewApiKey } from '../model/admin-account.ts';
-import type { AuditQuery, AuditRecord } from '../model/audit.ts';
+import type { AuditQuery, AuditRecord, DecisionCountQuery, DecisionCounts } from '../model/audit.ts';
 
 export interface AdminTables {
   /** A 'duplicate' StoreError when the name is taken. */
@@ -42,6 +42,8 @@ export interface AuditTable {
   write(records: readonly AuditRecord[]): Promise<void>;
   /** Newest first, at most `limit`. */
   query(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Authentication decisions in a time range, per minute and by reject reason. */
+  countDecisions(query: DecisionCountQuery): Promise<DecisionCounts>;
   /** Moves appended rows into the indexed table, a chunk per transaction, until none are left or `maxRows` moved; returns how many moved. */
   settle(maxRows?: number): Promise<number>;
   /** Rows older than `before` (unix milliseconds), removed a slice at a time; returns how many went. */

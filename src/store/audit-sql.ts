@@ -1,8 +1,8 @@
 // The audit table's SQL for both backends: the row form of an AuditRecord,
-// the query behind the audit search (newest first, a page at a time), and
-// the retention purge.
+// the query behind the audit search (newest first, a page at a time), the
+// dashboard's decision counts, and the retention purge.
 
-import type { AuditQuery, AuditRecord } from '../model/audit.ts';
+import type { AuditQuery, AuditRecord, DecisionCountQuery, DecisionCounts } from '../model/audit.ts';
 import { StoreError } from './errors.ts';
 import type { Dialect, Statement } from './sql.ts';
 
@@ -117,4 +117,45 @@ export function auditQuerySql(q: AuditQuery, d: Dialect): { text: string; params
   // Both tables, with the same parameters: each backend lets a parameter appear twice.
   const part = (table: string): string => `SELECT ${AUDIT_LIST} FROM ${table}${where} ORDER BY at_ms DESC, id DESC LIMIT ${q.limit}`;
   return { text: `SELECT * FROM (${part('audit')}) a UNION ALL SELECT * FROM (${part('audit_recent')}) r ORDER BY at_ms DESC, id DESC LIMIT ${q.limit}`, params };
+}
+
+/** Minutes, in milliseconds: the dashboard's bucket. */
+const MINUTE_MS = 60_000;
+
+/** The two counting queries of countDecisions, with their parameters p0, p1, ... in order. */
+export function decisionCountSql(q: DecisionCountQuery, d: Dialect): { perMinute: string; reasons: string; params: Record<string, string | number> } {
+  const from = checkMs(q.from, 'from');
+  const to = checkMs(q.to, 'to');
+  if (!Number.isInteger(q.topReasons) || q.topReasons < 1 || q.topReasons > 100) throw new StoreError('invalid', 'countDecisions: topReasons: expected 1..100');
+  const names: string[] = [];
+  const params: Record<string, string | number> = {};
+  const p = (v: string | number, type?: 'bigint'): string => {
+    const name = `p${names.length}`;
+    names.push(name);
+    params[name] = v;
+    return d.param(names, name, type);
+  };
+  const conds = [`event = 'auth'`, `at_ms >= ${p(from, 'bigint')}`, `at_ms < ${p(to, 'bigint')}`];
+  if (q.realms !== undefined) conds.push(q.realms.length === 0 ? '1 = 0' : `realm IN (${q.realms.map((r) => p(r)).join(', ')})`);
+  const where = conds.join(' AND ');
+  // Both tables, with the same parameters: each backend lets a parameter appear twice.
+  const rows = `SELECT at_ms, result, reason FROM audit WHERE ${where} UNION ALL SELECT at_ms, result, reason FROM audit_recent WHERE ${where}`;
+  return {
+    perMinute: `SELECT (at_ms / ${MINUTE_MS}) * ${MINUTE_MS} AS minute, result, count(*) AS n FROM (${rows}) r GROUP BY 1, 2 ORDER BY 1, 2`,
+    reasons: `SELECT reason, count(*) AS n FROM (${rows}) r WHERE result = 'reject' GROUP BY reason ORDER BY 2 DESC, 1 LIMIT ${q.topReasons}`,
+    params,
+  };
+}
+
+function checkMs(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new StoreError('invalid', `countDecisions: ${what}: expected unix milliseconds`);
+  return v;
+}
+
+/** Rows of the counting queries as DecisionCounts (PostgreSQL gives bigint counts as text). */
+export function decisionCounts(perMinute: Record<string, unknown>[], reasons: Record<string, unknown>[]): DecisionCounts {
+  return {
+    perMinute: perMinute.map((r) => ({ minute: Number(r.minute), decision: String(r.result), count: Number(r.n) })),
+    rejectReasons: reasons.map((r) => ({ reason: String(r.reason), count: Number(r.n) })),
+  };
 }

@@ -101,6 +101,17 @@ function filterString(v: unknown, key: string): string {
 
 /** The SELECT of a validated filter: tokens in byte order of their serials, at most `limit`. */
 export function tokenListSql(filter: TokenFilter, d: Dialect): { text: string; params: Record<string, string | number> } {
+  const { where, limit, params } = tokenFilterSql(filter, d);
+  return { text: `SELECT * FROM tokens${where} ORDER BY ${d.binary('serial')}${limit}`, params };
+}
+
+/** How many tokens a validated filter matches (its `after` and `limit` included). */
+export function tokenCountSql(filter: TokenFilter, d: Dialect): { text: string; params: Record<string, string | number> } {
+  const { where, limit, params } = tokenFilterSql(filter, d);
+  return { text: limit ? `SELECT count(*) AS n FROM (SELECT serial FROM tokens${where}${limit}) t` : `SELECT count(*) AS n FROM tokens${where}`, params };
+}
+
+function tokenFilterSql(filter: TokenFilter, d: Dialect): { where: string; limit: string; params: Record<string, string | number> } {
   if (typeof filter !== 'object' || filter === null) throw new StoreError('invalid', 'listTokens: filter must be an object');
   for (const k of Object.keys(filter)) {
     if (!FILTER_KEYS.includes(k)) throw new StoreError('invalid', `listTokens: unknown filter field '${k}', expected ${FILTER_KEYS.join(', ')}`);
@@ -145,7 +156,7 @@ export function tokenListSql(filter: TokenFilter, d: Dialect): { text: string; p
   let limit = '';
   if (f.limit !== undefined) limit = ` LIMIT ${checkInt(f.limit, 'listTokens: limit', 1, 10_000)}`;
   const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-  return { text: `SELECT * FROM tokens${where} ORDER BY ${d.binary('serial')}${limit}`, params };
+  return { where, limit, params };
 }
 
 export function checkBatchSize(v: unknown): number {

@@ -83,6 +83,8 @@ export interface TokenStore {
   createToken(token: NewToken, now?: number): Promise<Token>;
   getToken(serial: string): Promise<Token | undefined>;
   listTokens(filter?: TokenFilter): Promise<Token[]>;
+  /** How many tokens listTokens would give for the filter, without reading them. */
+  countTokens(filter?: TokenFilter): Promise<number>;
   /** Tokens owned by (resolver, userId): the authentication path's lookup, indexed. */
   tokensOfUser(resolver: string, userId: string): Promise<Token[]>;
   updateToken(serial: string, patch: TokenPatch): Promise<boolean>;

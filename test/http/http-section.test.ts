@@ -59,13 +59,13 @@ describe('http config section', () => {
     assert.equal(http('listen: { port: 1812 }\n'), undefined);
   });
 
-  test('empty or bare: one listener on loopback serving everything, with every default', () => {
+  test('empty or bare: one listener on loopback serving everything but the portal, with every default', () => {
     for (const yaml of ['http: {}\n', 'http:\n']) {
       const c = http(yaml)!;
       assert.equal(c.maxBodyBytes, 16384);
       assert.equal(c.requestTimeoutSeconds, 10);
       const l = only(yaml);
-      assert.deepEqual({ name: l.name, address: l.address, port: l.port, serve: l.serve, allowPlaintext: l.allowPlaintext }, { name: 'http', address: '127.0.0.1', port: 5000, serve: ['validate', 'health', 'metrics', 'admin'], allowPlaintext: false }, yaml);
+      assert.deepEqual({ name: l.name, address: l.address, port: l.port, serve: l.serve, allowPlaintext: l.allowPlaintext }, { name: 'http', address: '127.0.0.1', port: 5000, serve: ['validate', 'health', 'metrics', 'admin', 'console'], allowPlaintext: false }, yaml);
       assert.equal(l.tls, undefined);
       assert.deepEqual(l.allow.map((n) => n.text), ['127.0.0.0/8', '::1']);
       assert.ok(allows(l, '127.0.0.1') && allows(l, '127.9.9.9') && allows(l, '::1') && allows(l, '::ffff:127.0.0.1'));
@@ -85,11 +85,11 @@ describe('http config section', () => {
     assert.equal(c.requestTimeoutSeconds, 3);
   });
 
-  test('single listener off loopback without TLS: still starts (validate, health, metrics) with a warning; admin is left out', () => {
+  test('single listener off loopback without TLS: still starts (validate, health, metrics) with a warning; admin and the console are left out', () => {
     const yaml = 'http:\n  listen:\n    address: 0.0.0.0\n';
     assert.deepEqual(only(yaml).serve, ['validate', 'health', 'metrics']);
     assert.deepEqual(warnings(yaml), ['c.yaml:3: http: listener http on 0.0.0.0 without TLS: PINs and OTPs sent to /validate travel in clear; add tls']);
-    assert.deepEqual(only(`http:\n  listen: { address: 0.0.0.0 }\n  tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} }\n`).serve, ['validate', 'health', 'metrics', 'admin']);
+    assert.deepEqual(only(`http:\n  listen: { address: 0.0.0.0 }\n  tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} }\n`).serve, ['validate', 'health', 'metrics', 'admin', 'console']);
   });
 
   test('named listeners: each with its own address, port, TLS, allow list and services', () => {
@@ -122,11 +122,25 @@ describe('http config section', () => {
     assert.equal(only(`http:\n  listeners:\n    - { name: a, address: 0.0.0.0, port: 8443, serve: [admin], tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} } }\n`).serve[0], 'admin');
   });
 
+  test('the console and the portal follow the rule of admin: off loopback only with TLS or allowPlaintext', () => {
+    assert.deepEqual(problems('http:\n  listeners:\n    - name: pages\n      address: 0.0.0.0\n      port: 8443\n      serve: [console, self, health]\n'), [
+      'c.yaml:6: http.listeners[0].serve: serves console, self on 0.0.0.0 without TLS: add tls (certFile, keyFile), listen on a loopback address, or set allowPlaintext: true',
+    ]);
+    assert.deepEqual(problems('http:\n  listen: { address: 0.0.0.0 }\n  serve: [self]\n'), [
+      'c.yaml:3: http.serve: serves self on 0.0.0.0 without TLS: add tls (certFile, keyFile), listen on a loopback address, or set allowPlaintext: true',
+    ]);
+    const yaml = 'http:\n  listeners:\n    - name: portal\n      address: 0.0.0.0\n      port: 8080\n      serve: [self]\n      allowPlaintext: true\n';
+    assert.deepEqual(only(yaml).serve, ['self']);
+    assert.deepEqual(warnings(yaml), ['c.yaml:7: http.listeners[0].allowPlaintext: listener portal: user passwords and session cookies travel in clear']);
+    assert.deepEqual(only('http:\n  listeners:\n    - { name: local, address: ::1, port: 8443, serve: [console, self] }\n').serve, ['console', 'self'], 'loopback needs no TLS');
+    assert.deepEqual(only(`http:\n  listeners:\n    - { name: a, address: 0.0.0.0, port: 8443, serve: [self], tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} } }\n`).serve, ['self']);
+  });
+
   test('listener mistakes: shapes mixed, names and sockets taken twice, services unknown or repeated, port missing', () => {
     assert.deepEqual(problems('http:\n  allow: [10.0.0.0/8]\n  listeners:\n    - { name: a, port: 1, serve: [validate] }\n'), ['c.yaml:2: http.allow: with http.listeners, give allow in each listener']);
     assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate] }\n    - { name: a, port: 5001, serve: [metrics] }\n'), ['c.yaml:4: http.listeners[1].name: "a" is already the name of http.listeners[0]']);
     assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate] }\n    - { name: b, port: 5000, serve: [metrics] }\n'), ['c.yaml:4: http.listeners[1].port: 127.0.0.1 port 5000 is already taken by http.listeners[0]']);
-    assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate, radius] }\n'), ['c.yaml:3: http.listeners[0].serve[1]: expected one of "validate", "health", "metrics", "admin", got "radius"']);
+    assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate, radius] }\n'), ['c.yaml:3: http.listeners[0].serve[1]: expected one of "validate", "health", "metrics", "admin", "console", "self", got "radius"']);
     assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [health, health] }\n'), ['c.yaml:3: http.listeners[0].serve: a service is listed twice']);
     assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, serve: [health] }\n'), ['c.yaml:3: http.listeners[0].port: required, a whole number from 0 to 65535']);
     assert.deepEqual(problems('http:\n  listeners: []\n'), ['c.yaml:2: http.listeners: expected at least 1 item']);

@@ -171,6 +171,36 @@ export function adminSuite(factory: StoreFactory): void {
       await store.close();
     });
 
+    test('countDecisions counts authentications per minute and names the commonest reject reasons', async () => {
+      const { store } = await factory.fresh();
+      const minute = 60_000;
+      const t0 = 1_700_000_040_000; // a minute's start
+      await store.audit.write([
+        record({ at: t0 + 1 }),
+        record({ at: t0 + 2, result: 'reject', reason: 'wrong otp' }),
+        record({ at: t0 + 3, result: 'challenge', reason: 'challenge sent' }),
+        record({ at: t0 + minute + 5, result: 'reject', reason: 'wrong otp' }),
+        record({ at: t0 + minute + 6, result: 'reject', reason: 'token locked', realm: 'lab' }),
+        record({ at: t0 + 2 * minute, result: 'reject', reason: 'after the range' }),
+        record({ at: t0 + 7, event: 'admin', action: 'token.reset', result: 'ok', reason: '' }),
+      ]);
+      await store.audit.settle(3);
+      const q = { from: t0, to: t0 + 2 * minute, topReasons: 5 };
+      const counts = await store.audit.countDecisions(q);
+      assert.deepEqual(counts.perMinute, [
+        { minute: t0, decision: 'accept', count: 1 },
+        { minute: t0, decision: 'challenge', count: 1 },
+        { minute: t0, decision: 'reject', count: 1 },
+        { minute: t0 + minute, decision: 'reject', count: 2 },
+      ], 'rows of both tables, admin events left out, the end exclusive');
+      assert.deepEqual(counts.rejectReasons, [{ reason: 'wrong otp', count: 2 }, { reason: 'token locked', count: 1 }]);
+      assert.deepEqual((await store.audit.countDecisions({ ...q, topReasons: 1 })).rejectReasons, [{ reason: 'wrong otp', count: 2 }]);
+      assert.deepEqual((await store.audit.countDecisions({ ...q, realms: ['lab'] })).rejectReasons, [{ reason: 'token locked', count: 1 }]);
+      assert.deepEqual(await store.audit.countDecisions({ ...q, realms: [] }), { perMinute: [], rejectReasons: [] });
+      await assert.rejects(store.audit.countDecisions({ ...q, from: -1 }), /from: expected unix milliseconds/);
+      await store.close();
+    });
+
     test('a purge far behind removes everything older, a slice at a time, settled or not', async () => {
       const { store } = await factory.fresh();
       const day = 86_400_000;

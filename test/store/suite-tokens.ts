@@ -151,6 +151,23 @@ export function tokenSuite(factory: StoreFactory): void {
       await store.close();
     });
 
+    test('countTokens counts what listTokens lists, under the same filter checks', async () => {
+      const { store } = await factory.fresh();
+      await store.createToken(newToken('A1', { owner: OWNER }));
+      await store.createToken(newToken('A2', { owner: { ...OWNER, realm: 'other' } }));
+      await store.createToken(newToken('U1'));
+      await store.createToken(newToken('U2'));
+      for (const serial of ['A2', 'U1']) await store.updateToken(serial, { locked: true });
+      assert.equal(await store.countTokens(), 4);
+      assert.equal(await store.countTokens({ state: 'locked' }), 2);
+      assert.equal(await store.countTokens({ state: 'locked', withinRealms: ['corp'] }), 1, 'a spare token is within every realm');
+      assert.equal(await store.countTokens({ login: 'alice' }), 2);
+      assert.equal(await store.countTokens({ unassigned: true, limit: 1 }), 1, 'the limit bounds the count');
+      assert.equal(await store.countTokens({ login: 'nobody' }), 0);
+      await assert.rejects(store.countTokens({ user: 'alice' } as never), /unknown filter field 'user'/);
+      await store.close();
+    });
+
     test('updateToken applies a patch, validates it, and reports a missing token', async () => {
       const { store } = await factory.fresh();
       const before = await store.createToken(newToken('P1', { owner: OWNER }));

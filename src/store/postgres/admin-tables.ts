@@ -4,11 +4,11 @@
 
 import type pg from 'pg';
 import type { AdminAccount, AdminAccountPatch, AdminSession, ApiKey, NewAdminAccount, NewApiKey } from '../../model/admin-account.ts';
-import type { AuditQuery, AuditRecord } from '../../model/audit.ts';
+import type { AuditQuery, AuditRecord, DecisionCountQuery, DecisionCounts } from '../../model/audit.ts';
 import { accountToRow, apiKeyToRow, checkAccountName, checkHexId, rowToAccount, rowToApiKey, rowToSession, sessionToRow } from '../admin-rows.ts';
 import { ADMIN_STATEMENTS, TOUCH_EVERY_SECONDS, type AdminStatementName } from '../admin-sql.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
-import { AUDIT_COLUMNS, AUDIT_LIST, auditQuerySql, auditToRow, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, PURGE_SLICE_MS, rowToAudit, SETTLE_CHUNK } from '../audit-sql.ts';
+import { AUDIT_COLUMNS, AUDIT_LIST, auditQuerySql, auditToRow, decisionCounts, decisionCountSql, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, PURGE_SLICE_MS, rowToAudit, SETTLE_CHUNK } from '../audit-sql.ts';
 import { insertNew } from '../errors.ts';
 import { checkTimestamp } from '../validate.ts';
 import { isUniqueViolation } from './errors.ts';
@@ -135,6 +135,13 @@ export class PostgresAuditTable implements AuditTable {
   async query(q: AuditQuery): Promise<AuditRecord[]> {
     const { text, params } = auditQuerySql(q, POSTGRES);
     return (await this.#query('audit query', text, Object.values(params))).rows.map(rowToAudit);
+  }
+
+  async countDecisions(q: DecisionCountQuery): Promise<DecisionCounts> {
+    const { perMinute, reasons, params } = decisionCountSql(q, POSTGRES);
+    const values = Object.values(params);
+    const [minutes, top] = await Promise.all([this.#query('audit counts', perMinute, values), this.#query('audit counts', reasons, values)]);
+    return decisionCounts(minutes.rows, top.rows);
   }
 
   async settle(maxRows = Number.MAX_SAFE_INTEGER): Promise<number> {

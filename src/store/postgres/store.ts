@@ -21,7 +21,7 @@ import { secretDigest } from '../secret-digest.ts';
 import { PostgresAdminTables, PostgresAuditTable } from './admin-tables.ts';
 import {
   advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
-  throttleArgs, throttleFailureArgs, tokenListSql, type ThrottleRow,
+  throttleArgs, throttleFailureArgs, tokenCountSql, tokenListSql, type ThrottleRow,
 } from '../query-args.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import { rowToWindow, sendSubjects, sendTime, type SendRow } from '../sends.ts';
@@ -197,6 +197,12 @@ export class PostgresTokenStore implements TokenStore {
     const { text, params } = tokenListSql(filter, POSTGRES);
     const { rows } = await this.#query('listTokens', null, text, Object.values(params));
     return rows.map((row) => rowToToken(row, this.#seedKey));
+  }
+
+  async countTokens(filter: TokenFilter = {}): Promise<number> {
+    const { text, params } = tokenCountSql(filter, POSTGRES);
+    const { rows } = await this.#query('countTokens', null, text, Object.values(params));
+    return Number(rows[0]?.n ?? 0);
   }
 
   async tokensOfUser(resolver: string, userId: string): Promise<Token[]> {

@@ -5,11 +5,11 @@
 
 import type Database from 'better-sqlite3';
 import type { AdminAccount, AdminAccountPatch, AdminSession, ApiKey, NewAdminAccount, NewApiKey } from '../../model/admin-account.ts';
-import type { AuditQuery, AuditRecord } from '../../model/audit.ts';
+import type { AuditQuery, AuditRecord, DecisionCountQuery, DecisionCounts } from '../../model/audit.ts';
 import { accountToRow, apiKeyToRow, checkAccountName, checkHexId, rowToAccount, rowToApiKey, rowToSession, sessionToRow } from '../admin-rows.ts';
 import { ADMIN_STATEMENTS, TOUCH_EVERY_SECONDS, type AdminStatementName } from '../admin-sql.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
-import { AUDIT_LIST, auditQuerySql, auditToRow, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, PURGE_SLICE_MS, rowToAudit, SETTLE_CHUNK } from '../audit-sql.ts';
+import { AUDIT_LIST, auditQuerySql, auditToRow, decisionCounts, decisionCountSql, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, PURGE_SLICE_MS, rowToAudit, SETTLE_CHUNK } from '../audit-sql.ts';
 import { errorCode, insertNew } from '../errors.ts';
 import { checkTimestamp } from '../validate.ts';
 import { SQLITE, sqlite } from './sql.ts';
@@ -159,13 +159,23 @@ export class SqliteAuditTable implements AuditTable {
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
     const { text, params } = auditQuerySql(q, SQLITE);
+    return (this.#prepared(text).all(params) as Row[]).map(rowToAudit);
+  }
+
+  async countDecisions(q: DecisionCountQuery): Promise<DecisionCounts> {
+    const { perMinute, reasons, params } = decisionCountSql(q, SQLITE);
+    return decisionCounts(this.#prepared(perMinute).all(params) as Row[], this.#prepared(reasons).all(params) as Row[]);
+  }
+
+  /** A statement of a query's text, prepared once (the texts vary only with the number of realms). */
+  #prepared(text: string): Database.Statement {
     let stmt = this.#queries.get(text);
     if (!stmt) {
       if (this.#queries.size > 200) this.#queries.clear();
       stmt = this.#db.prepare(text);
       this.#queries.set(text, stmt);
     }
-    return (stmt.all(params) as Row[]).map(rowToAudit);
+    return stmt;
   }
 
   async purge(before: number): Promise<number> {

@@ -29,7 +29,7 @@ import { SqliteAdminTables, SqliteAuditTable } from './admin-tables.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import {
   advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
-  throttleArgs, throttleFailureArgs, tokenListSql, type ThrottleRow,
+  throttleArgs, throttleFailureArgs, tokenCountSql, tokenListSql, type ThrottleRow,
 } from '../query-args.ts';
 import { rowToWindow, sendSubjects, sendTime, type SendRow } from '../sends.ts';
 import { setting, SQLITE_SETTINGS } from '../settings.ts';
@@ -168,13 +168,23 @@ export class SqliteTokenStore implements TokenStore {
 
   async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
     const { text, params } = tokenListSql(filter, SQLITE);
+    return this.#filteredStatement(text).all(params).map((row) => rowToToken(row, this.#seedKey));
+  }
+
+  async countTokens(filter: TokenFilter = {}): Promise<number> {
+    const { text, params } = tokenCountSql(filter, SQLITE);
+    return Number((this.#filteredStatement(text).get(params) as { n: number }).n);
+  }
+
+  /** The statement of a filter's text, prepared once (texts vary with the fields a filter has). */
+  #filteredStatement(text: string): Database.Statement {
     let stmt = this.#filtered.get(text);
     if (!stmt) {
       if (this.#filtered.size > 200) this.#filtered.clear();
       stmt = this.#db.prepare(text);
       this.#filtered.set(text, stmt);
     }
-    return stmt.all(params).map((row) => rowToToken(row, this.#seedKey));
+    return stmt;
   }
 
   async tokensOfUser(resolver: string, userId: string): Promise<Token[]> {

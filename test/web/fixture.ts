@@ -1,0 +1,20 @@
+// The whole server with one loopback listener serving the admin API and the
+// admin console, admin accounts of every role (from the admin fixture), and
+// a browser step that logs in through the console's form.
+
+import type { Page } from 'playwright-core';
+import { PASSWORD, startAdminStack, type AdminStack } from '../http/admin-fixture.ts';
+
+export { PASSWORD };
+
+export function startConsoleStack(yaml = ''): Promise<AdminStack> {
+  return startAdminStack(yaml, 'validate, admin, health, console');
+}
+
+/** Fills in the console's login form and waits for the page after it. */
+export async function logIn(page: Page, base: string, username: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${base}/console/login`);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/console/login'), page.getByRole('button', { name: 'Log in' }).click()]);
+}
