@@ -4,7 +4,7 @@
 
 import type { AuditQuery, AuditRecord } from '../model/audit.ts';
 import { StoreError } from './errors.ts';
-import type { Dialect, Statement } from './sql.ts';
+import { paramList, type Dialect, type Statement } from './sql.ts';
 
 export const AUDIT_COLUMNS = ['id', 'at_ms', 'event', 'actor', 'action', 'result', 'reason', 'user_name', 'realm', 'serial', 'address', 'extra'] as const;
 export type AuditColumn = (typeof AUDIT_COLUMNS)[number];
@@ -91,15 +91,7 @@ const MAX_LIMIT = 1000;
 /** The query as SQL and its parameters p0, p1, ... in order. */
 export function auditQuerySql(q: AuditQuery, d: Dialect): { text: string; params: Record<string, string | number> } {
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT) throw new StoreError('invalid', `audit query: limit: expected 1..${MAX_LIMIT}`);
-  const names: string[] = [];
-  const params: Record<string, string | number> = {};
-  // Appending never moves an earlier parameter, so each can be written as it is added.
-  const p = (v: string | number, type?: 'bigint'): string => {
-    const name = `p${names.length}`;
-    names.push(name);
-    params[name] = v;
-    return d.param(names, name, type);
-  };
+  const { p, params } = paramList(d);
   const conds: string[] = [];
   const equal = (column: string, v: string | undefined): void => {
     if (v !== undefined) conds.push(`${column} = ${p(v)}`);
