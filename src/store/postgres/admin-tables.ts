@@ -7,7 +7,8 @@ import type { AuditQuery, AuditRecord } from '../../model/audit.ts';
 import { ADMIN_STATEMENTS, type AdminStatementName } from '../admin-sql.ts';
 import { SqlAdminTables, type Row } from '../admin-tables.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
-import { AUDIT_COLUMNS, AUDIT_LIST, auditQuerySql, auditToRow, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, PURGE_SLICE_MS, rowToAudit, SETTLE_CHUNK } from '../audit-sql.ts';
+import { AUDIT_COLUMNS, AUDIT_LIST, auditQuerySql, auditToRow, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, purgeInSlices, rowToAudit, settleInChunks } from '../audit-sql.ts';
+import type { Statement } from '../sql.ts';
 import { isUniqueViolation } from './errors.ts';
 import { bind, POSTGRES, postgres } from './sql.ts';
 
@@ -64,22 +65,18 @@ export class PostgresAuditTable implements AuditTable {
   }
 
   async settle(maxRows = Number.MAX_SAFE_INTEGER): Promise<number> {
-    let moved = 0;
-    while (moved < maxRows) {
-      const n = (await this.#query('audit settle', SETTLE, [Math.min(SETTLE_CHUNK, maxRows - moved)], 'audit.settle')).rowCount ?? 0;
-      moved += n;
-      if (n === 0) break;
-    }
-    return moved;
+    return settleInChunks(maxRows, async (limit) => (await this.#query('audit settle', SETTLE, [limit], 'audit.settle')).rowCount ?? 0);
   }
 
   async purge(before: number): Promise<number> {
-    let removed = (await this.#query('audit purge', postgres(PURGE_RECENT), bind(PURGE_RECENT, { before }))).rowCount ?? 0;
-    for (;;) {
-      const oldest = (await this.#query('audit purge', postgres(OLDEST_AUDIT), [])).rows[0]?.oldest as number | string | null | undefined;
-      if (oldest === null || oldest === undefined || Number(oldest) >= before) return removed;
-      const upTo = Math.min(before, Number(oldest) + PURGE_SLICE_MS);
-      removed += (await this.#query('audit purge', postgres(PURGE_AUDIT), bind(PURGE_AUDIT, { before: upTo }))).rowCount ?? 0;
-    }
+    const removed = async (s: Statement, upTo: number): Promise<number> => (await this.#query('audit purge', postgres(s), bind(s, { before: upTo }))).rowCount ?? 0;
+    return purgeInSlices(before, {
+      recent: (upTo) => removed(PURGE_RECENT, upTo),
+      oldest: async () => {
+        const oldest = (await this.#query('audit purge', postgres(OLDEST_AUDIT), [])).rows[0]?.oldest as number | string | null | undefined;
+        return oldest === null || oldest === undefined ? null : Number(oldest);
+      },
+      older: (upTo) => removed(PURGE_AUDIT, upTo),
+    });
   }
 }

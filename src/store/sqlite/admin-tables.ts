@@ -8,7 +8,7 @@ import type { AuditQuery, AuditRecord } from '../../model/audit.ts';
 import { ADMIN_STATEMENTS, type AdminStatementName } from '../admin-sql.ts';
 import { SqlAdminTables, type Row } from '../admin-tables.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
-import { AUDIT_LIST, auditQuerySql, auditToRow, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, PURGE_SLICE_MS, rowToAudit, SETTLE_CHUNK } from '../audit-sql.ts';
+import { AUDIT_LIST, auditQuerySql, auditToRow, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, purgeInSlices, rowToAudit, settleInChunks } from '../audit-sql.ts';
 import { errorCode } from '../errors.ts';
 import { SQLITE, sqlite } from './sql.ts';
 
@@ -63,18 +63,14 @@ export class SqliteAuditTable implements AuditTable {
   }
 
   async settle(maxRows = Number.MAX_SAFE_INTEGER): Promise<number> {
-    let moved = 0;
-    while (moved < maxRows) {
-      const n = await this.#write(() => {
-        const last = this.#lastOfChunk.get(Math.min(SETTLE_CHUNK, maxRows - moved)) as number | null;
+    return settleInChunks(maxRows, (limit) =>
+      this.#write(() => {
+        const last = this.#lastOfChunk.get(limit) as number | null;
         if (last === null) return 0;
         this.#copy.run(last);
         return this.#drop.run(last).changes;
-      });
-      moved += n;
-      if (n === 0) break;
-    }
-    return moved;
+      }),
+    );
   }
 
   async write(records: readonly AuditRecord[]): Promise<void> {
@@ -97,12 +93,13 @@ export class SqliteAuditTable implements AuditTable {
   }
 
   async purge(before: number): Promise<number> {
-    let removed = await this.#write(() => this.#purgeRecent.run({ before }).changes);
-    for (;;) {
-      const oldest = this.#oldest.get() as number | null;
-      if (oldest === null || oldest >= before) return removed;
-      const upTo = Math.min(before, Number(oldest) + PURGE_SLICE_MS);
-      removed += await this.#write(() => this.#purge.run({ before: upTo }).changes);
-    }
+    return purgeInSlices(before, {
+      recent: (upTo) => this.#write(() => this.#purgeRecent.run({ before: upTo }).changes),
+      oldest: async () => {
+        const oldest = this.#oldest.get() as number | null;
+        return oldest === null ? null : Number(oldest);
+      },
+      older: (upTo) => this.#write(() => this.#purge.run({ before: upTo }).changes),
+    });
   }
 }
