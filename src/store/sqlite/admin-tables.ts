@@ -10,7 +10,7 @@ import { SqlAdminTables, type Row } from '../admin-tables.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
 import { AUDIT_LIST, auditQuerySql, auditToRow, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, purgeInSlices, rowToAudit, settleInChunks } from '../audit-sql.ts';
 import { errorCode } from '../errors.ts';
-import { SQLITE, sqlite } from './sql.ts';
+import { preparedByText, SQLITE, sqlite } from './sql.ts';
 
 function isDuplicate(err: unknown): boolean {
   return errorCode(err)?.startsWith('SQLITE_CONSTRAINT') ?? false;
@@ -37,7 +37,6 @@ export function sqliteAdminTables(db: Database.Database): AdminTables {
 }
 
 export class SqliteAuditTable implements AuditTable {
-  readonly #db: Database.Database;
   readonly #write: <T>(run: () => T) => Promise<T>;
   readonly #insert: Database.Statement;
   readonly #oldest: Database.Statement;
@@ -46,11 +45,11 @@ export class SqliteAuditTable implements AuditTable {
   readonly #lastOfChunk: Database.Statement;
   readonly #copy: Database.Statement;
   readonly #drop: Database.Statement;
-  readonly #queries = new Map<string, Database.Statement>();
+  readonly #prepared: (text: string) => Database.Statement;
 
   /** `writer` is the group-commit connection, `write` runs a function inside its next batch. */
   constructor(db: Database.Database, writer: Database.Database, write: <T>(run: () => T) => Promise<T>) {
-    this.#db = db;
+    this.#prepared = preparedByText(db);
     this.#write = write;
     this.#insert = writer.prepare(sqlite(INSERT_AUDIT));
     this.#purge = writer.prepare(sqlite(PURGE_AUDIT));
@@ -83,13 +82,7 @@ export class SqliteAuditTable implements AuditTable {
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {
     const { text, params } = auditQuerySql(q, SQLITE);
-    let stmt = this.#queries.get(text);
-    if (!stmt) {
-      if (this.#queries.size > 200) this.#queries.clear();
-      stmt = this.#db.prepare(text);
-      this.#queries.set(text, stmt);
-    }
-    return (stmt.all(params) as Row[]).map(rowToAudit);
+    return (this.#prepared(text).all(params) as Row[]).map(rowToAudit);
   }
 
   async purge(before: number): Promise<number> {

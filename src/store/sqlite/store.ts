@@ -43,7 +43,7 @@ import { openMain, openWriter } from './connect.ts';
 import { exportTokenPages, importTokenList } from './bulk.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrateSqlite } from './schema.ts';
-import { asOutage, SQLITE, sqlite } from './sql.ts';
+import { asOutage, preparedByText, SQLITE, sqlite } from './sql.ts';
 import { WalSync, WalSyncError } from './wal-sync.ts';
 
 export interface SqliteStoreOptions extends BackendOptions {
@@ -116,11 +116,12 @@ export class SqliteTokenStore implements TokenStore {
   readonly #seedKey: Buffer;
   readonly #s;
   readonly #w;
-  readonly #filtered = new Map<string, Database.Statement>();
+  readonly #filtered: (text: string) => Database.Statement;
 
   /** Use openSqliteStore; this takes a database that is already migrated and checked. */
   constructor(db: Database.Database, keys: StoreKeys, description: string, pinParams: ScryptParams = DEFAULT_PIN_PARAMS, group: GroupOptions = {}) {
     this.#db = db;
+    this.#filtered = preparedByText(db);
     const writer = group.writer ?? db;
     this.#writer = writer;
     this.#group = new GroupCommit(writer, { busyTimeoutMs: group.busyTimeoutMs ?? SQLITE_SETTINGS.busyTimeoutMs.default, walSync: group.walSync, minIntervalMs: group.walSync ? COMMIT_INTERVAL_MS : 0 });
@@ -166,13 +167,7 @@ export class SqliteTokenStore implements TokenStore {
 
   async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
     const { text, params } = tokenListSql(filter, SQLITE);
-    let stmt = this.#filtered.get(text);
-    if (!stmt) {
-      if (this.#filtered.size > 200) this.#filtered.clear();
-      stmt = this.#db.prepare(text);
-      this.#filtered.set(text, stmt);
-    }
-    return stmt.all(params).map((row) => rowToToken(row, this.#seedKey));
+    return this.#filtered(text).all(params).map((row) => rowToToken(row, this.#seedKey));
   }
 
   async tokensOfUser(resolver: string, userId: string): Promise<Token[]> {
