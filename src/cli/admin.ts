@@ -9,7 +9,7 @@ import {
 } from '../auth/admin.ts';
 import { ROLES, type Role } from '../model/actor.ts';
 import { base32Encode } from '../otp/base32.ts';
-import { DEFAULT_CONFIG, parse } from './args.ts';
+import { DEFAULT_CONFIG, parse, runSubcommand, type Subcommand } from './args.ts';
 import { parseExpiry } from './expiry.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
@@ -170,17 +170,10 @@ async function keyCommand(args: string[]): Promise<number> {
   throw new CliError(`admin key: expected create, list or revoke${sub ? `, got "${sub}"` : ''}`, EXIT_USAGE);
 }
 
-const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+const SUBCOMMANDS: Record<string, Subcommand> = {
   add, list, disable: onName('disable'), enable: onName('enable'), delete: onName('delete'), passwd, key: keyCommand,
 };
 
-export async function adminCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    process.stdout.write(USAGE);
-    return sub === undefined ? EXIT_USAGE : 0;
-  }
-  const run = SUBCOMMANDS[sub];
-  if (!run) throw new CliError(`admin: unknown subcommand "${sub}" (expected: ${Object.keys(SUBCOMMANDS).join(', ')})`, EXIT_USAGE);
-  return run(rest);
+export function adminCommand(args: string[]): Promise<number> {
+  return runSubcommand('admin', USAGE, SUBCOMMANDS, args);
 }

@@ -7,6 +7,24 @@ export const DEFAULT_CONFIG = process.env.OTP_RADIUS_CONFIG ?? 'config/otp-radiu
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+export type Subcommand = (args: string[]) => Promise<number>;
+
+/**
+ * Runs the subcommand of `command` that `args` starts with. None prints
+ * `usage` and is a usage error, so a script that forgot it does not pass;
+ * --help prints it and succeeds.
+ */
+export async function runSubcommand(command: string, usage: string, subcommands: Readonly<Record<string, Subcommand>>, args: string[], noun = 'subcommand'): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    process.stdout.write(usage);
+    return sub === undefined ? EXIT_USAGE : 0;
+  }
+  const run = Object.hasOwn(subcommands, sub) ? subcommands[sub] : undefined;
+  if (!run) throw new CliError(`${command}: unknown ${noun} "${sub}" (expected: ${Object.keys(subcommands).join(', ')})`, EXIT_USAGE);
+  return run(rest);
+}
+
 export function parse<O extends Options>(command: string, args: string[], options: O, maxPositionals = 0) {
   const parsed = usageErrors(command, () => parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
   if (parsed.positionals.length > maxPositionals) {

@@ -1,5 +1,6 @@
 // Subcommand table of `otp-radius`.
 
+import { runSubcommand } from './args.ts';
 import { configCheck } from './config-check.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 
@@ -22,14 +23,10 @@ const commands: Record<string, Command> = {
   status: { summary: 'ask the running server over RADIUS whether it answers (a health check)', run: async (a) => (await import('./status.ts')).statusCommand(a) },
 };
 
-async function configCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === 'check') return configCheck(rest);
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    process.stdout.write('usage: otp-radius config check [FILE]\n  Validates FILE (default: $OTP_RADIUS_CONFIG or config/otp-radius.yaml); exit 0 when valid, 1 when not.\n');
-    return sub === undefined ? EXIT_USAGE : 0;
-  }
-  throw new CliError(`config: unknown subcommand "${sub}" (expected: check)`, EXIT_USAGE);
+const CONFIG_USAGE = 'usage: otp-radius config check [FILE]\n  Validates FILE (default: $OTP_RADIUS_CONFIG or config/otp-radius.yaml); exit 0 when valid, 1 when not.\n';
+
+function configCommand(args: string[]): Promise<number> {
+  return runSubcommand('config', CONFIG_USAGE, { check: configCheck }, args);
 }
 
 export function usage(): string {

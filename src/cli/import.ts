@@ -12,7 +12,7 @@ import { importLinotp } from '../import/linotp.ts';
 import type { PskcSecrets } from '../import/pskc.ts';
 import { byTypeLine, skippedLines, summaryLine, type ImportSummary, type Skipped } from '../import/summary.ts';
 import { TOKEN_TYPES } from '../model/token.ts';
-import { DEFAULT_CONFIG, parse } from './args.ts';
+import { DEFAULT_CONFIG, parse, runSubcommand, type Subcommand } from './args.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 
@@ -37,8 +37,6 @@ const USAGE = `usage: otp-radius import linotp --db URL --enckey FILE [--realm-m
   --user, --realm     owner of the imported tokens whose file entry names none.
   --dry-run           read and check everything, write nothing.
 `;
-
-const SUBCOMMANDS = 'linotp, oath-csv, pskc, freeradius-clients';
 
 function readInput(file: string, what: string, encoding?: BufferEncoding): Buffer | string {
   try {
@@ -174,22 +172,13 @@ async function freeradiusClients(args: string[]): Promise<number> {
   }, 'nothing converted');
 }
 
-export async function importCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'linotp':
-      return linotp(rest);
-    case 'oath-csv':
-    case 'pskc':
-      return seedFile(sub, rest);
-    case 'freeradius-clients':
-      return freeradiusClients(rest);
-    case undefined:
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return sub === undefined ? EXIT_USAGE : 0;
-    default:
-      throw new CliError(`import: unknown source "${sub}" (expected: ${SUBCOMMANDS})`, EXIT_USAGE);
-  }
+const SOURCES: Record<string, Subcommand> = {
+  linotp,
+  'oath-csv': (args) => seedFile('oath-csv', args),
+  pskc: (args) => seedFile('pskc', args),
+  'freeradius-clients': freeradiusClients,
+};
+
+export function importCommand(args: string[]): Promise<number> {
+  return runSubcommand('import', USAGE, SOURCES, args, 'source');
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { StoreOptions } from '../store/index.ts';
 import { migrateStore } from '../store/migrate.ts';
-import { DEFAULT_CONFIG, parse } from './args.ts';
+import { DEFAULT_CONFIG, parse, runSubcommand } from './args.ts';
 import { loadCliConfig } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { BACKUP_USAGE, INIT_USAGE, RESTORE_USAGE, storeBackup, storeInit, storeRestore } from './store-files.ts';
@@ -79,13 +79,6 @@ async function migrate(args: string[]): Promise<number> {
   return 0;
 }
 
-export async function storeCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    process.stdout.write(USAGE);
-    return sub === undefined ? EXIT_USAGE : 0;
-  }
-  const run = SUBCOMMANDS[sub as keyof typeof SUBCOMMANDS];
-  if (!run) throw new CliError(`store: unknown subcommand "${sub}" (expected: ${Object.keys(SUBCOMMANDS).join(', ')})`, EXIT_USAGE);
-  return run(rest);
+export function storeCommand(args: string[]): Promise<number> {
+  return runSubcommand('store', USAGE, SUBCOMMANDS, args);
 }

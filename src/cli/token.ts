@@ -7,7 +7,7 @@ import {
 } from '../auth/admin.ts';
 import type { Actor } from '../model/actor.ts';
 import type { Services } from '../server/services.ts';
-import { DEFAULT_CONFIG, parse } from './args.ts';
+import { DEFAULT_CONFIG, parse, runSubcommand, type Subcommand as Sub } from './args.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { secretOption } from './secret-option.ts';
@@ -32,7 +32,6 @@ const USAGE = `usage: otp-radius token COMMAND [options] [--config FILE]
   test-send SERIAL [--json]   send a test message (TEST where the code goes) to an e-mail or SMS token's destination
 `;
 
-type Sub = (args: string[]) => Promise<number>;
 type Values = Record<string, string | boolean | undefined>;
 
 function withSerial(name: string, extra: Parameters<typeof parse>[2], positionals: number, body: (s: Services, actor: Actor, serial: string, values: Values, rest: string[]) => Promise<number>, usage: string): Sub {
@@ -155,15 +154,8 @@ const SUBCOMMANDS: Record<string, Sub> = {
   enroll: enrollCommand, list, show, enable, disable, revoke, delete: remove, 'set-pin': setPinCommand, reset, resync, verify, assign, unassign, challenge, 'test-send': testSendCommand,
 };
 
-export async function tokenCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    process.stdout.write(USAGE);
-    return sub === undefined ? EXIT_USAGE : 0;
-  }
-  const run = SUBCOMMANDS[sub];
-  if (!run) throw new CliError(`token: unknown subcommand "${sub}" (expected: ${Object.keys(SUBCOMMANDS).join(', ')})`, EXIT_USAGE);
-  return run(rest);
+export function tokenCommand(args: string[]): Promise<number> {
+  return runSubcommand('token', USAGE, SUBCOMMANDS, args);
 }
 
 export { ENROLL_USAGE };

@@ -2,7 +2,7 @@
 
 import { findUser, listUsers, tokenView } from '../auth/admin.ts';
 import type { User } from '../users/types.ts';
-import { DEFAULT_CONFIG, parse } from './args.ts';
+import { DEFAULT_CONFIG, parse, runSubcommand, type Subcommand } from './args.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { tokenTable } from './token-view.ts';
@@ -69,14 +69,8 @@ async function show(args: string[]): Promise<number> {
   }, 'user show');
 }
 
-export async function userCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    process.stdout.write(USAGE);
-    return sub === undefined ? EXIT_USAGE : 0;
-  }
-  if (sub === 'list') return list(rest);
-  if (sub === 'show') return show(rest);
-  if (sub === 'hash') return (await import('./user-hash.ts')).userHash(rest);
-  throw new CliError(`user: unknown subcommand "${sub}" (expected: list, show, hash)`, EXIT_USAGE);
+const SUBCOMMANDS: Record<string, Subcommand> = { list, show, hash: async (args) => (await import('./user-hash.ts')).userHash(args) };
+
+export function userCommand(args: string[]): Promise<number> {
+  return runSubcommand('user', USAGE, SUBCOMMANDS, args);
 }

@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import { parseOcraSuite, type OcraSuite } from '../otp/ocra.ts';
 import { linotpPinHash } from '../store/pin-hash.ts';
 import { checkSerial } from '../store/validate.ts';
-import { HASH_ALGORITHMS, type HashAlgorithm, type TokenType } from '../model/token.ts';
+import { HASH_ALGORITHMS, type HashAlgorithm, type Token, type TokenType } from '../model/token.ts';
 import { checkServableSuite } from '../tokens/ocra.ts';
 import { TokenTypeError } from '../tokens/types.ts';
 import { ImportError, Problems } from './errors.ts';
@@ -48,34 +48,15 @@ export interface LinotpOwner {
   realms: string[];
 }
 
+/** The fields of our Token that a LinOTP row gives directly. */
+type DecodedFields = 'serial' | 'type' | 'seed' | 'otpLength' | 'algorithm' | 'timeStep' | 'counter' | 'drift' | 'window' | 'syncWindow' | 'maxFail' | 'failCount' | 'locked' | 'active' |
+  'description' | 'info' | 'authCount' | 'maxAuth' | 'successCount' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'lastAuth';
+
 /** A LinOTP token decoded: everything but the owner lookup and PIN hashing. */
-export interface LinotpToken {
-  serial: string;
+export interface LinotpToken extends Pick<Token, DecodedFields> {
   linotpType: string;
-  type: TokenType;
-  seed: Buffer;
-  otpLength: number;
-  algorithm: HashAlgorithm;
-  timeStep: number;
-  counter: number;
-  drift: number;
-  window: number;
-  syncWindow: number;
-  maxFail: number;
-  failCount: number;
-  locked: boolean;
-  active: boolean;
-  description: string;
-  info: Record<string, string>;
   pin: LinotpPin;
   owner: LinotpOwner | null;
-  authCount: number;
-  maxAuth: number | null;
-  successCount: number;
-  maxSuccess: number | null;
-  validFrom: number | null;
-  validUntil: number | null;
-  lastAuth: number | null;
   createdAt: number | null;
 }
 

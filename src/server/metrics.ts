@@ -24,6 +24,38 @@ export type { HttpRefusal };
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Counters whose values a listener keeps itself, read from `source` at scrape time (zero while it gives none). */
+function scraped<S>(registers: Registry[], source: () => S | undefined) {
+  return {
+    counter(name: string, help: string, read: (s: S) => number): void {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          const s = source();
+          if (s) this.inc(read(s));
+        },
+      });
+    },
+    /** One series per cause, labelled `cause`. */
+    byCause(name: string, help: string, read: (s: S) => Iterable<[string, number]>): void {
+      new Counter({
+        name,
+        help,
+        labelNames: ['cause'],
+        registers,
+        collect() {
+          this.reset();
+          const s = source();
+          if (s) for (const [cause, n] of read(s)) this.inc({ cause }, n);
+        },
+      });
+    },
+  };
+}
+
 export class Metrics {
   /** The series of this process, all of them summable across workers. */
   readonly registry = new Registry();
@@ -50,65 +82,20 @@ export class Metrics {
       registers,
     });
     // The RADIUS listener keeps its own counts; these read them at scrape time.
-    const source = (): RadiusStats | undefined => this.radius?.();
-    const radius = (name: string, help: string, read: (s: RadiusStats) => number): void => {
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          const stats = source();
-          if (stats) this.inc(read(stats));
-        },
-      });
-    };
-    radius('otp_radius_packets_received_total', 'RADIUS packets received.', (s) => s.received);
-    radius('otp_radius_duplicates_total', 'RADIUS retransmissions answered from the duplicate cache.', (s) => s.duplicates);
-    radius('otp_radius_status_server_total', 'RADIUS Status-Server requests answered.', (s) => s.statusServer);
-    radius('otp_radius_accounting_requests_total', 'RADIUS Accounting-Requests answered.', (s) => s.accounting);
-    new Counter({
-      name: 'otp_radius_packets_dropped_total',
-      help: 'RADIUS packets dropped, by cause.',
-      labelNames: ['cause'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [cause, n] of source()?.dropped ?? []) this.inc({ cause }, n);
-      },
-    });
+    const udp = scraped(registers, () => this.radius?.());
+    udp.counter('otp_radius_packets_received_total', 'RADIUS packets received.', (s) => s.received);
+    udp.counter('otp_radius_duplicates_total', 'RADIUS retransmissions answered from the duplicate cache.', (s) => s.duplicates);
+    udp.counter('otp_radius_status_server_total', 'RADIUS Status-Server requests answered.', (s) => s.statusServer);
+    udp.counter('otp_radius_accounting_requests_total', 'RADIUS Accounting-Requests answered.', (s) => s.accounting);
+    udp.byCause('otp_radius_packets_dropped_total', 'RADIUS packets dropped, by cause.', (s) => s.dropped);
     this.radsecSeries(registers);
   }
 
   /** The RadSec listener's connections and packets, beside the UDP series (which count UDP alone). */
   private radsecSeries(registers: Registry[]): void {
     const source = (): RadsecSource | undefined => this.radsec?.();
-    const counter = (name: string, help: string, read: (s: RadsecSource) => number): void => {
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          const s = source();
-          if (s) this.inc(read(s));
-        },
-      });
-    };
-    const byCause = (name: string, help: string, read: (s: RadsecSource) => Iterable<[string, number]>): void => {
-      new Counter({
-        name,
-        help,
-        labelNames: ['cause'],
-        registers,
-        collect() {
-          this.reset();
-          const s = source();
-          if (s) for (const [cause, n] of read(s)) this.inc({ cause }, n);
-        },
-      });
-    };
-    counter('otp_radius_radsec_connections_total', 'RadSec connections taken (handshake done, certificate of a client).', (s) => s.connections.accepted);
+    const radsec = scraped(registers, source);
+    radsec.counter('otp_radius_radsec_connections_total', 'RadSec connections taken (handshake done, certificate of a client).', (s) => s.connections.accepted);
     new Gauge({
       name: 'otp_radius_radsec_connections_open',
       help: 'RadSec connections open now.',
@@ -117,13 +104,13 @@ export class Metrics {
         this.set(source()?.connections.open ?? 0);
       },
     });
-    byCause('otp_radius_radsec_connections_refused_total', 'RadSec connections refused, by cause (TLS handshake, certificate, no matching client, limit).', (s) => s.connections.refused);
-    byCause('otp_radius_radsec_connections_closed_total', 'RadSec connections closed, by cause (peer, idle, malformed stream, error, shutdown).', (s) => s.connections.closed);
-    counter('otp_radius_radsec_packets_received_total', 'RADIUS packets received over RadSec.', (s) => s.stats.received);
-    counter('otp_radius_radsec_duplicates_total', 'RadSec retransmissions answered from the connection\'s duplicate cache.', (s) => s.stats.duplicates);
-    counter('otp_radius_radsec_status_server_total', 'Status-Server requests answered over RadSec.', (s) => s.stats.statusServer);
-    counter('otp_radius_radsec_accounting_requests_total', 'Accounting-Requests answered over RadSec.', (s) => s.stats.accounting);
-    byCause('otp_radius_radsec_packets_dropped_total', 'RADIUS packets dropped on RadSec connections, by cause.', (s) => s.stats.dropped);
+    radsec.byCause('otp_radius_radsec_connections_refused_total', 'RadSec connections refused, by cause (TLS handshake, certificate, no matching client, limit).', (s) => s.connections.refused);
+    radsec.byCause('otp_radius_radsec_connections_closed_total', 'RadSec connections closed, by cause (peer, idle, malformed stream, error, shutdown).', (s) => s.connections.closed);
+    radsec.counter('otp_radius_radsec_packets_received_total', 'RADIUS packets received over RadSec.', (s) => s.stats.received);
+    radsec.counter('otp_radius_radsec_duplicates_total', 'RadSec retransmissions answered from the connection\'s duplicate cache.', (s) => s.stats.duplicates);
+    radsec.counter('otp_radius_radsec_status_server_total', 'Status-Server requests answered over RadSec.', (s) => s.stats.statusServer);
+    radsec.counter('otp_radius_radsec_accounting_requests_total', 'Accounting-Requests answered over RadSec.', (s) => s.stats.accounting);
+    radsec.byCause('otp_radius_radsec_packets_dropped_total', 'RADIUS packets dropped on RadSec connections, by cause.', (s) => s.stats.dropped);
   }
 
   /** Where the RadSec listener's counters come from (read at scrape time). */

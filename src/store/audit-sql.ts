@@ -1,10 +1,11 @@
 // The audit table's SQL for both backends: the row form of an AuditRecord,
 // the query behind the audit search (newest first, a page at a time), the
-// dashboard's decision counts, and the retention purge.
+// dashboard's decision counts, and the retention purge; and the chunked moves
+// both backends make with it.
 
 import type { AuditQuery, AuditRecord, DecisionCountQuery, DecisionCounts } from '../model/audit.ts';
 import { StoreError } from './errors.ts';
-import type { Dialect, Statement } from './sql.ts';
+import { paramList, type Dialect, type Statement } from './sql.ts';
 
 export const AUDIT_COLUMNS = ['id', 'at_ms', 'event', 'actor', 'action', 'result', 'reason', 'user_name', 'realm', 'serial', 'address', 'extra'] as const;
 export type AuditColumn = (typeof AUDIT_COLUMNS)[number];
@@ -81,25 +82,48 @@ export const PURGE_AUDIT: Statement = { params: ['before'], text: (p) => `DELETE
 export const PURGE_RECENT: Statement = { params: ['before'], text: (p) => `DELETE FROM audit_recent WHERE at_ms < ${p('before', 'bigint')}` };
 
 /** Rows moved from audit_recent to audit per transaction: a chunk is short enough not to hold the write lock for long. */
-export const SETTLE_CHUNK = 1000;
+const SETTLE_CHUNK = 1000;
 
 /** Rows are purged this many milliseconds at a time: each delete stays short, and a store that was never purged catches up over several runs. */
-export const PURGE_SLICE_MS = 10 * 60 * 1000;
+const PURGE_SLICE_MS = 10 * 60 * 1000;
+
+/** AuditTable.settle: `moveChunk` moves at most `limit` rows in one transaction and says how many it moved. */
+export async function settleInChunks(maxRows: number, moveChunk: (limit: number) => Promise<number>): Promise<number> {
+  let moved = 0;
+  while (moved < maxRows) {
+    const n = await moveChunk(Math.min(SETTLE_CHUNK, maxRows - moved));
+    moved += n;
+    if (n === 0) break;
+  }
+  return moved;
+}
+
+/** The statements of the purge on one backend, each returning how many rows it removed. */
+export interface AuditPurge {
+  /** Rows of audit_recent older than `before`. */
+  recent(before: number): Promise<number>;
+  /** at_ms of audit's oldest row; null when it is empty. */
+  oldest(): Promise<number | null>;
+  /** Rows of audit older than `before`. */
+  older(before: number): Promise<number>;
+}
+
+/** AuditTable.purge: audit_recent in one statement, audit a slice at a time from its oldest row. */
+export async function purgeInSlices(before: number, purge: AuditPurge): Promise<number> {
+  let removed = await purge.recent(before);
+  for (;;) {
+    const oldest = await purge.oldest();
+    if (oldest === null || oldest >= before) return removed;
+    removed += await purge.older(Math.min(before, oldest + PURGE_SLICE_MS));
+  }
+}
 
 const MAX_LIMIT = 1000;
 
 /** The query as SQL and its parameters p0, p1, ... in order. */
 export function auditQuerySql(q: AuditQuery, d: Dialect): { text: string; params: Record<string, string | number> } {
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT) throw new StoreError('invalid', `audit query: limit: expected 1..${MAX_LIMIT}`);
-  const names: string[] = [];
-  const params: Record<string, string | number> = {};
-  // Appending never moves an earlier parameter, so each can be written as it is added.
-  const p = (v: string | number, type?: 'bigint'): string => {
-    const name = `p${names.length}`;
-    names.push(name);
-    params[name] = v;
-    return d.param(names, name, type);
-  };
+  const { p, params } = paramList(d);
   const conds: string[] = [];
   const equal = (column: string, v: string | undefined): void => {
     if (v !== undefined) conds.push(`${column} = ${p(v)}`);

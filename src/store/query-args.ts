@@ -2,7 +2,7 @@
 // refuse the same input with the same message.
 
 import { StoreError } from './errors.ts';
-import type { Dialect, SqlType } from './sql.ts';
+import { paramList, type Dialect } from './sql.ts';
 import type { ThrottleKey, ThrottleState, TokenFilter } from './types.ts';
 import type { Token } from '../model/token.ts';
 import { checkDrift, checkInt, checkSerial, checkTimestamp, checkToken } from './validate.ts';
@@ -117,15 +117,7 @@ function tokenFilterSql(filter: TokenFilter, d: Dialect): { where: string; limit
     if (!FILTER_KEYS.includes(k)) throw new StoreError('invalid', `listTokens: unknown filter field '${k}', expected ${FILTER_KEYS.join(', ')}`);
   }
   const f = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as TokenFilter;
-  const names: string[] = [];
-  const params: Record<string, string | number> = {};
-  // Appending never moves an earlier parameter, so each is written as it is added.
-  const p = (v: string | number, type?: SqlType): string => {
-    const name = `p${names.length}`;
-    names.push(name);
-    params[name] = v;
-    return d.param(names, name, type);
-  };
+  const { p, params } = paramList(d);
   const conds: string[] = [];
   let owner = false;
   for (const [key, column] of Object.entries(FILTER_COLUMNS) as [keyof typeof FILTER_COLUMNS, string][]) {

@@ -35,6 +35,23 @@ export function render(s: Statement, d: Dialect): string {
   return s.text((name, type) => d.param(s.params, name, type), d);
 }
 
+/**
+ * The parameters p0, p1, ... of a query built piece by piece: `p` adds a
+ * value and writes its parameter where it is called, which holds because an
+ * added parameter never moves an earlier one.
+ */
+export function paramList(d: Dialect): { p: (value: string | number, type?: SqlType) => string; params: Record<string, string | number> } {
+  const names: string[] = [];
+  const params: Record<string, string | number> = {};
+  const p = (value: string | number, type?: SqlType): string => {
+    const name = `p${names.length}`;
+    names.push(name);
+    params[name] = value;
+    return d.param(names, name, type);
+  };
+  return { p, params };
+}
+
 const CHALLENGE_TYPES: Partial<Record<keyof ChallengeRow, SqlType>> = { created_at: 'bigint', expires_at: 'bigint', attempts: 'integer', max_attempts: 'integer' };
 const CHALLENGE_LIST = CHALLENGE_COLUMNS.join(', ');
 

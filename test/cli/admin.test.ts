@@ -2,21 +2,16 @@
 // token shown once, passwords from stdin, API keys printed once on stdout.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { runCli, writeStackConfig } from '../helpers/stack.ts';
+import { initStackDir, runCli } from '../helpers/stack.ts';
 
 describe('otp-radius admin', () => {
   let dir: string;
   let config: string;
   const cli = (args: string[], stdin = '') => runCli([...args, '--config', config], stdin);
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'otp-radius-admin-cli-'));
-    config = await writeStackConfig(dir, 0);
-    const init = await runCli(['store', 'init', '--config', config]);
-    assert.equal(init.code, 0, init.stderr);
+    ({ dir, config } = await initStackDir('otp-radius-admin-cli-'));
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 

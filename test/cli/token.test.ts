@@ -2,13 +2,12 @@
 // and exit codes.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { totp } from '../../src/otp/totp.ts';
-import { runCli, writeStackConfig } from '../helpers/stack.ts';
+import { initStackDir, runCli } from '../helpers/stack.ts';
 
 describe('otp-radius token / check', () => {
   let dir: string;
@@ -24,10 +23,7 @@ describe('otp-radius token / check', () => {
     }
   };
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'otp-radius-cli-'));
-    config = await writeStackConfig(dir, 0);
-    const init = await runCli(['store', 'init', '--config', config]);
-    assert.equal(init.code, 0, init.stderr);
+    ({ dir, config } = await initStackDir('otp-radius-cli-'));
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 

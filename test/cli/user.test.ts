@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCli, writeStackConfig } from '../helpers/stack.ts';
+import { initStackDir, runCli } from '../helpers/stack.ts';
 
 let dir: string;
 let config: string;
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'otp-radius-user-'));
-  config = await writeStackConfig(dir, 0);
-  const init = await runCli(['store', 'init', '--config', config]);
-  assert.equal(init.code, 0, init.stderr);
+  ({ dir, config } = await initStackDir('otp-radius-user-'));
 });
 after(async () => rm(dir, { recursive: true, force: true }));
 

@@ -5,17 +5,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.ts';
-
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, 'c.yaml', env);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, String(e));
-    return e.problems;
-  }
-  assert.fail('config was accepted');
-}
+import { loadConfig, parseConfig } from '../../src/config/load.ts';
+import { configProblems as problems } from '../helpers/config.ts';
 
 const CLIENT = `clients:\n  - name: vpn\n    address: 192.0.2.10\n    secret: a-long-enough-shared-secret\n`;
 

@@ -6,25 +6,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ConfigError, parseConfig } from '../../src/config/load.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import { createDelivery } from '../../src/delivery/delivery.ts';
 import { startSmsGateway, type SmsGateway } from '../helpers/sms-gateway.ts';
+import { configProblems as problems } from '../helpers/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'otp-radius-delivery-config-'));
 const PASSWORD_FILE = join(dir, 'smtp.pw');
 writeFileSync(PASSWORD_FILE, 'smtp-secret\n', { mode: 0o600 });
 const NOT_PEM = join(dir, 'not-a-cert.pem');
 writeFileSync(NOT_PEM, 'hello\n');
-
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, 'c.yaml', env);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, String(e));
-    return e.problems;
-  }
-  assert.fail('config was accepted');
-}
 
 /** Warnings other than the one about having no NAS clients. */
 function warnings(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {

@@ -6,19 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ConfigError, parseConfig } from '../../src/config/load.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import { EAP_DEFAULTS } from '../../src/eap/options.ts';
 import { makeCertificates, type Certificates } from '../helpers/eapol.ts';
-
-function problems(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'c.yaml', {});
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, String(e));
-    return e.problems;
-  }
-  assert.fail('config was accepted');
-}
+import { configProblems as problems } from '../helpers/config.ts';
 
 describe('eap config section', () => {
   let dir: string;

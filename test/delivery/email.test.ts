@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createEmailSender } from '../../src/delivery/email.ts';
-import type { DeliveryMessage, SendResult, Sender } from '../../src/delivery/message.ts';
+import type { DeliveryMessage, SendResult } from '../../src/delivery/message.ts';
 import type { EmailOptions } from '../../src/delivery/options.ts';
 import { startMailServer, type MailServer } from '../helpers/mail-server.ts';
 import { freeTcpPort } from '../helpers/ports.ts';
+import { assertSendFailure, senderPool } from '../helpers/senders.ts';
 import { makeTestCa, type TestCa } from '../helpers/test-ca.ts';
 
 const OTP = '804172';
@@ -30,19 +31,10 @@ function options(port: number, ca: TestCa | undefined, over: Partial<EmailOption
   };
 }
 
-const senders: Sender[] = [];
-function sender(o: EmailOptions): Sender {
-  const s = createEmailSender(o);
-  senders.push(s);
-  return s;
-}
+const { sender, closeAll } = senderPool(createEmailSender);
 
 function assertFailure(r: SendResult, failure: string, reason: RegExp): void {
-  assert.equal(r.ok, false, `expected a failure, got ${JSON.stringify(r)}`);
-  if (r.ok) return;
-  assert.equal(r.failure, failure, r.reason);
-  assert.match(r.reason, reason);
-  assert.ok(!r.reason.includes(OTP), 'the code never appears in a reason');
+  assertSendFailure(r, failure, reason, OTP);
 }
 
 describe('e-mail delivery over SMTP', () => {
@@ -58,7 +50,7 @@ describe('e-mail delivery over SMTP', () => {
     plain = await startMailServer({ tls: 'none' });
   });
   after(async () => {
-    await Promise.all(senders.map((s) => s.close()));
+    await closeAll();
     await Promise.all([starttls.close(), implicit.close(), plain.close()]);
   });
 

@@ -4,10 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { DeliveryMessage, SendResult, Sender } from '../../src/delivery/message.ts';
+import type { DeliveryMessage, SendResult } from '../../src/delivery/message.ts';
 import type { SmsOptions } from '../../src/delivery/options.ts';
 import { createSmsSender } from '../../src/delivery/sms.ts';
 import { freeTcpPort } from '../helpers/ports.ts';
+import { assertSendFailure, senderPool } from '../helpers/senders.ts';
 import { startSmsGateway, type SmsGateway } from '../helpers/sms-gateway.ts';
 import { makeTestCa, type TestCa } from '../helpers/test-ca.ts';
 
@@ -17,19 +18,10 @@ function message(to = '0151 123 456 89'): DeliveryMessage {
   return { channel: 'sms', to, login: 'alice', otp: OTP, validUntil: new Date('2026-12-06T13:05:00Z') };
 }
 
-const senders: Sender[] = [];
-function sender(o: SmsOptions): Sender {
-  const s = createSmsSender(o);
-  senders.push(s);
-  return s;
-}
+const { sender, closeAll } = senderPool(createSmsSender);
 
 function assertFailure(r: SendResult, failure: string, reason: RegExp): void {
-  assert.equal(r.ok, false, `expected a failure, got ${JSON.stringify(r)}`);
-  if (r.ok) return;
-  assert.equal(r.failure, failure, r.reason);
-  assert.match(r.reason, reason);
-  assert.ok(!r.reason.includes(OTP), 'the code never appears in a reason');
+  assertSendFailure(r, failure, reason, OTP);
 }
 
 describe('SMS delivery through an HTTP gateway', () => {
@@ -60,7 +52,7 @@ describe('SMS delivery through an HTTP gateway', () => {
     tlsGateway = await startSmsGateway(ca);
   });
   after(async () => {
-    await Promise.all(senders.map((s) => s.close()));
+    await closeAll();
     await Promise.all([gateway.close(), tlsGateway.close()]);
   });
 

@@ -5,34 +5,15 @@
 
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { radius } from '../helpers/radius-package.ts';
 import { filesNotReached, readDictionaryTree } from './dictionary-lint.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DICTIONARY_DIR = join(repoRoot, 'dictionaries');
 const TOP = join(DICTIONARY_DIR, 'dictionary');
 const SECRET = 'testing123';
-
-// The package ships no types; this is the part of it these tests use.
-interface DecodedPacket {
-  code: string;
-  identifier: number;
-  attributes: Record<string, unknown>;
-}
-interface RadiusPackage {
-  unload_dictionaries(): void;
-  add_dictionary(path: string): void;
-  load_dictionaries(): void;
-  attr_name_to_id(name: string, vendorId?: number): string | undefined;
-  attr_id_to_name(id: number, vendorId?: number): string | undefined;
-  vendor_name_to_id(name: string): string | undefined;
-  encode(args: { code: string; secret: string; identifier?: number; attributes: unknown[] }): Buffer;
-  decode(args: { packet: Buffer; secret: string }): DecodedPacket;
-}
-
-const radius = createRequire(import.meta.url)('radius') as RadiusPackage;
 
 // The package keeps its dictionaries in module state and always starts from
 // its own bundled directory: add_dictionary() appends to that list, and

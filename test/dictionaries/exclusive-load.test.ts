@@ -9,26 +9,12 @@
 
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NO_VENDOR, radius } from '../helpers/radius-package.ts';
 import { readDictionaryTree } from './dictionary-lint.ts';
 
 const TOP = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'dictionaries', 'dictionary');
-const NO_VENDOR = -1;
-
-interface RadiusPackage {
-  unload_dictionaries(): void;
-  load_dictionary(path: string): void;
-  attr_name_to_id(name: string, vendorId?: number): string | undefined;
-  attr_id_to_name(id: number, vendorId?: number): string | undefined;
-  vendor_name_to_id(name: string): string | undefined;
-  encode_attributes(packet: Buffer, attributes: unknown[], vendor: number): number;
-  decode_attributes(data: Buffer, hash: Record<string, unknown>, vendor: number): void;
-  encode(args: { code: string; secret: string; attributes: unknown[] }): Buffer;
-}
-
-const radius = createRequire(import.meta.url)('radius') as RadiusPackage;
 
 before(() => {
   radius.unload_dictionaries();

@@ -77,6 +77,15 @@ ${yaml}
   return configFile;
 }
 
+/** A new directory under `prefix` with a config by writeStackConfig and its store made by `store init`, as an admin starts out. */
+export async function initStackDir(prefix: string): Promise<{ dir: string; config: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const config = await writeStackConfig(dir, 0);
+  const init = await runCli(['store', 'init', '--config', config]);
+  if (init.code !== 0) throw new Error(`store init exited with ${init.code}: ${init.stderr}`);
+  return { dir, config };
+}
+
 /** `otp-radius ARGS` as a child process, in `cwd` (default: this process's working directory). */
 export function runCli(args: string[], stdin = '', cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cidrContains, addressBytes } from '../../src/net/cidr.ts';
-import { ConfigError, parseConfig } from '../../src/config/load.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import type { HttpConfig } from '../../src/config/http-section.ts';
 import type { HttpListenerOptions } from '../../src/http/options.ts';
 import { requirePeer } from '../helpers/peers.ts';
+import { configProblems as problems } from '../helpers/config.ts';
 
 function http(yaml: string): HttpConfig | undefined {
   return parseConfig(yaml, 'c.yaml', {}).config.http;
@@ -26,16 +27,6 @@ function only(yaml: string): HttpListenerOptions {
 
 function warnings(yaml: string): string[] {
   return parseConfig(yaml, 'c.yaml', {}).warnings.filter((w) => w.includes(': http'));
-}
-
-function problems(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'c.yaml', {});
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, String(e));
-    return e.problems;
-  }
-  assert.fail('config was accepted');
 }
 
 function allows(l: HttpListenerOptions, address: string): boolean {

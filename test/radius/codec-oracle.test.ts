@@ -7,24 +7,12 @@
 // are covered by attribute-values.test.ts and the radclient test instead.
 
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { before, describe, test } from 'node:test';
 import { decodeAttributes, DEFAULT_DICTIONARY, encodeAttribute, loadDictionaries, type AttributeDef } from '../../src/radius/codec.ts';
 import type { Dictionary } from '../../src/radius/dictionary.ts';
 import { readDictionaryTree } from '../dictionaries/dictionary-lint.ts';
+import { NO_VENDOR, radius } from '../helpers/radius-package.ts';
 
-interface RadiusPackage {
-  unload_dictionaries(): void;
-  load_dictionary(path: string): void;
-  attr_name_to_id(name: string, vendorId?: number): string | undefined;
-  attr_id_to_name(id: number, vendorId?: number): string | undefined;
-  vendor_name_to_id(name: string): string | undefined;
-  encode_attributes(packet: Buffer, attributes: unknown[], vendor: number): number;
-  decode_attributes(data: Buffer, hash: Record<string, unknown>, vendor: number): void;
-}
-
-const radius = createRequire(import.meta.url)('radius') as RadiusPackage;
-const NO_VENDOR = -1;
 const COMPARED_TYPES: ReadonlySet<string> = new Set(['string', 'octets', 'ipaddr', 'integer', 'date']);
 
 let dictionary: Dictionary;

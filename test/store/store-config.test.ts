@@ -5,18 +5,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, parseConfig } from '../../src/config/load.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import { tempDir } from './helpers.ts';
-
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, 'c.yaml', env);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, String(e));
-    return e.problems;
-  }
-  assert.fail('config was accepted');
-}
+import { configProblems as problems } from '../helpers/config.ts';
 
 test('no store section: SQLite with its defaults', () => {
   const { config } = parseConfig('', 'c.yaml');

@@ -8,21 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { ConfigError, parseConfig } from '../../src/config/load.ts';
+import { parseConfig } from '../../src/config/load.ts';
 import { createResolver } from '../../src/users/index.ts';
+import { configProblems as problems } from '../helpers/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'otp-radius-rcfg-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, 'c.yaml', env);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, String(e));
-    return e.problems;
-  }
-  assert.fail('config was accepted');
-}
 
 const LDAP = 'resolvers:\n  corp:\n    type: ldap\n    uri: ldap://127.0.0.1:3389\n    baseDn: dc=example,dc=org\n';
 

@@ -2,6 +2,7 @@
 // an $id so the OpenAPI document names them, and small builders for the
 // routes. Request bodies allow no unknown field.
 
+import { TOKEN_STATES } from '../../auth/admin.ts';
 import { ROLES } from '../../model/actor.ts';
 import { HASH_ALGORITHMS, TOKEN_TYPES } from '../../model/token.ts';
 
@@ -38,7 +39,7 @@ export const SHARED_SCHEMAS = [
     properties: {
       serial: { type: 'string' },
       type: { type: 'string', enum: [...TOKEN_TYPES] },
-      state: { type: 'string', enum: ['active', 'disabled', 'locked', 'pending', 'revoked'] },
+      state: { type: 'string', enum: [...TOKEN_STATES] },
       active: { type: 'boolean' },
       pending: { type: 'boolean' },
       revoked: { type: 'boolean' },

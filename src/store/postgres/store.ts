@@ -18,7 +18,8 @@ import { sealedInfoRows, type InfoRow } from '../seal-at-rest.ts';
 import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import { secretDigest } from '../secret-digest.ts';
-import { PostgresAdminTables, PostgresAuditTable } from './admin-tables.ts';
+import type { AdminTables } from '../admin-types.ts';
+import { PostgresAuditTable, postgresAdminTables } from './admin-tables.ts';
 import {
   advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
   throttleArgs, throttleFailureArgs, tokenCountSql, tokenListSql, type ThrottleRow,
@@ -101,7 +102,7 @@ export class PostgresTokenStore implements TokenStore {
   readonly pins: PinHasher;
   readonly passwords: PinHasher;
   readonly digest: (secret: string) => string;
-  readonly admins: PostgresAdminTables;
+  readonly admins: AdminTables;
   readonly audit: PostgresAuditTable;
   /** Never settles: the database server owns durability, and a lost connection is recovered from. */
   readonly fatal: Promise<never> = new Promise(() => undefined);
@@ -120,7 +121,7 @@ export class PostgresTokenStore implements TokenStore {
     this.passwords = pinHasher(keys.pepper, PASSWORD_PARAMS);
     this.digest = secretDigest(keys.pepper);
     const query = (what: string, text: string, values: unknown[], name?: string): Promise<pg.QueryResult> => this.#query(what, name ?? null, text, values);
-    this.admins = new PostgresAdminTables(query);
+    this.admins = postgresAdminTables(query);
     this.audit = new PostgresAuditTable(query);
     // An idle connection that breaks (server restart, failover) emits here;
     // without a listener the process would crash. The pool already dropped it.

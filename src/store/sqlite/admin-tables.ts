@@ -4,112 +4,39 @@
 // audited login costs no transaction of its own.
 
 import type Database from 'better-sqlite3';
-import type { AdminAccount, AdminAccountPatch, AdminSession, ApiKey, NewAdminAccount, NewApiKey } from '../../model/admin-account.ts';
 import type { AuditQuery, AuditRecord, DecisionCountQuery, DecisionCounts } from '../../model/audit.ts';
-import { accountToRow, apiKeyToRow, checkAccountName, checkHexId, rowToAccount, rowToApiKey, rowToSession, sessionToRow } from '../admin-rows.ts';
-import { ADMIN_STATEMENTS, TOUCH_EVERY_SECONDS, type AdminStatementName } from '../admin-sql.ts';
+import { ADMIN_STATEMENTS, type AdminStatementName } from '../admin-sql.ts';
+import { SqlAdminTables, type Row } from '../admin-tables.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
-import { AUDIT_LIST, auditQuerySql, auditToRow, decisionCounts, decisionCountSql, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, PURGE_SLICE_MS, rowToAudit, SETTLE_CHUNK } from '../audit-sql.ts';
-import { errorCode, insertNew } from '../errors.ts';
-import { checkTimestamp } from '../validate.ts';
-import { SQLITE, sqlite } from './sql.ts';
-
-type Row = Record<string, unknown>;
+import { AUDIT_LIST, auditQuerySql, auditToRow, decisionCounts, decisionCountSql, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, purgeInSlices, rowToAudit, settleInChunks } from '../audit-sql.ts';
+import { errorCode } from '../errors.ts';
+import { preparedByText, SQLITE, sqlite } from './sql.ts';
 
 function isDuplicate(err: unknown): boolean {
   return errorCode(err)?.startsWith('SQLITE_CONSTRAINT') ?? false;
 }
 
-export class SqliteAdminTables implements AdminTables {
-  readonly #s: Record<AdminStatementName, Database.Statement>;
-  readonly #db: Database.Database;
-
-  constructor(db: Database.Database) {
-    this.#db = db;
-    this.#s = Object.fromEntries(Object.entries(ADMIN_STATEMENTS).map(([name, s]) => [name, db.prepare(sqlite(s))])) as Record<AdminStatementName, Database.Statement>;
-  }
-
-  async createAccount(account: NewAdminAccount, now: number): Promise<AdminAccount> {
-    const full: AdminAccount = { ...account, disabled: false, createdAt: Math.floor(now), lastLogin: null };
-    const row = accountToRow(full);
-    await insertNew(`admin account ${row.name}`, isDuplicate, () => this.#s.insertAccount.run(row));
-    return full;
-  }
-
-  async getAccount(name: string): Promise<AdminAccount | undefined> {
-    const row = this.#s.getAccount.get({ name: checkAccountName(name) }) as Row | undefined;
-    return row && rowToAccount(row);
-  }
-
-  async listAccounts(): Promise<AdminAccount[]> {
-    return (this.#s.listAccounts.all() as Row[]).map(rowToAccount);
-  }
-
-  async updateAccount(name: string, patch: AdminAccountPatch): Promise<boolean> {
-    checkAccountName(name);
-    return this.#db.transaction((): boolean => {
-      const row = this.#s.getAccount.get({ name }) as Row | undefined;
-      if (!row) return false;
-      this.#s.updateAccount.run(accountToRow({ ...rowToAccount(row), ...patch }));
-      return true;
-    }).immediate();
-  }
-
-  async deleteAccount(name: string): Promise<boolean> {
-    return this.#s.deleteAccount.run({ name: checkAccountName(name) }).changes === 1;
-  }
-
-  async createApiKey(key: NewApiKey): Promise<void> {
-    const row = apiKeyToRow({ ...key, lastUsed: null, revokedAt: null });
-    await insertNew(`API key ${row.id}`, isDuplicate, () => this.#s.insertApiKey.run(row));
-  }
-
-  async getApiKey(id: string): Promise<ApiKey | undefined> {
-    const row = this.#s.getApiKey.get({ id: checkHexId(id, 'API key id') }) as Row | undefined;
-    return row && rowToApiKey(row);
-  }
-
-  async listApiKeys(): Promise<ApiKey[]> {
-    return (this.#s.listApiKeys.all() as Row[]).map(rowToApiKey);
-  }
-
-  async revokeApiKey(id: string, now: number): Promise<boolean> {
-    return this.#s.revokeApiKey.run({ id: checkHexId(id, 'API key id'), now: checkTimestamp(now, 'revokeApiKey: now') }).changes === 1;
-  }
-
-  async touchApiKey(id: string, now: number): Promise<void> {
-    this.#s.touchApiKey.run({ id: checkHexId(id, 'API key id'), now: checkTimestamp(now, 'touchApiKey: now'), every: TOUCH_EVERY_SECONDS });
-  }
-
-  async createSession(session: AdminSession): Promise<void> {
-    const row = sessionToRow(session);
-    await insertNew('admin session', isDuplicate, () => this.#s.insertSession.run(row));
-  }
-
-  async getSession(id: string): Promise<AdminSession | undefined> {
-    const row = this.#s.getSession.get({ id: checkHexId(id, 'session id') }) as Row | undefined;
-    return row && rowToSession(row);
-  }
-
-  async touchSession(id: string, now: number): Promise<void> {
-    this.#s.touchSession.run({ id: checkHexId(id, 'session id'), now: checkTimestamp(now, 'touchSession: now'), every: TOUCH_EVERY_SECONDS });
-  }
-
-  async deleteSession(id: string): Promise<boolean> {
-    return this.#s.deleteSession.run({ id: checkHexId(id, 'session id') }).changes === 1;
-  }
-
-  async deleteSessionsOf(account: string): Promise<number> {
-    return this.#s.deleteSessionsOf.run({ account: checkAccountName(account) }).changes;
-  }
-
-  async purgeSessions(idleBefore: number, createdBefore: number): Promise<number> {
-    return this.#s.purgeSessions.run({ idle: checkTimestamp(idleBefore, 'purgeSessions'), created: checkTimestamp(createdBefore, 'purgeSessions') }).changes;
-  }
+export function sqliteAdminTables(db: Database.Database): AdminTables {
+  const s = Object.fromEntries(Object.entries(ADMIN_STATEMENTS).map(([name, st]) => [name, db.prepare(sqlite(st))])) as Record<AdminStatementName, Database.Statement>;
+  return new SqlAdminTables({
+    async run(name, args) {
+      const statement = s[name];
+      return statement.reader ? { rows: statement.all(args) as Row[], changes: 0 } : { rows: [], changes: statement.run(args).changes };
+    },
+    isDuplicate,
+    // IMMEDIATE takes the write lock before the read, so no other write lands between the two.
+    async replaceAccount(name, change) {
+      return db.transaction((): boolean => {
+        const row = s.getAccount.get({ name }) as Row | undefined;
+        if (!row) return false;
+        s.updateAccount.run(change(row));
+        return true;
+      }).immediate();
+    },
+  });
 }
 
 export class SqliteAuditTable implements AuditTable {
-  readonly #db: Database.Database;
   readonly #write: <T>(run: () => T) => Promise<T>;
   readonly #insert: Database.Statement;
   readonly #oldest: Database.Statement;
@@ -118,11 +45,11 @@ export class SqliteAuditTable implements AuditTable {
   readonly #lastOfChunk: Database.Statement;
   readonly #copy: Database.Statement;
   readonly #drop: Database.Statement;
-  readonly #queries = new Map<string, Database.Statement>();
+  readonly #prepared: (text: string) => Database.Statement;
 
   /** `writer` is the group-commit connection, `write` runs a function inside its next batch. */
   constructor(db: Database.Database, writer: Database.Database, write: <T>(run: () => T) => Promise<T>) {
-    this.#db = db;
+    this.#prepared = preparedByText(db);
     this.#write = write;
     this.#insert = writer.prepare(sqlite(INSERT_AUDIT));
     this.#purge = writer.prepare(sqlite(PURGE_AUDIT));
@@ -135,18 +62,14 @@ export class SqliteAuditTable implements AuditTable {
   }
 
   async settle(maxRows = Number.MAX_SAFE_INTEGER): Promise<number> {
-    let moved = 0;
-    while (moved < maxRows) {
-      const n = await this.#write(() => {
-        const last = this.#lastOfChunk.get(Math.min(SETTLE_CHUNK, maxRows - moved)) as number | null;
+    return settleInChunks(maxRows, (limit) =>
+      this.#write(() => {
+        const last = this.#lastOfChunk.get(limit) as number | null;
         if (last === null) return 0;
         this.#copy.run(last);
         return this.#drop.run(last).changes;
-      });
-      moved += n;
-      if (n === 0) break;
-    }
-    return moved;
+      }),
+    );
   }
 
   async write(records: readonly AuditRecord[]): Promise<void> {
@@ -167,24 +90,14 @@ export class SqliteAuditTable implements AuditTable {
     return decisionCounts(this.#prepared(perMinute).all(params) as Row[], this.#prepared(reasons).all(params) as Row[]);
   }
 
-  /** A statement of a query's text, prepared once (the texts vary only with the number of realms). */
-  #prepared(text: string): Database.Statement {
-    let stmt = this.#queries.get(text);
-    if (!stmt) {
-      if (this.#queries.size > 200) this.#queries.clear();
-      stmt = this.#db.prepare(text);
-      this.#queries.set(text, stmt);
-    }
-    return stmt;
-  }
-
   async purge(before: number): Promise<number> {
-    let removed = await this.#write(() => this.#purgeRecent.run({ before }).changes);
-    for (;;) {
-      const oldest = this.#oldest.get() as number | null;
-      if (oldest === null || oldest >= before) return removed;
-      const upTo = Math.min(before, Number(oldest) + PURGE_SLICE_MS);
-      removed += await this.#write(() => this.#purge.run({ before: upTo }).changes);
-    }
+    return purgeInSlices(before, {
+      recent: (upTo) => this.#write(() => this.#purgeRecent.run({ before: upTo }).changes),
+      oldest: async () => {
+        const oldest = this.#oldest.get() as number | null;
+        return oldest === null ? null : Number(oldest);
+      },
+      older: (upTo) => this.#write(() => this.#purge.run({ before: upTo }).changes),
+    });
   }
 }

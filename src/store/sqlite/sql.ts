@@ -1,5 +1,6 @@
 // SQLite's dialect of the shared SQL (../sql.ts): parameters bound by name.
 
+import type Database from 'better-sqlite3';
 import { errorCode, StoreError } from '../errors.ts';
 import { render, type Dialect, type Statement } from '../sql.ts';
 
@@ -20,6 +21,24 @@ export function asOutage(err: unknown, where: string): unknown {
   const code = errorCode(err);
   if (code === undefined || !OUTAGE.test(code)) return err;
   return new StoreError('unavailable', `${where}: ${code}: ${(err as Error).message}`, { cause: err });
+}
+
+/**
+ * Statements built at run time (filters, searches), prepared once per text
+ * on `db`; the cache starts over past a couple of hundred texts, so odd
+ * combinations cannot grow it without bound.
+ */
+export function preparedByText(db: Database.Database): (text: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (text) => {
+    let stmt = cache.get(text);
+    if (!stmt) {
+      if (cache.size > 200) cache.clear();
+      stmt = db.prepare(text);
+      cache.set(text, stmt);
+    }
+    return stmt;
+  };
 }
 
 /** The statement's text for better-sqlite3, which binds an object's keys to the @names. */

@@ -25,23 +25,25 @@ import { sealedInfoRows, type InfoRow } from '../seal-at-rest.ts';
 import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import { secretDigest } from '../secret-digest.ts';
-import { SqliteAdminTables, SqliteAuditTable } from './admin-tables.ts';
+import type { AdminTables } from '../admin-types.ts';
+import { SqliteAuditTable, sqliteAdminTables } from './admin-tables.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import {
-  advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
+  advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
   throttleArgs, throttleFailureArgs, tokenCountSql, tokenListSql, type ThrottleRow,
 } from '../query-args.ts';
 import { rowToWindow, sendSubjects, sendTime, type SendRow } from '../sends.ts';
 import { setting, SQLITE_SETTINGS } from '../settings.ts';
-import { FAILURE_COUNTS, recordFailureSet, STATEMENTS, upsertTokenSql, type StatementName } from '../sql.ts';
+import { FAILURE_COUNTS, recordFailureSet, STATEMENTS, type StatementName } from '../sql.ts';
 import type { FailedToken, ImportOptions, ImportResult, SendWindow, ThrottleKey, ThrottleState, TokenFilter, TokenStore } from '../types.ts';
 import type { Challenge } from '../../model/challenge.ts';
 import type { NewToken, Token, TokenPatch } from '../../model/token.ts';
 import { checkChallenge, checkSerial, checkTimestamp, tokenFromNew } from '../validate.ts';
 import { openMain, openWriter } from './connect.ts';
+import { exportTokenPages, importTokenList } from './bulk.ts';
 import { GroupCommit } from './group-commit.ts';
 import { migrateSqlite } from './schema.ts';
-import { asOutage, SQLITE, sqlite } from './sql.ts';
+import { asOutage, preparedByText, SQLITE, sqlite } from './sql.ts';
 import { WalSync, WalSyncError } from './wal-sync.ts';
 
 export interface SqliteStoreOptions extends BackendOptions {
@@ -103,7 +105,7 @@ export class SqliteTokenStore implements TokenStore {
   readonly pins: PinHasher;
   readonly passwords: PinHasher;
   readonly digest: (secret: string) => string;
-  readonly admins: SqliteAdminTables;
+  readonly admins: AdminTables;
   readonly audit: SqliteAuditTable;
   /** See KeyedTokenStore.fatal (index.ts); an in-memory store has no WAL to fail. */
   readonly fatal: Promise<WalSyncError>;
@@ -114,11 +116,12 @@ export class SqliteTokenStore implements TokenStore {
   readonly #seedKey: Buffer;
   readonly #s;
   readonly #w;
-  readonly #filtered = new Map<string, Database.Statement>();
+  readonly #filtered: (text: string) => Database.Statement;
 
   /** Use openSqliteStore; this takes a database that is already migrated and checked. */
   constructor(db: Database.Database, keys: StoreKeys, description: string, pinParams: ScryptParams = DEFAULT_PIN_PARAMS, group: GroupOptions = {}) {
     this.#db = db;
+    this.#filtered = preparedByText(db);
     const writer = group.writer ?? db;
     this.#writer = writer;
     this.#group = new GroupCommit(writer, { busyTimeoutMs: group.busyTimeoutMs ?? SQLITE_SETTINGS.busyTimeoutMs.default, walSync: group.walSync, minIntervalMs: group.walSync ? COMMIT_INTERVAL_MS : 0 });
@@ -129,19 +132,15 @@ export class SqliteTokenStore implements TokenStore {
     this.pins = pinHasher(keys.pepper, pinParams);
     this.passwords = pinHasher(keys.pepper, PASSWORD_PARAMS);
     this.digest = secretDigest(keys.pepper);
-    this.admins = new SqliteAdminTables(db);
+    this.admins = sqliteAdminTables(db);
     this.audit = new SqliteAuditTable(db, writer, (run) => this.#write(run));
     this.#s = {
-      ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'challengesOfUser', 'mergeChallenge', 'getThrottle', 'learnedNasClients', 'sendWindow']),
+      ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'challengesOfUser', 'getThrottle', 'learnedNasClients', 'sendWindow']),
       getToken: db.prepare('SELECT * FROM tokens WHERE serial = ?'),
       // No ORDER BY: sorting a user's few rows in JavaScript is cheaper than the temporary B-tree SQLite builds for it.
       tokensOfUser: db.prepare('SELECT * FROM tokens WHERE owner_resolver = ? AND owner_user_id = ?'),
       deleteToken: db.prepare('DELETE FROM tokens WHERE serial = ?'),
       ping: db.prepare('SELECT 1').pluck(),
-      exportPage: db.prepare('SELECT * FROM tokens WHERE serial > ? ORDER BY serial LIMIT ?'),
-      tokenExists: db.prepare('SELECT 1 FROM tokens WHERE serial = ?').pluck(),
-      upsertToken: db.prepare(sqlite(STATEMENTS.insertToken) + upsertTokenSql(SQLITE)),
-      importChallengeToken: db.prepare('INSERT INTO challenge_tokens (transaction_id, serial) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     };
     // The statements of authentication's writes run in group commits on the writer connection.
     this.#w = {
@@ -168,23 +167,12 @@ export class SqliteTokenStore implements TokenStore {
 
   async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
     const { text, params } = tokenListSql(filter, SQLITE);
-    return this.#filteredStatement(text).all(params).map((row) => rowToToken(row, this.#seedKey));
+    return this.#filtered(text).all(params).map((row) => rowToToken(row, this.#seedKey));
   }
 
   async countTokens(filter: TokenFilter = {}): Promise<number> {
     const { text, params } = tokenCountSql(filter, SQLITE);
-    return Number((this.#filteredStatement(text).get(params) as { n: number }).n);
-  }
-
-  /** The statement of a filter's text, prepared once (texts vary with the fields a filter has). */
-  #filteredStatement(text: string): Database.Statement {
-    let stmt = this.#filtered.get(text);
-    if (!stmt) {
-      if (this.#filtered.size > 200) this.#filtered.clear();
-      stmt = this.#db.prepare(text);
-      this.#filtered.set(text, stmt);
-    }
-    return stmt;
+    return Number((this.#filtered(text).get(params) as { n: number }).n);
   }
 
   async tokensOfUser(resolver: string, userId: string): Promise<Token[]> {
@@ -361,47 +349,15 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async *exportTokens(batchSize = 1000): AsyncIterable<Token[]> {
-    const size = checkBatchSize(batchSize);
-    let after = '';
-    for (;;) {
-      const rows = this.#s.exportPage.all(after, size) as { serial: string }[];
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1]!.serial;
-      yield rows.map((row) => rowToToken(row, this.#seedKey));
-      if (rows.length < size) return;
-    }
+    yield* exportTokenPages(this.#db, this.#seedKey, checkBatchSize(batchSize));
   }
 
   async listChallenges(): Promise<Challenge[]> {
     return this.#s.listChallenges.all().map(rowToChallenge);
   }
 
-  /** Collects the tokens first: a SQLite transaction cannot span awaits. */
   async importTokens(tokens: Iterable<Token> | AsyncIterable<Token>, options: ImportOptions = {}): Promise<ImportResult> {
-    const check = importChecker();
-    const list: Token[] = [];
-    for await (const t of tokens) list.push(check(t, list.length));
-    const challenges = (options.challenges ?? []).map(checkChallenge);
-    const result: ImportResult = { created: 0, updated: 0, challenges: 0 };
-    const rollback = new Error('dry run');
-    try {
-      this.#db.transaction(() => {
-        for (const t of list) {
-          if (this.#s.tokenExists.get(t.serial) === undefined) result.created++;
-          else result.updated++;
-          this.#s.upsertToken.run(tokenToRow(t, this.#seedKey));
-        }
-        for (const c of challenges) {
-          this.#s.mergeChallenge.run(challengeToRow(c));
-          for (const serial of c.serials) this.#s.importChallengeToken.run(c.transactionId, serial);
-          result.challenges++;
-        }
-        if (options.dryRun) throw rollback;
-      }).immediate();
-    } catch (err) {
-      if (err !== rollback) throw err;
-    }
-    return result;
+    return importTokenList(this.#db, this.#seedKey, tokens, options);
   }
 
   async ping(): Promise<void> {

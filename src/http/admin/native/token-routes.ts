@@ -3,7 +3,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
-import { AdminError, deleteToken, enrollToken, listTokens, setTokenLimits, showToken, tokenView, type TokenLimits, type TokenQuery } from '../../../auth/admin.ts';
+import { AdminError, deleteToken, enrollToken, listTokens, setTokenLimits, showToken, TOKEN_STATES, tokenView, type TokenLimits, type TokenQuery } from '../../../auth/admin.ts';
 import { HASH_ALGORITHMS, TOKEN_TYPES, type HashAlgorithm, type TokenType } from '../../../model/token.ts';
 import { base32Encode } from '../../../otp/base32.ts';
 import { OtpInputError } from '../../../otp/errors.ts';
@@ -12,7 +12,8 @@ import { callerOf } from '../caller.ts';
 import { body, errors, LOGIN, REALM, SERIAL } from '../schemas.ts';
 import { unixSeconds, type AdminRouteDeps } from './deps.ts';
 
-const STATES = ['active', 'disabled', 'locked', 'pending', 'revoked', 'unassigned'] as const;
+/** What the list filters on: a token state, or no owner. */
+const STATES = [...TOKEN_STATES, 'unassigned'] as const;
 const TOKEN = { $ref: 'Token#' };
 const SERVER_MADE: ReadonlySet<TokenType> = new Set(['email', 'sms', 'spass']);
 export const SERIAL_PARAMS = { type: 'object', properties: { serial: SERIAL }, required: ['serial'], additionalProperties: false };
