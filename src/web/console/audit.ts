@@ -72,7 +72,8 @@ export function auditRoutes(deps: AuditPageDeps) {
       const rows = result.records.map((r) => ({
         ...r,
         time: utcText(r.at),
-        userHref: r.event === 'auth' && r.user && r.realm ? userPath(area.prefix, r.realm, r.user) : null,
+        // A decision that names a token found its user: the link leads somewhere.
+        userHref: r.event === 'auth' && r.user && r.realm && r.serial ? userPath(area.prefix, r.realm, r.user) : null,
       }));
       return consolePage(request, reply, 'console/audit', {
         filter: shown,

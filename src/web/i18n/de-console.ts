@@ -221,7 +221,7 @@ export const deConsole: Record<keyof typeof enConsole, Message> = {
   'audit.shown': { one: '{count} Zeile, neueste zuerst', other: '{count} Zeilen, neueste zuerst' },
   'audit.time': 'Zeit',
   'audit.timeUtc': 'Zeit (UTC)',
-  'audit.action': 'Aktion',
+  'audit.action': 'Ereignis',
   'audit.nas': 'NAS',
   'audit.address': 'Adresse',
 

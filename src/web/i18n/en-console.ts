@@ -218,7 +218,7 @@ export const enConsole = {
   'audit.shown': { one: '{count} row, newest first', other: '{count} rows, newest first' },
   'audit.time': 'Time',
   'audit.timeUtc': 'Time (UTC)',
-  'audit.action': 'Action',
+  'audit.action': 'Event',
   'audit.nas': 'NAS',
   'audit.address': 'Address',
 
