@@ -33,7 +33,8 @@ function cells(r: AuditRecord): Record<(typeof AUDIT_CSV_COLUMNS)[number], strin
  * breaks off rather than looking complete; `onError` hears of it.
  */
 export function auditCsv(records: AsyncIterable<AuditRecord>, onError: (err: Error) => void): Readable {
-  const csv = stringify({ header: true, columns: [...AUDIT_CSV_COLUMNS], escape_formulas: true, record_delimiter: 'windows', bom: true });
+  // With CRLF between records csv-stringify quotes only a cell holding CRLF; a lone LF or CR must be quoted too.
+  const csv = stringify({ header: true, columns: [...AUDIT_CSV_COLUMNS], escape_formulas: true, record_delimiter: 'windows', quoted_match: /[\r\n]/, bom: true });
   pipeline(
     Readable.from(
       (async function* rows() {

@@ -14,11 +14,16 @@ export interface UploadedFile {
 }
 
 export interface MultipartLimits {
-  /** Largest file, and largest field, in bytes. */
-  maxBytes: number;
+  /** Largest file, in bytes. */
+  fileBytes: number;
+  /** Largest field besides the file, in bytes. */
+  fieldBytes: number;
   /** Most fields besides the file. */
   maxFields: number;
 }
+
+/** How much more than the limit a refused upload is read on before the answer goes out anyway. */
+const DRAIN_FACTOR = 4;
 
 class TooLarge extends Error {
   readonly statusCode = 413;
@@ -32,21 +37,36 @@ function parse(request: FastifyRequest, payload: Readable, limits: MultipartLimi
       if (failed) return;
       failed = true;
       payload.unpipe(busboy);
+      if (payload.readableEnded) {
+        reject(err);
+        return;
+      }
+      // The refusal waits for the rest of the body, up to a bound: a browser shows an answer that comes before it finished sending as a broken connection.
+      let drained = 0;
+      const drain = (chunk: Buffer): void => {
+        drained += chunk.length;
+        if (drained > DRAIN_FACTOR * Math.max(limits.fileBytes, limits.fieldBytes)) {
+          payload.off('data', drain);
+          reject(err);
+        }
+      };
+      payload.on('data', drain);
+      payload.once('end', () => reject(err));
+      payload.once('error', () => reject(err));
       payload.resume();
-      reject(err);
     };
     const busboy = Busboy({
       headers: request.headers as { 'content-type': string },
-      limits: { files: 1, fields: limits.maxFields, fieldSize: limits.maxBytes, fileSize: limits.maxBytes, parts: limits.maxFields + 1 },
+      limits: { files: 1, fields: limits.maxFields, fieldSize: limits.fieldBytes, fileSize: limits.fileBytes, parts: limits.maxFields + 1 },
     });
     busboy.on('field', (name, value, _nameCut, valueCut) => {
-      if (valueCut) fail(new TooLarge(`the field ${name.slice(0, 50)} is larger than ${limits.maxBytes} bytes`));
+      if (valueCut) fail(new TooLarge(`the field ${name.slice(0, 50)} is larger than ${limits.fieldBytes} bytes`));
       else body[name] = value;
     });
     busboy.on('file', (name, stream, filename) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => fail(new TooLarge(`the file is larger than ${limits.maxBytes} bytes`)));
+      stream.on('limit', () => fail(new TooLarge(`the file is larger than ${limits.fileBytes} bytes`)));
       stream.on('end', () => {
         if (!stream.truncated) body[name] = { filename: filename.slice(0, 256), content: Buffer.concat(chunks) };
       });

@@ -96,7 +96,7 @@ export function tokenImportRoutes(deps: TokenImportDeps) {
 
     await app.register(async (scope) => {
       // The preview carries the file back base64-encoded, a third larger than the file.
-      acceptMultipart(scope, { maxBytes: Math.ceil((maxBytes * 4) / 3) + 4, maxFields: 12 });
+      acceptMultipart(scope, { fileBytes: maxBytes, fieldBytes: Math.ceil((maxBytes * 4) / 3) + 4, maxFields: 12 });
       scope.post('/tokens/import', { config: { may: 'token.import' } }, async (req, reply) => {
         const { t } = webOf(req);
         const f = readForm(req, maxBytes);

@@ -17,7 +17,6 @@ export interface TokenListDeps {
 export const PAGE_SIZE = 50;
 /** What the state filter offers: the token states, and tokens nobody owns. */
 const STATE_FILTERS = [...TOKEN_STATES, 'unassigned'] as const;
-const DAY_SECONDS = 86_400;
 
 interface ListQuery {
   realm?: string;
@@ -75,7 +74,6 @@ export function tokenListRoutes(deps: TokenListDeps) {
         first,
         bulk,
         here: `${area.prefix}/tokens${queryOf({ ...filter, after: given(q.after) })}`,
-        daySeconds: DAY_SECONDS,
       }, { title: t('tokens.title') });
     });
   };
