@@ -38,6 +38,8 @@ describe('console users in a browser', () => {
 
     const page = await browser.open();
     await logIn(page, s.base, 'desk');
+    await page.getByRole('link', { name: 'The locked tokens' }).click();
+    assert.deepEqual(await page.getByTestId('tokens').locator('tbody th').allTextContents(), ['ALICE-HOTP'], 'from the dashboard to the locked tokens');
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByLabel('Login or name contains').fill('ali');
     await page.getByRole('button', { name: 'Find users' }).click();

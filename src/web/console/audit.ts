@@ -45,7 +45,6 @@ function filterOf(request: FastifyRequest): { shown: Record<string, string | und
     user: given(q.user), realm: given(q.realm), serial: given(q.serial), event: given(q.event), result: given(q.result), reason: given(q.reason), actor: given(q.actor), from: given(q.from), to: given(q.to),
   };
   const from = utcMillis(shown.from, 'from');
-  // "To" a minute includes that minute.
   const to = utcMillis(shown.to, 'to');
   const query = {
     ...(shown.user ? { user: shown.user } : {}),
@@ -56,7 +55,8 @@ function filterOf(request: FastifyRequest): { shown: Record<string, string | und
     ...(shown.reason ? { reason: shown.reason } : {}),
     ...(shown.actor ? { actor: shown.actor } : {}),
     ...(from !== undefined ? { from } : {}),
-    ...(to !== undefined ? { to: to + 59_999 } : {}),
+    // "To" a minute (or second) includes all of it.
+    ...(to !== undefined ? { to: to + (shown.to!.length === 16 ? 59_999 : 999) } : {}),
   };
   return { shown, query };
 }

@@ -70,7 +70,7 @@ function formatOf(f: ImportForm, content: string): ImportRequest['format'] {
   return /^\s*<|\.(pskc|xml)$/i.test(content.slice(0, 200)) || /\.(pskc|xml)$/i.test(f.filename) ? 'pskc' : 'oath-csv';
 }
 
-function request(f: ImportForm, dryRun: boolean): ImportRequest {
+function importRequest(f: ImportForm, dryRun: boolean): ImportRequest {
   if (!f.content) throw new AdminError('invalid', 'choose a file to import');
   const content = f.content.toString('utf8');
   const format = formatOf(f, content);
@@ -103,7 +103,7 @@ export function tokenImportRoutes(deps: TokenImportDeps) {
         const shown = { format: f.format, user: f.user, realm: f.realm };
         let outcome: ImportOutcome;
         try {
-          outcome = await importTokenFile(deps.admin, sessionOf(req).actor, request(f, f.step === 'preview'));
+          outcome = await importTokenFile(deps.admin, sessionOf(req).actor, importRequest(f, f.step === 'preview'));
         } catch (err) {
           if (!(err instanceof AdminError) || err.code !== 'invalid') throw err;
           const problems = err.problems.length > 0 ? err.problems : [err.message];

@@ -10,6 +10,7 @@ export const deConsole: Record<keyof typeof enConsole, Message> = {
   'nav.audit': 'Protokoll',
   'nav.admins': 'Administratoren',
   'nav.apiKeys': 'API-Schlüssel',
+  'dashboard.lockedList': 'Die gesperrten Token',
 
   'common.realm': 'Realm',
   'common.allRealms': 'alle Realms',

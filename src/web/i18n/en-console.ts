@@ -7,6 +7,7 @@ export const enConsole = {
   'nav.audit': 'Audit',
   'nav.admins': 'Admins',
   'nav.apiKeys': 'API keys',
+  'dashboard.lockedList': 'The locked tokens',
 
   'common.realm': 'Realm',
   'common.allRealms': 'all realms',
