@@ -69,6 +69,9 @@ describe('console import upload over HTTP', () => {
     assert.match(await missing.text(), /choose a file to import/);
     const odd = await post(s.as.admin, { _csrf: csrf, step: 'now' }, [{ name: 'a.csv', content: `UP-6, ${KEY}\n` }]);
     assert.equal(odd.status, 400);
+    const session = s.as.admin && 'session' in s.as.admin ? s.as.admin.session.cookie : '';
+    const noBoundary = await fetch(`${s.base}/console/tokens/import`, { method: 'POST', body: 'x', headers: { cookie: session, 'content-type': 'multipart/form-data' } });
+    assert.equal(noBoundary.status, 400, 'a multipart body without a boundary');
   });
 
   test('the helpdesk may not import; the other forms refuse a multipart body', async () => {

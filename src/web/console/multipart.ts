@@ -55,10 +55,17 @@ function parse(request: FastifyRequest, payload: Readable, limits: MultipartLimi
       payload.once('error', () => reject(err));
       payload.resume();
     };
-    const busboy = Busboy({
-      headers: request.headers as { 'content-type': string },
-      limits: { files: 1, fields: limits.maxFields, fieldSize: limits.fieldBytes, fileSize: limits.fileBytes, parts: limits.maxFields + 1 },
-    });
+    let busboy: ReturnType<typeof Busboy>;
+    try {
+      busboy = Busboy({
+        headers: request.headers as { 'content-type': string },
+        limits: { files: 1, fields: limits.maxFields, fieldSize: limits.fieldBytes, fileSize: limits.fileBytes, parts: limits.maxFields + 1 },
+      });
+    } catch (err) {
+      // A Content-Type without a boundary, say: the client's mistake.
+      reject(Object.assign(new Error(`the upload could not be read: ${(err as Error).message}`), { statusCode: 400 }));
+      return;
+    }
     busboy.on('field', (name, value, _nameCut, valueCut) => {
       if (valueCut) fail(new TooLarge(`the field ${name.slice(0, 50)} is larger than ${limits.fieldBytes} bytes`));
       else body[name] = value;
