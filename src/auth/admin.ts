@@ -4,7 +4,8 @@
 
 export { accountView, addAccount, deleteAccount, listAccounts, MIN_PASSWORD_LENGTH, setAccountDisabled, setAccountPassword, showAccount, type AccountOtp, type AddedAccount, type NewAccountRequest } from './admin/accounts.ts';
 export { actorOfApiKey, apiKeyView, createApiKey, listApiKeys, revokeApiKey, type CreatedKey, type NewKeyRequest } from './admin/api-keys.ts';
-export { auditCursor, lastAuthentication, queryAudit, type AuditPage } from './admin/audit-query.ts';
+export { BATCH_ACTIONS, MAX_BATCH, tokenBatch, type BatchAction, type BatchOutcome } from './admin/bulk.ts';
+export { auditCursor, auditRecords, lastAuthentication, queryAudit, type AuditPage } from './admin/audit-query.ts';
 export { operation, type AdminContext, type AdminSecrets, type Target } from './admin/context.ts';
 export { dashboardFigures, type DashboardFigures, type DashboardOptions, type MinuteCounts } from './admin/dashboard.ts';
 export { openCodeTransaction, TEST_CODE, testSend, type TestSent } from './admin/code-tokens.ts';
@@ -19,5 +20,5 @@ export {
   assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, revokeToken, setPin, setTokenLimits,
   showToken, tokenFor, unassignToken, type TokenLimits, type TokenQuery,
 } from './admin/tokens.ts';
-export { findUser, listUsers, searchUsers, type UserSummary } from './admin/users.ts';
+export { findUser, listUsers, searchUsers, userAuthentications, type UserSummary } from './admin/users.ts';
 export { verifyToken } from './admin/verify.ts';

@@ -12,7 +12,7 @@ import { buildToken, type EnrollOptions } from '../tokens/enroll.ts';
 import { AmbiguousUserError, type User } from '../users/types.ts';
 import { Problems } from './errors.ts';
 import type { FileToken } from './file-token.ts';
-import type { ImportSummary } from './summary.ts';
+import type { ImportedToken, ImportSummary } from './summary.ts';
 
 /** What the file importer needs from the realms: finding a user by login. */
 export interface UserFinder {
@@ -134,6 +134,7 @@ export async function importFileTokens(store: Pick<TokenStore, 'getToken' | 'imp
     return owners.get(key)!;
   };
   const tokens: Token[] = [];
+  const listed: ImportedToken[] = [];
   for (const t of list) {
     const where = `${options.source}: ${t.where}`;
     const wanted: Wanted | undefined = t.user ?? (options.user !== undefined ? { login: options.user, ...(options.realm !== undefined ? { realm: options.realm } : {}) } : undefined);
@@ -152,9 +153,11 @@ export async function importFileTokens(store: Pick<TokenStore, 'getToken' | 'imp
       continue;
     }
     const token = problems.guard(where, () => (prev ? merged(prev, t, owner, defaults, now) : fresh(t, owner, defaults, now)));
-    if (token) tokens.push(token);
+    if (!token) continue;
+    tokens.push(token);
+    listed.push({ serial: token.serial, type: token.type, owner: token.owner ? `${token.owner.login}@${token.owner.realm}` : null, change: prev ? 'update' : 'create' });
   }
   problems.throwIfAny();
   const result = await store.importTokens(tokens, { dryRun: options.dryRun === true });
-  return { source: options.source, target: store.description, dryRun: options.dryRun === true, created: result.created, updated: result.updated, warnings: [] };
+  return { source: options.source, target: store.description, dryRun: options.dryRun === true, created: result.created, updated: result.updated, warnings: [], tokens: listed };
 }

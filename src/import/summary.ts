@@ -12,6 +12,16 @@ export interface ImportSummary {
   warnings: string[];
   /** Tokens imported per token type, where the source has several. */
   byType?: Record<string, number>;
+  /** Each token of an import file, and whether it is new or updates the one under its serial (what a preview lists). */
+  tokens?: ImportedToken[];
+}
+
+export interface ImportedToken {
+  serial: string;
+  type: string;
+  /** LOGIN@REALM, or null for a spare token. */
+  owner: string | null;
+  change: 'create' | 'update';
 }
 
 export interface Skipped {

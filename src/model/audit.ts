@@ -75,6 +75,10 @@ export interface AuditQuery {
   event?: 'auth' | 'admin';
   /** accept / reject / challenge, or ok / refused. */
   result?: string;
+  /** Rows whose reason contains this text, ignoring case ("locked" finds "wrong otp, token locked"). */
+  reason?: string;
+  /** auth: the NAS client; admin: the account, API key or CLI user. */
+  actor?: string;
   /** Unix milliseconds, inclusive. */
   from?: number;
   to?: number;

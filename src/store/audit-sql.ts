@@ -120,6 +120,11 @@ export async function purgeInSlices(before: number, purge: AuditPurge): Promise<
 
 const MAX_LIMIT = 1000;
 
+/** Text matched literally inside a LIKE pattern: its own % and _ (and the escape character) escaped. */
+export function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** The query as SQL and its parameters p0, p1, ... in order. */
 export function auditQuerySql(q: AuditQuery, d: Dialect): { text: string; params: Record<string, string | number> } {
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT) throw new StoreError('invalid', `audit query: limit: expected 1..${MAX_LIMIT}`);
@@ -133,6 +138,9 @@ export function auditQuerySql(q: AuditQuery, d: Dialect): { text: string; params
   equal('serial', q.serial);
   equal('event', q.event);
   equal('result', q.result);
+  equal('actor', q.actor);
+  // Lower-cased on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+  if (q.reason !== undefined) conds.push(`lower(reason) LIKE lower(${p(`%${likeEscaped(q.reason)}%`)}) ESCAPE '\\'`);
   if (q.from !== undefined) conds.push(`at_ms >= ${p(q.from, 'bigint')}`);
   if (q.to !== undefined) conds.push(`at_ms <= ${p(q.to, 'bigint')}`);
   if (q.realms !== undefined) conds.push(q.realms.length === 0 ? '1 = 0' : `realm IN (${q.realms.map((r) => p(r)).join(', ')})`);

@@ -97,6 +97,8 @@ describe('admin API sessions, keys and what they do', () => {
     const reasons = logins.filter((r) => r.action === 'session.login').map((r) => `${r.result}: ${r.reason}`);
     assert.deepEqual(reasons.slice(0, 3), ['refused: throttled', 'refused: wrong password', 'refused: wrong password']);
     assert.ok(reasons.includes('ok: ') && reasons.includes('refused: second factor: wrong otp'), reasons.join('; '));
+    const throttledRows = (await a.call(a.as.auditor, 'GET', '/api/v1/audit?event=admin&reason=THROTTLED&actor=secure&limit=20')).json.records as { reason: string }[];
+    assert.deepEqual(throttledRows.map((r) => r.reason), ['throttled'], 'reason: a part of it, in any case; actor: the account');
     // The backoff clears by itself: after its first delay one attempt is judged, and a right one starts over.
     a.ahead.seconds += 5;
     assert.equal((await a.login('secure', PASSWORD, totp(seed, now + 60))).answer.status, 200);

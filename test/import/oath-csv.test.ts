@@ -45,6 +45,7 @@ describe('OATH CSV', () => {
     const { s } = await services();
     const summary = await importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(GOOD, 'seeds.csv'), { source: 'seeds.csv', user: 'bob', now: NOW });
     assert.deepEqual([summary.created, summary.updated], [7, 0]);
+    assert.deepEqual(summary.tokens?.map((t) => t.change), Array(7).fill('create'));
     const h = (await s.store.getToken('HOTP-2'))!;
     assert.deepEqual([h.counter, h.window, h.maxFail, h.owner?.login, h.pinHash], [17, 10, 10, 'bob', null]);
     assert.equal((await s.store.getToken('OCRA-2'))!.info.ocrasuite, 'OCRA-1:HOTP-SHA256-8:C-QN08', 'the configured default suite');
@@ -120,6 +121,7 @@ describe('OATH CSV', () => {
     await s.store.commitSuccess('R-1', 9, NOW);
     const again = await importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(file.replace(', 6, 4', ', 8, 2'), 'r.csv'), { source: 'r.csv', now: NOW });
     assert.deepEqual([again.created, again.updated], [0, 1]);
+    assert.deepEqual(again.tokens, [{ serial: 'R-1', type: 'hotp', owner: 'alice@default', change: 'update' }], 'what a preview lists');
     const t = (await s.store.getToken('R-1'))!;
     assert.deepEqual([t.pinHash, t.owner?.login, t.counter, t.otpLength], [pin, 'alice', 10, 8]);
     await assert.rejects(importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(`R-1, ${SHA256_KEY}`, 'r.csv'), { source: 'r.csv', now: NOW }),

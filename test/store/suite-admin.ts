@@ -156,6 +156,11 @@ export function adminSuite(factory: StoreFactory): void {
       assert.equal((await store.audit.query({ from: base + 500, to: base + 1500, limit: 10 }))[0]!.user, 'bob');
       assert.deepEqual((await store.audit.query({ realms: ['lab'], limit: 10 })).map((r) => r.user), ['bob']);
       assert.deepEqual(await store.audit.query({ realms: [], limit: 10 }), []);
+      assert.deepEqual((await store.audit.query({ actor: 'boss', limit: 10 })).map((r) => r.action), ['token.reset']);
+      assert.equal((await store.audit.query({ actor: 'vpn-gw', limit: 10 })).length, 3);
+      assert.deepEqual((await store.audit.query({ reason: 'OTP', limit: 10 })).map((r) => r.user), ['alice'], 'a part of the reason, in any case');
+      assert.deepEqual(await store.audit.query({ reason: '%', limit: 10 }), [], '% is a character, not a wildcard');
+      assert.deepEqual(await store.audit.query({ reason: 'wrong_otp', limit: 10 }), [], '_ is a character, not a wildcard');
       const first = await store.audit.query({ limit: 2 });
       const last = first[first.length - 1]!;
       const second = await store.audit.query({ limit: 2, before: { at: last.at, id: last.id } });

@@ -46,3 +46,24 @@ export async function queryAudit(ctx: AdminContext, actor: Actor, query: Omit<Au
 export async function lastAuthentication(ctx: AdminContext, login: string, realm: string): Promise<AuditRecord | undefined> {
   return (await ctx.auth.store.audit.query({ user: login, realm, event: 'auth', limit: 1 }))[0];
 }
+
+/** Rows per store query while reading many: the store's own maximum is higher, this keeps each round trip short. */
+const EXPORT_PAGE = 500;
+
+/**
+ * Every row of the query, newest first, at most `max`, read a page at a
+ * time so that an export streams instead of holding them all; the role is
+ * checked before the first row.
+ */
+export async function* auditRecords(ctx: AdminContext, actor: Actor, query: Omit<AuditQuery, 'before' | 'realms' | 'limit'>, max: number): AsyncGenerator<AuditRecord> {
+  authorize(actor, 'audit.read');
+  let cursor: string | undefined;
+  let left = max;
+  while (left > 0) {
+    const page = await queryAudit(ctx, actor, { ...query, limit: Math.min(EXPORT_PAGE, left), ...(cursor !== undefined ? { cursor } : {}) });
+    for (const r of page.records) yield r;
+    left -= page.records.length;
+    if (page.next === undefined) return;
+    cursor = page.next;
+  }
+}

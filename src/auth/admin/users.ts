@@ -31,6 +31,17 @@ export async function listUsers(ctx: AdminContext, actor: Actor, options: { real
   return { realm: realm.toLowerCase(), users: await ctx.auth.users.listUsers(realm, options.search, options.limit) };
 }
 
+/**
+ * The user's newest authentication decisions from the audit table, for the
+ * helpdesk to see why a login fails: a role that may read the user may read
+ * these, in the user's realm only.
+ */
+export async function userAuthentications(ctx: AdminContext, actor: Actor, login: string, realm: string, limit: number): Promise<AuditRecord[]> {
+  authorize(actor, 'user.read');
+  authorizeRealm(actor, realm.toLowerCase());
+  return ctx.auth.store.audit.query({ user: login, realm: realm.toLowerCase(), event: 'auth', limit: Math.max(1, Math.min(limit, 100)) });
+}
+
 export interface UserSummary extends Subject {
   tokens: Token[];
   /** The newest authentication decision in the audit table, if any. */

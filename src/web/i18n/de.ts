@@ -2,6 +2,7 @@
 // {placeholders}.
 
 import type { Message } from './catalog.ts';
+import { deConsole } from './de-console.ts';
 import type { MessageKey } from './en.ts';
 
 export const de: Record<MessageKey, Message> = {
@@ -81,4 +82,5 @@ export const de: Record<MessageKey, Message> = {
   'dashboard.refresh': 'Aktualisieren',
   'dashboard.asOf': 'Stand {time}.',
   'dashboard.version': 'Version',
+  ...deConsole,
 };

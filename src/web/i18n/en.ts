@@ -2,6 +2,7 @@
 // catalog (test/web/i18n.test.ts), with the same {placeholders}.
 
 import type { Catalog } from './catalog.ts';
+import { enConsole } from './en-console.ts';
 
 export const en = {
   'app.name': 'otp-radius',
@@ -77,6 +78,7 @@ export const en = {
   'dashboard.refresh': 'Refresh',
   'dashboard.asOf': 'As of {time}.',
   'dashboard.version': 'Version',
+  ...enConsole,
 } as const satisfies Catalog;
 
 export type MessageKey = keyof typeof en;

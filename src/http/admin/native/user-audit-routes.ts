@@ -87,6 +87,8 @@ export function userAuditRoutes(deps: AdminRouteDeps) {
             serial: SERIAL,
             event: { type: 'string', enum: ['auth', 'admin'] },
             decision: { type: 'string', enum: ['accept', 'reject', 'challenge', 'ok', 'refused'], description: 'auth: accept, reject, challenge; admin: ok, refused' },
+            reason: { type: 'string', minLength: 1, maxLength: 200, description: 'rows whose reason contains this text, ignoring case' },
+            actor: { type: 'string', minLength: 1, maxLength: 256, description: 'auth: the NAS client; admin: the account, key-ID or CLI user' },
             from: { type: 'string', format: 'date-time' },
             to: { type: 'string', format: 'date-time' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
@@ -96,7 +98,7 @@ export function userAuditRoutes(deps: AdminRouteDeps) {
         response: { 200: { type: 'object', properties: { records: { type: 'array', items: { $ref: 'AuditRecord#' } }, next: { type: 'string' } }, required: ['records'] }, ...errors() },
       },
     }, async (request) => {
-      const q = request.query as { user?: string; realm?: string; serial?: string; event?: 'auth' | 'admin'; decision?: string; from?: string; to?: string; limit: number; cursor?: string };
+      const q = request.query as { user?: string; realm?: string; serial?: string; event?: 'auth' | 'admin'; decision?: string; reason?: string; actor?: string; from?: string; to?: string; limit: number; cursor?: string };
       const page = await queryAudit(admin, callerOf(request).actor, {
         limit: q.limit,
         ...(q.user !== undefined ? { user: q.user } : {}),
@@ -104,6 +106,8 @@ export function userAuditRoutes(deps: AdminRouteDeps) {
         ...(q.serial !== undefined ? { serial: q.serial } : {}),
         ...(q.event !== undefined ? { event: q.event } : {}),
         ...(q.decision !== undefined ? { result: q.decision } : {}),
+        ...(q.reason !== undefined ? { reason: q.reason } : {}),
+        ...(q.actor !== undefined ? { actor: q.actor } : {}),
         ...(q.from !== undefined ? { from: Date.parse(q.from) } : {}),
         ...(q.to !== undefined ? { to: Date.parse(q.to) } : {}),
         ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
