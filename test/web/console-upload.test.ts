@@ -1,13 +1,13 @@
 // The console's import upload over plain HTTP, at its edges: a multipart
 // body is read whole before the CSRF check (a missing token is refused), a
 // file over admin.maxImportBytes or a second file is a 413 and nothing is
-// imported, a preview carries the file back and imports only on the second
-// step, a role that may not import is refused, and the other console forms
+// imported, a preview carries the file back sealed to its session and
+// imports only on the second step, a role that may not import is refused, and the other console forms
 // do not take multipart bodies.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { AdminStack, Creds } from '../http/admin-fixture.ts';
+import { PASSWORD, type AdminStack, type Creds } from '../http/admin-fixture.ts';
 import { startConsoleStack } from './fixture.ts';
 
 const KEY = '3132333435363738393031323334353637383930';
@@ -41,7 +41,14 @@ describe('console import upload over HTTP', () => {
     assert.match(html, /would create 1 and update 0 tokens/);
     assert.equal(await token('UP-1'), undefined);
     const carried = /name="carried" value="([^"]+)"/.exec(html)![1]!;
-    assert.equal(Buffer.from(carried, 'base64').toString(), `UP-1, ${KEY}, hotp, 6\n`);
+    assert.ok(!html.includes(KEY) && !Buffer.from(carried, 'base64url').toString('latin1').includes(KEY), 'the seed is not readable in the page');
+    const other = await s.login('boss', PASSWORD);
+    const elsewhere = await post(other.creds, { _csrf: csrfOf(other.creds), step: 'import', carried });
+    assert.equal(elsewhere.status, 422, 'another session cannot use the preview');
+    assert.match(await elsewhere.text(), /could not be read back/);
+    const altered = `${carried.slice(0, 40)}${carried[40] === 'A' ? 'B' : 'A'}${carried.slice(41)}`;
+    assert.equal((await post(s.as.admin, { _csrf: csrf, step: 'import', carried: altered })).status, 422);
+    assert.equal(await token('UP-1'), undefined);
     const done = await post(s.as.admin, { _csrf: csrf, step: 'import', carried, filename: 'one.csv' });
     assert.match(await done.text(), /Imported from one.csv: 1 created, 0 updated/);
     assert.equal((await token('UP-1'))!.type, 'hotp');
