@@ -19,6 +19,7 @@ import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import { secretDigest } from '../secret-digest.ts';
 import { PostgresAdminTables, PostgresAuditTable } from './admin-tables.ts';
+import { PostgresSelfServiceTables } from './self-service-tables.ts';
 import {
   advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
   throttleArgs, throttleFailureArgs, tokenCountSql, tokenListSql, type ThrottleRow,
@@ -103,6 +104,7 @@ export class PostgresTokenStore implements TokenStore {
   readonly digest: (secret: string) => string;
   readonly admins: PostgresAdminTables;
   readonly audit: PostgresAuditTable;
+  readonly selfService: PostgresSelfServiceTables;
   /** Never settles: the database server owns durability, and a lost connection is recovered from. */
   readonly fatal: Promise<never> = new Promise(() => undefined);
   readonly #pool: pg.Pool;
@@ -122,6 +124,7 @@ export class PostgresTokenStore implements TokenStore {
     const query = (what: string, text: string, values: unknown[], name?: string): Promise<pg.QueryResult> => this.#query(what, name ?? null, text, values);
     this.admins = new PostgresAdminTables(query);
     this.audit = new PostgresAuditTable(query);
+    this.selfService = new PostgresSelfServiceTables(query);
     // An idle connection that breaks (server restart, failover) emits here;
     // without a listener the process would crash. The pool already dropped it.
     pool.on('error', (err) => {

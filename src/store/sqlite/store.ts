@@ -26,6 +26,7 @@ import type { StoreKeys } from '../keyfile.ts';
 import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type ScryptParams } from '../pin-hash.ts';
 import { secretDigest } from '../secret-digest.ts';
 import { SqliteAdminTables, SqliteAuditTable } from './admin-tables.ts';
+import { SqliteSelfServiceTables } from './self-service-tables.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import {
   advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, importChecker, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
@@ -105,6 +106,7 @@ export class SqliteTokenStore implements TokenStore {
   readonly digest: (secret: string) => string;
   readonly admins: SqliteAdminTables;
   readonly audit: SqliteAuditTable;
+  readonly selfService: SqliteSelfServiceTables;
   /** See KeyedTokenStore.fatal (index.ts); an in-memory store has no WAL to fail. */
   readonly fatal: Promise<WalSyncError>;
   readonly #db: Database.Database;
@@ -131,6 +133,7 @@ export class SqliteTokenStore implements TokenStore {
     this.digest = secretDigest(keys.pepper);
     this.admins = new SqliteAdminTables(db);
     this.audit = new SqliteAuditTable(db, writer, (run) => this.#write(run));
+    this.selfService = new SqliteSelfServiceTables(db);
     this.#s = {
       ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'challengesOfUser', 'mergeChallenge', 'getThrottle', 'learnedNasClients', 'sendWindow']),
       getToken: db.prepare('SELECT * FROM tokens WHERE serial = ?'),
