@@ -53,7 +53,7 @@ function refusal(policy: RealmSelfService, user: User, tokens: Token[]): SelfSer
   if (policy.enroll === 'withoutToken' && live.length > 0) return new SelfServiceError('forbidden', 'has-token', 'only users without a token may enroll here');
   const pending = live.find((t) => t.pending);
   if (pending) return new SelfServiceError('conflict', 'pending', `${pending.serial} waits for its first code: verify or delete it first`, { serial: pending.serial });
-  if (live.length >= policy.maxTokens) return new SelfServiceError('conflict', 'max-tokens', `at most ${policy.maxTokens} tokens per user`, { max: policy.maxTokens });
+  if (live.length >= policy.maxTokens) return new SelfServiceError('conflict', 'max-tokens', `at most ${policy.maxTokens} tokens per user`, { count: policy.maxTokens });
   return undefined;
 }
 

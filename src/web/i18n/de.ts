@@ -3,6 +3,7 @@
 
 import type { Message } from './catalog.ts';
 import type { MessageKey } from './en.ts';
+import { deSelf } from './de-self.ts';
 
 export const de: Record<MessageKey, Message> = {
   'app.name': 'otp-radius',
@@ -81,4 +82,6 @@ export const de: Record<MessageKey, Message> = {
   'dashboard.refresh': 'Aktualisieren',
   'dashboard.asOf': 'Stand {time}.',
   'dashboard.version': 'Version',
+
+  ...deSelf,
 };

@@ -2,6 +2,7 @@
 // catalog (test/web/i18n.test.ts), with the same {placeholders}.
 
 import type { Catalog } from './catalog.ts';
+import { enSelf } from './en-self.ts';
 
 export const en = {
   'app.name': 'otp-radius',
@@ -77,6 +78,8 @@ export const en = {
   'dashboard.refresh': 'Refresh',
   'dashboard.asOf': 'As of {time}.',
   'dashboard.version': 'Version',
+
+  ...enSelf,
 } as const satisfies Catalog;
 
 export type MessageKey = keyof typeof en;
