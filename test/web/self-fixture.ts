@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startStack, type Stack } from '../helpers/stack.ts';
+import { oathtool, startStack, type Stack } from '../helpers/stack.ts';
 
 /** "alice-password" (sha512-crypt), as in config/users.yaml: every user of the fixture has it. */
 const HASH = '$6$xDhLHe.WbSuwP3G0$vvr38JkhB.FwRl6gqmr.mGZnP4AI/RFVYB985d2.SaU.2NKOKE9EK767/J4pgaKlwW6ftVojwpKyFxc4yl7ON0';
@@ -62,4 +62,35 @@ export async function selfLogIn(page: Page, base: string, username: string, otp?
 /** The key the enrollment page shows, as one base32 string (the groups joined). */
 export async function keyOnPage(page: Page): Promise<string> {
   return ((await page.getByTestId('secret').textContent()) ?? '').replace(/\s/g, '');
+}
+
+/** The TOTP code of `key` at the server's time now (oathtool, the independent generator). */
+export function codeNow(s: SelfStack, key: string): Promise<string> {
+  return oathtool(['--totp', '-b', key, '-N', `@${Math.floor(s.now())}`]);
+}
+
+/**
+ * Enrolls a TOTP token through the pages of a logged-in portal page: the
+ * form (a PIN where asked), the key read off the page, oathtool's code typed
+ * in; waits for the page that says the token is ready. Returns the key and
+ * the serial; the server's clock is moved to the next time step, so the
+ * code used here is not the next one to log in with.
+ */
+export async function enrollTotp(page: Page, s: SelfStack, options: { pin?: string; code?: string; description?: string } = {}): Promise<{ key: string; serial: string }> {
+  await page.goto(`${s.base}/self/enroll`);
+  if (options.description !== undefined) await page.getByLabel('Name (optional)').fill(options.description);
+  if (options.code !== undefined) await page.getByLabel('Enrollment code').fill(options.code);
+  if (options.pin !== undefined) {
+    await page.getByLabel('PIN', { exact: true }).fill(options.pin);
+    await page.getByLabel('PIN again').fill(options.pin);
+  }
+  await page.getByRole('button', { name: 'Create the token' }).click();
+  await page.getByRole('heading', { name: 'Add the token to your app', level: 1 }).waitFor();
+  const key = await keyOnPage(page);
+  const serial = /\/tokens\/([^/]+)\/verify$/.exec((await page.locator('#verify-form').getAttribute('action'))!)![1]!;
+  await page.getByLabel('Code from your app').fill(await codeNow(s, key));
+  await page.getByRole('button', { name: 'Check the code' }).click();
+  await page.getByRole('heading', { name: 'Your token is ready', level: 1 }).waitFor();
+  s.ahead.seconds += 30;
+  return { key, serial: decodeURIComponent(serial) };
 }
