@@ -22,6 +22,8 @@ export class SelfService {
   readonly ctx: SelfContext;
   readonly sessions: UserSessions;
   readonly login: SelfLogin;
+  /** Each user's enrollment in flight in this process: a double-clicked form makes one token, not two. */
+  readonly #enrolling = new Map<string, Promise<unknown>>();
 
   constructor(admin: AdminContext, policy: SelfServicePolicy) {
     this.ctx = { admin, policy };
@@ -43,8 +45,18 @@ export class SelfService {
     return enrollOptions(this.ctx, actor);
   }
 
-  enroll(actor: SignedIn, request: SelfEnrollRequest) {
-    return enrollOwn(this.ctx, actor, request, this.login.throttle);
+  async enroll(actor: SignedIn, request: SelfEnrollRequest) {
+    const key = `${actor.user.resolver}\u0000${actor.user.id}`;
+    const before = this.#enrolling.get(key) ?? Promise.resolve();
+    const run = () => enrollOwn(this.ctx, actor, request, this.login.throttle);
+    const mine = before.then(run, run);
+    const tail = mine.catch(() => undefined);
+    this.#enrolling.set(key, tail);
+    try {
+      return await mine;
+    } finally {
+      if (this.#enrolling.get(key) === tail) this.#enrolling.delete(key);
+    }
   }
 
   verify(actor: SignedIn, serial: string, otp: string) {

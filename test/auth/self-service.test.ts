@@ -28,7 +28,7 @@ const CLI: Actor = { via: 'cli', name: 'root', role: 'admin' };
 const ADDRESS = '127.0.0.9';
 
 const users = (extra = '') =>
-  `users:\n  - { login: alice, id: "1001", password: "${HASH}", groups: [vpn-users] }\n  - { login: bob, id: "1002", password: "${HASH}" }\n  - { login: carol, id: "1003", password: "${HASH}" }\n  - { login: dave, id: "1004", password: "${HASH}", groups: [vpn-users] }\n  - { login: erin, id: "1005", password: "${HASH}" }\n${extra}`;
+  `users:\n  - { login: alice, id: "1001", password: "${HASH}", groups: [vpn-users] }\n  - { login: bob, id: "1002", password: "${HASH}" }\n  - { login: carol, id: "1003", password: "${HASH}" }\n  - { login: dave, id: "1004", password: "${HASH}", groups: [vpn-users] }\n  - { login: erin, id: "1005", password: "${HASH}" }\n  - { login: frank, id: "1006", password: "${HASH}", groups: [vpn-users] }\n${extra}`;
 
 async function refused(promise: Promise<unknown>, reason: string): Promise<SelfServiceError> {
   try {
@@ -180,6 +180,14 @@ selfService:
     const labBob = await signedIn('bob@lab');
     assert.equal((await self.enrollOptions(labBob)).refusal?.reason, 'group', 'bob is not in vpn-users (compared without case)');
     await refused(self.enroll(labBob, { type: 'hotp', pin: '24680', pinAgain: '24680' }), 'group');
+  });
+
+  test('a form sent twice at once makes one token: the second finds it waiting for its code', async () => {
+    const frank = await signedIn('frank@lab');
+    const both = await Promise.allSettled([0, 1].map(() => self.enroll(frank, { type: 'hotp', pin: '24680', pinAgain: '24680' })));
+    assert.deepEqual(both.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+    assert.equal((both.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.reason, 'pending');
+    assert.equal((await s.store.tokensOfUser('local', '1006')).length, 1);
   });
 
   test("a user reaches only their own tokens: another's serial is 'not found' for every action", async () => {
