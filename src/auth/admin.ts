@@ -9,16 +9,17 @@ export { auditCursor, auditRecords, lastAuthentication, queryAudit, type AuditPa
 export { operation, type AdminContext, type AdminSecrets, type Target } from './admin/context.ts';
 export { dashboardFigures, type DashboardFigures, type DashboardOptions, type MinuteCounts } from './admin/dashboard.ts';
 export { openCodeTransaction, TEST_CODE, testSend, type TestSent } from './admin/code-tokens.ts';
-export { enrollToken, type Enrolled, type EnrollRequest } from './admin/enroll.ts';
+export { createEnrollmentCode, type CreatedEnrollmentCode, type EnrollmentCodeRequest } from './admin/enrollment-codes.ts';
+export { enrollFor, enrollToken, type Enrolled, type EnrollRequest } from './admin/enroll.ts';
 export { AdminError, type AdminErrorCode } from './admin/errors.ts';
 export { importTokenFile, type ImportOutcome, type ImportRequest } from './admin/import.ts';
-export { AdminLogin, LOGIN_FAILED, type LoggedIn, type LoginRequest } from './admin/login.ts';
+export { AdminLogin, LOGIN_FAILED, otpOnly, type LoggedIn, type LoginRequest } from './admin/login.ts';
 export { ADMIN_REALM, authorize, authorizeGrant, authorizeRealm, inScope, mayDo, PERMISSIONS, type Action } from './admin/permissions.ts';
 export { closeSession, liveSession, openSession, sessionActor, type OpenedSession, type SessionRefusal } from './admin/sessions.ts';
 export { TOKEN_STATES, tokenState, tokenView, type TokenState } from './admin/token-view.ts';
 export {
-  assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, revokeToken, setPin, setTokenLimits,
+  assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, resyncWork, revokeToken, setPin, setTokenLimits,
   showToken, tokenFor, unassignToken, type TokenLimits, type TokenQuery,
 } from './admin/tokens.ts';
 export { findUser, listUsers, searchUsers, userAuthentications, type UserSummary } from './admin/users.ts';
-export { verifyToken } from './admin/verify.ts';
+export { verifyPendingToken, verifyToken } from './admin/verify.ts';

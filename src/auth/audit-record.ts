@@ -1,7 +1,8 @@
 // An audit event in the one shape the audit table keeps for both kinds:
-// who (the NAS, or the admin), what, the outcome and why, about whom.
+// who (the NAS, the admin, or a self-service user), what, the outcome and why, about whom.
 
 import { randomBytes } from 'node:crypto';
+import { isUserActor } from '../model/actor.ts';
 import type { AuditEvent, AuditRecord } from '../model/audit.ts';
 
 export function auditRecord(event: AuditEvent): AuditRecord {
@@ -41,6 +42,6 @@ export function auditRecord(event: AuditEvent): AuditRecord {
     realm: event.realm ?? null,
     serial: event.serial ?? null,
     address: actor.address ?? null,
-    extra: { via: actor.via, role: actor.role, ...(actor.realms ? { realms: actor.realms } : {}) },
+    extra: isUserActor(actor) ? { via: actor.via } : { via: actor.via, role: actor.role, ...(actor.realms ? { realms: actor.realms } : {}) },
   };
 }

@@ -4,10 +4,11 @@
 
 import QRCode from 'qrcode';
 import {
-  accountView, addAccount, apiKeyView, createApiKey, deleteAccount, listAccounts, listApiKeys, MIN_PASSWORD_LENGTH, revokeApiKey, setAccountDisabled, setAccountPassword,
+  accountView, addAccount, apiKeyView, createApiKey, createEnrollmentCode, deleteAccount, listAccounts, listApiKeys, MIN_PASSWORD_LENGTH, revokeApiKey, setAccountDisabled, setAccountPassword,
   type AccountOtp,
 } from '../auth/admin.ts';
 import { ROLES, type Role } from '../model/actor.ts';
+import { MAX_ENROLLMENT_CODE_HOURS, realmPolicy } from '../model/self-service.ts';
 import { base32Encode } from '../otp/base32.ts';
 import { DEFAULT_CONFIG, parse, runSubcommand, type Subcommand } from './args.ts';
 import { parseExpiry } from './expiry.ts';
@@ -28,6 +29,9 @@ const USAGE = `usage: otp-radius admin COMMAND [options] [--config FILE]
                        an API key for Authorization: Bearer, printed once on stdout
   key list [--json]
   key revoke ID
+  enrollment-code USER [--realm R] [--valid-hours N]
+                       a one-time code USER types on the self-service portal before a first token,
+                       printed once on stdout (default validity: selfService.enrollmentCodeHours)
   Passwords are prompted for without echo, or read as one line from stdin (--password -).
 `;
 
@@ -170,8 +174,26 @@ async function keyCommand(args: string[]): Promise<number> {
   throw new CliError(`admin key: expected create, list or revoke${sub ? `, got "${sub}"` : ''}`, EXIT_USAGE);
 }
 
+async function enrollmentCode(args: string[]): Promise<number> {
+  const { values, positionals } = parse('admin enrollment-code', args, { config: { type: 'string', short: 'c' }, realm: { type: 'string' }, 'valid-hours': { type: 'string' } }, 1);
+  if (values.help) return done(USAGE.trimEnd());
+  const user = positionals[0];
+  if (!user) throw new CliError('admin enrollment-code: USER is required (LOGIN or LOGIN@REALM)', EXIT_USAGE);
+  const hoursText = values['valid-hours'];
+  if (hoursText !== undefined && !/^[0-9]{1,4}$/.test(hoursText)) throw new CliError(`admin enrollment-code: --valid-hours must be a whole number from 1 to ${MAX_ENROLLMENT_CODE_HOURS}, got "${hoursText}"`, EXIT_USAGE);
+  return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
+    const validHours = hoursText === undefined ? s.config.selfService.enrollmentCodeHours : Number(hoursText);
+    const made = await createEnrollmentCode(s.admin, actor, { user, ...(values.realm !== undefined ? { realm: values.realm } : {}), validHours });
+    const until = new Date(made.expiresAt * 1000).toISOString().replace('.000Z', 'Z');
+    process.stderr.write(`enrollment code for ${made.login} (realm ${made.realm}), valid until ${until}, for one enrollment; it replaces any earlier code of theirs not used yet. Hand it over now: it is not shown again\n`);
+    const policy = realmPolicy(s.config.selfService, made.realm);
+    if (!policy.enabled || !policy.enrollmentCode) process.stderr.write(`note: realm ${made.realm} ${policy.enabled ? 'does not ask for enrollment codes' : 'has the self-service portal off'} (selfService in ${s.config.file})\n`);
+    return done(made.code);
+  }, 'admin enrollment-code');
+}
+
 const SUBCOMMANDS: Record<string, Subcommand> = {
-  add, list, disable: onName('disable'), enable: onName('enable'), delete: onName('delete'), passwd, key: keyCommand,
+  add, list, disable: onName('disable'), enable: onName('enable'), delete: onName('delete'), passwd, key: keyCommand, 'enrollment-code': enrollmentCode,
 };
 
 export function adminCommand(args: string[]): Promise<number> {

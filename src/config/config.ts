@@ -19,6 +19,8 @@ import { eapSection } from './eap-section.ts';
 import type { EapOptions } from '../eap/options.ts';
 import { httpSection, type HttpConfig } from './http-section.ts';
 import { replySection } from './reply-section.ts';
+import { checkSelfServiceRealms, selfServiceSection } from './self-service-section.ts';
+import type { SelfServicePolicy } from '../model/self-service.ts';
 import { readSecret, resolvePath } from './secret.ts';
 import { warnRiskySettings } from './risky-settings.ts';
 import { storeSection, type StoreConfig } from './store-section.ts';
@@ -60,6 +62,8 @@ export interface Config {
   admin: AdminPolicy;
   /** The store's audit table and its retention. */
   audit: AuditPolicy;
+  /** The self-service portal: sessions, PIN rule, enrollment codes, and per realm who may do what. */
+  selfService: SelfServicePolicy;
 }
 
 /** What the LinOTP rlm_perl plugin answered; NAS scripts and users may look for these texts. */
@@ -173,6 +177,7 @@ export const sections = {
   eap: eapSection,
   admin: adminSection,
   audit: auditSection,
+  selfService: selfServiceSection,
   /** `linotp`: the LinOTP FreeRADIUS plugin's Reply-Message texts, unless policy.replyMessages sets its own. */
   compat: optional(oneOf(['linotp'] as const)),
 };
@@ -211,8 +216,10 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
     if (r.realm !== undefined && !(r.realm in realms)) ctx.error(nodeAt(root, ['reply', i, 'realm']), `reply[${i}].realm`, `unknown realm "${r.realm}"`);
   });
   checkDirectoryRealms(v.admin, realms, root, ctx);
+  checkSelfServiceRealms(v.selfService, realms, root, ctx);
   return {
     file, listen: v.listen, clients, radsecClients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], admin: v.admin, audit: v.audit,
+    selfService: v.selfService,
     ...(v.http ? { http: v.http } : {}), ...(v.delivery ? { delivery: v.delivery } : {}), ...(v.eap ? { eap: v.eap } : {}),
   };
 }

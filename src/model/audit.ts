@@ -1,7 +1,7 @@
 // What the audit log records: one event per authentication decision and one
 // per admin operation. Never a password, PIN, seed or OTP.
 
-import type { Actor } from './actor.ts';
+import type { AnyActor } from './actor.ts';
 import type { CodeSend, DecisionKind } from './decision.ts';
 
 export interface AuthEvent {
@@ -25,7 +25,8 @@ export interface AuthEvent {
 export interface AdminEvent {
   event: 'admin';
   at: number;
-  actor: Actor;
+  /** An admin, key or CLI user; or a self-service user acting on their own tokens. */
+  actor: AnyActor;
   /** The operation, e.g. 'token.enroll', 'token.reset'. */
   action: string;
   /** 'ok', or 'refused' (not allowed, not found, invalid input) with the reason. */
@@ -52,7 +53,7 @@ export interface AuditRecord {
   /** Unix milliseconds. */
   at: number;
   event: 'auth' | 'admin';
-  /** auth: the NAS client; admin: the account, API key or CLI user. */
+  /** auth: the NAS client; admin: the account, API key or CLI user, or login@realm of a self-service user. */
   actor: string;
   /** auth: 'authenticate'; admin: the operation. */
   action: string;

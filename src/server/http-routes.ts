@@ -21,6 +21,9 @@ import { answerCollects, supervisorExposition, underSupervisor } from './metrics
 import { localExposition, runtimeRegistry } from './process-metrics.ts';
 import type { Services } from './services.ts';
 import { consoleArea } from '../web/console/area.ts';
+import { selfArea } from '../web/self/area.ts';
+import { SelfService } from '../auth/self-service.ts';
+import type { WebArea } from '../web/area.ts';
 import { webRoutes } from '../web/plugin.ts';
 
 export interface HttpWiring {
@@ -52,7 +55,8 @@ export function httpRoutes(w: HttpWiring): { routes: HttpRoutes; close: () => vo
     ];
   }
   if (serves('console') || serves('self')) {
-    const areas = login ? [consoleArea({ admin: w.services.admin, login, health: () => w.services.health(), auditTable: w.services.config.audit.table })] : [];
+    const areas: WebArea[] = login ? [consoleArea({ admin: w.services.admin, login, health: () => w.services.health(), auditTable: w.services.config.audit.table })] : [];
+    if (serves('self')) areas.push(selfArea(new SelfService(w.services.admin, w.services.config.selfService)));
     // Derived from the key file: every worker and every server sharing the store signs the pages' cookies alike.
     const cookieSecret = w.services.admin.secrets.digest('otp-radius web cookies');
     const web = webRoutes({ areas, cookieSecret, logger: w.logger.child({ web: true }), onRefused });

@@ -42,7 +42,7 @@ function realmsText(v: string[] | null): string | null {
 }
 
 /** A column read back, typed; a wrong type is corruption of the row named `where`. */
-function column(row: Record<string, unknown>, name: string, kind: 'text' | 'text?' | 'int' | 'int?', where: string): string | number | null {
+export function column(row: Record<string, unknown>, name: string, kind: 'text' | 'text?' | 'int' | 'int?', where: string): string | number | null {
   const v = row[name];
   if (v === null && kind.endsWith('?')) return null;
   if (kind.startsWith('text') && typeof v === 'string') return v;

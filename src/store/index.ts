@@ -13,6 +13,7 @@ import type { WalSyncError } from './sqlite/wal-sync.ts';
 
 export type * from './types.ts';
 export type * from './admin-types.ts';
+export type * from './self-service-types.ts';
 export { StoreError, type StoreErrorCode } from './errors.ts';
 export { KEY_BYTES, formatKeyFile, loadOrCreateKeyFile, parseKeyFile, type LoadedKeyFile, type StoreKeys } from './keyfile.ts';
 export { decryptSeed, encryptSeed, seal, unseal } from './seed-crypto.ts';

@@ -257,6 +257,44 @@ CREATE INDEX delivery_sends_subject ON delivery_sends (subject, sent_at);
 CREATE INDEX delivery_sends_sent_at ON delivery_sends (sent_at);
 `,
   },
+  {
+    version: 5,
+    name: 'self-service user sessions, enrollment codes',
+    sql: `
+-- HTTP sessions of users on the self-service pages: in the store, like admin_sessions, so that logout, the
+-- timeouts and a user leaving the directory hold on every worker and server at once.
+CREATE TABLE user_sessions (
+  -- HMAC of the cookie value: a copy of the table does not give a session.
+  id TEXT PRIMARY KEY,
+  realm TEXT NOT NULL,
+  resolver TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  login TEXT NOT NULL,
+  -- The synchronizer token every form of the session repeats.
+  csrf TEXT NOT NULL,
+  address TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL
+);
+CREATE INDEX user_sessions_user ON user_sessions (resolver, user_id);
+CREATE INDEX user_sessions_last_seen ON user_sessions (last_seen);
+
+-- One-time codes an admin hands to a user for a first self-service enrollment; only their HMAC is kept.
+CREATE TABLE enrollment_codes (
+  id TEXT PRIMARY KEY,
+  realm TEXT NOT NULL,
+  resolver TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  login TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE INDEX enrollment_codes_user ON enrollment_codes (resolver, user_id);
+CREATE INDEX enrollment_codes_expires ON enrollment_codes (expires_at);
+`,
+  },
 ];
 
 /** The schema version this program writes: the last migration's. */

@@ -5,6 +5,7 @@
 
 import type { Challenge } from '../model/challenge.ts';
 import type { AdminTables, AuditTable } from './admin-types.ts';
+import type { SelfServiceTables } from './self-service-types.ts';
 import type { NewToken, Token, TokenPatch, TokenType } from '../model/token.ts';
 
 /** A token's counters after a failed attempt: enough to tell whether it is now locked. */
@@ -195,6 +196,8 @@ export interface TokenStore {
   readonly admins: AdminTables;
   /** The queryable audit trail. */
   readonly audit: AuditTable;
+  /** Users' self-service sessions and their enrollment codes. */
+  readonly selfService: SelfServiceTables;
 
   /** A cheap round trip for health checks. */
   ping(): Promise<void>;

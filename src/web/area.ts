@@ -7,12 +7,13 @@
 
 import type { FastifyInstance } from 'fastify';
 import { AdminError, mayDo, type Action } from '../auth/admin.ts';
+import { isUserActor } from '../model/actor.ts';
 import type { HttpRefusal } from '../http/problem.ts';
 import { isTheme, setWebContext, webOf, type WebShared } from './context.ts';
 import { LANGUAGE_COOKIE, THEME_COOKIE } from './cookies.ts';
 import { checkCsrf } from './csrf.ts';
 import { notFoundPage, pageErrorHandler } from './errors.ts';
-import { negotiate, translator, type MessageKey } from './i18n/index.ts';
+import { negotiate, translator, type MessageKey, type Translate } from './i18n/index.ts';
 import { toLogin } from './login-redirect.ts';
 import { preferenceRoutes } from './prefs.ts';
 import type { SessionKind } from './session.ts';
@@ -37,6 +38,10 @@ export interface WebArea {
   name: MessageKey;
   sessions: SessionKind;
   nav: NavItem[];
+  /** Style sheets of the area's own, after app.css (asset names). */
+  styles?: string[];
+  /** The sentence, in the page's language, for a refusal the area's operations explain themselves; undefined: the operation's own words. */
+  describeRefusal?(err: AdminError, t: Translate): string | undefined;
   /** Registers the area's pages, with paths relative to the prefix. */
   pages(app: FastifyInstance): Promise<void>;
 }
@@ -63,7 +68,8 @@ export async function registerArea(app: FastifyInstance, area: WebArea, shared: 
         if (!ctx.session && !open) return toLogin(request, reply);
         if (!SAFE_METHODS.has(request.method)) checkCsrf(request);
         const may = request.routeOptions.config.may;
-        if (may !== undefined && ctx.session && !mayDo(ctx.session.actor, may)) throw new AdminError('forbidden', `${may} is not allowed for the ${ctx.session.actor.role} role`);
+        const actor = ctx.session?.actor;
+        if (may !== undefined && actor && (isUserActor(actor) || !mayDo(actor, may))) throw new AdminError('forbidden', `${may} is not allowed for ${isUserActor(actor) ? 'a self-service user' : `the ${actor.role} role`}`);
       });
 
       scope.setErrorHandler(pageErrorHandler(onRefused));

@@ -3,6 +3,7 @@
 
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { isUserActor, type Actor } from '../model/actor.ts';
 import type { WebArea } from './area.ts';
 import type { Assets } from './assets.ts';
 import type { Language, Translate } from './i18n/index.ts';
@@ -44,11 +45,12 @@ export function webOf(request: FastifyRequest): WebContext {
   return context;
 }
 
-/** The session of a page that requires one (any route not marked public). */
-export function sessionOf(request: FastifyRequest): WebSession {
+/** The admin's session of a console page that requires one (any route not marked public). */
+export function sessionOf(request: FastifyRequest): WebSession & { actor: Actor } {
   const session = webOf(request).session;
   if (!session) throw new Error('sessionOf: the route is public, or ran without its hooks');
-  return session;
+  if (isUserActor(session.actor)) throw new Error("sessionOf: a self-service user's session reached an admin page");
+  return session as WebSession & { actor: Actor };
 }
 
 export function isTheme(v: unknown): v is Theme {

@@ -29,7 +29,7 @@ export function notFoundPage(request: FastifyRequest, reply: FastifyReply): Fast
 /** The error handler of an area's pages. */
 export function pageErrorHandler(onRefused: (cause: HttpRefusal) => void) {
   return (err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const { t, shared } = webOf(request);
+    const { t, shared, area } = webOf(request);
     const path = request.url.split('?')[0]!.slice(0, 200);
     try {
       if (err instanceof CsrfRefused) {
@@ -40,6 +40,8 @@ export function pageErrorHandler(onRefused: (cause: HttpRefusal) => void) {
       if (err instanceof AdminError) {
         if (err.code === 'unauthenticated') return toLogin(request, reply);
         const status = STATUS_OF[err.code];
+        const own = area.describeRefusal?.(err, t);
+        if (own !== undefined) return errorPage(request, reply, status, TITLES[status] ?? 'error.400.title', own);
         return errorPage(request, reply, status, TITLES[status] ?? 'error.400.title', status === 403 ? `${t('error.403.text')} (${err.message})` : err.message);
       }
       const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;

@@ -5,6 +5,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mayDo, type Action } from '../auth/admin.ts';
+import { isUserActor } from '../model/actor.ts';
 import { webOf } from './context.ts';
 import { CSRF_FIELD, csrfToken } from './csrf.ts';
 import { takeFlash, type Notice } from './flash.ts';
@@ -51,7 +52,7 @@ function baseData(request: FastifyRequest, reply: FastifyReply, title: string, n
   const times = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
   const clock = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const numbers = new Intl.NumberFormat(lang);
-  const may = (action: Action): boolean => session !== undefined && mayDo(session.actor, action);
+  const may = (action: Action): boolean => session !== undefined && !isUserActor(session.actor) && mayDo(session.actor, action);
   return {
     t,
     lang,
@@ -62,7 +63,7 @@ function baseData(request: FastifyRequest, reply: FastifyReply, title: string, n
     csrfField: CSRF_FIELD,
     session: session && { name: session.name, role: session.role, roleLabel: session.role ? t(`role.${session.role}`) : undefined },
     nav: session ? area.nav.filter((n) => n.may === undefined || may(n.may)).map((n) => ({ href: n.path, label: t(n.label), current: n.path === path })) : [],
-    area: { prefix: area.prefix, home: area.home, name: t(area.name), loginPath: area.loginPath },
+    area: { prefix: area.prefix, home: area.home, name: t(area.name), loginPath: area.loginPath, styles: area.styles ?? [] },
     // A notice from an older release's cookie may name a key this one lacks: left out.
     notices: notices.filter((n) => n.key in CATALOGS.en).map((n) => ({ kind: n.kind, text: t(n.key, n.params) })),
     asset: (name: string) => ctx.shared.assets.url(name),

@@ -5,7 +5,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebArea } from './area.ts';
-import { isTheme, sessionOf } from './context.ts';
+import { isTheme, webOf } from './context.ts';
 import { LANGUAGE_COOKIE, preferenceCookie, THEME_COOKIE } from './cookies.ts';
 import { flash } from './flash.ts';
 import { isLanguage } from './i18n/index.ts';
@@ -38,7 +38,7 @@ export async function preferenceRoutes(app: FastifyInstance, area: WebArea): Pro
   });
 
   app.post('/logout', async (request, reply) => {
-    await sessionOf(request).close();
+    await webOf(request).session?.close();
     area.sessions.clear(request, reply);
     flash(request, reply, { kind: 'ok', key: 'logout.done' });
     return seeOther(request, reply, area.loginPath);

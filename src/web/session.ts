@@ -4,7 +4,7 @@
 // pages see only this shape.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor, Role } from '../model/actor.ts';
+import type { AnyActor, Role } from '../model/actor.ts';
 
 /** A logged-in browser, as the pages see it. */
 export interface WebSession {
@@ -14,8 +14,8 @@ export interface WebSession {
   role?: Role;
   /** The synchronizer token every state-changing request of this session repeats. */
   csrf: string;
-  /** Who acts in the admin operations the pages call. */
-  actor: Actor;
+  /** Who acts in the operations the pages call: an admin (console), or a user acting on their own tokens (portal). */
+  actor: AnyActor;
   /** Ends the session in the store (logout); audited by the kind. */
   close(): Promise<void>;
 }

@@ -72,4 +72,7 @@ test('the shipped config names the repository data/ folder and its own users fil
   assert.equal(config.store.sqlite.path, join(repo, 'data', 'otp-radius.db'));
   assert.equal(config.store.keyFile, join(repo, 'data', 'otp-radius.key'));
   assert.equal(config.resolvers.local?.type === 'file' && config.resolvers.local.path, join(repo, 'config', 'users.yaml'));
+  // The self-service portal on loopback, where the quick start's first token comes from, without an enrollment code.
+  assert.deepEqual(config.http?.listeners.map((l) => [l.address, l.port, l.serve]), [['127.0.0.1', 5000, ['self']]]);
+  assert.equal(config.selfService.realms.default?.enrollmentCode, false);
 });

@@ -7,7 +7,8 @@
 //
 // One thing differs from the pages: port 1812 becomes a free port, in the
 // copied config and in the radtest/radclient lines (127.0.0.1 ->
-// 127.0.0.1:PORT), so that this test never talks to another server on 1812.
+// 127.0.0.1:PORT), so that this test never talks to another server on 1812;
+// so does the portal's port 5000.
 // Placeholders are filled as a reader would fill them: <code> is the TOTP
 // code of the current time step (the same each time it appears), <next-code>
 // the code of the step after it, <state> the State of the last RADIUS answer,
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
 import { freeUdpPort } from '../helpers/radius.ts';
+import { freeTcpPort } from '../helpers/ports.ts';
 import { oathtool } from '../helpers/stack.ts';
 import { commandKind, markedCommands, sectionNames, withPort, type DocCommand } from './quickstart.ts';
 import { requirePeer } from '../helpers/peers.ts';
@@ -72,10 +74,12 @@ async function startClone(): Promise<{ dir: string; bin: string; port: number; l
   await chmod(join(bin, 'otp-radius'), 0o755);
 
   const port = await freeUdpPort();
+  const httpPort = await freeTcpPort();
   const configFile = join(dir, 'config/otp-radius.yaml');
   const shipped = await readFile(configFile, 'utf8');
   assert.equal((shipped.match(/^ {2}port: 1812$/gm) ?? []).length, 1, 'the shipped config listens on port 1812 (the pages assume it): this test replaces it with a free port');
-  await writeFile(configFile, shipped.replace(/^ {2}port: 1812$/m, `  port: ${port}`));
+  assert.equal((shipped.match(/ port: 5000,/g) ?? []).length, 1, 'the shipped config serves the portal on port 5000 (the README says so): this test replaces it with a free port');
+  await writeFile(configFile, shipped.replace(/^ {2}port: 1812$/m, `  port: ${port}`).replace(/ port: 5000,/, ` port: ${httpPort},`));
 
   // The command `npm start` runs after its build, as written in package.json.
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
@@ -91,6 +95,10 @@ async function startClone(): Promise<{ dir: string; bin: string; port: number; l
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.match(log, /otp-radius started/, `the server did not start:\n${log}`);
+  // The README's first way to a token: the portal answers on the shipped listener.
+  const portal = await fetch(`http://127.0.0.1:${httpPort}/self/login`);
+  assert.equal(portal.status, 200, 'the shipped config serves the self-service portal');
+  assert.match(await portal.text(), /<h1>Log in<\/h1>/);
   return {
     dir,
     bin,

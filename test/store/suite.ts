@@ -12,6 +12,7 @@ import { challengeSuite } from './suite-challenges.ts';
 import { codesSuite } from './suite-codes.ts';
 import { importSuite } from './suite-import.ts';
 import { openSuite } from './suite-open.ts';
+import { selfServiceSuite } from './suite-self-service.ts';
 import { throttleSuite } from './suite-throttle.ts';
 import { tokenSuite } from './suite-tokens.ts';
 
@@ -57,4 +58,5 @@ export function storeSuite(factory: StoreFactory): void {
   throttleSuite(factory);
   adminSuite(factory);
   codesSuite(factory);
+  selfServiceSuite(factory);
 }

@@ -203,7 +203,7 @@ export class AdminLogin {
 }
 
 /** The token check with no first factor in front of the OTP (it was checked already). */
-function otpOnly(ctx: AuthContext): AuthContext {
+export function otpOnly(ctx: AuthContext): AuthContext {
   return { ...ctx, policy: { ...ctx.policy, otppin: 'none', challengeResponse: [], passOnNoToken: false, passOnNoUser: false } };
 }
 

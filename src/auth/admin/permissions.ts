@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   'token.delete': ADMIN,
   'token.import': ADMIN,
   'user.read': ALL,
+  'user.enrollment-code': DESK,
   'audit.read': ['admin', 'auditor'],
   'admin.read': ADMIN,
   'admin.add': ADMIN,

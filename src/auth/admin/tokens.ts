@@ -130,20 +130,23 @@ export function setPin(ctx: AdminContext, actor: Actor, serial: string, pin: str
 
 /** Two consecutive OTPs put the counter (TOTP: the clock drift) right. */
 export function resyncToken(ctx: AdminContext, actor: Actor, serial: string, otp1: string, otp2: string): Promise<{ counter: number; drift: number }> {
-  return onToken(ctx, actor, 'token.resync', serial, async (t) => {
-    if (t.pending) throw new AdminError('conflict', `${t.serial} is pending verification: verify it with one OTP first`);
-    const now = ctx.auth.now();
-    let found: SyncPosition | undefined;
-    try {
-      found = tokenKind(t.type).resync(t, otp1, otp2, now);
-    } catch (err) {
-      if (err instanceof TokenTypeError) throw new AdminError('invalid', err.message);
-      throw err;
-    }
-    if (!found) throw new AdminError('invalid', `the two OTPs are not consecutive codes of ${t.serial} within its sync window (${t.syncWindow} ${t.type === 'totp' ? 'time steps' : 'counters'}); nothing changed`);
-    if (!(await ctx.auth.store.commitSuccess(t.serial, found.counter, now, found.drift))) throw new AdminError('conflict', `${t.serial} was used meanwhile; try again with fresh codes`);
-    return { counter: found.counter + 1, drift: found.drift ?? 0 };
-  });
+  return onToken(ctx, actor, 'token.resync', serial, (t) => resyncWork(ctx, t, otp1, otp2));
+}
+
+/** The resync itself, for the admin operation and a user's own on the self-service pages. */
+export async function resyncWork(ctx: AdminContext, t: Token, otp1: string, otp2: string): Promise<{ counter: number; drift: number }> {
+  if (t.pending) throw new AdminError('conflict', `${t.serial} is pending verification: verify it with one OTP first`);
+  const now = ctx.auth.now();
+  let found: SyncPosition | undefined;
+  try {
+    found = tokenKind(t.type).resync(t, otp1, otp2, now);
+  } catch (err) {
+    if (err instanceof TokenTypeError) throw new AdminError('invalid', err.message);
+    throw err;
+  }
+  if (!found) throw new AdminError('invalid', `the two OTPs are not consecutive codes of ${t.serial} within its sync window (${t.syncWindow} ${t.type === 'totp' ? 'time steps' : 'counters'}); nothing changed`);
+  if (!(await ctx.auth.store.commitSuccess(t.serial, found.counter, now, found.drift))) throw new AdminError('conflict', `${t.serial} was used meanwhile; try again with fresh codes`);
+  return { counter: found.counter + 1, drift: found.drift ?? 0 };
 }
 
 export function assignToken(ctx: AdminContext, actor: Actor, serial: string, login: string, realm?: string): Promise<{ login: string; realm: string }> {

@@ -20,6 +20,7 @@ import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type Sc
 import { secretDigest } from '../secret-digest.ts';
 import type { AdminTables } from '../admin-types.ts';
 import { PostgresAuditTable, postgresAdminTables } from './admin-tables.ts';
+import { PostgresSelfServiceTables } from './self-service-tables.ts';
 import {
   advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
   throttleArgs, throttleFailureArgs, tokenCountSql, tokenListSql, type ThrottleRow,
@@ -104,6 +105,7 @@ export class PostgresTokenStore implements TokenStore {
   readonly digest: (secret: string) => string;
   readonly admins: AdminTables;
   readonly audit: PostgresAuditTable;
+  readonly selfService: PostgresSelfServiceTables;
   /** Never settles: the database server owns durability, and a lost connection is recovered from. */
   readonly fatal: Promise<never> = new Promise(() => undefined);
   readonly #pool: pg.Pool;
@@ -123,6 +125,7 @@ export class PostgresTokenStore implements TokenStore {
     const query = (what: string, text: string, values: unknown[], name?: string): Promise<pg.QueryResult> => this.#query(what, name ?? null, text, values);
     this.admins = postgresAdminTables(query);
     this.audit = new PostgresAuditTable(query);
+    this.selfService = new PostgresSelfServiceTables(query);
     // An idle connection that breaks (server restart, failover) emits here;
     // without a listener the process would crash. The pool already dropped it.
     pool.on('error', (err) => {

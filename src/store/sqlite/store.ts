@@ -27,6 +27,7 @@ import { DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, pinHasher, type PinHasher, type Sc
 import { secretDigest } from '../secret-digest.ts';
 import type { AdminTables } from '../admin-types.ts';
 import { SqliteAuditTable, sqliteAdminTables } from './admin-tables.ts';
+import { SqliteSelfServiceTables } from './self-service-tables.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
 import {
   advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
@@ -107,6 +108,7 @@ export class SqliteTokenStore implements TokenStore {
   readonly digest: (secret: string) => string;
   readonly admins: AdminTables;
   readonly audit: SqliteAuditTable;
+  readonly selfService: SqliteSelfServiceTables;
   /** See KeyedTokenStore.fatal (index.ts); an in-memory store has no WAL to fail. */
   readonly fatal: Promise<WalSyncError>;
   readonly #db: Database.Database;
@@ -134,6 +136,7 @@ export class SqliteTokenStore implements TokenStore {
     this.digest = secretDigest(keys.pepper);
     this.admins = sqliteAdminTables(db);
     this.audit = new SqliteAuditTable(db, writer, (run) => this.#write(run));
+    this.selfService = new SqliteSelfServiceTables(db);
     this.#s = {
       ...prepare(db, ['insertToken', 'patchToken', 'getChallenge', 'listChallenges', 'challengesOfUser', 'getThrottle', 'learnedNasClients', 'sendWindow']),
       getToken: db.prepare('SELECT * FROM tokens WHERE serial = ?'),

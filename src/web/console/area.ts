@@ -40,6 +40,7 @@ export function consoleArea(deps: ConsoleDeps): WebArea {
       { path: `${p}/admins`, label: 'nav.admins', may: 'admin.read' },
       { path: `${p}/api-keys`, label: 'nav.apiKeys', may: 'apikey.read' },
     ],
+    styles: ['console.css'],
     async pages(app) {
       const routes = [
         loginRoutes(deps), dashboardRoutes(deps), userRoutes(deps), enrollRoutes(deps), tokenListRoutes(deps), tokenActionRoutes(deps), tokenBulkRoutes(deps),

@@ -4,6 +4,7 @@
 import type { Message } from './catalog.ts';
 import { deConsole } from './de-console.ts';
 import type { MessageKey } from './en.ts';
+import { deSelf } from './de-self.ts';
 
 export const de: Record<MessageKey, Message> = {
   'app.name': 'otp-radius',
@@ -83,4 +84,5 @@ export const de: Record<MessageKey, Message> = {
   'dashboard.asOf': 'Stand {time}.',
   'dashboard.version': 'Version',
   ...deConsole,
+  ...deSelf,
 };

@@ -3,6 +3,7 @@
 
 import type { Catalog } from './catalog.ts';
 import { enConsole } from './en-console.ts';
+import { enSelf } from './en-self.ts';
 
 export const en = {
   'app.name': 'otp-radius',
@@ -79,6 +80,7 @@ export const en = {
   'dashboard.asOf': 'As of {time}.',
   'dashboard.version': 'Version',
   ...enConsole,
+  ...enSelf,
 } as const satisfies Catalog;
 
 export type MessageKey = keyof typeof en;

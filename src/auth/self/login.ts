@@ -1,0 +1,146 @@
+// A user's login to the self-service pages: the directory password, checked
+// by the resolver that finds the user (file hash, LDAP bind, SQL), and,
+// when the user has a token that proves who they are, a current OTP of it
+// (through the token check of authentication: its window, counter
+// compare-and-set, fail counter and lock). Failed attempts are throttled
+// per user and source exactly as RADIUS logins are (the same policy and
+// state, the source being the browser's address), and every attempt writes
+// one audit event with the user as actor.
+
+import type { AccessRequest } from '../../model/access-request.ts';
+import type { UserActor } from '../../model/actor.ts';
+import { ResolverUnavailableError, type User } from '../../users/types.ts';
+import { AdminError } from '../admin/errors.ts';
+import { otpOnly } from '../admin/login.ts';
+import { answering } from '../answering.ts';
+import { lookUp } from '../subject.ts';
+import { Throttle, type Attempt } from '../throttle.ts';
+import type { ThrottleKey } from '../../store/types.ts';
+import { checkTokens } from '../token-check.ts';
+import { auditSelf, guards, type SelfContext, type SignedIn } from './context.ts';
+import { userActor, type OpenedUserSession, type UserSessions } from './sessions.ts';
+
+export const SELF_LOGIN_FAILED = 'wrong user name, password or OTP';
+
+/** A portal login has no packet to fit its answer into: the request the token check sees. */
+const LOGIN_REQUEST: AccessRequest = { userName: '', nas: { client: 'self-service', address: '' } };
+
+export interface SelfLoginRequest {
+  /** LOGIN, or LOGIN@REALM with a realm the portal is on for. */
+  username: string;
+  /** The realm picker's choice; LOGIN@REALM wins over it. */
+  realm?: string;
+  password: string;
+  otp?: string;
+  address: string;
+}
+
+export interface SelfLoggedIn extends OpenedUserSession {
+  actor: SignedIn;
+  /** Whether an OTP was part of the login (the user had a token that guards the account). */
+  withOtp: boolean;
+}
+
+/** The throttle's key of a portal login: the user as named in the realm, from the browser's address. */
+export function selfThrottleKey(realm: string, login: string, address: string): ThrottleKey {
+  return { realm, login: login.toLowerCase().slice(0, 256), source: `web:${address}` };
+}
+
+export class SelfLogin {
+  readonly #ctx: SelfContext;
+  readonly #sessions: UserSessions;
+  readonly throttle: Throttle;
+
+  constructor(ctx: SelfContext, sessions: UserSessions) {
+    this.#ctx = ctx;
+    this.#sessions = sessions;
+    this.throttle = new Throttle(ctx.admin.auth);
+  }
+
+  /** Realms the portal is on for, lower case, the default one first. */
+  realms(): string[] {
+    const { users } = this.#ctx.admin.auth;
+    const on = users.names.filter((r) => (this.#ctx.policy.realms[r] ?? this.#ctx.policy.defaults).enabled);
+    const first = users.defaultRealm;
+    return first !== undefined && on.includes(first) ? [first, ...on.filter((r) => r !== first)] : on;
+  }
+
+  /** Login and realm of what the form says: LOGIN@REALM for a realm of the portal, the picker's realm, else the default (or only) one. */
+  named(username: string, picked: string | undefined): { login: string; realm: string | undefined } {
+    const realms = this.realms();
+    const name = username.trim();
+    const at = name.lastIndexOf('@');
+    if (at > 0 && realms.includes(name.slice(at + 1).toLowerCase())) return { login: name.slice(0, at), realm: name.slice(at + 1).toLowerCase() };
+    const chosen = picked?.toLowerCase();
+    if (chosen !== undefined && chosen !== '') return { login: name, realm: realms.includes(chosen) ? chosen : undefined };
+    return { login: name, realm: realms[0] };
+  }
+
+  /** A session for the user, or AdminError 'unauthenticated' / 'throttled'. Audited either way. */
+  async login(request: SelfLoginRequest): Promise<SelfLoggedIn> {
+    const ctx = this.#ctx;
+    const { login, realm } = this.named(request.username, request.realm);
+    const refuse = (actor: UserActor, detail: string, code: 'unauthenticated' | 'throttled' = 'unauthenticated'): never => {
+      auditSelf(ctx, actor, 'self.login', 'refused', {}, detail);
+      throw new AdminError(code, code === 'throttled' ? 'too many failed logins; wait a while and try again' : SELF_LOGIN_FAILED);
+    };
+    const typed: UserActor = { via: 'self-service', name: `${login.slice(0, 200)}@${realm ?? '?'}`, realm: realm ?? '', address: request.address };
+    if (realm === undefined || login === '' || login.length > 256 || request.password.length > 1024) {
+      await ctx.admin.secrets.verify(request.password.slice(0, 1024), null);
+      return refuse(typed, realm === undefined ? 'no realm of the portal' : 'not a user name');
+    }
+    const attempt = await this.throttle.admit(selfThrottleKey(realm, login, request.address), ctx.admin.auth.now());
+    try {
+      if (!attempt.admitted) {
+        await ctx.admin.secrets.verify(request.password, null);
+        await attempt.refused();
+        return refuse(typed, 'throttled', 'throttled');
+      }
+      const found = await lookUp(ctx.admin.auth, { login, realm });
+      if (found === undefined || 'decision' in found) {
+        // No such user (or the directory cannot say): cost what a password check costs.
+        await ctx.admin.secrets.verify(request.password, null);
+        if (found === undefined) await attempt.failed();
+        return refuse(typed, found === undefined ? 'unknown user' : found.reason);
+      }
+      const actor = userActor({ realm, resolver: found.resolver, userId: found.id, login: found.login }, request.address);
+      const outcome = await this.#check(found, actor, request, attempt);
+      if (outcome !== 'ok' && outcome !== 'ok with otp') return refuse(actor, outcome);
+      attempt.succeeded();
+      const opened = await this.#sessions.open(actor);
+      auditSelf(ctx, actor, 'self.login', 'ok', {}, outcome === 'ok' ? 'directory password; no token guards the account yet' : undefined);
+      return { ...opened, actor, withOtp: outcome === 'ok with otp' };
+    } finally {
+      attempt.done();
+    }
+  }
+
+  /** 'ok', 'ok with otp', or why not. */
+  async #check(user: User, actor: SignedIn, request: SelfLoginRequest, attempt: Attempt): Promise<string> {
+    const { auth } = this.#ctx.admin;
+    let right = false;
+    try {
+      // An empty password is never a match: an LDAP bind with it is anonymous and succeeds.
+      right = request.password !== '' && (await auth.users.checkPassword(user, request.password));
+    } catch (err) {
+      if (!(err instanceof ResolverUnavailableError)) throw err;
+      auth.logger.warn({ resolver: err.resolver, err: err.message }, 'self-service login: the directory could not check the password');
+      return 'resolver unavailable';
+    }
+    if (!right) {
+      await attempt.failed();
+      return 'wrong password';
+    }
+    const tokens = await auth.store.tokensOfUser(user.resolver, user.id);
+    if (!tokens.some(guards)) return 'ok';
+    const otp = request.otp?.trim() ?? '';
+    if (otp === '') {
+      await attempt.failed();
+      return 'no OTP, and a token guards the account';
+    }
+    const subject = { user, realm: actor.realm };
+    const check = otpOnly(auth);
+    const decision = await checkTokens(check, subject, Buffer.from(otp, 'utf8'), attempt, answering(check, LOGIN_REQUEST, subject));
+    return decision.decision === 'accept' ? 'ok with otp' : `second factor: ${decision.reason}`;
+  }
+}
