@@ -44,7 +44,9 @@ export function hotp6(key: KeyObject, counter: number): string {
   msg.writeUInt32BE(counter >>> 0, 4);
   const mac = createHmac('sha1', key).update(msg).digest();
   const off = mac[19]! & 0x0f;
-  return String(mac.readUInt32BE(off) & 0x7fffffff).slice(-6).padStart(6, '0');
+  return String(mac.readUInt32BE(off) & 0x7fffffff)
+    .slice(-6)
+    .padStart(6, '0');
 }
 
 /**

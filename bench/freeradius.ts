@@ -194,7 +194,14 @@ async function configure(o: FreeradiusOptions): Promise<{ raddb: string; logFile
   }
   await writeFile(join(raddb, 'mods-enabled', 'sql'), sqlModule(await readFile(join(raddb, 'mods-available', 'sql'), 'utf8'), dbFile));
   await writeFile(join(raddb, 'policy.d', 'totp_bench'), TOTP_POLICY);
-  const crypt = await shaCrypt(PAP_PASSWORD, '6', randomBytes(12).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 16));
+  const crypt = await shaCrypt(
+    PAP_PASSWORD,
+    '6',
+    randomBytes(12)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, 16),
+  );
   await writeFile(join(raddb, 'mods-config', 'files', 'authorize'), usersFile(o.users, o.seeds, ssha256(PAP_PASSWORD, randomBytes(8)), crypt));
   return { raddb, logFile: join(varDir, 'log', 'radiusd.log') };
 }
@@ -230,7 +237,8 @@ export async function startFreeradius(o: FreeradiusOptions): Promise<ServerProce
     },
     output: () => out,
     checkAlive() {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`FreeRADIUS exited (${child.exitCode ?? child.signalCode}) during the run:\n${out.trim().split('\n').slice(-20).join('\n')}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`FreeRADIUS exited (${child.exitCode ?? child.signalCode}) during the run:\n${out.trim().split('\n').slice(-20).join('\n')}`);
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -78,7 +78,10 @@ function seconds(name: string, raw: string | undefined, fallback: number, min: n
 
 export function parseWorkloads(raw: string): WorkloadName[] {
   const known: readonly string[] = [...OTP_WORKLOADS, ...FREERADIUS_WORKLOADS];
-  const names = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length === 0) throw new OptionError('--only: expected at least one workload name');
   for (const n of names) if (!known.includes(n)) throw new OptionError(`--only: unknown workload "${n}" (known: ${known.join(', ')})`);
   return [...new Set(names)] as WorkloadName[];

@@ -81,7 +81,11 @@ export function encodeRequest(spec: RequestSpec, secret: string): Buffer {
     off += 2 + spec.state.copy(out, off + 2);
   }
   if (withNas) off += NAS_IP.copy(out, off);
-  if (maOffset >= 0) createHmac('md5', secretKey(secret)).update(out).digest().copy(out, maOffset + 2);
+  if (maOffset >= 0)
+    createHmac('md5', secretKey(secret))
+      .update(out)
+      .digest()
+      .copy(out, maOffset + 2);
   return out;
 }
 

@@ -6,7 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { CODE, decodeAnswer, encodeRequest, userNameAttribute, type Answer } from './packets.ts';
 
-export async function ask(host: string, port: number, secret: string, request: { userName?: string; password?: string; state?: Buffer; status?: boolean }, deadlineMs: number): Promise<Answer | undefined> {
+export async function ask(
+  host: string,
+  port: number,
+  secret: string,
+  request: { userName?: string; password?: string; state?: Buffer; status?: boolean },
+  deadlineMs: number,
+): Promise<Answer | undefined> {
   const socket = createSocket('udp4');
   socket.on('error', () => {});
   const started = Date.now();

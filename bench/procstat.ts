@@ -18,7 +18,10 @@ export function parseStat(text: string): ProcStat {
   const open = text.indexOf('(');
   if (open < 1 || close < open) throw new Error(`/proc stat: no "(comm)" in "${text.slice(0, 60)}"`);
   const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
   const ppid = Number(rest[1]);
   const utime = Number(rest[11]);

@@ -36,7 +36,12 @@ export function table(rows: readonly (readonly string[])[]): string {
   for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
   const numeric = (c: string): boolean => /^[-+]?[\d.]+%?$|^-$/.test(c);
   return rows
-    .map((r, ri) => r.map((c, i) => (ri > 0 && numeric(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd())
+    .map((r, ri) =>
+      r
+        .map((c, i) => (ri > 0 && numeric(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -62,7 +67,9 @@ export function unevenSplit(w: WorkloadResult): boolean {
 }
 
 export function workloadTable(all: readonly WorkloadResult[]): string {
-  const rows: string[][] = [['workload', 'server', 'load', 'answers/s', 'accepts/s', 'rejects/s', 'chall/s', 'timeouts', 'unexpected', 'p50 ms', 'p95 ms', 'p99 ms', 'server CPU', 'by process', 'bench CPU', 'other CPU']];
+  const rows: string[][] = [
+    ['workload', 'server', 'load', 'answers/s', 'accepts/s', 'rejects/s', 'chall/s', 'timeouts', 'unexpected', 'p50 ms', 'p95 ms', 'p99 ms', 'server CPU', 'by process', 'bench CPU', 'other CPU'],
+  ];
   for (const w of all) {
     rows.push([
       w.name,
@@ -92,7 +99,10 @@ export function formatReport(r: Report): string {
   out.push(`command: ${r.command}`);
   if (r.workloads.length > 0) out.push('', workloadTable(r.workloads));
   if (r.timing) out.push('', 'Reject paths, one request at a time (timing):', r.timing.text.trimEnd());
-  out.push('', 'CPU: percent of one core over the measured window; by process = each server process, busiest first; bench = this process (generator threads included); other = the rest of the machine.');
+  out.push(
+    '',
+    'CPU: percent of one core over the measured window; by process = each server process, busiest first; bench = this process (generator threads included); other = the rest of the machine.',
+  );
   if (r.kdf) {
     out.push(`KDF alone (${r.kdf.params}, ${r.kdf.threads} threads): ${fmtRate(r.kdf.perSecond)} PIN checks/s, ${r.kdf.msPerHash.toFixed(2)} ms each`);
   }

@@ -85,13 +85,15 @@ function serverHandle(child: ChildProcess, output: () => string, exited: Promise
   return {
     pid,
     workerPids,
-    memory: () => workerPids().flatMap((p) => {
-      const memory = memoryOf(p);
-      return memory ? [{ pid: p, memory }] : [];
-    }),
+    memory: () =>
+      workerPids().flatMap((p) => {
+        const memory = memoryOf(p);
+        return memory ? [{ pid: p, memory }] : [];
+      }),
     output,
     checkAlive() {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`otp-radius exited (${child.exitCode ?? child.signalCode}) during the run:\n${output().trim().split('\n').slice(-20).join('\n')}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`otp-radius exited (${child.exitCode ?? child.signalCode}) during the run:\n${output().trim().split('\n').slice(-20).join('\n')}`);
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

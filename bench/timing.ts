@@ -82,7 +82,11 @@ realms:
     const pinHash = await store.pins.hash(PIN);
     // Wrong OTPs on 'active' count toward its lock: a max fail no run reaches.
     const defaults = { ...DEFAULT_TOKENS, maxFail: 1_000_000 };
-    for (const [user, patch] of [['disabled', { active: false }], ['locked', { locked: true }], ['active', {}]] as const) {
+    for (const [user, patch] of [
+      ['disabled', { active: false }],
+      ['locked', { locked: true }],
+      ['active', {}],
+    ] as const) {
       const owner = { realm: 'default', resolver: 'local', userId: user, login: user };
       await store.createToken(buildToken({ type: 'totp', serial: `TIMING-${user}`, owner, pinHash }, defaults).token);
       if (Object.keys(patch).length > 0) await store.updateToken(`TIMING-${user}`, patch);
@@ -107,7 +111,13 @@ export async function runTiming(o: BenchOptions, machine: Machine, log: (line: s
     log(`timing: ${PATHS.length} reject paths, ${SAMPLES} samples each, one request at a time, interleaved`);
     for (let i = 0; i < SAMPLES; i++) {
       for (const [p, path] of PATHS.entries()) {
-        const request = buildRequest({ identifier: (i * PATHS.length + p) % 256, secret: SECRET, userName: path.user, password: path.password(), attributes: [rawAttribute(ATTR.CallingStationId, Buffer.from(stationOf(path, i)))] });
+        const request = buildRequest({
+          identifier: (i * PATHS.length + p) % 256,
+          secret: SECRET,
+          userName: path.user,
+          password: path.password(),
+          attributes: [rawAttribute(ATTR.CallingStationId, Buffer.from(stationOf(path, i)))],
+        });
         const t0 = performance.now();
         const answer = await client.send(request, SECRET, 5000);
         times[p]![i] = performance.now() - t0;

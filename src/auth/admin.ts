@@ -2,7 +2,19 @@
 // REST API, LinOTP's /admin/* and the web pages make goes through one of
 // these, which checks the actor's role and writes the audit event.
 
-export { accountView, addAccount, deleteAccount, listAccounts, MIN_PASSWORD_LENGTH, setAccountDisabled, setAccountPassword, showAccount, type AccountOtp, type AddedAccount, type NewAccountRequest } from './admin/accounts.ts';
+export {
+  accountView,
+  addAccount,
+  deleteAccount,
+  listAccounts,
+  MIN_PASSWORD_LENGTH,
+  setAccountDisabled,
+  setAccountPassword,
+  showAccount,
+  type AccountOtp,
+  type AddedAccount,
+  type NewAccountRequest,
+} from './admin/accounts.ts';
 export { actorOfApiKey, apiKeyView, createApiKey, listApiKeys, revokeApiKey, type CreatedKey, type NewKeyRequest } from './admin/api-keys.ts';
 export { BATCH_ACTIONS, MAX_BATCH, tokenBatch, type BatchAction, type BatchOutcome } from './admin/bulk.ts';
 export { auditCursor, auditRecords, lastAuthentication, queryAudit, type AuditPage } from './admin/audit-query.ts';
@@ -18,8 +30,23 @@ export { ADMIN_REALM, authorize, authorizeGrant, authorizeRealm, inScope, mayDo,
 export { closeSession, liveSession, openSession, sessionActor, type OpenedSession, type SessionRefusal } from './admin/sessions.ts';
 export { TOKEN_STATES, tokenState, tokenView, type TokenState } from './admin/token-view.ts';
 export {
-  assignToken, deleteToken, disableToken, enableToken, listTokens, openChallenge, resetToken, resyncToken, resyncWork, revokeToken, setPin, setTokenLimits,
-  showToken, tokenFor, unassignToken, type TokenLimits, type TokenQuery,
+  assignToken,
+  deleteToken,
+  disableToken,
+  enableToken,
+  listTokens,
+  openChallenge,
+  resetToken,
+  resyncToken,
+  resyncWork,
+  revokeToken,
+  setPin,
+  setTokenLimits,
+  showToken,
+  tokenFor,
+  unassignToken,
+  type TokenLimits,
+  type TokenQuery,
 } from './admin/tokens.ts';
 export { findUser, listUsers, searchUsers, userAuthentications, type UserSummary } from './admin/users.ts';
 export { verifyPendingToken, verifyToken } from './admin/verify.ts';

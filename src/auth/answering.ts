@@ -31,9 +31,16 @@ export function answering(ctx: AuthContext, request: AccessRequest, subject: Sub
       const now = Date.now();
       if (now - (loggedAt.get(ctx) ?? 0) > 60_000) {
         loggedAt.set(ctx, now);
-        ctx.logger.error({ user: decision.user, decision: decision.decision, problem }, 'the answer would not fit into a RADIUS packet; rejecting without using the OTP (check the reply rules and Reply-Message texts)');
+        ctx.logger.error(
+          { user: decision.user, decision: decision.decision, problem },
+          'the answer would not fit into a RADIUS packet; rejecting without using the OTP (check the reply rules and Reply-Message texts)',
+        );
       }
-      return reject(ctx.policy, 'reply too large', { ...(decision.user !== undefined ? { user: decision.user } : {}), ...(decision.realm !== undefined ? { realm: decision.realm } : {}), ...(decision.serial !== undefined ? { serial: decision.serial } : {}) });
+      return reject(ctx.policy, 'reply too large', {
+        ...(decision.user !== undefined ? { user: decision.user } : {}),
+        ...(decision.realm !== undefined ? { realm: decision.realm } : {}),
+        ...(decision.serial !== undefined ? { serial: decision.serial } : {}),
+      });
     },
   };
 }

@@ -66,10 +66,12 @@ export async function storeTransaction(ctx: AuthContext, challenge: Challenge, n
 
 /** Seconds a transaction over these tokens stays open: the longest their types allow (a sent code's validity, else the challenge timeout). */
 function lifetimeOf(policy: AuthContext['policy'], tokens: readonly Token[]): number {
-  return Math.max(...tokens.map((t) => {
-    const delivery = tokenKind(t.type).delivery;
-    return delivery ? policy.codes.validity[delivery.channel] : policy.challengeTimeout;
-  }));
+  return Math.max(
+    ...tokens.map((t) => {
+      const delivery = tokenKind(t.type).delivery;
+      return delivery ? policy.codes.validity[delivery.channel] : policy.challengeTimeout;
+    }),
+  );
 }
 
 /**
@@ -77,7 +79,14 @@ function lifetimeOf(policy: AuthContext['policy'], tokens: readonly Token[]): nu
  * OCRA question. `codes`: where the e-mail and SMS codes among `matched`
  * went, or would go (a prospective answer, to see that it fits).
  */
-export function prepareTransaction(ctx: AuthContext, subject: Subject, matched: Token[], now: number, codes: SentCode[] = [], transactionId = ctx.newTransactionId()): { challenge: Challenge; decision: ChallengeDecision } {
+export function prepareTransaction(
+  ctx: AuthContext,
+  subject: Subject,
+  matched: Token[],
+  now: number,
+  codes: SentCode[] = [],
+  transactionId = ctx.newTransactionId(),
+): { challenge: Challenge; decision: ChallengeDecision } {
   const { policy } = ctx;
   // One question for the whole transaction: the OCRA tokens all answer the same one.
   let data = '';

@@ -65,7 +65,10 @@ export function pinCache(ctx: AuthContext, subject: Subject): (token: Token, pin
     let result = results.get(token);
     if (!result) {
       result = pinMatches(ctx, subject, token, pin);
-      result.then((right) => trace('first factor checked', { serial: token.serial, policy: ctx.policy.otppin, right }), () => undefined);
+      result.then(
+        (right) => trace('first factor checked', { serial: token.serial, policy: ctx.policy.otppin, right }),
+        () => undefined,
+      );
       results.set(token, result);
     }
     return result;

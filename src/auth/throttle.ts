@@ -81,7 +81,13 @@ export class Throttle {
     const busy = this.#inFlight.get(id) ?? 0;
     const allowed = attemptsAllowed(state, policy, now);
     const admitted = busy < allowed;
-    trace(admitted ? 'throttle: judged' : 'throttle: refused', { source: key.source, failures: state?.failures ?? 0, inFlight: busy, allowed, ...(admitted ? {} : { until: throttledUntil(state, policy, now) ?? null }) });
+    trace(admitted ? 'throttle: judged' : 'throttle: refused', {
+      source: key.source,
+      failures: state?.failures ?? 0,
+      inFlight: busy,
+      allowed,
+      ...(admitted ? {} : { until: throttledUntil(state, policy, now) ?? null }),
+    });
     if (admitted) this.#inFlight.set(id, busy + 1);
     let finished = false;
     return {

@@ -48,7 +48,9 @@ export async function checkCommand(args: string[]): Promise<number> {
     const decision = await withAudit(s.admin.audit, (r) => s.auth.authenticate(r))(request);
     const challenge = decision.decision === 'challenge' ? decision.challenge : undefined;
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ decision: decision.decision, reason: decision.reason, user: decision.user, realm: decision.realm, serial: decision.serial, message: decision.replyMessage, transactionId: challenge?.transactionId, challenge: challenge?.data || undefined, serials: challenge?.serials })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ decision: decision.decision, reason: decision.reason, user: decision.user, realm: decision.realm, serial: decision.serial, message: decision.replyMessage, transactionId: challenge?.transactionId, challenge: challenge?.data || undefined, serials: challenge?.serials })}\n`,
+      );
     } else {
       const parts = [`${decision.decision}: ${decision.reason}`];
       if (decision.serial) parts.push(`serial ${decision.serial}`);

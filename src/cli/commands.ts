@@ -13,7 +13,10 @@ type Command = { summary: string; run: (args: string[]) => Promise<number> };
 const commands: Record<string, Command> = {
   serve: { summary: 'run the RADIUS server', run: async (a) => (await import('./serve.ts')).serve(a) },
   token: { summary: 'enroll, list, show, enable, disable, revoke, delete, set-pin, reset, resync, assign, unassign, challenge', run: async (a) => (await import('./token.ts')).tokenCommand(a) },
-  admin: { summary: 'add, list, disable, enable, delete, passwd, key create|list|revoke: admin accounts and API keys; enrollment-code', run: async (a) => (await import('./admin.ts')).adminCommand(a) },
+  admin: {
+    summary: 'add, list, disable, enable, delete, passwd, key create|list|revoke: admin accounts and API keys; enrollment-code',
+    run: async (a) => (await import('./admin.ts')).adminCommand(a),
+  },
   user: { summary: 'list, show: users of a realm and their tokens; hash: a password hash for a users file', run: async (a) => (await import('./user.ts')).userCommand(a) },
   check: { summary: 'authenticate a user as RADIUS would and print the decision', run: async (a) => (await import('./check.ts')).checkCommand(a) },
   import: { summary: 'linotp, oath-csv, pskc, freeradius-clients: bring tokens and NAS clients over', run: async (a) => (await import('./import.ts')).importCommand(a) },

@@ -51,7 +51,7 @@ export async function openContext(file: string | Config): Promise<Services> {
     return sink;
   };
   const auditLog: AuditSink | undefined = toFile ? { write: (event) => openSink().write(event) } : undefined;
-  if (!toFile && !config.audit.table) logger.warn('audit.table is off and log.audit is not a file: this command\'s audit events are not recorded');
+  if (!toFile && !config.audit.table) logger.warn("audit.table is off and log.audit is not a file: this command's audit events are not recorded");
   return openServices(config, logger, { ...(auditLog ? { auditLog } : {}) });
 }
 

@@ -64,7 +64,9 @@ export async function exportCommand(args: string[]): Promise<number> {
     config: { type: 'string', short: 'c' },
     out: { type: 'string', short: 'o' },
     plain: { type: 'boolean' },
-    ...(format === 'pskc' ? { psk: { type: 'string' }, 'psk-file': { type: 'string' }, password: { type: 'string' }, 'password-file': { type: 'string' } } as const : { users: { type: 'boolean' } } as const),
+    ...(format === 'pskc'
+      ? ({ psk: { type: 'string' }, 'psk-file': { type: 'string' }, password: { type: 'string' }, 'password-file': { type: 'string' } } as const)
+      : ({ users: { type: 'boolean' } } as const)),
   });
   if (values.help) {
     process.stdout.write(USAGE);

@@ -95,18 +95,30 @@ async function linotp(args: string[]): Promise<number> {
   const realmMap = pairs('import linotp', 'realm-map', values['realm-map'], true);
   const resolverMap = pairs('import linotp', 'resolver-map', values['resolver-map'], false);
   const encKey = readInput(values.enckey, 'import linotp: --enckey') as Buffer;
-  return withContext(values.config ?? DEFAULT_CONFIG, (s) => reporting('import linotp', async () => {
-    const summary = await importLinotp(s.store, { resolvers: s.resolvers, realms: s.config.realms }, {
-      db: values.db!, encKey, encKeyFile: values.enckey!, realmMap, resolverMap, dryRun: values['dry-run'] === true,
-    });
-    const skipped = summary.notImported.map((n) => ({ what: n.serial, reason: `${n.reason}${n.owner ? `; owner ${n.owner}` : ''}` }));
-    return report(summary, skipped, 'not imported');
-  }));
+  return withContext(values.config ?? DEFAULT_CONFIG, (s) =>
+    reporting('import linotp', async () => {
+      const summary = await importLinotp(
+        s.store,
+        { resolvers: s.resolvers, realms: s.config.realms },
+        {
+          db: values.db!,
+          encKey,
+          encKeyFile: values.enckey!,
+          realmMap,
+          resolverMap,
+          dryRun: values['dry-run'] === true,
+        },
+      );
+      const skipped = summary.notImported.map((n) => ({ what: n.serial, reason: `${n.reason}${n.owner ? `; owner ${n.owner}` : ''}` }));
+      return report(summary, skipped, 'not imported');
+    }),
+  );
 }
 
 function hexKey(command: string, text: string, flag: string): Buffer {
   const t = text.trim();
-  if (!/^(?:[0-9a-fA-F]{2})+$/.test(t) || ![16, 24, 32].includes(t.length / 2)) throw new CliError(`${command}: ${flag}: expected 32, 48 or 64 hex digits (an AES-128/192/256 key), got ${t.length} characters`, EXIT_USAGE);
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(t) || ![16, 24, 32].includes(t.length / 2))
+    throw new CliError(`${command}: ${flag}: expected 32, 48 or 64 hex digits (an AES-128/192/256 key), got ${t.length} characters`, EXIT_USAGE);
   return Buffer.from(t, 'hex');
 }
 
@@ -123,13 +135,18 @@ export function pskcSecrets(command: string, values: { psk?: string | undefined;
 
 async function seedFile(format: 'oath-csv' | 'pskc', args: string[]): Promise<number> {
   const command = `import ${format}`;
-  const { values, positionals } = parse(command, args, {
-    config: { type: 'string', short: 'c' },
-    user: { type: 'string', short: 'u' },
-    realm: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    ...(format === 'pskc' ? { psk: { type: 'string' }, 'psk-file': { type: 'string' }, password: { type: 'string' }, 'password-file': { type: 'string' } } as const : {}),
-  }, 1);
+  const { values, positionals } = parse(
+    command,
+    args,
+    {
+      config: { type: 'string', short: 'c' },
+      user: { type: 'string', short: 'u' },
+      realm: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      ...(format === 'pskc' ? ({ psk: { type: 'string' }, 'psk-file': { type: 'string' }, password: { type: 'string' }, 'password-file': { type: 'string' } } as const) : {}),
+    },
+    1,
+  );
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -142,8 +159,13 @@ async function seedFile(format: 'oath-csv' | 'pskc', args: string[]): Promise<nu
   return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
     try {
       const outcome = await importTokenFile(s.admin, actor, {
-        format, content: text, source: file, secrets, dryRun: values['dry-run'] === true,
-        ...(values.user !== undefined ? { user: values.user } : {}), ...(values.realm !== undefined ? { realm: values.realm } : {}),
+        format,
+        content: text,
+        source: file,
+        secrets,
+        dryRun: values['dry-run'] === true,
+        ...(values.user !== undefined ? { user: values.user } : {}),
+        ...(values.realm !== undefined ? { realm: values.realm } : {}),
       });
       return report(outcome, outcome.skipped, 'skipped');
     } catch (err) {
@@ -164,12 +186,16 @@ async function freeradiusClients(args: string[]): Promise<number> {
   const file = positionals[0];
   if (file === undefined) throw new CliError('import freeradius-clients: give the clients.conf FILE', EXIT_USAGE);
   const text = readInput(file, 'import freeradius-clients', 'utf8') as string;
-  return reporting('import freeradius-clients', async () => {
-    const r = convertClientsConf(text, file);
-    for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
-    process.stdout.write(r.yaml);
-    return 0;
-  }, 'nothing converted');
+  return reporting(
+    'import freeradius-clients',
+    async () => {
+      const r = convertClientsConf(text, file);
+      for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+      process.stdout.write(r.yaml);
+      return 0;
+    },
+    'nothing converted',
+  );
 }
 
 const SOURCES: Record<string, Subcommand> = {

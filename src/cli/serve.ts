@@ -72,7 +72,10 @@ export async function serve(args: string[]): Promise<number> {
       const sqlitePath = 'sqlite' in loaded.config.store ? loaded.config.store.sqlite.path : undefined;
       const checkpointer = sqlitePath === undefined ? undefined : startCheckpointer(sqlitePath, logger);
       void checkpointer?.fatal.then((err) =>
-        failStop?.({ store: sqlitePath, code: err.code, err: err.message }, 'WAL checkpoint failed with an I/O error: stopping every worker without closing the store, so that the next start recovers it from disk'),
+        failStop?.(
+          { store: sqlitePath, code: err.code, err: err.message },
+          'WAL checkpoint failed with an I/O error: stopping every worker without closing the store, so that the next start recovers it from disk',
+        ),
       );
       // A scrape of /metrics reaches one worker, which asks this process for the sum over all of them.
       const scraped = loaded.config.http?.listeners.some((l) => l.serve.includes('metrics')) ?? false;
@@ -136,7 +139,8 @@ async function serveHere(file: string, reusePort: boolean, workerId?: number, de
   // The supervisor's word that another worker's WAL fsync (or its own checkpoint) failed: stop the same way.
   if (workerId !== undefined) {
     process.on('message', (msg: unknown) => {
-      if (isFailStopMessage(msg)) void r.failStop({ reason: 'store failed in another process' }, 'stopping: the store failed in another process of this server; answering the requests in flight and exiting without closing it');
+      if (isFailStopMessage(msg))
+        void r.failStop({ reason: 'store failed in another process' }, 'stopping: the store failed in another process of this server; answering the requests in flight and exiting without closing it');
     });
   }
   reportReady();

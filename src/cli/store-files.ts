@@ -82,9 +82,13 @@ export async function storeRestore(args: string[]): Promise<number> {
   const config = loadCliConfig(values.config ?? DEFAULT_CONFIG);
   const path = sqliteOf(config, 'store restore');
   const r = await restoreSqlite({ backup: resolve(backup), path, keyFile: config.store.keyFile, now: Math.floor(Date.now() / 1000), force: values.force === true });
-  process.stdout.write(`restored ${path} from ${resolve(backup)} (${r.tokens} token${r.tokens === 1 ? '' : 's'}); ${r.totpMoved} TOTP token${r.totpMoved === 1 ? '' : 's'} moved to the next time step\n`);
+  process.stdout.write(
+    `restored ${path} from ${resolve(backup)} (${r.tokens} token${r.tokens === 1 ? '' : 's'}); ${r.totpMoved} TOTP token${r.totpMoved === 1 ? '' : 's'} moved to the next time step\n`,
+  );
   if (r.counterTokens > 0) {
-    process.stderr.write(`warning: ${r.counterTokens} HOTP/OCRA token${r.counterTokens === 1 ? ' is' : 's are'} back at the counter of the backup: a code used after the backup was taken logs in once more (within the window)\n`);
+    process.stderr.write(
+      `warning: ${r.counterTokens} HOTP/OCRA token${r.counterTokens === 1 ? ' is' : 's are'} back at the counter of the backup: a code used after the backup was taken logs in once more (within the window)\n`,
+    );
   }
   return 0;
 }

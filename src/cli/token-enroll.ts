@@ -123,41 +123,47 @@ export async function enrollCommand(args: string[]): Promise<number> {
     throw err;
   }
 
-  return withContext(config, async (s, actor) => {
-    const { token, uri, owner } = await enrollToken(s.admin, actor, request);
-    if (!app) {
-      printServerToken(token, owner, values.json === true);
-    } else {
-      // The QR code holds the seed: readable by its owner only, like an export.
-      if (values.qr !== undefined) await writeQrFile(values.qr, uri);
-      if (values.json) {
-        process.stdout.write(`${JSON.stringify({ serial: token.serial, type: token.type, user: owner?.user.login ?? null, realm: owner?.realm ?? null, seed: base32Encode(token.seed, false), seedHex: token.seed.toString('hex'), uri, pending: token.pending, ...(token.info.ocrasuite ? { ocrasuite: token.info.ocrasuite } : {}) })}\n`);
+  return withContext(
+    config,
+    async (s, actor) => {
+      const { token, uri, owner } = await enrollToken(s.admin, actor, request);
+      if (!app) {
+        printServerToken(token, owner, values.json === true);
       } else {
-        const out = [
-          `serial:   ${token.serial}`,
-          `type:     ${token.type}${token.type === 'ocra' ? ` (${token.info.ocrasuite})` : `, ${token.otpLength} digits, ${token.algorithm}${token.type === 'totp' ? `, ${token.timeStep} s` : ''}`}`,
-          ...(token.pending ? [`state:    pending: verify with otp-radius token verify ${token.serial} OTP`] : []),
-          `user:     ${ownerText(owner)}`,
-          `seed:     ${base32Encode(token.seed, false)} (hex ${token.seed.toString('hex')})`,
-          `uri:      ${uri}`,
-        ];
-        process.stdout.write(`${out.join('\n')}\n`);
-        if (!values['no-qr']) process.stdout.write(`\n${await QRCode.toString(uri, { type: 'terminal', small: true, errorCorrectionLevel: 'L' })}\n`);
-        if (values.qr !== undefined) process.stdout.write(`QR code written to ${values.qr}\n`);
+        // The QR code holds the seed: readable by its owner only, like an export.
+        if (values.qr !== undefined) await writeQrFile(values.qr, uri);
+        if (values.json) {
+          process.stdout.write(
+            `${JSON.stringify({ serial: token.serial, type: token.type, user: owner?.user.login ?? null, realm: owner?.realm ?? null, seed: base32Encode(token.seed, false), seedHex: token.seed.toString('hex'), uri, pending: token.pending, ...(token.info.ocrasuite ? { ocrasuite: token.info.ocrasuite } : {}) })}\n`,
+          );
+        } else {
+          const out = [
+            `serial:   ${token.serial}`,
+            `type:     ${token.type}${token.type === 'ocra' ? ` (${token.info.ocrasuite})` : `, ${token.otpLength} digits, ${token.algorithm}${token.type === 'totp' ? `, ${token.timeStep} s` : ''}`}`,
+            ...(token.pending ? [`state:    pending: verify with otp-radius token verify ${token.serial} OTP`] : []),
+            `user:     ${ownerText(owner)}`,
+            `seed:     ${base32Encode(token.seed, false)} (hex ${token.seed.toString('hex')})`,
+            `uri:      ${uri}`,
+          ];
+          process.stdout.write(`${out.join('\n')}\n`);
+          if (!values['no-qr']) process.stdout.write(`\n${await QRCode.toString(uri, { type: 'terminal', small: true, errorCorrectionLevel: 'L' })}\n`);
+          if (values.qr !== undefined) process.stdout.write(`QR code written to ${values.qr}\n`);
+        }
       }
-    }
-    if (!pin && s.config.policy.otppin === 'token' && token.type !== 'spass') {
-      const alone = app ? 'the OTP alone logs in' : 'an empty password sends a code, and the code alone logs in';
-      process.stderr.write(`warning: token ${token.serial} has no PIN: ${alone} (set one with: otp-radius token set-pin ${token.serial})\n`);
-    }
-    if (token.type === 'spass') {
-      process.stderr.write(`warning: ${token.serial} is a static password: one factor only; keep it for break-glass and service accounts, with a long random PIN\n`);
-    }
-    if (!app && token.type !== 'spass' && !s.config.delivery?.[token.type === 'email' ? 'email' : 'sms']) {
-      process.stderr.write(`warning: delivery.${token.type} is not configured: ${token.serial} gets no codes until it is\n`);
-    }
-    return 0;
-  }, 'token enroll');
+      if (!pin && s.config.policy.otppin === 'token' && token.type !== 'spass') {
+        const alone = app ? 'the OTP alone logs in' : 'an empty password sends a code, and the code alone logs in';
+        process.stderr.write(`warning: token ${token.serial} has no PIN: ${alone} (set one with: otp-radius token set-pin ${token.serial})\n`);
+      }
+      if (token.type === 'spass') {
+        process.stderr.write(`warning: ${token.serial} is a static password: one factor only; keep it for break-glass and service accounts, with a long random PIN\n`);
+      }
+      if (!app && token.type !== 'spass' && !s.config.delivery?.[token.type === 'email' ? 'email' : 'sms']) {
+        process.stderr.write(`warning: delivery.${token.type} is not configured: ${token.serial} gets no codes until it is\n`);
+      }
+      return 0;
+    },
+    'token enroll',
+  );
 }
 
 function ownerText(owner: Enrolled['owner']): string {
@@ -167,9 +173,11 @@ function ownerText(owner: Enrolled['owner']): string {
 /** E-mail, SMS and static password tokens: their seed stays here, so only where the codes go is shown. */
 function printServerToken(token: Token, owner: Enrolled['owner'], json: boolean): void {
   const to = token.type === 'email' ? token.info.email : token.type === 'sms' ? token.info.phone : undefined;
-  const where = token.type === 'spass' ? undefined : (to ?? 'the user\'s, from the directory at each login');
+  const where = token.type === 'spass' ? undefined : (to ?? "the user's, from the directory at each login");
   if (json) {
-    process.stdout.write(`${JSON.stringify({ serial: token.serial, type: token.type, user: owner?.user.login ?? null, realm: owner?.realm ?? null, ...(token.type === 'spass' ? {} : { otpLength: token.otpLength, to: to ?? null }) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ serial: token.serial, type: token.type, user: owner?.user.login ?? null, realm: owner?.realm ?? null, ...(token.type === 'spass' ? {} : { otpLength: token.otpLength, to: to ?? null }) })}\n`,
+    );
     return;
   }
   const out = [

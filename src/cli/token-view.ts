@@ -10,7 +10,14 @@ export function tokenTable(tokens: Token[]): string {
     rows.push([t.serial, t.type, tokenState(t), t.owner?.login ?? '-', t.owner?.realm ?? '-', `${t.failCount}/${t.maxFail}`, t.description]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return `${rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n')}\n`;
+  return `${rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 export function tokenDetails(t: Token): string {

@@ -18,30 +18,53 @@ function userJson(u: User, realm: string): Record<string, unknown> {
 }
 
 async function list(args: string[]): Promise<number> {
-  const { values } = parse('user list', args, { config: { type: 'string', short: 'c' }, realm: { type: 'string' }, search: { type: 'string', short: 's' }, limit: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parse('user list', args, {
+    config: { type: 'string', short: 'c' },
+    realm: { type: 'string' },
+    search: { type: 'string', short: 's' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
   }
   if (values.limit !== undefined && !/^[1-9]\d*$/.test(values.limit)) throw new CliError(`user list: --limit: expected a positive number, got "${values.limit}"`, EXIT_USAGE);
   const limit = values.limit === undefined ? 100 : Number(values.limit);
-  return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
-    const { realm: realmName, users } = await listUsers(s.admin, actor, { ...(values.realm !== undefined ? { realm: values.realm } : {}), ...(values.search !== undefined ? { search: values.search } : {}), limit });
-    const realm = { name: realmName };
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify(users.map((u) => userJson(u, realm.name)))}\n`);
+  return withContext(
+    values.config ?? DEFAULT_CONFIG,
+    async (s, actor) => {
+      const { realm: realmName, users } = await listUsers(s.admin, actor, {
+        ...(values.realm !== undefined ? { realm: values.realm } : {}),
+        ...(values.search !== undefined ? { search: values.search } : {}),
+        limit,
+      });
+      const realm = { name: realmName };
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(users.map((u) => userJson(u, realm.name)))}\n`);
+        return 0;
+      }
+      if (users.length === 0) {
+        process.stdout.write(`no users${values.search ? ` matching "${values.search}"` : ''} in realm ${realm.name}\n`);
+        return 0;
+      }
+      const rows = [['LOGIN', 'RESOLVER', 'ID', 'EMAIL', 'GROUPS'], ...users.map((u) => [u.login, u.resolver, u.id, u.email ?? '-', u.groups.join(',')])];
+      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+      process.stdout.write(
+        `${rows
+          .map((r) =>
+            r
+              .map((c, i) => c.padEnd(widths[i]!))
+              .join('  ')
+              .trimEnd(),
+          )
+          .join('\n')}\n`,
+      );
+      if (users.length >= limit) process.stdout.write(`(first ${limit}; narrow with --search or raise --limit)\n`);
       return 0;
-    }
-    if (users.length === 0) {
-      process.stdout.write(`no users${values.search ? ` matching "${values.search}"` : ''} in realm ${realm.name}\n`);
-      return 0;
-    }
-    const rows = [['LOGIN', 'RESOLVER', 'ID', 'EMAIL', 'GROUPS'], ...users.map((u) => [u.login, u.resolver, u.id, u.email ?? '-', u.groups.join(',')])];
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    process.stdout.write(`${rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n`);
-    if (users.length >= limit) process.stdout.write(`(first ${limit}; narrow with --search or raise --limit)\n`);
-    return 0;
-  }, 'user list');
+    },
+    'user list',
+  );
 }
 
 async function show(args: string[]): Promise<number> {
@@ -52,21 +75,25 @@ async function show(args: string[]): Promise<number> {
   }
   const login = positionals[0];
   if (!login) throw new CliError('user show: LOGIN is required (usage: otp-radius user show LOGIN[@REALM])', EXIT_USAGE);
-  return withContext(values.config ?? DEFAULT_CONFIG, async (s, actor) => {
-    const { user, realm, tokens } = await findUser(s.admin, actor, login, values.realm);
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ...userJson(user, realm), tokens: tokens.map(tokenView) })}\n`);
+  return withContext(
+    values.config ?? DEFAULT_CONFIG,
+    async (s, actor) => {
+      const { user, realm, tokens } = await findUser(s.admin, actor, login, values.realm);
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify({ ...userJson(user, realm), tokens: tokens.map(tokenView) })}\n`);
+        return 0;
+      }
+      const lines = [`login      ${user.login}`, `realm      ${realm}`, `resolver   ${user.resolver}`, `id         ${user.id}`];
+      if (user.email) lines.push(`email      ${user.email}`);
+      if (user.phone) lines.push(`phone      ${user.phone}`);
+      const name = [user.givenName, user.surname].filter(Boolean).join(' ');
+      if (name) lines.push(`name       ${name}`);
+      if (user.groups.length > 0) lines.push(`groups     ${user.groups.join(', ')}`);
+      process.stdout.write(`${lines.join('\n')}\n\n${tokens.length === 0 ? 'no tokens\n' : tokenTable(tokens)}`);
       return 0;
-    }
-    const lines = [`login      ${user.login}`, `realm      ${realm}`, `resolver   ${user.resolver}`, `id         ${user.id}`];
-    if (user.email) lines.push(`email      ${user.email}`);
-    if (user.phone) lines.push(`phone      ${user.phone}`);
-    const name = [user.givenName, user.surname].filter(Boolean).join(' ');
-    if (name) lines.push(`name       ${name}`);
-    if (user.groups.length > 0) lines.push(`groups     ${user.groups.join(', ')}`);
-    process.stdout.write(`${lines.join('\n')}\n\n${tokens.length === 0 ? 'no tokens\n' : tokenTable(tokens)}`);
-    return 0;
-  }, 'user show');
+    },
+    'user show',
+  );
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = { list, show, hash: async (args) => (await import('./user-hash.ts')).userHash(args) };

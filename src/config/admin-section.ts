@@ -24,7 +24,8 @@ export const adminSection: Check<AdminPolicy> = (node, ctx, path) => {
   if (node === undefined) return DEFAULT_ADMIN_POLICY;
   const v = adminShape(node, ctx, path);
   if (v === INVALID) return INVALID;
-  if (v.sessionIdleMinutes * 60 > v.sessionMaxHours * 3600) ctx.error(nodeAt(node, ['sessionIdleMinutes']), `${path}.sessionIdleMinutes`, `must not be longer than sessionMaxHours (${v.sessionMaxHours} h)`);
+  if (v.sessionIdleMinutes * 60 > v.sessionMaxHours * 3600)
+    ctx.error(nodeAt(node, ['sessionIdleMinutes']), `${path}.sessionIdleMinutes`, `must not be longer than sessionMaxHours (${v.sessionMaxHours} h)`);
   const directory: DirectoryAdmin[] = v.directory.map((d) => ({
     realm: d.realm.toLowerCase(),
     group: d.group,

@@ -8,7 +8,6 @@ import { DEFAULT_TOKENS, type TokenDefaults } from '../model/token-defaults.ts';
 import { DELIVERED_TYPES, HASH_ALGORITHMS, TOKEN_TYPES, type DeliveredType } from '../model/token.ts';
 import { bool, type INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
 
-
 const otpLength = int({ min: 6, max: 8 });
 const algorithm = oneOf(HASH_ALGORITHMS);
 
@@ -28,17 +27,21 @@ function deliveredTokens(type: DeliveredType) {
   });
 }
 
-const throttleShape = object({
-  freeAttempts: withDefault(int({ min: 1, max: 1000 }), DEFAULT_THROTTLE.freeAttempts),
-  firstDelaySeconds: withDefault(int({ min: 1, max: 3600 }), DEFAULT_THROTTLE.firstDelaySeconds),
-  maxDelaySeconds: withDefault(int({ min: 1, max: 86400 }), DEFAULT_THROTTLE.maxDelaySeconds),
-  resetAfterSeconds: withDefault(int({ min: 1, max: 86400 * 30 }), DEFAULT_THROTTLE.resetAfterSeconds),
-}, {
-  refine: (v, node, ctx, path) => {
-    if (v.maxDelaySeconds < v.firstDelaySeconds) ctx.error(nodeAt(node, ['maxDelaySeconds']), `${path}.maxDelaySeconds`, `must be at least firstDelaySeconds (${v.firstDelaySeconds})`);
-    if (v.resetAfterSeconds < v.maxDelaySeconds) ctx.error(nodeAt(node, ['resetAfterSeconds']), `${path}.resetAfterSeconds`, `must be at least maxDelaySeconds (${v.maxDelaySeconds}), or the count would start over before the delay ends`);
+const throttleShape = object(
+  {
+    freeAttempts: withDefault(int({ min: 1, max: 1000 }), DEFAULT_THROTTLE.freeAttempts),
+    firstDelaySeconds: withDefault(int({ min: 1, max: 3600 }), DEFAULT_THROTTLE.firstDelaySeconds),
+    maxDelaySeconds: withDefault(int({ min: 1, max: 86400 }), DEFAULT_THROTTLE.maxDelaySeconds),
+    resetAfterSeconds: withDefault(int({ min: 1, max: 86400 * 30 }), DEFAULT_THROTTLE.resetAfterSeconds),
   },
-});
+  {
+    refine: (v, node, ctx, path) => {
+      if (v.maxDelaySeconds < v.firstDelaySeconds) ctx.error(nodeAt(node, ['maxDelaySeconds']), `${path}.maxDelaySeconds`, `must be at least firstDelaySeconds (${v.firstDelaySeconds})`);
+      if (v.resetAfterSeconds < v.maxDelaySeconds)
+        ctx.error(nodeAt(node, ['resetAfterSeconds']), `${path}.resetAfterSeconds`, `must be at least maxDelaySeconds (${v.maxDelaySeconds}), or the count would start over before the delay ends`);
+    },
+  },
+);
 
 /** `throttle: false` turns it off; a mapping sets its numbers. */
 const throttleSetting: Check<ThrottlePolicy | false> = (node, ctx, path) => {
@@ -56,11 +59,13 @@ const policyShape = object({
   passOnNoToken: withDefault(bool(), DEFAULT_POLICY.passOnNoToken),
   passOnNoUser: withDefault(bool(), DEFAULT_POLICY.passOnNoUser),
   challengeResponse: withDefault(list(oneOf(TOKEN_TYPES)), DEFAULT_POLICY.challengeResponse),
-  replyMessages: optional(object({
-    accept: optional(str({ nonEmpty: true })),
-    reject: optional(str({ nonEmpty: true })),
-    challenge: optional(challengeTexts),
-  })),
+  replyMessages: optional(
+    object({
+      accept: optional(str({ nonEmpty: true })),
+      reject: optional(str({ nonEmpty: true })),
+      challenge: optional(challengeTexts),
+    }),
+  ),
 });
 
 const tokensShape = object({
@@ -69,25 +74,31 @@ const tokensShape = object({
   maxFail: withDefault(int({ min: 1, max: 1000 }), DEFAULT_TOKENS.maxFail),
   failCounterClearTimeout: withDefault(int({ min: 0, max: 86400 * 30 }), DEFAULT_POLICY.failCounterClearTimeout),
   issuer: withDefault(str({ nonEmpty: true }), DEFAULT_TOKENS.issuer),
-  hotp: optional(object({
-    window: withDefault(int({ min: 1, max: 1000 }), DEFAULT_TOKENS.hotp.window),
-    syncWindow: withDefault(int({ min: 1, max: 100000 }), DEFAULT_TOKENS.hotp.syncWindow),
-    otpLength: withDefault(otpLength, DEFAULT_TOKENS.hotp.otpLength),
-    algorithm: withDefault(algorithm, DEFAULT_TOKENS.hotp.algorithm),
-  })),
-  totp: optional(object({
-    window: withDefault(int({ min: 0, max: 3600 }), DEFAULT_TOKENS.totp.window),
-    syncWindow: withDefault(int({ min: 1, max: 10000 }), DEFAULT_TOKENS.totp.syncWindow),
-    otpLength: withDefault(otpLength, DEFAULT_TOKENS.totp.otpLength),
-    algorithm: withDefault(algorithm, DEFAULT_TOKENS.totp.algorithm),
-    timeStep: withDefault(int({ min: 1, max: 3600 }), DEFAULT_TOKENS.totp.timeStep),
-  })),
-  ocra: optional(object({
-    window: withDefault(int({ min: 0, max: 1000 }), DEFAULT_TOKENS.ocra.window),
-    syncWindow: withDefault(int({ min: 1, max: 100000 }), DEFAULT_TOKENS.ocra.syncWindow),
-    suite: withDefault(str({ nonEmpty: true, pattern: /^OCRA-1:HOTP-SHA(1|256|512)-\d{1,2}:/, patternText: 'an OCRA suite like OCRA-1:HOTP-SHA256-8:C-QN08' }), DEFAULT_TOKENS.ocra.suite),
-    maxChallenges: withDefault(int({ min: 1, max: 100 }), DEFAULT_POLICY.maxChallengesPerToken),
-  })),
+  hotp: optional(
+    object({
+      window: withDefault(int({ min: 1, max: 1000 }), DEFAULT_TOKENS.hotp.window),
+      syncWindow: withDefault(int({ min: 1, max: 100000 }), DEFAULT_TOKENS.hotp.syncWindow),
+      otpLength: withDefault(otpLength, DEFAULT_TOKENS.hotp.otpLength),
+      algorithm: withDefault(algorithm, DEFAULT_TOKENS.hotp.algorithm),
+    }),
+  ),
+  totp: optional(
+    object({
+      window: withDefault(int({ min: 0, max: 3600 }), DEFAULT_TOKENS.totp.window),
+      syncWindow: withDefault(int({ min: 1, max: 10000 }), DEFAULT_TOKENS.totp.syncWindow),
+      otpLength: withDefault(otpLength, DEFAULT_TOKENS.totp.otpLength),
+      algorithm: withDefault(algorithm, DEFAULT_TOKENS.totp.algorithm),
+      timeStep: withDefault(int({ min: 1, max: 3600 }), DEFAULT_TOKENS.totp.timeStep),
+    }),
+  ),
+  ocra: optional(
+    object({
+      window: withDefault(int({ min: 0, max: 1000 }), DEFAULT_TOKENS.ocra.window),
+      syncWindow: withDefault(int({ min: 1, max: 100000 }), DEFAULT_TOKENS.ocra.syncWindow),
+      suite: withDefault(str({ nonEmpty: true, pattern: /^OCRA-1:HOTP-SHA(1|256|512)-\d{1,2}:/, patternText: 'an OCRA suite like OCRA-1:HOTP-SHA256-8:C-QN08' }), DEFAULT_TOKENS.ocra.suite),
+      maxChallenges: withDefault(int({ min: 1, max: 100 }), DEFAULT_POLICY.maxChallengesPerToken),
+    }),
+  ),
   email: optional(deliveredTokens('email')),
   sms: optional(deliveredTokens('sms')),
 });
@@ -116,8 +127,27 @@ export function buildAuthPolicy(
 ): { policy: AuthPolicy; tokenDefaults: TokenDefaults } {
   const authPolicy: AuthPolicy = {
     ...DEFAULT_POLICY,
-    ...(p ? { otppin: p.otppin, lockout: p.lockout, throttle: p.throttle, pinPosition: p.pinPosition, splitAtSign: p.splitAtSign, splitDomain: p.splitDomain, passOnNoToken: p.passOnNoToken, passOnNoUser: p.passOnNoUser, challengeResponse: p.challengeResponse } : {}),
-    ...(t ? { autoResync: t.autoResync, autoResyncTimeout: t.autoResyncTimeout, failCounterClearTimeout: t.failCounterClearTimeout, maxChallengesPerToken: t.ocra?.maxChallenges ?? DEFAULT_POLICY.maxChallengesPerToken } : {}),
+    ...(p
+      ? {
+          otppin: p.otppin,
+          lockout: p.lockout,
+          throttle: p.throttle,
+          pinPosition: p.pinPosition,
+          splitAtSign: p.splitAtSign,
+          splitDomain: p.splitDomain,
+          passOnNoToken: p.passOnNoToken,
+          passOnNoUser: p.passOnNoUser,
+          challengeResponse: p.challengeResponse,
+        }
+      : {}),
+    ...(t
+      ? {
+          autoResync: t.autoResync,
+          autoResyncTimeout: t.autoResyncTimeout,
+          failCounterClearTimeout: t.failCounterClearTimeout,
+          maxChallengesPerToken: t.ocra?.maxChallenges ?? DEFAULT_POLICY.maxChallengesPerToken,
+        }
+      : {}),
     ...(c ? { challengeTimeout: c.timeout, challengeMaxAttempts: c.maxAttempts } : {}),
     codes: {
       validity: { email: t?.email?.validitySeconds ?? DEFAULT_CODES.validity.email, sms: t?.sms?.validitySeconds ?? DEFAULT_CODES.validity.sms },
@@ -142,4 +172,3 @@ export function buildAuthPolicy(
   };
   return { policy: authPolicy, tokenDefaults };
 }
-

@@ -84,21 +84,24 @@ export const WEAK_SECRET_LENGTH = 16;
 
 const port = int(LISTEN_RANGES.port);
 
-const listenSection = object({
-  address: withDefault(ipAddress, LISTEN_DEFAULTS.address),
-  port: withDefault(port, LISTEN_DEFAULTS.port),
-  accountingPort: optional(port),
-  receiveBufferBytes: withDefault(int(LISTEN_RANGES.receiveBufferBytes), LISTEN_DEFAULTS.receiveBufferBytes),
-  duplicateCacheSeconds: withDefault(int(LISTEN_RANGES.duplicateCacheSeconds), LISTEN_DEFAULTS.duplicateCacheSeconds),
-  shutdownGraceSeconds: withDefault(int(LISTEN_RANGES.shutdownGraceSeconds), LISTEN_DEFAULTS.shutdownGraceSeconds),
-  radsec: radsecListenSection,
-}, {
-  refine: (v, node, ctx, path) => {
-    if (v.accountingPort !== undefined && v.accountingPort !== 0 && v.accountingPort === v.port) {
-      ctx.error(nodeAt(node, ['accountingPort']), `${path}.accountingPort`, `must differ from ${path}.port (${v.port})`);
-    }
+const listenSection = object(
+  {
+    address: withDefault(ipAddress, LISTEN_DEFAULTS.address),
+    port: withDefault(port, LISTEN_DEFAULTS.port),
+    accountingPort: optional(port),
+    receiveBufferBytes: withDefault(int(LISTEN_RANGES.receiveBufferBytes), LISTEN_DEFAULTS.receiveBufferBytes),
+    duplicateCacheSeconds: withDefault(int(LISTEN_RANGES.duplicateCacheSeconds), LISTEN_DEFAULTS.duplicateCacheSeconds),
+    shutdownGraceSeconds: withDefault(int(LISTEN_RANGES.shutdownGraceSeconds), LISTEN_DEFAULTS.shutdownGraceSeconds),
+    radsec: radsecListenSection,
   },
-});
+  {
+    refine: (v, node, ctx, path) => {
+      if (v.accountingPort !== undefined && v.accountingPort !== 0 && v.accountingPort === v.port) {
+        ctx.error(nodeAt(node, ['accountingPort']), `${path}.accountingPort`, `must differ from ${path}.port (${v.port})`);
+      }
+    },
+  },
+);
 
 const udpClientEntry: Check<NasClient> = (node, ctx, path) => {
   const shape = object({
@@ -120,8 +123,11 @@ const udpClientEntry: Check<NasClient> = (node, ctx, path) => {
   );
   if (secret === INVALID || secret === undefined) return INVALID;
   if (Buffer.byteLength(secret) < WEAK_SECRET_LENGTH) {
-    ctx.warn(nodeAt(node, ['secret']) ?? nodeAt(node, ['secretFile']), `${path}.secret`,
-      `client ${v.name}: shared secret is shorter than ${WEAK_SECRET_LENGTH} characters and can be guessed offline from one captured packet; use a longer one when the NAS allows`);
+    ctx.warn(
+      nodeAt(node, ['secret']) ?? nodeAt(node, ['secretFile']),
+      `${path}.secret`,
+      `client ${v.name}: shared secret is shorter than ${WEAK_SECRET_LENGTH} characters and can be guessed offline from one captured packet; use a longer one when the NAS allows`,
+    );
   }
   return { name: v.name, network: v.address, secret, requireMessageAuthenticator: v.requireMessageAuthenticator, ...(v.realm ? { realm: v.realm.toLowerCase() } : {}) };
 };
@@ -189,7 +195,8 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
   const clients = v.clients.filter((c): c is NasClient => !isRadsecClient(c));
   const radsecClients = v.clients.filter(isRadsecClient);
   v.clients.forEach((c, i) => {
-    if (isRadsecClient(c) && !v.listen.radsec) ctx.warn(nodeAt(root, ['clients', i, 'certificate']), `clients[${i}].certificate`, `client ${c.name} is a RadSec client, but listen.radsec is not set: it can never connect`);
+    if (isRadsecClient(c) && !v.listen.radsec)
+      ctx.warn(nodeAt(root, ['clients', i, 'certificate']), `clients[${i}].certificate`, `client ${c.name} is a RadSec client, but listen.radsec is not set: it can never connect`);
   });
   if (v.listen.radsec && radsecClients.length === 0) ctx.warn(nodeAt(root, ['listen', 'radsec']), 'listen.radsec', 'no client has certificate: every RadSec connection will be refused');
   checkRealms(v.resolvers, v.realms, root, (node, path, message) => ctx.error(node, path, message));
@@ -218,9 +225,22 @@ export function finish(v: Exclude<ReturnType<typeof configShape>, typeof INVALID
   checkDirectoryRealms(v.admin, realms, root, ctx);
   checkSelfServiceRealms(v.selfService, realms, root, ctx);
   return {
-    file, listen: v.listen, clients, radsecClients, log: v.log, store: v.store, resolvers: v.resolvers ?? {}, realms, policy, tokenDefaults, reply: v.reply ?? [], admin: v.admin, audit: v.audit,
+    file,
+    listen: v.listen,
+    clients,
+    radsecClients,
+    log: v.log,
+    store: v.store,
+    resolvers: v.resolvers ?? {},
+    realms,
+    policy,
+    tokenDefaults,
+    reply: v.reply ?? [],
+    admin: v.admin,
+    audit: v.audit,
     selfService: v.selfService,
-    ...(v.http ? { http: v.http } : {}), ...(v.delivery ? { delivery: v.delivery } : {}), ...(v.eap ? { eap: v.eap } : {}),
+    ...(v.http ? { http: v.http } : {}),
+    ...(v.delivery ? { delivery: v.delivery } : {}),
+    ...(v.eap ? { eap: v.eap } : {}),
   };
 }
-

@@ -19,7 +19,6 @@ const SMTP_PORTS: Record<SmtpTls, number> = { starttls: 587, implicit: 465, none
 /** NAS clients commonly give up after 3-10 s; a send must end well before. */
 const SLOW_TIMEOUT_MS = 10_000;
 
-
 const messageTemplate = checked((v) => templateProblem(v, MESSAGE_PLACEHOLDERS));
 const gatewayTemplate = checked((v) => templateProblem(v, GATEWAY_PLACEHOLDERS), { nonEmpty: false });
 const timeoutMs = withDefault(int({ min: 100, max: 60_000 }), DELIVERY_DEFAULTS.timeoutMs);
@@ -50,13 +49,7 @@ function readCa(file: string | undefined, node: Node | undefined, ctx: Ctx, path
 
 /** `password` / `passwordFile` (or another pair) under `node`. */
 function secretPair(node: Node | undefined, ctx: Ctx, path: string, key: string, value: { inline?: string; file?: string }, required: boolean): string | undefined | typeof INVALID {
-  return readSecret(
-    value,
-    { inline: nodeAt(node, [key]), file: nodeAt(node, [`${key}File`]), parent: node },
-    ctx,
-    { inline: `${path}.${key}`, file: `${path}.${key}File` },
-    required,
-  );
+  return readSecret(value, { inline: nodeAt(node, [key]), file: nodeAt(node, [`${key}File`]), parent: node }, ctx, { inline: `${path}.${key}`, file: `${path}.${key}File` }, required);
 }
 
 const smtpShape = object({
@@ -163,13 +156,15 @@ const smsShape = object({
   params: record(gatewayTemplate),
   body: optional(oneOf(['form', 'json'] as const)),
   headers: optional(record(headerValue, { namePattern: HEADER_NAME })),
-  auth: optional(object({
-    user: optional(str({ nonEmpty: true })),
-    password: optional(str()),
-    passwordFile: optional(str({ nonEmpty: true })),
-    bearer: optional(str()),
-    bearerFile: optional(str({ nonEmpty: true })),
-  })),
+  auth: optional(
+    object({
+      user: optional(str({ nonEmpty: true })),
+      password: optional(str()),
+      passwordFile: optional(str({ nonEmpty: true })),
+      bearer: optional(str()),
+      bearerFile: optional(str({ nonEmpty: true })),
+    }),
+  ),
   message: withDefault(messageTemplate, DELIVERY_DEFAULTS.smsMessage),
   success: optional(object({ status: withDefault(statusList, [...DELIVERY_DEFAULTS.smsSuccessStatus]), bodyRegex: optional(regex) })),
   timeoutMs,
@@ -178,7 +173,12 @@ const smsShape = object({
   caFile: optional(str({ nonEmpty: true })),
 });
 
-function smsAuth(v: { user?: string; password?: string; passwordFile?: string; bearer?: string; bearerFile?: string }, node: Node | undefined, ctx: Ctx, path: string): SmsAuth | undefined | typeof INVALID {
+function smsAuth(
+  v: { user?: string; password?: string; passwordFile?: string; bearer?: string; bearerFile?: string },
+  node: Node | undefined,
+  ctx: Ctx,
+  path: string,
+): SmsAuth | undefined | typeof INVALID {
   const basic = v.user !== undefined || v.password !== undefined || v.passwordFile !== undefined;
   const bearer = v.bearer !== undefined || v.bearerFile !== undefined;
   if (basic && bearer) {
@@ -231,7 +231,8 @@ function smsSection(timeZone: string | undefined): Check<SmsOptions> {
     const headers = expandAll(v.headers ?? {}, nodeAt(node, ['headers']), ctx, `${path}.headers`);
     if (!ok || ca === INVALID || auth === INVALID || params === INVALID || headers === INVALID) return INVALID;
     const url = new URL(v.url);
-    if (url.protocol === 'http:' && !isLoopback(url.hostname)) ctx.warn(nodeAt(node, ['url']), `${path}.url`, `codes${auth ? ' and the gateway credentials' : ''} travel in clear to ${url.host}; use https`);
+    if (url.protocol === 'http:' && !isLoopback(url.hostname))
+      ctx.warn(nodeAt(node, ['url']), `${path}.url`, `codes${auth ? ' and the gateway credentials' : ''} travel in clear to ${url.host}; use https`);
     if (!v.tlsVerify) ctx.warn(nodeAt(node, ['tlsVerify']), `${path}.tlsVerify`, 'the gateway certificate is not checked: anyone in the path can read the codes');
     if (v.timeoutMs > SLOW_TIMEOUT_MS) ctx.warn(nodeAt(node, ['timeoutMs']), `${path}.timeoutMs`, `over ${SLOW_TIMEOUT_MS} ms: the NAS may give up on the login before a slow send fails`);
     if (v.defaultCountry === undefined) ctx.warn(node, `${path}.defaultCountry`, 'not set: numbers without a country code (+49...) cannot be used');
@@ -278,7 +279,11 @@ export const deliverySection: Check<DeliveryConfig | undefined> = (node, ctx, pa
   const sms = v.sms !== undefined ? smsSection(v.timeZone)(v.sms, ctx, `${path}.sms`) : undefined;
   if (email === INVALID || sms === INVALID) return INVALID;
   if (!email && !sms) ctx.warn(node, path, 'neither email nor sms is configured: e-mail and SMS tokens cannot get codes');
-  const limits = v.limits ?? { resendIntervalSeconds: DELIVERY_DEFAULTS.limits.resendIntervalMs / 1000, maxPerHourPerUser: DELIVERY_DEFAULTS.limits.maxPerHourPerUser, maxPerHourPerDestination: DELIVERY_DEFAULTS.limits.maxPerHourPerDestination };
+  const limits = v.limits ?? {
+    resendIntervalSeconds: DELIVERY_DEFAULTS.limits.resendIntervalMs / 1000,
+    maxPerHourPerUser: DELIVERY_DEFAULTS.limits.maxPerHourPerUser,
+    maxPerHourPerDestination: DELIVERY_DEFAULTS.limits.maxPerHourPerDestination,
+  };
   return {
     ...(email ? { email } : {}),
     ...(sms ? { sms } : {}),

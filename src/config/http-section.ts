@@ -114,7 +114,8 @@ function checkListener(given: HttpListenerOptions, path: string, at: (key: strin
     else ctx.error(at('serve'), `${path}.serve`, `serves ${inClear.join(', ')} on ${l.address} without TLS: add tls (certFile, keyFile), listen on a loopback address, or set allowPlaintext: true`);
   } else if (l.allowPlaintext) {
     const whose = inClear.includes('self') ? (inClear.length > 1 ? 'user and admin' : 'user') : 'admin';
-    const why = inClear.length > 0 ? `${whose} passwords and session cookies travel in clear` : `it has no effect here (TLS is on, the address is loopback or none of ${SESSION_SERVICES.join(', ')} is served)`;
+    const why =
+      inClear.length > 0 ? `${whose} passwords and session cookies travel in clear` : `it has no effect here (TLS is on, the address is loopback or none of ${SESSION_SERVICES.join(', ')} is served)`;
     ctx.warn(at('allowPlaintext'), `${path}.allowPlaintext`, `listener ${l.name}: ${why}`);
   }
   if (l.serve.includes('validate') && l.tls === undefined && !isLoopbackAddress(l.address)) {

@@ -36,9 +36,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   // An empty file is a valid config of defaults; YAML gives a null document for it.
   const root = (doc.contents ?? undefined) as Node | undefined;
   const emptyMap = parseDocument('{}').contents as Node;
-  const value = configShape(root && !(('value' in root) && root.value === null) ? root : emptyMap, ctx, '');
+  const value = configShape(root && !('value' in root && root.value === null) ? root : emptyMap, ctx, '');
   const config = value === INVALID ? undefined : finish(value, file, ctx, root);
-  if (ctx.issues.length > 0 || !config) throw new ConfigError(file, ctx.issues.map((i) => ctx.format(i)));
+  if (ctx.issues.length > 0 || !config)
+    throw new ConfigError(
+      file,
+      ctx.issues.map((i) => ctx.format(i)),
+    );
   return { config, warnings: ctx.warnings.map((w) => ctx.format(w)) };
 }
 

@@ -112,7 +112,11 @@ export const radsecClientEntry: Check<RadsecClient> = (node, ctx, path) => {
   if (v === INVALID) return INVALID;
   const secretKey = v.secret !== undefined ? 'secret' : v.secretFile !== undefined ? 'secretFile' : undefined;
   if (secretKey) {
-    ctx.error(nodeAt(node, [secretKey]), `${path}.${secretKey}`, 'a RadSec client (certificate:) has no secret of its own: RADIUS over TLS uses "radsec" (RFC 6614); remove it, or remove certificate: for a UDP client');
+    ctx.error(
+      nodeAt(node, [secretKey]),
+      `${path}.${secretKey}`,
+      'a RadSec client (certificate:) has no secret of its own: RADIUS over TLS uses "radsec" (RFC 6614); remove it, or remove certificate: for a UDP client',
+    );
     return INVALID;
   }
   return {

@@ -20,7 +20,11 @@ export function warnRiskySettings(policy: AuthPolicy, clients: readonly (NasClie
     ctx.warn(at('policy', 'passOnNoUser'), 'policy.passOnNoUser', 'a user name no resolver knows is accepted with any password: anyone who can reach a NAS logs in, under any name');
   }
   if (policy.passOnNoToken) {
-    ctx.warn(at('policy', 'passOnNoToken'), 'policy.passOnNoToken', 'a known user without a token is accepted with any password: deleting or never enrolling a token turns off every factor for that user');
+    ctx.warn(
+      at('policy', 'passOnNoToken'),
+      'policy.passOnNoToken',
+      'a known user without a token is accepted with any password: deleting or never enrolling a token turns off every factor for that user',
+    );
   }
   if (policy.otppin === 'none') {
     ctx.warn(at('policy', 'otppin'), 'policy.otppin', 'none: the OTP alone logs in, so whoever holds the token (a lost phone or key fob) logs in without a PIN or password');
@@ -29,7 +33,11 @@ export function warnRiskySettings(policy: AuthPolicy, clients: readonly (NasClie
     ctx.warn(at('policy', 'throttle'), 'policy.throttle', 'false: wrong PINs and directory passwords are not slowed down, so a first factor can be guessed online as fast as a NAS forwards requests');
   }
   if (policy.lockout === 'linotp') {
-    ctx.warn(at('policy', 'lockout'), 'policy.lockout', "linotp: every failed login counts toward the token's max fail, a wrong PIN or a replay too, so anyone who knows a user name can lock that user out with a few wrong passwords");
+    ctx.warn(
+      at('policy', 'lockout'),
+      'policy.lockout',
+      "linotp: every failed login counts toward the token's max fail, a wrong PIN or a replay too, so anyone who knows a user name can lock that user out with a few wrong passwords",
+    );
   }
   const listen = addressBytes(listenAddress);
   const listensV4Only = listen?.length === 4;
@@ -42,13 +50,25 @@ export function warnRiskySettings(policy: AuthPolicy, clients: readonly (NasClie
     const where = at('clients', i, 'address');
     if (c.network.prefix < limit) {
       const hosts = v6 ? `2^${128 - c.network.prefix}` : String(2 ** (32 - c.network.prefix));
-      ctx.warn(where, `clients[${i}].address`, `${c.network.text} admits ${hosts} addresses as NAS client ${c.name} (wider than /${limit}): any host there that learns the shared secret can ask for logins; list the NAS addresses instead`);
+      ctx.warn(
+        where,
+        `clients[${i}].address`,
+        `${c.network.text} admits ${hosts} addresses as NAS client ${c.name} (wider than /${limit}): any host there that learns the shared secret can ask for logins; list the NAS addresses instead`,
+      );
     }
     if (v6 && listensV4Only) {
-      ctx.warn(where, `clients[${i}].address`, `${c.network.text} is IPv6, but listen.address ${listenAddress} takes IPv4 only: client ${c.name} can never send a request here (listen on :: for both)`);
+      ctx.warn(
+        where,
+        `clients[${i}].address`,
+        `${c.network.text} is IPv6, but listen.address ${listenAddress} takes IPv4 only: client ${c.name} can never send a request here (listen on :: for both)`,
+      );
     }
     if (!v6 && listensV6Only) {
-      ctx.warn(where, `clients[${i}].address`, `${c.network.text} is IPv4, but listen.address ${listenAddress} takes IPv6 only: client ${c.name} can never send a request here (listen on :: for both)`);
+      ctx.warn(
+        where,
+        `clients[${i}].address`,
+        `${c.network.text} is IPv4, but listen.address ${listenAddress} takes IPv6 only: client ${c.name} can never send a request here (listen on :: for both)`,
+      );
     }
   });
 }

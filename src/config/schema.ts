@@ -133,7 +133,11 @@ export function checked(problem: (v: string) => string | undefined, opts: { nonE
  * there, `invalid()` marks one a nested check reported itself, and `ok()`
  * says whether there was none.
  */
-export function keyErrors(node: Node | undefined, ctx: Ctx, path: string): { at: (key: string) => Node | undefined; fail: (key: string, message: string) => void; invalid: () => void; ok: () => boolean } {
+export function keyErrors(
+  node: Node | undefined,
+  ctx: Ctx,
+  path: string,
+): { at: (key: string) => Node | undefined; fail: (key: string, message: string) => void; invalid: () => void; ok: () => boolean } {
   let failed = false;
   const at = (key: string): Node | undefined => nodeAt(node, [key]) ?? node;
   return {

@@ -4,9 +4,7 @@
 // gives.
 
 import { isMap, isScalar, type Node } from 'yaml';
-import {
-  DEFAULT_REALM_SELF_SERVICE, DEFAULT_SELF_SERVICE, ENROLL_RULES, MAX_ENROLLMENT_CODE_HOURS, SELF_TYPES, type RealmSelfService, type SelfServicePolicy,
-} from '../model/self-service.ts';
+import { DEFAULT_REALM_SELF_SERVICE, DEFAULT_SELF_SERVICE, ENROLL_RULES, MAX_ENROLLMENT_CODE_HOURS, SELF_TYPES, type RealmSelfService, type SelfServicePolicy } from '../model/self-service.ts';
 import { bool, INVALID, int, list, nodeAt, object, oneOf, optional, record, str, withDefault, type Check, type Ctx } from './schema.ts';
 
 const realmShape = object({
@@ -56,7 +54,8 @@ export const selfServiceSection: Check<SelfServicePolicy> = (node, ctx, path) =>
   if (node === undefined) return DEFAULT_SELF_SERVICE;
   const v = shape(node, ctx, path);
   if (v === INVALID) return INVALID;
-  if (v.sessionIdleMinutes * 60 > v.sessionMaxHours * 3600) ctx.error(nodeAt(node, ['sessionIdleMinutes']), `${path}.sessionIdleMinutes`, `must not be longer than sessionMaxHours (${v.sessionMaxHours} h)`);
+  if (v.sessionIdleMinutes * 60 > v.sessionMaxHours * 3600)
+    ctx.error(nodeAt(node, ['sessionIdleMinutes']), `${path}.sessionIdleMinutes`, `must not be longer than sessionMaxHours (${v.sessionMaxHours} h)`);
   const defaults = v.defaults ? merged(DEFAULT_REALM_SELF_SERVICE, v.defaults, nodeAt(node, ['defaults']), ctx, `${path}.defaults`) : DEFAULT_REALM_SELF_SERVICE;
   if (defaults === INVALID) return INVALID;
   const realms: Record<string, RealmSelfService> = {};

@@ -38,10 +38,7 @@ const { pool } = POSTGRES_SETTINGS;
 const postgresShape = object({
   url: optional(str()),
   urlFile: optional(str({ nonEmpty: true })),
-  pool: withDefault(
-    object({ max: setting(pool.max), idleTimeoutMs: setting(pool.idleTimeoutMs), connectionTimeoutMs: setting(pool.connectionTimeoutMs) }),
-    defaultsOf(pool),
-  ),
+  pool: withDefault(object({ max: setting(pool.max), idleTimeoutMs: setting(pool.idleTimeoutMs), connectionTimeoutMs: setting(pool.connectionTimeoutMs) }), defaultsOf(pool)),
   statementTimeoutMs: setting(POSTGRES_SETTINGS.statementTimeoutMs),
 });
 
@@ -49,13 +46,7 @@ const postgresSection: Check<PostgresStoreConfig['postgres']> = (node, ctx, path
   const v = postgresShape(node, ctx, path);
   if (v === INVALID) return INVALID;
   const urlNode: Node | undefined = nodeAt(node, ['url']);
-  const url = readSecret(
-    { inline: v.url, file: v.urlFile },
-    { inline: urlNode, file: nodeAt(node, ['urlFile']), parent: node },
-    ctx,
-    { inline: `${path}.url`, file: `${path}.urlFile` },
-    true,
-  );
+  const url = readSecret({ inline: v.url, file: v.urlFile }, { inline: urlNode, file: nodeAt(node, ['urlFile']), parent: node }, ctx, { inline: `${path}.url`, file: `${path}.urlFile` }, true);
   if (url === INVALID || url === undefined) return INVALID;
   // The URL usually holds a password: messages show the scheme at most.
   const at = v.urlFile !== undefined ? nodeAt(node, ['urlFile']) : urlNode;
@@ -80,10 +71,12 @@ function keyNode(node: Node | undefined, key: string): Node | undefined {
 }
 
 const shape = object({
-  sqlite: optional(object({
-    path: withDefault(str({ nonEmpty: true }), DEFAULT_DB_PATH),
-    busyTimeoutMs: setting(SQLITE_SETTINGS.busyTimeoutMs),
-  })),
+  sqlite: optional(
+    object({
+      path: withDefault(str({ nonEmpty: true }), DEFAULT_DB_PATH),
+      busyTimeoutMs: setting(SQLITE_SETTINGS.busyTimeoutMs),
+    }),
+  ),
   postgres: optional(postgresSection),
   keyFile: withDefault(str({ nonEmpty: true }), DEFAULT_KEY_FILE),
 });

@@ -18,12 +18,29 @@ export interface FileResolverConfig {
 }
 
 /** Every key present, defaults applied (optional ones only when given). */
-export type LdapResolverConfig = { type: 'ldap' } & LdapResolverOptions & Required<Pick<LdapResolverOptions,
-  'startTls' | 'tlsVerify' | 'scope' | 'userFilter' | 'loginAttribute' | 'uidAttribute' | 'attributes' | 'extraAttributes' | 'groupAttribute' |
-  'timeout' | 'connectTimeout' | 'sizeLimit' | 'poolSize' | 'cacheTtl'>>;
+export type LdapResolverConfig = { type: 'ldap' } & LdapResolverOptions &
+  Required<
+    Pick<
+      LdapResolverOptions,
+      | 'startTls'
+      | 'tlsVerify'
+      | 'scope'
+      | 'userFilter'
+      | 'loginAttribute'
+      | 'uidAttribute'
+      | 'attributes'
+      | 'extraAttributes'
+      | 'groupAttribute'
+      | 'timeout'
+      | 'connectTimeout'
+      | 'sizeLimit'
+      | 'poolSize'
+      | 'cacheTtl'
+    >
+  >;
 
-export type SqlResolverConfig = { type: 'sql' } & SqlResolverOptions & Required<Pick<SqlResolverOptions,
-  'extraColumns' | 'caseInsensitive' | 'timeout' | 'connectTimeout' | 'poolSize' | 'sizeLimit' | 'cacheTtl'>>;
+export type SqlResolverConfig = { type: 'sql' } & SqlResolverOptions &
+  Required<Pick<SqlResolverOptions, 'extraColumns' | 'caseInsensitive' | 'timeout' | 'connectTimeout' | 'poolSize' | 'sizeLimit' | 'cacheTtl'>>;
 
 export type ResolverConfig = FileResolverConfig | LdapResolverConfig | SqlResolverConfig;
 
@@ -34,7 +51,6 @@ export interface RealmConfig {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const RESOLVER_TYPES = ['file', 'ldap', 'sql'] as const;
-
 
 /** Seconds, fractions allowed (tests and fast LANs use less than a second). */
 function seconds(opts: { min: number; max: number }): Check<number> {
@@ -84,12 +100,15 @@ const ldapShape = object({
   userFilter: withDefault(ldapFilter, LDAP_DEFAULTS.userFilter),
   loginAttribute: withDefault(ldapAttribute, LDAP_DEFAULTS.loginAttribute),
   uidAttribute: withDefault(uidAttribute, LDAP_DEFAULTS.uidAttribute),
-  attributes: withDefault(object({
-    email: withDefault(ldapAttribute, LDAP_DEFAULTS.attributes.email),
-    phone: withDefault(ldapAttribute, LDAP_DEFAULTS.attributes.phone),
-    givenName: withDefault(ldapAttribute, LDAP_DEFAULTS.attributes.givenName),
-    surname: withDefault(ldapAttribute, LDAP_DEFAULTS.attributes.surname),
-  }), LDAP_DEFAULTS.attributes),
+  attributes: withDefault(
+    object({
+      email: withDefault(ldapAttribute, LDAP_DEFAULTS.attributes.email),
+      phone: withDefault(ldapAttribute, LDAP_DEFAULTS.attributes.phone),
+      givenName: withDefault(ldapAttribute, LDAP_DEFAULTS.attributes.givenName),
+      surname: withDefault(ldapAttribute, LDAP_DEFAULTS.attributes.surname),
+    }),
+    LDAP_DEFAULTS.attributes,
+  ),
   extraAttributes: withDefault(list(ldapAttribute), []),
   groupAttribute: withDefault(ldapAttribute, LDAP_DEFAULTS.groupAttribute),
   groupBaseDn: optional(str({ nonEmpty: true })),
@@ -157,12 +176,14 @@ const ldapResolver: Check<LdapResolverConfig> = (node, ctx, path) => {
     ...rest,
     ...(caFile !== undefined ? { caFile } : {}),
     ...(bindDn !== undefined ? { bindDn, bindPassword } : {}),
-    ...(groupBaseDn !== undefined ? {
-      groupBaseDn,
-      groupFilter: groupFilter ?? LDAP_DEFAULTS.groupFilter,
-      groupMemberAttribute: groupMemberAttribute ?? LDAP_DEFAULTS.groupMemberAttribute,
-      groupNameAttribute: groupNameAttribute ?? LDAP_DEFAULTS.groupNameAttribute,
-    } : {}),
+    ...(groupBaseDn !== undefined
+      ? {
+          groupBaseDn,
+          groupFilter: groupFilter ?? LDAP_DEFAULTS.groupFilter,
+          groupMemberAttribute: groupMemberAttribute ?? LDAP_DEFAULTS.groupMemberAttribute,
+          groupNameAttribute: groupNameAttribute ?? LDAP_DEFAULTS.groupNameAttribute,
+        }
+      : {}),
     scope: v.scope as LdapScope,
   };
 };
@@ -208,7 +229,13 @@ const sqlResolver: Check<SqlResolverConfig> = (node, ctx, path) => {
     for (const key of ['url', 'urlFile', 'password', 'passwordFile'] as const) if (v[key] !== undefined) fail(key, `is for driver postgres; give path for sqlite`);
   } else {
     if (file !== undefined) fail('path', 'is for driver sqlite; give url for postgres');
-    const url = readSecret({ inline: v.url, file: v.urlFile }, { inline: nodeAt(node, ['url']), file: nodeAt(node, ['urlFile']), parent: node }, ctx, { inline: `${path}.url`, file: `${path}.urlFile` }, true);
+    const url = readSecret(
+      { inline: v.url, file: v.urlFile },
+      { inline: nodeAt(node, ['url']), file: nodeAt(node, ['urlFile']), parent: node },
+      ctx,
+      { inline: `${path}.url`, file: `${path}.urlFile` },
+      true,
+    );
     if (url === INVALID || url === undefined) invalid();
     else {
       // The URL may hold a password: messages never show it.
@@ -218,10 +245,17 @@ const sqlResolver: Check<SqlResolverConfig> = (node, ctx, path) => {
       } catch {
         valid = false;
       }
-      if (!valid) fail(v.urlFile !== undefined ? 'urlFile' : 'url', 'expected a URL postgres://[user[:password]@]host[:port]/database (percent-encode special characters in the user name and password)');
+      if (!valid)
+        fail(v.urlFile !== undefined ? 'urlFile' : 'url', 'expected a URL postgres://[user[:password]@]host[:port]/database (percent-encode special characters in the user name and password)');
       else out.url = url;
     }
-    const password = readSecret({ inline: v.password, file: v.passwordFile }, { inline: nodeAt(node, ['password']), file: nodeAt(node, ['passwordFile']), parent: node }, ctx, { inline: `${path}.password`, file: `${path}.passwordFile` }, false);
+    const password = readSecret(
+      { inline: v.password, file: v.passwordFile },
+      { inline: nodeAt(node, ['password']), file: nodeAt(node, ['passwordFile']), parent: node },
+      ctx,
+      { inline: `${path}.password`, file: `${path}.passwordFile` },
+      false,
+    );
     if (password === INVALID) invalid();
     else if (password !== undefined) out.password = password;
   }

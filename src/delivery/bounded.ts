@@ -5,12 +5,7 @@
 
 import { failed, type SendResult } from './message.ts';
 
-export function boundedSend(
-  timeoutMs: number,
-  label: string,
-  work: (signal: AbortSignal) => Promise<SendResult>,
-  mapError: (error: unknown) => SendResult,
-): Promise<SendResult> {
+export function boundedSend(timeoutMs: number, label: string, work: (signal: AbortSignal) => Promise<SendResult>, mapError: (error: unknown) => SendResult): Promise<SendResult> {
   const controller = new AbortController();
   return new Promise<SendResult>((resolve) => {
     const timer = setTimeout(() => {

@@ -30,9 +30,7 @@ export interface SendHistory {
 
 export type LimitName = 'resend-interval' | 'user-per-hour' | 'destination-per-hour';
 
-export type LimitDecision =
-  | { allowed: true }
-  | { allowed: false; limit: LimitName; /** When a send to this key would be allowed again. */ retryAfterMs: number };
+export type LimitDecision = { allowed: true } | { allowed: false; limit: LimitName /** When a send to this key would be allowed again. */; retryAfterMs: number };
 
 /**
  * How a caller takes a send. `resendInterval: false` leaves the resend

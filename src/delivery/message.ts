@@ -20,32 +20,24 @@ export interface DeliveryMessage {
 }
 
 /** Why a send failed, as a label for metrics; the reason text says the rest. */
-export type DeliveryFailure =
-  | 'not-configured'
-  | 'invalid-destination'
-  | 'timeout'
-  | 'connect'
-  | 'tls'
-  | 'auth'
-  | 'rejected'
-  | 'protocol';
+export type DeliveryFailure = 'not-configured' | 'invalid-destination' | 'timeout' | 'connect' | 'tls' | 'auth' | 'rejected' | 'protocol';
 
 export const DELIVERY_FAILURES: readonly DeliveryFailure[] = ['not-configured', 'invalid-destination', 'timeout', 'connect', 'tls', 'auth', 'rejected', 'protocol'];
 
 export type SendResult =
   | {
-    ok: true;
-    /** The destination as it was used: the address, or the number in E.164. */
-    to: string;
-    /** The message id the mail server or gateway gave, when it gave one. */
-    id?: string;
-  }
+      ok: true;
+      /** The destination as it was used: the address, or the number in E.164. */
+      to: string;
+      /** The message id the mail server or gateway gave, when it gave one. */
+      id?: string;
+    }
   | {
-    ok: false;
-    failure: DeliveryFailure;
-    /** Short, for the audit log, e.g. "smtp: authentication refused (535)". */
-    reason: string;
-  };
+      ok: false;
+      failure: DeliveryFailure;
+      /** Short, for the audit log, e.g. "smtp: authentication refused (535)". */
+      reason: string;
+    };
 
 export interface Sender {
   readonly channel: DeliveryChannel;

@@ -43,7 +43,13 @@ export function timeZoneProblem(timeZone: string): string | undefined {
 export function formatValidUntil(date: Date, timeZone?: string): string {
   const parts = new Intl.DateTimeFormat('en-US', {
     ...(timeZone !== undefined ? { timeZone } : {}),
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
   }).formatToParts(date);
   const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;

@@ -21,9 +21,6 @@ const TLS13_LABEL = 'EXPORTER_EAP_TLS_Key_Material';
 const TYPE_CODE: Record<TlsMethodName, number> = { ttls: EAP_TYPE.Ttls, peap: EAP_TYPE.Peap };
 
 export function deriveKeys(tunnel: Pick<TlsTunnel, 'version' | 'exportKeyingMaterial'>, method: TlsMethodName): EapKeys {
-  const material =
-    tunnel.version === 'TLSv1.3'
-      ? tunnel.exportKeyingMaterial(128, TLS13_LABEL, Buffer.from([TYPE_CODE[method]]))
-      : tunnel.exportKeyingMaterial(128, TLS12_LABEL[method]);
+  const material = tunnel.version === 'TLSv1.3' ? tunnel.exportKeyingMaterial(128, TLS13_LABEL, Buffer.from([TYPE_CODE[method]])) : tunnel.exportKeyingMaterial(128, TLS12_LABEL[method]);
   return { msk: material.subarray(0, 64), emsk: material.subarray(64, 128) };
 }

@@ -109,7 +109,8 @@ export class PeapPhase2 implements Phase2 {
       return { kind: 'failure', reason: 'the peer did not answer the Result TLV', decision: verdict.decision, ...who };
     }
     const status = resultStatus(packet.data);
-    if (status !== RESULT_SUCCESS) return { kind: 'failure', reason: `the peer answered the Result TLV with ${status === RESULT_FAILURE ? 'failure' : 'no result'}`, decision: verdict.decision, ...who };
+    if (status !== RESULT_SUCCESS)
+      return { kind: 'failure', reason: `the peer answered the Result TLV with ${status === RESULT_FAILURE ? 'failure' : 'no result'}`, decision: verdict.decision, ...who };
     return { kind: 'success', decision: verdict.decision, innerIdentity: identity! };
   }
 

@@ -29,9 +29,7 @@ export interface Phase2Input {
 
 export type Phase2Step =
   /** Send `plain` through the tunnel (with any pending TLS records); nothing to write still sends the pending records or an empty request. */
-  | { kind: 'send'; plain?: Buffer }
-  | { kind: 'success'; decision: Decision; innerIdentity: string }
-  | { kind: 'failure'; reason: string; decision?: Decision; innerIdentity?: string };
+  { kind: 'send'; plain?: Buffer } | { kind: 'success'; decision: Decision; innerIdentity: string } | { kind: 'failure'; reason: string; decision?: Decision; innerIdentity?: string };
 
 export interface Phase2 {
   step(input: Phase2Input): Promise<Phase2Step>;

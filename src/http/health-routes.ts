@@ -17,7 +17,10 @@ export function healthRoutes(health: () => Promise<HealthReport>): RoutePlugin {
       } catch (err) {
         report = { ok: false, checks: { health: { ok: false, error: (err as Error).message } } };
       }
-      return reply.code(report.ok ? 200 : 503).type('application/json').send(Buffer.from(JSON.stringify(report)));
+      return reply
+        .code(report.ok ? 200 : 503)
+        .type('application/json')
+        .send(Buffer.from(JSON.stringify(report)));
     });
   };
 }

@@ -92,10 +92,7 @@ export function checkJson(d: Decision): Record<string, unknown> {
     ...(serial ? { linotp_tokenserial: serial } : {}),
   });
   if (serials.length <= 1) return envelope({ status: true, value: false }, one(serials[0]));
-  return envelope(
-    { status: true, value: false },
-    { transactionid: transactionId, message: 'Multiple challenges submitted.', challenges: Object.fromEntries(serials.map((s) => [s, one(s)])) },
-  );
+  return envelope({ status: true, value: false }, { transactionid: transactionId, message: 'Multiple challenges submitted.', challenges: Object.fromEntries(serials.map((s) => [s, one(s)])) });
 }
 
 export function errorJson(code: number, message: string): Record<string, unknown> {

@@ -23,7 +23,10 @@ export function problem(status: number, detail?: string): Problem {
 
 export function sendProblem(reply: FastifyReply, status: number, detail?: string): FastifyReply {
   // A Buffer: Fastify would add a charset to a JSON type given a string (RFC 8259 JSON is UTF-8 anyway).
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(Buffer.from(JSON.stringify(problem(status, detail))));
+  return reply
+    .code(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(Buffer.from(JSON.stringify(problem(status, detail))));
 }
 
 /** A whole HTTP/1.1 response for a socket the parser gave up on, where no reply object exists. */

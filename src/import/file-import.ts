@@ -116,7 +116,13 @@ function merged(prev: Token, t: FileToken, owner: TokenOwner | null, defaults: T
   };
 }
 
-export async function importFileTokens(store: Pick<TokenStore, 'getToken' | 'importTokens' | 'description'>, users: UserFinder, defaults: TokenDefaults, list: readonly FileToken[], options: FileImportOptions): Promise<ImportSummary> {
+export async function importFileTokens(
+  store: Pick<TokenStore, 'getToken' | 'importTokens' | 'description'>,
+  users: UserFinder,
+  defaults: TokenDefaults,
+  list: readonly FileToken[],
+  options: FileImportOptions,
+): Promise<ImportSummary> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const problems = new Problems();
   const first = new Map<string, string>();
@@ -149,7 +155,9 @@ export async function importFileTokens(store: Pick<TokenStore, 'getToken' | 'imp
     }
     const prev = await store.getToken(t.serial);
     if (prev && (prev.type !== t.type || !prev.seed.equals(t.seed))) {
-      problems.add(`${where}: serial ${t.serial} is already a ${prev.type === t.type ? 'token with another seed' : `${prev.type} token`}; to replace it, delete it first (otp-radius token delete ${t.serial})`);
+      problems.add(
+        `${where}: serial ${t.serial} is already a ${prev.type === t.type ? 'token with another seed' : `${prev.type} token`}; to replace it, delete it first (otp-radius token delete ${t.serial})`,
+      );
       continue;
     }
     const token = problems.guard(where, () => (prev ? merged(prev, t, owner, defaults, now) : fresh(t, owner, defaults, now)));

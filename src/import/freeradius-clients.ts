@@ -192,7 +192,12 @@ function convert(b: Block, file: string, notes: string[]): ConvertedClient {
       notes.push(`${file}:${line}: client ${b.name}: ${text} has host bits set, written as ${address}`);
     }
   } catch (err) {
-    return fail(line, addr ? `${addr.key}: ${(err as Error).message}${/^[A-Za-z]/.test(text) ? ' (host names are not resolved here; give the address)' : ''}` : `no ipaddr, ipv4addr or ipv6addr, and the client name is not an address`);
+    return fail(
+      line,
+      addr
+        ? `${addr.key}: ${(err as Error).message}${/^[A-Za-z]/.test(text) ? ' (host names are not resolved here; give the address)' : ''}`
+        : `no ipaddr, ipv4addr or ipv6addr, and the client name is not an address`,
+    );
   }
 
   const secret = get('secret');

@@ -113,7 +113,8 @@ async function readPostgres(source: LinotpSource): Promise<LinotpData> {
   const { default: pg } = await import('pg');
   // Timestamps come back as the text in the column: LinOTP writes UTC without a zone.
   const types = {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === pg.types.builtins.TIMESTAMP ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === pg.types.builtins.TIMESTAMP ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   };
   const client = new pg.Client({ connectionString: source.target, types });
   try {

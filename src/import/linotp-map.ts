@@ -49,8 +49,30 @@ export interface LinotpOwner {
 }
 
 /** The fields of our Token that a LinOTP row gives directly. */
-type DecodedFields = 'serial' | 'type' | 'seed' | 'otpLength' | 'algorithm' | 'timeStep' | 'counter' | 'drift' | 'window' | 'syncWindow' | 'maxFail' | 'failCount' | 'locked' | 'active' |
-  'description' | 'info' | 'authCount' | 'maxAuth' | 'successCount' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'lastAuth';
+type DecodedFields =
+  | 'serial'
+  | 'type'
+  | 'seed'
+  | 'otpLength'
+  | 'algorithm'
+  | 'timeStep'
+  | 'counter'
+  | 'drift'
+  | 'window'
+  | 'syncWindow'
+  | 'maxFail'
+  | 'failCount'
+  | 'locked'
+  | 'active'
+  | 'description'
+  | 'info'
+  | 'authCount'
+  | 'maxAuth'
+  | 'successCount'
+  | 'maxSuccess'
+  | 'validFrom'
+  | 'validUntil'
+  | 'lastAuth';
 
 /** A LinOTP token decoded: everything but the owner lookup and PIN hashing. */
 export interface LinotpToken extends Pick<Token, DecodedFields> {
@@ -199,7 +221,10 @@ function decodeRow(row: LinotpRow, realms: string[], keys: readonly Buffer[], no
 
   const info = tokenInfo(text(row, 'linotptokeninfo'));
   const c: Common = { row, info, keys };
-  const hashlib = String(info.hashlib ?? 'sha1').trim().toLowerCase() || 'sha1';
+  const hashlib =
+    String(info.hashlib ?? 'sha1')
+      .trim()
+      .toLowerCase() || 'sha1';
   if (type !== 'ocra' && !HASHES.includes(hashlib as HashAlgorithm)) return skip(`hash algorithm "${hashlib}" is not supported (sha1, sha256, sha512)`);
 
   let ocra: { suite: OcraSuite; info: Record<string, string> } | undefined;

@@ -121,9 +121,10 @@ function csvField(text: string): string {
 /** One line of the file for a token; with `users`, the version 2 layout. */
 export function oathCsvLine(t: Token, users: boolean): string {
   const owner = users ? [t.owner?.login ?? '', t.owner?.resolver ?? '', t.owner?.realm ?? ''] : [];
-  const params = t.type === 'ocra'
-    ? ['ocra2', t.info.ocrasuite ?? '', t.info.ocrasuite?.includes(':C-') ? String(t.counter) : '', '']
-    : [t.type, String(t.otpLength), String(t.type === 'totp' ? t.timeStep : t.counter), t.algorithm];
+  const params =
+    t.type === 'ocra'
+      ? ['ocra2', t.info.ocrasuite ?? '', t.info.ocrasuite?.includes(':C-') ? String(t.counter) : '', '']
+      : [t.type, String(t.otpLength), String(t.type === 'totp' ? t.timeStep : t.counter), t.algorithm];
   return [t.serial, t.seed.toString('hex'), ...owner, ...params].map(csvField).join(',');
 }
 

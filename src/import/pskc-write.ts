@@ -78,9 +78,10 @@ function sealer(protection: PskcProtection): Sealer {
 function keyPackage(t: Token, secret: string): string {
   const plain = (name: string, value: number): string => `<pskc:${name}><pskc:PlainValue>${value}</pskc:PlainValue></pskc:${name}>`;
   const algorithm = `${NS}:${t.type}`;
-  const params = t.type === 'ocra'
-    ? `<pskc:Suite>${esc(t.info.ocrasuite ?? '')}</pskc:Suite>`
-    : `<pskc:Suite>HMAC-${t.algorithm.toUpperCase()}</pskc:Suite><pskc:ResponseFormat Length="${t.otpLength}" Encoding="DECIMAL"/>`;
+  const params =
+    t.type === 'ocra'
+      ? `<pskc:Suite>${esc(t.info.ocrasuite ?? '')}</pskc:Suite>`
+      : `<pskc:Suite>HMAC-${t.algorithm.toUpperCase()}</pskc:Suite><pskc:ResponseFormat Length="${t.otpLength}" Encoding="DECIMAL"/>`;
   const data = [`<pskc:Secret>${secret}</pskc:Secret>`];
   if (t.type === 'totp') {
     data.push(plain('Time', t.counter), plain('TimeInterval', t.timeStep));

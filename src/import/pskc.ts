@@ -63,7 +63,8 @@ function base64(value: string | undefined, what: string): Buffer {
 }
 
 function integer(value: string | undefined, what: string, min = 0): number {
-  if (value === undefined || !/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) throw new ImportError([`${what}: expected a whole number${min > 0 ? ` of at least ${min}` : min === 0 ? ' >= 0' : ''}, got ${JSON.stringify(value ?? '')}`]);
+  if (value === undefined || !/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min)
+    throw new ImportError([`${what}: expected a whole number${min > 0 ? ` of at least ${min}` : min === 0 ? ' >= 0' : ''}, got ${JSON.stringify(value ?? '')}`]);
   return Number(value);
 }
 
@@ -99,7 +100,8 @@ function encryptionKey(container: Node, secrets: PskcSecrets, warnings: string[]
     if (keyLength > 64 || iterations > 10_000_000) throw new ImportError([`PBKDF2-params: ${iterations} iterations for a ${keyLength}-byte key is out of range`]);
     return pbkdf2(secrets.password, salt, iterations, keyLength, prfFor(attr(child(params, 'PRF'), 'Algorithm') ?? ''));
   }
-  if (child(ek, 'X509Data')) throw new ImportError(['the file is encrypted to a certificate (asymmetric encryption), which is not supported: ask for it encrypted with a pre-shared key or a password']);
+  if (child(ek, 'X509Data'))
+    throw new ImportError(['the file is encrypted to a certificate (asymmetric encryption), which is not supported: ask for it encrypted with a pre-shared key or a password']);
   if (secrets.psk === undefined) {
     const name = text(child(ek, 'KeyName'));
     throw new ImportError([`the file is encrypted with a pre-shared key${name ? ` ("${name}")` : ''}: give --psk HEX`]);
@@ -118,7 +120,10 @@ function containerKeys(container: Node, secrets: PskcSecrets, warnings: string[]
     const macKey = child(method, 'MACKey');
     if (!macKey) throw new ImportError(['MACMethod without a MACKey']);
     if (!encryption) throw new ImportError(['MACMethod/MACKey is encrypted, but no key was given (--psk or --password)']);
-    keys.mac = { hash, key: decrypt(attr(child(macKey, 'EncryptionMethod'), 'Algorithm') ?? '', encryption, base64(text(child(child(macKey, 'CipherData'), 'CipherValue')), 'MACKey/CipherValue'), 'MACKey') };
+    keys.mac = {
+      hash,
+      key: decrypt(attr(child(macKey, 'EncryptionMethod'), 'Algorithm') ?? '', encryption, base64(text(child(child(macKey, 'CipherData'), 'CipherValue')), 'MACKey/CipherValue'), 'MACKey'),
+    };
   }
   return keys;
 }

@@ -76,4 +76,25 @@ export type NewToken = Pick<Token, 'serial' | 'type' | 'seed' | 'otpLength' | 'a
   Partial<Pick<Token, 'counter' | 'drift' | 'pinHash' | 'owner' | 'active' | 'pending' | 'description' | 'info' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'failCount'>>;
 
 /** Fields an administrator may change on an existing token. */
-export type TokenPatch = Partial<Pick<Token, 'pinHash' | 'owner' | 'active' | 'pending' | 'revoked' | 'locked' | 'failCount' | 'maxFail' | 'description' | 'info' | 'window' | 'syncWindow' | 'maxAuth' | 'maxSuccess' | 'validFrom' | 'validUntil' | 'otpLength'>>;
+export type TokenPatch = Partial<
+  Pick<
+    Token,
+    | 'pinHash'
+    | 'owner'
+    | 'active'
+    | 'pending'
+    | 'revoked'
+    | 'locked'
+    | 'failCount'
+    | 'maxFail'
+    | 'description'
+    | 'info'
+    | 'window'
+    | 'syncWindow'
+    | 'maxAuth'
+    | 'maxSuccess'
+    | 'validFrom'
+    | 'validUntil'
+    | 'otpLength'
+  >
+>;

@@ -53,9 +53,7 @@ function checkKey(key: OtpauthKey): void {
 
 export function buildOtpauthUri(key: OtpauthKey): string {
   checkKey(key);
-  const label = key.issuer === undefined
-    ? encodeURIComponent(key.account)
-    : `${encodeURIComponent(key.issuer)}:${encodeURIComponent(key.account)}`;
+  const label = key.issuer === undefined ? encodeURIComponent(key.account) : `${encodeURIComponent(key.issuer)}:${encodeURIComponent(key.account)}`;
   const params = [`secret=${base32Encode(key.seed, false)}`];
   // The issuer is repeated as a parameter: the label prefix alone is ambiguous to some apps.
   if (key.issuer !== undefined) params.push(`issuer=${encodeURIComponent(key.issuer)}`);

@@ -28,10 +28,16 @@ export function ipv6Text(b: Buffer): string {
   let best = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) { best = i; bestLength = j - i; }
+    if (j - i > bestLength) {
+      best = i;
+      bestLength = j - i;
+    }
     i = j;
   }
   const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(':');

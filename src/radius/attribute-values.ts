@@ -4,8 +4,19 @@
 // the type expected and the value given.
 
 import {
-  etherBytes, etherText, ifidBytes, ifidText, ipv4Bytes, ipv4PrefixBytes, ipv4PrefixText, ipv4Text,
-  ipv6AddressBytes, ipv6PrefixBytes, ipv6PrefixText, ipv6Text, type Parsed,
+  etherBytes,
+  etherText,
+  ifidBytes,
+  ifidText,
+  ipv4Bytes,
+  ipv4PrefixBytes,
+  ipv4PrefixText,
+  ipv4Text,
+  ipv6AddressBytes,
+  ipv6PrefixBytes,
+  ipv6PrefixText,
+  ipv6Text,
+  type Parsed,
 } from './attribute-addresses.ts';
 import { integerRange, type AttributeDef, type AttributeType, type NamedValues } from './dictionary.ts';
 
@@ -29,8 +40,18 @@ export class AttributeValueError extends Error {
 
 /** Wire sizes of the fixed-size types, for values given as bytes. */
 const FIXED_SIZE: Partial<Record<AttributeType, number>> = {
-  ipaddr: 4, ipv4prefix: 6, ipv6addr: 16, ifid: 8, integer: 4, byte: 1, short: 2,
-  signed: 4, integer64: 8, date: 4, time: 4, ether: 6,
+  ipaddr: 4,
+  ipv4prefix: 6,
+  ipv6addr: 16,
+  ifid: 8,
+  integer: 4,
+  byte: 1,
+  short: 2,
+  signed: 4,
+  integer64: 8,
+  date: 4,
+  time: 4,
+  ether: 6,
 };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -53,16 +74,29 @@ function someNames(named: NamedValues, given: string, count = 4): string {
 
 function expected(def: AttributeDef, named: NamedValues | undefined, given: string): string {
   switch (def.type) {
-    case 'string': return 'text';
-    case 'octets': case 'abinary': case 'vsa': return 'text, or bytes as 0x followed by pairs of hex digits';
-    case 'ipaddr': return 'an IPv4 address';
-    case 'ipv6addr': return 'an IPv6 address';
-    case 'combo-ip': return 'an IPv4 or IPv6 address';
-    case 'ipv4prefix': return 'an IPv4 network such as 192.0.2.0/24';
-    case 'ipv6prefix': return 'an IPv6 prefix such as 2001:db8::/32';
-    case 'ifid': return 'an interface id of four hex groups such as 211:22ff:fe33:4455';
-    case 'ether': return 'a MAC address such as 00:11:22:aa:bb:cc';
-    case 'date': case 'time': return 'a time as seconds since 1970 or an ISO 8601 date such as 2030-01-31T12:00:00Z';
+    case 'string':
+      return 'text';
+    case 'octets':
+    case 'abinary':
+    case 'vsa':
+      return 'text, or bytes as 0x followed by pairs of hex digits';
+    case 'ipaddr':
+      return 'an IPv4 address';
+    case 'ipv6addr':
+      return 'an IPv6 address';
+    case 'combo-ip':
+      return 'an IPv4 or IPv6 address';
+    case 'ipv4prefix':
+      return 'an IPv4 network such as 192.0.2.0/24';
+    case 'ipv6prefix':
+      return 'an IPv6 prefix such as 2001:db8::/32';
+    case 'ifid':
+      return 'an interface id of four hex groups such as 211:22ff:fe33:4455';
+    case 'ether':
+      return 'a MAC address such as 00:11:22:aa:bb:cc';
+    case 'date':
+    case 'time':
+      return 'a time as seconds since 1970 or an ISO 8601 date such as 2030-01-31T12:00:00Z';
     default: {
       const range = integerRange(def)!;
       const whole = `a whole number ${range.min}..${range.max}`;
@@ -131,17 +165,31 @@ function typedBytes(def: AttributeDef, value: AttributeValue, named: NamedValues
   const text = typeof value === 'string' ? value.trim() : undefined;
   const parse = (f: (t: string) => Parsed): Buffer => fromParsed(def, value, text === undefined ? undefined : f(text));
   switch (def.type) {
-    case 'string': return Buffer.from(typeof value === 'string' ? value : shown(value), 'utf8');
-    case 'octets': case 'abinary': case 'vsa': return octetsBytes(def, value);
-    case 'ipaddr': return parse(ipv4Bytes);
-    case 'ipv6addr': return parse(ipv6AddressBytes);
-    case 'combo-ip': return parse((t) => ipv4Bytes(t) ?? ipv6AddressBytes(t));
-    case 'ipv4prefix': return parse(ipv4PrefixBytes);
-    case 'ipv6prefix': return parse(ipv6PrefixBytes);
-    case 'ifid': return parse(ifidBytes);
-    case 'ether': return parse(etherBytes);
-    case 'date': case 'time': return dateBytes(def, value);
-    default: return integerBytes(def, value, named);
+    case 'string':
+      return Buffer.from(typeof value === 'string' ? value : shown(value), 'utf8');
+    case 'octets':
+    case 'abinary':
+    case 'vsa':
+      return octetsBytes(def, value);
+    case 'ipaddr':
+      return parse(ipv4Bytes);
+    case 'ipv6addr':
+      return parse(ipv6AddressBytes);
+    case 'combo-ip':
+      return parse((t) => ipv4Bytes(t) ?? ipv6AddressBytes(t));
+    case 'ipv4prefix':
+      return parse(ipv4PrefixBytes);
+    case 'ipv6prefix':
+      return parse(ipv6PrefixBytes);
+    case 'ifid':
+      return parse(ifidBytes);
+    case 'ether':
+      return parse(etherBytes);
+    case 'date':
+    case 'time':
+      return dateBytes(def, value);
+    default:
+      return integerBytes(def, value, named);
   }
 }
 
@@ -181,16 +229,29 @@ export function decodeValue(def: AttributeDef, bytes: Buffer, named: NamedValues
   const size = FIXED_SIZE[def.type];
   if (size !== undefined && bytes.length !== size) return undefined;
   switch (def.type) {
-    case 'string': return bytes.toString('utf8');
-    case 'octets': case 'abinary': case 'vsa': return Buffer.from(bytes);
-    case 'ipaddr': return ipv4Text(bytes);
-    case 'ipv6addr': return ipv6Text(bytes);
-    case 'combo-ip': return bytes.length === 4 ? ipv4Text(bytes) : bytes.length === 16 ? ipv6Text(bytes) : undefined;
-    case 'ipv4prefix': return ipv4PrefixText(bytes);
-    case 'ipv6prefix': return ipv6PrefixText(bytes);
-    case 'ifid': return ifidText(bytes);
-    case 'ether': return etherText(bytes);
-    case 'date': case 'time': return new Date(bytes.readUInt32BE(0) * 1000);
+    case 'string':
+      return bytes.toString('utf8');
+    case 'octets':
+    case 'abinary':
+    case 'vsa':
+      return Buffer.from(bytes);
+    case 'ipaddr':
+      return ipv4Text(bytes);
+    case 'ipv6addr':
+      return ipv6Text(bytes);
+    case 'combo-ip':
+      return bytes.length === 4 ? ipv4Text(bytes) : bytes.length === 16 ? ipv6Text(bytes) : undefined;
+    case 'ipv4prefix':
+      return ipv4PrefixText(bytes);
+    case 'ipv6prefix':
+      return ipv6PrefixText(bytes);
+    case 'ifid':
+      return ifidText(bytes);
+    case 'ether':
+      return etherText(bytes);
+    case 'date':
+    case 'time':
+      return new Date(bytes.readUInt32BE(0) * 1000);
     case 'signed': {
       const n = bytes.readInt32BE(0);
       return named?.names.get(n) ?? n;

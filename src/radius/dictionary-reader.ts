@@ -6,10 +6,7 @@
 
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import {
-  ATTRIBUTE_TYPES, Dictionary, integerRange, NAMED_VALUE_TYPES,
-  type AttributeDef, type AttributeType, type NamedValues, type VendorDef,
-} from './dictionary.ts';
+import { ATTRIBUTE_TYPES, Dictionary, integerRange, NAMED_VALUE_TYPES, type AttributeDef, type AttributeType, type NamedValues, type VendorDef } from './dictionary.ts';
 
 export class DictionaryError extends Error {
   /** One "file:line: message" per problem. */
@@ -53,8 +50,16 @@ function spaceOf(vendor: VendorDef | undefined): string {
   return vendor ? `vendor ${vendor.name}` : 'the standard space';
 }
 
-interface PendingValue { attribute: string; name: string; number: string; where: string }
-interface Block { vendor: VendorDef; where: string }
+interface PendingValue {
+  attribute: string;
+  name: string;
+  number: string;
+  where: string;
+}
+interface Block {
+  vendor: VendorDef;
+  where: string;
+}
 
 class Reader {
   readonly problems: string[] = [];
@@ -206,9 +211,13 @@ class Reader {
     }
     if (!ok) return;
     const def: AttributeDef = {
-      name, id, type: type as AttributeType,
+      name,
+      id,
+      type: type as AttributeType,
       ...(vendor ? { vendorId: vendor.id, vendorName: vendor.name } : {}),
-      hasTag, encrypted, where,
+      hasTag,
+      encrypted,
+      where,
     };
     this.#addAttribute(def, vendor);
   }
@@ -216,8 +225,7 @@ class Reader {
   #addAttribute(def: AttributeDef, vendor: VendorDef | undefined): void {
     const sameName = this.#attributes.get(def.name.toLowerCase());
     if (sameName) {
-      const same = sameName.vendorId === def.vendorId && sameName.id === def.id && sameName.type === def.type
-        && sameName.hasTag === def.hasTag && sameName.encrypted === def.encrypted;
+      const same = sameName.vendorId === def.vendorId && sameName.id === def.id && sameName.type === def.type && sameName.hasTag === def.hasTag && sameName.encrypted === def.encrypted;
       // A file may repeat a definition word for word; only a different one is a conflict.
       if (!same) this.problem(def.where, `attribute ${def.name} is already defined differently at ${sameName.where}`);
       return;

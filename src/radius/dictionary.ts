@@ -4,8 +4,24 @@
 
 /** The value types the codec knows, as FreeRADIUS names them (`time` is RFC 8044's name for `date`). */
 export const ATTRIBUTE_TYPES = [
-  'string', 'octets', 'ipaddr', 'ipv4prefix', 'ipv6addr', 'ipv6prefix', 'ifid', 'combo-ip',
-  'integer', 'byte', 'short', 'signed', 'integer64', 'date', 'time', 'ether', 'abinary', 'vsa',
+  'string',
+  'octets',
+  'ipaddr',
+  'ipv4prefix',
+  'ipv6addr',
+  'ipv6prefix',
+  'ifid',
+  'combo-ip',
+  'integer',
+  'byte',
+  'short',
+  'signed',
+  'integer64',
+  'date',
+  'time',
+  'ether',
+  'abinary',
+  'vsa',
 ] as const;
 export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 
@@ -15,12 +31,18 @@ export const NAMED_VALUE_TYPES: ReadonlySet<AttributeType> = new Set(['integer',
 /** The whole numbers an integer type holds; a tagged integer gives its top octet to the tag. */
 export function integerRange(def: Pick<AttributeDef, 'type' | 'hasTag'>): { min: bigint; max: bigint } | undefined {
   switch (def.type) {
-    case 'byte': return { min: 0n, max: 0xffn };
-    case 'short': return { min: 0n, max: 0xffffn };
-    case 'integer': return { min: 0n, max: def.hasTag ? 0xffffffn : 0xffffffffn };
-    case 'signed': return { min: -0x80000000n, max: 0x7fffffffn };
-    case 'integer64': return { min: 0n, max: 0xffffffffffffffffn };
-    default: return undefined;
+    case 'byte':
+      return { min: 0n, max: 0xffn };
+    case 'short':
+      return { min: 0n, max: 0xffffn };
+    case 'integer':
+      return { min: 0n, max: def.hasTag ? 0xffffffn : 0xffffffffn };
+    case 'signed':
+      return { min: -0x80000000n, max: 0x7fffffffn };
+    case 'integer64':
+      return { min: 0n, max: 0xffffffffffffffffn };
+    default:
+      return undefined;
   }
 }
 

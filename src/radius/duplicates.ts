@@ -38,7 +38,10 @@ function addressWords(address: string, into: Uint32Array): boolean {
   const bytes = sourceAddressBytes(address);
   if (!bytes) return false;
   if (bytes.length === 4) {
-    into[4] = 0; into[5] = 0; into[6] = 0xffff; into[7] = bytes.readUInt32BE(0);
+    into[4] = 0;
+    into[5] = 0;
+    into[6] = 0xffff;
+    into[7] = bytes.readUInt32BE(0);
   } else {
     for (let i = 0; i < 4; i++) into[4 + i] = bytes.readUInt32BE(4 * i);
   }

@@ -71,7 +71,12 @@ function shownAttributes(packet: RawPacket): Record<string, unknown> {
   return firstAttribute(packet, ATTR.UserPassword) ? { ...shown, 'User-Password': 'present' } : shown;
 }
 
-const CODE_NAMES: Record<number, string> = { [CODE.AccessAccept]: 'Access-Accept', [CODE.AccessReject]: 'Access-Reject', [CODE.AccessChallenge]: 'Access-Challenge', [CODE.AccountingResponse]: 'Accounting-Response' };
+const CODE_NAMES: Record<number, string> = {
+  [CODE.AccessAccept]: 'Access-Accept',
+  [CODE.AccessReject]: 'Access-Reject',
+  [CODE.AccessChallenge]: 'Access-Challenge',
+  [CODE.AccountingResponse]: 'Accounting-Response',
+};
 
 const DROP_LOG_INTERVAL_MS = 60_000;
 
@@ -229,7 +234,8 @@ export class RequestPipeline {
       this.drop('bad-password', origin, origin.client, 'User-Password padding does not decrypt to NULs: is the shared secret right?');
       return 'drop';
     }
-    if (authentic !== 'signed' && !isUtf8(p.password)) this.hint('password-not-text', origin, origin.client, 'User-Password is not UTF-8 text (answered with a reject): if every login from this NAS fails, check the shared secret');
+    if (authentic !== 'signed' && !isUtf8(p.password))
+      this.hint('password-not-text', origin, origin.client, 'User-Password is not UTF-8 text (answered with a reject): if every login from this NAS fails, check the shared secret');
     return p.password;
   }
 
@@ -255,7 +261,11 @@ export class RequestPipeline {
     else this.stats.rejects++;
     if (this.log.isLevelEnabled('debug')) {
       const sent = parsePacket(response);
-      if (typeof sent !== 'string') this.log.debug({ request: `${origin.address}:${origin.port}#${packet.identifier}`, code: CODE_NAMES[sent.code] ?? sent.code, reason: decision.reason, attributes: shownAttributes(sent) }, 'answer sent');
+      if (typeof sent !== 'string')
+        this.log.debug(
+          { request: `${origin.address}:${origin.port}#${packet.identifier}`, code: CODE_NAMES[sent.code] ?? sent.code, reason: decision.reason, attributes: shownAttributes(sent) },
+          'answer sent',
+        );
     }
     this.answer(origin, slot, response);
   }
@@ -294,10 +304,11 @@ export class RequestPipeline {
       packet.code === CODE.StatusServer ||
       // RFC 3579 section 3.2: a request carrying EAP-Message without Message-Authenticator is discarded, whatever the client's setting.
       firstAttribute(packet, ATTR.EapMessage) !== undefined ||
-      (packet.code === CODE.AccessRequest &&
-        (client.requireMessageAuthenticator === true || (client.requireMessageAuthenticator === 'auto' && this.learned.has(client.name))));
+      (packet.code === CODE.AccessRequest && (client.requireMessageAuthenticator === true || (client.requireMessageAuthenticator === 'auto' && this.learned.has(client.name))));
     if (required) {
-      const why = firstAttribute(packet, ATTR.EapMessage) ? 'an EAP request has no Message-Authenticator (RFC 3579 requires one)' : 'request has no Message-Authenticator and the client requires one (BlastRADIUS, CVE-2024-3596)';
+      const why = firstAttribute(packet, ATTR.EapMessage)
+        ? 'an EAP request has no Message-Authenticator (RFC 3579 requires one)'
+        : 'request has no Message-Authenticator and the client requires one (BlastRADIUS, CVE-2024-3596)';
       this.drop('missing-message-authenticator', origin, client, why);
       return undefined;
     }

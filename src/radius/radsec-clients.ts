@@ -64,7 +64,10 @@ export function parseSubject(text: string): SubjectAttribute[] {
 
 /** `sha256:AB:CD:...` or bare hex, with or without colons -> 64 lower-case hex digits; throws otherwise. */
 export function parseFingerprint(text: string): string {
-  const hex = text.replace(/^sha256:/i, '').replaceAll(':', '').toLowerCase();
+  const hex = text
+    .replace(/^sha256:/i, '')
+    .replaceAll(':', '')
+    .toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error('expected a SHA-256 fingerprint: 64 hex digits, optionally prefixed sha256: and separated by colons (openssl x509 -noout -fingerprint -sha256)');
   return hex;
 }
@@ -144,7 +147,10 @@ export class RadsecClientTable {
 
   /** Entries that name a network come first, the narrowest first; otherwise the config's order. */
   constructor(clients: RadsecClient[]) {
-    this.clients = clients.map((c, i) => ({ c, i })).sort((a, b) => (b.c.network?.prefix ?? -1) - (a.c.network?.prefix ?? -1) || a.i - b.i).map(({ c }) => c);
+    this.clients = clients
+      .map((c, i) => ({ c, i }))
+      .sort((a, b) => (b.c.network?.prefix ?? -1) - (a.c.network?.prefix ?? -1) || a.i - b.i)
+      .map(({ c }) => c);
   }
 
   get size(): number {

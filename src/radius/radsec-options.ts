@@ -51,5 +51,13 @@ export const RADSEC_RANGES = {
 /** The settings only a restart changes: not the certificates (SIGHUP reloads them) nor the PEM bytes. */
 export function radsecBinding(o: RadsecListenOptions | undefined): Record<string, unknown> | undefined {
   if (!o) return undefined;
-  return { address: o.address, port: o.port, radiusVersions: o.radiusVersions, maxConnections: o.maxConnections, maxInFlight: o.maxInFlight, idleTimeoutSeconds: o.idleTimeoutSeconds, handshakeTimeoutSeconds: o.handshakeTimeoutSeconds };
+  return {
+    address: o.address,
+    port: o.port,
+    radiusVersions: o.radiusVersions,
+    maxConnections: o.maxConnections,
+    maxInFlight: o.maxInFlight,
+    idleTimeoutSeconds: o.idleTimeoutSeconds,
+    handshakeTimeoutSeconds: o.handshakeTimeoutSeconds,
+  };
 }

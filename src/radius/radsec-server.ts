@@ -204,6 +204,9 @@ export class RadsecServer {
       },
     });
     this.open.add(connection);
-    this.log.info({ client: client.name, source: address, port, match: describeMatch(client.certificate), tls: socket.getProtocol(), radius: profile === 'radius/1.1' ? '1.1' : '1.0' }, 'RadSec connection from a client');
+    this.log.info(
+      { client: client.name, source: address, port, match: describeMatch(client.certificate), tls: socket.getProtocol(), radius: profile === 'radius/1.1' ? '1.1' : '1.0' },
+      'RadSec connection from a client',
+    );
   }
 }

@@ -36,7 +36,9 @@ export async function sharedLearnedClients(store: TokenStore, logger: Logger, no
       if (memory.has(client)) return;
       memory.learn(client);
       if (inWorker) process.send?.({ otpRadiusLearned: client } satisfies LearnedMessage);
-      store.learnNasClient(client, now()).catch((err: unknown) => logger.warn({ client, err: (err as Error).message }, 'could not keep that the client sends Message-Authenticator; it is required until this process stops'));
+      store
+        .learnNasClient(client, now())
+        .catch((err: unknown) => logger.warn({ client, err: (err as Error).message }, 'could not keep that the client sends Message-Authenticator; it is required until this process stops'));
     },
     async refresh() {
       for (const client of await store.learnedNasClients()) memory.learn(client);

@@ -88,7 +88,15 @@ export class TurnBatchedStream implements DestinationStream {
     const now = performance.now();
     if (now - this.#lastReport < ERROR_REPORT_INTERVAL_MS) return;
     this.#lastReport = now;
-    const line = JSON.stringify({ level: 50, time: new Date().toISOString(), service: 'otp-radius', log: this.#name, err: (err as Error).message, linesLost: this.#lost, msg: 'log write failed; lines are being lost' });
+    const line = JSON.stringify({
+      level: 50,
+      time: new Date().toISOString(),
+      service: 'otp-radius',
+      log: this.#name,
+      err: (err as Error).message,
+      linesLost: this.#lost,
+      msg: 'log write failed; lines are being lost',
+    });
     try {
       writeSync(2, `${line}\n`);
     } catch {

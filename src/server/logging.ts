@@ -12,9 +12,7 @@ import type { LogConfig, LogLevel } from '../config/config.ts';
 import { AppendFile, TurnBatchedStream } from './log-stream.ts';
 
 /** Keys whose values never reach a log line, at any depth up to MAX_DEPTH. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
-  'password', 'pin', 'seed', 'secret', 'sharedSecret', 'bindPassword', 'otp', 'key', 'pinHash', 'User-Password',
-]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'pin', 'seed', 'secret', 'sharedSecret', 'bindPassword', 'otp', 'key', 'pinHash', 'User-Password']);
 export const CENSOR = '[redacted]';
 /** Log objects are shallow; deeper structures are logged whole only by mistake, and a cycle must not hang us. */
 const MAX_DEPTH = 4;

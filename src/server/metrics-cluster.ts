@@ -53,7 +53,11 @@ export class ClusterMetrics {
   constructor(own: Registry[], options: { timeoutMs?: number } = {}) {
     this.own = own;
     this.timeoutMs = options.timeoutMs ?? COLLECT_TIMEOUT_MS;
-    this.missing = new Gauge({ name: 'otp_radius_metrics_workers_missing', help: 'Workers that did not answer this scrape in time; their counters are those of their last answer.', registers: [this.status] });
+    this.missing = new Gauge({
+      name: 'otp_radius_metrics_workers_missing',
+      help: 'Workers that did not answer this scrape in time; their counters are those of their last answer.',
+      registers: [this.status],
+    });
   }
 
   /** A worker is ready: ask it from the next scrape on. */

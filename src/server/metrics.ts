@@ -70,11 +70,26 @@ export class Metrics {
 
   constructor() {
     const registers = [this.registry];
-    this.decisions = new Counter({ name: 'otp_radius_decisions_total', help: 'Authentication decisions by front end, decision and reason.', labelNames: ['front_end', 'decision', 'reason'], registers });
+    this.decisions = new Counter({
+      name: 'otp_radius_decisions_total',
+      help: 'Authentication decisions by front end, decision and reason.',
+      labelNames: ['front_end', 'decision', 'reason'],
+      registers,
+    });
     this.seconds = new Histogram({ name: 'otp_radius_decision_seconds', help: 'Time from request to decision.', labelNames: ['front_end'], buckets: BUCKETS, registers });
     this.resolverErrors = new Counter({ name: 'otp_radius_resolver_errors_total', help: 'Lookups that failed because a resolver did not answer.', labelNames: ['resolver'], registers });
-    this.handlerErrors = new Counter({ name: 'otp_radius_handler_errors_total', help: 'Requests where authentication failed with an error instead of a decision.', labelNames: ['front_end'], registers });
-    this.httpRefusals = new Counter({ name: 'otp_radius_http_refused_total', help: 'HTTP requests answered without reaching a route (400, 403, 404, 405, 408, 413, 415, 431), by cause.', labelNames: ['cause'], registers });
+    this.handlerErrors = new Counter({
+      name: 'otp_radius_handler_errors_total',
+      help: 'Requests where authentication failed with an error instead of a decision.',
+      labelNames: ['front_end'],
+      registers,
+    });
+    this.httpRefusals = new Counter({
+      name: 'otp_radius_http_refused_total',
+      help: 'HTTP requests answered without reaching a route (400, 403, 404, 405, 408, 413, 415, 431), by cause.',
+      labelNames: ['cause'],
+      registers,
+    });
     this.deliveries = new Counter({
       name: 'otp_radius_deliveries_total',
       help: 'Codes for e-mail and SMS tokens by channel and outcome: sent, limited (a rate limit held it back), or why the send failed.',
@@ -107,7 +122,7 @@ export class Metrics {
     radsec.byCause('otp_radius_radsec_connections_refused_total', 'RadSec connections refused, by cause (TLS handshake, certificate, no matching client, limit).', (s) => s.connections.refused);
     radsec.byCause('otp_radius_radsec_connections_closed_total', 'RadSec connections closed, by cause (peer, idle, malformed stream, error, shutdown).', (s) => s.connections.closed);
     radsec.counter('otp_radius_radsec_packets_received_total', 'RADIUS packets received over RadSec.', (s) => s.stats.received);
-    radsec.counter('otp_radius_radsec_duplicates_total', 'RadSec retransmissions answered from the connection\'s duplicate cache.', (s) => s.stats.duplicates);
+    radsec.counter('otp_radius_radsec_duplicates_total', "RadSec retransmissions answered from the connection's duplicate cache.", (s) => s.stats.duplicates);
     radsec.counter('otp_radius_radsec_status_server_total', 'Status-Server requests answered over RadSec.', (s) => s.stats.statusServer);
     radsec.counter('otp_radius_radsec_accounting_requests_total', 'Accounting-Requests answered over RadSec.', (s) => s.stats.accounting);
     radsec.byCause('otp_radius_radsec_packets_dropped_total', 'RADIUS packets dropped on RadSec connections, by cause.', (s) => s.stats.dropped);

@@ -120,7 +120,17 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       })
     : undefined;
   if (radsec) metrics.setRadsecStats(() => radsec);
-  const routes = config.http ? httpRoutes({ config: config.http, handler: withMetrics(metrics, 'http', authenticate), clients: () => clients, services, metrics, logger, ...(options.workerId !== undefined ? { workerId: options.workerId } : {}) }) : undefined;
+  const routes = config.http
+    ? httpRoutes({
+        config: config.http,
+        handler: withMetrics(metrics, 'http', authenticate),
+        clients: () => clients,
+        services,
+        metrics,
+        logger,
+        ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
+      })
+    : undefined;
   const http = config.http && routes ? new HttpListeners(config.http, routes.routes, { logger, onRefused: (cause) => metrics.httpRefused(cause) }) : undefined;
   try {
     await radius.start();
@@ -134,7 +144,18 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     await services.close();
     throw err;
   }
-  logger.info({ config: config.file, clients: config.clients.length + config.radsecClients.length, store: services.store.description, realms: Object.keys(config.realms), port: radius.port(), ...(radsec ? { radsecPort: radsec.port() } : {}), pid: process.pid }, options.workerId !== undefined ? 'worker started' : 'otp-radius started');
+  logger.info(
+    {
+      config: config.file,
+      clients: config.clients.length + config.radsecClients.length,
+      store: services.store.description,
+      realms: Object.keys(config.realms),
+      port: radius.port(),
+      ...(radsec ? { radsecPort: radsec.port() } : {}),
+      pid: process.pid,
+    },
+    options.workerId !== undefined ? 'worker started' : 'otp-radius started',
+  );
 
   // The janitor: expired challenges, throttles that have started over, ended admin and user sessions, old
   // enrollment codes and audit rows past their retention go even when no request touches them.
@@ -144,12 +165,15 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     const { sessionIdleSeconds, sessionMaxSeconds } = config.admin;
     services.store.admins.purgeSessions(now - sessionIdleSeconds, now - sessionMaxSeconds).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: session purge failed'));
     const self = config.selfService;
-    services.store.selfService.purgeSessions(now - self.sessionIdleSeconds, now - self.sessionMaxSeconds).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: user session purge failed'));
+    services.store.selfService
+      .purgeSessions(now - self.sessionIdleSeconds, now - self.sessionMaxSeconds)
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: user session purge failed'));
     // Used and expired enrollment codes are kept a day, for an admin asking why a code did not work.
     services.store.selfService.purgeEnrollmentCodes(now - 86_400).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: enrollment code purge failed'));
     if (config.audit.table && Date.now() - auditPurgedAt >= AUDIT_PURGE_INTERVAL_MS) {
       auditPurgedAt = Date.now();
-      services.store.audit.purge(Date.now() - config.audit.retentionDays * 86_400_000)
+      services.store.audit
+        .purge(Date.now() - config.audit.retentionDays * 86_400_000)
         .then((removed) => removed > 0 && logger.info({ removed, retentionDays: config.audit.retentionDays }, 'janitor: audit rows past their retention purged'))
         .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'janitor: audit purge failed'));
     }

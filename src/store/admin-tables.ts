@@ -29,7 +29,11 @@ export class SqlAdminTables implements AdminTables {
   }
 
   #insert(what: string, name: AdminStatementName, row: object): Promise<void> {
-    return insertNew(what, (err) => this.#db.isDuplicate(err), () => this.#db.run(name, row));
+    return insertNew(
+      what,
+      (err) => this.#db.isDuplicate(err),
+      () => this.#db.run(name, row),
+    );
   }
 
   async #changes(name: AdminStatementName, args: object): Promise<number> {

@@ -18,8 +18,18 @@ export { StoreError, type StoreErrorCode } from './errors.ts';
 export { KEY_BYTES, formatKeyFile, loadOrCreateKeyFile, parseKeyFile, type LoadedKeyFile, type StoreKeys } from './keyfile.ts';
 export { decryptSeed, encryptSeed, seal, unseal } from './seed-crypto.ts';
 export {
-  DEFAULT_PIN_PARAMS, PASSWORD_PARAMS, dummyVerify, hashPin, isKnownPinHash, needsRehash, pinHashScheme, pinHasher, verifyPin,
-  type PinHashScheme, type PinHasher, type ScryptParams,
+  DEFAULT_PIN_PARAMS,
+  PASSWORD_PARAMS,
+  dummyVerify,
+  hashPin,
+  isKnownPinHash,
+  needsRehash,
+  pinHashScheme,
+  pinHasher,
+  verifyPin,
+  type PinHashScheme,
+  type PinHasher,
+  type ScryptParams,
 } from './pin-hash.ts';
 export { MIGRATIONS, pendingMigrations, type Migration, type MigrationResult } from './migrations.ts';
 export { migrateSqlite } from './sqlite/schema.ts';

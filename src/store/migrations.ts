@@ -336,8 +336,7 @@ export function pendingMigrations(applied: readonly number[], migrations: readon
     }
     throw new StoreError(
       'schema',
-      `${where} has schema version ${newest}, newer than this program knows (${latestVersion(migrations)}): ` +
-        'upgrade otp-radius, or restore a backup made before the upgrade',
+      `${where} has schema version ${newest}, newer than this program knows (${latestVersion(migrations)}): upgrade otp-radius, or restore a backup made before the upgrade`,
     );
   }
   const done = new Set(applied);

@@ -164,7 +164,9 @@ export function pinHasher(pepper: Buffer, params: ScryptParams = DEFAULT_PIN_PAR
 }
 
 function derive(pin: string | Buffer, pepper: Buffer, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> {
-  const input = createHmac('sha256', pepper).update(typeof pin === 'string' ? Buffer.from(pin, 'utf8') : pin).digest();
+  const input = createHmac('sha256', pepper)
+    .update(typeof pin === 'string' ? Buffer.from(pin, 'utf8') : pin)
+    .digest();
   const N = 2 ** params.ln;
   const maxmem = 128 * N * params.r * 2 + 1024 * 1024;
   return hashJobs.run(
@@ -223,6 +225,9 @@ function parseLinotp(stored: string): ParsedLinotp | undefined {
 }
 
 function verifyLinotp(pin: string | Buffer, parsed: ParsedLinotp): boolean {
-  const actual = createHash('sha256').update(typeof pin === 'string' ? Buffer.from(pin, 'utf8') : pin).update(parsed.salt).digest();
+  const actual = createHash('sha256')
+    .update(typeof pin === 'string' ? Buffer.from(pin, 'utf8') : pin)
+    .update(parsed.salt)
+    .digest();
   return timingSafeEqual(actual, parsed.hash);
 }

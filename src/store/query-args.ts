@@ -82,9 +82,7 @@ export function checkTransactionId(id: unknown): string {
   return id;
 }
 
-const FILTER_KEYS = [
-  'login', 'realm', 'resolver', 'userId', 'unassigned', 'serialPrefix', 'type', 'state', 'lastAuthBefore', 'lastAuthAfter', 'withinRealms', 'exceptRealm', 'after', 'limit',
-];
+const FILTER_KEYS = ['login', 'realm', 'resolver', 'userId', 'unassigned', 'serialPrefix', 'type', 'state', 'lastAuthBefore', 'lastAuthAfter', 'withinRealms', 'exceptRealm', 'after', 'limit'];
 const FILTER_COLUMNS = { login: 'owner_login', realm: 'owner_realm', resolver: 'owner_resolver', userId: 'owner_user_id', type: 'type' } as const;
 const STATES = {
   revoked: 'revoked = 1',

@@ -49,16 +49,64 @@ export interface TokenRow {
 }
 
 export const TOKEN_COLUMNS: readonly (keyof TokenRow)[] = [
-  'serial', 'type', 'seed', 'otp_length', 'algorithm', 'time_step', 'counter', 'drift', 'check_window', 'sync_window',
-  'pin_hash', 'owner_realm', 'owner_resolver', 'owner_user_id', 'owner_login', 'active', 'revoked', 'locked',
-  'fail_count', 'max_fail', 'auth_count', 'max_auth', 'success_count', 'max_success', 'valid_from', 'valid_until',
-  'last_auth', 'last_fail', 'sync_counter', 'sync_at', 'description', 'info', 'created_at', 'pending',
+  'serial',
+  'type',
+  'seed',
+  'otp_length',
+  'algorithm',
+  'time_step',
+  'counter',
+  'drift',
+  'check_window',
+  'sync_window',
+  'pin_hash',
+  'owner_realm',
+  'owner_resolver',
+  'owner_user_id',
+  'owner_login',
+  'active',
+  'revoked',
+  'locked',
+  'fail_count',
+  'max_fail',
+  'auth_count',
+  'max_auth',
+  'success_count',
+  'max_success',
+  'valid_from',
+  'valid_until',
+  'last_auth',
+  'last_fail',
+  'sync_counter',
+  'sync_at',
+  'description',
+  'info',
+  'created_at',
+  'pending',
 ];
 
 /** The columns an administrative patch (updateToken) may change; the rest only the store's own rules write. */
 export const PATCH_COLUMNS = [
-  'pin_hash', 'owner_realm', 'owner_resolver', 'owner_user_id', 'owner_login', 'active', 'revoked', 'locked', 'fail_count',
-  'max_fail', 'description', 'info', 'check_window', 'sync_window', 'max_auth', 'max_success', 'valid_from', 'valid_until', 'otp_length', 'pending',
+  'pin_hash',
+  'owner_realm',
+  'owner_resolver',
+  'owner_user_id',
+  'owner_login',
+  'active',
+  'revoked',
+  'locked',
+  'fail_count',
+  'max_fail',
+  'description',
+  'info',
+  'check_window',
+  'sync_window',
+  'max_auth',
+  'max_success',
+  'valid_from',
+  'valid_until',
+  'otp_length',
+  'pending',
 ] as const satisfies readonly (keyof TokenRow)[];
 
 /** `seedKey` null leaves the seed column empty, for writes that do not touch it. */
@@ -263,7 +311,17 @@ export interface ChallengeRow {
 }
 
 export const CHALLENGE_COLUMNS: readonly (keyof ChallengeRow)[] = [
-  'transaction_id', 'serials', 'realm', 'resolver', 'user_id', 'login', 'data', 'created_at', 'expires_at', 'attempts', 'max_attempts',
+  'transaction_id',
+  'serials',
+  'realm',
+  'resolver',
+  'user_id',
+  'login',
+  'data',
+  'created_at',
+  'expires_at',
+  'attempts',
+  'max_attempts',
 ];
 
 export function challengeToRow(c: Challenge): ChallengeRow {

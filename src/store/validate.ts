@@ -15,12 +15,47 @@ const MAX_NAME = 512;
 const MAX_COUNT = 1_000_000;
 
 const NEW_TOKEN_KEYS = new Set([
-  'serial', 'type', 'seed', 'otpLength', 'algorithm', 'timeStep', 'window', 'syncWindow', 'maxFail',
-  'counter', 'drift', 'pinHash', 'owner', 'active', 'pending', 'description', 'info', 'maxAuth', 'maxSuccess', 'validFrom', 'validUntil', 'failCount',
+  'serial',
+  'type',
+  'seed',
+  'otpLength',
+  'algorithm',
+  'timeStep',
+  'window',
+  'syncWindow',
+  'maxFail',
+  'counter',
+  'drift',
+  'pinHash',
+  'owner',
+  'active',
+  'pending',
+  'description',
+  'info',
+  'maxAuth',
+  'maxSuccess',
+  'validFrom',
+  'validUntil',
+  'failCount',
 ]);
 const PATCH_KEYS = new Set([
-  'pinHash', 'owner', 'active', 'pending', 'revoked', 'locked', 'failCount', 'maxFail', 'description', 'info',
-  'window', 'syncWindow', 'maxAuth', 'maxSuccess', 'validFrom', 'validUntil', 'otpLength',
+  'pinHash',
+  'owner',
+  'active',
+  'pending',
+  'revoked',
+  'locked',
+  'failCount',
+  'maxFail',
+  'description',
+  'info',
+  'window',
+  'syncWindow',
+  'maxAuth',
+  'maxSuccess',
+  'validFrom',
+  'validUntil',
+  'otpLength',
 ]);
 
 function invalid(what: string, msg: string): never {
@@ -129,7 +164,6 @@ function checkKeys(obj: object, allowed: Set<string>, what: string): void {
   }
 }
 
-
 /** Validates every field of a token and returns it normalised (timestamps floored, drift rounded). */
 export function checkToken(t: Token): Token {
   const serial = checkSerial(t.serial);
@@ -173,11 +207,28 @@ export function tokenFromNew(t: NewToken, now: number): Token {
   if (typeof t !== 'object' || t === null) invalid('createToken', `expected a token object, got ${show(t)}`);
   checkKeys(t, NEW_TOKEN_KEYS, `token ${typeof t.serial === 'string' ? t.serial : show(t.serial)}`);
   return checkToken({
-    counter: 0, drift: 0, pinHash: null, owner: null, active: true, pending: false, description: '', info: {},
-    maxAuth: null, maxSuccess: null, validFrom: null, validUntil: null, failCount: 0,
+    counter: 0,
+    drift: 0,
+    pinHash: null,
+    owner: null,
+    active: true,
+    pending: false,
+    description: '',
+    info: {},
+    maxAuth: null,
+    maxSuccess: null,
+    validFrom: null,
+    validUntil: null,
+    failCount: 0,
     ...definedOnly(t),
-    revoked: false, locked: false, authCount: 0, successCount: 0,
-    lastAuth: null, lastFail: null, syncCounter: null, syncAt: null,
+    revoked: false,
+    locked: false,
+    authCount: 0,
+    successCount: 0,
+    lastAuth: null,
+    lastFail: null,
+    syncCounter: null,
+    syncAt: null,
     createdAt: checkTimestamp(now, 'createToken: now'),
   } as Token);
 }

@@ -10,10 +10,7 @@ import type { DeliveredType, Token, TokenType } from '../model/token.ts';
  * (HOTP/OCRA) or time step (TOTP) the OTP belongs to; accepting it moves the
  * token's counter past it. `drift` is the TOTP clock offset it implies, in seconds.
  */
-export type OtpMatch =
-  | { kind: 'match'; counter: number; drift?: number }
-  | { kind: 'replay'; counter: number }
-  | { kind: 'none' };
+export type OtpMatch = { kind: 'match'; counter: number; drift?: number } | { kind: 'replay'; counter: number } | { kind: 'none' };
 
 /** A position found beyond the window: the first half of an autosync pair, or a resync. */
 export interface SyncPosition {

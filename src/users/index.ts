@@ -33,10 +33,7 @@ export {
 export type { HashScheme } from './password-hash.ts';
 
 /** Options of one resolver, as the config loader gives them. */
-export type ResolverOptions =
-  | ({ type: 'file' } & FileResolverOptions)
-  | ({ type: 'ldap' } & LdapResolverOptions)
-  | ({ type: 'sql' } & SqlResolverOptions);
+export type ResolverOptions = ({ type: 'file' } & FileResolverOptions) | ({ type: 'ldap' } & LdapResolverOptions) | ({ type: 'sql' } & SqlResolverOptions);
 
 /**
  * Builds and opens the resolver `name`: a file resolver reads its file, an

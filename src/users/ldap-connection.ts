@@ -106,10 +106,11 @@ export async function openConnection(uri: string, options: ConnectOptions, bind:
     if (options.startTls) await conn.client.startTLS(tlsOptions(host, options));
     if (bind) await conn.client.bind(bind.dn, bind.password);
     // Anonymous: nothing has connected the socket yet; do it now so a dead server shows here.
-    else if (!options.startTls) await conn.client.exop('1.3.6.1.4.1.4203.1.11.3').catch((e: unknown) => {
-      // "Who am I?" is optional; any LDAP answer proves the server is there.
-      if (!isServerAnswer(e)) throw e;
-    });
+    else if (!options.startTls)
+      await conn.client.exop('1.3.6.1.4.1.4203.1.11.3').catch((e: unknown) => {
+        // "Who am I?" is optional; any LDAP answer proves the server is there.
+        if (!isServerAnswer(e)) throw e;
+      });
   };
   try {
     await withDeadline(steps(), limitMs, `connecting to ${uri}`, () => conn.destroy());

@@ -30,12 +30,9 @@ export function rawValues(entry: Entry, name: string): (string | Buffer)[] {
  */
 export function guidToString(bytes: Buffer): string {
   if (bytes.length !== 16) throw new Error(`objectGUID: expected 16 bytes, got ${bytes.length}`);
-  const hex = Buffer.concat([
-    Buffer.from(bytes.subarray(0, 4)).reverse(),
-    Buffer.from(bytes.subarray(4, 6)).reverse(),
-    Buffer.from(bytes.subarray(6, 8)).reverse(),
-    bytes.subarray(8, 16),
-  ]).toString('hex');
+  const hex = Buffer.concat([Buffer.from(bytes.subarray(0, 4)).reverse(), Buffer.from(bytes.subarray(4, 6)).reverse(), Buffer.from(bytes.subarray(6, 8)).reverse(), bytes.subarray(8, 16)]).toString(
+    'hex',
+  );
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
@@ -90,7 +87,10 @@ export function firstRdnValue(dn: string): string {
 
 /** Comparable form of a DN: lower case, no spaces around separators. Good enough for "is under baseDn". */
 export function normalizeDn(dn: string): string {
-  return dn.trim().toLowerCase().replace(/\s*([,=+])\s*/g, '$1');
+  return dn
+    .trim()
+    .toLowerCase()
+    .replace(/\s*([,=+])\s*/g, '$1');
 }
 
 export function isUnderBase(dn: string, baseDn: string): boolean {
@@ -157,5 +157,11 @@ export function entryToUser(resolver: string, entry: Entry, s: LdapSettings, log
 
 /** Group names from the user entry's group attribute (memberOf): the first RDN value of each DN. */
 export function groupsFromEntry(entry: Entry, s: LdapSettings): string[] {
-  return [...new Set(values(entry, s.groupAttribute).map(firstRdnValue).filter((g) => g !== ''))];
+  return [
+    ...new Set(
+      values(entry, s.groupAttribute)
+        .map(firstRdnValue)
+        .filter((g) => g !== ''),
+    ),
+  ];
 }

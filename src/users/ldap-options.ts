@@ -224,18 +224,25 @@ export function ldapSettings(name: string, o: LdapResolverOptions): LdapSettings
     attributes,
     extraAttributes,
     groupAttribute: attr(o.groupAttribute ?? LDAP_DEFAULTS.groupAttribute, 'groupAttribute'),
-    group: o.groupBaseDn === undefined ? undefined : {
-      baseDn: o.groupBaseDn,
-      filter: filter(o.groupFilter ?? LDAP_DEFAULTS.groupFilter, 'groupFilter'),
-      memberAttribute: attr(o.groupMemberAttribute ?? LDAP_DEFAULTS.groupMemberAttribute, 'groupMemberAttribute'),
-      nameAttribute: attr(o.groupNameAttribute ?? LDAP_DEFAULTS.groupNameAttribute, 'groupNameAttribute'),
-    },
+    group:
+      o.groupBaseDn === undefined
+        ? undefined
+        : {
+            baseDn: o.groupBaseDn,
+            filter: filter(o.groupFilter ?? LDAP_DEFAULTS.groupFilter, 'groupFilter'),
+            memberAttribute: attr(o.groupMemberAttribute ?? LDAP_DEFAULTS.groupMemberAttribute, 'groupMemberAttribute'),
+            nameAttribute: attr(o.groupNameAttribute ?? LDAP_DEFAULTS.groupNameAttribute, 'groupNameAttribute'),
+          },
     timeoutMs: positive(o.timeout, LDAP_DEFAULTS.timeout, 'timeout', problems, { min: 0.05 }) * 1000,
     connectTimeoutMs: positive(o.connectTimeout, LDAP_DEFAULTS.connectTimeout, 'connectTimeout', problems, { min: 0.05 }) * 1000,
     sizeLimit: positive(o.sizeLimit, LDAP_DEFAULTS.sizeLimit, 'sizeLimit', problems, { min: 1, integer: true }),
     poolSize: positive(o.poolSize, LDAP_DEFAULTS.poolSize, 'poolSize', problems, { min: 1, integer: true }),
     cacheTtlMs: positive(o.cacheTtl, LDAP_DEFAULTS.cacheTtl, 'cacheTtl', problems) * 1000,
   };
-  if (problems.length > 0) throw new ResolverConfigError(problems.map((p) => `resolvers.${name}.${p}`), ['resolvers', name]);
+  if (problems.length > 0)
+    throw new ResolverConfigError(
+      problems.map((p) => `resolvers.${name}.${p}`),
+      ['resolvers', name],
+    );
   return settings;
 }

@@ -104,8 +104,8 @@ export class LdapPool {
         this.markDown(uri, err, resultCode(err) === 49 ? 'refused the service bind' : 'unreachable');
       }
     }
-    const cause = failures.length === 0 ? new Error('no time left to try a server')
-      : failures.length === 1 ? failures[0] : new Error(failures.map((f) => f.message).join('; '), { cause: failures.at(-1)?.cause });
+    const cause =
+      failures.length === 0 ? new Error('no time left to try a server') : failures.length === 1 ? failures[0] : new Error(failures.map((f) => f.message).join('; '), { cause: failures.at(-1)?.cause });
     throw new ResolverUnavailableError(this.#o.resolver, cause, 'no LDAP server answered');
   }
 

@@ -39,8 +39,17 @@ export class LdapResolver implements UserResolver {
     this.#now = runtime.now ?? Date.now;
     const s = this.#settings;
     this.#pool = new LdapPool({
-      resolver: name, uris: s.uris, bind: s.bind, poolSize: s.poolSize, logger: runtime.logger, now: this.#now,
-      startTls: s.startTls, ca: s.ca, tlsVerify: s.tlsVerify, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs,
+      resolver: name,
+      uris: s.uris,
+      bind: s.bind,
+      poolSize: s.poolSize,
+      logger: runtime.logger,
+      now: this.#now,
+      startTls: s.startTls,
+      ca: s.ca,
+      tlsVerify: s.tlsVerify,
+      timeoutMs: s.timeoutMs,
+      connectTimeoutMs: s.connectTimeoutMs,
     });
     this.#byLogin = new LookupCache({ ttlMs: s.cacheTtlMs, now: this.#now });
     this.#byId = new LookupCache({ ttlMs: s.cacheTtlMs, now: this.#now });
@@ -88,7 +97,13 @@ export class LdapResolver implements UserResolver {
   async #findOne(base: string, scope: 'sub' | 'one' | 'base', filter: Filter, login: string | undefined, what: string): Promise<User | undefined> {
     const deadline = this.#deadline();
     // For a DN id (scope base), a deleted entry means no such user, not a broken directory.
-    const entries = await this.#search(base, { scope, filter, attributes: requestedAttributes(this.#settings), explicitBufferAttributes: binaryAttributes(this.#settings), sizeLimit: 2 }, deadline, what, scope === 'base');
+    const entries = await this.#search(
+      base,
+      { scope, filter, attributes: requestedAttributes(this.#settings), explicitBufferAttributes: binaryAttributes(this.#settings), sizeLimit: 2 },
+      deadline,
+      what,
+      scope === 'base',
+    );
     const entry = entries[0];
     if (!entry) return undefined;
     if (entries.length > 1) {
@@ -170,7 +185,12 @@ export class LdapResolver implements UserResolver {
       filter = new AndFilter({ filters: [s.userFilter, new OrFilter({ filters: attrs.map((attribute) => new SubstringFilter({ attribute, any: [search] })) })] });
     }
     const deadline = this.#deadline();
-    const entries = await this.#search(s.baseDn, { scope: s.scope, filter, attributes: requestedAttributes(s), explicitBufferAttributes: binaryAttributes(s), sizeLimit: max }, deadline, 'user listing');
+    const entries = await this.#search(
+      s.baseDn,
+      { scope: s.scope, filter, attributes: requestedAttributes(s), explicitBufferAttributes: binaryAttributes(s), sizeLimit: max },
+      deadline,
+      'user listing',
+    );
     const users: User[] = [];
     for (const entry of entries.slice(0, max)) {
       const login = values(entry, s.loginAttribute)[0];

@@ -8,7 +8,12 @@ import { cryptBase64 } from './crypt-base64.ts';
 const MAGIC = Buffer.from('$1$');
 const MAX_SALT = 8;
 const ORDER: [number, number, number, number][] = [
-  [0, 6, 12, 4], [1, 7, 13, 4], [2, 8, 14, 4], [3, 9, 15, 4], [4, 10, 5, 4], [-1, -1, 11, 2],
+  [0, 6, 12, 4],
+  [1, 7, 13, 4],
+  [2, 8, 14, 4],
+  [3, 9, 15, 4],
+  [4, 10, 5, 4],
+  [-1, -1, 11, 2],
 ];
 
 export interface Md5CryptHash {

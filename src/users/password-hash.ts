@@ -11,8 +11,23 @@ import { md5CryptDigest, parseMd5Crypt } from './md5-crypt.ts';
 import { parseShaCrypt, shaCrypt, shaCryptDigest, SHA_CRYPT_DEFAULT_ROUNDS, SHA_CRYPT_MAX_ROUNDS, SHA_CRYPT_MIN_ROUNDS } from './sha-crypt.ts';
 
 export type HashScheme =
-  | 'sha' | 'ssha' | 'sha256' | 'ssha256' | 'sha384' | 'ssha384' | 'sha512' | 'ssha512' | 'md5' | 'smd5'
-  | 'md5-crypt' | 'sha256-crypt' | 'sha512-crypt' | 'bcrypt' | 'argon2id' | 'argon2i' | 'argon2d';
+  | 'sha'
+  | 'ssha'
+  | 'sha256'
+  | 'ssha256'
+  | 'sha384'
+  | 'ssha384'
+  | 'sha512'
+  | 'ssha512'
+  | 'md5'
+  | 'smd5'
+  | 'md5-crypt'
+  | 'sha256-crypt'
+  | 'sha512-crypt'
+  | 'bcrypt'
+  | 'argon2id'
+  | 'argon2i'
+  | 'argon2d';
 
 /** bcrypt cost 2^N; above 16 one check takes seconds in bcryptjs. */
 export const BCRYPT_MAX_COST = 16;
@@ -29,7 +44,12 @@ const EXPECTED =
   'expected {SSHA}, {SSHA256}, {SSHA384}, {SSHA512}, {SHA}, {SHA256}, {SHA384}, {SHA512}, {SMD5}, {MD5}, ' +
   '{CRYPT} or {ARGON2} followed by a crypt string, $6$, $5$, $1$, $2a$/$2b$/$2y$, $argon2id$ or $argon2i$';
 
-interface DigestSpec { algorithm: string; size: number; salted: boolean; scheme: HashScheme }
+interface DigestSpec {
+  algorithm: string;
+  size: number;
+  salted: boolean;
+  scheme: HashScheme;
+}
 const DIGEST_SCHEMES: Record<string, DigestSpec> = {
   SHA: { algorithm: 'sha1', size: 20, salted: false, scheme: 'sha' },
   SSHA: { algorithm: 'sha1', size: 20, salted: true, scheme: 'ssha' },
@@ -50,7 +70,9 @@ type Parsed =
   | { kind: 'bcrypt'; scheme: HashScheme; hash: string }
   | { kind: 'argon2'; scheme: HashScheme; hash: string };
 
-interface Problem { problem: string }
+interface Problem {
+  problem: string;
+}
 
 /** Splits `{SCHEME}rest` (scheme names are case-insensitive, as in OpenLDAP). */
 function ldapScheme(hash: string): { name: string; rest: string } | undefined {

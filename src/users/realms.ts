@@ -88,7 +88,11 @@ export class Realms {
     }
 
     const first = problems[0];
-    if (first) throw new ResolverConfigError(problems.map((p) => `${pathText(p.path)}: ${p.message}`), first.path);
+    if (first)
+      throw new ResolverConfigError(
+        problems.map((p) => `${pathText(p.path)}: ${p.message}`),
+        first.path,
+      );
     this.#default = defaultName === undefined ? undefined : this.#realms.get(defaultName);
   }
 
@@ -134,7 +138,12 @@ export class Realms {
         unavailable = reason instanceof ResolverUnavailableError ? reason : new ResolverUnavailableError(r.resolvers[i]?.name ?? '?', reason);
       }
     });
-    if (found.length > 1) throw new AmbiguousUserError(r.name, login, found.map((u) => u.resolver));
+    if (found.length > 1)
+      throw new AmbiguousUserError(
+        r.name,
+        login,
+        found.map((u) => u.resolver),
+      );
     if (found.length === 1) return found[0];
     if (unavailable) throw unavailable;
     return undefined;

@@ -73,7 +73,10 @@ export function identifierProblem(name: string, dotted = false): string | undefi
 
 /** "name" or "schema"."name": quoted, so case and reserved words are kept as written. */
 export function quoteIdentifier(name: string): string {
-  return name.split('.').map((p) => `"${p}"`).join('.');
+  return name
+    .split('.')
+    .map((p) => `"${p}"`)
+    .join('.');
 }
 
 /** Why the admin's `where` fragment is refused, or undefined. */
@@ -153,6 +156,10 @@ export function sqlSettings(name: string, o: SqlResolverOptions): SqlSettings {
     sizeLimit: num(o.sizeLimit, SQL_DEFAULTS.sizeLimit, 'sizeLimit', 1, true),
     cacheTtlMs: num(o.cacheTtl, SQL_DEFAULTS.cacheTtl, 'cacheTtl', 0, false) * 1000,
   };
-  if (problems.length > 0) throw new ResolverConfigError(problems.map((p) => `resolvers.${name}.${p}`), ['resolvers', name]);
+  if (problems.length > 0)
+    throw new ResolverConfigError(
+      problems.map((p) => `resolvers.${name}.${p}`),
+      ['resolvers', name],
+    );
   return settings;
 }

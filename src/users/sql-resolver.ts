@@ -67,9 +67,10 @@ export class SqlResolver implements UserResolver {
    */
   static async open(name: string, options: SqlResolverOptions, runtime: ResolverRuntime = {}): Promise<SqlResolver> {
     const s = sqlSettings(name, options);
-    const db: SqlBackend = s.driver === 'sqlite'
-      ? SqliteBackend.open(name, s.path!, s.timeoutMs)
-      : new PostgresBackend({ resolver: name, url: s.url!, password: s.password, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs, poolSize: s.poolSize, logger: runtime.logger });
+    const db: SqlBackend =
+      s.driver === 'sqlite'
+        ? SqliteBackend.open(name, s.path!, s.timeoutMs)
+        : new PostgresBackend({ resolver: name, url: s.url!, password: s.password, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs, poolSize: s.poolSize, logger: runtime.logger });
     const resolver = new SqlResolver(name, s, db, runtime);
     try {
       await resolver.#probe();

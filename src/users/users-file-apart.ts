@@ -110,7 +110,11 @@ export function parseUsersFileApart(
     child.on('close', (code, killedBy) => {
       if (settled) return;
       if (code !== 0) {
-        const last = err.trim().split('\n').filter((l) => l.trim() !== '').pop();
+        const last = err
+          .trim()
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .pop();
         fail(`the child process ended with ${killedBy ?? `exit code ${code}`}${last ? `: ${last.trim()}` : ''}`);
         return;
       }

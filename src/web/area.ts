@@ -69,7 +69,8 @@ export async function registerArea(app: FastifyInstance, area: WebArea, shared: 
         if (!SAFE_METHODS.has(request.method)) checkCsrf(request);
         const may = request.routeOptions.config.may;
         const actor = ctx.session?.actor;
-        if (may !== undefined && actor && (isUserActor(actor) || !mayDo(actor, may))) throw new AdminError('forbidden', `${may} is not allowed for ${isUserActor(actor) ? 'a self-service user' : `the ${actor.role} role`}`);
+        if (may !== undefined && actor && (isUserActor(actor) || !mayDo(actor, may)))
+          throw new AdminError('forbidden', `${may} is not allowed for ${isUserActor(actor) ? 'a self-service user' : `the ${actor.role} role`}`);
       });
 
       scope.setErrorHandler(pageErrorHandler(onRefused));

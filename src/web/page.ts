@@ -43,7 +43,27 @@ export const HTMX_CONFIG = JSON.stringify({
 });
 
 /** The names every template gets; page data may not use them. */
-const RESERVED = ['t', 'lang', 'languages', 'theme', 'title', 'csrf', 'csrfField', 'session', 'nav', 'area', 'notices', 'asset', 'version', 'path', 'may', 'htmxConfig', 'formatTime', 'formatNumber', 'body'];
+const RESERVED = [
+  't',
+  'lang',
+  'languages',
+  'theme',
+  'title',
+  'csrf',
+  'csrfField',
+  'session',
+  'nav',
+  'area',
+  'notices',
+  'asset',
+  'version',
+  'path',
+  'may',
+  'htmxConfig',
+  'formatTime',
+  'formatNumber',
+  'body',
+];
 
 function baseData(request: FastifyRequest, reply: FastifyReply, title: string, notices: Notice[]): Record<string, unknown> {
   const ctx = webOf(request);
@@ -79,7 +99,11 @@ function baseData(request: FastifyRequest, reply: FastifyReply, title: string, n
 
 function send(reply: FastifyReply, status: number, noStore: boolean, html: string): FastifyReply {
   // Pages carry the user's data: the browser may keep one, revalidated each time; shared caches may not.
-  return reply.code(status).header('Cache-Control', noStore ? 'no-store' : 'private, no-cache').type('text/html; charset=utf-8').send(html);
+  return reply
+    .code(status)
+    .header('Cache-Control', noStore ? 'no-store' : 'private, no-cache')
+    .type('text/html; charset=utf-8')
+    .send(html);
 }
 
 function merged(base: Record<string, unknown>, data: Record<string, unknown>, template: string): Record<string, unknown> {

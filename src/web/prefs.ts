@@ -19,23 +19,31 @@ function back(request: FastifyRequest, reply: FastifyReply, area: WebArea): Fast
 }
 
 export async function preferenceRoutes(app: FastifyInstance, area: WebArea): Promise<void> {
-  app.post('/language', {
-    config: { public: true },
-    schema: { body: { type: 'object', properties: { lang: FIELD, back: FIELD }, required: ['lang'] } },
-  }, async (request, reply) => {
-    const { lang } = request.body as { lang: string };
-    if (isLanguage(lang)) reply.setCookie(LANGUAGE_COOKIE, lang, preferenceCookie(request, true));
-    return back(request, reply, area);
-  });
+  app.post(
+    '/language',
+    {
+      config: { public: true },
+      schema: { body: { type: 'object', properties: { lang: FIELD, back: FIELD }, required: ['lang'] } },
+    },
+    async (request, reply) => {
+      const { lang } = request.body as { lang: string };
+      if (isLanguage(lang)) reply.setCookie(LANGUAGE_COOKIE, lang, preferenceCookie(request, true));
+      return back(request, reply, area);
+    },
+  );
 
-  app.post('/theme', {
-    config: { public: true },
-    schema: { body: { type: 'object', properties: { theme: FIELD, back: FIELD }, required: ['theme'] } },
-  }, async (request, reply) => {
-    const { theme } = request.body as { theme: string };
-    if (isTheme(theme)) reply.setCookie(THEME_COOKIE, theme, preferenceCookie(request, false));
-    return back(request, reply, area);
-  });
+  app.post(
+    '/theme',
+    {
+      config: { public: true },
+      schema: { body: { type: 'object', properties: { theme: FIELD, back: FIELD }, required: ['theme'] } },
+    },
+    async (request, reply) => {
+      const { theme } = request.body as { theme: string };
+      if (isTheme(theme)) reply.setCookie(THEME_COOKIE, theme, preferenceCookie(request, false));
+      return back(request, reply, area);
+    },
+  );
 
   app.post('/logout', async (request, reply) => {
     await webOf(request).session?.close();

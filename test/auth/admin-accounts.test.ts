@@ -10,7 +10,19 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import {
-  actorOfApiKey, AdminLogin, addAccount, createApiKey, deleteAccount, enrollToken, liveSession, listTokens, resetToken, revokeApiKey, setAccountDisabled, setAccountPassword, verifyToken,
+  actorOfApiKey,
+  AdminLogin,
+  addAccount,
+  createApiKey,
+  deleteAccount,
+  enrollToken,
+  liveSession,
+  listTokens,
+  resetToken,
+  revokeApiKey,
+  setAccountDisabled,
+  setAccountPassword,
+  verifyToken,
 } from '../../src/auth/admin.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Actor } from '../../src/model/actor.ts';
@@ -39,8 +51,13 @@ describe('admin accounts, logins, sessions, API keys', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'otp-radius-admin-'));
-    await writeFile(join(dir, 'users.yaml'), `users:\n  - login: alice\n    id: "1001"\n    password: "${ALICE_HASH}"\n    groups: [otp-helpdesk]\n  - login: bob\n    id: "1002"\n    password: "${ALICE_HASH}"\n`);
-    await writeFile(join(dir, 'otp-radius.yaml'), `
+    await writeFile(
+      join(dir, 'users.yaml'),
+      `users:\n  - login: alice\n    id: "1001"\n    password: "${ALICE_HASH}"\n    groups: [otp-helpdesk]\n  - login: bob\n    id: "1002"\n    password: "${ALICE_HASH}"\n`,
+    );
+    await writeFile(
+      join(dir, 'otp-radius.yaml'),
+      `
 store:
   sqlite: { path: ${join(dir, 'tokens.db')} }
   keyFile: ${join(dir, 'tokens.key')}
@@ -54,7 +71,8 @@ admin:
   sessionMaxHours: 1
   directory:
     - { realm: default, group: otp-helpdesk, role: helpdesk, realms: [default] }
-`);
+`,
+    );
     s = await openServices(loadConfig(join(dir, 'otp-radius.yaml')).config, pino({ level: 'silent' }), { now: () => clock, create: true });
     login = new AdminLogin(s.admin);
   });
@@ -173,13 +191,16 @@ admin:
     await assert.rejects(enrollToken(s.admin, CLI, { type: 'ocra', pending: true }), /OCRA tokens answer challenges/);
   });
 
-  test('the tokens of admin accounts are out of the helpdesk\'s reach', async () => {
+  test("the tokens of admin accounts are out of the helpdesk's reach", async () => {
     const added = await addAccount(s.admin, CLI, { name: 'root2', role: 'admin', password: PASSWORD, otp: { enroll: 'hotp' } });
     const serial = added.enrolled!.token.serial;
     await assert.rejects(resetToken(s.admin, HELPDESK, serial), { code: 'forbidden', message: 'the tokens of admin accounts are for the admin role only' });
     assert.ok(!(await listTokens(s.admin, HELPDESK)).some((t) => t.serial === serial), 'not listed for the helpdesk');
-    assert.ok((await listTokens(s.admin, CLI)).some((t) => t.serial === serial), 'listed for the admin');
+    assert.ok(
+      (await listTokens(s.admin, CLI)).some((t) => t.serial === serial),
+      'listed for the admin',
+    );
     await deleteAccount(s.admin, CLI, 'root2');
-    assert.equal(await s.store.getToken(serial), undefined, 'the account\'s token goes with it');
+    assert.equal(await s.store.getToken(serial), undefined, "the account's token goes with it");
   });
 });

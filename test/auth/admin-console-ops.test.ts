@@ -25,7 +25,21 @@ const LABDESK: Actor = { via: 'web', name: 'labdesk', role: 'helpdesk', realms: 
 const LABAUDIT: Actor = { via: 'web', name: 'labaudit', role: 'auditor', realms: ['lab'] };
 
 function auth(at: number, over: Partial<AuditRecord> = {}): AuditRecord {
-  return { id: randomBytes(12).toString('hex'), at, event: 'auth', actor: 'vpn', action: 'authenticate', result: 'accept', reason: 'ok', user: 'alice', realm: 'default', serial: 'T1', address: '192.0.2.1', extra: {}, ...over };
+  return {
+    id: randomBytes(12).toString('hex'),
+    at,
+    event: 'auth',
+    actor: 'vpn',
+    action: 'authenticate',
+    result: 'accept',
+    reason: 'ok',
+    user: 'alice',
+    realm: 'default',
+    serial: 'T1',
+    address: '192.0.2.1',
+    extra: {},
+    ...over,
+  };
 }
 
 describe('console admin operations', () => {
@@ -35,7 +49,9 @@ describe('console admin operations', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'otp-radius-console-ops-'));
     await writeFile(join(dir, 'users.yaml'), 'users:\n  - { login: alice, id: "1001" }\n');
-    await writeFile(join(dir, 'otp-radius.yaml'), `
+    await writeFile(
+      join(dir, 'otp-radius.yaml'),
+      `
 store:
   sqlite: { path: ${join(dir, 'tokens.db')} }
   keyFile: ${join(dir, 'tokens.key')}
@@ -44,7 +60,8 @@ resolvers:
 realms:
   default: { resolvers: [local], default: true }
   lab: { resolvers: [local] }
-`);
+`,
+    );
     s = await openServices(loadConfig(join(dir, 'otp-radius.yaml')).config, pino({ level: 'silent' }), { create: true });
     const owner = (realm: string) => ({ realm, resolver: 'local', userId: '1001', login: 'alice' });
     await s.store.createToken(newToken('B-DEFAULT', { owner: owner('default') }));
@@ -73,10 +90,17 @@ realms:
     ]);
     assert.equal((await s.store.getToken('B-LAB'))!.locked, false);
     const events = await adminEvents('token.reset');
-    assert.deepEqual(events.map((e) => [e.serial, e.result]).sort(), [['B-DEFAULT', 'refused'], ['B-LAB', 'ok'], ['NOPE', 'refused']]);
+    assert.deepEqual(events.map((e) => [e.serial, e.result]).sort(), [
+      ['B-DEFAULT', 'refused'],
+      ['B-LAB', 'ok'],
+      ['NOPE', 'refused'],
+    ]);
 
     const enabled = await tokenBatch(s.admin, DESK, 'enable', ['B-DEFAULT', 'B-SPARE']);
-    assert.deepEqual(enabled, [{ serial: 'B-DEFAULT', done: false, why: 'B-DEFAULT is revoked and cannot be enabled again' }, { serial: 'B-SPARE', done: true }]);
+    assert.deepEqual(enabled, [
+      { serial: 'B-DEFAULT', done: false, why: 'B-DEFAULT is revoked and cannot be enabled again' },
+      { serial: 'B-SPARE', done: true },
+    ]);
     assert.deepEqual(await tokenBatch(s.admin, DESK, 'disable', ['B-SPARE']), [{ serial: 'B-SPARE', done: true }]);
     assert.equal((await s.store.getToken('B-SPARE'))!.active, false);
   });
@@ -84,7 +108,15 @@ realms:
   test('a batch is refused as a whole for a role that may not, with nothing selected, or with too many', async () => {
     await assert.rejects(tokenBatch(s.admin, AUDITOR, 'disable', ['B-SPARE']), (e: unknown) => e instanceof AdminError && e.code === 'forbidden');
     await assert.rejects(tokenBatch(s.admin, BOSS, 'disable', []), /no token selected/);
-    await assert.rejects(tokenBatch(s.admin, BOSS, 'disable', Array.from({ length: 201 }, (_, i) => `S${i}`)), /at most 200 tokens at once/);
+    await assert.rejects(
+      tokenBatch(
+        s.admin,
+        BOSS,
+        'disable',
+        Array.from({ length: 201 }, (_, i) => `S${i}`),
+      ),
+      /at most 200 tokens at once/,
+    );
   });
 
   test("a user's last authentications: newest first, the user's realm only, for every role that may read users", async () => {
@@ -97,15 +129,23 @@ realms:
       auth(t0 + 4, { event: 'admin', action: 'token.reset', result: 'ok', reason: '' }),
     ]);
     const rows = await userAuthentications(s.admin, DESK, 'alice', 'default', 10);
-    assert.deepEqual(rows.map((r) => r.at), [t0 + 1, t0]);
+    assert.deepEqual(
+      rows.map((r) => r.at),
+      [t0 + 1, t0],
+    );
     assert.equal((await userAuthentications(s.admin, AUDITOR, 'alice', 'DEFAULT', 1)).length, 1);
-    assert.deepEqual((await userAuthentications(s.admin, LABDESK, 'alice', 'lab', 10)).map((r) => r.at), [t0 + 2]);
+    assert.deepEqual(
+      (await userAuthentications(s.admin, LABDESK, 'alice', 'lab', 10)).map((r) => r.at),
+      [t0 + 2],
+    );
     await assert.rejects(userAuthentications(s.admin, LABDESK, 'alice', 'default', 10), /labdesk may act on realm lab only/);
   });
 
   test('the audit read for an export: pages joined without a gap, capped, filtered by reason and actor, realm-limited', async () => {
     const t0 = 1_900_000_000_000;
-    await s.store.audit.write(Array.from({ length: 1203 }, (_, i) => auth(t0 + i, { actor: i % 2 === 0 ? 'vpn-a' : 'vpn-b', reason: i % 3 === 0 ? 'wrong otp, token locked' : 'ok', realm: i < 3 ? 'lab' : 'default' })));
+    await s.store.audit.write(
+      Array.from({ length: 1203 }, (_, i) => auth(t0 + i, { actor: i % 2 === 0 ? 'vpn-a' : 'vpn-b', reason: i % 3 === 0 ? 'wrong otp, token locked' : 'ok', realm: i < 3 ? 'lab' : 'default' })),
+    );
     const read = async (actor: Actor, query: Parameters<typeof auditRecords>[2], max: number): Promise<AuditRecord[]> => {
       const rows: AuditRecord[] = [];
       for await (const r of auditRecords(s.admin, actor, query, max)) rows.push(r);
@@ -114,11 +154,17 @@ realms:
     const all = await read(BOSS, { from: t0 }, 10_000);
     assert.equal(all.length, 1203);
     assert.equal(new Set(all.map((r) => r.id)).size, 1203, 'no row twice across pages');
-    assert.ok(all.every((r, i) => i === 0 || r.at < all[i - 1]!.at), 'newest first');
+    assert.ok(
+      all.every((r, i) => i === 0 || r.at < all[i - 1]!.at),
+      'newest first',
+    );
     assert.equal((await read(BOSS, { from: t0 }, 1001)).length, 1001, 'capped');
     assert.equal((await read(AUDITOR, { from: t0, actor: 'vpn-a' }, 10_000)).length, 602);
     assert.equal((await read(AUDITOR, { from: t0, reason: 'LOCKED' }, 10_000)).length, 401);
-    assert.deepEqual((await read(LABAUDIT, { from: t0 }, 10_000)).map((r) => r.at), [t0 + 2, t0 + 1, t0]);
+    assert.deepEqual(
+      (await read(LABAUDIT, { from: t0 }, 10_000)).map((r) => r.at),
+      [t0 + 2, t0 + 1, t0],
+    );
     await assert.rejects(read(DESK, {}, 10), (e: unknown) => e instanceof AdminError && e.code === 'forbidden');
   });
 });

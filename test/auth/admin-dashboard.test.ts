@@ -30,7 +30,9 @@ describe('dashboard figures', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'otp-radius-dashboard-'));
     await writeFile(join(dir, 'users.yaml'), 'users: []\n');
-    await writeFile(join(dir, 'otp-radius.yaml'), `
+    await writeFile(
+      join(dir, 'otp-radius.yaml'),
+      `
 store:
   sqlite: { path: ${join(dir, 'tokens.db')} }
   keyFile: ${join(dir, 'tokens.key')}
@@ -39,7 +41,8 @@ resolvers:
 realms:
   default: { resolvers: [local], default: true }
   lab: { resolvers: [local] }
-`);
+`,
+    );
     s = await openServices(loadConfig(join(dir, 'otp-radius.yaml')).config, pino({ level: 'silent' }), { create: true });
     const current = Math.floor(NOW / MINUTE) * MINUTE;
     await s.store.audit.write([
@@ -74,7 +77,10 @@ realms:
     assert.deepEqual(f.decisions!.perMinute.at(-1), { minute: current, accept: 1, reject: 1, challenge: 0 });
     assert.deepEqual(f.decisions!.perMinute[49], { minute: current - 10 * MINUTE, accept: 0, reject: 2, challenge: 1 });
     assert.deepEqual(f.decisions!.totals, { accept: 1, reject: 3, challenge: 1 });
-    assert.deepEqual(f.decisions!.rejectReasons, [{ reason: 'wrong otp', count: 2 }, { reason: 'token locked', count: 1 }]);
+    assert.deepEqual(f.decisions!.rejectReasons, [
+      { reason: 'wrong otp', count: 2 },
+      { reason: 'token locked', count: 1 },
+    ]);
     assert.equal(f.lockedTokens, 3, "the admin accounts' own tokens too");
   });
 

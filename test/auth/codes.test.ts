@@ -40,14 +40,26 @@ after(async () => {
 function emailOptions(): EmailOptions {
   return {
     smtp: { host: '127.0.0.1', port: mail.port, tls: 'none', tlsVerify: false, maxConnections: 2 },
-    from: 'VPN login <otp@example.org>', subject: 'Your login code', body: 'Your code is {otp}. It is valid until {validUntil}.', timeoutMs: 2000,
+    from: 'VPN login <otp@example.org>',
+    subject: 'Your login code',
+    body: 'Your code is {otp}. It is valid until {validUntil}.',
+    timeoutMs: 2000,
   };
 }
 
 function smsOptions(path = '/ok', over: Partial<SmsOptions> = {}): SmsOptions {
   return {
-    url: `${gateway.origin}${path}`, method: 'POST', params: { to: '{phone}', text: '{message}' }, body: 'form', headers: {},
-    message: 'Your login code is {otp}', success: { status: [200], bodyRegex: /^OK/ }, timeoutMs: 800, defaultCountry: 'DE', tlsVerify: true, ...over,
+    url: `${gateway.origin}${path}`,
+    method: 'POST',
+    params: { to: '{phone}', text: '{message}' },
+    body: 'form',
+    headers: {},
+    message: 'Your login code is {otp}',
+    success: { status: [200], bodyRegex: /^OK/ },
+    timeoutMs: 800,
+    defaultCountry: 'DE',
+    tlsVerify: true,
+    ...over,
   };
 }
 
@@ -69,20 +81,37 @@ async function setup(o: { tokens: Partial<NewToken>[]; policy?: Partial<AuthPoli
   for (const t of o.tokens) {
     n++;
     await store.createToken({
-      serial: `C${n}`, type: 'email', seed: Buffer.from(`seed-of-token-${n}-0123456789`), otpLength: 6, algorithm: 'sha1', timeStep: 30, window: 1, syncWindow: 0, maxFail: 5,
-      owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' }, pinHash: await store.pins.hash('1234'), ...t,
+      serial: `C${n}`,
+      type: 'email',
+      seed: Buffer.from(`seed-of-token-${n}-0123456789`),
+      otpLength: 6,
+      algorithm: 'sha1',
+      timeStep: 30,
+      window: 1,
+      syncWindow: 0,
+      maxFail: 5,
+      owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' },
+      pinHash: await store.pins.hash('1234'),
+      ...t,
     });
   }
   const sender = createDelivery({ ...(o.email === false ? {} : { email: emailOptions() }), ...(o.sms === false ? {} : { sms: o.sms ?? smsOptions() }) });
   after(() => sender.close());
   const limits = o.limits ?? LIMITS;
   const users = {
-    defaultRealm: 'default', names: ['default'], hasRealm: (r: string) => r === 'default',
+    defaultRealm: 'default',
+    names: ['default'],
+    hasRealm: (r: string) => r === 'default',
     findUser: async (_r: string, login: string) => ({ alice: ALICE, bob: BOB })[login],
-    listUsers: async () => [ALICE, BOB], checkPassword: async () => false,
+    listUsers: async () => [ALICE, BOB],
+    checkPassword: async () => false,
   };
   const ctx = createAuthContext({
-    store, users, policy: { ...DEFAULT_POLICY, ...o.policy }, logger: pino({ level: 'silent' }), now: () => clock.now,
+    store,
+    users,
+    policy: { ...DEFAULT_POLICY, ...o.policy },
+    logger: pino({ level: 'silent' }),
+    now: () => clock.now,
     pins: {
       verify: async (pin, hash) => {
         kdf.calls++;
@@ -95,7 +124,11 @@ async function setup(o: { tokens: Partial<NewToken>[]; policy?: Partial<AuthPoli
   });
   const service = new AuthService(ctx);
   return {
-    service, store, clock, outcomes, kdf,
+    service,
+    store,
+    clock,
+    outcomes,
+    kdf,
     auth: (user, password, extra = {}) => service.authenticate({ userName: user, password: Buffer.from(password), nas: { client: 'test', address: '127.0.0.1' }, ...extra }),
   };
 }
@@ -279,7 +312,10 @@ describe('SMS codes', () => {
     assert.equal(r.decision, 'reject');
     assert.match(r.reason, /^delivery limited: destination-per-hour, next in \d+ s$/);
     assert.equal(gateway.requests.length, before, 'no message for a limited request');
-    assert.deepEqual(s.outcomes.map((o) => o.outcome), ['sent', 'sent', 'limited']);
+    assert.deepEqual(
+      s.outcomes.map((o) => o.outcome),
+      ['sent', 'sent', 'limited'],
+    );
   });
 });
 
@@ -305,7 +341,13 @@ describe('several code tokens', () => {
     const f = await setup({ tokens: [{}, { type: 'sms' }], sms: smsOptions('/fail'), policy: { codes: { ...DEFAULT_POLICY.codes, send: 'preferred', preferred: ['sms', 'email'] } } });
     const d = await f.auth('alice', '1234');
     assert.equal(d.replyMessage, 'A code was sent to a***@example.org');
-    assert.deepEqual(d.deliveries?.map((x) => [x.channel, x.result]), [['sms', 'failed'], ['email', 'sent']]);
+    assert.deepEqual(
+      d.deliveries?.map((x) => [x.channel, x.result]),
+      [
+        ['sms', 'failed'],
+        ['email', 'sent'],
+      ],
+    );
     await codeFromMail();
   });
 

@@ -82,11 +82,27 @@ test('the lock over random sequences of logins: never past max fail, nothing acc
       try {
         const clock = { now: 1_800_000_000 };
         const service = new AuthService(
-          createAuthContext({ store, users: directory, pins: store.pins, policy: { ...DEFAULT_POLICY, challengeResponse: [], throttle: DEFAULT_THROTTLE }, logger: pino({ level: 'silent' }), now: () => clock.now }),
+          createAuthContext({
+            store,
+            users: directory,
+            pins: store.pins,
+            policy: { ...DEFAULT_POLICY, challengeResponse: [], throttle: DEFAULT_THROTTLE },
+            logger: pino({ level: 'silent' }),
+            now: () => clock.now,
+          }),
         );
         await store.createToken({
-          serial: 'T', type: 'hotp', seed: SEED, otpLength: 6, algorithm: 'sha1', timeStep: 30, window: 10, syncWindow: 20, maxFail,
-          owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' }, pinHash: await store.pins.hash('1234'),
+          serial: 'T',
+          type: 'hotp',
+          seed: SEED,
+          otpLength: 6,
+          algorithm: 'sha1',
+          timeStep: 30,
+          window: 10,
+          syncWindow: 20,
+          maxFail,
+          owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' },
+          pinHash: await store.pins.hash('1234'),
         });
         let used = -1;
         // Each kind from its own station, so the throttle of one does not hide another's effect on the lock.
@@ -108,10 +124,13 @@ test('the lock over random sequences of logins: never past max fail, nothing acc
           if (step.kind === 'replay' && used < 0) continue;
           const next = before.counter;
           const d =
-            step.kind === 'rightOtp' ? await login(`1234${hotp(SEED, next)}`, 'right')
-            : step.kind === 'wrongOtp' ? await login(`1234${hotp(SEED, next + 50)}`, 'wrong-otp')
-            : step.kind === 'wrongPin' ? await login(`9999${hotp(SEED, next)}`, 'wrong-pin')
-            : await login(`1234${hotp(SEED, used)}`, 'replay');
+            step.kind === 'rightOtp'
+              ? await login(`1234${hotp(SEED, next)}`, 'right')
+              : step.kind === 'wrongOtp'
+                ? await login(`1234${hotp(SEED, next + 50)}`, 'wrong-otp')
+                : step.kind === 'wrongPin'
+                  ? await login(`9999${hotp(SEED, next)}`, 'wrong-pin')
+                  : await login(`1234${hotp(SEED, used)}`, 'replay');
           const after = (await store.getToken('T'))!;
           assert.ok(after.failCount <= maxFail, `fail count ${after.failCount} over max fail ${maxFail}`);
           if (before.locked) assert.notEqual(d.decision, 'accept', 'a locked token accepted');

@@ -59,7 +59,9 @@ describe('self-service operations', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'otp-radius-self-'));
     await writeFile(join(dir, 'users.yaml'), users());
-    await writeFile(join(dir, 'otp-radius.yaml'), `
+    await writeFile(
+      join(dir, 'otp-radius.yaml'),
+      `
 store:
   sqlite: { path: ${join(dir, 'tokens.db')} }
   keyFile: ${join(dir, 'tokens.key')}
@@ -78,7 +80,8 @@ selfService:
   realms:
     lab: { enroll: group, group: VPN-Users, enrollmentCode: false, maxTokens: 1, types: [hotp] }
     closed: { enabled: false }
-`);
+`,
+    );
     s = await openServices(loadConfig(join(dir, 'otp-radius.yaml')).config, pino({ level: 'silent' }), { now: () => clock, create: true });
     self = new SelfService(s.admin, s.config.selfService);
   });
@@ -229,7 +232,10 @@ selfService:
     await self.delete(bob, 'BOB-1');
     assert.equal(await s.store.getToken('BOB-1'), undefined, 'a disabled token is no working token: it may go');
     for (const action of ['self.rename', 'self.set-pin', 'self.resync', 'self.disable', 'self.delete']) {
-      assert.ok((await audits(action)).some((r) => r.result === 'ok' && r.actor === 'bob@default' && r.serial === 'BOB-1'), action);
+      assert.ok(
+        (await audits(action)).some((r) => r.result === 'ok' && r.actor === 'bob@default' && r.serial === 'BOB-1'),
+        action,
+      );
     }
   });
 

@@ -64,8 +64,17 @@ async function setup(policy: Partial<AuthPolicy> = {}, tokens: Partial<NewToken>
   for (const t of tokens) {
     n++;
     await store.createToken({
-      serial: `T${n}`, type: 'hotp', seed: SEED, otpLength: 6, algorithm: 'sha1', timeStep: 30, window: 10, syncWindow: 100, maxFail: 10,
-      owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' }, pinHash: await store.pins.hash('1234'),
+      serial: `T${n}`,
+      type: 'hotp',
+      seed: SEED,
+      otpLength: 6,
+      algorithm: 'sha1',
+      timeStep: 30,
+      window: 10,
+      syncWindow: 100,
+      maxFail: 10,
+      owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' },
+      pinHash: await store.pins.hash('1234'),
       ...t,
     });
   }
@@ -228,7 +237,11 @@ test('passwords are compared as bytes: a Latin-1 PIN does not match the UTF-8 on
   assert.equal((await service.authenticate(req('alice', Buffer.concat([Buffer.from('café'), Buffer.from(at(0))])))).decision, 'accept');
   assert.equal((await service.authenticate(req('alice', Buffer.concat([Buffer.from('café'), Buffer.from(`${at(1)}`.slice(0, 5)), Buffer.from([0xb9])])))).decision, 'reject');
   const userstore = await setup({ otppin: 'userstore' });
-  assert.equal((await userstore.service.authenticate(req('alice', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(at(0))])))).reason, 'wrong pin', 'bytes that are not UTF-8 are no directory password');
+  assert.equal(
+    (await userstore.service.authenticate(req('alice', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(at(0))])))).reason,
+    'wrong pin',
+    'bytes that are not UTF-8 are no directory password',
+  );
 });
 
 test('several tokens: whichever matches accepts', async () => {

@@ -25,20 +25,29 @@ const SEED = Buffer.from('12345678901234567890');
 
 function service(store: KeyedTokenStore, policy: Partial<AuthPolicy> = {}, kdf = { calls: 0 }, now = () => 1_800_000_000): AuthService {
   const users = {
-    defaultRealm: 'default', names: ['default'], hasRealm: (r: string) => r === 'default',
+    defaultRealm: 'default',
+    names: ['default'],
+    hasRealm: (r: string) => r === 'default',
     findUser: async (_r: string, login: string) => (login === 'alice' ? ALICE : undefined),
-    listUsers: async () => [ALICE], checkPassword: async (_u: User, pw: string) => pw === 'directory-pw',
+    listUsers: async () => [ALICE],
+    checkPassword: async (_u: User, pw: string) => pw === 'directory-pw',
   };
-  return new AuthService(createAuthContext({
-    store, users, policy: { ...DEFAULT_POLICY, ...policy }, logger: pino({ level: 'silent' }), now,
-    pins: {
-      verify: async (pin, hash) => {
-        kdf.calls++;
-        return store.pins.verify(pin, hash);
+  return new AuthService(
+    createAuthContext({
+      store,
+      users,
+      policy: { ...DEFAULT_POLICY, ...policy },
+      logger: pino({ level: 'silent' }),
+      now,
+      pins: {
+        verify: async (pin, hash) => {
+          kdf.calls++;
+          return store.pins.verify(pin, hash);
+        },
+        hash: (pin) => store.pins.hash(pin),
       },
-      hash: (pin) => store.pins.hash(pin),
-    },
-  }));
+    }),
+  );
 }
 
 async function store(path = ':memory:'): Promise<KeyedTokenStore> {
@@ -48,7 +57,20 @@ async function store(path = ':memory:'): Promise<KeyedTokenStore> {
 }
 
 async function spass(s: KeyedTokenStore, extra: Partial<NewToken> = {}): Promise<void> {
-  await s.createToken({ serial: 'SP1', type: 'spass', seed: SEED, otpLength: 6, algorithm: 'sha1', timeStep: 30, window: 0, syncWindow: 0, maxFail: 3, owner: OWNER, pinHash: await s.pins.hash('static-Secret-1'), ...extra });
+  await s.createToken({
+    serial: 'SP1',
+    type: 'spass',
+    seed: SEED,
+    otpLength: 6,
+    algorithm: 'sha1',
+    timeStep: 30,
+    window: 0,
+    syncWindow: 0,
+    maxFail: 3,
+    owner: OWNER,
+    pinHash: await s.pins.hash('static-Secret-1'),
+    ...extra,
+  });
 }
 
 const login = (svc: AuthService, password: string): Promise<Decision> => svc.authenticate({ userName: 'alice', password: Buffer.from(password), nas: { client: 't', address: '127.0.0.1' } });
@@ -114,7 +136,19 @@ test('without a PIN, or under otppin: none, the token is unusable; under otppin:
 test('beside an HOTP token: each logs in its own way', async () => {
   const s = await store();
   await spass(s);
-  await s.createToken({ serial: 'H1', type: 'hotp', seed: SEED, otpLength: 6, algorithm: 'sha1', timeStep: 30, window: 10, syncWindow: 100, maxFail: 3, owner: OWNER, pinHash: await s.pins.hash('1234') });
+  await s.createToken({
+    serial: 'H1',
+    type: 'hotp',
+    seed: SEED,
+    otpLength: 6,
+    algorithm: 'sha1',
+    timeStep: 30,
+    window: 10,
+    syncWindow: 100,
+    maxFail: 3,
+    owner: OWNER,
+    pinHash: await s.pins.hash('1234'),
+  });
   const svc = service(s);
   assert.equal((await login(svc, `1234${hotp(SEED, 0)}`)).serial, 'H1');
   assert.equal((await login(svc, 'static-Secret-1')).serial, 'SP1');
@@ -136,6 +170,10 @@ test('logins at once on two workers sharing the store are all accepted: a static
   await spass(a);
   const workers = [service(a), service(b)];
   const results = await Promise.all(Array.from({ length: 8 }, (_, i) => login(workers[i % 2]!, 'static-Secret-1')));
-  assert.deepEqual(results.map((r) => r.decision), Array(8).fill('accept'), results.map((r) => r.reason).join(', '));
+  assert.deepEqual(
+    results.map((r) => r.decision),
+    Array(8).fill('accept'),
+    results.map((r) => r.reason).join(', '),
+  );
   assert.equal((await a.getToken('SP1'))!.successCount, 8);
 });

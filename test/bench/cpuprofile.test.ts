@@ -16,11 +16,14 @@ const profile = {
 
 test('self time by function: sums the samples of each frame, largest first, unknown node ids ignored', () => {
   const rows = selfTimes(profile, byFunction);
-  assert.deepEqual(rows.map((r) => [r.name, r.ms]), [
-    ['tokensOfUser dist/store/sqlite.js:10', 3],
-    ['digest node:internal/crypto/hash:10', 2],
-    ['(anonymous) pino/lib/time.js:10', 1],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.ms]),
+    [
+      ['tokensOfUser dist/store/sqlite.js:10', 3],
+      ['digest node:internal/crypto/hash:10', 2],
+      ['(anonymous) pino/lib/time.js:10', 1],
+    ],
+  );
   assert.equal(rows[0]!.share, 0.5);
 });
 

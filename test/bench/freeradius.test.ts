@@ -46,7 +46,8 @@ test('sqlModule: the stock sql module on the sqlite driver, our database file, a
 });
 
 test('tuneRadiusdConf: temporary directories, max_requests for twice 256 requests a source port, no user switch', () => {
-  const stock = 'prefix = /usr\nraddbdir = /etc/freeradius/3.0\nlogdir = /var/log/freeradius\nrun_dir = ${localstatedir}/run\nmax_requests = 16384\nsecurity {\n\tuser = freerad\n\tgroup = freerad\n}\n';
+  const stock =
+    'prefix = /usr\nraddbdir = /etc/freeradius/3.0\nlogdir = /var/log/freeradius\nrun_dir = ${localstatedir}/run\nmax_requests = 16384\nsecurity {\n\tuser = freerad\n\tgroup = freerad\n}\n';
   const text = tuneRadiusdConf(stock, '/t/raddb', '/t/var', 256);
   assert.match(text, /^raddbdir = \/t\/raddb$/m);
   assert.match(text, /^logdir = \/t\/var\/log$/m);

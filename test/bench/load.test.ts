@@ -19,7 +19,7 @@ describe('split and merge', () => {
     assert.throws(() => split(5, 0), /parts must be a positive integer, got 0/);
   });
 
-  test('mergeOutcomes adds counts and CPU, keeps each thread\'s latencies', () => {
+  test("mergeOutcomes adds counts and CPU, keeps each thread's latencies", () => {
     const t = (accepts: number): ThreadResult => ({ ...emptyCounts(), accepts, sent: accepts, latencies: Float64Array.from([accepts]), windowMs: 1000, cpuMs: 10, stepLead: accepts });
     const m = mergeOutcomes([t(3), t(5)]);
     assert.equal(m.accepts, 8);
@@ -47,13 +47,17 @@ describe('generator threads against a stub server', () => {
       let reply: Buffer;
       if (p.code === CODE.StatusServer) reply = encodeReply(p, CODE.AccessAccept, [], SECRET);
       else if (firstAttribute(p, ATTR.State)) reply = encodeReply(p, CODE.AccessAccept, [], SECRET);
-      else if (firstAttribute(p, ATTR.UserName)?.value.toString().startsWith('u')) reply = encodeReply(p, CODE.AccessChallenge, [rawAttribute(ATTR.State, Buffer.from('0123456789abcdef0123456789abcdef'))], SECRET);
+      else if (firstAttribute(p, ATTR.UserName)?.value.toString().startsWith('u'))
+        reply = encodeReply(p, CODE.AccessChallenge, [rawAttribute(ATTR.State, Buffer.from('0123456789abcdef0123456789abcdef'))], SECRET);
       else reply = encodeReply(p, CODE.AccessReject, [], SECRET);
       server.send(reply, rinfo.port, rinfo.address);
     });
     await new Promise<void>((r) => server.bind(0, '127.0.0.1', () => r()));
     port = server.address().port;
-    generator = LoadGenerator.start(2, Array.from({ length: 20 }, (_, i) => Buffer.alloc(20, i)));
+    generator = LoadGenerator.start(
+      2,
+      Array.from({ length: 20 }, (_, i) => Buffer.alloc(20, i)),
+    );
   });
   after(async () => {
     await generator.close();
@@ -61,8 +65,22 @@ describe('generator threads against a stub server', () => {
   });
 
   const spec = (over: Partial<LoadSpec>): LoadSpec => ({
-    kind: 'status', host: '127.0.0.1', port: 0, secret: SECRET, loginPrefix: 'u', pin: '1234', password: 'pw', steps: 'unique',
-    warmupMs: 100, durationMs: 400, concurrency: 8, rate: 0, timeoutMs: 300, messageAuthenticator: true, sockets: 2, ...over,
+    kind: 'status',
+    host: '127.0.0.1',
+    port: 0,
+    secret: SECRET,
+    loginPrefix: 'u',
+    pin: '1234',
+    password: 'pw',
+    steps: 'unique',
+    warmupMs: 100,
+    durationMs: 400,
+    concurrency: 8,
+    rate: 0,
+    timeoutMs: 300,
+    messageAuthenticator: true,
+    sockets: 2,
+    ...over,
   });
 
   test('closed loop: every request sent in the window is answered and timed', async () => {
@@ -71,7 +89,10 @@ describe('generator threads against a stub server', () => {
     assert.ok(out.sent > 50, `sent ${out.sent}`);
     assert.equal(out.accepts, out.sent);
     assert.equal(out.timeouts + out.unexpected + out.inauthentic, 0);
-    assert.equal(out.latencies.reduce((n, l) => n + l.length, 0), out.sent);
+    assert.equal(
+      out.latencies.reduce((n, l) => n + l.length, 0),
+      out.sent,
+    );
   });
 
   test('challenge: the State of the Access-Challenge goes back, and the pair ends in an accept', async () => {

@@ -17,7 +17,31 @@ describe('bench options', () => {
   });
 
   test('every option is read', () => {
-    const o = parseOptions(['--duration', '2.5', '--workers', '3', '--clients', '1', '--concurrency', '8', '--only', 'totp,status', '--users', '50', '--tokens', '100000', '--out', 'x.json', '--vs-freeradius', '--no-msg-auth', '--timeout', '500', '--dir', '/dev/shm', '--keep']);
+    const o = parseOptions([
+      '--duration',
+      '2.5',
+      '--workers',
+      '3',
+      '--clients',
+      '1',
+      '--concurrency',
+      '8',
+      '--only',
+      'totp,status',
+      '--users',
+      '50',
+      '--tokens',
+      '100000',
+      '--out',
+      'x.json',
+      '--vs-freeradius',
+      '--no-msg-auth',
+      '--timeout',
+      '500',
+      '--dir',
+      '/dev/shm',
+      '--keep',
+    ]);
     assert.equal(o.durationS, 2.5);
     assert.equal(o.workers, 3);
     assert.equal(o.clients, 1);

@@ -42,7 +42,10 @@ describe('encodeRequest', () => {
   test('Status-Server carries only its Message-Authenticator', () => {
     const p = parsed(encodeRequest({ code: CODE.StatusServer, identifier: 9, authenticator: AUTH, messageAuthenticator: true }, SECRET));
     assert.equal(p.code, CODE.StatusServer);
-    assert.deepEqual(p.attributes.map((a) => a.type), [ATTR.MessageAuthenticator]);
+    assert.deepEqual(
+      p.attributes.map((a) => a.type),
+      [ATTR.MessageAuthenticator],
+    );
     assert.ok(verifyRequestMessageAuthenticator(p, p.attributes[0]!, SECRET));
   });
 

@@ -24,14 +24,39 @@ describe('/proc parsers', () => {
   test('cpuBetween: percent of one core for server, bench and host; each server process busiest first', () => {
     const hz = ticksPerSecond();
     // pid 11 started during the interval (a replaced worker): no share of its own, but counted in the total.
-    const a = { at: 0, serverTicks: 0, processTicks: new Map([[10, 0], [12, 0], [13, 0]]), system: { total: 0, idle: 0 }, self: { user: 0, system: 0 } };
+    const a = {
+      at: 0,
+      serverTicks: 0,
+      processTicks: new Map([
+        [10, 0],
+        [12, 0],
+        [13, 0],
+      ]),
+      system: { total: 0, idle: 0 },
+      self: { user: 0, system: 0 },
+    };
     const b = {
-      at: 2000, serverTicks: 3 * hz, processTicks: new Map([[10, 0.1 * hz], [11, 0.2 * hz], [12, 1 * hz], [13, 1.7 * hz]]),
-      system: { total: 400, idle: 100 }, self: { user: 500_000, system: 500_000 },
+      at: 2000,
+      serverTicks: 3 * hz,
+      processTicks: new Map([
+        [10, 0.1 * hz],
+        [11, 0.2 * hz],
+        [12, 1 * hz],
+        [13, 1.7 * hz],
+      ]),
+      system: { total: 400, idle: 100 },
+      self: { user: 500_000, system: 500_000 },
     };
     const use = cpuBetween(a, b, 2);
     assert.equal(Math.round(use.server), 150);
-    assert.deepEqual(use.processes.map((p) => [p.pid, Math.round(p.percent)]), [[13, 85], [12, 50], [10, 5]]);
+    assert.deepEqual(
+      use.processes.map((p) => [p.pid, Math.round(p.percent)]),
+      [
+        [13, 85],
+        [12, 50],
+        [10, 5],
+      ],
+    );
     assert.equal(Math.round(use.bench), 50);
     assert.equal(Math.round(use.host), 150);
   });

@@ -5,7 +5,16 @@ import { formatReport, otherCpu, processSplit, reportJson, table, unevenSplit, t
 import { judgeTargets, ratios, toResult, type WorkloadResult } from '../../bench/results.ts';
 import { emptyCounts } from '../../bench/types.ts';
 
-const cpu = { server: 150, processes: [{ pid: 2, percent: 76 }, { pid: 3, percent: 72 }, { pid: 1, percent: 2 }], bench: 30, host: 200 };
+const cpu = {
+  server: 150,
+  processes: [
+    { pid: 2, percent: 76 },
+    { pid: 3, percent: 72 },
+    { pid: 1, percent: 2 },
+  ],
+  bench: 30,
+  host: 200,
+};
 
 function outcome(over: Partial<LoadOutcome>): LoadOutcome {
   return { ...emptyCounts(), latencies: [Float64Array.from([1, 2, 3, 4])], windowMs: 2000, cpuMs: 500, stepLead: 0, ...over };
@@ -18,7 +27,11 @@ function result(name: string, perSecond: Partial<WorkloadResult['perSecond']>, p
 
 describe('toResult', () => {
   test('rates per second of the window, latency summary, generator CPU share', () => {
-    const r = toResult({ name: 'challenge', server: 'otp-radius', description: 'd', mode: 'closed', concurrency: 8 }, outcome({ sent: 30, accepts: 10, challenges: 10, rejects: 2, other: 1, timeouts: 7 }), cpu);
+    const r = toResult(
+      { name: 'challenge', server: 'otp-radius', description: 'd', mode: 'closed', concurrency: 8 },
+      outcome({ sent: 30, accepts: 10, challenges: 10, rejects: 2, other: 1, timeouts: 7 }),
+      cpu,
+    );
     assert.deepEqual(r.perSecond, { answers: 11.5, accepts: 5, rejects: 1, challenges: 5 });
     assert.equal(r.counts.timeouts, 7);
     assert.equal(r.latencyMs.p50, 2);
@@ -45,7 +58,10 @@ describe('targets and ratios', () => {
     ];
     const v = judgeTargets(all, kdf, memory);
     const met = Object.fromEntries(v.map((x) => [x.target.split(' ')[0], x.met]));
-    assert.deepEqual(v.map((x) => x.met), [true, true, false, true, true, false, false, true, true]);
+    assert.deepEqual(
+      v.map((x) => x.met),
+      [true, true, false, true, true, false, false, true, true],
+    );
     assert.match(v[1]!.target, /p99 ms at 4000\/s \(80% of 5000\/s\)/);
     assert.match(v[2]!.target, /80% of the measured totp rate/);
     assert.equal(v[3]!.value, 0.85);
@@ -69,7 +85,14 @@ describe('targets and ratios', () => {
 
 describe('report', () => {
   test('table aligns columns, numbers to the right', () => {
-    assert.equal(table([['name', 'n'], ['a', '5'], ['long', '100']]), 'name  n\na       5\nlong  100');
+    assert.equal(
+      table([
+        ['name', 'n'],
+        ['a', '5'],
+        ['long', '100'],
+      ]),
+      'name  n\na       5\nlong  100',
+    );
   });
 
   test('other CPU is what neither the server nor the bench used, never negative', () => {
@@ -81,7 +104,17 @@ describe('report', () => {
     const even = result('x', {});
     assert.equal(processSplit(even), '76/72/2');
     assert.equal(unevenSplit(even), false, 'the idle supervisor is not a worker');
-    const uneven = { ...even, cpu: { ...cpu, processes: [{ pid: 2, percent: 85 }, { pid: 3, percent: 53 }, { pid: 1, percent: 0.5 }] } };
+    const uneven = {
+      ...even,
+      cpu: {
+        ...cpu,
+        processes: [
+          { pid: 2, percent: 85 },
+          { pid: 3, percent: 53 },
+          { pid: 1, percent: 0.5 },
+        ],
+      },
+    };
     assert.equal(processSplit(uneven), '85/53');
     assert.equal(unevenSplit(uneven), true);
     assert.equal(unevenSplit({ ...even, cpu: { ...cpu, processes: [{ pid: 9, percent: 94 }] } }), false, 'one process (FreeRADIUS) cannot be uneven');

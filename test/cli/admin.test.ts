@@ -15,7 +15,7 @@ describe('otp-radius admin', () => {
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 
-  test('add enrolls the account\'s own TOTP token and shows it once; list shows no secret', async () => {
+  test("add enrolls the account's own TOTP token and shows it once; list shows no secret", async () => {
     const r = await cli(['admin', 'add', 'boss', '--role', 'admin', '--password', '-', '--no-qr'], 'a long enough password\n');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^admin account boss added \(role admin\)$/m);
@@ -28,7 +28,7 @@ describe('otp-radius admin', () => {
     const json = JSON.parse((await cli(['admin', 'list', '--json'])).stdout) as Record<string, unknown>[];
     assert.deepEqual(Object.keys(json[0]!).sort(), ['created', 'disabled', 'lastLogin', 'name', 'otpSerial', 'realms', 'role']);
     const tokens = await cli(['token', 'list']);
-    assert.match(tokens.stdout, /TOTP[0-9A-F]{8} +totp +active +boss +@admin/, 'the account\'s token is in the @admin realm');
+    assert.match(tokens.stdout, /TOTP[0-9A-F]{8} +totp +active +boss +@admin/, "the account's token is in the @admin realm");
   });
 
   test('--no-otp warns; a realm-limited account; disable, enable, passwd, delete', async () => {
@@ -75,7 +75,14 @@ describe('otp-radius admin', () => {
       const r = await cli(args, stdin);
       assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message, args.join(' '));
-      assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('otp-radius:')).length, 1, `one error line: ${r.stderr}`);
+      assert.equal(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('otp-radius:')).length,
+        1,
+        `one error line: ${r.stderr}`,
+      );
     }
     assert.doesNotMatch((await cli(['admin', 'list'])).stdout, /^x /m);
   });

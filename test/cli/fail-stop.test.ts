@@ -82,7 +82,13 @@ describe('serve after a failed WAL fsync', () => {
       assert.equal(fatal.length, 1, JSON.stringify(s.lines()));
       assert.equal(fatal[0]!.wal, `${db}-wal`);
       assert.equal(fatal[0]!.errno, 'ENOENT');
-      assert.deepEqual(s.lines().filter((l) => l.event === 'auth').map((l) => l.decision), ['reject']);
+      assert.deepEqual(
+        s
+          .lines()
+          .filter((l) => l.event === 'auth')
+          .map((l) => l.decision),
+        ['reject'],
+      );
       // process.exit, not a close: the database file was not checkpointed from the WAL on the way out.
       assert.equal(sha256(db), dbBefore);
 
@@ -106,7 +112,10 @@ describe('serve after a failed WAL fsync', () => {
     const s = serveProcess(config, 2);
     try {
       await waitForLines(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
-      const pids = s.lines().filter((l) => l.msg === 'worker started').map((l) => l.pid as number);
+      const pids = s
+        .lines()
+        .filter((l) => l.msg === 'worker started')
+        .map((l) => l.pid as number);
       assert.equal(pids.length, 2);
       renameSync(`${db}-wal`, `${db}-wal.moved`);
       assert.equal(await askAlice(port, totp(SEED, Date.now() / 1000)), CODE.AccessReject);
@@ -122,7 +131,10 @@ describe('serve after a failed WAL fsync', () => {
       assert.equal(supervisor[0]!.code, EXIT_STORE_FAILED);
       assert.equal(fatal.filter((l) => l.reason === 'store failed in another process').length, 1, 'the other worker was told');
       assert.equal(s.lines().filter((l) => l.msg === 'worker started').length, 2, 'no worker was started in their place');
-      assert.equal(s.lines().some((l) => l.msg === 'worker died; starting a new one'), false);
+      assert.equal(
+        s.lines().some((l) => l.msg === 'worker died; starting a new one'),
+        false,
+      );
       for (const pid of pids) assert.equal(procState(pid), undefined, `worker ${pid} is gone`);
       // The database file is not compared here: until the supervisor hears of the failure, its checkpointer may
       // copy the moved WAL's frames, since renaming the file fails no sync of its own. With a real EIO its own
@@ -141,7 +153,7 @@ describe('serve after a failed WAL fsync', () => {
     }
   });
 
-  test('--workers 2: an I/O error in the supervisor\'s own checkpoint stops every worker the same way, and the supervisor exits 74', async () => {
+  test("--workers 2: an I/O error in the supervisor's own checkpoint stops every worker the same way, and the supervisor exits 74", async () => {
     const port = await freeUdpPort();
     const { config, db } = await setUp(dir, port, 'THREE');
     const s = serveProcess(config, 2);

@@ -35,7 +35,9 @@ test('the built command run by an old Node prints that one line and exits 1', as
   const docs = join(ROOT, 'docs/operations.md');
   for (const args of [['--version'], ['serve', '--config', join(ROOT, 'config/otp-radius.yaml')], ['token', 'list']]) {
     const r = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((done) => {
-      const child = execFile(OLD_NODE, [join(ROOT, 'dist/cli/main.js'), ...args], { timeout: 10_000 }, (_err, stdout, stderr) => done({ code: child.exitCode, signal: child.signalCode, stdout, stderr }));
+      const child = execFile(OLD_NODE, [join(ROOT, 'dist/cli/main.js'), ...args], { timeout: 10_000 }, (_err, stdout, stderr) =>
+        done({ code: child.exitCode, signal: child.signalCode, stdout, stderr }),
+      );
     });
     assert.equal(r.signal, null, `${args.join(' ')}: killed by ${r.signal}`);
     assert.equal(r.code, 1, `${args.join(' ')}: exit code`);

@@ -207,7 +207,10 @@ test('serve --debug: one process, and for a request the attributes (password not
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   try {
     for (let i = 0; i < 50 && !out.includes('otp-radius started'); i++) await delay(100);
-    const r = await radclient(['-r', '1', '-t', '2', `127.0.0.1:${port}`, 'auth', SECRET], 'User-Name = alice\nUser-Password = "4711755224"\nCalling-Station-Id = "02-00-5e-10-00-01"\nMessage-Authenticator = 0x00\n');
+    const r = await radclient(
+      ['-r', '1', '-t', '2', `127.0.0.1:${port}`, 'auth', SECRET],
+      'User-Name = alice\nUser-Password = "4711755224"\nCalling-Station-Id = "02-00-5e-10-00-01"\nMessage-Authenticator = 0x00\n',
+    );
     assert.match(r.stdout, /Access-Accept/);
     for (let i = 0; i < 30 && !out.includes('answer sent'); i++) await delay(100);
     const plain = stripVTControlCharacters(out);

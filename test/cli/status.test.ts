@@ -18,7 +18,10 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 function config(name: string, port: number, clientAddress: string): string {
   const file = join(dir, name);
-  writeFileSync(file, `listen:\n  address: 127.0.0.1\n  port: ${port}\nclients:\n  - name: here\n    address: ${clientAddress}\n    secret: ${SECRET}\nstore:\n  sqlite: { path: ${dir}/t.db }\n  keyFile: ${dir}/t.key\n`);
+  writeFileSync(
+    file,
+    `listen:\n  address: 127.0.0.1\n  port: ${port}\nclients:\n  - name: here\n    address: ${clientAddress}\n    secret: ${SECRET}\nstore:\n  sqlite: { path: ${dir}/t.db }\n  keyFile: ${dir}/t.key\n`,
+  );
   return file;
 }
 

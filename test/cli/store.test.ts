@@ -23,18 +23,21 @@ async function deployment(name: string): Promise<{ dir: string; config: string; 
   await mkdir(join(dir, 'etc'), { recursive: true });
   await writeFile(join(dir, 'etc', 'users.yaml'), 'users:\n  - login: alice\n    id: "1001"\n');
   const config = join(dir, 'etc', 'otp-radius.yaml');
-  await writeFile(config, [
-    'clients:',
-    '  - { name: local, address: 127.0.0.1, secret: a-long-enough-test-secret }',
-    'store:',
-    '  sqlite: { path: ../data/otp-radius.db }',
-    '  keyFile: ../data/otp-radius.key',
-    'resolvers:',
-    '  local: { type: file, path: users.yaml }',
-    'realms:',
-    '  default: { resolvers: [local], default: true }',
-    '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      'clients:',
+      '  - { name: local, address: 127.0.0.1, secret: a-long-enough-test-secret }',
+      'store:',
+      '  sqlite: { path: ../data/otp-radius.db }',
+      '  keyFile: ../data/otp-radius.key',
+      'resolvers:',
+      '  local: { type: file, path: users.yaml }',
+      'realms:',
+      '  default: { resolvers: [local], default: true }',
+      '',
+    ].join('\n'),
+  );
   return { dir, config, db: join(dir, 'data', 'otp-radius.db'), key: join(dir, 'data', 'otp-radius.key') };
 }
 
@@ -124,7 +127,10 @@ describe('store init', () => {
     await rm(d.key);
     const seeds = join(d.dir, 'seeds.csv');
     await writeFile(seeds, 'IMPORT-1,3132333435363738393031323334353637383930,hotp,6,0\n');
-    for (const args of [['token', 'list'], ['import', 'oath-csv', seeds, '--dry-run']]) {
+    for (const args of [
+      ['token', 'list'],
+      ['import', 'oath-csv', seeds, '--dry-run'],
+    ]) {
       const r = await runCli([...args, '--config', d.config]);
       assert.equal(r.code, 1);
       assert.equal(r.stderr, `otp-radius: key file ${d.key} does not exist, but ${d.db} holds seeds encrypted with a key file: restore that key file from backup (a new key cannot decrypt them)\n`);

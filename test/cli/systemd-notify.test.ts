@@ -19,7 +19,10 @@ const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 
 function writeConfig(dir: string, port: number): string {
   const file = join(dir, 'otp-radius.yaml');
-  writeFileSync(file, `listen:\n  address: 127.0.0.1\n  port: ${port}\nclients:\n  - name: local\n    address: 127.0.0.1\n    secret: ${SECRET}\nstore:\n  sqlite: { path: ${dir}/t.db }\n  keyFile: ${dir}/t.key\n`);
+  writeFileSync(
+    file,
+    `listen:\n  address: 127.0.0.1\n  port: ${port}\nclients:\n  - name: local\n    address: 127.0.0.1\n    secret: ${SECRET}\nstore:\n  sqlite: { path: ${dir}/t.db }\n  keyFile: ${dir}/t.key\n`,
+  );
   return file;
 }
 

@@ -42,7 +42,25 @@ describe('otp-radius token / check', () => {
   });
 
   test('enroll --json, then list, show, disable, enable, revoke, delete', async () => {
-    const e = await cli('token', 'enroll', '--user', 'bob', '--type', 'totp', '--seed', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--serial', 'BOB-1', '--json', '--digits', '8', '--algorithm', 'SHA256', '--period', '60');
+    const e = await cli(
+      'token',
+      'enroll',
+      '--user',
+      'bob',
+      '--type',
+      'totp',
+      '--seed',
+      'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
+      '--serial',
+      'BOB-1',
+      '--json',
+      '--digits',
+      '8',
+      '--algorithm',
+      'SHA256',
+      '--period',
+      '60',
+    );
     assert.equal(e.code, 0, e.stderr);
     assert.match(e.stderr, /warning: token BOB-1 has no PIN/);
     const j = JSON.parse(e.stdout) as { serial: string; uri: string; seedHex: string };
@@ -68,7 +86,11 @@ describe('otp-radius token / check', () => {
     assert.equal(again.stderr.split('\n')[0], 'otp-radius: token enable: BOB-1 is revoked and cannot be enabled again');
     assert.equal(again.stderr.trim().split('\n').length, 1, `one line on the terminal, no audit JSON: ${again.stderr}`);
     const refusal = auditRows(1)[0]!;
-    assert.deepEqual([refusal.event, refusal.action, refusal.result, refusal.serial, refusal.reason], ['admin', 'token.enable', 'refused', 'BOB-1', 'BOB-1 is revoked and cannot be enabled again'], 'the refusal is audited in the table');
+    assert.deepEqual(
+      [refusal.event, refusal.action, refusal.result, refusal.serial, refusal.reason],
+      ['admin', 'token.enable', 'refused', 'BOB-1', 'BOB-1 is revoked and cannot be enabled again'],
+      'the refusal is audited in the table',
+    );
     assert.equal((await cli('token', 'delete', 'BOB-1')).code, 0);
     assert.equal((await cli('token', 'show', 'BOB-1')).stderr.split('\n')[0], 'otp-radius: token show: no token with serial "BOB-1"');
   });
@@ -148,7 +170,14 @@ describe('otp-radius token / check', () => {
       const r = await cli(...args);
       assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message, args.join(' '));
-      assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('otp-radius:')).length, 1, `one error line: ${r.stderr}`);
+      assert.equal(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('otp-radius:')).length,
+        1,
+        `one error line: ${r.stderr}`,
+      );
     }
     const missing = await runCli(['token', 'list', '--config', join(dir, 'nope.yaml')]);
     assert.equal(missing.code, 1);

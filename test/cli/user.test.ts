@@ -16,7 +16,10 @@ test('user list, search, and show with tokens', async () => {
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /^LOGIN\s+RESOLVER\s+ID\s+EMAIL\s+GROUPS\nalice\s+local\s+1001\s+alice@example.org\s+vpn-users\nbob\s+local\s+1002/);
   const search = JSON.parse((await runCli(['user', 'list', '--search', 'bo', '--json', '--config', config])).stdout) as { login: string }[];
-  assert.deepEqual(search.map((u) => u.login), ['bob']);
+  assert.deepEqual(
+    search.map((u) => u.login),
+    ['bob'],
+  );
   await runCli(['token', 'enroll', '--user', 'alice', '--type', 'hotp', '--serial', 'U-1', '--no-qr', '--config', config]);
   const show = await runCli(['user', 'show', 'alice@default', '--config', config]);
   assert.match(show.stdout, /^login\s+alice$/m);

@@ -59,7 +59,7 @@ describe('serve --workers 2: /metrics', () => {
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 
-  test('each scrape shows both workers\' decisions, counters never go backwards, runtime series per worker, build info', async () => {
+  test("each scrape shows both workers' decisions, counters never go backwards, runtime series per worker, build info", async () => {
     const port = await freeUdpPort();
     const httpPort = await freeTcpPort();
     const s = serveProcess(await writeStackConfig(dir, port, `http:\n  listen: { address: 127.0.0.1, port: ${httpPort} }\n`), 2);
@@ -101,8 +101,8 @@ describe('serve --workers 2: /metrics', () => {
       for (let i = 0; i < 4; i++) {
         const e = await scrape(httpPort);
         notBackwards(scrapes.at(-1)!, e, `after the restart, scrape ${i}`);
-        assert.equal(sum(e, 'otp_radius_decisions_total'), RADIUS + HTTP, 'the dead worker\'s decisions still count');
-        assert.equal(find(e, 'process_cpu_user_seconds_total', { worker: '2' }), undefined, 'the dead worker\'s runtime series are gone');
+        assert.equal(sum(e, 'otp_radius_decisions_total'), RADIUS + HTTP, "the dead worker's decisions still count");
+        assert.equal(find(e, 'process_cpu_user_seconds_total', { worker: '2' }), undefined, "the dead worker's runtime series are gone");
       }
       let replaced = false;
       for (let i = 0; i < 40 && !replaced; i++) replaced = find(await scrape(httpPort), 'process_cpu_user_seconds_total', { worker: '3' }) !== undefined;

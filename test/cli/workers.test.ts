@@ -53,7 +53,12 @@ describe('serve --workers', () => {
     try {
       await waitForLines(s, (l) => l.msg === 'otp-radius started' && l.workers === 2);
       for (let i = 0; i < 24; i++) assert.equal(await askAlice(port, 'x'), CODE.AccessReject);
-      const workers = new Set(s.lines().filter((l) => l.event === 'auth').map((l) => l.worker));
+      const workers = new Set(
+        s
+          .lines()
+          .filter((l) => l.event === 'auth')
+          .map((l) => l.worker),
+      );
       assert.deepEqual([...workers].sort(), [1, 2], 'requests from 24 source ports reached both workers');
 
       const victim = s.lines().find((l) => l.msg === 'worker started' && l.worker === 2)!.pid as number;
@@ -92,7 +97,10 @@ describe('serve --workers', () => {
       const reasons = async (): Promise<Set<unknown>> => {
         const seen = s.lines().length;
         for (let i = 0; i < 12; i++) assert.equal(await askAlice(port, 'x'), CODE.AccessReject);
-        const audits = s.lines().slice(seen).filter((l) => l.event === 'auth' && l.user === 'alice');
+        const audits = s
+          .lines()
+          .slice(seen)
+          .filter((l) => l.event === 'auth' && l.user === 'alice');
         assert.deepEqual(new Set(audits.map((l) => l.worker)), new Set([1, 2]), 'both workers answered');
         return new Set(audits.map((l) => l.reason));
       };

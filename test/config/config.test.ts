@@ -22,7 +22,10 @@ describe('config validation', () => {
   });
 
   test('a valid config gives typed values and defaults', () => {
-    const { config, warnings } = parseConfig(`listen:\n  port: 11812\n  accountingPort: 11813\n${CLIENT}    realm: Corp\nresolvers:\n  local: { type: file, path: users.yaml }\nrealms:\n  Corp: { resolvers: local, default: true }\n`, 'c.yaml');
+    const { config, warnings } = parseConfig(
+      `listen:\n  port: 11812\n  accountingPort: 11813\n${CLIENT}    realm: Corp\nresolvers:\n  local: { type: file, path: users.yaml }\nrealms:\n  Corp: { resolvers: local, default: true }\n`,
+      'c.yaml',
+    );
     assert.deepEqual(warnings, []);
     assert.equal(config.listen.accountingPort, 11813);
     const c = config.clients[0]!;
@@ -38,7 +41,9 @@ describe('config validation', () => {
   });
 
   test('unknown key, with the keys that would be valid', () => {
-    assert.deepEqual(problems('listen:\n  prot: 1812\n'), ['c.yaml:2: listen.prot: unknown key (expected one of: address, port, accountingPort, receiveBufferBytes, duplicateCacheSeconds, shutdownGraceSeconds, radsec)']);
+    assert.deepEqual(problems('listen:\n  prot: 1812\n'), [
+      'c.yaml:2: listen.prot: unknown key (expected one of: address, port, accountingPort, receiveBufferBytes, duplicateCacheSeconds, shutdownGraceSeconds, radsec)',
+    ]);
     assert.match(problems('lisen: {}\n')[0]!, /^c\.yaml:1: lisen: unknown key/);
   });
 
@@ -58,8 +63,12 @@ describe('config validation', () => {
   });
 
   test('client address must be an IP or CIDR', () => {
-    assert.deepEqual(problems('clients:\n  - name: vpn\n    address: 10.0.0.0/33\n    secret: a-long-enough-shared-secret\n'), ['c.yaml:3: clients[0].address: expected an IP address or network (CIDR), prefix length "/33" must be 0 to 32']);
-    assert.deepEqual(problems('clients:\n  - name: vpn\n    address: vpn.example.com\n    secret: a-long-enough-shared-secret\n'), ['c.yaml:3: clients[0].address: expected an IP address or network (CIDR), "vpn.example.com" is not an IPv4 or IPv6 address']);
+    assert.deepEqual(problems('clients:\n  - name: vpn\n    address: 10.0.0.0/33\n    secret: a-long-enough-shared-secret\n'), [
+      'c.yaml:3: clients[0].address: expected an IP address or network (CIDR), prefix length "/33" must be 0 to 32',
+    ]);
+    assert.deepEqual(problems('clients:\n  - name: vpn\n    address: vpn.example.com\n    secret: a-long-enough-shared-secret\n'), [
+      'c.yaml:3: clients[0].address: expected an IP address or network (CIDR), "vpn.example.com" is not an IPv4 or IPv6 address',
+    ]);
   });
 
   test('a client network with host bits set names the network meant', () => {
@@ -69,7 +78,9 @@ describe('config validation', () => {
     assert.deepEqual(at('2001:db8:0:1::7/48'), ['c.yaml:3: clients[0].address: 2001:db8:0:1::7/48 has host bits set: did you mean 2001:db8::/48? (or 2001:db8:0:1::7 alone for that one address)']);
     assert.deepEqual(at('fe80::1:0:0:0:1/64'), ['c.yaml:3: clients[0].address: fe80::1:0:0:0:1/64 has host bits set: did you mean fe80:0:0:1::/64? (or fe80::1:0:0:0:1 alone for that one address)']);
     // The same check guards the HTTP allow list.
-    assert.deepEqual(problems('http:\n  listen: { address: 127.0.0.1, port: 0 }\n  allow: [127.0.0.1/8]\n'), ['c.yaml:3: http.allow[0]: 127.0.0.1/8 has host bits set: did you mean 127.0.0.0/8? (or 127.0.0.1 alone for that one address)']);
+    assert.deepEqual(problems('http:\n  listen: { address: 127.0.0.1, port: 0 }\n  allow: [127.0.0.1/8]\n'), [
+      'c.yaml:3: http.allow[0]: 127.0.0.1/8 has host bits set: did you mean 127.0.0.0/8? (or 127.0.0.1 alone for that one address)',
+    ]);
     // Networks as they should be, and single addresses, are fine.
     for (const ok of ['10.0.0.0/8', '10.1.2.3', '10.1.2.3/32', '2001:db8::/32', '2001:db8:1:2::1/128', '0.0.0.0/0', '::ffff:10.0.0.0/104']) {
       assert.equal(parseConfig(`clients:\n  - name: vpn\n    address: "${ok}"\n    secret: a-long-enough-shared-secret\n`, 'c.yaml').config.clients.length, 1, ok);
@@ -78,16 +89,15 @@ describe('config validation', () => {
 
   test('duplicate client names and networks', () => {
     const p = problems(`${CLIENT}  - name: vpn\n    address: 192.0.2.10/32\n    secret: another-long-shared-secret\n`);
-    assert.deepEqual(p, [
-      'c.yaml:5: clients[1].name: "vpn" is already the name of clients[0]',
-      'c.yaml:6: clients[1].address: 192.0.2.10/32 is already the address of clients[0] (vpn)',
-    ]);
+    assert.deepEqual(p, ['c.yaml:5: clients[1].name: "vpn" is already the name of clients[0]', 'c.yaml:6: clients[1].address: 192.0.2.10/32 is already the address of clients[0] (vpn)']);
   });
 
   test('a short shared secret starts with a warning naming the client', () => {
     const { config, warnings } = parseConfig('clients:\n  - name: old-switch\n    address: 192.0.2.1\n    secret: testing123\n', 'c.yaml');
     assert.equal(config.clients[0]!.secret, 'testing123');
-    assert.deepEqual(warnings, ['c.yaml:4: clients[0].secret: client old-switch: shared secret is shorter than 16 characters and can be guessed offline from one captured packet; use a longer one when the NAS allows']);
+    assert.deepEqual(warnings, [
+      'c.yaml:4: clients[0].secret: client old-switch: shared secret is shorter than 16 characters and can be guessed offline from one captured packet; use a longer one when the NAS allows',
+    ]);
   });
 
   test('secrets from the environment', () => {
@@ -108,7 +118,9 @@ describe('config validation', () => {
     chmodSync(secretPath, 0o644);
     assert.match(loadConfig(join(dir, 'c.yaml')).warnings[0]!, /vpn\.secret is readable by every user/);
     assert.deepEqual(problems(yaml(join(dir, 'missing'))), [`c.yaml:4: clients[0].secretFile: cannot read ${join(dir, 'missing')}: ENOENT`]);
-    assert.deepEqual(problems(`clients:\n  - name: vpn\n    address: 192.0.2.1\n    secret: inline-secret-1234567\n    secretFile: ${secretPath}\n`), ['c.yaml:5: clients[0].secretFile: give either secret or secretFile, not both']);
+    assert.deepEqual(problems(`clients:\n  - name: vpn\n    address: 192.0.2.1\n    secret: inline-secret-1234567\n    secretFile: ${secretPath}\n`), [
+      'c.yaml:5: clients[0].secretFile: give either secret or secretFile, not both',
+    ]);
   });
 
   test('a missing file names the file', () => {
@@ -118,14 +130,19 @@ describe('config validation', () => {
   test('realms name existing resolvers, one default at most, clients name existing realms', () => {
     const base = 'resolvers:\n  local: { type: file, path: users.yaml }\n';
     assert.deepEqual(problems(`${base}realms:\n  corp:\n    resolvers: [local, ldap]\n`), ['c.yaml:5: realms.corp.resolvers: unknown resolver "ldap" (resolvers: local)']);
-    assert.deepEqual(problems(`${base}realms:\n  a: { resolvers: local, default: true }\n  b: { resolvers: local, default: true }\n`), ['c.yaml:5: realms.b.default: only one realm can be the default; a already is']);
+    assert.deepEqual(problems(`${base}realms:\n  a: { resolvers: local, default: true }\n  b: { resolvers: local, default: true }\n`), [
+      'c.yaml:5: realms.b.default: only one realm can be the default; a already is',
+    ]);
     assert.deepEqual(problems(`${base}realms:\n  a: { resolvers: local }\n${CLIENT}    realm: b\n`), ['c.yaml:9: clients[0].realm: unknown realm "b"']);
     assert.deepEqual(problems('resolvers:\n  local: { type: ldapx, path: u.yaml }\n'), ['c.yaml:2: resolvers.local.type: expected one of "file", "ldap", "sql", got "ldapx"']);
     assert.deepEqual(problems('resolvers:\n  local: { type: file }\n'), ['c.yaml:2: resolvers.local.path: required, a non-empty string']);
   });
 
   test('policy, tokens and challenges: defaults and bad values', () => {
-    const { config } = parseConfig('policy:\n  otppin: userstore\n  replyMessages: { reject: "Access denied" }\ntokens:\n  maxFail: 5\n  totp: { window: 60 }\nchallenges: { timeout: 300 }\n', 'c.yaml');
+    const { config } = parseConfig(
+      'policy:\n  otppin: userstore\n  replyMessages: { reject: "Access denied" }\ntokens:\n  maxFail: 5\n  totp: { window: 60 }\nchallenges: { timeout: 300 }\n',
+      'c.yaml',
+    );
     assert.equal(config.policy.otppin, 'userstore');
     assert.equal(config.policy.pinPosition, 'prepend');
     assert.equal(config.policy.replyMessages.reject, 'Access denied');
@@ -146,7 +163,10 @@ describe('config validation', () => {
     const plain = parseConfig('', 'c.yaml').config;
     assert.deepEqual(plain.policy.codes, { validity: { email: 300, sms: 300 }, send: 'all', preferred: ['sms', 'email'] });
     assert.deepEqual([plain.tokenDefaults.email.otpLength, plain.tokenDefaults.sms.otpLength], [6, 6]);
-    const { config } = parseConfig('tokens:\n  email: { otpLength: 8, validitySeconds: 600 }\n  sms: { validitySeconds: 120 }\nchallenges:\n  send: preferred\n  preferred: [email]\npolicy:\n  replyMessages:\n    challenge: { sms: "Code sent to {destination}" }\n', 'c.yaml');
+    const { config } = parseConfig(
+      'tokens:\n  email: { otpLength: 8, validitySeconds: 600 }\n  sms: { validitySeconds: 120 }\nchallenges:\n  send: preferred\n  preferred: [email]\npolicy:\n  replyMessages:\n    challenge: { sms: "Code sent to {destination}" }\n',
+      'c.yaml',
+    );
     assert.deepEqual(config.policy.codes, { validity: { email: 600, sms: 120 }, send: 'preferred', preferred: ['email', 'sms'] }, 'channels not named come last');
     assert.equal(config.tokenDefaults.email.otpLength, 8);
     assert.equal(config.tokenDefaults.sms.otpLength, 6);

@@ -41,7 +41,11 @@ describe('eap config section', () => {
   });
 
   test('methods in the order given, limits and the CA file', () => {
-    const eap = parseConfig(`eap:\n  methods: [peap]\n${tls(`, caFile: ${certs.ca}, minVersion: TLSv1.3`)}  fragmentSize: 500\n  limits: { maxConversations: 10 }\n  resumption: { lifetimeSeconds: 0 }\n`, 'c.yaml', {}).config.eap!;
+    const eap = parseConfig(
+      `eap:\n  methods: [peap]\n${tls(`, caFile: ${certs.ca}, minVersion: TLSv1.3`)}  fragmentSize: 500\n  limits: { maxConversations: 10 }\n  resumption: { lifetimeSeconds: 0 }\n`,
+      'c.yaml',
+      {},
+    ).config.eap!;
     assert.deepEqual(eap.methods, ['peap']);
     assert.equal(eap.tls.minVersion, 'TLSv1.3');
     assert.ok(eap.tls.ca);

@@ -64,8 +64,14 @@ realms: { corp: { resolvers: local } }
     const { config } = parseConfig(yaml, 'c.yaml', {});
     assert.equal(config.listen.radsec!.port, 12083);
     assert.deepEqual(config.listen.radsec!.radiusVersions, ['1.0', '1.1'], 'unquoted 1.0 and 1.1 are read as versions');
-    assert.deepEqual(config.clients.map((c) => c.name), ['udp1']);
-    assert.deepEqual(config.radsecClients.map((c) => c.name), ['proxy1', 'proxy2']);
+    assert.deepEqual(
+      config.clients.map((c) => c.name),
+      ['udp1'],
+    );
+    assert.deepEqual(
+      config.radsecClients.map((c) => c.name),
+      ['proxy1', 'proxy2'],
+    );
     assert.deepEqual(config.radsecClients[0]!.certificate, { san: 'proxy.example.org' });
     assert.equal(config.radsecClients[0]!.network?.text, '198.51.100.0/24');
     assert.equal(config.radsecClients[0]!.realm, 'corp');
@@ -75,25 +81,44 @@ realms: { corp: { resolvers: local } }
 
   test('listen.radsec mistakes, each on its line', () => {
     assert.deepEqual(problems(`listen:\n  radsec: { certFile: ${pki.server.cert}, keyFile: ${pki.server.key} }\n`), ['c.yaml:2: listen.radsec.caFile: required, a non-empty string']);
-    assert.deepEqual(problems(`listen:\n  radsec:\n    certFile: ${join(dir, 'nope.pem')}\n    keyFile: ${pki.server.key}\n    caFile: ${pki.ca}\n`), [`c.yaml:3: listen.radsec.certFile: cannot read ${join(dir, 'nope.pem')}: no such file`]);
-    assert.deepEqual(problems(`listen:\n  radsec:\n    certFile: ${pki.server.cert}\n    keyFile: ${pki.server.key}\n    caFile: ${join(dir, 'plain.txt')}\n`), [`c.yaml:5: listen.radsec.caFile: ${join(dir, 'plain.txt')} is not PEM (no -----BEGIN line)`]);
+    assert.deepEqual(problems(`listen:\n  radsec:\n    certFile: ${join(dir, 'nope.pem')}\n    keyFile: ${pki.server.key}\n    caFile: ${pki.ca}\n`), [
+      `c.yaml:3: listen.radsec.certFile: cannot read ${join(dir, 'nope.pem')}: no such file`,
+    ]);
+    assert.deepEqual(problems(`listen:\n  radsec:\n    certFile: ${pki.server.cert}\n    keyFile: ${pki.server.key}\n    caFile: ${join(dir, 'plain.txt')}\n`), [
+      `c.yaml:5: listen.radsec.caFile: ${join(dir, 'plain.txt')} is not PEM (no -----BEGIN line)`,
+    ]);
     const other = pki.client('x.example');
-    assert.match(problems(`listen:\n  radsec: { certFile: ${pki.server.cert}, keyFile: ${other.key}, caFile: ${pki.ca} }\n`)[0]!, /^c\.yaml:2: listen\.radsec: the certificate, key and CA do not load together: /);
+    assert.match(
+      problems(`listen:\n  radsec: { certFile: ${pki.server.cert}, keyFile: ${other.key}, caFile: ${pki.ca} }\n`)[0]!,
+      /^c\.yaml:2: listen\.radsec: the certificate, key and CA do not load together: /,
+    );
     assert.deepEqual(problems(listen(', radiusVersions: ["1.2"]')), ['c.yaml:2: listen.radsec.radiusVersions[0]: expected one of "1.0", "1.1"']);
     assert.deepEqual(problems(listen(', maxInFlight: 0')), ['c.yaml:2: listen.radsec.maxInFlight: expected a whole number from 1 to 4096, got 0']);
     assert.deepEqual(problems(listen(', minVersion: TLSv1.1')), ['c.yaml:2: listen.radsec.minVersion: expected one of "TLSv1.2", "TLSv1.3", got "TLSv1.1"']);
-    assert.deepEqual(problems(listen(', ca: x')), ['c.yaml:2: listen.radsec.ca: unknown key (expected one of: address, port, certFile, keyFile, caFile, minVersion, radiusVersions, maxConnections, maxInFlight, idleTimeoutSeconds, handshakeTimeoutSeconds)']);
+    assert.deepEqual(problems(listen(', ca: x')), [
+      'c.yaml:2: listen.radsec.ca: unknown key (expected one of: address, port, certFile, keyFile, caFile, minVersion, radiusVersions, maxConnections, maxInFlight, idleTimeoutSeconds, handshakeTimeoutSeconds)',
+    ]);
   });
 
   test('client certificate mistakes, each on its line', () => {
     assert.deepEqual(problems(listen() + client('{}')), ['c.yaml:5: clients[0].certificate: give one of subject, san or fingerprint']);
     assert.deepEqual(problems(listen() + client('{ subject: "CN=a", san: a }')), ['c.yaml:5: clients[0].certificate: give one of subject, san or fingerprint, not subject and san']);
-    assert.deepEqual(problems(listen() + client('{ subject: "radsecproxy.example.org" }')), ['c.yaml:5: clients[0].certificate.subject: "radsecproxy.example.org" is not an attribute of the form KEY=value (such as CN=radsecproxy.example.org)']);
+    assert.deepEqual(problems(listen() + client('{ subject: "radsecproxy.example.org" }')), [
+      'c.yaml:5: clients[0].certificate.subject: "radsecproxy.example.org" is not an attribute of the form KEY=value (such as CN=radsecproxy.example.org)',
+    ]);
     assert.match(problems(listen() + client('{ fingerprint: "sha1:AB:CD" }'))[0]!, /^c\.yaml:5: clients\[0\]\.certificate\.fingerprint: expected a SHA-256 fingerprint/);
-    assert.deepEqual(problems(listen() + client('{ san: a }', '    secret: a-long-enough-shared-secret\n')), ['c.yaml:6: clients[0].secret: a RadSec client (certificate:) has no secret of its own: RADIUS over TLS uses "radsec" (RFC 6614); remove it, or remove certificate: for a UDP client']);
-    assert.deepEqual(problems(listen() + client('{ san: a }', '    address: 10.1.2.3/8\n')), ['c.yaml:6: clients[0].address: 10.1.2.3/8 has host bits set: did you mean 10.0.0.0/8? (or 10.1.2.3 alone for that one address)']);
-    assert.deepEqual(problems(`${listen()}clients:\n  - { name: same, address: 192.0.2.1, secret: a-long-enough-shared-secret }\n  - { name: same, certificate: { san: a } }\n`), ['c.yaml:5: clients[1].name: "same" is already the name of clients[0]']);
-    assert.deepEqual(problems(`${listen()}clients:\n  - { name: udp, address: 192.0.2.1, secret: a-long-enough-shared-secret }\n  - { name: p, certificate: { san: a }, realm: nowhere }\n`), ['c.yaml:5: clients[1].realm: unknown realm "nowhere"']);
+    assert.deepEqual(problems(listen() + client('{ san: a }', '    secret: a-long-enough-shared-secret\n')), [
+      'c.yaml:6: clients[0].secret: a RadSec client (certificate:) has no secret of its own: RADIUS over TLS uses "radsec" (RFC 6614); remove it, or remove certificate: for a UDP client',
+    ]);
+    assert.deepEqual(problems(listen() + client('{ san: a }', '    address: 10.1.2.3/8\n')), [
+      'c.yaml:6: clients[0].address: 10.1.2.3/8 has host bits set: did you mean 10.0.0.0/8? (or 10.1.2.3 alone for that one address)',
+    ]);
+    assert.deepEqual(problems(`${listen()}clients:\n  - { name: same, address: 192.0.2.1, secret: a-long-enough-shared-secret }\n  - { name: same, certificate: { san: a } }\n`), [
+      'c.yaml:5: clients[1].name: "same" is already the name of clients[0]',
+    ]);
+    assert.deepEqual(problems(`${listen()}clients:\n  - { name: udp, address: 192.0.2.1, secret: a-long-enough-shared-secret }\n  - { name: p, certificate: { san: a }, realm: nowhere }\n`), [
+      'c.yaml:5: clients[1].realm: unknown realm "nowhere"',
+    ]);
   });
 
   test('warnings: a RadSec client without listen.radsec; listen.radsec without RadSec clients', () => {

@@ -17,19 +17,22 @@ test('every relative path is taken from the config file folder, not the working 
   mkdirSync(join(etc, 'secrets'), { recursive: true });
   writeFileSync(join(etc, 'secrets', 'nas'), 'a-long-enough-shared-secret\n', { mode: 0o600 });
   writeFileSync(join(etc, 'users.yaml'), 'users: []\n');
-  writeFileSync(join(etc, 'otp-radius.yaml'), [
-    'clients:',
-    '  - { name: nas, address: 127.0.0.1, secretFile: secrets/nas }',
-    'log: { audit: ../log/audit.json }',
-    'store:',
-    '  sqlite: { path: ../lib/otp-radius.db }',
-    '  keyFile: ../lib/otp-radius.key',
-    'resolvers:',
-    '  local: { type: file, path: users.yaml }',
-    'realms:',
-    '  default: { resolvers: [local], default: true }',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(etc, 'otp-radius.yaml'),
+    [
+      'clients:',
+      '  - { name: nas, address: 127.0.0.1, secretFile: secrets/nas }',
+      'log: { audit: ../log/audit.json }',
+      'store:',
+      '  sqlite: { path: ../lib/otp-radius.db }',
+      '  keyFile: ../lib/otp-radius.key',
+      'resolvers:',
+      '  local: { type: file, path: users.yaml }',
+      'realms:',
+      '  default: { resolvers: [local], default: true }',
+      '',
+    ].join('\n'),
+  );
   const elsewhere = join(root, 'elsewhere');
   mkdirSync(elsewhere);
   const cwd = process.cwd();
@@ -67,12 +70,18 @@ test('the shipped config names the repository data/ folder and its own users fil
   // No client the IPv4 listener can never hear (a ::1 entry was one), nothing weakened.
   assert.deepEqual(warnings, []);
   // Debian 12's radtest sends a Message-Authenticator, so the demo client can require one.
-  assert.deepEqual(config.clients.map((c) => [c.name, c.network.text, c.requireMessageAuthenticator]), [['localhost', '127.0.0.1', true]]);
+  assert.deepEqual(
+    config.clients.map((c) => [c.name, c.network.text, c.requireMessageAuthenticator]),
+    [['localhost', '127.0.0.1', true]],
+  );
   assert.ok('sqlite' in config.store);
   assert.equal(config.store.sqlite.path, join(repo, 'data', 'otp-radius.db'));
   assert.equal(config.store.keyFile, join(repo, 'data', 'otp-radius.key'));
   assert.equal(config.resolvers.local?.type === 'file' && config.resolvers.local.path, join(repo, 'config', 'users.yaml'));
   // The self-service portal on loopback, where the quick start's first token comes from, without an enrollment code.
-  assert.deepEqual(config.http?.listeners.map((l) => [l.address, l.port, l.serve]), [['127.0.0.1', 5000, ['self']]]);
+  assert.deepEqual(
+    config.http?.listeners.map((l) => [l.address, l.port, l.serve]),
+    [['127.0.0.1', 5000, ['self']]],
+  );
   assert.equal(config.selfService.realms.default?.enrollmentCode, false);
 });

@@ -20,16 +20,18 @@ test('a safe config has no warning', () => {
 });
 
 test('each dangerous policy setting: its line, its key and what it allows', () => {
-  const w = warnings([
-    `clients:\n  - { name: vpn, address: 192.0.2.10, secret: ${SECRET} }`,
-    'policy:',
-    '  passOnNoUser: true',
-    '  passOnNoToken: true',
-    '  otppin: none',
-    '  throttle: false',
-    '  lockout: linotp',
-    '',
-  ].join('\n'));
+  const w = warnings(
+    [
+      `clients:\n  - { name: vpn, address: 192.0.2.10, secret: ${SECRET} }`,
+      'policy:',
+      '  passOnNoUser: true',
+      '  passOnNoToken: true',
+      '  otppin: none',
+      '  throttle: false',
+      '  lockout: linotp',
+      '',
+    ].join('\n'),
+  );
   assert.deepEqual(w, [
     'c.yaml:4: policy.passOnNoUser: a user name no resolver knows is accepted with any password: anyone who can reach a NAS logs in, under any name',
     'c.yaml:5: policy.passOnNoToken: a known user without a token is accepted with any password: deleting or never enrolling a token turns off every factor for that user',
@@ -40,15 +42,17 @@ test('each dangerous policy setting: its line, its key and what it allows', () =
 });
 
 test('client networks wider than /16 (IPv6: /48), and clients the listener can never hear', () => {
-  const w = warnings([
-    'listen: { address: 0.0.0.0 }',
-    'clients:',
-    `  - { name: campus, address: 10.0.0.0/8, secret: ${SECRET} }`,
-    `  - { name: site, address: 172.16.0.0/16, secret: ${SECRET} }`,
-    `  - { name: v6, address: "2001:db8::/32", secret: ${SECRET} }`,
-    `  - { name: v6-site, address: "2001:db9::/48", secret: ${SECRET} }`,
-    '',
-  ].join('\n'));
+  const w = warnings(
+    [
+      'listen: { address: 0.0.0.0 }',
+      'clients:',
+      `  - { name: campus, address: 10.0.0.0/8, secret: ${SECRET} }`,
+      `  - { name: site, address: 172.16.0.0/16, secret: ${SECRET} }`,
+      `  - { name: v6, address: "2001:db8::/32", secret: ${SECRET} }`,
+      `  - { name: v6-site, address: "2001:db9::/48", secret: ${SECRET} }`,
+      '',
+    ].join('\n'),
+  );
   assert.deepEqual(w, [
     'c.yaml:3: clients[0].address: 10.0.0.0/8 admits 16777216 addresses as NAS client campus (wider than /16): any host there that learns the shared secret can ask for logins; list the NAS addresses instead',
     'c.yaml:5: clients[2].address: 2001:db8::/32 admits 2^96 addresses as NAS client v6 (wider than /48): any host there that learns the shared secret can ask for logins; list the NAS addresses instead',

@@ -29,7 +29,8 @@ describe('config selfService', () => {
   });
 
   test('defaults and per-realm keys: a realm entry changes only the keys it gives', () => {
-    const { config } = parseConfig(`${USERS}selfService:
+    const { config } = parseConfig(
+      `${USERS}selfService:
   sessionIdleMinutes: 5
   sessionMaxHours: 2
   userCheckSeconds: 30
@@ -38,7 +39,9 @@ describe('config selfService', () => {
   defaults: { enabled: false, types: [totp], maxTokens: 1 }
   realms:
     LAB: { enabled: true, enroll: group, group: vpn-users, enrollmentCode: false }
-`, 'c.yaml');
+`,
+      'c.yaml',
+    );
     const s = config.selfService;
     assert.equal(s.sessionIdleSeconds, 300);
     assert.equal(s.sessionMaxSeconds, 7200);

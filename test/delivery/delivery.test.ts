@@ -26,8 +26,16 @@ describe('createDelivery', () => {
   test('an SMS goes to the gateway; e-mail stays unconfigured', async () => {
     const d = createDelivery({
       sms: {
-        url: `${gateway.origin}/ok`, method: 'POST', params: { to: '{phone}', text: '{message}' }, body: 'form', headers: {},
-        message: 'Code {otp}', success: { status: [200] }, timeoutMs: 2000, defaultCountry: 'DE', tlsVerify: true,
+        url: `${gateway.origin}/ok`,
+        method: 'POST',
+        params: { to: '{phone}', text: '{message}' },
+        body: 'form',
+        headers: {},
+        message: 'Code {otp}',
+        success: { status: [200] },
+        timeoutMs: 2000,
+        defaultCountry: 'DE',
+        tlsVerify: true,
       },
     });
     try {
@@ -46,14 +54,30 @@ describe('createDelivery', () => {
 
 describe('e-mail addresses', () => {
   test('one plain mailbox is accepted', () => {
-    for (const a of ['alice@example.org', 'bob.builder+otp@corp.example.org', 'élodie@exemple.fr', 'x@münchen.de', 'o\'brien@example.ie']) {
+    for (const a of ['alice@example.org', 'bob.builder+otp@corp.example.org', 'élodie@exemple.fr', 'x@münchen.de', "o'brien@example.ie"]) {
       assert.deepEqual(checkEmailAddress(a), { ok: true, address: a }, a);
     }
   });
 
   test('lists, display names, header tricks and non-addresses are refused', () => {
-    for (const a of ['', 'alice', 'alice@', '@example.org', 'alice@localhost', 'a@b@example.org', 'alice@example.org, bob@example.org', 'Alice <alice@example.org>',
-      'alice@example.org\r\nBcc: mallory@example.net', 'al ice@example.org', '"a,b"@example.org', 'alice@exa_mple.org', 'alice@-example.org', '.alice@example.org', 'a..b@example.org', `${'a'.repeat(65)}@example.org`]) {
+    for (const a of [
+      '',
+      'alice',
+      'alice@',
+      '@example.org',
+      'alice@localhost',
+      'a@b@example.org',
+      'alice@example.org, bob@example.org',
+      'Alice <alice@example.org>',
+      'alice@example.org\r\nBcc: mallory@example.net',
+      'al ice@example.org',
+      '"a,b"@example.org',
+      'alice@exa_mple.org',
+      'alice@-example.org',
+      '.alice@example.org',
+      'a..b@example.org',
+      `${'a'.repeat(65)}@example.org`,
+    ]) {
       const r = checkEmailAddress(a);
       assert.equal(r.ok, false, JSON.stringify(a));
     }

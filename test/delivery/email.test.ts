@@ -178,7 +178,10 @@ describe('e-mail delivery over SMTP', () => {
     try {
       const s = createEmailSender(options(server.port, ca));
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => s.send(message(`user${i}@example.org`, String(100000 + i)))));
-      assert.ok(results.every((r) => r.ok), JSON.stringify(results));
+      assert.ok(
+        results.every((r) => r.ok),
+        JSON.stringify(results),
+      );
       const mails = await Promise.all(results.map(() => server.nextMail()));
       assert.deepEqual(mails.map((m) => m.rcptTo[0]).sort(), Array.from({ length: 8 }, (_, i) => `user${i}@example.org`).sort());
       for (const m of mails) codes.add(Number(/\b(\d{6})\b/.exec(m.parsed.text ?? '')?.[1]));

@@ -81,7 +81,14 @@ describe('SMS delivery through an HTTP gateway', () => {
     const seen = gateway.requests.at(-1)!;
     assert.equal(seen.method, 'GET');
     assert.equal(seen.body, '');
-    assert.deepEqual([...seen.query], [['account', 'vpn'], ['number', '+4915112345689'], ['msg', `Code: ${OTP}`]]);
+    assert.deepEqual(
+      [...seen.query],
+      [
+        ['account', 'vpn'],
+        ['number', '+4915112345689'],
+        ['msg', `Code: ${OTP}`],
+      ],
+    );
   });
 
   test('extra headers are sent, templates filled', async () => {

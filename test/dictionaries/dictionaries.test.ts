@@ -60,14 +60,32 @@ describe('dictionary files', () => {
 describe('loaded through the radius package', () => {
   test('key standard attributes have their RFC numbers, both ways', () => {
     const expected: Array<[string, number]> = [
-      ['User-Name', 1], ['User-Password', 2], ['NAS-IP-Address', 4], ['Service-Type', 6],
-      ['Filter-Id', 11], ['Reply-Message', 18], ['State', 24], ['Class', 25],
-      ['Vendor-Specific', 26], ['Session-Timeout', 27], ['Idle-Timeout', 28],
-      ['Called-Station-Id', 30], ['Calling-Station-Id', 31], ['NAS-Identifier', 32],
-      ['Proxy-State', 33], ['Acct-Status-Type', 40], ['Tunnel-Type', 64],
-      ['Tunnel-Private-Group-Id', 81], ['EAP-Message', 79], ['Message-Authenticator', 80],
-      ['NAS-Port-Id', 87], ['Chargeable-User-Identity', 89], ['NAS-IPv6-Address', 95],
-      ['Error-Cause', 101], ['Delegated-IPv6-Prefix', 123], ['Framed-IPv6-Address', 168],
+      ['User-Name', 1],
+      ['User-Password', 2],
+      ['NAS-IP-Address', 4],
+      ['Service-Type', 6],
+      ['Filter-Id', 11],
+      ['Reply-Message', 18],
+      ['State', 24],
+      ['Class', 25],
+      ['Vendor-Specific', 26],
+      ['Session-Timeout', 27],
+      ['Idle-Timeout', 28],
+      ['Called-Station-Id', 30],
+      ['Calling-Station-Id', 31],
+      ['NAS-Identifier', 32],
+      ['Proxy-State', 33],
+      ['Acct-Status-Type', 40],
+      ['Tunnel-Type', 64],
+      ['Tunnel-Private-Group-Id', 81],
+      ['EAP-Message', 79],
+      ['Message-Authenticator', 80],
+      ['NAS-Port-Id', 87],
+      ['Chargeable-User-Identity', 89],
+      ['NAS-IPv6-Address', 95],
+      ['Error-Cause', 101],
+      ['Delegated-IPv6-Prefix', 123],
+      ['Framed-IPv6-Address', 168],
     ];
     for (const [name, id] of expected) {
       assert.equal(radius.attr_name_to_id(name), String(id), `${name} -> number`);
@@ -123,8 +141,13 @@ describe('loaded through the radius package', () => {
 
   test('User-Password is hidden on the wire (encrypt=1) and recovered with the secret', () => {
     const packet = radius.encode({
-      code: 'Access-Request', secret: SECRET, identifier: 1,
-      attributes: [['User-Name', 'alice'], ['User-Password', '1234987654']],
+      code: 'Access-Request',
+      secret: SECRET,
+      identifier: 1,
+      attributes: [
+        ['User-Name', 'alice'],
+        ['User-Password', '1234987654'],
+      ],
     });
     const password = rawAttributes(packet).find(([type]) => type === 2);
     assert.ok(password, 'no attribute 2 in the packet');

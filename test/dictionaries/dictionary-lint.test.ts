@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { filesNotReached, readDictionaryTree } from './dictionary-lint.ts';
 
 const dirs: string[] = [];
-after(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 const SOURCE = '# source: test fixture\n';
 
@@ -29,8 +31,7 @@ function expectOne(problems: string[], fileLine: string, pattern: RegExp): void 
   assert.match(only, pattern);
 }
 
-const vendorFile = (body: string): string =>
-  `${SOURCE}VENDOR Acme 99999\nBEGIN-VENDOR Acme\n${body}END-VENDOR Acme\n`;
+const vendorFile = (body: string): string => `${SOURCE}VENDOR Acme 99999\nBEGIN-VENDOR Acme\n${body}END-VENDOR Acme\n`;
 
 describe('dictionary checker', () => {
   test('a clean tree has no problems, and the same number in two spaces is fine', () => {

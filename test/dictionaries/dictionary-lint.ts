@@ -9,8 +9,22 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 export const ALLOWED_TYPES: ReadonlySet<string> = new Set([
-  'string', 'octets', 'ipaddr', 'ipv4prefix', 'ipv6addr', 'ipv6prefix', 'ifid',
-  'integer', 'date', 'byte', 'short', 'signed', 'integer64', 'ether', 'abinary', 'vsa',
+  'string',
+  'octets',
+  'ipaddr',
+  'ipv4prefix',
+  'ipv6addr',
+  'ipv6prefix',
+  'ifid',
+  'integer',
+  'date',
+  'byte',
+  'short',
+  'signed',
+  'integer64',
+  'ether',
+  'abinary',
+  'vsa',
 ]);
 
 // The loader acts on encrypt=1 and has_tag; encrypt=2 is accepted and ignored.
@@ -29,11 +43,26 @@ const MAX_UINT32 = 0xffffffff;
 /** Attribute space: null for the standard space, else the vendor number. */
 export type Space = number | null;
 
-export interface DictVendor { name: string; id: number; where: string }
-export interface DictAttribute {
-  space: Space; name: string; id: number; type: string; flags: string[]; where: string;
+export interface DictVendor {
+  name: string;
+  id: number;
+  where: string;
 }
-export interface DictValue { space: Space; attribute: string; name: string; value: number; where: string }
+export interface DictAttribute {
+  space: Space;
+  name: string;
+  id: number;
+  type: string;
+  flags: string[];
+  where: string;
+}
+export interface DictValue {
+  space: Space;
+  attribute: string;
+  name: string;
+  value: number;
+  where: string;
+}
 
 export interface DictionaryTree {
   /** Every file read, in the order the loader reads them. */
@@ -45,7 +74,10 @@ export interface DictionaryTree {
   problems: string[];
 }
 
-interface OpenBlock { vendor: DictVendor; where: string }
+interface OpenBlock {
+  vendor: DictVendor;
+  where: string;
+}
 
 function spaceLabel(space: Space, vendors: DictVendor[]): string {
   if (space === null) return 'the standard space';
@@ -66,7 +98,9 @@ function parseDecimal(text: string, max: number): number | undefined {
 export function readDictionaryTree(topFile: string): DictionaryTree {
   const tree: DictionaryTree = { files: [], vendors: [], attributes: [], values: [], problems: [] };
   const at = (file: string, line: number): string => `${relative(process.cwd(), file)}:${line}`;
-  const problem = (where: string, message: string): void => { tree.problems.push(`${where}: ${message}`); };
+  const problem = (where: string, message: string): void => {
+    tree.problems.push(`${where}: ${message}`);
+  };
 
   const attrByName = new Map<string, DictAttribute>();
   const attrById = new Map<string, DictAttribute>();
@@ -103,7 +137,10 @@ export function readDictionaryTree(topFile: string): DictionaryTree {
           const [, name = '', num = ''] = tokens;
           const id = parseDecimal(num, MAX_VENDOR_ID);
           if (!ATTRIBUTE_NAME.test(name)) problem(where, `vendor name '${name}' must start with a letter`);
-          if (id === undefined || id === 0) { problem(where, `vendor number '${num}' is not a decimal between 1 and ${MAX_VENDOR_ID}`); return; }
+          if (id === undefined || id === 0) {
+            problem(where, `vendor number '${num}' is not a decimal between 1 and ${MAX_VENDOR_ID}`);
+            return;
+          }
           if (block) problem(where, 'VENDOR inside a BEGIN-VENDOR block');
           const byName = tree.vendors.find((v) => v.name === name);
           const byId = tree.vendors.find((v) => v.id === id);
@@ -113,11 +150,20 @@ export function readDictionaryTree(topFile: string): DictionaryTree {
           return;
         }
         case 'BEGIN-VENDOR': {
-          if (tokens.length !== 2) { problem(where, 'expected "BEGIN-VENDOR name" (format= is not understood by the loader)'); return; }
+          if (tokens.length !== 2) {
+            problem(where, 'expected "BEGIN-VENDOR name" (format= is not understood by the loader)');
+            return;
+          }
           const name = tokens[1] ?? '';
-          if (block) { problem(where, `BEGIN-VENDOR ${name} inside the block opened at ${block.where}`); return; }
+          if (block) {
+            problem(where, `BEGIN-VENDOR ${name} inside the block opened at ${block.where}`);
+            return;
+          }
           const vendor = tree.vendors.find((v) => v.name === name);
-          if (!vendor) { problem(where, `BEGIN-VENDOR names vendor '${name}', which no earlier VENDOR line declares`); return; }
+          if (!vendor) {
+            problem(where, `BEGIN-VENDOR names vendor '${name}', which no earlier VENDOR line declares`);
+            return;
+          }
           state.block = { vendor, where };
           return;
         }
@@ -130,7 +176,10 @@ export function readDictionaryTree(topFile: string): DictionaryTree {
           return;
         }
         case 'ATTRIBUTE': {
-          if (tokens.length !== 4 && tokens.length !== 5) { problem(where, 'expected "ATTRIBUTE name number type [flags]"'); return; }
+          if (tokens.length !== 4 && tokens.length !== 5) {
+            problem(where, 'expected "ATTRIBUTE name number type [flags]"');
+            return;
+          }
           const [, name = '', num = '', type = '', flagText] = tokens;
           const id = parseDecimal(num, 255);
           if (!ATTRIBUTE_NAME.test(name)) problem(where, `attribute name '${name}' must start with a letter and use only letters, digits and . _ / -`);
@@ -163,16 +212,25 @@ export function readDictionaryTree(topFile: string): DictionaryTree {
           return;
         }
         case 'VALUE': {
-          if (tokens.length !== 4) { problem(where, 'expected "VALUE attribute name number"'); return; }
+          if (tokens.length !== 4) {
+            problem(where, 'expected "VALUE attribute name number"');
+            return;
+          }
           const [, attribute = '', name = '', num = ''] = tokens;
           const value = parseDecimal(num, MAX_UINT32);
           if (!VALUE_NAME.test(name)) problem(where, `value name '${name}' uses characters other than letters, digits and . _ / + -`);
-          if (value === undefined) { problem(where, `value '${num}' is not a decimal between 0 and ${MAX_UINT32}`); return; }
+          if (value === undefined) {
+            problem(where, `value '${num}' is not a decimal between 0 and ${MAX_UINT32}`);
+            return;
+          }
           tree.values.push({ space, attribute, name, value, where });
           return;
         }
         case '$INCLUDE': {
-          if (tokens.length !== 2) { problem(where, 'expected "$INCLUDE file"'); return; }
+          if (tokens.length !== 2) {
+            problem(where, 'expected "$INCLUDE file"');
+            return;
+          }
           if (block) problem(where, `$INCLUDE inside the block opened at ${block.where}; the loader reads includes only after the whole file`);
           const target = join(dirname(file), tokens[1] ?? '');
           if (!existsSync(target)) problem(where, `included file ${relative(process.cwd(), target)} does not exist`);
@@ -194,11 +252,7 @@ export function readDictionaryTree(topFile: string): DictionaryTree {
   return tree;
 }
 
-function checkValues(
-  tree: DictionaryTree,
-  attrByName: Map<string, DictAttribute>,
-  key: (space: Space, part: string | number) => string,
-): void {
+function checkValues(tree: DictionaryTree, attrByName: Map<string, DictAttribute>, key: (space: Space, part: string | number) => string): void {
   const seenName = new Map<string, DictValue>();
   const seenNumber = new Map<string, DictValue>();
   for (const value of tree.values) {

@@ -26,8 +26,7 @@ test('loading the top file alone gives every one of our attributes and vendors',
   const wrong: string[] = [];
   for (const attribute of tree.attributes) {
     const vendorId = attribute.space ?? undefined;
-    if (radius.attr_name_to_id(attribute.name, vendorId) !== String(attribute.id)
-      || radius.attr_id_to_name(attribute.id, vendorId) !== attribute.name) {
+    if (radius.attr_name_to_id(attribute.name, vendorId) !== String(attribute.id) || radius.attr_id_to_name(attribute.id, vendorId) !== attribute.name) {
       wrong.push(`${attribute.where}: ${attribute.name}`);
     }
   }

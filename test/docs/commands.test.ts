@@ -116,7 +116,10 @@ async function startClone(): Promise<{ dir: string; bin: string; port: number; l
 
 /** What the server logged about packets it dropped, for failure messages. */
 function drops(log: string): string {
-  return log.split('\n').filter((l) => l.includes('RADIUS packet dropped')).join('\n');
+  return log
+    .split('\n')
+    .filter((l) => l.includes('RADIUS packet dropped'))
+    .join('\n');
 }
 
 async function runSection(page: string, name: string): Promise<void> {
@@ -141,7 +144,10 @@ async function runSection(page: string, name: string): Promise<void> {
       let command = c.command;
       if (command.includes('<code>')) command = command.replaceAll('<code>', await code(0));
       if (command.includes('<next-code>')) command = command.replaceAll('<next-code>', await code(1));
-      for (const [placeholder, value] of [['<state>', state], ['<transaction-id>', transactionId]] as const) {
+      for (const [placeholder, value] of [
+        ['<state>', state],
+        ['<transaction-id>', transactionId],
+      ] as const) {
         if (!command.includes(placeholder)) continue;
         assert.ok(value, `${where}\n  uses ${placeholder}, but no answer before it carried one`);
         command = command.replaceAll(placeholder, value);
@@ -185,7 +191,10 @@ function check(c: DocCommand, kind: 'radius' | 'cli', run: Run, shown: string): 
 
 test('README.md quick start: every marked command works as written', async () => {
   const commands = markedCommands(await readFile(join(ROOT, 'README.md'), 'utf8'));
-  assert.ok(commands.some((c) => c.command.startsWith('radtest')), 'the quick start has marked radtest lines');
+  assert.ok(
+    commands.some((c) => c.command.startsWith('radtest')),
+    'the quick start has marked radtest lines',
+  );
   await runSection('README.md', 'quickstart');
 });
 

@@ -59,7 +59,10 @@ describe('PostgreSQL: pg_dump of a running server, pg_restore, after-restore.sql
   /** A config on `url` with the shared key file. */
   async function configFor(url: string): Promise<string> {
     const config = await writeStackConfig(dir, 0);
-    await writeFile(config, (await readFile(config, 'utf8')).replace(/store:\n {2}sqlite: .*\n {2}keyFile: .*\n/, `store:\n  postgres: { url: "${url}" }\n  keyFile: ${join(dir, 'otp-radius.key')}\n`));
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace(/store:\n {2}sqlite: .*\n {2}keyFile: .*\n/, `store:\n  postgres: { url: "${url}" }\n  keyFile: ${join(dir, 'otp-radius.key')}\n`),
+    );
     return config;
   }
 

@@ -37,7 +37,10 @@ describe('backup of a running server, restore into a fresh directory', () => {
   });
 
   test('a token enrolled before the backup logs in on the restored store', async () => {
-    for (const args of [['--type', 'totp', '--seed', SEED, '--serial', 'T-1', '--user', 'alice'], ['--type', 'hotp', '--seed-hex', SEED_HEX, '--serial', 'H-1', '--user', 'bob']]) {
+    for (const args of [
+      ['--type', 'totp', '--seed', SEED, '--serial', 'T-1', '--user', 'alice'],
+      ['--type', 'hotp', '--seed-hex', SEED_HEX, '--serial', 'H-1', '--user', 'bob'],
+    ]) {
       const e = await a.cli(['token', 'enroll', ...args, '--no-qr']);
       assert.equal(e.code, 0, e.stderr);
     }

@@ -21,13 +21,15 @@ const stateLine = (hex: string): string => `State = 0x${hex}\n`;
 
 /** The newest audit table row with these column values, once the table's batched write has landed. */
 async function auditTableRow(dir: string, match: Record<string, string>): Promise<{ extra: string; reason: string }> {
-  const where = Object.keys(match).map((column) => `${column} = ?`).join(' AND ');
+  const where = Object.keys(match)
+    .map((column) => `${column} = ?`)
+    .join(' AND ');
   for (let i = 0; i < 50; i++) {
     const db = new Database(join(dir, 'tokens.db'), { readonly: true });
     try {
-      const row = db
-        .prepare(`SELECT extra, reason FROM (SELECT * FROM audit UNION ALL SELECT * FROM audit_recent) WHERE ${where} ORDER BY at_ms DESC LIMIT 1`)
-        .get(...Object.values(match)) as { extra: string; reason: string } | undefined;
+      const row = db.prepare(`SELECT extra, reason FROM (SELECT * FROM audit UNION ALL SELECT * FROM audit_recent) WHERE ${where} ORDER BY at_ms DESC LIMIT 1`).get(...Object.values(match)) as
+        | { extra: string; reason: string }
+        | undefined;
       if (row) return row;
     } finally {
       db.close();
@@ -44,7 +46,9 @@ describe('e-mail, SMS and static password tokens end to end', () => {
   let base: string;
   const serials: Record<string, string> = {};
   const check = async (params: Record<string, string>): Promise<CheckAnswer> =>
-    (await (await fetch(`${base}/validate/check`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() })).json()) as CheckAnswer;
+    (await (
+      await fetch(`${base}/validate/check`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() })
+    ).json()) as CheckAnswer;
 
   async function mailedCode(): Promise<string> {
     const m = await mail.nextMail();
@@ -182,7 +186,17 @@ delivery:
     const encKey = join(s.dir, 'encKey');
     await writeFile(encKey, ENC_KEY);
     await writeSqlite(db, [
-      { id: 1, serial: 'LSEM0001', type: 'email', ...encryptedSeed(RFC4226, 'pkcs7'), ...hashedPin('2222'), count: 41, userId: '1002', resClass: 'useridresolver.PasswdIdResolver.IdResolver.local', info: { email_address: 'bob.linotp@example.org' } },
+      {
+        id: 1,
+        serial: 'LSEM0001',
+        type: 'email',
+        ...encryptedSeed(RFC4226, 'pkcs7'),
+        ...hashedPin('2222'),
+        count: 41,
+        userId: '1002',
+        resClass: 'useridresolver.PasswdIdResolver.IdResolver.local',
+        info: { email_address: 'bob.linotp@example.org' },
+      },
     ]);
     const imported = await s.cli(['import', 'linotp', '--db', `sqlite:${db}`, '--enckey', encKey]);
     assert.equal(imported.code, 0, imported.stderr);

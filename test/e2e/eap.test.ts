@@ -106,7 +106,10 @@ describe('EAP with eapol_test', () => {
     const sent = [...r.output.matchAll(/SSL: Received packet\(len=(\d+)\) - Flags 0x(..)/g)];
     assert.ok(sent.length >= 5, `fragments received: ${sent.length}`);
     for (const [, len] of sent) assert.ok(Number(len) <= 200, `EAP packet of ${len} bytes`);
-    assert.ok(sent.some(([, , flags]) => (parseInt(flags!, 16) & 0x40) !== 0), 'some carry the M flag');
+    assert.ok(
+      sent.some(([, , flags]) => (parseInt(flags!, 16) & 0x40) !== 0),
+      'some carry the M flag',
+    );
     assert.ok((lastEap().rounds as number) > 6);
     assert.match(r.output, /SSL: sending \d+ bytes, more fragments will follow/, 'the peer fragmented its messages too');
   });
@@ -146,7 +149,13 @@ describe('EAP with eapol_test', () => {
   test('TLS 1.3 re-authentication is a full handshake, so the same OTP again is a replay', async () => {
     const r = await eapolTest(dir, s.port, SECRET, ttls(`${PIN}${await nextCode()}`, tls13(true)), ['-r', '1']);
     assert.ok(r.rejected, r.output.slice(-3000));
-    assert.deepEqual(s.audits().slice(-2).map((a) => a.reason), ['ok', 'replay']);
+    assert.deepEqual(
+      s
+        .audits()
+        .slice(-2)
+        .map((a) => a.reason),
+      ['ok', 'replay'],
+    );
   });
 });
 
@@ -163,8 +172,13 @@ describe('EAP certificate reload on SIGHUP', () => {
     try {
       assert.equal((await s.cli(['token', 'enroll', '--user', 'alice', '--type', 'totp', '--pin', PIN, '--seed', SEED, '--serial', 'EAP-RELOAD', '--no-qr'])).code, 0);
       const network = async (ca: string) => ({
-        key_mgmt: 'IEEE8021X', eap: 'TTLS', identity: q('alice'), anonymous_identity: q('anonymous'),
-        password: q(`${PIN}${await nextCode()}`), ca_cert: q(ca), phase2: q('auth=PAP'),
+        key_mgmt: 'IEEE8021X',
+        eap: 'TTLS',
+        identity: q('alice'),
+        anonymous_identity: q('anonymous'),
+        password: q(`${PIN}${await nextCode()}`),
+        ca_cert: q(ca),
+        phase2: q('auth=PAP'),
       });
       assert.ok((await eapolTest(dir, s.port, SECRET, await network(first.ca))).success, 'the first certificate');
       await copyFile(second.cert, certFile);

@@ -23,7 +23,17 @@ describe('migration from LinOTP, over RADIUS', () => {
     // alice (user id 1001 in the stack's users file) has a LinOTP HOTP token: counter 5 is the next
     // usable one (LinOTP accepted the OTPs of counters 0..4), PIN "1234" as LinOTP hashed it.
     await writeSqlite(db, [
-      { id: 1, serial: 'LSHO0001', type: 'HMAC', ...encryptedSeed(RFC4226, 'linotp2'), ...hashedPin('1234'), count: 5, userId: '1001', resClass: 'useridresolver.PasswdIdResolver.IdResolver.local', realms: ['myrealm'] },
+      {
+        id: 1,
+        serial: 'LSHO0001',
+        type: 'HMAC',
+        ...encryptedSeed(RFC4226, 'linotp2'),
+        ...hashedPin('1234'),
+        count: 5,
+        userId: '1001',
+        resClass: 'useridresolver.PasswdIdResolver.IdResolver.local',
+        realms: ['myrealm'],
+      },
     ]);
   });
   after(async () => s.stop());

@@ -143,7 +143,12 @@ describe('a burst against one token: two servers on one PostgreSQL, and the thro
   });
 
   test('the same burst from one station, split over both servers: no accept, at most max fail judged, the fail count at most max fail', async () => {
-    await burst(ports, servers, async () => (store ??= await openStore(loadConfig(config).config.store)), () => 'one-station');
+    await burst(
+      ports,
+      servers,
+      async () => (store ??= await openStore(loadConfig(config).config.store)),
+      () => 'one-station',
+    );
     const reasons = new Set(audits(servers).map((l) => l.reason));
     assert.ok(reasons.has('throttled'), 'a burst from one station is mostly throttled');
   });
@@ -177,7 +182,10 @@ describe('the throttle: wrong PINs from one station do not stop the user at anot
     await delay(2300);
     assert.equal(await login(port, `1234${hotp(SEED, 1)}`, 'attacker'), CODE.AccessAccept, 'after the delay it is judged again, and a success clears it');
     for (let i = 0; i < 3; i++) assert.equal(await login(port, `0000${hotp(SEED, 2)}`, 'attacker', 100 + i), CODE.AccessReject);
-    const last = (await auditsAtLeast([server], 36)).filter((l) => l.callingStationId === 'attacker').slice(-3).map((l) => l.reason);
+    const last = (await auditsAtLeast([server], 36))
+      .filter((l) => l.callingStationId === 'attacker')
+      .slice(-3)
+      .map((l) => l.reason);
     assert.deepEqual(last, ['wrong pin', 'wrong pin', 'wrong pin'], 'the success cleared the count: three free attempts again');
   });
 });

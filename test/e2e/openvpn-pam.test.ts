@@ -67,13 +67,17 @@ describe('OpenVPN with openvpn-plugin-auth-pam and pam_radius_auth', () => {
   const audits = (): Record<string, unknown>[] => logs.lines.filter((l) => l.event === 'auth');
 
   before(async () => {
-    const ready = await sh(`command -v openvpn >/dev/null && test -e ${PLUGIN} && command -v unshare >/dev/null && dpkg-query -W -f '\${Status}' libpam-radius-auth | grep -q 'ok installed' && test -c /dev/net/tun && test "$(id -u)" = 0`);
+    const ready = await sh(
+      `command -v openvpn >/dev/null && test -e ${PLUGIN} && command -v unshare >/dev/null && dpkg-query -W -f '\${Status}' libpam-radius-auth | grep -q 'ok installed' && test -c /dev/net/tun && test "$(id -u)" = 0`,
+    );
     assert.equal(ready.code, 0, 'needs Debian packages openvpn and libpam-radius-auth (.ci/run installs them), unshare, /dev/net/tun and root (for tun devices)');
 
     dir = await mkdtemp(join(tmpdir(), 'otp-radius-openvpn-'));
     await writeFile(join(dir, 'users.yaml'), 'users:\n  - login: alice\n    id: "1001"\n');
     const config = join(dir, 'otp-radius.yaml');
-    await writeFile(config, `
+    await writeFile(
+      config,
+      `
 listen: { address: 127.0.0.1, port: 0 }
 clients:
   - name: openvpn
@@ -87,7 +91,8 @@ resolvers:
   local: { type: file, path: ${join(dir, 'users.yaml')} }
 realms:
   default: { resolvers: [local], default: true }
-`);
+`,
+    );
     logs = captureLogs('info');
     running = await start(config, { logger: logs.logger });
     const enrolled = await runCli(['token', 'enroll', '--config', config, '--user', 'alice', '--type', 'totp', '--pin', '1234', '--seed', SEED, '--no-qr']);
@@ -97,12 +102,15 @@ realms:
     await mkdir(join(dir, 'pam.d'));
     await writeFile(join(dir, 'pam.d', PAM_SERVICE), `auth required pam_radius_auth.so conf=${join(dir, 'pam_radius_auth.conf')}\naccount required pam_permit.so\n`);
 
-    const certs = await sh([
-      'openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -subj /CN=test-ca -days 1',
-      'openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj /CN=server',
-      'printf "basicConstraints=CA:FALSE\\nkeyUsage=digitalSignature\\nextendedKeyUsage=serverAuth\\n" > server.ext',
-      'openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 -extfile server.ext',
-    ].join(' && '), dir);
+    const certs = await sh(
+      [
+        'openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -subj /CN=test-ca -days 1',
+        'openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj /CN=server',
+        'printf "basicConstraints=CA:FALSE\\nkeyUsage=digitalSignature\\nextendedKeyUsage=serverAuth\\n" > server.ext',
+        'openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 -extfile server.ext',
+      ].join(' && '),
+      dir,
+    );
     assert.equal(certs.code, 0, certs.output);
     step = Math.floor(Date.now() / 1000 / 30);
   });
@@ -117,7 +125,9 @@ realms:
   async function startServer(pluginArgs: string): Promise<void> {
     vpnPort = await freeUdpPort();
     const conf = join(dir, `server-${vpnPort}.conf`);
-    await writeFile(conf, `mode server
+    await writeFile(
+      conf,
+      `mode server
 tls-server
 proto udp4
 local 127.0.0.1
@@ -137,8 +147,12 @@ username-as-common-name
 auth-gen-token
 plugin ${PLUGIN} "${pluginArgs}"
 verb 4
-`);
-    const server = spawn('unshare', ['--mount', 'sh', '-c', 'mount --bind "$1" /etc/pam.d && exec openvpn --config "$2"', 'sh', join(dir, 'pam.d'), conf], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+`,
+    );
+    const server = spawn('unshare', ['--mount', 'sh', '-c', 'mount --bind "$1" /etc/pam.d && exec openvpn --config "$2"', 'sh', join(dir, 'pam.d'), conf], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     servers.push(server);
     let log = '';
     await new Promise<void>((done, fail) => {
@@ -161,7 +175,9 @@ verb 4
     const creds = join(dir, `creds-${vpnPort}-${Math.random().toString(36).slice(2)}`);
     await writeFile(creds, `alice\n${password}\n`, { mode: 0o600 });
     const conf = `${creds}.conf`;
-    await writeFile(conf, `client
+    await writeFile(
+      conf,
+      `client
 proto udp4
 remote 127.0.0.1 ${vpnPort}
 dev tun
@@ -174,7 +190,8 @@ auth-user-pass ${creds}
 auth-nocache
 auth-retry none
 verb 3
-`);
+`,
+    );
     const client = spawn('openvpn', ['--config', conf], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     return runUntil(client, /Initialization Sequence Completed|AUTH_FAILED/);
   }
@@ -195,6 +212,11 @@ verb 3
     const scrv1 = `SCRV1:${Buffer.from('1234').toString('base64')}:${Buffer.from(await code(1)).toString('base64')}`;
     const ok = await connect(scrv1);
     assert.match(ok, /Initialization Sequence Completed/, ok);
-    assert.deepEqual(audits().slice(-2).map((a) => a.reason), ['challenge created', 'ok (challenge)']);
+    assert.deepEqual(
+      audits()
+        .slice(-2)
+        .map((a) => a.reason),
+      ['challenge created', 'ok (challenge)'],
+    );
   });
 });

@@ -64,7 +64,9 @@ describe('pam_radius_auth (Debian libpam-radius-auth) with pamtester', () => {
     config = join(dir, 'otp-radius.yaml');
     // The client entries of docs/nas/linux-pam.md: pam_radius 2.0 sends no Message-Authenticator.
     // 127.0.0.2 stands for a host whose entry requires one anyway.
-    await writeFile(config, `
+    await writeFile(
+      config,
+      `
 listen: { address: 127.0.0.1, port: 0 }
 clients:
   - name: ssh-bastion
@@ -82,7 +84,8 @@ resolvers:
   local: { type: file, path: ${join(dir, 'users.yaml')} }
 realms:
   default: { resolvers: [local], default: true }
-`);
+`,
+    );
     logs = captureLogs('info');
     running = await start(config, { logger: logs.logger });
     const port = running.radius.port();
@@ -110,7 +113,12 @@ realms:
     assert.match(ok.output, /successfully authenticated/);
     const again = await pamtester(join(dir, 'pam.d'), 'alice', `1234${otp}\n`);
     assert.notEqual(again.code, 0, again.output);
-    assert.deepEqual(audits().slice(-2).map((a) => a.reason), ['ok', 'replay']);
+    assert.deepEqual(
+      audits()
+        .slice(-2)
+        .map((a) => a.reason),
+      ['ok', 'replay'],
+    );
     assert.equal(audits().at(-1)!.nasIdentifier, SERVICE, 'pam_radius sends the PAM service as NAS-Identifier');
   });
 
@@ -125,7 +133,12 @@ realms:
     const r = await pamtester(join(dir, 'pam.d'), 'alice', `1234\n${await code(2)}\n`);
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /Please enter your OTP/, 'the Reply-Message is the prompt');
-    assert.deepEqual(audits().slice(-2).map((a) => a.reason), ['challenge created', 'ok (challenge)']);
+    assert.deepEqual(
+      audits()
+        .slice(-2)
+        .map((a) => a.reason),
+      ['challenge created', 'ok (challenge)'],
+    );
   });
 
   test('this pam_radius sends no Message-Authenticator: a client entry that requires one drops it', async () => {

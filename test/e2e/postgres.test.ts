@@ -56,7 +56,9 @@ describe('two servers, one PostgreSQL', () => {
   test('the same OTP raced across both servers yields exactly one accept', async () => {
     const clients = ports.map((p) => new RadiusClient('127.0.0.1', p));
     try {
-      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => clients[i % 2]!.send(buildRequest({ identifier: i, secret: SECRET, userName: 'alice', password: `1234${hotp(SEED, 0)}` }), SECRET, 5000)));
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => clients[i % 2]!.send(buildRequest({ identifier: i, secret: SECRET, userName: 'alice', password: `1234${hotp(SEED, 0)}` }), SECRET, 5000)),
+      );
       const codes = answers.map((a) => a?.packet.code);
       assert.equal(codes.filter((c) => c === CODE.AccessAccept).length, 1, codes.join(','));
       assert.equal(codes.filter((c) => c === CODE.AccessReject).length, 39);

@@ -28,7 +28,10 @@ describe('TOTP and HOTP end to end', () => {
     assert.equal(again.code, 'reject');
     const wrongPin = await s.auth('alice', `9999${await oathtool(['--totp', '-b', SEED, '-N', 'now + 30 seconds'])}`);
     assert.equal(wrongPin.code, 'reject');
-    const reasons = s.audits().slice(-3).map((a) => a.reason);
+    const reasons = s
+      .audits()
+      .slice(-3)
+      .map((a) => a.reason);
     assert.deepEqual(reasons, ['ok', 'replay', 'wrong pin']);
     for (const a of s.audits()) assert.equal(JSON.stringify(a).includes(code), false, 'no password in the audit log');
   });

@@ -72,14 +72,21 @@ test('a failed WAL fsync: the waiting login is rejected, one fatal line, the por
     assert.equal(fatalLines[0]!.errno, 'ENOENT');
     assert.match(String(fatalLines[0]!.msg), /WAL fsync failed/);
     const audit = logs.lines.filter((l) => l.event === 'auth');
-    assert.deepEqual(audit.map((a) => [a.decision, a.reason]), [['reject', 'store unavailable']]);
+    assert.deepEqual(
+      audit.map((a) => [a.decision, a.reason]),
+      [['reject', 'store unavailable']],
+    );
 
     // Nothing answers any more: the NAS retries elsewhere.
     const late = await client.send(buildRequest({ identifier: 2, secret: SECRET, userName: 'alice', password: '000000' }), SECRET, 300);
     assert.equal(late, undefined);
     await running.stop();
     assert.equal(fatal.length, 1);
-    assert.equal(logs.lines.some((l) => l.msg === 'otp-radius stopped'), false, 'the store was not closed');
+    assert.equal(
+      logs.lines.some((l) => l.msg === 'otp-radius stopped'),
+      false,
+      'the store was not closed',
+    );
   } finally {
     client.close();
     await running.stop();
@@ -99,10 +106,17 @@ test('failStop() (another process saw the fsync fail): one fatal line with its f
     assert.equal(fatalCalls, 1, 'onFatal once, however often it is asked');
     assert.throws(() => running.radius.port(), /not bound/);
     const fatalLines = logs.lines.filter((l) => l.level === 60);
-    assert.deepEqual(fatalLines.map((l) => [l.msg, l.cause]), [['told to stop', 'test']]);
+    assert.deepEqual(
+      fatalLines.map((l) => [l.msg, l.cause]),
+      [['told to stop', 'test']],
+    );
   } finally {
     client.close();
     await running.stop();
   }
-  assert.equal(logs.lines.some((l) => l.msg === 'otp-radius stopped'), false, 'the store was not closed');
+  assert.equal(
+    logs.lines.some((l) => l.msg === 'otp-radius stopped'),
+    false,
+    'the store was not closed',
+  );
 });

@@ -37,7 +37,10 @@ describe('EAP packets', () => {
   test('EAP-Message: split over 253-byte attributes and joined back', () => {
     const packet = Buffer.from(Array.from({ length: 1000 }, (_, i) => i & 0xff));
     const pieces = splitEapMessage(packet);
-    assert.deepEqual(pieces.map((p) => p.length), [253, 253, 253, 241]);
+    assert.deepEqual(
+      pieces.map((p) => p.length),
+      [253, 253, 253, 241],
+    );
     assert.deepEqual(joinEapMessage(pieces), packet);
     assert.deepEqual(splitEapMessage(packet.subarray(0, 253)).length, 1);
   });
@@ -105,7 +108,14 @@ describe('Diameter AVPs', () => {
     assert.equal(bytes.length % 4, 0);
     const avps = parseAvps(bytes);
     assert.ok(Array.isArray(avps));
-    assert.deepEqual(avps.map((a) => [a.code, a.vendorId, a.mandatory]), [[1, undefined, true], [2, undefined, true], [25, 311, false]]);
+    assert.deepEqual(
+      avps.map((a) => [a.code, a.vendorId, a.mandatory]),
+      [
+        [1, undefined, true],
+        [2, undefined, true],
+        [25, 311, false],
+      ],
+    );
     assert.equal(avps[0]!.data.toString(), 'alice');
     assert.equal(unpadPassword(avps[1]!.data).toString(), '1234567890');
   });

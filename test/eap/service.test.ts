@@ -60,7 +60,13 @@ function refused(outcome: EapOutcome, reason: RegExp): void {
 /** A ClientHello from Node's TLS client, the first bytes a supplicant sends in the tunnel. */
 async function clientHello(): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  const socket = new Duplex({ read() {}, write(chunk: Buffer, _e, done) { chunks.push(chunk); done(); } });
+  const socket = new Duplex({
+    read() {},
+    write(chunk: Buffer, _e, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
   const client = connect({ socket, rejectUnauthorized: false });
   client.on('error', () => undefined);
   while (chunks.length === 0) await new Promise((r) => setImmediate(r));

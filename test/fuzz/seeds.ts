@@ -48,7 +48,10 @@ const SECRET_A = 'fuzz-secret-a';
 const SECRET_B = 'fuzz-secret-b';
 const RADCLIENT_REQUESTS: ['auth' | 'acct' | 'status', string][] = [
   ['auth', 'User-Name = "alice"\nUser-Password = "1234 567890"\n'],
-  ['auth', 'User-Name = "bob@example"\nUser-Password = "1234567890"\nMessage-Authenticator = 0x00\nNAS-Identifier = "vpn-gw"\nCalling-Station-Id = "198.51.100.7"\nNAS-Port-Type = Virtual\nNAS-IP-Address = 192.0.2.10\n'],
+  [
+    'auth',
+    'User-Name = "bob@example"\nUser-Password = "1234567890"\nMessage-Authenticator = 0x00\nNAS-Identifier = "vpn-gw"\nCalling-Station-Id = "198.51.100.7"\nNAS-Port-Type = Virtual\nNAS-IP-Address = 192.0.2.10\n',
+  ],
   ['auth', 'User-Name = "carol"\nUser-Password = "287082"\nState = 0x30313233343536373839616263646566\nProxy-State = 0x01\nProxy-State = 0x0203\nMessage-Authenticator = 0x00\n'],
   ['auth', 'User-Name = "dave"\nCHAP-Password = "123456"\nCisco-AVPair = "shell:priv-lvl=15"\n'],
   ['auth', 'User-Name = "erin"\nEAP-Message = 0x0201000a0165726e69\nMessage-Authenticator = 0x00\n'],
@@ -73,9 +76,24 @@ async function radiusRequestSeeds(): Promise<{ requests: Buffer[]; packets: Buff
 
 /** One attribute of each type the codec knows, standard and vendor, with a value of that type. */
 const SAMPLE: Record<string, string> = {
-  string: 'hello', octets: '0x00ff10', ipaddr: '192.0.2.1', ipv4prefix: '192.0.2.0/24', ipv6addr: '2001:db8::1', ipv6prefix: '2001:db8::/32',
-  ifid: '211:22ff:fe33:4455', 'combo-ip': '2001:db8::2', integer: '7', byte: '7', short: '7', signed: '-7', integer64: '18446744073709551615',
-  date: '2030-01-31T12:00:00Z', time: '2030-01-31T12:00:00Z', ether: '00:11:22:aa:bb:cc', abinary: '0x01', vsa: '0x000000090105616263',
+  string: 'hello',
+  octets: '0x00ff10',
+  ipaddr: '192.0.2.1',
+  ipv4prefix: '192.0.2.0/24',
+  ipv6addr: '2001:db8::1',
+  ipv6prefix: '2001:db8::/32',
+  ifid: '211:22ff:fe33:4455',
+  'combo-ip': '2001:db8::2',
+  integer: '7',
+  byte: '7',
+  short: '7',
+  signed: '-7',
+  integer64: '18446744073709551615',
+  date: '2030-01-31T12:00:00Z',
+  time: '2030-01-31T12:00:00Z',
+  ether: '00:11:22:aa:bb:cc',
+  abinary: '0x01',
+  vsa: '0x000000090105616263',
 };
 
 function codecSeeds(packets: Buffer[]): Buffer[] {
@@ -112,16 +130,22 @@ async function main(): Promise<void> {
   write('radius-codec', codecSeeds(packets));
 
   const usersExample = readFileSync(join(ROOT, 'config/users.yaml'));
-  const users = 'users:\n  - login: bob\n    id: "1002"\n    groups: &g [vpn, wifi]\n    attributes: { dept: IT, rooms: [a, b] }\n  - login: Carol\n    groups: *g\n    phone: "+49 30 1234567"\n  - login: dave\n    password: "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g3Q0Rk"\n';
+  const users =
+    'users:\n  - login: bob\n    id: "1002"\n    groups: &g [vpn, wifi]\n    attributes: { dept: IT, rooms: [a, b] }\n  - login: Carol\n    groups: *g\n    phone: "+49 30 1234567"\n  - login: dave\n    password: "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g3Q0Rk"\n';
   write('users-file', [Buffer.concat([Buffer.from([0]), usersExample]), Buffer.from(`\x01${users}`), Buffer.from('\x00users: []\n')]);
 
   const psk = ['figure6'];
   const password = ['figure7'];
-  write('pskc', Object.entries(FIGURES).map(([name, xml]) => Buffer.from(`${psk.includes(name) ? '\x01' : password.includes(name) ? '\x02' : '\x00'}${xml}`)));
+  write(
+    'pskc',
+    Object.entries(FIGURES).map(([name, xml]) => Buffer.from(`${psk.includes(name) ? '\x01' : password.includes(name) ? '\x02' : '\x00'}${xml}`)),
+  );
 
   const sha1 = '3132333435363738393031323334353637383930';
   write('oath-csv', [
-    Buffer.from(`# serial, key, type, otplen, timestep\nHOTP-1, ${sha1}\nHOTP-2, ${sha1}, hotp, 8, 17\nTOTP-1, ${sha1}${sha1.slice(0, 24)}, TOTP, 8, 60\nTOTP-3, ${sha1}, totp, 6, 30, sha256\nOCRA-1, ${sha1}, ocra2, OCRA-1:HOTP-SHA256-8:C-QN08, 3\n`),
+    Buffer.from(
+      `# serial, key, type, otplen, timestep\nHOTP-1, ${sha1}\nHOTP-2, ${sha1}, hotp, 8, 17\nTOTP-1, ${sha1}${sha1.slice(0, 24)}, TOTP, 8, 60\nTOTP-3, ${sha1}, totp, 6, 30, sha256\nOCRA-1, ${sha1}, ocra2, OCRA-1:HOTP-SHA256-8:C-QN08, 3\n`,
+    ),
     Buffer.from(`# version: 2\nU-1, ${sha1}, alice, local, corp, hotp, 6\nU-2, ${sha1}, bob@corp, , , totp, 6, 30\n"U,3", "${sha1}", , , , hotp\n`),
   ]);
 

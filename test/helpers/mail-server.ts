@@ -72,23 +72,26 @@ export async function startMailServer(options: MailServerOptions): Promise<MailS
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        simpleParser(raw).then((parsed) => {
-          const mail: ReceivedMail = {
-            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            secure: session.secure,
-            user: typeof session.user === 'string' ? session.user : undefined,
-            parsed,
-            raw,
-          };
-          received.push(mail);
-          const w = waiting.shift();
-          if (w) {
-            taken++;
-            w(mail);
-          }
-          callback();
-        }, (e: unknown) => callback(e as Error));
+        simpleParser(raw).then(
+          (parsed) => {
+            const mail: ReceivedMail = {
+              mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              rcptTo: session.envelope.rcptTo.map((r) => r.address),
+              secure: session.secure,
+              user: typeof session.user === 'string' ? session.user : undefined,
+              parsed,
+              raw,
+            };
+            received.push(mail);
+            const w = waiting.shift();
+            if (w) {
+              taken++;
+              w(mail);
+            }
+            callback();
+          },
+          (e: unknown) => callback(e as Error),
+        );
       });
     },
   });

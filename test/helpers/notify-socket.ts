@@ -51,7 +51,11 @@ export async function notifySocket(dir: string): Promise<NotifySocket> {
   if (started !== undefined) throw new Error(started);
   return {
     path,
-    messages: () => out.split('\n').slice(1).filter((l) => l !== ''),
+    messages: () =>
+      out
+        .split('\n')
+        .slice(1)
+        .filter((l) => l !== ''),
     close: () => child.kill(),
   };
 }

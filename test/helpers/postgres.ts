@@ -50,7 +50,9 @@ export function postgresBinDir(root: string = PG_ROOT): string {
 const asRoot = process.getuid?.() === 0;
 
 function postgresIds(): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   const [, , uid, gid] = line?.split(':') ?? [];
   if (uid === undefined || gid === undefined) throw new Error(`running as root, but there is no \`postgres\` system user to run PostgreSQL as: ${INSTALL_HINT}`);
   return { uid: Number(uid), gid: Number(gid) };
@@ -118,9 +120,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
     for (let attempt = 1; ; attempt++) {
       port = await freeTcpPort();
       const settings = [
-        `-p ${port}`, "-c listen_addresses='127.0.0.1'", `-c unix_socket_directories='${socketDir}'`,
-        '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=200',
-        '-c shared_buffers=32MB', '-c log_min_messages=warning', '-c logging_collector=off',
+        `-p ${port}`,
+        "-c listen_addresses='127.0.0.1'",
+        `-c unix_socket_directories='${socketDir}'`,
+        '-c fsync=off',
+        '-c synchronous_commit=off',
+        '-c full_page_writes=off',
+        '-c max_connections=200',
+        '-c shared_buffers=32MB',
+        '-c log_min_messages=warning',
+        '-c logging_collector=off',
       ].join(' ');
       running.add(entry);
       try {

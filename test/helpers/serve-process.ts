@@ -21,7 +21,11 @@ export function serveProcess(config: string, workers: number): ServeProcess {
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { child, lines, exited };
 }
 
@@ -31,7 +35,12 @@ export async function waitForLines(server: ServeProcess, what: (l: Record<string
     if (server.lines().filter(what).length >= count) return;
     await delay(50);
   }
-  throw new Error(`timed out waiting; log:\n${server.lines().map((l) => JSON.stringify(l)).join('\n')}`);
+  throw new Error(
+    `timed out waiting; log:\n${server
+      .lines()
+      .map((l) => JSON.stringify(l))
+      .join('\n')}`,
+  );
 }
 
 /** One login as alice from a fresh socket each time, so the kernel may pick any worker: the answer's code, or undefined. */

@@ -45,7 +45,12 @@ export const PEOPLE: TestPerson[] = [
   { uid: 'bob', password: 'bob-pw', cn: 'Bob Baker', givenName: 'Bob', sn: 'Baker', mail: 'bob@example.org' },
   { uid: 'carol', password: 'carol-pw', cn: 'Carol Cole', sn: 'Cole' },
   {
-    uid: 'dave', password: 'dave-pw', cn: 'Dave Dunn', givenName: 'Dave', sn: 'Dunn', mail: 'dave@corp.example.org',
+    uid: 'dave',
+    password: 'dave-pw',
+    cn: 'Dave Dunn',
+    givenName: 'Dave',
+    sn: 'Dunn',
+    mail: 'dave@corp.example.org',
     ad: { sAMAccountName: 'DDunn', userPrincipalName: 'dave.dunn@corp.example.org', objectGUID: DAVE_GUID_BYTES },
   },
   // The same login twice in the tree: a lookup must refuse to pick one.
@@ -153,11 +158,14 @@ function installExitHook(): void {
 function allStopped(pid: number): boolean {
   try {
     const tasks = readdirSync(`/proc/${pid}/task`);
-    return tasks.length > 0 && tasks.every((t) => {
-      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      // The state follows the parenthesised command name, which may itself hold spaces.
-      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
-    });
+    return (
+      tasks.length > 0 &&
+      tasks.every((t) => {
+        const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+        // The state follows the parenthesised command name, which may itself hold spaces.
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
+      })
+    );
   } catch {
     return false;
   }
@@ -179,7 +187,10 @@ async function load(url: string): Promise<void> {
     for (const p of PEOPLE) {
       const attrs: Record<string, string | string[]> = {
         objectClass: p.ad ? ['inetOrgPerson', 'otpTestAdUser'] : ['inetOrgPerson'],
-        uid: p.uid, cn: p.cn, sn: p.sn, userPassword: ssha(p.password),
+        uid: p.uid,
+        cn: p.cn,
+        sn: p.sn,
+        userPassword: ssha(p.password),
       };
       if (p.givenName) attrs.givenName = p.givenName;
       if (p.mail) attrs.mail = p.mail;
@@ -214,11 +225,29 @@ export async function startSlapd(): Promise<Slapd> {
   mkdirSync(join(dir, 'db'));
   writeFileSync(join(dir, 'ad.schema'), AD_SCHEMA);
   writeFileSync(join(dir, 'slapd.conf'), slapdConf(dir));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'pipe' },
+  );
 
   let child: ChildProcess | undefined;
   let port = 0;

@@ -59,7 +59,9 @@ export async function writeStackConfig(dir: string, port: number, yaml = '', use
   const usersFile = join(dir, 'users.yaml');
   await writeFile(usersFile, `users:\n  - login: alice\n    id: "1001"\n    password: "${ALICE_HASH}"\n    email: alice@example.org\n    groups: [vpn-users]\n  - login: bob\n    id: "1002"\n`);
   const configFile = join(dir, `otp-radius-${process.pid}-${Math.random().toString(36).slice(2)}.yaml`);
-  await writeFile(configFile, `
+  await writeFile(
+    configFile,
+    `
 listen: { address: 127.0.0.1, port: ${port}${more.listen ? `, ${more.listen}` : ''} }
 clients:
   - name: local
@@ -73,7 +75,8 @@ store:
   keyFile: ${join(dir, 'tokens.key')}
 ${users ?? `resolvers:\n  local: { type: file, path: ${usersFile} }\nrealms:\n  default: { resolvers: [local], default: true }`}
 ${yaml}
-`);
+`,
+  );
   return configFile;
 }
 

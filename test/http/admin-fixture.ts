@@ -73,13 +73,21 @@ export async function startAdminStack(yaml = '', serve = 'validate, admin, healt
 
   const login: AdminStack['login'] = async (username, password, otp) => {
     const answer = await call(undefined, 'POST', '/api/v1/session', { username, password, ...(otp ? { otp } : {}) });
-    const cookie = answer.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = answer.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     return { answer, creds: answer.status === 200 ? { session: { cookie, csrf: answer.json.csrfToken as string } } : undefined };
   };
 
   const admin = stack.running.services.admin;
   const as = {} as Record<Role | 'labdesk', Creds>;
-  const accounts = [['boss', 'admin'], ['desk', 'helpdesk'], ['audit', 'auditor'], ['labdesk', 'helpdesk', ['lab']]] as [string, Role, string[]?][];
+  const accounts = [
+    ['boss', 'admin'],
+    ['desk', 'helpdesk'],
+    ['audit', 'auditor'],
+    ['labdesk', 'helpdesk', ['lab']],
+  ] as [string, Role, string[]?][];
   const relogin = async (): Promise<void> => {
     for (const [name, role] of accounts) {
       const { creds } = await login(name, PASSWORD);

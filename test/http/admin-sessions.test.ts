@@ -98,7 +98,11 @@ describe('admin API sessions, keys and what they do', () => {
     assert.deepEqual(reasons.slice(0, 3), ['refused: throttled', 'refused: wrong password', 'refused: wrong password']);
     assert.ok(reasons.includes('ok: ') && reasons.includes('refused: second factor: wrong otp'), reasons.join('; '));
     const throttledRows = (await a.call(a.as.auditor, 'GET', '/api/v1/audit?event=admin&reason=THROTTLED&actor=secure&limit=20')).json.records as { reason: string }[];
-    assert.deepEqual(throttledRows.map((r) => r.reason), ['throttled'], 'reason: a part of it, in any case; actor: the account');
+    assert.deepEqual(
+      throttledRows.map((r) => r.reason),
+      ['throttled'],
+      'reason: a part of it, in any case; actor: the account',
+    );
     // The backoff clears by itself: after its first delay one attempt is judged, and a right one starts over.
     a.ahead.seconds += 5;
     assert.equal((await a.login('secure', PASSWORD, totp(seed, now + 60))).answer.status, 200);
@@ -128,7 +132,10 @@ describe('admin API sessions, keys and what they do', () => {
     await a.stack.running.services.admin.audit.flush?.();
     const page = await a.call(a.as.auditor, 'GET', '/api/v1/audit?serial=PEND-1&limit=10');
     const rows = page.json.records as { event: string; action: string; result: string; actor: string; address: string | null }[];
-    assert.deepEqual(rows.map((r) => `${r.event} ${r.action} ${r.result}`), ['auth authenticate accept', 'admin token.verify ok', 'admin token.verify refused', 'auth authenticate reject', 'admin token.enroll ok']);
+    assert.deepEqual(
+      rows.map((r) => `${r.event} ${r.action} ${r.result}`),
+      ['auth authenticate accept', 'admin token.verify ok', 'admin token.verify refused', 'auth authenticate reject', 'admin token.enroll ok'],
+    );
     assert.equal(rows[0]!.actor, 'local', 'the NAS client');
     assert.equal(rows[1]!.actor, 'desk', 'the admin account');
     const accepts = await a.call(a.as.auditor, 'GET', '/api/v1/audit?user=alice&decision=accept&limit=1');
@@ -146,7 +153,10 @@ describe('admin API sessions, keys and what they do', () => {
     const second = await a.call(a.as.auditor, 'GET', `/api/v1/audit?limit=2&cursor=${first.json.next as string}`);
     const ids = [...(first.json.records as { id: string }[]), ...(second.json.records as { id: string }[])].map((r) => r.id);
     const both = await a.call(a.as.auditor, 'GET', '/api/v1/audit?limit=4');
-    assert.deepEqual(ids, (both.json.records as { id: string }[]).map((r) => r.id));
+    assert.deepEqual(
+      ids,
+      (both.json.records as { id: string }[]).map((r) => r.id),
+    );
     assert.equal((await a.call(a.as.auditor, 'GET', '/api/v1/audit?cursor=bm9wZQ')).status, 400);
     await addAccount(a.stack.running.services.admin, CLI, { name: 'labaudit', role: 'auditor', realms: ['lab'], password: PASSWORD, otp: 'none' });
     const { creds } = await a.login('labaudit', PASSWORD);
@@ -161,7 +171,12 @@ describe('admin API sessions, keys and what they do', () => {
     assert.equal((bad.json.errors as string[]).length, 2);
     assert.match((bad.json.errors as string[])[0]!, /^tokens\.csv:1: seed: not valid hex/);
     assert.equal((await a.call(a.as.admin, 'GET', '/api/v1/tokens/IMP-1')).status, 404);
-    const good = await a.call(a.as.admin, 'POST', '/api/v1/tokens/import', { format: 'oath-csv', filename: 'tokens.csv', content: 'IMP-1, 3132333435363738393031323334353637383930, hotp, 6\n', user: 'bob' });
+    const good = await a.call(a.as.admin, 'POST', '/api/v1/tokens/import', {
+      format: 'oath-csv',
+      filename: 'tokens.csv',
+      content: 'IMP-1, 3132333435363738393031323334353637383930, hotp, 6\n',
+      user: 'bob',
+    });
     assert.equal(good.status, 200, good.text);
     assert.deepEqual([good.json.created, good.json.updated], [1, 0]);
     const t = await a.call(a.as.admin, 'GET', '/api/v1/tokens/IMP-1');

@@ -42,7 +42,15 @@ export function httpConfig(over: Partial<FixtureConfig> = {}): FixtureConfig {
 }
 
 function options(c: FixtureConfig): HttpOptions {
-  const listener = { name: 'test', address: c.listen.address, port: c.listen.port, allow: c.allow, serve: ['validate', 'health', 'metrics'] as const, allowPlaintext: false, ...(c.tls ? { tls: c.tls } : {}) };
+  const listener = {
+    name: 'test',
+    address: c.listen.address,
+    port: c.listen.port,
+    allow: c.allow,
+    serve: ['validate', 'health', 'metrics'] as const,
+    allowPlaintext: false,
+    ...(c.tls ? { tls: c.tls } : {}),
+  };
   return { listeners: [{ ...listener, serve: [...listener.serve] }], maxBodyBytes: c.maxBodyBytes, requestTimeoutSeconds: c.requestTimeoutSeconds };
 }
 
@@ -70,7 +78,12 @@ export async function startFixture(config: FixtureConfig = httpConfig()): Promis
     {
       validate: [validateRoutes({ handler, clients: () => clients, limits: http, logger: logs.logger, onRefused })],
       health: [healthRoutes(() => f.health())],
-      metrics: [metricsRoutes(async () => ({ contentType: metrics.registry.contentType, text: await metrics.render() }), () => undefined)],
+      metrics: [
+        metricsRoutes(
+          async () => ({ contentType: metrics.registry.contentType, text: await metrics.render() }),
+          () => undefined,
+        ),
+      ],
     },
     { logger: logs.logger, onRefused },
   );

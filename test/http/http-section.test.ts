@@ -40,7 +40,9 @@ describe('http config section', () => {
     dir = mkdtempSync(join(tmpdir(), 'otp-radius-http-config-'));
     requirePeer('openssl', 'openssl');
     for (const name of ['a', 'b']) {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`), '-days', '1', '-subj', `/CN=${name}`], { stdio: 'ignore' });
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`), '-days', '1', '-subj', `/CN=${name}`], {
+        stdio: 'ignore',
+      });
     }
     writeFileSync(join(dir, 'plain.txt'), 'not a certificate\n');
   });
@@ -56,9 +58,16 @@ describe('http config section', () => {
       assert.equal(c.maxBodyBytes, 16384);
       assert.equal(c.requestTimeoutSeconds, 10);
       const l = only(yaml);
-      assert.deepEqual({ name: l.name, address: l.address, port: l.port, serve: l.serve, allowPlaintext: l.allowPlaintext }, { name: 'http', address: '127.0.0.1', port: 5000, serve: ['validate', 'health', 'metrics', 'admin', 'console'], allowPlaintext: false }, yaml);
+      assert.deepEqual(
+        { name: l.name, address: l.address, port: l.port, serve: l.serve, allowPlaintext: l.allowPlaintext },
+        { name: 'http', address: '127.0.0.1', port: 5000, serve: ['validate', 'health', 'metrics', 'admin', 'console'], allowPlaintext: false },
+        yaml,
+      );
       assert.equal(l.tls, undefined);
-      assert.deepEqual(l.allow.map((n) => n.text), ['127.0.0.0/8', '::1']);
+      assert.deepEqual(
+        l.allow.map((n) => n.text),
+        ['127.0.0.0/8', '::1'],
+      );
       assert.ok(allows(l, '127.0.0.1') && allows(l, '127.9.9.9') && allows(l, '::1') && allows(l, '::ffff:127.0.0.1'));
       assert.ok(!allows(l, '10.0.0.1') && !allows(l, '::2'));
     }
@@ -80,7 +89,13 @@ describe('http config section', () => {
     const yaml = 'http:\n  listen:\n    address: 0.0.0.0\n';
     assert.deepEqual(only(yaml).serve, ['validate', 'health', 'metrics']);
     assert.deepEqual(warnings(yaml), ['c.yaml:3: http: listener http on 0.0.0.0 without TLS: PINs and OTPs sent to /validate travel in clear; add tls']);
-    assert.deepEqual(only(`http:\n  listen: { address: 0.0.0.0 }\n  tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} }\n`).serve, ['validate', 'health', 'metrics', 'admin', 'console']);
+    assert.deepEqual(only(`http:\n  listen: { address: 0.0.0.0 }\n  tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} }\n`).serve, [
+      'validate',
+      'health',
+      'metrics',
+      'admin',
+      'console',
+    ]);
   });
 
   test('named listeners: each with its own address, port, TLS, allow list and services', () => {
@@ -110,7 +125,10 @@ describe('http config section', () => {
     assert.deepEqual(only(yaml).serve, ['admin']);
     assert.deepEqual(warnings(yaml), ['c.yaml:7: http.listeners[0].allowPlaintext: listener admin: admin passwords and session cookies travel in clear']);
     assert.equal(only('http:\n  listeners:\n    - { name: local, address: 127.0.0.1, port: 8443, serve: [admin] }\n').serve[0], 'admin', 'loopback needs no TLS');
-    assert.equal(only(`http:\n  listeners:\n    - { name: a, address: 0.0.0.0, port: 8443, serve: [admin], tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} } }\n`).serve[0], 'admin');
+    assert.equal(
+      only(`http:\n  listeners:\n    - { name: a, address: 0.0.0.0, port: 8443, serve: [admin], tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} } }\n`).serve[0],
+      'admin',
+    );
   });
 
   test('the console and the portal follow the rule of admin: off loopback only with TLS or allowPlaintext', () => {
@@ -124,14 +142,24 @@ describe('http config section', () => {
     assert.deepEqual(only(yaml).serve, ['self']);
     assert.deepEqual(warnings(yaml), ['c.yaml:7: http.listeners[0].allowPlaintext: listener portal: user passwords and session cookies travel in clear']);
     assert.deepEqual(only('http:\n  listeners:\n    - { name: local, address: ::1, port: 8443, serve: [console, self] }\n').serve, ['console', 'self'], 'loopback needs no TLS');
-    assert.deepEqual(only(`http:\n  listeners:\n    - { name: a, address: 0.0.0.0, port: 8443, serve: [self], tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} } }\n`).serve, ['self']);
+    assert.deepEqual(only(`http:\n  listeners:\n    - { name: a, address: 0.0.0.0, port: 8443, serve: [self], tls: { certFile: ${join(dir, 'a.pem')}, keyFile: ${join(dir, 'a.key')} } }\n`).serve, [
+      'self',
+    ]);
   });
 
   test('listener mistakes: shapes mixed, names and sockets taken twice, services unknown or repeated, port missing', () => {
-    assert.deepEqual(problems('http:\n  allow: [10.0.0.0/8]\n  listeners:\n    - { name: a, port: 1, serve: [validate] }\n'), ['c.yaml:2: http.allow: with http.listeners, give allow in each listener']);
-    assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate] }\n    - { name: a, port: 5001, serve: [metrics] }\n'), ['c.yaml:4: http.listeners[1].name: "a" is already the name of http.listeners[0]']);
-    assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate] }\n    - { name: b, port: 5000, serve: [metrics] }\n'), ['c.yaml:4: http.listeners[1].port: 127.0.0.1 port 5000 is already taken by http.listeners[0]']);
-    assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate, radius] }\n'), ['c.yaml:3: http.listeners[0].serve[1]: expected one of "validate", "health", "metrics", "admin", "console", "self", got "radius"']);
+    assert.deepEqual(problems('http:\n  allow: [10.0.0.0/8]\n  listeners:\n    - { name: a, port: 1, serve: [validate] }\n'), [
+      'c.yaml:2: http.allow: with http.listeners, give allow in each listener',
+    ]);
+    assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate] }\n    - { name: a, port: 5001, serve: [metrics] }\n'), [
+      'c.yaml:4: http.listeners[1].name: "a" is already the name of http.listeners[0]',
+    ]);
+    assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate] }\n    - { name: b, port: 5000, serve: [metrics] }\n'), [
+      'c.yaml:4: http.listeners[1].port: 127.0.0.1 port 5000 is already taken by http.listeners[0]',
+    ]);
+    assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [validate, radius] }\n'), [
+      'c.yaml:3: http.listeners[0].serve[1]: expected one of "validate", "health", "metrics", "admin", "console", "self", got "radius"',
+    ]);
     assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, port: 5000, serve: [health, health] }\n'), ['c.yaml:3: http.listeners[0].serve: a service is listed twice']);
     assert.deepEqual(problems('http:\n  listeners:\n    - { name: a, serve: [health] }\n'), ['c.yaml:3: http.listeners[0].port: required, a whole number from 0 to 65535']);
     assert.deepEqual(problems('http:\n  listeners: []\n'), ['c.yaml:2: http.listeners: expected at least 1 item']);
@@ -150,12 +178,17 @@ describe('http config section', () => {
     assert.deepEqual(problems('http:\n  listen: { port: 70000 }\n'), ['c.yaml:2: http.listen.port: expected a whole number from 0 to 65535, got 70000']);
     assert.deepEqual(problems('http:\n  maxBodyBytes: 10\n'), ['c.yaml:2: http.maxBodyBytes: expected a whole number from 1024 to 1048576, got 10']);
     assert.deepEqual(problems('http:\n  requestTimeoutSeconds: 0\n'), ['c.yaml:2: http.requestTimeoutSeconds: expected a whole number from 1 to 300, got 0']);
-    assert.deepEqual(problems('http:\n  port: 5000\n'), ['c.yaml:2: http.port: unknown key (expected one of: listen, tls, allow, allowPlaintext, serve, listeners, maxBodyBytes, requestTimeoutSeconds)']);
+    assert.deepEqual(problems('http:\n  port: 5000\n'), [
+      'c.yaml:2: http.port: unknown key (expected one of: listen, tls, allow, allowPlaintext, serve, listeners, maxBodyBytes, requestTimeoutSeconds)',
+    ]);
     assert.deepEqual(problems('http: on\n'), ['c.yaml:1: http: expected a mapping, got "on"']);
   });
 
   test('tls: certFile and keyFile (or cert and key, the first names) are read at load', () => {
-    for (const [c, k] of [['certFile', 'keyFile'], ['cert', 'key']]) {
+    for (const [c, k] of [
+      ['certFile', 'keyFile'],
+      ['cert', 'key'],
+    ]) {
       const l = only(`http:\n  tls: { ${c}: ${join(dir, 'a.pem')}, ${k}: ${join(dir, 'a.key')} }\n`);
       assert.equal(l.tls!.certFile, join(dir, 'a.pem'));
       assert.equal(l.tls!.keyFile, join(dir, 'a.key'));
@@ -165,12 +198,20 @@ describe('http config section', () => {
   });
 
   test('tls: a missing file, a file that is not PEM, half a pair, both names, a key of another certificate', () => {
-    assert.deepEqual(problems(`http:\n  tls:\n    certFile: ${join(dir, 'none.pem')}\n    keyFile: ${join(dir, 'a.key')}\n`), [`c.yaml:3: http.tls.certFile: cannot read ${join(dir, 'none.pem')}: no such file`]);
-    assert.deepEqual(problems(`http:\n  tls:\n    cert: ${join(dir, 'a.pem')}\n    key: ${join(dir, 'plain.txt')}\n`), [`c.yaml:4: http.tls.key: ${join(dir, 'plain.txt')} is not PEM (no -----BEGIN line)`]);
+    assert.deepEqual(problems(`http:\n  tls:\n    certFile: ${join(dir, 'none.pem')}\n    keyFile: ${join(dir, 'a.key')}\n`), [
+      `c.yaml:3: http.tls.certFile: cannot read ${join(dir, 'none.pem')}: no such file`,
+    ]);
+    assert.deepEqual(problems(`http:\n  tls:\n    cert: ${join(dir, 'a.pem')}\n    key: ${join(dir, 'plain.txt')}\n`), [
+      `c.yaml:4: http.tls.key: ${join(dir, 'plain.txt')} is not PEM (no -----BEGIN line)`,
+    ]);
     assert.deepEqual(problems(`http:\n  tls:\n    certFile: ${join(dir, 'a.pem')}\n`), ['c.yaml:3: http.tls.keyFile: required, a non-empty string']);
-    assert.deepEqual(problems(`http:\n  tls:\n    certFile: ${join(dir, 'a.pem')}\n    cert: ${join(dir, 'a.pem')}\n    keyFile: ${join(dir, 'a.key')}\n`), ['c.yaml:4: http.tls.cert: give either certFile or cert, not both']);
+    assert.deepEqual(problems(`http:\n  tls:\n    certFile: ${join(dir, 'a.pem')}\n    cert: ${join(dir, 'a.pem')}\n    keyFile: ${join(dir, 'a.key')}\n`), [
+      'c.yaml:4: http.tls.cert: give either certFile or cert, not both',
+    ]);
     const [mismatch] = problems(`http:\n  tls:\n    certFile: ${join(dir, 'a.pem')}\n    keyFile: ${join(dir, 'b.key')}\n`);
     assert.match(mismatch!, /^c\.yaml:3: http\.tls: the certificate and key do not load together: .*key values mismatch/);
-    assert.deepEqual(problems(`http:\n  listeners:\n    - name: a\n      port: 1\n      serve: [validate]\n      tls: { certFile: ${join(dir, 'none.pem')}, keyFile: ${join(dir, 'a.key')} }\n`), [`c.yaml:6: http.listeners[0].tls.certFile: cannot read ${join(dir, 'none.pem')}: no such file`]);
+    assert.deepEqual(problems(`http:\n  listeners:\n    - name: a\n      port: 1\n      serve: [validate]\n      tls: { certFile: ${join(dir, 'none.pem')}, keyFile: ${join(dir, 'a.key')} }\n`), [
+      `c.yaml:6: http.listeners[0].tls.certFile: cannot read ${join(dir, 'none.pem')}: no such file`,
+    ]);
   });
 });

@@ -60,7 +60,7 @@ describe("LinOTP 3's /admin/* as a provisioning script uses it", () => {
   });
   after(async () => a.stop());
 
-  test('login sets LinOTP\'s cookies; a wrong password is LinOTP\'s 401', async () => {
+  test("login sets LinOTP's cookies; a wrong password is LinOTP's 401", async () => {
     const wrong = await new LinotpClient(a.base).post('/admin/login', { username: 'provisioning', password: 'nope' });
     assert.equal(wrong.status, 401);
     assert.deepEqual(wrong.body.result, { status: true, value: false });
@@ -94,7 +94,7 @@ describe("LinOTP 3's /admin/* as a provisioning script uses it", () => {
     assert.equal((await a.stack.auth('bob', `0000${await totpNow(30)}`)).code, 'reject', 'the PIN is checked');
   });
 
-  test('show lists LinOTP\'s fields, filtered by serial and by user', async () => {
+  test("show lists LinOTP's fields, filtered by serial and by user", async () => {
     const one = await script.post('/admin/show', { serial: 'LSHOTP1', tokeninfo_format: 'json' });
     const value = one.body.result.value as { data: Record<string, unknown>[]; resultset: Record<string, number> };
     assert.equal(value.data.length, 1);
@@ -111,7 +111,10 @@ describe("LinOTP 3's /admin/* as a provisioning script uses it", () => {
     assert.match((t['LinOtp.TokenInfo'] as Record<string, string>).validity_period_end!, /^\d{2}\/\d{2}\/\d{2} \d{2}:\d{2}$/);
     assert.deepEqual(value.resultset, { pages: 1, pagesize: 50, tokens: 1, page: 1 });
     const bobs = (await script.post('/admin/show', { user: 'bob' })).body.result.value as { data: Record<string, unknown>[] };
-    assert.deepEqual(bobs.data.map((d) => d['LinOtp.TokenSerialnumber']), ['LSTOTP1']);
+    assert.deepEqual(
+      bobs.data.map((d) => d['LinOtp.TokenSerialnumber']),
+      ['LSTOTP1'],
+    );
     assert.equal(typeof bobs.data[0]!['LinOtp.TokenInfo'], 'string', 'TokenInfo is a JSON string unless tokeninfo_format=json');
   });
 
@@ -127,7 +130,11 @@ describe("LinOTP 3's /admin/* as a provisioning script uses it", () => {
     assert.equal((await a.stack.auth('alice', `1234${await hotpAt(2)}`)).code, 'reject', 'locked at MaxFailCount 3');
     assert.deepEqual((await script.post('/admin/reset', { serial: 'LSHOTP1' })).body.result, { status: true, value: 1 });
     assert.equal((await a.stack.auth('alice', `1234${await hotpAt(2)}`)).code, 'accept');
-    assert.deepEqual((await script.post('/admin/disable', { serial: 'NOPE' })).body, { ...(await script.post('/admin/disable', { serial: 'NOPE' })).body, result: { status: true, value: 0 }, detail: { message: 'No token with serial NOPE' } });
+    assert.deepEqual((await script.post('/admin/disable', { serial: 'NOPE' })).body, {
+      ...(await script.post('/admin/disable', { serial: 'NOPE' })).body,
+      result: { status: true, value: 0 },
+      detail: { message: 'No token with serial NOPE' },
+    });
   });
 
   test('assign a spare token with a PIN, log in, unassign; resync and getSerialByOtp', async () => {

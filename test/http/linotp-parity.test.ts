@@ -29,7 +29,9 @@ describe('LinOTP parity of the validate API', () => {
   let dir: string;
   let base: string;
   const check = async (params: Record<string, string>): Promise<CheckAnswer> =>
-    (await (await fetch(`${base}/validate/check`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() })).json()) as CheckAnswer;
+    (await (
+      await fetch(`${base}/validate/check`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() })
+    ).json()) as CheckAnswer;
 
   before(async () => {
     requirePeer('radclient', 'freeradius-utils');
@@ -117,7 +119,7 @@ describe('LinOTP parity of the validate API', () => {
     assert.equal(s.audits().length, before, 'nothing was authenticated');
   });
 
-  test('compat: linotp challenge prompt over RADIUS and HTTP; the accept text of LinOTP\'s plugin', async () => {
+  test("compat: linotp challenge prompt over RADIUS and HTTP; the accept text of LinOTP's plugin", async () => {
     const lab = await s.auth('alice@lab', '33');
     assert.equal(lab.code, 'challenge', lab.stdout);
     assert.equal(lab.replyMessage, 'Please enter your otp value:');

@@ -66,7 +66,10 @@ describe('HTTP listeners', () => {
       assert.equal(ping.status, 200);
       assert.deepEqual(await ping.json(), { pong: true });
       assert.equal((await fetch(`${console_}/api/v1/ping`, { method: 'POST' })).status, 405);
-      assert.ok(logs.lines.some((l) => /^HTTP listener console serving admin, health on http:\/\/127\.0\.0\.1:\d+$/.test(String(l.msg))), 'a start line per listener');
+      assert.ok(
+        logs.lines.some((l) => /^HTTP listener console serving admin, health on http:\/\/127\.0\.0\.1:\d+$/.test(String(l.msg))),
+        'a start line per listener',
+      );
     } finally {
       await http.stop();
     }
@@ -84,9 +87,18 @@ describe('HTTP listeners', () => {
     try {
       assert.equal((await fetch(`http://127.0.0.1:${http.port('nas')}/healthz`)).status, 403);
       assert.equal((await fetch(`http://127.0.0.1:${http.port('ops')}/healthz`)).status, 200);
-      http.reload({ ...cfg, listeners: [{ ...cfg.listeners[0]!, allow: loopback }, { ...cfg.listeners[1]!, port: 1 }] });
+      http.reload({
+        ...cfg,
+        listeners: [
+          { ...cfg.listeners[0]!, allow: loopback },
+          { ...cfg.listeners[1]!, port: 1 },
+        ],
+      });
       assert.equal((await fetch(`http://127.0.0.1:${http.port('nas')}/healthz`)).status, 200, 'the new allow list applies at once');
-      assert.ok(logs.lines.some((l) => l.http === 'ops' && /take effect after a restart/.test(String(l.msg))), 'a changed port waits for a restart');
+      assert.ok(
+        logs.lines.some((l) => l.http === 'ops' && /take effect after a restart/.test(String(l.msg))),
+        'a changed port waits for a restart',
+      );
       assert.notEqual(http.port('ops'), 1);
     } finally {
       await http.stop();

@@ -128,7 +128,13 @@ describe('HTTP validate API with a fake handler', () => {
     await fetch(`${f.base}/validate/check`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'user=alice&pass=1' });
     const untyped = await raw(f.server.port(), 'POST /validate/simplecheck HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\nConnection: close\r\n\r\nuser=bob&pass=2');
     assert.match(untyped, /^HTTP\/1\.1 200 /);
-    assert.deepEqual(f.requests.map((r) => [r.userName, r.password!.toString()]), [['alice', '1'], ['bob', '2']]);
+    assert.deepEqual(
+      f.requests.map((r) => [r.userName, r.password!.toString()]),
+      [
+        ['alice', '1'],
+        ['bob', '2'],
+      ],
+    );
   });
 
   test('missing user or pass: a failed login as LinOTP 3 answers it (status true, value false), ":-(" on simplecheck, and the handler is not asked', async () => {
@@ -142,7 +148,7 @@ describe('HTTP validate API with a fake handler', () => {
     assert.equal(f.requests.length, 0);
     const emptyPass = await fetch(`${f.base}/validate/simplecheck?user=alice&pass=`);
     assert.equal(await emptyPass.text(), ':-(');
-    assert.equal(f.requests[0]!.password!.toString(), '', 'an empty pass is a pass (a PIN-less challenge trigger is the service\'s business)');
+    assert.equal(f.requests[0]!.password!.toString(), '', "an empty pass is a pass (a PIN-less challenge trigger is the service's business)");
   });
 
   test('a body that is not JSON: 905 on check, 400 ":-(" on simplecheck', async () => {

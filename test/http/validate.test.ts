@@ -45,7 +45,10 @@ describe('LinOTP validate API', () => {
     assert.equal((await fetch(`${base}/validate/simplecheck?pass=x`)).status, 200);
     assert.equal(await (await fetch(`${base}/validate/simplecheck?pass=x`)).text(), ':-(');
     const audits = s.audits().slice(-2);
-    assert.deepEqual(audits.map((a) => a.reason), ['ok', 'replay']);
+    assert.deepEqual(
+      audits.map((a) => a.reason),
+      ['ok', 'replay'],
+    );
     assert.equal(audits[0]!.nas, 'local', 'the caller 127.0.0.1 matches the RADIUS client "local"');
   });
 
@@ -66,7 +69,10 @@ describe('LinOTP validate API', () => {
     assert.match(API_VERSION, /^otp-radius \d+\.\d+\.\d+/, 'LinOTP\'s "<product> <version>"');
     const no = (await (await fetch(`${base}/validate/check?user=alice&pass=1234000000`)).json()) as { result: unknown };
     assert.deepEqual(no.result, { status: true, value: false });
-    const ch = (await (await fetch(`${base}/validate/check`, form({ user: 'alice', pass: '1234' }))).json()) as { result: unknown; detail: { transactionid: string; message: string; linotp_tokenserial: string } };
+    const ch = (await (await fetch(`${base}/validate/check`, form({ user: 'alice', pass: '1234' }))).json()) as {
+      result: unknown;
+      detail: { transactionid: string; message: string; linotp_tokenserial: string };
+    };
     assert.deepEqual(ch.result, { status: true, value: false });
     assert.match(ch.detail.transactionid, /^[0-9a-f]{32}$/);
     assert.equal(ch.detail.message, 'Please enter your OTP');
@@ -88,7 +94,9 @@ describe('LinOTP validate API', () => {
     // Like LinOTP 3: a request without user is a failed login, telling nothing (test/http/linotp-parity.test.ts).
     const e = (await (await fetch(`${base}/validate/check?pass=1`)).json()) as { result: unknown };
     assert.deepEqual(e.result, { status: true, value: false });
-    const badJson = (await (await fetch(`${base}/validate/check`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"user":' })).json()) as { result: { status: boolean; error: { code: number } } };
+    const badJson = (await (await fetch(`${base}/validate/check`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"user":' })).json()) as {
+      result: { status: boolean; error: { code: number } };
+    };
     assert.deepEqual([badJson.result.status, badJson.result.error.code], [false, 905]);
     const realm = (await (await fetch(`${base}/validate/check?user=alice&realm=nowhere&pass=1234${hotp(SEED, 4)}`)).json()) as { result: { value: boolean } };
     assert.equal(realm.result.value, false);
@@ -129,7 +137,27 @@ describe('LinOTP validate API: allow list, TLS, failing resolver', () => {
     dir = await mkdtemp(join(tmpdir(), 'otp-radius-https-'));
     await writeFile(join(dir, 'users.yaml'), 'users:\n  - login: alice\n');
     requirePeer('openssl', 'openssl');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 

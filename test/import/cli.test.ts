@@ -71,11 +71,48 @@ async function storeOf(config: string): Promise<Record<string, unknown>[]> {
 
 const SEED = Buffer.from('12345678901234567890');
 const TOKENS: NewToken[] = [
-  { serial: 'H1', type: 'hotp', seed: SEED, otpLength: 6, algorithm: 'sha1', timeStep: 30, window: 10, syncWindow: 100, maxFail: 10, counter: 42, description: 'fob & co <1>',
-    owner: { realm: 'corp', resolver: 'local', userId: '1001', login: 'alice' } },
-  { serial: 'T1', type: 'totp', seed: Buffer.alloc(32, 7), otpLength: 8, algorithm: 'sha256', timeStep: 60, window: 180, syncWindow: 40, maxFail: 10, counter: 29_000_000, drift: -120,
-    validFrom: 1_700_000_000, validUntil: 1_900_000_000 },
-  { serial: 'O1', type: 'ocra', seed: Buffer.alloc(20, 3), otpLength: 8, algorithm: 'sha256', timeStep: 30, window: 10, syncWindow: 100, maxFail: 10, counter: 5, info: { ocrasuite: 'OCRA-1:HOTP-SHA256-8:C-QN08' } },
+  {
+    serial: 'H1',
+    type: 'hotp',
+    seed: SEED,
+    otpLength: 6,
+    algorithm: 'sha1',
+    timeStep: 30,
+    window: 10,
+    syncWindow: 100,
+    maxFail: 10,
+    counter: 42,
+    description: 'fob & co <1>',
+    owner: { realm: 'corp', resolver: 'local', userId: '1001', login: 'alice' },
+  },
+  {
+    serial: 'T1',
+    type: 'totp',
+    seed: Buffer.alloc(32, 7),
+    otpLength: 8,
+    algorithm: 'sha256',
+    timeStep: 60,
+    window: 180,
+    syncWindow: 40,
+    maxFail: 10,
+    counter: 29_000_000,
+    drift: -120,
+    validFrom: 1_700_000_000,
+    validUntil: 1_900_000_000,
+  },
+  {
+    serial: 'O1',
+    type: 'ocra',
+    seed: Buffer.alloc(20, 3),
+    otpLength: 8,
+    algorithm: 'sha256',
+    timeStep: 30,
+    window: 10,
+    syncWindow: 100,
+    maxFail: 10,
+    counter: 5,
+    info: { ocrasuite: 'OCRA-1:HOTP-SHA256-8:C-QN08' },
+  },
 ];
 
 /** What an export carries over: the token's identity and OTP parameters. */
@@ -134,7 +171,14 @@ describe('export and import again', () => {
     assert.equal(imported.code, 0, imported.stderr);
     const tokens = await storeOf(b.config);
     // The TOTP column carries the time step, not the next usable step: that one only PSKC keeps (as Time).
-    assert.deepEqual(tokens.map((t) => [t.serial, t.counter, t.timeStep, (t.owner as { login: string } | null)?.login ?? null]), [['H1', 42, 30, 'alice'], ['O1', 5, 30, null], ['T1', 0, 60, null]]);
+    assert.deepEqual(
+      tokens.map((t) => [t.serial, t.counter, t.timeStep, (t.owner as { login: string } | null)?.login ?? null]),
+      [
+        ['H1', 42, 30, 'alice'],
+        ['O1', 5, 30, null],
+        ['T1', 0, 60, null],
+      ],
+    );
   });
 });
 
@@ -152,30 +196,36 @@ describe('otp-radius import', () => {
     assert.deepEqual(await storeOf(b.config), []);
     const r = await run(importCommand, args);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout.split('\n').slice(1).join('\n'), [
-      'by type: hotp 2, totp 1, ocra 1, email 1, sms 1, spass 1',
-      'not imported (1):',
-      '  PUSH0006: token type "push" has no equivalent here; owner 1001 (resolver local)',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stdout.split('\n').slice(1).join('\n'),
+      ['by type: hotp 2, totp 1, ocra 1, email 1, sms 1, spass 1', 'not imported (1):', '  PUSH0006: token type "push" has no equivalent here; owner 1001 (resolver local)', ''].join('\n'),
+    );
     assert.match(r.stderr, /^warning: HOTP0005: owner 4711 not found in resolver "local"/m);
     assert.equal((await storeOf(b.config)).length, 7);
   });
 
   test('linotp: usage errors and the problems of a failed run', async () => {
     const b = await setup('b');
-    assert.deepEqual(await run(importCommand, ['linotp', '--enckey', 'x', '--config', b.config]), { code: 2, stdout: '', stderr: 'otp-radius: import linotp: --db is required (sqlite:PATH, postgres://..., mysql://...)\n' });
+    assert.deepEqual(await run(importCommand, ['linotp', '--enckey', 'x', '--config', b.config]), {
+      code: 2,
+      stdout: '',
+      stderr: 'otp-radius: import linotp: --db is required (sqlite:PATH, postgres://..., mysql://...)\n',
+    });
     assert.match((await run(importCommand, ['linotp', '--db', 'sqlite:x', '--enckey', '/nonexistent/encKey'])).stderr, /import linotp: --enckey: cannot read \/nonexistent\/encKey: no such file/);
     assert.match((await run(importCommand, ['linotp', '--db', 'sqlite:x', '--enckey', 'k', '--realm-map', 'nope'])).stderr, /--realm-map: expected OLD=NEW, got "nope"/);
     const db = join(b.dir, 'linotp.db');
-    await writeSqlite(db, [{ id: 1, serial: 'X1', keyEnc: 'abcd', keyIv: '00'.repeat(16) }, { id: 2, serial: 'X2', info: '[]' }]);
+    await writeSqlite(db, [
+      { id: 1, serial: 'X1', keyEnc: 'abcd', keyIv: '00'.repeat(16) },
+      { id: 2, serial: 'X2', info: '[]' },
+    ]);
     const encKey = join(b.dir, 'encKey');
     await writeFile(encKey, ENC_KEY);
     const r = await run(importCommand, ['linotp', '--db', `sqlite:${db}`, '--enckey', encKey, '--config', b.config]);
     assert.deepEqual(r, {
       code: 1,
       stdout: '',
-      stderr: 'token X1: LinOtpKeyEnc: ciphertext must be a non-empty multiple of 16 bytes, got 2\ntoken X2: LinOtpTokenInfo: expected a JSON object\notp-radius: import linotp: 2 problems above; nothing imported\n',
+      stderr:
+        'token X1: LinOtpKeyEnc: ciphertext must be a non-empty multiple of 16 bytes, got 2\ntoken X2: LinOtpTokenInfo: expected a JSON object\notp-radius: import linotp: 2 problems above; nothing imported\n',
     });
   });
 
@@ -184,11 +234,19 @@ describe('otp-radius import', () => {
     const csv = join(b.dir, 'bad.csv');
     await writeFile(csv, 'A, 12zz\n');
     assert.deepEqual(await run(importCommand, ['oath-csv', csv, '--config', b.config]), {
-      code: 1, stdout: '', stderr: `${csv}:1: seed: not valid hex (character 'z' at 2)\notp-radius: import oath-csv: the problem above; nothing imported\n`,
+      code: 1,
+      stdout: '',
+      stderr: `${csv}:1: seed: not valid hex (character 'z' at 2)\notp-radius: import oath-csv: the problem above; nothing imported\n`,
     });
     const pskc = join(b.dir, 'pin-only.pskc');
-    await writeFile(pskc, '<KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc"><KeyPackage><Key Id="p" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:pin"><Data><Secret><PlainValue>MTIzNA==</PlainValue></Secret></Data></Key></KeyPackage></KeyContainer>');
-    assert.match((await run(importCommand, ['pskc', pskc, '--config', b.config])).stderr, /pin-only\.pskc: no key in it can be imported \(KeyPackage 1: a PIN key \(the PIN of another key\), not a token\)/);
+    await writeFile(
+      pskc,
+      '<KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc"><KeyPackage><Key Id="p" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:pin"><Data><Secret><PlainValue>MTIzNA==</PlainValue></Secret></Data></Key></KeyPackage></KeyContainer>',
+    );
+    assert.match(
+      (await run(importCommand, ['pskc', pskc, '--config', b.config])).stderr,
+      /pin-only\.pskc: no key in it can be imported \(KeyPackage 1: a PIN key \(the PIN of another key\), not a token\)/,
+    );
     assert.match((await run(importCommand, ['pskc', pskc, '--psk', 'abc'])).stderr, /import pskc: --psk: expected 32, 48 or 64 hex digits \(an AES-128\/192\/256 key\), got 3 characters/);
     assert.match((await run(importCommand, ['pskc', pskc, '--psk', '00'.repeat(16), '--password', 'x'])).stderr, /import pskc: give one of --psk, --password/);
     assert.match((await run(importCommand, ['oath-csv'])).stderr, /import oath-csv: give the FILE to import/);
@@ -209,7 +267,8 @@ describe('otp-radius import', () => {
     });
     await writeFile(conf, 'client vpn {\n  ipaddr = vpn.example.org\n  secret = x\n}\n');
     assert.deepEqual(await run(importCommand, ['freeradius-clients', conf]), {
-      code: 1, stdout: '',
+      code: 1,
+      stdout: '',
       stderr: `${conf}:2: client vpn: ipaddr: "vpn.example.org" is not an IPv4 or IPv6 address (host names are not resolved here; give the address)\notp-radius: import freeradius-clients: the problem above; nothing converted\n`,
     });
   });

@@ -63,12 +63,21 @@ test('clients.conf blocks become clients: entries the config accepts', () => {
   ]);
   assert.match(r.yaml, /^# NAS clients converted from clients\.conf by otp-radius import freeradius-clients\nclients:\n {2}- name: localhost\n/);
   const loaded = parseConfig(r.yaml, 'converted.yaml', {});
-  assert.deepEqual(loaded.config.clients.map((c) => [c.name, c.network.text, c.secret, c.requireMessageAuthenticator]), r.clients.map((c) => [c.name, c.address, c.secret, c.requireMessageAuthenticator]));
+  assert.deepEqual(
+    loaded.config.clients.map((c) => [c.name, c.network.text, c.secret, c.requireMessageAuthenticator]),
+    r.clients.map((c) => [c.name, c.address, c.secret, c.requireMessageAuthenticator]),
+  );
 });
 
 test('a network written with host bits set becomes the network FreeRADIUS used, with a note', () => {
-  const r = convertClientsConf('client lab {\n\tipaddr = 10.1.2.3/8\n\tsecret = a-long-enough-lab-secret\n}\nclient v6 {\n\tipv6addr = 2001:db8::5\n\tnetmask = 64\n\tsecret = another-long-secret\n}\n', 'clients.conf');
-  assert.deepEqual(r.clients.map((c) => c.address), ['10.0.0.0/8', '2001:db8::/64']);
+  const r = convertClientsConf(
+    'client lab {\n\tipaddr = 10.1.2.3/8\n\tsecret = a-long-enough-lab-secret\n}\nclient v6 {\n\tipv6addr = 2001:db8::5\n\tnetmask = 64\n\tsecret = another-long-secret\n}\n',
+    'clients.conf',
+  );
+  assert.deepEqual(
+    r.clients.map((c) => c.address),
+    ['10.0.0.0/8', '2001:db8::/64'],
+  );
   assert.deepEqual(r.notes, [
     'clients.conf:2: client lab: 10.1.2.3/8 has host bits set, written as 10.0.0.0/8',
     'clients.conf:6: client v6: 2001:db8::5/64 has host bits set, written as 2001:db8::/64',
@@ -115,23 +124,28 @@ client i {
 	ipaddr = 192.0.2.1
 	secret = "unterminated
 }`;
-  assert.throws(() => convertClientsConf(bad, 'c.conf'), (err: ImportError) => {
-    assert.deepEqual(err.problems, [
-      'c.conf:2: client a: ipaddr: "radius.example.org" is not an IPv4 or IPv6 address (host names are not resolved here; give the address)',
-      'c.conf:5: client b: no secret',
-      'c.conf:10: client c: netmask together with a /prefix in the address',
-      'c.conf:15: client d: give one of ipaddr, ipv4addr, ipv6addr, not ipaddr and ipv6addr',
-      'c.conf:20: client e: secret: FreeRADIUS variables (${...}) are not expanded here; write the value itself',
-      'c.conf:22: $INCLUDE is not followed; convert that file separately',
-      'c.conf:28: client g: 192.0.2.7 is already the address of client f',
-      'c.conf:32: section "server" is not a client',
-      'c.conf:37: a quoted string is not closed on its line',
-    ]);
-    return true;
-  });
+  assert.throws(
+    () => convertClientsConf(bad, 'c.conf'),
+    (err: ImportError) => {
+      assert.deepEqual(err.problems, [
+        'c.conf:2: client a: ipaddr: "radius.example.org" is not an IPv4 or IPv6 address (host names are not resolved here; give the address)',
+        'c.conf:5: client b: no secret',
+        'c.conf:10: client c: netmask together with a /prefix in the address',
+        'c.conf:15: client d: give one of ipaddr, ipv4addr, ipv6addr, not ipaddr and ipv6addr',
+        'c.conf:20: client e: secret: FreeRADIUS variables (${...}) are not expanded here; write the value itself',
+        'c.conf:22: $INCLUDE is not followed; convert that file separately',
+        'c.conf:28: client g: 192.0.2.7 is already the address of client f',
+        'c.conf:32: section "server" is not a client',
+        'c.conf:37: a quoted string is not closed on its line',
+      ]);
+      return true;
+    },
+  );
   assert.throws(() => convertClientsConf('client a {\n ipaddr = 192.0.2.1\n', 'u.conf'), /u\.conf:1: client a: not closed with "}"/);
-  assert.throws(() => convertClientsConf('client m {\n ipaddr = 192.0.2.1\n secret = x\n require_message_authenticator = maybe\n}\n', 'm.conf'),
-    /^ImportError: m\.conf:4: client m: require_message_authenticator: expected yes, no or auto, got "maybe"$/);
+  assert.throws(
+    () => convertClientsConf('client m {\n ipaddr = 192.0.2.1\n secret = x\n require_message_authenticator = maybe\n}\n', 'm.conf'),
+    /^ImportError: m\.conf:4: client m: require_message_authenticator: expected yes, no or auto, got "maybe"$/,
+  );
   assert.throws(() => convertClientsConf('# nothing\n', 'n.conf'), /n\.conf: no client blocks/);
   assert.throws(() => convertClientsConf('= x\n', 'e.conf'), /e\.conf:1: expected "client NAME \{", got "="/);
 });

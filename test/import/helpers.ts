@@ -25,7 +25,9 @@ export async function writeConfig(dir: string, name = 'otp-radius.yaml', storeFi
   const users = join(dir, 'users.yaml');
   await writeFile(users, 'users:\n  - login: alice\n    id: "1001"\n  - login: bob\n    id: "1002"\n');
   const file = join(dir, name);
-  await writeFile(file, `
+  await writeFile(
+    file,
+    `
 clients:
   - name: local
     address: 127.0.0.1
@@ -38,7 +40,8 @@ resolvers:
 realms:
   default: { resolvers: [local], default: true }
   corp: { resolvers: [local] }
-`);
+`,
+  );
   return file;
 }
 

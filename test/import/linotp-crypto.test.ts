@@ -34,7 +34,10 @@ test('seeds decrypt under LinOTP 2 and PKCS #7 padding, for every length up to t
 test('a wrong key, a damaged value, bad hex or a bad IV give a clear error', () => {
   const keys = parseEncKey(ENC_KEY, 'k');
   const { keyEnc, keyIv } = encryptedSeed(SEED, 'pkcs7');
-  assert.throws(() => decryptSeed(parseEncKey(Buffer.alloc(96, 9), 'k'), keyEnc, keyIv), /^ImportError: LinOtpKeyEnc: does not decrypt with slot 0 of the encKey \(wrong encKey, or a damaged value\)$/);
+  assert.throws(
+    () => decryptSeed(parseEncKey(Buffer.alloc(96, 9), 'k'), keyEnc, keyIv),
+    /^ImportError: LinOtpKeyEnc: does not decrypt with slot 0 of the encKey \(wrong encKey, or a damaged value\)$/,
+  );
   assert.throws(() => decryptSeed(keys, `${keyEnc.slice(0, -2)}00`, keyIv), /does not decrypt/);
   assert.throws(() => decryptSeed(keys, 'xyz', keyIv), /LinOtpKeyEnc: expected hex, got 3 characters that are not/);
   assert.throws(() => decryptSeed(keys, keyEnc, 'abcd'), /LinOtpKeyIV: expected 16 bytes, got 2/);

@@ -78,31 +78,78 @@ export interface Row {
 }
 
 export const COLUMNS = [
-  'LinOtpTokenId', 'LinOtpTokenDesc', 'LinOtpTokenSerialnumber', 'LinOtpTokenType', 'LinOtpTokenInfo',
-  'LinOtpTokenPinUser', 'LinOtpTokenPinUserIV', 'LinOtpTokenPinSO', 'LinOtpTokenPinSOIV',
-  'LinOtpIdResolver', 'LinOtpIdResClass', 'LinOtpUserid', 'LinOtpSeed', 'LinOtpOtpLen', 'LinOtpPinHash',
-  'LinOtpKeyEnc', 'LinOtpKeyIV', 'LinOtpMaxFail', 'LinOtpIsactive', 'LinOtpFailCount', 'LinOtpCount',
-  'LinOtpCountWindow', 'LinOtpSyncWindow', 'LinOtpCreationDate', 'LinOtpLastAuthSuccess', 'LinOtpLastAuthMatch',
+  'LinOtpTokenId',
+  'LinOtpTokenDesc',
+  'LinOtpTokenSerialnumber',
+  'LinOtpTokenType',
+  'LinOtpTokenInfo',
+  'LinOtpTokenPinUser',
+  'LinOtpTokenPinUserIV',
+  'LinOtpTokenPinSO',
+  'LinOtpTokenPinSOIV',
+  'LinOtpIdResolver',
+  'LinOtpIdResClass',
+  'LinOtpUserid',
+  'LinOtpSeed',
+  'LinOtpOtpLen',
+  'LinOtpPinHash',
+  'LinOtpKeyEnc',
+  'LinOtpKeyIV',
+  'LinOtpMaxFail',
+  'LinOtpIsactive',
+  'LinOtpFailCount',
+  'LinOtpCount',
+  'LinOtpCountWindow',
+  'LinOtpSyncWindow',
+  'LinOtpCreationDate',
+  'LinOtpLastAuthSuccess',
+  'LinOtpLastAuthMatch',
 ] as const;
 
 /** The column values of a row, in COLUMNS order. */
 export function values(r: Row): unknown[] {
   const resClass = r.resClass ?? (r.userId ? 'useridresolver.PasswdIdResolver.IdResolver.local' : '');
   return [
-    r.id, r.description ?? '', r.serial, r.type ?? 'HMAC', typeof r.info === 'string' ? r.info : JSON.stringify(r.info ?? {}),
-    r.pinUser ?? '', r.pinUserIv ?? '', '', '',
-    resClass.split('.').slice(0, -1).join('.'), resClass, r.userId ?? '', r.pinSeed ?? '', r.otpLen ?? 6, r.pinHash ?? '',
-    r.keyEnc ?? '', r.keyIv ?? '', r.maxFail ?? 10, r.active ?? true, r.failCount ?? 0, r.count ?? 0,
-    r.countWindow ?? 10, r.syncWindow ?? 1000, r.created ?? null, r.lastAuthSuccess ?? null, null,
+    r.id,
+    r.description ?? '',
+    r.serial,
+    r.type ?? 'HMAC',
+    typeof r.info === 'string' ? r.info : JSON.stringify(r.info ?? {}),
+    r.pinUser ?? '',
+    r.pinUserIv ?? '',
+    '',
+    '',
+    resClass.split('.').slice(0, -1).join('.'),
+    resClass,
+    r.userId ?? '',
+    r.pinSeed ?? '',
+    r.otpLen ?? 6,
+    r.pinHash ?? '',
+    r.keyEnc ?? '',
+    r.keyIv ?? '',
+    r.maxFail ?? 10,
+    r.active ?? true,
+    r.failCount ?? 0,
+    r.count ?? 0,
+    r.countWindow ?? 10,
+    r.syncWindow ?? 1000,
+    r.created ?? null,
+    r.lastAuthSuccess ?? null,
+    null,
   ];
 }
 
 /** CREATE TABLE statements, quoting names with `q` and typing with the dialect's own words. */
 export function schema(q: (n: string) => string, types: { int: string; text: string; bool: string; time: string }): string[] {
   const col = (name: string): string => {
-    const type = /Id$|OtpLen|MaxFail|FailCount|Count$|CountWindow|SyncWindow/.test(name) && name !== 'LinOtpIdResolver' ? types.int
-      : name === 'LinOtpIsactive' ? types.bool
-        : /Date|LastAuth/.test(name) ? types.time : types.text;
+    const type =
+      /Id$|OtpLen|MaxFail|FailCount|Count$|CountWindow|SyncWindow/.test(name) && name !== 'LinOtpIdResolver'
+        ? types.int
+        : name === 'LinOtpIsactive'
+          ? types.bool
+          : /Date|LastAuth/.test(name)
+            ? types.time
+            : types.text;
     return `${q(name)} ${type}${name === 'LinOtpTokenId' ? ' PRIMARY KEY' : ''}`;
   };
   return [
@@ -140,21 +187,61 @@ export function sampleRows(now: number): Row[] {
   const STEP60 = Math.floor(now / 60);
   return [
     // LinOTP 2: \x01\x02 padding, hashed PIN, next usable counter 5, in LinOTP realm "myrealm".
-    { id: 1, serial: 'LSHO0001', type: 'HMAC', ...encryptedSeed(RFC4226, 'linotp2'), ...hashedPin('1234'), count: 5, userId: '1001', realms: ['myrealm'], description: 'key fob',
-      created: '2020-01-02 03:04:05.123456', lastAuthSuccess: '2024-05-06 07:08:09', info: { hashlib: 'sha1', count_auth: 7, count_auth_success: 5 } },
+    {
+      id: 1,
+      serial: 'LSHO0001',
+      type: 'HMAC',
+      ...encryptedSeed(RFC4226, 'linotp2'),
+      ...hashedPin('1234'),
+      count: 5,
+      userId: '1001',
+      realms: ['myrealm'],
+      description: 'key fob',
+      created: '2020-01-02 03:04:05.123456',
+      lastAuthSuccess: '2024-05-06 07:08:09',
+      info: { hashlib: 'sha1', count_auth: 7, count_auth_success: 5 },
+    },
     // LinOTP 3: PKCS #7, SHA-256, 60 s steps, 8 digits, encrypted PIN; the OTP of the previous step was used.
-    { id: 2, serial: 'TOTP0002', type: 'totp', ...encryptedSeed(RFC6238_SHA256, 'pkcs7', 3), ...encryptedPin('0000', 'linotp3'), otpLen: 8, count: STEP60, userId: '1002',
-      info: { hashlib: 'sha256', timeStep: '60', timeWindow: '180', timeShift: '-12' }, countWindow: 2, syncWindow: 100 },
+    {
+      id: 2,
+      serial: 'TOTP0002',
+      type: 'totp',
+      ...encryptedSeed(RFC6238_SHA256, 'pkcs7', 3),
+      ...encryptedPin('0000', 'linotp3'),
+      otpLen: 8,
+      count: STEP60,
+      userId: '1002',
+      info: { hashlib: 'sha256', timeStep: '60', timeWindow: '180', timeShift: '-12' },
+      countWindow: 2,
+      syncWindow: 100,
+    },
     // OCRA2 without a counter, unassigned, validity and auth limits, LinOTP 2 encrypted PIN.
-    { id: 3, serial: 'LSO20003', type: 'ocra2', ...encryptedSeed(RFC4226, 'linotp2', 4), ...encryptedPin('9999', 'linotp2'), otpLen: 6,
-      info: { ocrasuite: 'OCRA-1:HOTP-SHA1-6:QN08', validity_period_start: '01/02/25 10:00', validity_period_end: '31/12/30 23:59', count_auth_max: '100', count_auth_success_max: 0 } },
+    {
+      id: 3,
+      serial: 'LSO20003',
+      type: 'ocra2',
+      ...encryptedSeed(RFC4226, 'linotp2', 4),
+      ...encryptedPin('9999', 'linotp2'),
+      otpLen: 6,
+      info: { ocrasuite: 'OCRA-1:HOTP-SHA1-6:QN08', validity_period_start: '01/02/25 10:00', validity_period_end: '31/12/30 23:59', count_auth_max: '100', count_auth_success_max: 0 },
+    },
     // A static password of bob's without a seed (LinOTP 2 made some so), and its "onetime" limit.
     { id: 4, serial: 'LSSP0004', type: 'spass', ...hashedPin('bob-static'), userId: '1002', info: { count_auth_success_max: '1' } },
     // An owner this directory does not know, locked by its fail counter, disabled.
     { id: 5, serial: 'HOTP0005', type: 'hmac', ...encryptedSeed(RFC4226, 'pkcs7', 5), userId: '4711', failCount: 10, maxFail: 10, active: false },
     { id: 6, serial: 'PUSH0006', type: 'push', userId: '1001', realms: ['myrealm'] },
     // E-mail and SMS tokens with the address and number LinOTP keeps in token info.
-    { id: 10, serial: 'LSEM0010', type: 'email', ...encryptedSeed(RFC4226, 'pkcs7', 6), ...hashedPin('2222'), count: 3, userId: '1001', realms: ['myrealm'], info: { email_address: 'alice.linotp@example.org', hashlib: 'sha1' } },
+    {
+      id: 10,
+      serial: 'LSEM0010',
+      type: 'email',
+      ...encryptedSeed(RFC4226, 'pkcs7', 6),
+      ...hashedPin('2222'),
+      count: 3,
+      userId: '1001',
+      realms: ['myrealm'],
+      info: { email_address: 'alice.linotp@example.org', hashlib: 'sha1' },
+    },
     { id: 11, serial: 'LSSM0011', type: 'sms', ...encryptedSeed(RFC4226, 'linotp2', 8), ...hashedPin('3333'), count: 11, otpLen: 8, userId: '1002', info: { phone: '+49 151 12345689' } },
   ];
 }

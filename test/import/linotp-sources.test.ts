@@ -63,8 +63,10 @@ describe('LinOTP on PostgreSQL', () => {
   test('a database without LinOTP tables says so', async () => {
     const url = await cluster.createDatabase('empty');
     const { s } = await services();
-    await assert.rejects(importLinotp(s.store, { resolvers: s.resolvers, realms: s.config.realms }, { db: url, encKey: ENC_KEY, encKeyFile: 'k' }),
-      /postgres:\/\/postgres@127\.0\.0\.1:\d+\/empty: relation "Token" does not exist: is this LinOTP's database\?/);
+    await assert.rejects(
+      importLinotp(s.store, { resolvers: s.resolvers, realms: s.config.realms }, { db: url, encKey: ENC_KEY, encKeyFile: 'k' }),
+      /postgres:\/\/postgres@127\.0\.0\.1:\d+\/empty: relation "Token" does not exist: is this LinOTP's database\?/,
+    );
   });
 });
 
@@ -83,7 +85,7 @@ describe('LinOTP on MariaDB', () => {
       for (const stmt of schema((n) => `\`${n}\``, { int: 'INTEGER', text: 'TEXT', bool: 'BOOLEAN', time: 'DATETIME(6)' })) await c.query(stmt);
       for (const r of rows) await c.query(`INSERT INTO \`Token\` (${COLUMNS.map((col) => `\`${col}\``).join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, values(r));
       const { realms, links } = realmRows(rows);
-      for (const [id, name] of realms) await c.query('INSERT INTO `Realm` (`id`, `name`, `default`, `option`) VALUES (?, ?, 0, \'\')', [id, name]);
+      for (const [id, name] of realms) await c.query("INSERT INTO `Realm` (`id`, `name`, `default`, `option`) VALUES (?, ?, 0, '')", [id, name]);
       for (const l of links) await c.query('INSERT INTO `TokenRealm` (`id`, `token_id`, `realm_id`) VALUES (?, ?, ?)', l);
     } finally {
       await c.end();
@@ -93,8 +95,10 @@ describe('LinOTP on MariaDB', () => {
 
   test('a server that does not answer is a clear error', async () => {
     const { s } = await services();
-    await assert.rejects(importLinotp(s.store, { resolvers: s.resolvers, realms: s.config.realms }, { db: 'mysql://linotp:secret@127.0.0.1:1/linotp', encKey: ENC_KEY, encKeyFile: 'k' }),
-      /^ImportError: mysql:\/\/linotp:\*\*\*@127\.0\.0\.1:1\/linotp: cannot connect: /);
+    await assert.rejects(
+      importLinotp(s.store, { resolvers: s.resolvers, realms: s.config.realms }, { db: 'mysql://linotp:secret@127.0.0.1:1/linotp', encKey: ENC_KEY, encKeyFile: 'k' }),
+      /^ImportError: mysql:\/\/linotp:\*\*\*@127\.0\.0\.1:1\/linotp: cannot connect: /,
+    );
   });
 });
 

@@ -42,7 +42,10 @@ describe('import linotp', () => {
     assert.equal(summary.created, 7);
     assert.equal(summary.updated, 0);
     assert.deepEqual(summary.byType, { hotp: 2, totp: 1, ocra: 1, spass: 1, email: 1, sms: 1 });
-    assert.deepEqual(summary.notImported.map((n) => [n.serial, n.type, n.owner]), [['PUSH0006', 'push', '1001 (resolver local)']]);
+    assert.deepEqual(
+      summary.notImported.map((n) => [n.serial, n.type, n.owner]),
+      [['PUSH0006', 'push', '1001 (resolver local)']],
+    );
     assert.equal(summary.warnings.length, 1);
     assert.match(summary.warnings[0]!, /HOTP0005: owner 4711 not found in resolver "local"/);
 
@@ -159,7 +162,9 @@ describe('import linotp', () => {
     });
     assert.deepEqual(await dump(s.store), []);
     // Values LinOTP allows but this store does not are named before anything is written, too.
-    const big = linotpRows().filter((r) => r.id === 1 || r.id === 5).map((r) => ({ ...r, maxFail: 2_000_000 }));
+    const big = linotpRows()
+      .filter((r) => r.id === 1 || r.id === 5)
+      .map((r) => ({ ...r, maxFail: 2_000_000 }));
     await assert.rejects(importLinotp(s.store, dirOf(s), options(await linotpDb(big))), (err: ImportError) => {
       assert.deepEqual(err.problems, ['token LSHO0001: maxFail: expected an integer 1..1000000, got 2000000', 'token HOTP0005: maxFail: expected an integer 1..1000000, got 2000000']);
       return true;
@@ -174,10 +179,16 @@ describe('import linotp', () => {
     await assert.rejects(importLinotp(s.store, dirOf(s), options(db, { encKey: Buffer.alloc(50) })), /encKey: expected LinOTP's encKey, a multiple of 32 bytes \(usually 96\), got 50 bytes/);
     const elsewhere = linotpRows().map((r) => (r.userId ? { ...r, resClass: 'useridresolver.LDAPIdResolver.IdResolver.corp-ldap' } : r));
     const otherDb = await linotpDb(elsewhere);
-    await assert.rejects(importLinotp(s.store, dirOf(s), options(otherDb)), /LinOTP resolver "corp-ldap" \(owner of 6 tokens, e\.g\. LSHO0001\) is not a resolver of the config: configure it under that name or give --resolver-map corp-ldap=NAME/);
+    await assert.rejects(
+      importLinotp(s.store, dirOf(s), options(otherDb)),
+      /LinOTP resolver "corp-ldap" \(owner of 6 tokens, e\.g\. LSHO0001\) is not a resolver of the config: configure it under that name or give --resolver-map corp-ldap=NAME/,
+    );
     const mapped = await importLinotp(s.store, dirOf(s), options(otherDb, { resolverMap: new Map([['corp-ldap', 'local']]), dryRun: true }));
     assert.equal(mapped.created, 7);
-    await assert.rejects(importLinotp(s.store, dirOf(s), options(db, { realmMap: new Map([['myrealm', 'nope']]) })), /--realm-map myrealm=nope: no realm "nope" in the config \(realms: default, corp\)/);
+    await assert.rejects(
+      importLinotp(s.store, dirOf(s), options(db, { realmMap: new Map([['myrealm', 'nope']]) })),
+      /--realm-map myrealm=nope: no realm "nope" in the config \(realms: default, corp\)/,
+    );
     assert.deepEqual(await dump(s.store), []);
   });
 
@@ -191,11 +202,14 @@ describe('import linotp', () => {
       { id: 4, serial: 'HM4', type: 'hmac', ...seed },
     ];
     const summary = await importLinotp(s.store, dirOf(s), options(await linotpDb(rows)));
-    assert.deepEqual(summary.notImported.map((n) => [n.serial, n.reason]), [
-      ['OC1', 'OCRA2 enrollment not completed (rollout in token info)'],
-      ['OC2', 'OCRA suite OCRA-1:HOTP-SHA1-6:QN08-S064: session information (S) cannot be exchanged over RADIUS'],
-      ['HM3', 'hash algorithm "sha384" is not supported (sha1, sha256, sha512)'],
-    ]);
+    assert.deepEqual(
+      summary.notImported.map((n) => [n.serial, n.reason]),
+      [
+        ['OC1', 'OCRA2 enrollment not completed (rollout in token info)'],
+        ['OC2', 'OCRA suite OCRA-1:HOTP-SHA1-6:QN08-S064: session information (S) cannot be exchanged over RADIUS'],
+        ['HM3', 'hash algorithm "sha384" is not supported (sha1, sha256, sha512)'],
+      ],
+    );
     assert.equal(summary.created, 1);
   });
 

@@ -25,7 +25,9 @@ export function mariadbInstalled(): boolean {
 }
 
 function mysqlIds(): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('mysql:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('mysql:'));
   const [, , uid, gid] = line?.split(':') ?? [];
   return uid === undefined || gid === undefined ? undefined : { uid: Number(uid), gid: Number(gid) };
 }
@@ -45,10 +47,23 @@ export async function startMariaDb(): Promise<MariaDb> {
   const data = join(dir, 'data');
   await run(INSTALL, ['--no-defaults', `--datadir=${data}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db']);
   const port = await freeTcpPort();
-  const child: ChildProcess = spawn(SERVER, [
-    '--no-defaults', `--datadir=${data}`, ...user, `--socket=${join(dir, 'sock')}`, `--port=${port}`, '--bind-address=127.0.0.1',
-    '--skip-grant-tables', '--skip-log-bin', '--innodb-buffer-pool-size=16M', `--pid-file=${join(dir, 'pid')}`, `--log-error=${join(dir, 'error.log')}`,
-  ], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    SERVER,
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      ...user,
+      `--socket=${join(dir, 'sock')}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--skip-grant-tables',
+      '--skip-log-bin',
+      '--innodb-buffer-pool-size=16M',
+      `--pid-file=${join(dir, 'pid')}`,
+      `--log-error=${join(dir, 'error.log')}`,
+    ],
+    { stdio: 'ignore' },
+  );
   const stopNow = (): void => {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

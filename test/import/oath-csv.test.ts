@@ -29,15 +29,18 @@ OCRA-2, ${SHA1_KEY}, OCRA
 describe('OATH CSV', () => {
   test('defaults, types, time steps, counters, guessed and given hashes', () => {
     const tokens = parseOathCsv(GOOD, 'seeds.csv');
-    assert.deepEqual(tokens.map((t) => [t.where, t.serial, t.type, t.otpLength ?? null, t.algorithm ?? null, t.timeStep ?? null, t.counter ?? null, t.ocrasuite ?? null]), [
-      ['line 2', 'HOTP-1', 'hotp', 6, 'sha1', null, null, null],
-      ['line 3', 'HOTP-2', 'hotp', 8, 'sha1', null, 17, null],
-      ['line 5', 'TOTP-1', 'totp', 8, 'sha256', 60, null, null],
-      ['line 6', 'TOTP-2', 'totp', 6, 'sha512', null, null, null],
-      ['line 7', 'TOTP-3', 'totp', 6, 'sha256', 30, null, null],
-      ['line 9', 'OCRA-1', 'ocra', null, null, null, 3, 'OCRA-1:HOTP-SHA256-8:C-QN08'],
-      ['line 10', 'OCRA-2', 'ocra', null, null, null, null, null],
-    ]);
+    assert.deepEqual(
+      tokens.map((t) => [t.where, t.serial, t.type, t.otpLength ?? null, t.algorithm ?? null, t.timeStep ?? null, t.counter ?? null, t.ocrasuite ?? null]),
+      [
+        ['line 2', 'HOTP-1', 'hotp', 6, 'sha1', null, null, null],
+        ['line 3', 'HOTP-2', 'hotp', 8, 'sha1', null, 17, null],
+        ['line 5', 'TOTP-1', 'totp', 8, 'sha256', 60, null, null],
+        ['line 6', 'TOTP-2', 'totp', 6, 'sha512', null, null, null],
+        ['line 7', 'TOTP-3', 'totp', 6, 'sha256', 30, null, null],
+        ['line 9', 'OCRA-1', 'ocra', null, null, null, 3, 'OCRA-1:HOTP-SHA256-8:C-QN08'],
+        ['line 10', 'OCRA-2', 'ocra', null, null, null, null, null],
+      ],
+    );
     assert.equal(tokens[0]!.seed.toString('hex'), SHA1_KEY);
   });
 
@@ -45,7 +48,10 @@ describe('OATH CSV', () => {
     const { s } = await services();
     const summary = await importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(GOOD, 'seeds.csv'), { source: 'seeds.csv', user: 'bob', now: NOW });
     assert.deepEqual([summary.created, summary.updated], [7, 0]);
-    assert.deepEqual(summary.tokens?.map((t) => t.change), Array(7).fill('create'));
+    assert.deepEqual(
+      summary.tokens?.map((t) => t.change),
+      Array(7).fill('create'),
+    );
     const h = (await s.store.getToken('HOTP-2'))!;
     assert.deepEqual([h.counter, h.window, h.maxFail, h.owner?.login, h.pinHash], [17, 10, 10, 'bob', null]);
     assert.equal((await s.store.getToken('OCRA-2'))!.info.ocrasuite, 'OCRA-1:HOTP-SHA256-8:C-QN08', 'the configured default suite');
@@ -83,20 +89,23 @@ describe('OATH CSV', () => {
       `"BAD-9, ${SHA1_KEY}`,
       `BAD-10, ${SHA1_KEY}, ocra2, OCRA-1:HOTP-SHA1-6:QN08, , sha1`,
     ].join('\n');
-    assert.throws(() => parseOathCsv(csv, 'bad.csv'), (err: ImportError) => {
-      assert.deepEqual(err.problems, [
-        "bad.csv:2: seed: not valid hex (character 'g' at 5)",
-        'bad.csv:3: otp length: expected a whole number 6..8, got "9"',
-        'bad.csv:4: token type "yubikey": expected hotp, totp or ocra2',
-        'bad.csv:5: no serial (first column)',
-        'bad.csv:6: no key (second column)',
-        'bad.csv:7: hash "md5": expected sha1, sha256 or sha512',
-        'bad.csv:8: 7 columns, expected at most 6',
-        'bad.csv:9: a quoted field is not closed',
-        'bad.csv:10: an OCRA token takes its hash from the suite; leave the hash column empty',
-      ]);
-      return true;
-    });
+    assert.throws(
+      () => parseOathCsv(csv, 'bad.csv'),
+      (err: ImportError) => {
+        assert.deepEqual(err.problems, [
+          "bad.csv:2: seed: not valid hex (character 'g' at 5)",
+          'bad.csv:3: otp length: expected a whole number 6..8, got "9"',
+          'bad.csv:4: token type "yubikey": expected hotp, totp or ocra2',
+          'bad.csv:5: no serial (first column)',
+          'bad.csv:6: no key (second column)',
+          'bad.csv:7: hash "md5": expected sha1, sha256 or sha512',
+          'bad.csv:8: 7 columns, expected at most 6',
+          'bad.csv:9: a quoted field is not closed',
+          'bad.csv:10: an OCRA token takes its hash from the suite; leave the hash column empty',
+        ]);
+        return true;
+      },
+    );
     assert.throws(() => parseOathCsv('# only a comment\n\n', 'empty.csv'), /empty\.csv: no tokens \(only comments or blank lines\)/);
     assert.throws(() => parseOathCsv(`# version: 3\nA, ${SHA1_KEY}`, 'v3.csv'), /v3\.csv:1: OATH CSV version 3 is not supported/);
   });
@@ -104,11 +113,18 @@ describe('OATH CSV', () => {
   test('problems found against the store stop the run too: a duplicate serial, an unknown user, an unservable suite', async () => {
     const { s } = await services();
     const csv = `A-1, ${SHA1_KEY}\nA-2, ${SHA1_KEY}, ocra2, OCRA-1:HOTP-SHA1-6:QN08-S064\nA-1, ${SHA1_KEY}\n`;
-    await assert.rejects(importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(csv, 'x.csv'), { source: 'x.csv', now: NOW }), /x\.csv: line 3: serial A-1 again \(first at line 1\)/);
-    await assert.rejects(importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(csv.split('\n').slice(0, 2).join('\n'), 'x.csv'), { source: 'x.csv', now: NOW }),
-      /x\.csv: line 2: OCRA suite OCRA-1:HOTP-SHA1-6:QN08-S064: session information \(S\) cannot be exchanged over RADIUS/);
-    await assert.rejects(importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(`A-1, ${SHA1_KEY}`, 'x.csv'), { source: 'x.csv', user: 'mallory', now: NOW }),
-      /x\.csv: line 1: user "mallory" not found in realm "default"/);
+    await assert.rejects(
+      importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(csv, 'x.csv'), { source: 'x.csv', now: NOW }),
+      /x\.csv: line 3: serial A-1 again \(first at line 1\)/,
+    );
+    await assert.rejects(
+      importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(csv.split('\n').slice(0, 2).join('\n'), 'x.csv'), { source: 'x.csv', now: NOW }),
+      /x\.csv: line 2: OCRA suite OCRA-1:HOTP-SHA1-6:QN08-S064: session information \(S\) cannot be exchanged over RADIUS/,
+    );
+    await assert.rejects(
+      importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(`A-1, ${SHA1_KEY}`, 'x.csv'), { source: 'x.csv', user: 'mallory', now: NOW }),
+      /x\.csv: line 1: user "mallory" not found in realm "default"/,
+    );
     assert.deepEqual(await dump(s.store), []);
   });
 
@@ -124,10 +140,14 @@ describe('OATH CSV', () => {
     assert.deepEqual(again.tokens, [{ serial: 'R-1', type: 'hotp', owner: 'alice@default', change: 'update' }], 'what a preview lists');
     const t = (await s.store.getToken('R-1'))!;
     assert.deepEqual([t.pinHash, t.owner?.login, t.counter, t.otpLength], [pin, 'alice', 10, 8]);
-    await assert.rejects(importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(`R-1, ${SHA256_KEY}`, 'r.csv'), { source: 'r.csv', now: NOW }),
-      /r\.csv: line 1: serial R-1 is already a token with another seed; to replace it, delete it first \(otp-radius token delete R-1\)/);
-    await assert.rejects(importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(`R-1, ${SHA1_KEY}, totp`, 'r.csv'), { source: 'r.csv', now: NOW }),
-      /serial R-1 is already a hotp token/);
+    await assert.rejects(
+      importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(`R-1, ${SHA256_KEY}`, 'r.csv'), { source: 'r.csv', now: NOW }),
+      /r\.csv: line 1: serial R-1 is already a token with another seed; to replace it, delete it first \(otp-radius token delete R-1\)/,
+    );
+    await assert.rejects(
+      importFileTokens(s.store, s.realms, s.config.tokenDefaults, parseOathCsv(`R-1, ${SHA1_KEY}, totp`, 'r.csv'), { source: 'r.csv', now: NOW }),
+      /serial R-1 is already a hotp token/,
+    );
   });
 
   test('quoted fields', () => {

@@ -18,10 +18,14 @@ const secretsFor: Record<string, PskcSecrets> = { figure6: { psk }, figure7: { p
 
 describe('RFC 6030 figures', () => {
   test('each figure that carries a key gives the expected tokens', () => {
-    const seen = Object.fromEntries(Object.entries(FIGURES).filter(([name]) => !['figure4', 'figure8'].includes(name)).map(([name, xml]) => {
-      const r = parsePskc(xml, `${name}.xml`, secretsFor[name]);
-      return [name, r.tokens.map((t) => [t.serial, t.type, t.seed.toString('hex'), t.otpLength ?? null, t.counter ?? null])];
-    }));
+    const seen = Object.fromEntries(
+      Object.entries(FIGURES)
+        .filter(([name]) => !['figure4', 'figure8'].includes(name))
+        .map(([name, xml]) => {
+          const r = parsePskc(xml, `${name}.xml`, secretsFor[name]);
+          return [name, r.tokens.map((t) => [t.serial, t.type, t.seed.toString('hex'), t.otpLength ?? null, t.counter ?? null])];
+        }),
+    );
     const rfc = RFC4226.toString('hex');
     assert.deepEqual(seen, {
       figure2: [['12345678', 'hotp', '31323334', null, null]],
@@ -30,7 +34,12 @@ describe('RFC 6030 figures', () => {
       figure6: [['987654321', 'hotp', rfc, 8, 0]],
       figure7: [['987654321', 'hotp', rfc, 8, null]],
       figure9: [['0755225266', 'hotp', rfc, 6, 0]],
-      figure10: [['654321', 'hotp', rfc, 8, 0], ['123456', 'hotp', rfc, 8, 0], ['9999999-3', 'hotp', rfc, 8, 0], ['9999999-4', 'hotp', rfc, 8, 0]],
+      figure10: [
+        ['654321', 'hotp', rfc, 8, 0],
+        ['123456', 'hotp', rfc, 8, 0],
+        ['9999999-3', 'hotp', rfc, 8, 0],
+        ['9999999-4', 'hotp', rfc, 8, 0],
+      ],
     });
   });
 
@@ -45,12 +54,19 @@ describe('RFC 6030 figures', () => {
       n += summary.created;
     }
     assert.equal(n, 9);
-    const codes = Object.fromEntries(((await dump(s.store)) as { serial: string; seed: string; counter: number; otpLength: number }[])
-      .map((t) => [t.serial, hotp(Buffer.from(t.seed, 'hex'), t.counter, t.otpLength)]));
+    const codes = Object.fromEntries(
+      ((await dump(s.store)) as { serial: string; seed: string; counter: number; otpLength: number }[]).map((t) => [t.serial, hotp(Buffer.from(t.seed, 'hex'), t.counter, t.otpLength)]),
+    );
     assert.deepEqual(codes, {
-      'figure10-123456': '84755224', 'figure10-654321': '84755224', 'figure10-9999999-3': '84755224', 'figure10-9999999-4': '84755224',
+      'figure10-123456': '84755224',
+      'figure10-654321': '84755224',
+      'figure10-9999999-3': '84755224',
+      'figure10-9999999-4': '84755224',
       'figure2-12345678': hotp(Buffer.from('1234'), 0, 6),
-      'figure3-987654321': '84755224', 'figure6-987654321': '84755224', 'figure7-987654321': '84755224', 'figure9-0755225266': '755224',
+      'figure3-987654321': '84755224',
+      'figure6-987654321': '84755224',
+      'figure7-987654321': '84755224',
+      'figure9-0755225266': '755224',
     });
     const bulk = (await s.store.getToken('figure10-9999999-3'))!;
     assert.deepEqual([bulk.validFrom, bulk.validUntil], [Date.UTC(2006, 2, 1) / 1000, Date.UTC(2006, 2, 31) / 1000]);
@@ -97,12 +113,18 @@ describe('PSKC files that are not right', () => {
     assert.throws(() => parsePskc('<a/>', 'x.xml'), /x\.xml: not a PSKC file \(no KeyContainer element\)/);
     assert.throws(() => parsePskc(FIGURES.figure2!.replace('Version="1.0"', 'Version="2.0"'), 'x'), /PSKC version 2\.0 is not supported/);
     const bad = FIGURES.figure10!.replace('MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=', 'not*base64').replace('<PlainValue>0</PlainValue>', '<PlainValue>-1</PlainValue>');
-    assert.throws(() => parsePskc(bad, 'x'), (err: ImportError) => {
-      assert.deepEqual(err.problems, ['x: KeyPackage 1 (Key 1): Secret/PlainValue: not valid base64']);
-      return true;
-    });
+    assert.throws(
+      () => parsePskc(bad, 'x'),
+      (err: ImportError) => {
+        assert.deepEqual(err.problems, ['x: KeyPackage 1 (Key 1): Secret/PlainValue: not valid base64']);
+        return true;
+      },
+    );
     // Offsets that carry a date past four-digit years in UTC: no export could write such a date back.
-    for (const [date, utc] of [['0000-01-01T00:00:00+01:00', 'StartDate'], ['9999-12-31T23:30:00-01:00', 'ExpiryDate']] as const) {
+    for (const [date, utc] of [
+      ['0000-01-01T00:00:00+01:00', 'StartDate'],
+      ['9999-12-31T23:30:00-01:00', 'ExpiryDate'],
+    ] as const) {
       const xml = FIGURES.figure10!.replace('<Data>', `<Policy><${utc}>${date}</${utc}></Policy><Data>`);
       assert.throws(() => parsePskc(xml, 'x'), new RegExp(`Policy/${utc}: "${date.replace('+', '\\+')}" is outside the years 0000 to 9999 in UTC`));
     }

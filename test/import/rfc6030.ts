@@ -72,7 +72,8 @@ ${device('987654321')}
     </Key>
   </KeyPackage>`),
   // AES-128-CBC under a pre-shared key, HMAC-SHA1 MAC.
-  figure6: container(`  <EncryptionKey><ds:KeyName>Pre-shared-key</ds:KeyName></EncryptionKey>
+  figure6: container(
+    `  <EncryptionKey><ds:KeyName>Pre-shared-key</ds:KeyName></EncryptionKey>
   <MACMethod Algorithm="http://www.w3.org/2000/09/xmldsig#hmac-sha1">
     <MACKey>
       <xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>
@@ -84,7 +85,9 @@ ESIzRFVmd4iZABEiM0RVZgKn6WjLaTC1sbeBMSvIhRejN9vJa2BOlSaMrR7I5wSX
   <KeyPackage>
 ${device('987654321')}
     <CryptoModuleInfo><Id>CM_ID_001</Id></CryptoModuleInfo>
-${hotpKey('12345678', `<Secret>
+${hotpKey(
+  '12345678',
+  `<Secret>
         <EncryptedValue>
           <xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>
           <xenc:CipherData><xenc:CipherValue>
@@ -92,8 +95,11 @@ AAECAwQFBgcICQoLDA0OD+cIHItlB3Wra1DUpxVvOx2lef1VmNPCMl8jwZqIUqGv
           </xenc:CipherValue></xenc:CipherData>
         </EncryptedValue>
         <ValueMAC>Su+NvtQfmvfJzF6bmQiJqoLRExc=</ValueMAC>
-      </Secret>${counter0}`)}
-  </KeyPackage>`, ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"'),
+      </Secret>${counter0}`,
+)}
+  </KeyPackage>`,
+    ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"',
+  ),
   // PBKDF2 from a password, prefixed element names.
   figure7: `<?xml version="1.0" encoding="UTF-8"?>
 <pskc:KeyContainer xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" xmlns:xenc11="http://www.w3.org/2009/xmlenc11#"
@@ -138,7 +144,8 @@ AAECAwQFBgcICQoLDA0OD+cIHItlB3Wra1DUpxVvOx2lef1VmNPCMl8jwZqIUqGv
 </pskc:KeyContainer>
 `,
   // Encrypted to an X.509 certificate (RSA 1.5); the RFC does not publish the private key.
-  figure8: container(`  <EncryptionKey><ds:X509Data><ds:X509Certificate>MIIB5zCCAVCgAwIBAgIESZp/vDANBgkqhkiG9w0BAQUFADA4</ds:X509Certificate></ds:X509Data></EncryptionKey>
+  figure8: container(
+    `  <EncryptionKey><ds:X509Data><ds:X509Certificate>MIIB5zCCAVCgAwIBAgIESZp/vDANBgkqhkiG9w0BAQUFADA4</ds:X509Certificate></ds:X509Data></EncryptionKey>
   <KeyPackage>
 ${device('987654321', 'TokenVendorAcme')}
     <Key Id="MBK000000001" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:hotp">
@@ -149,9 +156,12 @@ ${device('987654321', 'TokenVendorAcme')}
         <xenc:CipherData><xenc:CipherValue>hJ+fvpoMPMO9BYpK2rdyQYGIxiATYHTHC7e/sPLKYo5/r1v+4xTYG3gJolCWuVMydJ7Ta0GaiBPHcWa8ctCVYmHKfSz5fdeV5nqbZApe6dofTqhRwZK6Yx4ufevi91cjN2vBpSxYafvN3c3+xIgk0EnTV4iVPRCR0rBwyfFrPc4=</xenc:CipherValue></xenc:CipherData>
       </EncryptedValue></Secret>${counter0}</Data>
     </Key>
-  </KeyPackage>`, ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"'),
+  </KeyPackage>`,
+    ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"',
+  ),
   // A digital signature over the container (not verified here) and a six-digit key.
-  figure9: container(`  <KeyPackage>
+  figure9: container(
+    `  <KeyPackage>
 ${device('0755225266', 'TokenVendorAcme')}
 ${hotpKey('123', plainSecret() + counter0, '', 6, 'Example-Issuer')}
   </KeyPackage>
@@ -163,11 +173,23 @@ ${hotpKey('123', plainSecret() + counter0, '', 6, 'Example-Issuer')}
     </ds:SignedInfo>
     <ds:SignatureValue>j6lwx3rvEPO0vKtMup4NbeVu8nk=</ds:SignatureValue>
     <ds:KeyInfo><ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>CN=Example.com,C=US</ds:X509IssuerName><ds:X509SerialNumber>12345678</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></ds:KeyInfo>
-  </Signature>`, ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"'),
+  </Signature>`,
+    ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"',
+  ),
   // Bulk provisioning: four keys, two of them on the same device, validity periods.
-  figure10: container([['654321', '1', '2006-05-01', '2006-05-31'], ['123456', '2', '2006-05-01', '2006-05-31'], ['9999999', '3', '2006-03-01', '2006-03-31'], ['9999999', '4', '2006-04-01', '2006-04-30']]
-    .map(([serial, id, start, end]) => `  <KeyPackage>
+  figure10: container(
+    [
+      ['654321', '1', '2006-05-01', '2006-05-31'],
+      ['123456', '2', '2006-05-01', '2006-05-31'],
+      ['9999999', '3', '2006-03-01', '2006-03-31'],
+      ['9999999', '4', '2006-04-01', '2006-04-30'],
+    ]
+      .map(
+        ([serial, id, start, end]) => `  <KeyPackage>
 ${device(serial!, 'TokenVendorAcme')}
 ${hotpKey(id!, plainSecret() + counter0, `\n      <Policy><StartDate>${start}T00:00:00Z</StartDate><ExpiryDate>${end}T00:00:00Z</ExpiryDate></Policy>`)}
-  </KeyPackage>`).join('\n')),
+  </KeyPackage>`,
+      )
+      .join('\n'),
+  ),
 };

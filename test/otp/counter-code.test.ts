@@ -97,5 +97,9 @@ test('SHA-1 and SHA-256 from precomputed key states agree with node:crypto, also
     }
   }
   const rfc = counterCode(Buffer.from('12345678901234567890', 'ascii'), 'sha1');
-  assert.deepEqual([6, 7, 8, 9].map((c) => otpValue(rfc.binaryAt(c), 6)), [287922, 162583, 399871, 520489], 'RFC 4226 Appendix D, counters 6..9');
+  assert.deepEqual(
+    [6, 7, 8, 9].map((c) => otpValue(rfc.binaryAt(c), 6)),
+    [287922, 162583, 399871, 520489],
+    'RFC 4226 Appendix D, counters 6..9',
+  );
 });

@@ -5,10 +5,27 @@ import * as otp from '../../src/otp/index.ts';
 test('index re-exports the public API', () => {
   const names = Object.keys(otp).sort();
   assert.deepEqual(names, [
-    'HASH_BYTES', 'MIN_SEED_BYTES', 'OTP_ALGORITHMS', 'OtpInputError', 'base32Decode', 'base32Encode',
-    'buildOtpauthUri', 'defaultSeedBytes', 'generateChallengeQuestion', 'generateSeed', 'hotp', 'isOtpAlgorithm',
-    'ocra', 'ocraDataInput', 'ocraTimeStep', 'parseAlgorithm', 'parseOcraSuite', 'parseOtpauthUri', 'parseSeed',
-    'timeStepAt', 'totp',
+    'HASH_BYTES',
+    'MIN_SEED_BYTES',
+    'OTP_ALGORITHMS',
+    'OtpInputError',
+    'base32Decode',
+    'base32Encode',
+    'buildOtpauthUri',
+    'defaultSeedBytes',
+    'generateChallengeQuestion',
+    'generateSeed',
+    'hotp',
+    'isOtpAlgorithm',
+    'ocra',
+    'ocraDataInput',
+    'ocraTimeStep',
+    'parseAlgorithm',
+    'parseOcraSuite',
+    'parseOtpauthUri',
+    'parseSeed',
+    'timeStepAt',
+    'totp',
   ]);
 });
 

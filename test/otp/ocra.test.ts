@@ -91,12 +91,24 @@ test('ocraTimeStep gives the RFC T value for 2008-03-25 12:06:30 UTC', () => {
 
 test('parseOcraSuite reads every field', () => {
   assert.deepEqual(parseOcraSuite('OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1'), {
-    text: 'OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1', algorithm: 'sha256', digits: 8, counter: true,
-    questionFormat: 'N', questionLength: 8, pinHash: 'sha1',
+    text: 'OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1',
+    algorithm: 'sha256',
+    digits: 8,
+    counter: true,
+    questionFormat: 'N',
+    questionLength: 8,
+    pinHash: 'sha1',
   });
   assert.deepEqual(parseOcraSuite('OCRA-1:HOTP-SHA1-0:QH64-PSHA512-S128-T48H'), {
-    text: 'OCRA-1:HOTP-SHA1-0:QH64-PSHA512-S128-T48H', algorithm: 'sha1', digits: 0, counter: false,
-    questionFormat: 'H', questionLength: 64, pinHash: 'sha512', sessionLength: 128, timeStep: 48 * 3600,
+    text: 'OCRA-1:HOTP-SHA1-0:QH64-PSHA512-S128-T48H',
+    algorithm: 'sha1',
+    digits: 0,
+    counter: false,
+    questionFormat: 'H',
+    questionLength: 64,
+    pinHash: 'sha512',
+    sessionLength: 128,
+    timeStep: 48 * 3600,
   });
   const s = parseOcraSuite('OCRA-1:HOTP-SHA512-10:QA04-S-T59S');
   assert.equal(s.sessionLength, 64);
@@ -140,12 +152,15 @@ test('parseOcraSuite names the malformed part', () => {
     ['OCRA-1:HOTP-SHA1-6:qn08', /expected \[C-\]QFxx first/],
   ];
   for (const [suite, message] of cases) {
-    assert.throws(() => parseOcraSuite(suite), (err: Error) => {
-      assert.equal(err.name, 'OtpInputError', suite);
-      assert.match(err.message, message, suite);
-      assert.ok(err.message.startsWith(`OCRA suite '${suite}': `), suite);
-      return true;
-    });
+    assert.throws(
+      () => parseOcraSuite(suite),
+      (err: Error) => {
+        assert.equal(err.name, 'OtpInputError', suite);
+        assert.match(err.message, message, suite);
+        assert.ok(err.message.startsWith(`OCRA suite '${suite}': `), suite);
+        return true;
+      },
+    );
   }
 });
 
@@ -186,7 +201,9 @@ test('truncation 0 returns the whole HMAC as hex; 4 and 10 digits work', () => {
   assert.match(ocra('OCRA-1:HOTP-SHA1-4:QN08', KEY20, { question: '1234' }), /^\d{4}$/);
   // The suite text is part of the HMAC input, so each suite is checked against its own HMAC.
   for (const suite of ['OCRA-1:HOTP-SHA1-10:QN08', 'OCRA-1:HOTP-SHA1-0:QN08']) {
-    const mac = createHmac('sha1', KEY20).update(ocraDataInput(suite, { question: '00000000' })).digest();
+    const mac = createHmac('sha1', KEY20)
+      .update(ocraDataInput(suite, { question: '00000000' }))
+      .digest();
     const expected = suite.includes('-0:') ? mac.toString('hex') : truncate(mac, 10);
     assert.equal(ocra(suite, KEY20, { question: '00000000' }), expected, suite);
   }
@@ -219,11 +236,14 @@ test('missing and bad inputs give specific errors', () => {
     ['OCRA-1:HOTP-SHA1-6:QH08', { question: 'f'.repeat(257) }, /the question does not fit in 128 bytes/],
   ];
   for (const [suite, input, message] of cases) {
-    assert.throws(() => ocra(suite, KEY20, input), (err: Error) => {
-      assert.equal(err.name, 'OtpInputError', `${suite} ${message}`);
-      assert.match(err.message, message);
-      return true;
-    });
+    assert.throws(
+      () => ocra(suite, KEY20, input),
+      (err: Error) => {
+        assert.equal(err.name, 'OtpInputError', `${suite} ${message}`);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
   }
   assert.throws(() => ocra('OCRA-1:HOTP-SHA1-6:QN08', Buffer.alloc(0), { question: '1234' }), /seed: must not be empty/);
   // Largest numeric question that fits: 2^1024 - 1 (256 hex digits).

@@ -90,11 +90,14 @@ test('parse refuses bad URIs with specific errors that do not leak the secret', 
     ['otpauth://totp/a%E0%A4%A:b?secret=JBSWY3DP', /the label has a malformed %-escape/],
   ];
   for (const [uri, message] of cases) {
-    assert.throws(() => parseOtpauthUri(uri), (err: Error) => {
-      assert.equal(err.name, 'OtpInputError', uri);
-      assert.match(err.message, message, uri);
-      assert.doesNotMatch(err.message, /JBSWY3DP/, `${uri}: leaks the secret`);
-      return true;
-    });
+    assert.throws(
+      () => parseOtpauthUri(uri),
+      (err: Error) => {
+        assert.equal(err.name, 'OtpInputError', uri);
+        assert.match(err.message, message, uri);
+        assert.doesNotMatch(err.message, /JBSWY3DP/, `${uri}: leaks the secret`);
+        return true;
+      },
+    );
   }
 });

@@ -27,10 +27,14 @@ type Sample = string | number | Buffer | Date;
 
 function corpus(def: AttributeDef): Sample[] {
   switch (def.type) {
-    case 'string': return ['a', 'hello world', 'grüße', 'shell:priv-lvl=15', 'x'.repeat(def.vendorId === undefined ? 253 : 247)];
-    case 'octets': return [Buffer.from([0]), Buffer.from('0102ff', 'hex'), Buffer.alloc(200, 0xa5)];
-    case 'ipaddr': return ['192.0.2.1', '10.255.0.7', '0.0.0.0'];
-    case 'date': return [new Date(0), new Date('2030-01-31T12:00:00Z'), new Date(0xffffffff * 1000)];
+    case 'string':
+      return ['a', 'hello world', 'grüße', 'shell:priv-lvl=15', 'x'.repeat(def.vendorId === undefined ? 253 : 247)];
+    case 'octets':
+      return [Buffer.from([0]), Buffer.from('0102ff', 'hex'), Buffer.alloc(200, 0xa5)];
+    case 'ipaddr':
+      return ['192.0.2.1', '10.255.0.7', '0.0.0.0'];
+    case 'date':
+      return [new Date(0), new Date('2030-01-31T12:00:00Z'), new Date(0xffffffff * 1000)];
     default: {
       const names = [...(dictionary.namedValues(def)?.names.values() ?? [])];
       return [...names, 0, 1, 4096, def.hasTag ? 0xffffff : 0xffffffff];
@@ -70,7 +74,9 @@ describe('the same dictionary', () => {
     }
     assert.deepEqual(wrong, []);
     const key = (space: number | null | undefined, name: string, id: number, type: string): string => `${space ?? '-'} ${name} ${id} ${type}`;
-    const lint = readDictionaryTree(DEFAULT_DICTIONARY).attributes.map((a) => key(a.space, a.name, a.id, a.type)).sort();
+    const lint = readDictionaryTree(DEFAULT_DICTIONARY)
+      .attributes.map((a) => key(a.space, a.name, a.id, a.type))
+      .sort();
     assert.deepEqual(ours.map((d) => key(d.vendorId, d.name, d.id, d.type)).sort(), lint);
     for (const vendor of dictionary.vendors()) assert.equal(radius.vendor_name_to_id(vendor.name), String(vendor.id), vendor.name);
   });

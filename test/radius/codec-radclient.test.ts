@@ -43,7 +43,7 @@ const DECODED: Record<string, unknown> = {
   'Event-Timestamp': new Date(1895918400 * 1000),
   'Tunnel-Type:1': 'VLAN',
   'Tunnel-Private-Group-Id:2': '42',
-  'Class': Buffer.from('0102ff', 'hex'),
+  Class: Buffer.from('0102ff', 'hex'),
   'Cisco-AVPair': ['shell:priv-lvl=15', 'ip:inacl#1=permit ip any any'],
 };
 
@@ -87,7 +87,12 @@ before(async () => {
     const packet = parsePacket(msg);
     if (typeof packet === 'string') return;
     seen = decodeAttributes(packet.attributes);
-    const answer = encodeReply(packet, CODE.AccessAccept, REPLY.map((a) => encodeAttribute(a.name, a.value)), SECRET);
+    const answer = encodeReply(
+      packet,
+      CODE.AccessAccept,
+      REPLY.map((a) => encodeAttribute(a.name, a.value)),
+      SECRET,
+    );
     peer.send(answer, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));

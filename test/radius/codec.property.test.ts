@@ -70,7 +70,8 @@ function uint(n: bigint, size: number): Buffer {
 }
 
 function textCase(max: number): fc.Arbitrary<Case> {
-  return fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
+  return fc
+    .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
     .filter((s) => Buffer.byteLength(s) <= max)
     .map((s) => ({ given: s, bytes: Buffer.from(s, 'utf8'), decoded: s }));
 }
@@ -81,12 +82,17 @@ function caseFor(def: AttributeDef): fc.Arbitrary<Case> {
   const max = maxValueLength(def) - (def.hasTag ? 1 : 0);
   const names = dictionary.namedValues(def)?.names;
   switch (def.type) {
-    case 'string': return textCase(max);
-    case 'octets': case 'abinary':
+    case 'string':
+      return textCase(max);
+    case 'octets':
+    case 'abinary':
       return fc.uint8Array({ minLength: 1, maxLength: max }).map((a) => ({ given: Buffer.from(a), bytes: Buffer.from(a), decoded: Buffer.from(a) }));
-    case 'ipaddr': return fc.ipV4().map((ip) => ({ given: ip, bytes: Buffer.from(ip.split('.').map(Number)), decoded: ip }));
-    case 'ipv6addr': return groups.map((gs) => ({ given: gs.map(hex4).join(':'), bytes: groupBytes(gs), decoded: ipv6Canonical(groupBytes(gs)) }));
-    case 'combo-ip': return fc.oneof(caseFor({ ...def, type: 'ipaddr' }), caseFor({ ...def, type: 'ipv6addr' }));
+    case 'ipaddr':
+      return fc.ipV4().map((ip) => ({ given: ip, bytes: Buffer.from(ip.split('.').map(Number)), decoded: ip }));
+    case 'ipv6addr':
+      return groups.map((gs) => ({ given: gs.map(hex4).join(':'), bytes: groupBytes(gs), decoded: ipv6Canonical(groupBytes(gs)) }));
+    case 'combo-ip':
+      return fc.oneof(caseFor({ ...def, type: 'ipaddr' }), caseFor({ ...def, type: 'ipv6addr' }));
     case 'ipv4prefix':
       return fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([ip, length]) => {
         const net = masked(Buffer.from(ip.split('.').map(Number)), length);
@@ -108,7 +114,8 @@ function caseFor(def: AttributeDef): fc.Arbitrary<Case> {
         const text = [...a].map((x) => x.toString(16).padStart(2, '0')).join(':');
         return { given: text.toUpperCase().replace(/:/g, '-'), bytes: Buffer.from(a), decoded: text };
       });
-    case 'date': case 'time':
+    case 'date':
+    case 'time':
       return fc.integer({ min: 0, max: 0xffffffff }).map((s) => ({ given: new Date(s * 1000), bytes: uint(BigInt(s), 4), decoded: new Date(s * 1000) }));
     case 'signed':
       return fc.integer({ min: -0x80000000, max: 0x7fffffff }).map((n) => {
@@ -123,7 +130,12 @@ function caseFor(def: AttributeDef): fc.Arbitrary<Case> {
       const size = def.type === 'byte' ? 1 : def.type === 'short' ? 2 : 4;
       const byName = names ? fc.constantFrom(...names.entries()).filter(([n]) => BigInt(n) <= range.max) : undefined;
       const byNumber = fc.bigInt({ min: range.min, max: range.max }).map((n) => ({ given: String(n) as AttributeValue, n: Number(n) }));
-      const either = byName ? fc.oneof(byNumber, byName.map(([n, name]) => ({ given: name as AttributeValue, n }))) : byNumber;
+      const either = byName
+        ? fc.oneof(
+            byNumber,
+            byName.map(([n, name]) => ({ given: name as AttributeValue, n })),
+          )
+        : byNumber;
       return either.map(({ given, n }) => ({ given, bytes: uint(BigInt(n), size), decoded: names?.get(n) ?? n }));
     }
   }
@@ -200,9 +212,12 @@ describe('codec round trips (fast-check)', () => {
       Buffer.from(v).copy(value, 4);
       return { type: 26, value, offset: 0 };
     });
-    fc.assert(fc.property(fc.array(fc.oneof(attr, vsa), { maxLength: 20 }), (list) => {
-      decodeAttributes(list);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(attr, vsa), { maxLength: 20 }), (list) => {
+        decodeAttributes(list);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('every attribute type, standard and vendor, tagged and named, in a dictionary that has them all', () => {

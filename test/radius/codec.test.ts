@@ -48,13 +48,19 @@ describe('vendor-specific attributes', () => {
 describe('tagged tunnel attributes (RFC 2868, VLAN assignment of RFC 3580)', () => {
   test('with tag 1, as a switch expects them', () => {
     const attrs = [encodeAttribute('Tunnel-Type:1', 'VLAN'), encodeAttribute('Tunnel-Medium-Type:1', 'IEEE-802'), encodeAttribute('Tunnel-Private-Group-Id:1', '42')];
-    assert.deepEqual(attrs.map((b) => b.toString('hex')), ['40060100000d', '410601000006', '5105013432']);
+    assert.deepEqual(
+      attrs.map((b) => b.toString('hex')),
+      ['40060100000d', '410601000006', '5105013432'],
+    );
     assert.deepEqual(decodeAttributes(raw(...attrs)), { 'Tunnel-Type:1': 'VLAN', 'Tunnel-Medium-Type:1': 'IEEE-802', 'Tunnel-Private-Group-Id:1': '42' });
   });
 
   test('without a tag: a zero tag octet for integers, none for text', () => {
     const attrs = [encodeAttribute('tunnel-type', 'vlan'), encodeAttribute('Tunnel-Private-Group-Id', '42')];
-    assert.deepEqual(attrs.map((b) => b.toString('hex')), ['40060000000d', '51043432']);
+    assert.deepEqual(
+      attrs.map((b) => b.toString('hex')),
+      ['40060000000d', '51043432'],
+    );
     assert.deepEqual(decodeAttributes(raw(...attrs)), { 'Tunnel-Type': 'VLAN', 'Tunnel-Private-Group-Id': '42' });
   });
 
@@ -66,15 +72,24 @@ describe('tagged tunnel attributes (RFC 2868, VLAN assignment of RFC 3580)', () 
 /** A value that fits each type of the shipped dictionaries. */
 function sample(def: AttributeDef, names: ReadonlyMap<number, string> | undefined): string | number {
   switch (def.type) {
-    case 'string': return `sample ${def.name}`;
-    case 'octets': return '0x0102030405';
-    case 'ipaddr': return '192.0.2.1';
-    case 'ipv6addr': return '2001:db8::1';
-    case 'ipv6prefix': return '2001:db8:1::/48';
-    case 'ifid': return '0000:0000:0000:0001';
-    case 'date': return '2030-01-31T12:00:00Z';
-    case 'integer': return names ? [...names.values()][0]! : 3600;
-    default: throw new Error(`${def.where}: no sample for type ${def.type}; add one`);
+    case 'string':
+      return `sample ${def.name}`;
+    case 'octets':
+      return '0x0102030405';
+    case 'ipaddr':
+      return '192.0.2.1';
+    case 'ipv6addr':
+      return '2001:db8::1';
+    case 'ipv6prefix':
+      return '2001:db8:1::/48';
+    case 'ifid':
+      return '0000:0000:0000:0001';
+    case 'date':
+      return '2030-01-31T12:00:00Z';
+    case 'integer':
+      return names ? [...names.values()][0]! : 3600;
+    default:
+      throw new Error(`${def.where}: no sample for type ${def.type}; add one`);
   }
 }
 
@@ -107,9 +122,7 @@ describe('every attribute of every shipped dictionary file', () => {
     for (const def of defs) {
       for (const length of [0, 1, 2, 3, 4, 5, 6, 8, 16, 17, 18, 19, 247]) {
         const value = Buffer.from(Array.from({ length }, () => next() & 0xff));
-        const attribute = def.vendorId === undefined
-          ? { type: def.id, value, offset: 0 }
-          : { type: 26, value: Buffer.concat([Buffer.from([0, 0, 0, 0, def.id, length + 2]), value]), offset: 0 };
+        const attribute = def.vendorId === undefined ? { type: def.id, value, offset: 0 } : { type: 26, value: Buffer.concat([Buffer.from([0, 0, 0, 0, def.id, length + 2]), value]), offset: 0 };
         if (def.vendorId !== undefined) attribute.value.writeUInt32BE(def.vendorId, 0);
         const names = Object.keys(decodeAttributes([attribute]));
         if (def.id === 2 && def.vendorId === undefined) assert.deepEqual(names, [], 'User-Password is left to the listener');

@@ -10,7 +10,9 @@ import { DictionaryError, readDictionary } from '../../src/radius/dictionary-rea
 import { DEFAULT_DICTIONARY } from '../../src/radius/codec.ts';
 
 const dirs: string[] = [];
-after(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Writes `files` (the top one named "dictionary") into a fresh directory; returns the top file's path. */
 function tree(files: Record<string, string>): string {
@@ -39,10 +41,12 @@ const ACME = 'VENDOR Acme 99999\nBEGIN-VENDOR Acme\n';
 
 describe('reading', () => {
   test('attributes by name in any case and by (vendor, number); VALUE names both ways', () => {
-    const d = readDictionary(tree({
-      dictionary: '# comment\nATTRIBUTE\tService-Type\t6\tinteger  # trailing comment\n\nVALUE Service-Type Login-User 1\nVALUE Service-Type Framed-User 0x2\n$INCLUDE dictionary.acme\n',
-      'dictionary.acme': `${ACME}ATTRIBUTE Acme-Role 1 string\nATTRIBUTE Acme-Level 6 integer\nVALUE Acme-Level Admin 15\nEND-VENDOR Acme\n`,
-    }));
+    const d = readDictionary(
+      tree({
+        dictionary: '# comment\nATTRIBUTE\tService-Type\t6\tinteger  # trailing comment\n\nVALUE Service-Type Login-User 1\nVALUE Service-Type Framed-User 0x2\n$INCLUDE dictionary.acme\n',
+        'dictionary.acme': `${ACME}ATTRIBUTE Acme-Role 1 string\nATTRIBUTE Acme-Level 6 integer\nVALUE Acme-Level Admin 15\nEND-VENDOR Acme\n`,
+      }),
+    );
     assert.equal(d.attribute('SERVICE-TYPE')?.name, 'Service-Type');
     assert.equal(d.attributeByCode(undefined, 6)?.name, 'Service-Type');
     const role = d.attribute('acme-role');
@@ -59,19 +63,21 @@ describe('reading', () => {
   });
 
   test('flags, the older vendor-as-fifth-word form, VALUE before its ATTRIBUTE, aliases and word-for-word repeats', () => {
-    const d = readDictionary(tree({
-      dictionary: [
-        'VENDOR Old 4242',
-        'ATTRIBUTE Old-Thing 3 string Old',
-        'VALUE Tunnel-Type VLAN 13',
-        'ATTRIBUTE Tunnel-Type 64 integer has_tag',
-        'ATTRIBUTE Tunnel-Password 69 octets has_tag,encrypt=2',
-        'VALUE Tunnel-Type Virtual-LAN 13',
-        'ATTRIBUTE Tunnel-Type 64 integer has_tag',
-        'VALUE Tunnel-Type VLAN 13',
-        '',
-      ].join('\n'),
-    }));
+    const d = readDictionary(
+      tree({
+        dictionary: [
+          'VENDOR Old 4242',
+          'ATTRIBUTE Old-Thing 3 string Old',
+          'VALUE Tunnel-Type VLAN 13',
+          'ATTRIBUTE Tunnel-Type 64 integer has_tag',
+          'ATTRIBUTE Tunnel-Password 69 octets has_tag,encrypt=2',
+          'VALUE Tunnel-Type Virtual-LAN 13',
+          'ATTRIBUTE Tunnel-Type 64 integer has_tag',
+          'VALUE Tunnel-Type VLAN 13',
+          '',
+        ].join('\n'),
+      }),
+    );
     assert.equal(d.attributeByCode(4242, 3)?.name, 'Old-Thing');
     const tunnelType = d.attribute('Tunnel-Type')!;
     assert.equal(tunnelType.hasTag, true);
@@ -82,20 +88,24 @@ describe('reading', () => {
   });
 
   test('$INCLUDE is relative to the including file, and $INCLUDE- skips a missing file', () => {
-    const d = readDictionary(tree({
-      dictionary: '$INCLUDE sub/dictionary.sub\n$INCLUDE- dictionary.local\n',
-      'sub/dictionary.sub': '$INCLUDE dictionary.deeper\n',
-      'sub/dictionary.deeper': 'ATTRIBUTE Deep 1 string\n',
-    }));
+    const d = readDictionary(
+      tree({
+        dictionary: '$INCLUDE sub/dictionary.sub\n$INCLUDE- dictionary.local\n',
+        'sub/dictionary.sub': '$INCLUDE dictionary.deeper\n',
+        'sub/dictionary.deeper': 'ATTRIBUTE Deep 1 string\n',
+      }),
+    );
     assert.equal(d.attribute('Deep')?.id, 1);
     assert.equal(d.files.length, 3);
   });
 
   test('a file included twice (not a loop) is read once', () => {
-    const d = readDictionary(tree({
-      dictionary: '$INCLUDE dictionary.a\n$INCLUDE dictionary.a\n',
-      'dictionary.a': 'ATTRIBUTE A 1 string\nVALUE B X 1\nATTRIBUTE B 2 integer\n',
-    }));
+    const d = readDictionary(
+      tree({
+        dictionary: '$INCLUDE dictionary.a\n$INCLUDE dictionary.a\n',
+        'dictionary.a': 'ATTRIBUTE A 1 string\nVALUE B X 1\nATTRIBUTE B 2 integer\n',
+      }),
+    );
     assert.equal(d.files.length, 2);
   });
 
@@ -113,7 +123,9 @@ describe('problems come with file and line', () => {
     assert.deepEqual(problems({ dictionary: 'VENDOR Acme\n' }), ['dictionary:1: expected "VENDOR name number"']);
     assert.deepEqual(problems({ dictionary: 'ATTRIBUTE A 1 string\nVALUE A B\n' }), ['dictionary:2: expected "VALUE attribute name number"']);
     assert.deepEqual(problems({ dictionary: '\n\nALIAS Foo Bar\n' }), ['dictionary:3: unknown keyword "ALIAS" (known: VENDOR, BEGIN-VENDOR, END-VENDOR, ATTRIBUTE, VALUE, $INCLUDE, $INCLUDE-)']);
-    assert.deepEqual(problems({ dictionary: 'attribute A 1 string\n' }), ['dictionary:1: unknown keyword "attribute" (known: VENDOR, BEGIN-VENDOR, END-VENDOR, ATTRIBUTE, VALUE, $INCLUDE, $INCLUDE-)']);
+    assert.deepEqual(problems({ dictionary: 'attribute A 1 string\n' }), [
+      'dictionary:1: unknown keyword "attribute" (known: VENDOR, BEGIN-VENDOR, END-VENDOR, ATTRIBUTE, VALUE, $INCLUDE, $INCLUDE-)',
+    ]);
   });
 
   test('unknown types and flags, and flags a type cannot carry', () => {
@@ -140,11 +152,14 @@ describe('problems come with file and line', () => {
     assert.deepEqual(problems({ dictionary: 'ATTRIBUTE State 24 octets\nATTRIBUTE State 24 octets\nATTRIBUTE state 25 octets\n' }), [
       'dictionary:3: attribute state is already defined differently at dictionary:1',
     ]);
-    assert.deepEqual(problems({
-      dictionary: '$INCLUDE dictionary.a\n$INCLUDE dictionary.b\n',
-      'dictionary.a': 'ATTRIBUTE State 24 octets\n',
-      'dictionary.b': '# another file\nATTRIBUTE Other-State 24 octets\n',
-    }), ['dictionary.b:2: number 24 in the standard space is already State (at dictionary.a:1)']);
+    assert.deepEqual(
+      problems({
+        dictionary: '$INCLUDE dictionary.a\n$INCLUDE dictionary.b\n',
+        'dictionary.a': 'ATTRIBUTE State 24 octets\n',
+        'dictionary.b': '# another file\nATTRIBUTE Other-State 24 octets\n',
+      }),
+      ['dictionary.b:2: number 24 in the standard space is already State (at dictionary.a:1)'],
+    );
     assert.deepEqual(problems({ dictionary: `${ACME}ATTRIBUTE Acme-A 1 string\nATTRIBUTE Acme-B 1 string\nEND-VENDOR Acme\n` }), [
       'dictionary:4: number 1 in vendor Acme is already Acme-A (at dictionary:3)',
     ]);
@@ -177,11 +192,14 @@ describe('problems come with file and line', () => {
 
   test('includes: a missing file, a loop, a missing top file', () => {
     assert.deepEqual(problems({ dictionary: 'ATTRIBUTE A 1 string\n$INCLUDE dictionary.gone\n' }), ['dictionary:2: cannot read dictionary.gone: no such file']);
-    assert.deepEqual(problems({
-      dictionary: '$INCLUDE dictionary.a\n',
-      'dictionary.a': '# a\n$INCLUDE dictionary.b\n',
-      'dictionary.b': '$INCLUDE dictionary.a\n',
-    }), ['dictionary.b:1: $INCLUDE loop: dictionary.a -> dictionary.b -> dictionary.a']);
+    assert.deepEqual(
+      problems({
+        dictionary: '$INCLUDE dictionary.a\n',
+        'dictionary.a': '# a\n$INCLUDE dictionary.b\n',
+        'dictionary.b': '$INCLUDE dictionary.a\n',
+      }),
+      ['dictionary.b:1: $INCLUDE loop: dictionary.a -> dictionary.b -> dictionary.a'],
+    );
     assert.deepEqual(problems({ dictionary: '$INCLUDE dictionary\n' }), ['dictionary:1: $INCLUDE loop: dictionary -> dictionary']);
     const missing = join(tmpdir(), 'otp-radius-no-such-dictionary');
     assert.throws(() => readDictionary(missing), { name: 'DictionaryError', message: `${missing}: cannot read the dictionary file: no such file` });
@@ -189,11 +207,14 @@ describe('problems come with file and line', () => {
 
   test('every problem of a start is reported at once, in one error', () => {
     const top = tree({ dictionary: 'ATTRIBUTE A 1 text\nATTRIBUTE B 1 string\nVALUE C X 1\n' });
-    assert.throws(() => readDictionary(top), (e: unknown) => {
-      assert.ok(e instanceof DictionaryError);
-      assert.equal(e.problems.length, 2);
-      assert.match(e.message, /^2 problems in the RADIUS dictionaries:\n.*dictionary:1: unknown type "text".*\n.*dictionary:3: VALUE for C, which no ATTRIBUTE defines$/);
-      return true;
-    });
+    assert.throws(
+      () => readDictionary(top),
+      (e: unknown) => {
+        assert.ok(e instanceof DictionaryError);
+        assert.equal(e.problems.length, 2);
+        assert.match(e.message, /^2 problems in the RADIUS dictionaries:\n.*dictionary:1: unknown type "text".*\n.*dictionary:3: VALUE for C, which no ATTRIBUTE defines$/);
+        return true;
+      },
+    );
   });
 });

@@ -25,7 +25,10 @@ test('a salt without its high bit is refused', () => {
 test('the attributes: Vendor-Specific 311, Recv-Key (17) = MSK[0..31], Send-Key (16) = MSK[32..63], distinct salts', () => {
   const msk = Buffer.from(Array.from({ length: 64 }, (_, i) => i));
   const [recv, send] = mppeKeyAttributes(msk, SECRET, AUTHENTICATOR);
-  for (const [attr, vendorType, key] of [[recv!, 17, msk.subarray(0, 32)], [send!, 16, msk.subarray(32, 64)]] as const) {
+  for (const [attr, vendorType, key] of [
+    [recv!, 17, msk.subarray(0, 32)],
+    [send!, 16, msk.subarray(32, 64)],
+  ] as const) {
     assert.equal(attr[0], 26);
     assert.equal(attr[1], attr.length);
     assert.equal(attr.readUInt32BE(2), 311);

@@ -32,7 +32,10 @@ describe('RadSec client matching', () => {
   });
 
   test('subject text: escaped commas, and what is not KEY=value', () => {
-    assert.deepEqual(parseSubject('CN=a, O=Example\\, Inc.'), [{ key: 'CN', value: 'a' }, { key: 'O', value: 'Example, Inc.' }]);
+    assert.deepEqual(parseSubject('CN=a, O=Example\\, Inc.'), [
+      { key: 'CN', value: 'a' },
+      { key: 'O', value: 'Example, Inc.' },
+    ]);
     assert.throws(() => parseSubject('radsecproxy.example.org'), /not an attribute of the form KEY=value/);
     assert.throws(() => parseSubject('CN='), /not an attribute/);
     assert.throws(() => parseSubject('CN=a,,O=b'), /not an attribute/);

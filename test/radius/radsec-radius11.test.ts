@@ -67,14 +67,20 @@ describe('RADIUS/1.1 over RadSec', () => {
     const c = await open();
     try {
       const token = 0xdeadbeef;
-      const answer = await c.ask(request11(CODE.AccessRequest, token, [text(ATTR.UserName, 'alice'), text(ATTR.UserPassword, '1234 654321'), text(ATTR.ProxyState, 'p1'), text(ATTR.ProxyState, 'p2')]), token);
+      const answer = await c.ask(
+        request11(CODE.AccessRequest, token, [text(ATTR.UserName, 'alice'), text(ATTR.UserPassword, '1234 654321'), text(ATTR.ProxyState, 'p1'), text(ATTR.ProxyState, 'p2')]),
+        token,
+      );
       assert.ok(answer, 'answered');
       assert.equal(answer.code, CODE.AccessAccept);
       assert.equal(answer.identifier, 0, 'Reserved-1 is zero');
       assert.equal(answer.authenticator.readUInt32BE(0), token);
       assert.deepEqual(answer.authenticator.subarray(4), Buffer.alloc(12), 'Reserved-2 is zero');
       assert.equal(findAttributes(answer, ATTR.MessageAuthenticator).length, 0);
-      assert.deepEqual(findAttributes(answer, ATTR.ProxyState).map((a) => a.value.toString()), ['p1', 'p2']);
+      assert.deepEqual(
+        findAttributes(answer, ATTR.ProxyState).map((a) => a.value.toString()),
+        ['p1', 'p2'],
+      );
       assert.equal(findAttributes(answer, ATTR.ReplyMessage)[0]?.value.toString(), 'hello');
       assert.equal(f.seen.at(-1)!.password!.toString(), '1234 654321');
       const wrong = await c.ask(request11(CODE.AccessRequest, token + 1, [text(ATTR.UserName, 'alice'), text(ATTR.UserPassword, '9999')]), token + 1);

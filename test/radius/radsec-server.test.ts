@@ -109,7 +109,14 @@ describe('RadSec listener', () => {
       }
       c.write(all.subarray(one.bytes.length));
       await delay(300);
-      assert.deepEqual(c.answers.map((p) => [p.identifier, p.code]), [[10, CODE.AccessAccept], [11, CODE.AccessAccept], [12, CODE.AccessReject]]);
+      assert.deepEqual(
+        c.answers.map((p) => [p.identifier, p.code]),
+        [
+          [10, CODE.AccessAccept],
+          [11, CODE.AccessAccept],
+          [12, CODE.AccessReject],
+        ],
+      );
     } finally {
       c.close();
     }
@@ -349,7 +356,8 @@ describe('RadSec limits', () => {
     const f = await startRadsec(pki, { clients: CLIENTS });
     try {
       const c = await RadsecTestClient.open(f.server.port(), proxy, pki.ca);
-      const table = (yaml: string) => new RadsecClientTable(parseConfig(`clients:\n${yaml}resolvers: { local: { type: file, path: u.yaml } }\nrealms: { corp: { resolvers: local } }\n`, 'c.yaml', {}).config.radsecClients);
+      const table = (yaml: string) =>
+        new RadsecClientTable(parseConfig(`clients:\n${yaml}resolvers: { local: { type: file, path: u.yaml } }\nrealms: { corp: { resolvers: local } }\n`, 'c.yaml', {}).config.radsecClients);
       f.server.setClients(table('  - { name: renamed, certificate: { san: radsecproxy.example.org }, realm: corp }\n'));
       await c.send(buildRequest({ identifier: 1, secret: 'radsec', userName: 'alice', password: 'x' }));
       assert.equal(f.seen.at(-1)!.nas.client, 'renamed');

@@ -32,7 +32,9 @@ describe('shared-secret hashes', () => {
   test('packetHmac is HMAC-MD5 of the edited packet, and leaves the packet as it was', () => {
     eachCase((secret, packet, field, where) => {
       const zeroAt = packet.length >= 40 ? 22 : undefined;
-      const expected = createHmac('md5', secret).update(withField(packet, field, zeroAt)).digest();
+      const expected = createHmac('md5', secret)
+        .update(withField(packet, field, zeroAt))
+        .digest();
       assert.deepEqual(packetHmac(secret, packet, field, zeroAt), expected, where);
       assert.deepEqual(packetHmac(secret, packet), createHmac('md5', secret).update(packet).digest(), where);
     });
@@ -55,7 +57,13 @@ describe('shared-secret hashes', () => {
   test('a packet past 4096 bytes still hashes right (the reused buffer grows)', () => {
     const packet = randomBytes(9000);
     assert.deepEqual(packetHmac('testing123', packet), createHmac('md5', 'testing123').update(packet).digest());
-    assert.deepEqual(packetMd5(packet, Buffer.alloc(16), 'testing123'), createHash('md5').update(withField(packet, Buffer.alloc(16))).update('testing123').digest());
+    assert.deepEqual(
+      packetMd5(packet, Buffer.alloc(16), 'testing123'),
+      createHash('md5')
+        .update(withField(packet, Buffer.alloc(16)))
+        .update('testing123')
+        .digest(),
+    );
   });
 
   test('more secrets than the memo holds: every answer is still right', () => {

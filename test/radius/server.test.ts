@@ -48,7 +48,10 @@ describe('RADIUS listener', () => {
   test('Access-Request from radclient reaches the handler with the decrypted password', async () => {
     nextDecision = async () => ({ decision: 'accept', reason: 'ok', replyMessage: 'welcome' });
     seen.length = 0;
-    const r = await radclient(['-x', '-r', '1', '-t', '2', `127.0.0.1:${server.port()}`, 'auth', SECRET], 'User-Name = "bob@example"\nUser-Password = "1234 567890"\nNAS-Identifier = "vpn-gw"\nCalling-Station-Id = "198.51.100.7"\nNAS-Port-Type = Virtual\n');
+    const r = await radclient(
+      ['-x', '-r', '1', '-t', '2', `127.0.0.1:${server.port()}`, 'auth', SECRET],
+      'User-Name = "bob@example"\nUser-Password = "1234 567890"\nNAS-Identifier = "vpn-gw"\nCalling-Station-Id = "198.51.100.7"\nNAS-Port-Type = Virtual\n',
+    );
     assert.match(r.stdout, /Received Access-Accept/);
     assert.match(r.stdout, /Reply-Message = "welcome"/);
     assert.equal(seen.length, 1);
@@ -61,12 +64,21 @@ describe('RADIUS listener', () => {
 
   test('a request with a wrong secret is dropped where that is proven: by the Message-Authenticator, or by padding that is not NULs', async () => {
     const before = server.stats.droppedTotal();
-    const signed = await radclient(['-x', '-r', '1', '-t', '1', `127.0.0.1:${server.port()}`, 'auth', 'not-the-right-secret'], 'User-Name = "bob"\nUser-Password = "123456"\nMessage-Authenticator = 0x00\n');
+    const signed = await radclient(
+      ['-x', '-r', '1', '-t', '1', `127.0.0.1:${server.port()}`, 'auth', 'not-the-right-secret'],
+      'User-Name = "bob"\nUser-Password = "123456"\nMessage-Authenticator = 0x00\n',
+    );
     assert.match(signed.stdout + signed.stderr, /No reply/);
     assert.ok((server.stats.dropped.get('bad-message-authenticator') ?? 0) >= 1);
     // Without one, padding that decrypts to something other than NULs proves the secret wrong.
     const authenticator = randomBytes(16);
-    const dirty = buildRequest({ identifier: nextId(), secret: SECRET, userName: 'bob', authenticator, attributes: [rawAttribute(ATTR.UserPassword, encryptPassword(Buffer.from('12\u0000x'), SECRET, authenticator))] });
+    const dirty = buildRequest({
+      identifier: nextId(),
+      secret: SECRET,
+      userName: 'bob',
+      authenticator,
+      attributes: [rawAttribute(ATTR.UserPassword, encryptPassword(Buffer.from('12\u0000x'), SECRET, authenticator))],
+    });
     assert.equal(await client.send(dirty, SECRET, 500), undefined);
     assert.equal(server.stats.dropped.get('bad-password'), 1);
     assert.equal(server.stats.droppedTotal() - before, 2);
@@ -85,7 +97,11 @@ describe('RADIUS listener', () => {
       const unsigned = await client.send(buildRequest({ identifier: nextId(), secret: SECRET, userName: 'bob', password }), SECRET);
       assert.equal(unsigned?.packet.code, CODE.AccessReject, `unsigned: ${password.toString('hex')}`);
     }
-    assert.deepEqual(seenPasswords, passwords.flatMap((p) => [p, p]), 'the handler gets the bytes as sent');
+    assert.deepEqual(
+      seenPasswords,
+      passwords.flatMap((p) => [p, p]),
+      'the handler gets the bytes as sent',
+    );
   });
 
   test('a one-bit-flipped Message-Authenticator is dropped, for every one of its 128 bits', async () => {
@@ -173,19 +189,48 @@ describe('RADIUS listener', () => {
     const good = (): Buffer => buildRequest({ identifier: 7, secret: SECRET, userName: 'bob', password: 'pw' }).bytes;
     const corpus: Buffer[] = [];
     corpus.push(Buffer.alloc(0), Buffer.alloc(1), good().subarray(0, 19)); // truncated
-    const longLen = good(); longLen.writeUInt16BE(longLen.length + 10, 2); corpus.push(longLen); // length beyond the datagram
-    const shortLen = good(); shortLen.writeUInt16BE(12, 2); corpus.push(shortLen); // length under the header
-    const huge = good(); huge.writeUInt16BE(5000, 2); corpus.push(huge);
-    const zeroAttr = good(); zeroAttr[21] = 0; corpus.push(zeroAttr); // attribute length 0
-    const oneAttr = good(); oneAttr[21] = 1; corpus.push(oneAttr);
-    const overrun = good(); overrun[21] = 250; corpus.push(overrun); // runs past the end
-    const dangling = Buffer.concat([good(), Buffer.from([1])]); dangling.writeUInt16BE(dangling.length, 2); corpus.push(dangling); // half an attribute header
-    const wrongCode = good(); wrongCode[0] = CODE.AccessAccept; corpus.push(wrongCode);
-    const coa = good(); coa[0] = 43; corpus.push(coa);
-    const badPw = buildRequest({ identifier: 9, secret: SECRET, userName: 'bob', attributes: [rawAttribute(ATTR.UserPassword, Buffer.alloc(15))] }).bytes; corpus.push(badPw);
-    const twoMa = buildRequest({ identifier: 10, secret: SECRET, userName: 'bob', password: 'x', messageAuthenticator: true, attributes: [rawAttribute(ATTR.MessageAuthenticator, Buffer.alloc(16))] }).bytes; corpus.push(twoMa);
-    const shortMa = buildRequest({ identifier: 11, secret: SECRET, userName: 'bob', password: 'x', attributes: [rawAttribute(ATTR.MessageAuthenticator, Buffer.alloc(4))] }).bytes; corpus.push(shortMa);
-    const statusNoMa = buildRequest({ code: CODE.StatusServer, identifier: 12, secret: SECRET }).bytes; corpus.push(statusNoMa);
+    const longLen = good();
+    longLen.writeUInt16BE(longLen.length + 10, 2);
+    corpus.push(longLen); // length beyond the datagram
+    const shortLen = good();
+    shortLen.writeUInt16BE(12, 2);
+    corpus.push(shortLen); // length under the header
+    const huge = good();
+    huge.writeUInt16BE(5000, 2);
+    corpus.push(huge);
+    const zeroAttr = good();
+    zeroAttr[21] = 0;
+    corpus.push(zeroAttr); // attribute length 0
+    const oneAttr = good();
+    oneAttr[21] = 1;
+    corpus.push(oneAttr);
+    const overrun = good();
+    overrun[21] = 250;
+    corpus.push(overrun); // runs past the end
+    const dangling = Buffer.concat([good(), Buffer.from([1])]);
+    dangling.writeUInt16BE(dangling.length, 2);
+    corpus.push(dangling); // half an attribute header
+    const wrongCode = good();
+    wrongCode[0] = CODE.AccessAccept;
+    corpus.push(wrongCode);
+    const coa = good();
+    coa[0] = 43;
+    corpus.push(coa);
+    const badPw = buildRequest({ identifier: 9, secret: SECRET, userName: 'bob', attributes: [rawAttribute(ATTR.UserPassword, Buffer.alloc(15))] }).bytes;
+    corpus.push(badPw);
+    const twoMa = buildRequest({
+      identifier: 10,
+      secret: SECRET,
+      userName: 'bob',
+      password: 'x',
+      messageAuthenticator: true,
+      attributes: [rawAttribute(ATTR.MessageAuthenticator, Buffer.alloc(16))],
+    }).bytes;
+    corpus.push(twoMa);
+    const shortMa = buildRequest({ identifier: 11, secret: SECRET, userName: 'bob', password: 'x', attributes: [rawAttribute(ATTR.MessageAuthenticator, Buffer.alloc(4))] }).bytes;
+    corpus.push(shortMa);
+    const statusNoMa = buildRequest({ code: CODE.StatusServer, identifier: 12, secret: SECRET }).bytes;
+    corpus.push(statusNoMa);
     for (let i = 0; i < 500; i++) corpus.push(randomBytes(Math.floor(Math.random() * 300)));
     for (let i = 0; i < 300; i++) {
       // Valid header, random attribute bytes: exercises the attribute decoders.
@@ -220,11 +265,15 @@ describe('RADIUS listener', () => {
 describe('client policies', () => {
   test('a client not in the table gets no answer and is counted', async () => {
     const logs = captureLogs();
-    const server = await startServer(`
+    const server = await startServer(
+      `
 listen: { address: 127.0.0.1, port: 0 }
 clients:
   - { name: elsewhere, address: 127.0.0.2, secret: ${SECRET} }
-`, async () => ({ decision: 'accept', reason: 'ok' }), logs);
+`,
+      async () => ({ decision: 'accept', reason: 'ok' }),
+      logs,
+    );
     try {
       const r = await radclient(['-x', '-r', '2', '-t', '1', `127.0.0.1:${server.port()}`, 'auth', SECRET], 'User-Name = "bob"\nUser-Password = "x"\n');
       assert.match(r.stdout + r.stderr, /No reply/);
@@ -242,15 +291,18 @@ clients:
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     let arrived = 0;
-    const server = await startServer(`
+    const server = await startServer(
+      `
 listen: { address: 127.0.0.1, port: 0 }
 clients:
   - { name: nas, address: 127.0.0.1, secret: ${SECRET} }
-`, async () => {
-      arrived++;
-      await held;
-      return { decision: 'accept', reason: 'ok' };
-    });
+`,
+      async () => {
+        arrived++;
+        await held;
+        return { decision: 'accept', reason: 'ok' };
+      },
+    );
     const client = new RadiusClient('127.0.0.1', server.port());
     try {
       const answers = Array.from({ length: 8 }, (_, i) => client.send(buildRequest({ identifier: i, secret: SECRET, userName: 'a', password: 'x', messageAuthenticator: true }), SECRET, 3000));
@@ -272,11 +324,14 @@ clients:
   });
 
   test('requireMessageAuthenticator: true drops requests without it and answers those with it', async () => {
-    const server = await startServer(`
+    const server = await startServer(
+      `
 listen: { address: 127.0.0.1, port: 0 }
 clients:
   - { name: nas, address: 127.0.0.0/8, secret: ${SECRET}, requireMessageAuthenticator: true }
-`, async () => ({ decision: 'reject', reason: 'test' }));
+`,
+      async () => ({ decision: 'reject', reason: 'test' }),
+    );
     try {
       const without = await radclient(['-x', '-r', '1', '-t', '1', `127.0.0.1:${server.port()}`, 'auth', SECRET], 'User-Name = "bob"\nUser-Password = "x"\n');
       assert.match(without.stdout + without.stderr, /No reply/);
@@ -289,11 +344,14 @@ clients:
   });
 
   test('requireMessageAuthenticator: auto requires it once the client has sent one', async () => {
-    const server = await startServer(`
+    const server = await startServer(
+      `
 listen: { address: 127.0.0.1, port: 0 }
 clients:
   - { name: nas, address: 127.0.0.1, secret: ${SECRET}, requireMessageAuthenticator: auto }
-`, async () => ({ decision: 'reject', reason: 'test' }));
+`,
+      async () => ({ decision: 'reject', reason: 'test' }),
+    );
     const client = new RadiusClient('127.0.0.1', server.port());
     try {
       assert.ok(await client.send(buildRequest({ identifier: 1, secret: SECRET, userName: 'a', password: 'x' }), SECRET));
@@ -306,11 +364,14 @@ clients:
   });
 
   test('IPv6: a client on ::1 is served over udp6', async () => {
-    const server = await startServer(`
+    const server = await startServer(
+      `
 listen: { address: "::1", port: 0 }
 clients:
   - { name: v6, address: "::1/128", secret: ${SECRET}, requireMessageAuthenticator: false }
-`, async (r) => ({ decision: 'accept', reason: 'ok', replyMessage: r.nas.address }));
+`,
+      async (r) => ({ decision: 'accept', reason: 'ok', replyMessage: r.nas.address }),
+    );
     try {
       const r = await radclient(['-x', '-r', '1', '-t', '2', `[::1]:${server.port()}`, 'auth', SECRET], 'User-Name = "bob"\nUser-Password = "x"\n');
       assert.match(r.stdout, /Received Access-Accept/);
@@ -321,11 +382,14 @@ clients:
   });
 
   test('accounting: a signed Accounting-Request gets Accounting-Response; a wrong secret gets nothing', async () => {
-    const server = await startServer(`
+    const server = await startServer(
+      `
 listen: { address: 127.0.0.1, port: 0, accountingPort: 0 }
 clients:
   - { name: nas, address: 127.0.0.1, secret: ${SECRET}, requireMessageAuthenticator: false }
-`, async () => ({ decision: 'reject', reason: 'test' }));
+`,
+      async () => ({ decision: 'reject', reason: 'test' }),
+    );
     try {
       const input = 'User-Name = "bob"\nAcct-Status-Type = Start\nAcct-Session-Id = "abc"\n';
       const ok = await radclient(['-x', '-r', '1', '-t', '2', `127.0.0.1:${server.port('acct')}`, 'acct', SECRET], input);

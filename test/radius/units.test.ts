@@ -42,11 +42,14 @@ describe('networks', () => {
   });
 
   test('the most specific client wins', () => {
-    const { config } = parseConfig(`clients:
+    const { config } = parseConfig(
+      `clients:
   - { name: site, address: 192.0.2.0/24, secret: site-secret-0123456789 }
   - { name: fw, address: 192.0.2.1, secret: fw-secret-0123456789ab }
   - { name: any, address: 0.0.0.0/0, secret: any-secret-0123456789a }
-`, 'c.yaml');
+`,
+      'c.yaml',
+    );
     const table = new ClientTable(config.clients);
     assert.equal(table.lookup('192.0.2.1')?.name, 'fw');
     assert.equal(table.lookup('192.0.2.2')?.name, 'site');
@@ -63,23 +66,38 @@ describe('framing', () => {
     assert.ok(typeof parsed !== 'string');
     assert.equal(parsed.identifier, 7);
     assert.equal(parsed.data.length, p.length);
-    assert.deepEqual(parsed.attributes.map((a) => [a.type, a.value.toString()]), [[1, 'bob']]);
+    assert.deepEqual(
+      parsed.attributes.map((a) => [a.type, a.value.toString()]),
+      [[1, 'bob']],
+    );
   });
 
   test('bad framing has a named cause', () => {
     const p = assemblePacket(1, 7, randomBytes(16), [rawAttribute(1, Buffer.from('bob'))]);
     assert.equal(parsePacket(p.subarray(0, 10)), 'too-short');
-    const long = Buffer.from(p); long.writeUInt16BE(p.length + 1, 2);
+    const long = Buffer.from(p);
+    long.writeUInt16BE(p.length + 1, 2);
     assert.equal(parsePacket(long), 'bad-length');
-    const overrun = Buffer.from(p); overrun[21] = 200;
+    const overrun = Buffer.from(p);
+    overrun[21] = 200;
     assert.equal(parsePacket(overrun), 'bad-attribute');
-    const zero = Buffer.from(p); zero[21] = 0;
+    const zero = Buffer.from(p);
+    zero[21] = 0;
     assert.equal(parsePacket(zero), 'bad-attribute');
   });
 
   test('encoders refuse what does not fit', () => {
     assert.throws(() => rawAttribute(18, Buffer.alloc(254)), /exceeds 253/);
-    assert.throws(() => assemblePacket(2, 1, Buffer.alloc(16), Array.from({ length: 20 }, () => rawAttribute(18, Buffer.alloc(250)))), /RADIUS allows 4096/);
+    assert.throws(
+      () =>
+        assemblePacket(
+          2,
+          1,
+          Buffer.alloc(16),
+          Array.from({ length: 20 }, () => rawAttribute(18, Buffer.alloc(250))),
+        ),
+      /RADIUS allows 4096/,
+    );
     assert.throws(() => encodeAttribute('Class', 'x'.repeat(254)), /at most 253 fit/);
     assert.throws(() => encodeAttribute('Fortinet-Group-Name', 'x'.repeat(248)), /at most 247 fit/);
     assert.throws(() => encodeAttribute('No-Such-Attribute', 'x'), /unknown RADIUS attribute "No-Such-Attribute"/);
@@ -90,7 +108,10 @@ describe('framing', () => {
 
   test('Reply-Message splitting keeps UTF-8 characters whole', () => {
     const parts = splitText('€'.repeat(100));
-    assert.deepEqual(parts.map((p) => p.length), [252, 48]);
+    assert.deepEqual(
+      parts.map((p) => p.length),
+      [252, 48],
+    );
     assert.equal(Buffer.concat(parts).toString(), '€'.repeat(100));
     assert.deepEqual(splitText(''), []);
   });

@@ -21,7 +21,7 @@ function tree(files: Record<string, string>): string {
 
 test('an import from a layer further up is named with its file and line; downward and same-layer imports pass', () => {
   const src = tree({
-    'model/token.ts': "export type Token = { serial: string };\n",
+    'model/token.ts': 'export type Token = { serial: string };\n',
     'auth/service.ts': "import type { Token } from '../model/token.ts';\nimport { x } from './other.ts';\n",
     'auth/other.ts': 'export const x = 1;\n',
     'store/rows.ts': "// a store that reaches up\nimport type { AuthContext } from '../auth/context.ts';\nexport { y } from '../server/start.ts';\n",

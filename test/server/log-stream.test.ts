@@ -33,7 +33,12 @@ test('lines logged in one event-loop turn reach the target in one write, in orde
   assert.equal(target.writes.length, 0, 'nothing is written before the turn ends');
   await nextTurn();
   assert.equal(target.writes.length, 1);
-  assert.deepEqual(target.writes[0]!.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg), ['one', 'two', 'three']);
+  assert.deepEqual(
+    target.writes[0]!.trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ['one', 'two', 'three'],
+  );
   logger.info('four');
   await nextTurn();
   assert.equal(target.writes.length, 2);

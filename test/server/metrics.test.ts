@@ -72,7 +72,11 @@ describe('metrics', () => {
     assert.equal(find(e, 'otp_radius_decisions_total', { front_end: 'http', decision: 'challenge', reason: 'challenge' }), 1);
     const buckets = e.samples.filter((s) => s.name === 'otp_radius_decision_seconds_bucket' && s.labels.front_end === 'radius');
     const les = buckets.map((b) => (b.labels.le === '+Inf' ? Infinity : Number(b.labels.le)));
-    assert.deepEqual(les, [...les].sort((a, b) => a - b), 'buckets in increasing le');
+    assert.deepEqual(
+      les,
+      [...les].sort((a, b) => a - b),
+      'buckets in increasing le',
+    );
     assert.equal(les.at(-1), Infinity);
     for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i]!.value >= buckets[i - 1]!.value, 'cumulative');
     assert.equal(find(e, 'otp_radius_decision_seconds_bucket', { front_end: 'radius', le: '0.005' }), 1);
@@ -120,7 +124,10 @@ describe('metrics', () => {
     m.observeDecision('radius', reject('throttled: too many wrong PINs from 10.1.2.3'), 0.001);
     const e = parse(await m.render());
     const series = e.samples.filter((s) => s.name === 'otp_radius_decisions_total');
-    assert.deepEqual(series.map((s) => [s.labels.reason, s.value]).sort(), [['other', 500], ['throttled', 1]]);
+    assert.deepEqual(series.map((s) => [s.labels.reason, s.value]).sort(), [
+      ['other', 500],
+      ['throttled', 1],
+    ]);
     for (const s of series) assert.ok((DECISION_REASONS as readonly string[]).includes(s.labels.reason!));
   });
 

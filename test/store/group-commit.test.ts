@@ -46,7 +46,10 @@ test('writes of one turn share one transaction, and each promise gets its own re
   assert.equal(results[1]!.status, 'rejected');
   assert.match(String((results[1] as PromiseRejectedResult).reason.code), /SQLITE_CONSTRAINT/);
   assert.deepEqual(results[2], { status: 'fulfilled', value: 1 });
-  assert.deepEqual(db.other.prepare('SELECT k, v FROM t ORDER BY k').all(), [{ k: 'a', v: 1 }, { k: 'b', v: 3 }]);
+  assert.deepEqual(db.other.prepare('SELECT k, v FROM t ORDER BY k').all(), [
+    { k: 'a', v: 1 },
+    { k: 'b', v: 3 },
+  ]);
   db.close();
 });
 
@@ -56,10 +59,12 @@ test('a write lock held by another connection is waited for without blocking the
   db.other.exec('BEGIN IMMEDIATE');
   db.other.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('held', 0);
   let settled = false;
-  const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('mine', 1).changes).then((v) => {
-    settled = true;
-    return v;
-  });
+  const write = group
+    .write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('mine', 1).changes)
+    .then((v) => {
+      settled = true;
+      return v;
+    });
   // The event loop turns while the lock is held: timers and immediates keep running.
   let turns = 0;
   const started = performance.now();
@@ -114,7 +119,10 @@ test('a failed commit rejects every write of the batch and leaves no transaction
     group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('ok', 1)),
     group.write(() => db.writer.prepare('INSERT INTO child (p) VALUES (42)').run()), // deferred: fails at COMMIT
   ]);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   assert.equal(db.writer.inTransaction, false);
   assert.deepEqual(db.other.prepare('SELECT k FROM t').pluck().all(), []);
   db.close();
@@ -149,10 +157,12 @@ test('with a WalSync, a write settles only after the fsync that followed its com
   const { walSync } = db;
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync });
   let settled = false;
-  const write = group.write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('a', 1).changes).then((v) => {
-    settled = true;
-    return v;
-  });
+  const write = group
+    .write(() => db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('a', 1).changes)
+    .then((v) => {
+      settled = true;
+      return v;
+    });
   await tick();
   await tick();
   // Committed (other connections see it) but not reported while its sync runs.
@@ -242,7 +252,10 @@ test('a failed fsync rejects its writes and every later one, naming the file, an
   const group = new GroupCommit(db.writer, { busyTimeoutMs: 1000, walSync: db.walSync });
   const insert = db.writer.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
   const failed = (err: unknown) => err instanceof WalSyncError && err.message.includes(missing) && err.errno === 'ENOENT' && /restarted/.test(err.message);
-  await assert.rejects(group.write(() => insert.run('a', 1)), failed);
+  await assert.rejects(
+    group.write(() => insert.run('a', 1)),
+    failed,
+  );
   let ran = false;
   await assert.rejects(
     group.write(() => {

@@ -66,12 +66,15 @@ test('refuses malformed key files, naming the file and line', () => {
   ];
   for (const [text, message] of cases) {
     writeFileSync(path, text, { mode: 0o600 });
-    assert.throws(() => loadOrCreateKeyFile(path, { create: true }), (err: Error) => {
-      assert.equal(err.name, 'StoreError');
-      assert.match(err.message, message);
-      assert.ok(err.message.includes(path), err.message);
-      return true;
-    });
+    assert.throws(
+      () => loadOrCreateKeyFile(path, { create: true }),
+      (err: Error) => {
+        assert.equal(err.name, 'StoreError');
+        assert.match(err.message, message);
+        assert.ok(err.message.includes(path), err.message);
+        return true;
+      },
+    );
   }
 });
 

@@ -32,7 +32,10 @@ async function sqliteDeployment(count = 30) {
   const store = await opened({ sqlite: { path }, keyFile });
   const pinHash = await store.pins.hash('1234');
   for (let i = 0; i < count; i++) {
-    await store.createToken(newToken(`S${String(i).padStart(3, '0')}`, { type: i % 2 ? 'totp' : 'hotp', owner: { ...OWNER, userId: `u${i}`, login: `user${i}` }, pinHash, info: { n: String(i) } }), 1_700_000_000 + i);
+    await store.createToken(
+      newToken(`S${String(i).padStart(3, '0')}`, { type: i % 2 ? 'totp' : 'hotp', owner: { ...OWNER, userId: `u${i}`, login: `user${i}` }, pinHash, info: { n: String(i) } }),
+      1_700_000_000 + i,
+    );
   }
   // State a running server produces: accepted OTPs, drift, failures, a pending autosync, an admin's lock.
   await store.commitSuccess('S001', 56_000_000, 1_700_000_500, -30);
@@ -59,7 +62,7 @@ describe('migrateStore', () => {
     assert.deepEqual(await target.listChallenges(), [src.live]);
     const s001 = (await target.getToken('S001'))!;
     assert.deepEqual([s001.counter, s001.drift, s001.successCount, s001.lastAuth], [56_000_001, -30, 1, 1_700_000_500]);
-    assert.deepEqual(((await target.getToken('S005'))!).syncCounter, 77);
+    assert.deepEqual((await target.getToken('S005'))!.syncCounter, 77);
     // The OTP state carries over: a used counter stays used, the next one works, the PIN still verifies.
     assert.equal(await target.commitSuccess('S002', 41, 1_700_001_000), false);
     assert.equal(await target.commitSuccess('S002', 42, 1_700_001_000), true);
@@ -94,7 +97,10 @@ describe('migrateStore', () => {
     const url = await cluster.createDatabase();
     const other = await openPostgresStore({ url, keys: { seedKey: Buffer.alloc(32, 1), pepper: Buffer.alloc(32, 2) } });
     after(() => other.close());
-    await assert.rejects(migrateStore(src.store, other), { code: 'key', message: `${other.description} uses another key file than sqlite:${src.path}: PIN hashes would not verify there; use the same key file for both` });
+    await assert.rejects(migrateStore(src.store, other), {
+      code: 'key',
+      message: `${other.description} uses another key file than sqlite:${src.path}: PIN hashes would not verify there; use the same key file for both`,
+    });
     assert.deepEqual(await other.listTokens(), []);
     await assert.rejects(migrateStore(src.options, src.options), { code: 'invalid', message: `source and target are the same store (sqlite:${src.path})` });
     const missing = join(src.dir, 'missing.key');
@@ -126,7 +132,10 @@ describe('otp-radius store migrate', () => {
     const args = ['migrate', '--from', `sqlite:${src.path}`, '--to', `postgres:${url}`, '--key-file', src.keyFile];
     const dry = await storeCli([...args, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.equal(dry.stdout, `dry run: would migrate 5 tokens (5 new, 0 updated) and 1 open challenge from sqlite:${src.path} to ${describePostgresUrl(url)}; 1 expired challenge left behind; nothing written\n`);
+    assert.equal(
+      dry.stdout,
+      `dry run: would migrate 5 tokens (5 new, 0 updated) and 1 open challenge from sqlite:${src.path} to ${describePostgresUrl(url)}; 1 expired challenge left behind; nothing written\n`,
+    );
     const first = await storeCli(args);
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout, `migrated 5 tokens (5 new, 0 updated) and 1 open challenge from sqlite:${src.path} to ${describePostgresUrl(url)}; 1 expired challenge left behind\n`);

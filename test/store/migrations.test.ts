@@ -14,18 +14,55 @@ function versions(db: Database.Database): number[] {
 test('migrations apply once, in order, and are idempotent', () => {
   const db = new Database(':memory:');
   const first = migrateSqlite(db, 'test.db');
-  assert.deepEqual(first.applied, MIGRATIONS.map((m) => m.version));
+  assert.deepEqual(
+    first.applied,
+    MIGRATIONS.map((m) => m.version),
+  );
   assert.equal(first.version, SCHEMA_VERSION);
   const again = migrateSqlite(db, 'test.db');
   assert.deepEqual(again.applied, []);
-  assert.deepEqual(versions(db), MIGRATIONS.map((m) => m.version));
+  assert.deepEqual(
+    versions(db),
+    MIGRATIONS.map((m) => m.version),
+  );
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-  assert.deepEqual(tables, ['admin_accounts', 'admin_sessions', 'api_keys', 'audit', 'audit_recent', 'challenge_tokens', 'challenges', 'delivery_sends', 'enrollment_codes', 'nas_learned', 'schema_migrations', 'store_meta', 'throttle', 'tokens', 'user_sessions']);
+  assert.deepEqual(tables, [
+    'admin_accounts',
+    'admin_sessions',
+    'api_keys',
+    'audit',
+    'audit_recent',
+    'challenge_tokens',
+    'challenges',
+    'delivery_sends',
+    'enrollment_codes',
+    'nas_learned',
+    'schema_migrations',
+    'store_meta',
+    'throttle',
+    'tokens',
+    'user_sessions',
+  ]);
   const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
   assert.deepEqual(indexes, [
-    'admin_sessions_account', 'admin_sessions_last_seen', 'audit_at', 'audit_serial', 'audit_user', 'challenge_tokens_serial', 'challenges_expires', 'challenges_seq',
-    'challenges_user', 'delivery_sends_sent_at', 'delivery_sends_subject', 'enrollment_codes_expires', 'enrollment_codes_user', 'throttle_last_failure', 'tokens_owner', 'tokens_owner_login',
-    'user_sessions_last_seen', 'user_sessions_user',
+    'admin_sessions_account',
+    'admin_sessions_last_seen',
+    'audit_at',
+    'audit_serial',
+    'audit_user',
+    'challenge_tokens_serial',
+    'challenges_expires',
+    'challenges_seq',
+    'challenges_user',
+    'delivery_sends_sent_at',
+    'delivery_sends_subject',
+    'enrollment_codes_expires',
+    'enrollment_codes_user',
+    'throttle_last_failure',
+    'tokens_owner',
+    'tokens_owner_login',
+    'user_sessions_last_seen',
+    'user_sessions_user',
   ]);
   db.close();
 });
@@ -44,7 +81,11 @@ test('a failing migration rolls back and names itself', () => {
   const db = new Database(':memory:');
   const broken: Migration[] = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, name: 'broken', sql: 'CREATE TABLE x (a TEXT); SELECT * FROM nowhere' }];
   assert.throws(() => migrateSqlite(db, 'test.db', broken), { code: 'schema', message: new RegExp(`test\\.db: migration ${SCHEMA_VERSION + 1} \\(broken\\) failed: no such table: nowhere`) });
-  assert.deepEqual(versions(db), MIGRATIONS.map((m) => m.version), 'the released migrations committed, the broken one not recorded');
+  assert.deepEqual(
+    versions(db),
+    MIGRATIONS.map((m) => m.version),
+    'the released migrations committed, the broken one not recorded',
+  );
   assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'x'").pluck().get(), 0, 'partial DDL rolled back');
   db.close();
 });
@@ -70,15 +111,31 @@ test('pendingMigrations and list checks', () => {
     { version: 1, name: 'a', sql: '' },
     { version: 2, name: 'b', sql: '' },
   ];
-  assert.deepEqual(pendingMigrations([], list, 'x').map((m) => m.version), [1, 2]);
-  assert.deepEqual(pendingMigrations([1], list, 'x').map((m) => m.version), [2]);
+  assert.deepEqual(
+    pendingMigrations([], list, 'x').map((m) => m.version),
+    [1, 2],
+  );
+  assert.deepEqual(
+    pendingMigrations([1], list, 'x').map((m) => m.version),
+    [2],
+  );
   assert.deepEqual(pendingMigrations([1, 2], list, 'x'), []);
   assert.throws(() => pendingMigrations([1, 2, 3], list, 'x'), /x has schema version 3, newer than this program knows \(2\)/);
   const db = new Database(':memory:');
   assert.throws(() => migrateSqlite(db, 'x', [{ version: 2, name: 'b', sql: '' }]), /entry 0 has version 2, expected 1/);
-  assert.throws(() => migrateSqlite(db, 'x', [{ version: 1, name: 'a', sql: '' }, { version: 1, name: 'b', sql: '' }]), /entry 1 has version 1, expected more than 1/);
+  assert.throws(
+    () =>
+      migrateSqlite(db, 'x', [
+        { version: 1, name: 'a', sql: '' },
+        { version: 1, name: 'b', sql: '' },
+      ]),
+    /entry 1 has version 1, expected more than 1/,
+  );
   // Versions may leave a gap (another change holds it); the list still applies in order.
-  assert.deepEqual(pendingMigrations([1], [...list, { version: 4, name: 'd', sql: '' }], 'x').map((m) => m.version), [2, 4]);
+  assert.deepEqual(
+    pendingMigrations([1], [...list, { version: 4, name: 'd', sql: '' }], 'x').map((m) => m.version),
+    [2, 4],
+  );
   db.close();
 });
 

@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import {
-  DEFAULT_PIN_PARAMS, dummyVerify, hashPin, isKnownPinHash, needsRehash, pinHashScheme, pinHasher, verifyPin,
-} from '../../src/store/pin-hash.ts';
+import { DEFAULT_PIN_PARAMS, dummyVerify, hashPin, isKnownPinHash, needsRehash, pinHashScheme, pinHasher, verifyPin } from '../../src/store/pin-hash.ts';
 
 const PEPPER = randomBytes(32);
 const FORMAT = /^\$scrypt\$ln=10,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/;

@@ -36,7 +36,11 @@ const postgresFactory: StoreFactory = {
     const store = await openClosedAfter(options);
     const raw = await rawClient(url);
     return {
-      store, options, where: describePostgresUrl(url), keyFile, dir,
+      store,
+      options,
+      where: describePostgresUrl(url),
+      keyFile,
+      dir,
       open: (o = {}) => openClosedAfter(withKeyFile(options, o.keyFile ?? keyFile, o.createKeyFile)),
       sql: async (text) => (await raw.query(text)).rows as Record<string, unknown>[],
     };
@@ -55,17 +59,52 @@ describe('postgres only: schema', () => {
     const url = await cluster.createDatabase();
     const clients = await Promise.all(Array.from({ length: 5 }, () => rawClient(url)));
     const results = await Promise.all(clients.map((c) => migratePostgres(c, 'db')));
-    assert.deepEqual(results.flatMap((r) => r.applied).sort((a, b) => a - b), MIGRATIONS.map((m) => m.version), 'each step applied by exactly one of the five');
+    assert.deepEqual(
+      results.flatMap((r) => r.applied).sort((a, b) => a - b),
+      MIGRATIONS.map((m) => m.version),
+      'each step applied by exactly one of the five',
+    );
     assert.ok(results.every((r) => r.version === SCHEMA_VERSION));
     const c = clients[0]!;
     assert.deepEqual((await migratePostgres(c, 'db')).applied, []);
     const tables = (await c.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map((r) => r.tablename);
-    assert.deepEqual(tables, ['admin_accounts', 'admin_sessions', 'api_keys', 'audit', 'audit_recent', 'challenge_tokens', 'challenges', 'delivery_sends', 'enrollment_codes', 'nas_learned', 'schema_migrations', 'store_meta', 'throttle', 'tokens', 'user_sessions']);
+    assert.deepEqual(tables, [
+      'admin_accounts',
+      'admin_sessions',
+      'api_keys',
+      'audit',
+      'audit_recent',
+      'challenge_tokens',
+      'challenges',
+      'delivery_sends',
+      'enrollment_codes',
+      'nas_learned',
+      'schema_migrations',
+      'store_meta',
+      'throttle',
+      'tokens',
+      'user_sessions',
+    ]);
     const indexes = (await c.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' ORDER BY indexname")).rows.map((r) => r.indexname);
     assert.deepEqual(indexes, [
-      'admin_sessions_account', 'admin_sessions_last_seen', 'audit_at', 'audit_serial', 'audit_user', 'challenge_tokens_serial', 'challenges_expires', 'challenges_seq',
-      'challenges_user', 'delivery_sends_sent_at', 'delivery_sends_subject', 'enrollment_codes_expires', 'enrollment_codes_user', 'throttle_last_failure', 'tokens_owner', 'tokens_owner_login',
-      'user_sessions_last_seen', 'user_sessions_user',
+      'admin_sessions_account',
+      'admin_sessions_last_seen',
+      'audit_at',
+      'audit_serial',
+      'audit_user',
+      'challenge_tokens_serial',
+      'challenges_expires',
+      'challenges_seq',
+      'challenges_user',
+      'delivery_sends_sent_at',
+      'delivery_sends_subject',
+      'enrollment_codes_expires',
+      'enrollment_codes_user',
+      'throttle_last_failure',
+      'tokens_owner',
+      'tokens_owner_login',
+      'user_sessions_last_seen',
+      'user_sessions_user',
     ]);
   });
 
@@ -77,7 +116,10 @@ describe('postgres only: schema', () => {
     assert.deepEqual((await migratePostgres(c, 'db', extra)).applied, [next]);
     const broken: Migration[] = [...extra, { version: next + 1, name: 'broken', sql: 'CREATE TABLE x (a TEXT); SELECT * FROM nowhere' }];
     await assert.rejects(migratePostgres(c, 'db', broken), { code: 'schema', message: new RegExp(`^db: migration ${next + 1} \\(broken\\) failed: relation "nowhere" does not exist$`) });
-    assert.deepEqual((await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version), extra.map((m) => m.version));
+    assert.deepEqual(
+      (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version),
+      extra.map((m) => m.version),
+    );
     assert.equal((await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'x'")).rows[0].n, 0, 'partial DDL rolled back');
     assert.equal((await c.query('SELECT 1 AS one')).rows[0].one, 1, 'the connection is usable afterwards');
   });
@@ -118,7 +160,10 @@ describe('postgres only: values and options', () => {
 
   test('option checks, and the description hides the password', async () => {
     const keys = KEYS;
-    await assert.rejects(openPostgresStore({ url: 'mysql://u:secret@h/db', keys }), { code: 'invalid', message: 'postgres url: expected postgres://[user[:password]@]host[:port]/database, got "mysql:..."' });
+    await assert.rejects(openPostgresStore({ url: 'mysql://u:secret@h/db', keys }), {
+      code: 'invalid',
+      message: 'postgres url: expected postgres://[user[:password]@]host[:port]/database, got "mysql:..."',
+    });
     await assert.rejects(openPostgresStore({ url: 'postgres://u:p@ss@[h/db', keys }), /postgres url: not a valid URL/);
     await assert.rejects(openPostgresStore({ url: cluster.url, keys, pool: { max: 0 } }), /postgres pool\.max: expected an integer 1\.\.1000, got 0/);
     await assert.rejects(openPostgresStore({ url: cluster.url, keys, pool: { connectionTimeoutMs: 0 } }), /pool\.connectionTimeoutMs: expected an integer 1\.\./);
@@ -174,7 +219,10 @@ describe('postgres only: failures', () => {
     await raw.query('BEGIN');
     await raw.query("SELECT * FROM tokens WHERE serial = 'K1' FOR UPDATE");
     // The expectation is attached at once: the rejection may arrive before the terminate query returns.
-    const blocked = assert.rejects(store.commitSuccess('K1', 0, 1), { code: 'unavailable', message: /database unavailable: terminating connection due to administrator command|Connection terminated/ });
+    const blocked = assert.rejects(store.commitSuccess('K1', 0, 1), {
+      code: 'unavailable',
+      message: /database unavailable: terminating connection due to administrator command|Connection terminated/,
+    });
     await new Promise((r) => setTimeout(r, 100));
     await raw.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'otp-radius' AND datname = current_database()");
     await blocked;
@@ -203,7 +251,9 @@ describe('postgres only: failures', () => {
 
 describe('test helper', () => {
   test('without PostgreSQL installed the tests fail and say what to install', () => {
-    assert.throws(() => postgresBinDir('/nonexistent'), { message: 'PostgreSQL server not found (no /nonexistent/*/bin/initdb): install the Debian package `postgresql` (apt-get install postgresql; .ci/run does this) to run the PostgreSQL tests' });
+    assert.throws(() => postgresBinDir('/nonexistent'), {
+      message: 'PostgreSQL server not found (no /nonexistent/*/bin/initdb): install the Debian package `postgresql` (apt-get install postgresql; .ci/run does this) to run the PostgreSQL tests',
+    });
     assert.match(postgresBinDir(), /^\/usr\/lib\/postgresql\/\d+(\.\d+)?\/bin$/);
   });
 });

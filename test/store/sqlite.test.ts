@@ -23,7 +23,11 @@ const sqliteFactory: StoreFactory = {
     const raw = new Database(path);
     after(() => raw.close());
     return {
-      store, options, where: path, keyFile, dir,
+      store,
+      options,
+      where: path,
+      keyFile,
+      dir,
       open: (o = {}) => openClosedAfter(withKeyFile(options, o.keyFile ?? keyFile, o.createKeyFile)),
       sql: async (text) => {
         const stmt = raw.prepare(text);

@@ -42,7 +42,10 @@ test('the URL from the environment or from a file', () => {
   writeFileSync(file, 'postgres://otp:from-file@db/otp\n', { mode: 0o600 });
   const fromFile = parseConfig(`store:\n  postgres:\n    urlFile: ${file}\n`, join(dir, 'c.yaml'));
   assert.equal('postgres' in fromFile.config.store && fromFile.config.store.postgres.url, 'postgres://otp:from-file@db/otp');
-  assert.deepEqual(fromFile.warnings.filter((w) => /readable/.test(w)), []);
+  assert.deepEqual(
+    fromFile.warnings.filter((w) => /readable/.test(w)),
+    [],
+  );
   chmodSync(file, 0o644);
   assert.match(parseConfig(`store:\n  postgres:\n    urlFile: ${file}\n`, 'c.yaml').warnings.join('\n'), /db-url is readable by every user/);
   assert.deepEqual(problems(`store:\n  postgres:\n    urlFile: ${join(dir, 'none')}\n`), [`c.yaml:3: store.postgres.urlFile: cannot read ${join(dir, 'none')}: ENOENT`]);
@@ -51,14 +54,24 @@ test('the URL from the environment or from a file', () => {
 test('bad postgres sections name file, line and key, and never show the password', () => {
   assert.deepEqual(problems('store:\n  postgres: {}\n'), ['c.yaml:2: store.postgres.url: required, a non-empty string (or urlFile: PATH)']);
   assert.deepEqual(problems('store:\n  postgres:\n    url: ""\n'), ['c.yaml:3: store.postgres.url: must not be empty']);
-  assert.deepEqual(problems('store:\n  postgres:\n    url: mysql://u:hunter2@db/otp\n'), ['c.yaml:3: store.postgres.url: expected a URL postgres://[user[:password]@]host[:port]/database, got a mysql: URL']);
-  assert.deepEqual(problems('store:\n  postgres:\n    url: "postgres://u:hunter2@[db/otp"\n'), ['c.yaml:3: store.postgres.url: not a valid URL (percent-encode special characters in the user name and password)']);
+  assert.deepEqual(problems('store:\n  postgres:\n    url: mysql://u:hunter2@db/otp\n'), [
+    'c.yaml:3: store.postgres.url: expected a URL postgres://[user[:password]@]host[:port]/database, got a mysql: URL',
+  ]);
+  assert.deepEqual(problems('store:\n  postgres:\n    url: "postgres://u:hunter2@[db/otp"\n'), [
+    'c.yaml:3: store.postgres.url: not a valid URL (percent-encode special characters in the user name and password)',
+  ]);
   assert.deepEqual(problems('store:\n  postgres:\n    url: db.example\n'), ['c.yaml:3: store.postgres.url: expected a URL postgres://[user[:password]@]host[:port]/database, got something else']);
   assert.deepEqual(problems('store:\n  postgres:\n    url: postgres://db/otp\n    urlFile: /x\n'), ['c.yaml:4: store.postgres.urlFile: give either url or urlFile, not both']);
   assert.deepEqual(problems('store:\n  postgres:\n    url: postgres://db/otp\n    pool: { max: 0 }\n'), ['c.yaml:4: store.postgres.pool.max: expected a whole number from 1 to 1000, got 0']);
-  assert.deepEqual(problems('store:\n  postgres:\n    url: postgres://db/otp\n    pool: { size: 5 }\n'), ['c.yaml:4: store.postgres.pool.size: unknown key (expected one of: max, idleTimeoutMs, connectionTimeoutMs)']);
-  assert.deepEqual(problems('store:\n  postgres:\n    url: postgres://db/otp\n    statementTimeoutMs: -1\n'), ['c.yaml:4: store.postgres.statementTimeoutMs: expected a whole number from 0 to 3600000, got -1']);
-  assert.deepEqual(problems('store:\n  postgres:\n    url: postgres://db/otp\n    password: x\n'), ['c.yaml:4: store.postgres.password: unknown key (expected one of: url, urlFile, pool, statementTimeoutMs)']);
+  assert.deepEqual(problems('store:\n  postgres:\n    url: postgres://db/otp\n    pool: { size: 5 }\n'), [
+    'c.yaml:4: store.postgres.pool.size: unknown key (expected one of: max, idleTimeoutMs, connectionTimeoutMs)',
+  ]);
+  assert.deepEqual(problems('store:\n  postgres:\n    url: postgres://db/otp\n    statementTimeoutMs: -1\n'), [
+    'c.yaml:4: store.postgres.statementTimeoutMs: expected a whole number from 0 to 3600000, got -1',
+  ]);
+  assert.deepEqual(problems('store:\n  postgres:\n    url: postgres://db/otp\n    password: x\n'), [
+    'c.yaml:4: store.postgres.password: unknown key (expected one of: url, urlFile, pool, statementTimeoutMs)',
+  ]);
   for (const p of problems('store:\n  postgres:\n    url: mysql://u:hunter2@db/otp\n')) assert.doesNotMatch(p, /hunter2/);
 });
 

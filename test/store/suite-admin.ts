@@ -10,8 +10,19 @@ import type { StoreFactory } from './suite.ts';
 
 function record(over: Partial<AuditRecord> = {}): AuditRecord {
   return {
-    id: randomBytes(12).toString('hex'), at: 1_700_000_000_000, event: 'auth', actor: 'vpn-gw', action: 'authenticate', result: 'accept', reason: 'ok',
-    user: 'alice', realm: 'corp', serial: 'TOTP1', address: '192.0.2.1', extra: { ms: 3.5 }, ...over,
+    id: randomBytes(12).toString('hex'),
+    at: 1_700_000_000_000,
+    event: 'auth',
+    actor: 'vpn-gw',
+    action: 'authenticate',
+    result: 'accept',
+    reason: 'ok',
+    user: 'alice',
+    realm: 'corp',
+    serial: 'TOTP1',
+    address: '192.0.2.1',
+    extra: { ms: 3.5 },
+    ...over,
   };
 }
 
@@ -79,7 +90,10 @@ export function adminSuite(factory: StoreFactory): void {
       assert.deepEqual(await store.admins.getAccount('ops'), a);
       await assert.rejects(store.admins.createAccount({ name: 'ops', role: 'admin', realms: null, passwordHash: 'h', otpSerial: null }, 1), /admin account ops already exists/);
       await store.admins.createAccount({ name: 'boss', role: 'admin', realms: null, passwordHash: 'h', otpSerial: null }, 2);
-      assert.deepEqual((await store.admins.listAccounts()).map((x) => x.name), ['boss', 'ops']);
+      assert.deepEqual(
+        (await store.admins.listAccounts()).map((x) => x.name),
+        ['boss', 'ops'],
+      );
       assert.equal(await store.admins.updateAccount('ops', { disabled: true, lastLogin: 2000, realms: null }), true);
       assert.deepEqual(await store.admins.getAccount('ops'), { ...a, disabled: true, lastLogin: 2000, realms: null });
       assert.equal(await store.admins.updateAccount('nobody', { disabled: true }), false);
@@ -93,7 +107,16 @@ export function adminSuite(factory: StoreFactory): void {
 
     test('API keys: revoked once, a use is recorded at most once a minute', async () => {
       const { store } = await factory.fresh();
-      const key = { id: 'a1b2c3d4e5f60718', secretHash: 'ff'.repeat(32), role: 'auditor' as const, realms: ['corp', 'lab'], description: 'reports', expiresAt: 5000, createdBy: 'boss', createdAt: 1000 };
+      const key = {
+        id: 'a1b2c3d4e5f60718',
+        secretHash: 'ff'.repeat(32),
+        role: 'auditor' as const,
+        realms: ['corp', 'lab'],
+        description: 'reports',
+        expiresAt: 5000,
+        createdBy: 'boss',
+        createdAt: 1000,
+      };
       await store.admins.createApiKey(key);
       assert.deepEqual(await store.admins.getApiKey(key.id), { ...key, lastUsed: null, revokedAt: null });
       await store.admins.touchApiKey(key.id, 1100);
@@ -112,7 +135,15 @@ export function adminSuite(factory: StoreFactory): void {
     test('sessions: read by id, touched, deleted alone or per account, purged when idle or old', async () => {
       const { store } = await factory.fresh();
       const s = (id: string, account: string, createdAt: number, lastSeen: number) => ({
-        id, account, source: 'local' as const, role: 'admin' as const, realms: null, csrf: 'ab'.repeat(16), address: '127.0.0.1', createdAt, lastSeen,
+        id,
+        account,
+        source: 'local' as const,
+        role: 'admin' as const,
+        realms: null,
+        csrf: 'ab'.repeat(16),
+        address: '127.0.0.1',
+        createdAt,
+        lastSeen,
       });
       await store.admins.createSession(s('aa'.repeat(32), 'boss', 1000, 1000));
       await store.admins.createSession(s('bb'.repeat(32), 'boss', 1000, 1000));
@@ -147,24 +178,50 @@ export function adminSuite(factory: StoreFactory): void {
       await store.audit.write(rows.slice(2));
       const all = await store.audit.query({ limit: 10 });
       assert.equal(all.length, 4);
-      assert.deepEqual(all.map((r) => r.at), [base + 2000, base + 2000, base + 1000, base]);
+      assert.deepEqual(
+        all.map((r) => r.at),
+        [base + 2000, base + 2000, base + 1000, base],
+      );
       assert.equal(all.find((r) => r.realm === null)!.user!.length, 1000, 'a 5000-character user name is cut, not refused');
       assert.deepEqual(await store.audit.query({ user: 'alice', event: 'admin', limit: 10 }), [rows[2]]);
-      assert.deepEqual((await store.audit.query({ user: 'alice', limit: 10 })).map((r) => r.action), ['token.reset', 'authenticate']);
-      assert.deepEqual((await store.audit.query({ serial: 'H9', limit: 10 })).map((r) => r.user), ['bob']);
-      assert.deepEqual((await store.audit.query({ result: 'reject', limit: 10 })).map((r) => r.reason), ['wrong otp']);
+      assert.deepEqual(
+        (await store.audit.query({ user: 'alice', limit: 10 })).map((r) => r.action),
+        ['token.reset', 'authenticate'],
+      );
+      assert.deepEqual(
+        (await store.audit.query({ serial: 'H9', limit: 10 })).map((r) => r.user),
+        ['bob'],
+      );
+      assert.deepEqual(
+        (await store.audit.query({ result: 'reject', limit: 10 })).map((r) => r.reason),
+        ['wrong otp'],
+      );
       assert.equal((await store.audit.query({ from: base + 500, to: base + 1500, limit: 10 }))[0]!.user, 'bob');
-      assert.deepEqual((await store.audit.query({ realms: ['lab'], limit: 10 })).map((r) => r.user), ['bob']);
+      assert.deepEqual(
+        (await store.audit.query({ realms: ['lab'], limit: 10 })).map((r) => r.user),
+        ['bob'],
+      );
       assert.deepEqual(await store.audit.query({ realms: [], limit: 10 }), []);
-      assert.deepEqual((await store.audit.query({ actor: 'boss', limit: 10 })).map((r) => r.action), ['token.reset']);
+      assert.deepEqual(
+        (await store.audit.query({ actor: 'boss', limit: 10 })).map((r) => r.action),
+        ['token.reset'],
+      );
       assert.equal((await store.audit.query({ actor: 'vpn-gw', limit: 10 })).length, 3);
-      assert.deepEqual((await store.audit.query({ reason: 'OTP', limit: 10 })).map((r) => r.user), ['alice'], 'a part of the reason, in any case');
+      assert.deepEqual(
+        (await store.audit.query({ reason: 'OTP', limit: 10 })).map((r) => r.user),
+        ['alice'],
+        'a part of the reason, in any case',
+      );
       assert.deepEqual(await store.audit.query({ reason: '%', limit: 10 }), [], '% is a character, not a wildcard');
       assert.deepEqual(await store.audit.query({ reason: 'wrong_otp', limit: 10 }), [], '_ is a character, not a wildcard');
       const first = await store.audit.query({ limit: 2 });
       const last = first[first.length - 1]!;
       const second = await store.audit.query({ limit: 2, before: { at: last.at, id: last.id } });
-      assert.deepEqual([...first, ...second].map((r) => r.id), all.map((r) => r.id), 'pages follow each other without a gap or a repeat');
+      assert.deepEqual(
+        [...first, ...second].map((r) => r.id),
+        all.map((r) => r.id),
+        'pages follow each other without a gap or a repeat',
+      );
       await assert.rejects(store.audit.query({ limit: 0 }), /limit: expected 1\.\.1000/);
       assert.deepEqual(await store.audit.query({ limit: 10 }), all, 'reads find a row wherever it is');
       assert.equal(await store.audit.settle(1), 1, 'at most maxRows');
@@ -192,13 +249,20 @@ export function adminSuite(factory: StoreFactory): void {
       await store.audit.settle(3);
       const q = { from: t0, to: t0 + 2 * minute, topReasons: 5 };
       const counts = await store.audit.countDecisions(q);
-      assert.deepEqual(counts.perMinute, [
-        { minute: t0, decision: 'accept', count: 1 },
-        { minute: t0, decision: 'challenge', count: 1 },
-        { minute: t0, decision: 'reject', count: 1 },
-        { minute: t0 + minute, decision: 'reject', count: 2 },
-      ], 'rows of both tables, admin events left out, the end exclusive');
-      assert.deepEqual(counts.rejectReasons, [{ reason: 'wrong otp', count: 2 }, { reason: 'token locked', count: 1 }]);
+      assert.deepEqual(
+        counts.perMinute,
+        [
+          { minute: t0, decision: 'accept', count: 1 },
+          { minute: t0, decision: 'challenge', count: 1 },
+          { minute: t0, decision: 'reject', count: 1 },
+          { minute: t0 + minute, decision: 'reject', count: 2 },
+        ],
+        'rows of both tables, admin events left out, the end exclusive',
+      );
+      assert.deepEqual(counts.rejectReasons, [
+        { reason: 'wrong otp', count: 2 },
+        { reason: 'token locked', count: 1 },
+      ]);
       assert.deepEqual((await store.audit.countDecisions({ ...q, topReasons: 1 })).rejectReasons, [{ reason: 'wrong otp', count: 2 }]);
       assert.deepEqual((await store.audit.countDecisions({ ...q, realms: ['lab'] })).rejectReasons, [{ reason: 'token locked', count: 1 }]);
       assert.deepEqual(await store.audit.countDecisions({ ...q, realms: [] }), { perMinute: [], rejectReasons: [] });
@@ -223,7 +287,10 @@ export function adminSuite(factory: StoreFactory): void {
       const other = await f.open();
       await f.store.audit.write(Array.from({ length: 2500 }, (_, i) => record({ at: 1_700_000_000_000 + i })));
       const moved = await Promise.all([f.store.audit.settle(), other.audit.settle(), f.store.audit.settle()]);
-      assert.equal(moved.reduce((a, b) => a + b, 0), 2500);
+      assert.equal(
+        moved.reduce((a, b) => a + b, 0),
+        2500,
+      );
       const rows = await f.store.audit.query({ limit: 1000 });
       assert.equal(new Set(rows.map((r) => r.id)).size, 1000);
       assert.equal(Number((await f.sql('SELECT count(*) AS n FROM audit'))[0]!.n), 2500);

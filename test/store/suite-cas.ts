@@ -166,13 +166,20 @@ return won;`;
       await store.createToken(newToken('F1', { maxFail: 3 }));
       await store.createToken(newToken('F2', { maxFail: 10 }));
       let after = await store.recordFailure(['F2', 'F1', 'F2', 'GONE'], 2000.4);
-      assert.deepEqual(after, [
-        { serial: 'F2', failCount: 1, maxFail: 10, locked: false, lastFail: 2000, authCount: 1 },
-        { serial: 'F1', failCount: 1, maxFail: 3, locked: false, lastFail: 2000, authCount: 1 },
-      ], 'in the order given, a serial given twice counted once, no seed');
+      assert.deepEqual(
+        after,
+        [
+          { serial: 'F2', failCount: 1, maxFail: 10, locked: false, lastFail: 2000, authCount: 1 },
+          { serial: 'F1', failCount: 1, maxFail: 3, locked: false, lastFail: 2000, authCount: 1 },
+        ],
+        'in the order given, a serial given twice counted once, no seed',
+      );
       await store.recordFailure(['F1'], 2001);
       after = await store.recordFailure(['F1'], 2002);
-      assert.deepEqual(after.map((t) => [t.serial, t.failCount, t.locked, t.authCount]), [['F1', 3, true, 3]]);
+      assert.deepEqual(
+        after.map((t) => [t.serial, t.failCount, t.locked, t.authCount]),
+        [['F1', 3, true, 3]],
+      );
       // Locked: a failure is no longer counted, and the fail counter never passes max fail.
       assert.deepEqual(await store.recordFailure(['F1', 'F2'], 2003), [{ serial: 'F2', failCount: 2, maxFail: 10, locked: false, lastFail: 2003, authCount: 2 }]);
       // Nor is a success: unlocking is an administrator's act (or the quiet period's).
@@ -194,8 +201,16 @@ return won;`;
       const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? f.store : other).recordFailure(['F3'], i)));
       const counted = results.filter((r) => r.length === 1);
       assert.equal(counted.length, 30, 'exactly max fail of the 60 were counted; the rest found the token locked');
-      assert.deepEqual(counted.map((r) => r[0]!.failCount).sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i + 1), 'each counted call saw its own increment');
-      assert.deepEqual(counted.filter((r) => r[0]!.locked).map((r) => r[0]!.failCount), [30], 'locked exactly when the count reached max fail');
+      assert.deepEqual(
+        counted.map((r) => r[0]!.failCount).sort((a, b) => a - b),
+        Array.from({ length: 30 }, (_, i) => i + 1),
+        'each counted call saw its own increment',
+      );
+      assert.deepEqual(
+        counted.filter((r) => r[0]!.locked).map((r) => r[0]!.failCount),
+        [30],
+        'locked exactly when the count reached max fail',
+      );
       const t = (await f.store.getToken('F3'))!;
       assert.equal(t.failCount, 30);
       assert.equal(t.locked, true);

@@ -96,7 +96,11 @@ export function challengeSuite(factory: StoreFactory): void {
       const c = challenge(['T1'], 1000);
       await store.createChallenge(c);
       await assert.rejects(store.createChallenge({ ...c, serials: ['T9'] }), { name: 'StoreError', code: 'duplicate', message: `challenge ${c.transactionId} already exists` });
-      assert.deepEqual((await sql('SELECT serial FROM challenge_tokens')).map((r) => r.serial), ['T1'], 'the refused one left no links');
+      assert.deepEqual(
+        (await sql('SELECT serial FROM challenge_tokens')).map((r) => r.serial),
+        ['T1'],
+        'the refused one left no links',
+      );
       const bad: [Partial<Challenge>, RegExp][] = [
         [{ transactionId: 'short' }, /^challenge transactionId: expected 8\.\.128 characters of \[A-Za-z0-9\._-\], got "short"$/],
         [{ transactionId: 'has space here' }, /transactionId: expected/],
@@ -171,7 +175,10 @@ export function challengeSuite(factory: StoreFactory): void {
       const c = challenge(['T1'], 1000, { maxAttempts: 100 });
       await f.store.createChallenge(c);
       const after = await Promise.all(Array.from({ length: 30 }, (_, i) => stores[i % 2]!.recordChallengeAttempt(c.transactionId)));
-      assert.deepEqual(after.map((x) => x!.attempts).sort((x, y) => x - y), Array.from({ length: 30 }, (_, i) => i + 1));
+      assert.deepEqual(
+        after.map((x) => x!.attempts).sort((x, y) => x - y),
+        Array.from({ length: 30 }, (_, i) => i + 1),
+      );
       const deleted = await Promise.all(Array.from({ length: 10 }, (_, i) => stores[i % 2]!.deleteChallenge(c.transactionId)));
       assert.equal(deleted.filter(Boolean).length, 1, 'answered once');
       // Challenges created and purged from both sides at once, with overlapping tokens.
@@ -185,7 +192,10 @@ export function challengeSuite(factory: StoreFactory): void {
       await f.store.purgeChallenges(2000, 3);
       const left = await f.store.listChallenges();
       assert.equal(left.length, 3);
-      assert.deepEqual(left.map((x) => x.createdAt), [2027, 2028, 2029]);
+      assert.deepEqual(
+        left.map((x) => x.createdAt),
+        [2027, 2028, 2029],
+      );
       await f.store.close();
     });
 
@@ -194,7 +204,10 @@ export function challengeSuite(factory: StoreFactory): void {
       const c = challenge(['T1'], 1000);
       await store.createChallenge(c);
       await sql('UPDATE challenges SET serials = \'{"a":1}\'');
-      await assert.rejects(store.getChallenge(c.transactionId), { code: 'corrupt', message: new RegExp(`challenge ${c.transactionId}: stored value out of range: .*serials: expected a non-empty array`) });
+      await assert.rejects(store.getChallenge(c.transactionId), {
+        code: 'corrupt',
+        message: new RegExp(`challenge ${c.transactionId}: stored value out of range: .*serials: expected a non-empty array`),
+      });
       await sql('UPDATE challenges SET serials = \'["T1"]\', expires_at = 10');
       await assert.rejects(store.recordChallengeAttempt(c.transactionId), /expiresAt: before createdAt \(10 < 1000\)/);
       await store.close();

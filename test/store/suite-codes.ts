@@ -15,7 +15,20 @@ const T0 = 1_800_000_000_000;
 const MIN = 60_000;
 
 function challenge(id: string, createdAt: number, extra: Partial<Challenge> = {}): Challenge {
-  return { transactionId: id.repeat(32).slice(0, 32), serials: ['E1'], realm: OWNER.realm, resolver: OWNER.resolver, userId: OWNER.userId, login: OWNER.login, data: '', createdAt, expiresAt: createdAt + 300, attempts: 0, maxAttempts: 3, ...extra };
+  return {
+    transactionId: id.repeat(32).slice(0, 32),
+    serials: ['E1'],
+    realm: OWNER.realm,
+    resolver: OWNER.resolver,
+    userId: OWNER.userId,
+    login: OWNER.login,
+    data: '',
+    createdAt,
+    expiresAt: createdAt + 300,
+    attempts: 0,
+    maxAttempts: 3,
+    ...extra,
+  };
 }
 
 export function codesSuite(factory: StoreFactory): void {
@@ -40,7 +53,10 @@ export function codesSuite(factory: StoreFactory): void {
       await store.createChallenge(challenge('a', 1000));
       await store.createChallenge(challenge('b', 2000));
       await store.createChallenge(challenge('c', 1500, { userId: 'someone-else' }));
-      assert.deepEqual((await store.challengesOfUser(OWNER.resolver, OWNER.userId)).map((c) => c.transactionId[0]), ['b', 'a']);
+      assert.deepEqual(
+        (await store.challengesOfUser(OWNER.resolver, OWNER.userId)).map((c) => c.transactionId[0]),
+        ['b', 'a'],
+      );
       assert.deepEqual(await store.challengesOfUser(OWNER.resolver, 'nobody'), []);
       await store.close();
     });
@@ -50,7 +66,10 @@ export function codesSuite(factory: StoreFactory): void {
       assert.deepEqual(await store.sendWindows(['user:a', 'to:x'], 0), [{ count: 0 }, { count: 0 }]);
       await store.recordSend(['user:a', 'to:x'], T0);
       await store.recordSend(['user:a'], T0 + MIN);
-      assert.deepEqual(await store.sendWindows(['user:a', 'to:x'], T0 - 1), [{ count: 2, oldest: T0, newest: T0 + MIN }, { count: 1, oldest: T0, newest: T0 }]);
+      assert.deepEqual(await store.sendWindows(['user:a', 'to:x'], T0 - 1), [
+        { count: 2, oldest: T0, newest: T0 + MIN },
+        { count: 1, oldest: T0, newest: T0 },
+      ]);
       assert.deepEqual(await store.sendWindows(['user:a'], T0), [{ count: 1, oldest: T0 + MIN, newest: T0 + MIN }], 'a send at exactly `since` is outside');
       assert.equal(await store.purgeSends(T0), 2);
       assert.deepEqual(await store.sendWindows(['user:a', 'to:x'], 0), [{ count: 1, oldest: T0 + MIN, newest: T0 + MIN }, { count: 0 }]);
@@ -69,11 +88,19 @@ export function codesSuite(factory: StoreFactory): void {
       assert.deepEqual(await limiter.check(phone, T0 + MIN), { allowed: true }, 'check records nothing');
       for (let i = 1; i <= 2; i++) assert.deepEqual(await limiter.take(phone, T0 + i * MIN), { allowed: true });
       assert.deepEqual(await limiter.take(phone, T0 + 3 * MIN), { allowed: false, limit: 'destination-per-hour', retryAfterMs: 57 * MIN });
-      assert.deepEqual(await limiter.take({ user: 'local:2', destination: phone.destination }, T0 + 3 * MIN), { allowed: false, limit: 'destination-per-hour', retryAfterMs: 57 * MIN }, 'the number counts across users');
+      assert.deepEqual(
+        await limiter.take({ user: 'local:2', destination: phone.destination }, T0 + 3 * MIN),
+        { allowed: false, limit: 'destination-per-hour', retryAfterMs: 57 * MIN },
+        'the number counts across users',
+      );
       const mail = { user: 'local:1', destination: 'alice@example.org' };
       await limiter.record(mail, T0 + 4 * MIN);
       await limiter.record(mail, T0 + 4 * MIN);
-      assert.deepEqual(await limiter.take({ user: 'local:1', destination: 'bob@example.org' }, T0 + 10 * MIN), { allowed: false, limit: 'user-per-hour', retryAfterMs: 50 * MIN }, 'an admin test send counts');
+      assert.deepEqual(
+        await limiter.take({ user: 'local:1', destination: 'bob@example.org' }, T0 + 10 * MIN),
+        { allowed: false, limit: 'user-per-hour', retryAfterMs: 50 * MIN },
+        'an admin test send counts',
+      );
       assert.deepEqual(await limiter.take(phone, T0 + 60 * MIN + 1), { allowed: true }, 'the first send left the hour');
       await store.close();
     });
@@ -85,7 +112,10 @@ export function codesSuite(factory: StoreFactory): void {
       const key = { user: 'local:1', destination: 'alice@example.org' };
       const results = await Promise.all(Array.from({ length: 30 }, (_, i) => limiters[i % 2]!.take(key, T0 + i)));
       assert.equal(results.filter((r) => r.allowed).length, 1);
-      assert.deepEqual(await f.store.sendWindows(['user:local:1', 'to:alice@example.org'], 0), [{ count: 1, oldest: results.findIndex((r) => r.allowed) + T0, newest: results.findIndex((r) => r.allowed) + T0 }, { count: 1, oldest: results.findIndex((r) => r.allowed) + T0, newest: results.findIndex((r) => r.allowed) + T0 }]);
+      assert.deepEqual(await f.store.sendWindows(['user:local:1', 'to:alice@example.org'], 0), [
+        { count: 1, oldest: results.findIndex((r) => r.allowed) + T0, newest: results.findIndex((r) => r.allowed) + T0 },
+        { count: 1, oldest: results.findIndex((r) => r.allowed) + T0, newest: results.findIndex((r) => r.allowed) + T0 },
+      ]);
       // Different destinations of one user, at once: the user cap holds exactly.
       const many = await Promise.all(Array.from({ length: 12 }, (_, i) => limiters[i % 2]!.take({ user: 'local:2', destination: `d${i}@example.org` }, T0)));
       assert.equal(many.filter((r) => r.allowed).length, LIMITS.maxPerHourPerUser);

@@ -17,11 +17,37 @@ async function collect<T>(it: AsyncIterable<T[]>): Promise<T[][]> {
 /** A token with every field away from its default, as an import would bring it. */
 export function fullToken(serial: string, extra: Partial<Token> = {}): Token {
   return {
-    serial, type: 'totp', seed: Buffer.from(`seed of ${serial}`), otpLength: 8, algorithm: 'sha256', timeStep: 60, counter: 29_000_123,
-    drift: -45, window: 2, syncWindow: 20, pinHash: `$scrypt$ln=4,r=8,p=1$c2FsdHNhbHQ$${serial}`, owner: OWNER, active: false, pending: false, revoked: true,
-    locked: true, failCount: 4, maxFail: 9, authCount: 77, maxAuth: 1000, successCount: 70, maxSuccess: 900, validFrom: 1_600_000_000,
-    validUntil: 1_900_000_000, lastAuth: 1_700_000_100, lastFail: 1_700_000_200, syncCounter: 29_000_200, syncAt: 1_700_000_300,
-    description: 'imported', info: { origin: 'linotp', 'tokeninfo.hashlib': 'sha256' }, createdAt: 1_650_000_000,
+    serial,
+    type: 'totp',
+    seed: Buffer.from(`seed of ${serial}`),
+    otpLength: 8,
+    algorithm: 'sha256',
+    timeStep: 60,
+    counter: 29_000_123,
+    drift: -45,
+    window: 2,
+    syncWindow: 20,
+    pinHash: `$scrypt$ln=4,r=8,p=1$c2FsdHNhbHQ$${serial}`,
+    owner: OWNER,
+    active: false,
+    pending: false,
+    revoked: true,
+    locked: true,
+    failCount: 4,
+    maxFail: 9,
+    authCount: 77,
+    maxAuth: 1000,
+    successCount: 70,
+    maxSuccess: 900,
+    validFrom: 1_600_000_000,
+    validUntil: 1_900_000_000,
+    lastAuth: 1_700_000_100,
+    lastFail: 1_700_000_200,
+    syncCounter: 29_000_200,
+    syncAt: 1_700_000_300,
+    description: 'imported',
+    info: { origin: 'linotp', 'tokeninfo.hashlib': 'sha256' },
+    createdAt: 1_650_000_000,
     ...extra,
   };
 }
@@ -33,10 +59,19 @@ export function importSuite(factory: StoreFactory): void {
       const serials = Array.from({ length: 25 }, (_, i) => `E${String(i).padStart(2, '0')}`);
       for (const s of [...serials].reverse()) await store.createToken(newToken(s));
       const batches = await collect(store.exportTokens(10));
-      assert.deepEqual(batches.map((b) => b.length), [10, 10, 5]);
-      assert.deepEqual(batches.flat().map((t) => t.serial), serials);
+      assert.deepEqual(
+        batches.map((b) => b.length),
+        [10, 10, 5],
+      );
+      assert.deepEqual(
+        batches.flat().map((t) => t.serial),
+        serials,
+      );
       assert.deepEqual(batches.flat()[3], await store.getToken('E03'));
-      assert.deepEqual((await collect(store.exportTokens(25))).map((b) => b.length), [25]);
+      assert.deepEqual(
+        (await collect(store.exportTokens(25))).map((b) => b.length),
+        [25],
+      );
       const empty = await factory.fresh();
       assert.deepEqual(await collect(empty.store.exportTokens()), []);
       await assert.rejects(collect(store.exportTokens(0)), /exportTokens: batchSize: expected an integer 1\.\.100000, got 0/);
@@ -82,9 +117,18 @@ export function importSuite(factory: StoreFactory): void {
       assert.deepEqual(await store.importTokens(gen(), { challenges: [c1, c2] }), { created: 1200, updated: 0, challenges: 2 });
       assert.equal((await store.listTokens()).length, 1200);
       assert.deepEqual(await store.listChallenges(), [c1, c2]);
-      const res = await store.importTokens([], { challenges: [{ ...c1, attempts: 2 }, { ...c2, attempts: 0 }] });
+      const res = await store.importTokens([], {
+        challenges: [
+          { ...c1, attempts: 2 },
+          { ...c2, attempts: 0 },
+        ],
+      });
       assert.deepEqual(res, { created: 0, updated: 0, challenges: 2 });
-      assert.deepEqual((await store.listChallenges()).map((c) => c.attempts), [2, 0], 'the higher attempt count is kept');
+      assert.deepEqual(
+        (await store.listChallenges()).map((c) => c.attempts),
+        [2, 0],
+        'the higher attempt count is kept',
+      );
       await store.close();
     });
 
@@ -96,10 +140,17 @@ export function importSuite(factory: StoreFactory): void {
       await assert.rejects(store.importTokens([fullToken('TWICE'), fullToken('KEEP'), fullToken('TWICE')]), { code: 'invalid', message: 'importTokens: serial TWICE is given twice' });
       await assert.rejects(store.importTokens([fullToken('C'), null as never]), /importTokens: item 1: expected a token object/);
       await assert.rejects(store.importTokens([fullToken('C')], { challenges: [challenge([], 1)] }), /serials: expected a non-empty array/);
-      assert.deepEqual((await store.listTokens()).map((t) => t.serial), ['KEEP'], 'nothing of the failed imports was written');
+      assert.deepEqual(
+        (await store.listTokens()).map((t) => t.serial),
+        ['KEEP'],
+        'nothing of the failed imports was written',
+      );
       const dry = await store.importTokens([fullToken('KEEP', { counter: 9 }), fullToken('NEW')], { dryRun: true, challenges: [challenge(['NEW'], 5)] });
       assert.deepEqual(dry, { created: 1, updated: 1, challenges: 1 });
-      assert.deepEqual((await store.listTokens()).map((t) => [t.serial, t.counter]), [['KEEP', 5]]);
+      assert.deepEqual(
+        (await store.listTokens()).map((t) => [t.serial, t.counter]),
+        [['KEEP', 5]],
+      );
       assert.deepEqual(await store.listChallenges(), []);
       await store.close();
     });

@@ -21,7 +21,7 @@ function code(over: Partial<EnrollmentCode> = {}): EnrollmentCode {
 
 export function selfServiceSuite(factory: StoreFactory): void {
   describe(`${factory.name}: self-service sessions and enrollment codes`, () => {
-    test('sessions: create, read back, touch at most once a minute, delete one, a user\'s, or by the timeouts', async () => {
+    test("sessions: create, read back, touch at most once a minute, delete one, a user's, or by the timeouts", async () => {
       const { store } = await factory.fresh();
       const t = store.selfService;
       const a = session();

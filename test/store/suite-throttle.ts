@@ -40,7 +40,10 @@ export function throttleSuite(factory: StoreFactory): void {
       const f = await factory.fresh();
       const other = await f.open();
       const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? f.store : other).recordThrottleFailure(KEY, 1000, 3600)));
-      assert.deepEqual(results.map((r) => r.failures).sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i + 1));
+      assert.deepEqual(
+        results.map((r) => r.failures).sort((a, b) => a - b),
+        Array.from({ length: 40 }, (_, i) => i + 1),
+      );
       await f.store.close();
     });
 

@@ -17,18 +17,55 @@ export function tokenSuite(factory: StoreFactory): void {
       const { store } = await factory.fresh();
       const t = await store.createToken(newToken('OATH0001', { owner: OWNER, info: { note: 'x' } }), 1_700_000_000.7);
       const expected: Token = {
-        serial: 'OATH0001', type: 'hotp', seed: SEED, otpLength: 6, algorithm: 'sha1', timeStep: 30, counter: 0, drift: 0,
-        window: 10, syncWindow: 100, pinHash: null, owner: OWNER, active: true, pending: false, revoked: false, locked: false,
-        failCount: 0, maxFail: 3, authCount: 0, maxAuth: null, successCount: 0, maxSuccess: null, validFrom: null, validUntil: null,
-        lastAuth: null, lastFail: null, syncCounter: null, syncAt: null, description: '', info: { note: 'x' }, createdAt: 1_700_000_000,
+        serial: 'OATH0001',
+        type: 'hotp',
+        seed: SEED,
+        otpLength: 6,
+        algorithm: 'sha1',
+        timeStep: 30,
+        counter: 0,
+        drift: 0,
+        window: 10,
+        syncWindow: 100,
+        pinHash: null,
+        owner: OWNER,
+        active: true,
+        pending: false,
+        revoked: false,
+        locked: false,
+        failCount: 0,
+        maxFail: 3,
+        authCount: 0,
+        maxAuth: null,
+        successCount: 0,
+        maxSuccess: null,
+        validFrom: null,
+        validUntil: null,
+        lastAuth: null,
+        lastFail: null,
+        syncCounter: null,
+        syncAt: null,
+        description: '',
+        info: { note: 'x' },
+        createdAt: 1_700_000_000,
       };
       assert.deepEqual(t, expected);
       assert.deepEqual(await store.getToken('OATH0001'), expected);
       assert.equal(await store.getToken('NOPE'), undefined);
       const all = await store.createToken(
         newToken('TOTP1', {
-          type: 'totp', algorithm: 'sha256', counter: 55_000_000, drift: -30, pinHash: '$scrypt$x', active: false, description: 'd',
-          maxAuth: 100, maxSuccess: 50, validFrom: 10, validUntil: 20, failCount: 2,
+          type: 'totp',
+          algorithm: 'sha256',
+          counter: 55_000_000,
+          drift: -30,
+          pinHash: '$scrypt$x',
+          active: false,
+          description: 'd',
+          maxAuth: 100,
+          maxSuccess: 50,
+          validFrom: 10,
+          validUntil: 20,
+          failCount: 2,
         }),
       );
       assert.deepEqual(await store.getToken('TOTP1'), all);
@@ -190,9 +227,7 @@ export function tokenSuite(factory: StoreFactory): void {
       const f = await factory.fresh();
       const other = await f.open();
       await f.store.createToken(newToken('UR1', { maxFail: 1000 }));
-      await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 ? f.store.updateToken('UR1', { description: `d${i}` }) : other.recordFailure(['UR1'], i))),
-      );
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? f.store.updateToken('UR1', { description: `d${i}` }) : other.recordFailure(['UR1'], i))));
       const t = (await f.store.getToken('UR1'))!;
       assert.equal(t.failCount, 10, 'a patch does not write back a stale fail counter');
       assert.match(t.description, /^d\d+$/);

@@ -27,7 +27,7 @@ describe('e-mail and SMS tokens', () => {
       assert.deepEqual(kind.checkOtp(t, RFC4226[3]!, 0), { kind: 'none' }, 'a code answers only its challenge');
       assert.equal(kind.searchSyncWindow(t, RFC4226[4]!, 0), undefined);
       assert.throws(() => kind.resync(t, RFC4226[3]!, RFC4226[4]!, 0), TokenTypeError);
-      assert.equal(kind.delivery!.codeAt(token({ type, otpLength: 8 }), 0), '84755224', 'the token\'s length');
+      assert.equal(kind.delivery!.codeAt(token({ type, otpLength: 8 }), 0), '84755224', "the token's length");
     });
   }
 });
@@ -52,7 +52,7 @@ describe('enrollment of e-mail, SMS and static password tokens', () => {
     assert.equal(e.seed.length, 20);
     assert.match(e.serial, /^EMAIL[0-9A-F]{8}$/);
     const s = buildToken({ type: 'sms', digits: 7 }, DEFAULT_TOKENS).token;
-    assert.deepEqual([s.otpLength, s.info], [7, undefined], 'without --phone: the directory\'s number at each login');
+    assert.deepEqual([s.otpLength, s.info], [7, undefined], "without --phone: the directory's number at each login");
     const p = buildToken({ type: 'spass', pinHash: 'h' }, DEFAULT_TOKENS).token;
     assert.deepEqual([p.type, p.pinHash, p.window], ['spass', 'h', 0]);
     for (const type of ['email', 'sms', 'spass'] as const) {

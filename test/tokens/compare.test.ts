@@ -8,8 +8,7 @@ import type { OtpAlgorithm } from '../../src/otp/algorithm.ts';
 import { otpAt } from '../../src/tokens/compare.ts';
 import { RFC_SEED, token } from './fixtures.ts';
 
-const code = (seed: Buffer, algorithm: OtpAlgorithm, counter: number, digits: number): string =>
-  otpValue(counterCode(seed, algorithm).binaryAt(counter), digits).toString().padStart(digits, '0');
+const code = (seed: Buffer, algorithm: OtpAlgorithm, counter: number, digits: number): string => otpValue(counterCode(seed, algorithm).binaryAt(counter), digits).toString().padStart(digits, '0');
 
 test('otpAt finds exactly the counter an OTP belongs to, in any order asked', () => {
   for (const algorithm of ['sha1', 'sha256', 'sha512'] as const) {
@@ -27,7 +26,11 @@ test('otpAt refuses an OTP of the wrong length or with non-digits', () => {
   const t = token({ otpLength: 6 });
   for (const bad of ['75522', '7552244', '75522x', '', '７５５２２４']) {
     const shows = otpAt(t, bad);
-    assert.equal([0, 1, 2, 3].some((c) => shows(c)), false, bad);
+    assert.equal(
+      [0, 1, 2, 3].some((c) => shows(c)),
+      false,
+      bad,
+    );
   }
   assert.equal(otpAt(t, '755224')(0), true, 'RFC 4226 counter 0');
 });

@@ -12,10 +12,13 @@ function user(login: string): User {
 
 function counting(answer: (key: string) => User | undefined): { load: (key: string) => () => Promise<User | undefined>; calls: string[] } {
   const calls: string[] = [];
-  return { calls, load: (key) => async () => {
-    calls.push(key);
-    return answer(key);
-  } };
+  return {
+    calls,
+    load: (key) => async () => {
+      calls.push(key);
+      return answer(key);
+    },
+  };
 }
 
 test('a found user is kept for the ttl, then asked again', async () => {
@@ -82,12 +85,16 @@ test('concurrent lookups of one key share one load; the failure reaches them all
   assert.equal(calls, 2);
   assert.equal(cache.size, 0);
   let rejectIt: (e: Error) => void = () => undefined;
-  const failing = (): Promise<User | undefined> => new Promise((_, reject) => {
-    rejectIt = reject;
-  });
+  const failing = (): Promise<User | undefined> =>
+    new Promise((_, reject) => {
+      rejectIt = reject;
+    });
   const both = Promise.allSettled([cache.get('x', failing), cache.get('x', failing)]);
   rejectIt(new Error('boom'));
-  assert.deepEqual((await both).map((r) => r.status), ['rejected', 'rejected']);
+  assert.deepEqual(
+    (await both).map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
 });
 
 test('callers get copies: changing one does not change the cache', async () => {
@@ -117,9 +124,13 @@ test('bounded: the least recently used entry goes first', async () => {
 test('clear() drops entries, and a load started before it does not refill the cache', async () => {
   const cache = new LookupCache({ ttlMs: 60_000 });
   let release: (u: User) => void = () => undefined;
-  const pending = cache.get('alice', () => new Promise((resolve) => {
-    release = resolve;
-  }));
+  const pending = cache.get(
+    'alice',
+    () =>
+      new Promise((resolve) => {
+        release = resolve;
+      }),
+  );
   cache.clear();
   release(user('alice'));
   assert.equal((await pending)?.login, 'alice');

@@ -134,11 +134,26 @@ test('returned users are copies', async () => {
 test('listUsers searches login, name and email, case-insensitively, with a limit', async () => {
   await withFile(GOOD, async (path) => {
     const r = await FileResolver.open('local', { path });
-    assert.deepEqual((await r.listUsers()).map((u) => u.login), ['alice', 'Bob', 'carol']);
-    assert.deepEqual((await r.listUsers('EXAMPLE')).map((u) => u.login), ['alice']);
-    assert.deepEqual((await r.listUsers('b')).map((u) => u.login), ['Bob']);
-    assert.deepEqual((await r.listUsers('AR')).map((u) => u.login), ['carol']);
-    assert.deepEqual((await r.listUsers('', 2)).map((u) => u.login), ['alice', 'Bob']);
+    assert.deepEqual(
+      (await r.listUsers()).map((u) => u.login),
+      ['alice', 'Bob', 'carol'],
+    );
+    assert.deepEqual(
+      (await r.listUsers('EXAMPLE')).map((u) => u.login),
+      ['alice'],
+    );
+    assert.deepEqual(
+      (await r.listUsers('b')).map((u) => u.login),
+      ['Bob'],
+    );
+    assert.deepEqual(
+      (await r.listUsers('AR')).map((u) => u.login),
+      ['carol'],
+    );
+    assert.deepEqual(
+      (await r.listUsers('', 2)).map((u) => u.login),
+      ['alice', 'Bob'],
+    );
     assert.deepEqual(await r.listUsers(undefined, 0), []);
     assert.deepEqual(await r.listUsers('nobody'), []);
   });
@@ -200,10 +215,7 @@ test('duplicate logins and ids name both entries and their lines', async () => {
     id: "1"
   - login: alice
 `);
-  assert.deepEqual(p, [
-    'config/users.yaml:5: users[1].id: "1" is already the id of users[0] (line 2)',
-    'config/users.yaml:6: users[2].login: "alice" is already the login of users[0] (line 2)',
-  ]);
+  assert.deepEqual(p, ['config/users.yaml:5: users[1].id: "1" is already the id of users[0] (line 2)', 'config/users.yaml:6: users[2].login: "alice" is already the login of users[0] (line 2)']);
 });
 
 test('an id defaulted from a login may clash with an explicit id', async () => {
@@ -302,8 +314,14 @@ test('an alias stands for the last node before it with its anchor, found without
   };
   try {
     const entries = await parseUsersFile(text, 'f');
-    assert.deepEqual(entries.map((e) => e.user.groups), [['one'], ['one'], ['two', 'three'], ['two', 'three'], []]);
-    assert.deepEqual(entries.map((e) => e.user.attributes), [{}, { site: 'north' }, { site: 'north' }, { room: 'north', rooms: ['north', 'x'] }, {}]);
+    assert.deepEqual(
+      entries.map((e) => e.user.groups),
+      [['one'], ['one'], ['two', 'three'], ['two', 'three'], []],
+    );
+    assert.deepEqual(
+      entries.map((e) => e.user.attributes),
+      [{}, { site: 'north' }, { site: 'north' }, { room: 'north', rooms: ['north', 'x'] }, {}],
+    );
     assert.deepEqual(await problems(`${text}\n  - *whole\n  - { login: f, groups: *nowhere }\n`), [
       'config/users.yaml:6: users[5].login: "e" is already the login of users[4] (line 6)',
       'config/users.yaml:8: users[6].groups: expected a string or a list of strings, got *nowhere, an alias with no &nowhere anchor before it',

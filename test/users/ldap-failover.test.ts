@@ -141,7 +141,10 @@ describe('ldap resolver: cache and pool', () => {
       assert.equal(fwd.accepted, 1);
       const logins = ['alice', 'bob', 'carol', 'dave'];
       const found = await Promise.all(Array.from({ length: 40 }, (_, i) => r.findUser(logins[i % 4]!)));
-      assert.deepEqual(found.map((u) => u?.login), Array.from({ length: 40 }, (_, i) => logins[i % 4]));
+      assert.deepEqual(
+        found.map((u) => u?.login),
+        Array.from({ length: 40 }, (_, i) => logins[i % 4]),
+      );
       assert.ok(fwd.accepted <= 2, `${fwd.accepted} connections`);
       // Password checks bind on connections of their own, closed afterwards.
       const before = fwd.accepted;
@@ -164,7 +167,10 @@ describe('ldap resolver: cache and pool', () => {
       await fwd.up();
       assert.ok(await r.findUser('alice'));
       assert.equal(fwd.accepted, 2);
-      assert.deepEqual(logs.lines.filter((l) => (l.level as number) >= 40), []);
+      assert.deepEqual(
+        logs.lines.filter((l) => (l.level as number) >= 40),
+        [],
+      );
     } finally {
       await fwd.close();
     }

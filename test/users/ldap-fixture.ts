@@ -30,15 +30,19 @@ export function useSlapd(): LdapFixture {
       return slapd;
     },
     resolver(extra = {}, logger) {
-      const r = new LdapResolver('corp', {
-        uri: fixture.slapd.url,
-        bindDn: SERVICE_DN,
-        bindPassword: SERVICE_PASSWORD,
-        baseDn: BASE_DN,
-        timeout: 2,
-        connectTimeout: 1,
-        ...extra,
-      }, { logger });
+      const r = new LdapResolver(
+        'corp',
+        {
+          uri: fixture.slapd.url,
+          bindDn: SERVICE_DN,
+          bindPassword: SERVICE_PASSWORD,
+          baseDn: BASE_DN,
+          timeout: 2,
+          connectTimeout: 1,
+          ...extra,
+        },
+        { logger },
+      );
       open.push(r);
       return r;
     },
@@ -58,10 +62,11 @@ export async function silentServer(): Promise<{ port: number; close(): Promise<v
   if (typeof addr !== 'object' || !addr) throw new Error('no address');
   return {
     port: addr.port,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

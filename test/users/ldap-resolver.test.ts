@@ -117,7 +117,10 @@ describe('ldap resolver: lookups', () => {
     const alice = await r.findUser('alice');
     assert.equal(alice?.attributes.cn, 'Alice Archer');
     assert.deepEqual(alice?.attributes.objectClass, 'inetOrgPerson');
-    assert.throws(() => resolver({ extraAttributes: ['userPassword'] }), (e: unknown) => e instanceof ResolverConfigError && /extraAttributes\[0\]: "userPassword" holds a password/.test(e.message));
+    assert.throws(
+      () => resolver({ extraAttributes: ['userPassword'] }),
+      (e: unknown) => e instanceof ResolverConfigError && /extraAttributes\[0\]: "userPassword" holds a password/.test(e.message),
+    );
   });
 
   test('groups by group search: member DN, name attribute', async () => {
@@ -132,10 +135,22 @@ describe('ldap resolver: lookups', () => {
 
   test('listUsers searches login, mail and names, sorted, limited', async () => {
     const r = resolver({ baseDn: `ou=people,${BASE_DN}` });
-    assert.deepEqual((await r.listUsers()).map((u) => u.login), ['alice', 'bob', 'carol', 'dave', 'twin']);
-    assert.deepEqual((await r.listUsers('example.org')).map((u) => u.login), ['alice', 'bob', 'dave']);
-    assert.deepEqual((await r.listUsers('BAKER')).map((u) => u.login), ['bob']);
-    assert.deepEqual((await r.listUsers('*')).map((u) => u.login), []);
+    assert.deepEqual(
+      (await r.listUsers()).map((u) => u.login),
+      ['alice', 'bob', 'carol', 'dave', 'twin'],
+    );
+    assert.deepEqual(
+      (await r.listUsers('example.org')).map((u) => u.login),
+      ['alice', 'bob', 'dave'],
+    );
+    assert.deepEqual(
+      (await r.listUsers('BAKER')).map((u) => u.login),
+      ['bob'],
+    );
+    assert.deepEqual(
+      (await r.listUsers('*')).map((u) => u.login),
+      [],
+    );
     assert.equal((await r.listUsers(undefined, 2)).length, 2);
     assert.deepEqual(await r.listUsers(undefined, 0), []);
     assert.deepEqual((await r.listUsers('alice'))[0]?.groups.sort(), ['staff', 'vpn-admins']);

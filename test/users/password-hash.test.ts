@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import {
-  checkPasswordHash,
-  hashPasswordForFile,
-  identifyHash,
-  verifyPasswordHash,
-  type HashScheme,
-} from '../../src/users/password-hash.ts';
+import { checkPasswordHash, hashPasswordForFile, identifyHash, verifyPasswordHash, type HashScheme } from '../../src/users/password-hash.ts';
 import { requirePeer } from '../helpers/peers.ts';
 
 const PW = 'correct horse';
@@ -33,7 +27,12 @@ const VECTORS: [HashScheme, string, string, string][] = [
   ['sha512-crypt', PW, '$6$rounds=10000$roundsSALT$PO9Z7ChFXC4IBkSmLZIJXGsUZI.gzF01BmxF33f6ZNtEKmmXdNKEHwHuvy24nGLtgG7PyFlmuSvDzfRaYzzaN0', 'mkpasswd -m sha-512 -R 10000'],
   ['sha256-crypt', 'pässwörd', '$5$rounds=1000$xsaltxsa$Oy6DVVUnutWL98Py4NXSls9Hs9kHcTJM1DAs5Bf72j6', 'mkpasswd -m sha-256 -R 1000'],
   // 64-byte password: the length at which an npm sha-crypt package we tried goes wrong.
-  ['sha512-crypt', 'abcdefghijklmnopqrstuvwxyz012345abcdefghijklmnopqrstuvwxyz012345', '$6$abcdefghijklmnop$FoGkJB1YSvnHsvzD70WtPIfXG8unwryTJQM1B44GtilMTYXrjPtlSzbcVWJptokrYB./tNKoFVi/qIjDlJxyk1', 'mkpasswd -m sha-512'],
+  [
+    'sha512-crypt',
+    'abcdefghijklmnopqrstuvwxyz012345abcdefghijklmnopqrstuvwxyz012345',
+    '$6$abcdefghijklmnop$FoGkJB1YSvnHsvzD70WtPIfXG8unwryTJQM1B44GtilMTYXrjPtlSzbcVWJptokrYB./tNKoFVi/qIjDlJxyk1',
+    'mkpasswd -m sha-512',
+  ],
   ['sha512-crypt', '', '$6$emptypw$TWmzQ8/uLn1BFSZ5Lkfum8lAba5vixF9Nl3Aiof.Praatq9nh0kkPuTdoVrIL6du0L6LAoadbPq.q.D7keveg/', 'glibc crypt() via python3'],
   ['sha256-crypt', 'Passwort mit Leerzeichen', '$5$rounds=5000$salt$PwmDc2jywPmqJQpFjYuDTjh2wCl2xawMjJaIGqhW4X5', 'glibc crypt() via python3'],
   // jBCrypt (Damien Miller) test vectors.

@@ -38,10 +38,7 @@ function setup() {
   const ldap = new FakeResolver('ldap', ['alice', 'bob']);
   const file = new FakeResolver('file', ['carol', 'bob']);
   const other = new FakeResolver('other', ['dave']);
-  const realms = new Realms(
-    { Corp: { resolvers: ['ldap', 'file'], default: true }, lab: { resolvers: ['other'] } },
-    { ldap, file, other },
-  );
+  const realms = new Realms({ Corp: { resolvers: ['ldap', 'file'], default: true }, lab: { resolvers: ['other'] } }, { ldap, file, other });
   return { ldap, file, other, realms };
 }
 
@@ -156,9 +153,7 @@ test('config errors: unknown resolver, empty list, two defaults, duplicates, cas
   assert.deepEqual(unknown.problems, ['realms.corp.resolvers[1]: unknown resolver "ldap2" (resolvers: x, y)']);
   assert.deepEqual(unknown.path, ['realms', 'corp', 'resolvers', 1]);
 
-  assert.deepEqual(configError(() => new Realms({ corp: { resolvers: [] } }, { x })).problems, [
-    'realms.corp.resolvers: an empty list; a realm needs at least one resolver',
-  ]);
+  assert.deepEqual(configError(() => new Realms({ corp: { resolvers: [] } }, { x })).problems, ['realms.corp.resolvers: an empty list; a realm needs at least one resolver']);
   const twoDefaults = configError(() => new Realms({ a: { resolvers: ['x'], default: true }, b: { resolvers: ['y'], default: true } }, { x, y }));
   assert.deepEqual(twoDefaults.problems, ['realms.b.default: only one realm can be the default; "a" already is']);
   assert.deepEqual(twoDefaults.path, ['realms', 'b', 'default']);
@@ -166,9 +161,7 @@ test('config errors: unknown resolver, empty list, two defaults, duplicates, cas
   assert.deepEqual(configError(() => new Realms({ Corp: { resolvers: ['x'] }, corp: { resolvers: ['y'] } }, { x, y })).problems, [
     'realms.corp: realm names are case-insensitive and "Corp" is already defined',
   ]);
-  assert.deepEqual(configError(() => new Realms({ 'a@b': { resolvers: ['x'] } }, { x })).problems, [
-    'realms.a@b: a realm name must be non-empty and must not contain "@"',
-  ]);
+  assert.deepEqual(configError(() => new Realms({ 'a@b': { resolvers: ['x'] } }, { x })).problems, ['realms.a@b: a realm name must be non-empty and must not contain "@"']);
   assert.deepEqual(configError(() => new Realms({ a: { resolvers: ['x'] } }, {})).problems, ['realms.a.resolvers[0]: unknown resolver "x" (resolvers: none configured)']);
   // Several problems at once, all reported.
   const many = configError(() => new Realms({ a: { resolvers: [] }, b: { resolvers: ['nope'] } }, { x }));

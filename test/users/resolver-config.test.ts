@@ -39,7 +39,11 @@ describe('resolvers: ldap', () => {
       poolSize: 4,
       cacheTtl: 60,
     });
-    assert.equal(warnings.some((w) => /resolvers\.corp/.test(w)), false, 'a loopback server without TLS is no warning');
+    assert.equal(
+      warnings.some((w) => /resolvers\.corp/.test(w)),
+      false,
+      'a loopback server without TLS is no warning',
+    );
   });
 
   test('everything given: URI list, TLS, service bind from the environment, group search, AD attributes', () => {
@@ -81,7 +85,10 @@ describe('resolvers: ldap', () => {
     assert.equal(ad.timeout, 2.5);
     assert.equal(ad.cacheTtl, 0);
     assert.equal(ad.scope, 'one');
-    assert.deepEqual(warnings.filter((w) => w.includes('resolvers.')), []);
+    assert.deepEqual(
+      warnings.filter((w) => w.includes('resolvers.')),
+      [],
+    );
   });
 
   test('bindPasswordFile; warnings for tlsVerify off and clear-text binds to another host', () => {
@@ -91,21 +98,30 @@ describe('resolvers: ldap', () => {
     const yaml = `resolvers:\n  corp:\n    type: ldap\n    uri: [ldap://ldap.example.org, ldaps://ldap2.example.org]\n    baseDn: dc=example,dc=org\n    bindDn: cn=svc,dc=example,dc=org\n    bindPasswordFile: ${pwFile}\n    tlsVerify: false\n`;
     const { config, warnings } = parseConfig(yaml, 'c.yaml');
     assert.equal((config.resolvers.corp as { bindPassword?: string }).bindPassword, 'from-a-file');
-    assert.deepEqual(warnings.filter((w) => w.includes('resolvers.')), [
-      'c.yaml:8: resolvers.corp.tlsVerify: the LDAP server certificate is not checked: anyone in the path can read the passwords',
-      'c.yaml:4: resolvers.corp.uri: ldap://ldap.example.org without startTls: bind passwords (the service\'s, and users\' with otppin userstore) travel in clear',
-    ]);
+    assert.deepEqual(
+      warnings.filter((w) => w.includes('resolvers.')),
+      [
+        'c.yaml:8: resolvers.corp.tlsVerify: the LDAP server certificate is not checked: anyone in the path can read the passwords',
+        "c.yaml:4: resolvers.corp.uri: ldap://ldap.example.org without startTls: bind passwords (the service's, and users' with otppin userstore) travel in clear",
+      ],
+    );
   });
 
   test('each mistake at its line', () => {
     assert.deepEqual(problems(`${LDAP}    uri: http://x\n`), ['c.yaml:6: resolvers.corp.uri: given twice']);
-    assert.deepEqual(problems('resolvers:\n  corp:\n    type: ldap\n    uri: http://x\n    baseDn: dc=x\n'), ['c.yaml:4: resolvers.corp.uri: "http://x": expected the scheme ldap:// or ldaps://, got http://']);
-    assert.deepEqual(problems('resolvers:\n  corp:\n    type: ldap\n    uri: [ldap://a, "ldap://b/dc=x?uid"]\n    baseDn: dc=x\n'), ['c.yaml:4: resolvers.corp.uri[1]: "ldap://b/dc=x?uid": only scheme, host and port are used; put the base DN in baseDn and the filter in userFilter']);
+    assert.deepEqual(problems('resolvers:\n  corp:\n    type: ldap\n    uri: http://x\n    baseDn: dc=x\n'), [
+      'c.yaml:4: resolvers.corp.uri: "http://x": expected the scheme ldap:// or ldaps://, got http://',
+    ]);
+    assert.deepEqual(problems('resolvers:\n  corp:\n    type: ldap\n    uri: [ldap://a, "ldap://b/dc=x?uid"]\n    baseDn: dc=x\n'), [
+      'c.yaml:4: resolvers.corp.uri[1]: "ldap://b/dc=x?uid": only scheme, host and port are used; put the base DN in baseDn and the filter in userFilter',
+    ]);
     assert.deepEqual(problems('resolvers:\n  corp:\n    type: ldap\n    uri: []\n    baseDn: dc=x\n'), ['c.yaml:4: resolvers.corp.uri: expected at least 1 item']);
     assert.deepEqual(problems('resolvers:\n  corp:\n    type: ldap\n    uri: ldap://a\n'), ['c.yaml:3: resolvers.corp.baseDn: required, a non-empty string']);
     assert.deepEqual(problems(`${LDAP}    userFilter: uid=*\n`), ['c.yaml:6: resolvers.corp.userFilter: "uid=*" is not an LDAP filter: expected it in parentheses, e.g. (objectClass=person)']);
     assert.match(problems(`${LDAP}    userFilter: "(&(objectClass=person)"\n`)[0]!, /^c\.yaml:6: resolvers\.corp\.userFilter: .* is not an LDAP filter: 1 "\(" not closed$/);
-    assert.deepEqual(problems(`${LDAP}    loginAttribute: "user name"\n`), ['c.yaml:6: resolvers.corp.loginAttribute: "user name" is not an LDAP attribute name (letters, digits and "-", starting with a letter, or an OID)']);
+    assert.deepEqual(problems(`${LDAP}    loginAttribute: "user name"\n`), [
+      'c.yaml:6: resolvers.corp.loginAttribute: "user name" is not an LDAP attribute name (letters, digits and "-", starting with a letter, or an OID)',
+    ]);
     assert.deepEqual(problems(`${LDAP}    scope: subtree\n`), ['c.yaml:6: resolvers.corp.scope: expected one of "sub", "one", "base", got "subtree"']);
     assert.deepEqual(problems(`${LDAP}    timeout: 0\n`), ['c.yaml:6: resolvers.corp.timeout: expected a number of seconds from 0.05 to 120, got 0']);
     assert.deepEqual(problems(`${LDAP}    timeout: soon\n`), ['c.yaml:6: resolvers.corp.timeout: expected a number of seconds from 0.05 to 120, got "soon"']);
@@ -114,11 +130,15 @@ describe('resolvers: ldap', () => {
     assert.deepEqual(problems(`${LDAP}    bindDn: cn=svc\n    bindPassword: \${env:NOPE}\n`), ['c.yaml:7: resolvers.corp.bindPassword: environment variable NOPE is not set']);
     assert.deepEqual(problems(`${LDAP}    bindPassword: x\n`), ['c.yaml:6: resolvers.corp.bindPassword: given without bindDn (leave both out for an anonymous search)']);
     assert.deepEqual(problems(`${LDAP}    startTls: true\n    uri: ldaps://a\n`), ['c.yaml:7: resolvers.corp.uri: given twice']);
-    assert.deepEqual(problems('resolvers:\n  corp:\n    type: ldap\n    uri: ldaps://a\n    startTls: true\n    baseDn: dc=x\n'), ['c.yaml:5: resolvers.corp.startTls: ldaps:// is TLS already; use ldap:// with startTls, or ldaps:// without']);
+    assert.deepEqual(problems('resolvers:\n  corp:\n    type: ldap\n    uri: ldaps://a\n    startTls: true\n    baseDn: dc=x\n'), [
+      'c.yaml:5: resolvers.corp.startTls: ldaps:// is TLS already; use ldap:// with startTls, or ldaps:// without',
+    ]);
     assert.deepEqual(problems(`${LDAP}    caFile: /nonexistent/ca.pem\n`), ['c.yaml:6: resolvers.corp.caFile: cannot read /nonexistent/ca.pem: ENOENT']);
     assert.deepEqual(problems(`${LDAP}    groupFilter: (cn=*)\n`), ['c.yaml:6: resolvers.corp.groupFilter: used only with groupBaseDn (a group search); without it groups come from groupAttribute']);
     assert.deepEqual(problems(`${LDAP}    extraAttributes: [department, userPassword]\n`), ['c.yaml:6: resolvers.corp.extraAttributes[1]: "userPassword" holds a password and is never read']);
-    assert.deepEqual(problems(`${LDAP}    bindPw: x\n`), ['c.yaml:6: resolvers.corp.bindPw: unknown key (expected one of: type, uri, startTls, caFile, tlsVerify, bindDn, bindPassword, bindPasswordFile, baseDn, scope, userFilter, loginAttribute, uidAttribute, attributes, extraAttributes, groupAttribute, groupBaseDn, groupFilter, groupMemberAttribute, groupNameAttribute, timeout, connectTimeout, sizeLimit, poolSize, cacheTtl)']);
+    assert.deepEqual(problems(`${LDAP}    bindPw: x\n`), [
+      'c.yaml:6: resolvers.corp.bindPw: unknown key (expected one of: type, uri, startTls, caFile, tlsVerify, bindDn, bindPassword, bindPasswordFile, baseDn, scope, userFilter, loginAttribute, uidAttribute, attributes, extraAttributes, groupAttribute, groupBaseDn, groupFilter, groupMemberAttribute, groupNameAttribute, timeout, connectTimeout, sizeLimit, poolSize, cacheTtl)',
+    ]);
     assert.deepEqual(problems(`${LDAP}    attributes: { mail: mail }\n`), ['c.yaml:6: resolvers.corp.attributes.mail: unknown key (expected one of: email, phone, givenName, surname)']);
   });
 
@@ -147,8 +167,18 @@ describe('resolvers: sql', () => {
   test('sqlite: defaults, and createResolver opens it', async () => {
     const { config } = parseConfig(SQL, 'c.yaml');
     assert.deepEqual(config.resolvers.db, {
-      type: 'sql', driver: 'sqlite', path: dbPath, table: 'users', columns: { login: 'name', id: 'uid' },
-      extraColumns: [], caseInsensitive: false, timeout: 5, connectTimeout: 2, poolSize: 4, sizeLimit: 500, cacheTtl: 60,
+      type: 'sql',
+      driver: 'sqlite',
+      path: dbPath,
+      table: 'users',
+      columns: { login: 'name', id: 'uid' },
+      extraColumns: [],
+      caseInsensitive: false,
+      timeout: 5,
+      connectTimeout: 2,
+      poolSize: 4,
+      sizeLimit: 500,
+      cacheTtl: 60,
     });
     const r = await createResolver('db', config.resolvers.db!);
     try {
@@ -162,8 +192,19 @@ describe('resolvers: sql', () => {
     const base = 'resolvers:\n  pg:\n    type: sql\n    driver: postgres\n    table: public.users\n    columns: { login: name }\n';
     const { config } = parseConfig(`${base}    url: postgres://otp:\${env:PGPW}@db.example:5432/users\n    where: enabled = 1\n`, 'c.yaml', { PGPW: 's3cret' });
     assert.deepEqual(config.resolvers.pg, {
-      type: 'sql', driver: 'postgres', url: 'postgres://otp:s3cret@db.example:5432/users', table: 'public.users', columns: { login: 'name' }, where: 'enabled = 1',
-      extraColumns: [], caseInsensitive: false, timeout: 5, connectTimeout: 2, poolSize: 4, sizeLimit: 500, cacheTtl: 60,
+      type: 'sql',
+      driver: 'postgres',
+      url: 'postgres://otp:s3cret@db.example:5432/users',
+      table: 'public.users',
+      columns: { login: 'name' },
+      where: 'enabled = 1',
+      extraColumns: [],
+      caseInsensitive: false,
+      timeout: 5,
+      connectTimeout: 2,
+      poolSize: 4,
+      sizeLimit: 500,
+      cacheTtl: 60,
     });
     const urlFile = join(dir, 'pg.url');
     writeFileSync(urlFile, 'postgres://otp@db.example/users\n');
@@ -180,14 +221,26 @@ describe('resolvers: sql', () => {
     assert.equal(bad.join('').includes('hunter2'), false);
     assert.deepEqual(problems(`${pg}    url: postgres://db/users\n    path: x.db\n`), ['c.yaml:8: resolvers.pg.path: is for driver sqlite; give url for postgres']);
     assert.deepEqual(problems(`${SQL}    url: postgres://db/x\n`), ['c.yaml:8: resolvers.db.url: is for driver postgres; give path for sqlite']);
-    assert.deepEqual(problems('resolvers:\n  db:\n    type: sql\n    driver: sqlite\n    table: users\n    columns: { login: name }\n'), ['c.yaml:3: resolvers.db.path: required with driver sqlite: the database file']);
-    assert.deepEqual(problems('resolvers:\n  db:\n    type: sql\n    driver: mysql\n    table: users\n    columns: { login: name }\n'), ['c.yaml:4: resolvers.db.driver: expected one of "sqlite", "postgres", got "mysql"']);
+    assert.deepEqual(problems('resolvers:\n  db:\n    type: sql\n    driver: sqlite\n    table: users\n    columns: { login: name }\n'), [
+      'c.yaml:3: resolvers.db.path: required with driver sqlite: the database file',
+    ]);
+    assert.deepEqual(problems('resolvers:\n  db:\n    type: sql\n    driver: mysql\n    table: users\n    columns: { login: name }\n'), [
+      'c.yaml:4: resolvers.db.driver: expected one of "sqlite", "postgres", got "mysql"',
+    ]);
     assert.deepEqual(problems(`${SQL}    where: "enabled = 1; DROP TABLE users"\n`), ['c.yaml:8: resolvers.db.where: must not contain ";"']);
-    assert.deepEqual(problems(SQL.replace('table: users', 'table: "users where 1=1"')), ['c.yaml:6: resolvers.db.table: "users where 1=1" is not a plain table name (or schema.table): letters, digits, _ and $, starting with a letter or _']);
+    assert.deepEqual(problems(SQL.replace('table: users', 'table: "users where 1=1"')), [
+      'c.yaml:6: resolvers.db.table: "users where 1=1" is not a plain table name (or schema.table): letters, digits, _ and $, starting with a letter or _',
+    ]);
     assert.deepEqual(problems(SQL.replace('columns: { login: name, id: uid }', 'columns: { id: uid }')), ['c.yaml:7: resolvers.db.columns.login: required, a non-empty string']);
-    assert.deepEqual(problems(SQL.replace('columns: { login: name, id: uid }', 'columns: { login: name, mail: email }')), ['c.yaml:7: resolvers.db.columns.mail: unknown key (expected one of: login, id, password, email, phone, givenName, surname, groups)']);
-    assert.deepEqual(problems(SQL.replace('columns: { login: name, id: uid }', 'columns: { login: "name, hash" }')), ['c.yaml:7: resolvers.db.columns.login: "name, hash" is not a plain column name: letters, digits, _ and $, starting with a letter or _']);
-    assert.deepEqual(problems(SQL.replace('id: uid }', 'id: uid, password: hash }\n    extraColumns: [hash]')), ['c.yaml:8: resolvers.db.extraColumns[0]: "hash" is the password column and is never handed out']);
+    assert.deepEqual(problems(SQL.replace('columns: { login: name, id: uid }', 'columns: { login: name, mail: email }')), [
+      'c.yaml:7: resolvers.db.columns.mail: unknown key (expected one of: login, id, password, email, phone, givenName, surname, groups)',
+    ]);
+    assert.deepEqual(problems(SQL.replace('columns: { login: name, id: uid }', 'columns: { login: "name, hash" }')), [
+      'c.yaml:7: resolvers.db.columns.login: "name, hash" is not a plain column name: letters, digits, _ and $, starting with a letter or _',
+    ]);
+    assert.deepEqual(problems(SQL.replace('id: uid }', 'id: uid, password: hash }\n    extraColumns: [hash]')), [
+      'c.yaml:8: resolvers.db.extraColumns[0]: "hash" is the password column and is never handed out',
+    ]);
   });
 
   test('a wrong column is caught when the resolver is built', async () => {

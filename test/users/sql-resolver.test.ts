@@ -36,7 +36,18 @@ const DDL = `CREATE TABLE people (
   department TEXT
 )`;
 
-interface Person { id: number; login: string; password?: string; hash?: string | null; mail?: string; first?: string; last?: string; groups?: string; active?: number; department?: string }
+interface Person {
+  id: number;
+  login: string;
+  password?: string;
+  hash?: string | null;
+  mail?: string;
+  first?: string;
+  last?: string;
+  groups?: string;
+  active?: number;
+  department?: string;
+}
 
 function ssha(password: string): string {
   const salt = randomBytes(8);
@@ -46,7 +57,17 @@ function ssha(password: string): string {
 async function people(): Promise<Person[]> {
   const bcrypt2b = bcrypt.hashSync('carol-pw', 4);
   return [
-    { id: 1, login: 'alice', password: 'alice-pw', hash: await hashPasswordForFile('alice-pw', { rounds: 1000 }), mail: 'alice@example.org', first: 'Alice', last: 'Archer', groups: 'vpn-admins, staff', department: 'IT' },
+    {
+      id: 1,
+      login: 'alice',
+      password: 'alice-pw',
+      hash: await hashPasswordForFile('alice-pw', { rounds: 1000 }),
+      mail: 'alice@example.org',
+      first: 'Alice',
+      last: 'Archer',
+      groups: 'vpn-admins, staff',
+      department: 'IT',
+    },
     { id: 2, login: 'bob', password: 'bob-pw', hash: ssha('bob-pw'), mail: 'bob@example.org', last: 'Baker', groups: 'staff' },
     { id: 3, login: 'carol', password: 'carol-pw', hash: bcrypt2b },
     { id: 4, login: 'dave', password: 'dave-pw', hash: await argon2.hash('dave-pw', { type: argon2.argon2id, memoryCost: 1024, timeCost: 1 }) },
@@ -87,8 +108,14 @@ function sharedSuite(label: string, base: () => Base, everyone: () => Person[]):
     assert.equal(r.type, 'sql');
     const alice = await r.findUser('alice');
     assert.deepEqual(alice, {
-      resolver: 'db', id: '1', login: 'alice', email: 'alice@example.org', givenName: 'Alice', surname: 'Archer',
-      groups: ['vpn-admins', 'staff'], attributes: { department: 'IT' },
+      resolver: 'db',
+      id: '1',
+      login: 'alice',
+      email: 'alice@example.org',
+      givenName: 'Alice',
+      surname: 'Archer',
+      groups: ['vpn-admins', 'staff'],
+      attributes: { department: 'IT' },
     } satisfies User);
     assert.deepEqual(await r.getUserById('1'), alice);
     const carol = await r.findUser('carol');
@@ -141,7 +168,10 @@ function sharedSuite(label: string, base: () => Base, everyone: () => Person[]):
     assert.equal(await active.findUser('erin'), undefined);
     assert.equal(await active.getUserById(erin.id), undefined);
     assert.equal(await active.checkPassword(erin, 'erin-pw'), false);
-    assert.equal((await active.listUsers()).some((u) => u.login === 'erin'), false);
+    assert.equal(
+      (await active.listUsers()).some((u) => u.login === 'erin'),
+      false,
+    );
     assert.ok(await active.findUser('alice'));
   });
 
@@ -168,7 +198,10 @@ function sharedSuite(label: string, base: () => Base, everyone: () => Person[]):
     const r = await make();
     const logins = (us: User[]): string[] => us.map((u) => u.login);
     assert.equal((await r.listUsers()).length, everyone().length);
-    assert.deepEqual(logins(await r.listUsers('example.org')), ['Hank', 'alice', 'bob'].sort((a, b) => (a < b ? -1 : 1)));
+    assert.deepEqual(
+      logins(await r.listUsers('example.org')),
+      ['Hank', 'alice', 'bob'].sort((a, b) => (a < b ? -1 : 1)),
+    );
     assert.deepEqual(logins(await r.listUsers('ARCHER')), ['alice']);
     assert.deepEqual(logins(await r.listUsers('%')), ['x%_y']);
     assert.deepEqual(logins(await r.listUsers('_')), ['x%_y']);
@@ -230,7 +263,11 @@ describe('sql resolver: SQLite', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  sharedSuite('sqlite', () => ({ driver: 'sqlite', path: join(dir, 'users.db') }), () => everyone);
+  sharedSuite(
+    'sqlite',
+    () => ({ driver: 'sqlite', path: join(dir, 'users.db') }),
+    () => everyone,
+  );
 
   test('sqlite: the database is opened read-only', async () => {
     const r = await createResolver('db', { type: 'sql', driver: 'sqlite', path: join(dir, 'users.db'), table: 'people', columns: COLUMNS, where: "login <> 'x'" });
@@ -264,7 +301,11 @@ describe('sql resolver: PostgreSQL', () => {
     await cluster?.stop();
   });
 
-  sharedSuite('postgres', () => ({ driver: 'postgres', url }), () => everyone);
+  sharedSuite(
+    'postgres',
+    () => ({ driver: 'postgres', url }),
+    () => everyone,
+  );
 
   test('postgres: a text[] group column and a schema-qualified view', async () => {
     const client = new pg.Client({ connectionString: url });
@@ -286,7 +327,20 @@ describe('sql resolver: PostgreSQL', () => {
   test('postgres: database gone: unavailable at once, logged once; back again without a new resolver', async () => {
     const fwd = await forwarder(cluster.port);
     const logs = captureLogs();
-    const r = await createResolver('db', { type: 'sql', driver: 'postgres', url: `postgres://postgres@127.0.0.1:${fwd.port}/${new URL(url).pathname.slice(1)}`, table: 'people', columns: COLUMNS, cacheTtl: 0, timeout: 1, connectTimeout: 1 }, { logger: logs.logger });
+    const r = await createResolver(
+      'db',
+      {
+        type: 'sql',
+        driver: 'postgres',
+        url: `postgres://postgres@127.0.0.1:${fwd.port}/${new URL(url).pathname.slice(1)}`,
+        table: 'people',
+        columns: COLUMNS,
+        cacheTtl: 0,
+        timeout: 1,
+        connectTimeout: 1,
+      },
+      { logger: logs.logger },
+    );
     try {
       const alice = await r.findUser('alice');
       assert.ok(alice);
@@ -319,7 +373,11 @@ describe('sql resolver: PostgreSQL', () => {
     try {
       const t0 = performance.now();
       // Start-up does not fail on a database that is down: it logs and lookups retry.
-      const r = await createResolver('db', { type: 'sql', driver: 'postgres', url: `postgres://postgres@127.0.0.1:${port}/x`, table: 'people', columns: COLUMNS, timeout: 0.5, connectTimeout: 0.3 }, { logger: logs.logger });
+      const r = await createResolver(
+        'db',
+        { type: 'sql', driver: 'postgres', url: `postgres://postgres@127.0.0.1:${port}/x`, table: 'people', columns: COLUMNS, timeout: 0.5, connectTimeout: 0.3 },
+        { logger: logs.logger },
+      );
       assert.ok(logs.lines.some((l) => l.msg === 'database not reachable at start-up; lookups will retry'));
       try {
         await assert.rejects(r.findUser('alice'), ResolverUnavailableError);

@@ -112,7 +112,7 @@ test('a child that fails: parsed here instead, with one warning naming the cause
     const cases: [string, string, RegExp][] = [
       ['crash.ts', "process.stderr.write('something broke\\n'); process.exit(3);", /exit code 3: something broke/],
       ['garbage.ts', "process.stdout.write('not json');", /wrote no JSON/],
-      ['wrong-shape.ts', "process.stdout.write(JSON.stringify({ entries: [{ user: { login: 1 } }] }));", /malformed user/],
+      ['wrong-shape.ts', 'process.stdout.write(JSON.stringify({ entries: [{ user: { login: 1 } }] }));', /malformed user/],
       ['nothing.ts', "process.stdout.write('{}');", /neither users nor problems/],
       ['killed.ts', "process.kill(process.pid, 'SIGKILL');", /ended with SIGKILL/],
       ['missing.ts', '', /exit code 1/],

@@ -32,7 +32,10 @@ describe('console admin accounts and API keys in a browser', () => {
     await page.getByLabel('Role').selectOption('helpdesk');
     await page.getByRole('checkbox', { name: 'lab' }).check();
     await page.getByLabel('Description').fill('HR onboarding');
-    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/console/api-keys') && r.request().method() === 'POST'), page.getByRole('button', { name: 'Create the key' }).click()]);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/console/api-keys') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Create the key' }).click(),
+    ]);
     assert.equal(answer.headers()['cache-control'], 'no-store');
     const secret = (await page.getByTestId('key-secret').textContent())!.trim();
     assert.match(secret, /^otpr_[0-9a-f]{16}_[0-9a-f]{64}$/);
@@ -45,11 +48,11 @@ describe('console admin accounts and API keys in a browser', () => {
 
     await page.getByRole('link', { name: 'Back to the API keys' }).click();
     const row = page.getByTestId('api-keys').getByRole('row').filter({ hasText: id });
-    assert.match(await row.textContent() ?? '', /helpdesk.*lab.*HR onboarding.*active/s);
+    assert.match((await row.textContent()) ?? '', /helpdesk.*lab.*HR onboarding.*active/s);
     assert.equal(await page.getByText(secret).count(), 0, 'the secret is not listed');
     await row.getByRole('button', { name: `Revoke ${id}` }).click();
     await page.getByText(`API key ${id} is revoked.`).waitFor();
-    assert.match(await row.textContent() ?? '', /revoked/);
+    assert.match((await row.textContent()) ?? '', /revoked/);
     assert.equal(await row.getByRole('button').count(), 0, 'nothing more to revoke');
     assert.equal((await s.call({ key: secret }, 'GET', '/api/v1/tokens?realm=lab')).status, 401);
   });
@@ -100,7 +103,10 @@ describe('console admin accounts and API keys in a browser', () => {
     await page.getByLabel('Password', { exact: true }).evaluate((input: HTMLInputElement) => input.removeAttribute('minlength'));
     await page.getByLabel('Password', { exact: true }).fill('short');
     await page.getByRole('button', { name: 'Add the account' }).click();
-    await page.getByRole('alert').getByText(/the password must have at least 12 characters/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/the password must have at least 12 characters/)
+      .waitFor();
 
     await page.getByTestId('accounts').getByRole('row').filter({ hasText: 'nora' }).getByRole('button', { name: 'Delete nora' }).click();
     await page.getByText('The account nora is deleted.').waitFor();

@@ -119,12 +119,19 @@ describe('console audit in a browser', () => {
     assert.ok(users.includes(`'@sum`));
     assert.ok(!rows.flat().some((cell) => /^[=+\-@]/.test(cell)), 'no cell starts like a formula');
     assert.match(text, /"'=HYPERLINK\(""http:\/\/x""\)"/, 'the raw text quotes the cell and doubles its quotes');
-    assert.ok(rows.every((r) => !Number.isNaN(Date.parse(r[0]!))), 'ISO 8601 times');
+    assert.ok(
+      rows.every((r) => !Number.isNaN(Date.parse(r[0]!))),
+      'ISO 8601 times',
+    );
 
     const answer = await page.request.get(`${s.base}/console/audit/export?user=alice`);
     assert.equal(answer.headers()['cache-control'], 'no-store');
     assert.match(answer.headers()['content-type']!, /^text\/csv; charset=utf-8/);
-    assert.ok(parseCsv((await answer.text()).slice(1)).slice(1).every((r) => r[6] === 'alice'));
+    assert.ok(
+      parseCsv((await answer.text()).slice(1))
+        .slice(1)
+        .every((r) => r[6] === 'alice'),
+    );
   });
 
   test('the helpdesk has no audit page or export; a bad time is a clear error', async () => {

@@ -47,11 +47,11 @@ describe('console token actions in a browser', () => {
     await page.getByLabel('Type').selectOption('email');
     await page.getByLabel('E-mail address (e-mail tokens)').fill('Bob.Builder@Example.org');
     await page.getByRole('button', { name: 'Enroll' }).click();
-    const enrolled = /Token (EMAIL\S+) is enrolled\./.exec(await page.getByRole('status').first().textContent() ?? '');
+    const enrolled = /Token (EMAIL\S+) is enrolled\./.exec((await page.getByRole('status').first().textContent()) ?? '');
     assert.ok(enrolled, 'an e-mail token needs no QR code: back on the user page');
     const serial = enrolled[1]!;
     const card = page.locator(`article[data-serial="${serial}"]`);
-    assert.match(await card.textContent() ?? '', /bob\.builder@example\.org/);
+    assert.match((await card.textContent()) ?? '', /bob\.builder@example\.org/);
     await expectAccessible(page, 'user page with an e-mail token');
     await card.getByRole('button', { name: `Send a test message ${serial}` }).click();
     await page.getByText(new RegExp(`A test message went to .+ \\(token ${serial}\\)\\.`)).waitFor();
@@ -81,7 +81,10 @@ describe('console token actions in a browser', () => {
     assert.equal((await s.stack.auth('alice', `2222${hotp(SEED, 1)}`)).code, 'accept', 'the new PIN');
 
     // Codes far ahead of the counter: outside the window, inside the sync window.
-    await card.locator('summary').filter({ hasText: /^Resynchronize/ }).click();
+    await card
+      .locator('summary')
+      .filter({ hasText: /^Resynchronize/ })
+      .click();
     await card.getByLabel('First code').fill(hotp(SEED, 40));
     await card.getByLabel('Next code').fill(hotp(SEED, 41));
     await card.getByRole('button', { name: 'Resynchronize' }).click();
@@ -95,11 +98,17 @@ describe('console token actions in a browser', () => {
     assert.equal((await s.stack.auth('alice', hotp(SEED, 43))).code, 'accept', 'the code alone');
 
     // A resync with codes that do not follow each other: the notice says why, nothing changes.
-    await card.locator('summary').filter({ hasText: /^Resynchronize/ }).click();
+    await card
+      .locator('summary')
+      .filter({ hasText: /^Resynchronize/ })
+      .click();
     await card.getByLabel('First code').fill(hotp(SEED, 60));
     await card.getByLabel('Next code').fill(hotp(SEED, 62));
     await card.getByRole('button', { name: 'Resynchronize' }).click();
-    await page.getByRole('alert').getByText(/ACT-HOTP: not done: the two OTPs are not consecutive codes/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/ACT-HOTP: not done: the two OTPs are not consecutive codes/)
+      .waitFor();
   });
 
   test('a spare token is assigned to the user, unassigned again, and deleted by an admin', async () => {

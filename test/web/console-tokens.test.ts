@@ -75,16 +75,19 @@ describe('console tokens in a browser', () => {
     assert.equal((await token('BULK-2'))!.active, true);
     await shot(boss, 'console-bulk-done');
     await boss.getByRole('link', { name: 'Back to the tokens' }).click();
-    assert.equal((await boss.getByTestId('tokens').locator('tbody tr').filter({ hasText: 'disabled' }).count()), 2);
+    assert.equal(await boss.getByTestId('tokens').locator('tbody tr').filter({ hasText: 'disabled' }).count(), 2);
 
     // The labdesk's form with a token of another realm smuggled in: that one is refused, the other done.
     await page.getByRole('checkbox', { name: 'Select BULK-2' }).check();
-    await page.locator('input[name="serial"]').first().evaluate((input: HTMLInputElement) => {
-      const extra = input.cloneNode() as HTMLInputElement;
-      extra.value = 'BULK-1';
-      extra.checked = true;
-      input.after(extra);
-    });
+    await page
+      .locator('input[name="serial"]')
+      .first()
+      .evaluate((input: HTMLInputElement) => {
+        const extra = input.cloneNode() as HTMLInputElement;
+        extra.value = 'BULK-1';
+        extra.checked = true;
+        input.after(extra);
+      });
     await page.getByRole('button', { name: 'Enable', exact: true }).click();
     await page.getByRole('button', { name: 'Enable 2 tokens' }).click();
     assert.equal(await page.getByTestId('bulk-summary').textContent(), '1 done, 1 not done.');
@@ -117,10 +120,16 @@ describe('console tokens in a browser', () => {
     await page.getByRole('link', { name: 'Import tokens from a file' }).click();
     await expectAccessible(page, 'import form');
 
-    await page.getByLabel('File').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from(`IMP-1, ${KEY}, hotp, 6\nIMP-2, nothex, totp, 6, 30\nIMP-3, ${KEY}, hotp, 6, 0, mallory\n`) });
+    await page
+      .getByLabel('File')
+      .setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from(`IMP-1, ${KEY}, hotp, 6\nIMP-2, nothex, totp, 6, 30\nIMP-3, ${KEY}, hotp, 6, 0, mallory\n`) });
     await page.getByRole('button', { name: 'Preview' }).click();
     const problems = await page.getByTestId('import-problems').locator('li').allTextContents();
-    assert.deepEqual(problems.map((p) => p.split(': ')[0]), ['broken.csv:2', 'broken.csv:3'], 'every problem, with its line');
+    assert.deepEqual(
+      problems.map((p) => p.split(': ')[0]),
+      ['broken.csv:2', 'broken.csv:3'],
+      'every problem, with its line',
+    );
     assert.match(problems[0]!, /seed: not valid hex/);
     assert.equal(await token('IMP-1'), undefined, 'nothing imported');
 

@@ -67,7 +67,10 @@ describe('console import upload over HTTP', () => {
     const tooLarge = await post(s.as.admin, { _csrf: csrf, step: 'import' }, [{ name: 'big.csv', content: big }]);
     assert.equal(tooLarge.status, 413);
     assert.match(await tooLarge.text(), /larger than 2048 bytes/);
-    const two = await post(s.as.admin, { _csrf: csrf, step: 'import' }, [{ name: 'a.csv', content: `UP-4, ${KEY}\n` }, { name: 'b.csv', content: `UP-5, ${KEY}\n` }]);
+    const two = await post(s.as.admin, { _csrf: csrf, step: 'import' }, [
+      { name: 'a.csv', content: `UP-4, ${KEY}\n` },
+      { name: 'b.csv', content: `UP-5, ${KEY}\n` },
+    ]);
     assert.equal(two.status, 413);
     assert.equal(await token('UP-3'), undefined);
     assert.equal(await token('UP-4'), undefined);

@@ -44,23 +44,23 @@ describe('console users in a browser', () => {
     await page.getByLabel('Login or name contains').fill('ali');
     await page.getByRole('button', { name: 'Find users' }).click();
     const row = page.getByTestId('users').getByRole('row').filter({ hasText: 'ALICE-HOTP' }).first();
-    assert.match(await row.textContent() ?? '', /locked/);
+    assert.match((await row.textContent()) ?? '', /locked/);
     await expectAccessible(page, 'user search');
     await row.getByRole('link', { name: 'alice' }).click();
     await page.getByRole('heading', { name: 'alice in default', level: 1 }).waitFor();
     const card = page.locator('article[data-serial="ALICE-HOTP"]');
-    assert.match(await card.getByRole('heading').textContent() ?? '', /locked/);
-    assert.match(await page.getByTestId('recent').textContent() ?? '', /locked/, 'the last authentications say why');
+    assert.match((await card.getByRole('heading').textContent()) ?? '', /locked/);
+    assert.match((await page.getByTestId('recent').textContent()) ?? '', /locked/, 'the last authentications say why');
     assert.equal(await card.getByRole('button', { name: 'Delete ALICE-HOTP' }).count(), 0, 'deleting is for admins');
     await expectAccessible(page, 'user page, helpdesk');
 
     await card.getByRole('button', { name: 'Reset ALICE-HOTP' }).click();
     await page.getByText('Token ALICE-HOTP is reset').waitFor();
-    assert.match(await page.locator('article[data-serial="ALICE-HOTP"]').getByRole('heading').textContent() ?? '', /active/);
+    assert.match((await page.locator('article[data-serial="ALICE-HOTP"]').getByRole('heading').textContent()) ?? '', /active/);
     assert.equal((await s.stack.auth('alice', `1234${hotp(SEED, 0)}`)).code, 'accept');
   });
 
-  test('an admin enrolls a TOTP token from the user page, verifies it with the app\'s code, and the user logs in', async () => {
+  test("an admin enrolls a TOTP token from the user page, verifies it with the app's code, and the user logs in", async () => {
     const page = await browser.open();
     await logIn(page, s.base, 'boss');
     await page.goto(`${s.base}/console/users/default/bob`);
@@ -72,11 +72,11 @@ describe('console users in a browser', () => {
     const secret = (await page.getByTestId('enrollment-secret').textContent())!.trim();
     assert.match(secret, /^[A-Z2-7]{32}$/);
     assert.match((await page.getByTestId('enrollment-uri').textContent())!, /^otpauth:\/\/totp\/otp-radius:bob\?secret=/);
-    assert.match(await page.getByRole('img', { name: /QR code of token TOTP/ }).getAttribute('src') ?? '', /^data:image\/png;base64,/);
+    assert.match((await page.getByRole('img', { name: /QR code of token TOTP/ }).getAttribute('src')) ?? '', /^data:image\/png;base64,/);
     assert.ok(!page.url().includes(secret), 'the secret is not in the URL');
     await expectAccessible(page, 'enrollment page');
     await shot(page, 'console-enrolled');
-    const serial = /Token (\S+) enrolled/.exec(await page.getByRole('heading', { level: 1 }).textContent() ?? '')![1]!;
+    const serial = /Token (\S+) enrolled/.exec((await page.getByRole('heading', { level: 1 }).textContent()) ?? '')![1]!;
     assert.equal((await s.stack.auth('bob', `5678${await oathtool(['--totp', '-b', secret])}`)).code, 'reject', 'pending until verified');
 
     // The server's clock is ahead by s.ahead.seconds: oathtool computes for the same time.
@@ -95,7 +95,7 @@ describe('console users in a browser', () => {
     assert.equal(await page.getByText(secret).count(), 0, 'the secret is never shown again');
   });
 
-  test('the auditor sees no action buttons, and the API refuses the same actions for the auditor\'s session', async () => {
+  test("the auditor sees no action buttons, and the API refuses the same actions for the auditor's session", async () => {
     const page = await browser.open();
     await logIn(page, s.base, 'audit');
     await page.goto(`${s.base}/console/users/default/alice`);
@@ -124,7 +124,7 @@ describe('console users in a browser', () => {
     assert.equal(form.status(), 403);
   });
 
-  test('a helpdesk limited to realm lab finds only users of lab, and another realm\'s user page is refused', async () => {
+  test("a helpdesk limited to realm lab finds only users of lab, and another realm's user page is refused", async () => {
     const page = await browser.open();
     browser.expectConsole(/status of 403/);
     await logIn(page, s.base, 'labdesk');
@@ -140,7 +140,7 @@ describe('console users in a browser', () => {
     assert.equal(other!.status(), 403);
   });
 
-  test('German, a phone\'s width, the dark theme: the user page reads and fits', async () => {
+  test("German, a phone's width, the dark theme: the user page reads and fits", async () => {
     const page = await browser.open({ locale: 'de-DE', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'dark' });
     await page.goto(`${s.base}/console/login`);
     await page.getByLabel('Benutzername').fill('boss');

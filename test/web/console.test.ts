@@ -71,19 +71,26 @@ describe('admin console in a browser', () => {
     const totals = page.getByTestId('decision-totals');
     assert.equal(await totals.textContent(), '4 authentications in the last hour: 1 accepted, 2 rejected, 1 challenged.');
     const counts = await page.getByTestId('reject-reasons').locator('tbody td:last-child').allTextContents();
-    assert.equal(counts.reduce((sum, c) => sum + Number(c), 0), 2, 'the reasons of both rejects');
-    assert.match(await page.getByTestId('locked-tokens').textContent() ?? '', /^0 tokens are locked\.$/);
+    assert.equal(
+      counts.reduce((sum, c) => sum + Number(c), 0),
+      2,
+      'the reasons of both rejects',
+    );
+    assert.match((await page.getByTestId('locked-tokens').textContent()) ?? '', /^0 tokens are locked\.$/);
     await page.getByText('Token store').waitFor();
     assert.ok(await page.getByText('Logged in as boss (administrator)').isVisible());
     await expectAccessible(page, 'dashboard');
     await shot(page, 'console-dashboard');
 
     // htmx under the CSP: the refresh link swaps in new figures without loading the page again.
-    assert.deepEqual(await page.evaluate(() => {
-      const config = (window as unknown as { htmx: { config: Record<string, unknown> } }).htmx.config;
-      (window as unknown as { marker: number }).marker = 1;
-      return [config.allowEval, config.includeIndicatorStyles, config.historyCacheSize];
-    }), [false, false, 0]);
+    assert.deepEqual(
+      await page.evaluate(() => {
+        const config = (window as unknown as { htmx: { config: Record<string, unknown> } }).htmx.config;
+        (window as unknown as { marker: number }).marker = 1;
+        return [config.allowEval, config.includeIndicatorStyles, config.historyCacheSize];
+      }),
+      [false, false, 0],
+    );
     assert.equal((await s.stack.auth('alice', `1234${hotp(SEED, 1)}`)).code, 'accept');
     await page.getByRole('link', { name: 'Refresh' }).click();
     await page.getByText('5 authentications in the last hour: 2 accepted, 2 rejected, 1 challenged.').waitFor();
@@ -97,7 +104,10 @@ describe('admin console in a browser', () => {
     assert.equal(new URL(page.url()).pathname, '/console/login');
     const api = await fetch(`${s.base}/api/v1/session`, { headers: { cookie: `otp_radius_session=${session.value}` } });
     assert.equal(api.status, 401, 'the logged-out session is gone for the API too');
-    assert.equal((await auditRows(s, 'session.logout')).some((r) => r.actor === 'boss'), true);
+    assert.equal(
+      (await auditRows(s, 'session.logout')).some((r) => r.actor === 'boss'),
+      true,
+    );
   });
 
   test('the helpdesk sees no authentication figures, only what its role may read', async () => {

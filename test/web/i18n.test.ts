@@ -13,8 +13,16 @@ describe('i18n', () => {
   for (const lang of LANGUAGES.filter((l) => l !== 'en')) {
     test(`${lang}: the keys of English, no more, no fewer`, () => {
       const catalog = CATALOGS[lang];
-      assert.deepEqual(Object.keys(english).filter((k) => !(k in catalog)), [], `missing in ${lang}`);
-      assert.deepEqual(Object.keys(catalog).filter((k) => !(k in english)), [], `not in English`);
+      assert.deepEqual(
+        Object.keys(english).filter((k) => !(k in catalog)),
+        [],
+        `missing in ${lang}`,
+      );
+      assert.deepEqual(
+        Object.keys(catalog).filter((k) => !(k in english)),
+        [],
+        `not in English`,
+      );
     });
 
     test(`${lang}: the same placeholders as English, and the plural forms the language uses`, () => {

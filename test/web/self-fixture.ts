@@ -30,7 +30,10 @@ export interface SelfStack {
 export async function startSelfStack(yaml = '', users?: (dir: string) => string): Promise<SelfStack> {
   const ahead = { seconds: 0 };
   const dir = await mkdtemp(join(tmpdir(), 'otp-radius-self-web-'));
-  await writeFile(join(dir, 'people.yaml'), `users:\n${SELF_USERS.map((u, i) => `  - { login: ${u}, id: "${2000 + i}", password: "${HASH}"${u === 'alice' ? ', groups: [vpn-users]' : ''} }\n`).join('')}`);
+  await writeFile(
+    join(dir, 'people.yaml'),
+    `users:\n${SELF_USERS.map((u, i) => `  - { login: ${u}, id: "${2000 + i}", password: "${HASH}"${u === 'alice' ? ', groups: [vpn-users]' : ''} }\n`).join('')}`,
+  );
   const stack = await startStack({
     dir,
     users: users?.(dir) ?? `resolvers:\n  people: { type: file, path: ${join(dir, 'people.yaml')} }\nrealms:\n  default: { resolvers: [people], default: true }\n  lab: { resolvers: [people] }`,

@@ -45,7 +45,7 @@ describe('self-service pages: languages, phones, themes, CSRF, sessions', () => 
     await page.getByLabel('Code aus Ihrer App').fill(await codeNow(s, await keyOnPage(page)));
     await page.getByRole('button', { name: 'Code prüfen' }).click();
     await page.getByRole('heading', { name: 'Ihr Token ist bereit' }).waitFor();
-    assert.match(await page.getByTestId('vpn-password').textContent() ?? '', /^Ihre PIN und direkt dahinter der Code/);
+    assert.match((await page.getByTestId('vpn-password').textContent()) ?? '', /^Ihre PIN und direkt dahinter der Code/);
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Your token is ready' }).waitFor();
   });
@@ -142,7 +142,7 @@ describe('self-service pages: languages, phones, themes, CSRF, sessions', () => 
     assert.equal(gone.status, 303, 'the old cookie is worth nothing');
   });
 
-  test('resync of a HOTP token with two codes in a row; another user\'s token is not found', async () => {
+  test("resync of a HOTP token with two codes in a row; another user's token is not found", async () => {
     const page = await browser.open();
     browser.expectConsole(/status of 4(22|04)/);
     await enrollTokenFor('bob', 'BOB-HOTP', SEED);

@@ -65,7 +65,7 @@ describe('self-service portal in a browser', () => {
     assert.equal(decodeURIComponent(uri.pathname), '/otp-radius:alice', 'issuer and account as the page shows them');
     assert.equal(uri.searchParams.get('secret'), key, 'the key on the page is the one in the QR code');
     assert.equal(uri.searchParams.get('issuer'), 'otp-radius');
-    assert.match(await page.getByTestId('qr').getAttribute('src') ?? '', /^data:image\/svg\+xml;base64,/);
+    assert.match((await page.getByTestId('qr').getAttribute('src')) ?? '', /^data:image\/svg\+xml;base64,/);
     assert.equal(await appLink.isVisible(), false, 'on a desktop the app link is hidden');
     await expectAccessible(page, 'QR step');
     await shot(page, 'self-enroll-qr');
@@ -83,8 +83,8 @@ describe('self-service portal in a browser', () => {
     await page.getByRole('button', { name: 'Check the code' }).click();
     await page.getByRole('heading', { name: 'Your token is ready' }).waitFor();
     assert.equal(await page.getByTestId('vpn-user').textContent(), 'alice');
-    assert.match(await page.getByTestId('vpn-password').textContent() ?? '', /^Your PIN followed by the code your app shows/);
-    assert.match(await page.getByTestId('vpn-challenge').textContent() ?? '', /Or type your PIN alone: the VPN then asks for the code\./);
+    assert.match((await page.getByTestId('vpn-password').textContent()) ?? '', /^Your PIN followed by the code your app shows/);
+    assert.match((await page.getByTestId('vpn-challenge').textContent()) ?? '', /Or type your PIN alone: the VPN then asks for the code\./);
     await expectAccessible(page, 'done step');
     await shot(page, 'self-enroll-done');
 
@@ -94,11 +94,14 @@ describe('self-service portal in a browser', () => {
     await page.getByRole('link', { name: 'Back to my tokens' }).click();
     const card = page.getByTestId('token');
     assert.equal(await card.getByTestId('state').textContent(), 'Active');
-    assert.match(await card.textContent() ?? '', /Work phone/);
-    assert.doesNotMatch(await card.textContent() ?? '', /Never/, 'last used: the RADIUS login');
+    assert.match((await card.textContent()) ?? '', /Work phone/);
+    assert.doesNotMatch((await card.textContent()) ?? '', /Never/, 'last used: the RADIUS login');
     await shot(page, 'self-tokens');
     const enrolled = await adminAudit(s, 'self.enroll', 'alice@default');
-    assert.deepEqual(enrolled.filter((r) => r.result === 'ok').map((r) => r.serial), [serial]);
+    assert.deepEqual(
+      enrolled.filter((r) => r.result === 'ok').map((r) => r.serial),
+      [serial],
+    );
     assert.match(enrolled.find((r) => r.result === 'refused')?.reason ?? '', /waits for its first code/, 'the reload sent the form again and was refused');
     assert.equal((await adminAudit(s, 'self.verify', 'alice@default'))[0]?.result, 'ok');
     assert.equal((await adminAudit(s, 'self.login', 'alice@default'))[0]?.result, 'ok');

@@ -29,12 +29,28 @@ export interface CreatedKey {
 export function apiKeyView(k: ApiKey, now: number): Record<string, unknown> {
   const when = (t: number | null) => (t === null ? null : new Date(t * 1000).toISOString().replace('.000Z', 'Z'));
   const state = k.revokedAt !== null ? 'revoked' : k.expiresAt !== null && k.expiresAt <= now ? 'expired' : 'active';
-  return { id: k.id, role: k.role, realms: k.realms, description: k.description, state, expires: when(k.expiresAt), createdBy: k.createdBy, created: when(k.createdAt), lastUsed: when(k.lastUsed), revoked: when(k.revokedAt) };
+  return {
+    id: k.id,
+    role: k.role,
+    realms: k.realms,
+    description: k.description,
+    state,
+    expires: when(k.expiresAt),
+    createdBy: k.createdBy,
+    created: when(k.createdAt),
+    lastUsed: when(k.lastUsed),
+    revoked: when(k.revokedAt),
+  };
 }
 
 /** An actor's name as a key's creator: accounts by name, keys by their id. */
 function creator(actor: Actor): string {
-  return actor.name.replace(/[^A-Za-z0-9_.@-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128) || 'unknown';
+  return (
+    actor.name
+      .replace(/[^A-Za-z0-9_.@-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 128) || 'unknown'
+  );
 }
 
 export function createApiKey(ctx: AdminContext, actor: Actor, request: NewKeyRequest): Promise<CreatedKey> {
@@ -51,8 +67,16 @@ export function createApiKey(ctx: AdminContext, actor: Actor, request: NewKeyReq
     const secretPart = randomBytes(32).toString('hex');
     target.user = `key-${id}`;
     const key: ApiKey = {
-      id, secretHash: ctx.secrets.digest(secretPart), role: request.role, realms, description,
-      expiresAt: request.expiresAt ?? null, createdBy: creator(actor), createdAt: now, lastUsed: null, revokedAt: null,
+      id,
+      secretHash: ctx.secrets.digest(secretPart),
+      role: request.role,
+      realms,
+      description,
+      expiresAt: request.expiresAt ?? null,
+      createdBy: creator(actor),
+      createdAt: now,
+      lastUsed: null,
+      revokedAt: null,
     };
     await ctx.auth.store.admins.createApiKey(key);
     return { key, secret: `otpr_${id}_${secretPart}` };
@@ -81,7 +105,15 @@ export function revokeApiKey(ctx: AdminContext, actor: Actor, id: string): Promi
 export async function actorOfApiKey(ctx: AdminContext, bearer: string, address: string, via: Actor['via']): Promise<Actor> {
   const m = KEY_RE.exec(bearer);
   const refuse = (why: string, id?: string): never => {
-    ctx.audit.write({ event: 'admin', at: Date.now(), actor: { via, name: id ? `key-${id}` : 'unknown key', role: 'auditor', address }, action: 'apikey.use', result: 'refused', detail: why, ...(id ? { user: `key-${id}` } : {}) });
+    ctx.audit.write({
+      event: 'admin',
+      at: Date.now(),
+      actor: { via, name: id ? `key-${id}` : 'unknown key', role: 'auditor', address },
+      action: 'apikey.use',
+      result: 'refused',
+      detail: why,
+      ...(id ? { user: `key-${id}` } : {}),
+    });
     throw new AdminError('unauthenticated', 'unknown, revoked or expired API key');
   };
   if (!m) return refuse('not an otp-radius API key');

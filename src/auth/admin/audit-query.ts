@@ -30,7 +30,8 @@ export async function queryAudit(ctx: AdminContext, actor: Actor, query: Omit<Au
   authorize(actor, 'audit.read');
   const { cursor, ...rest } = query;
   const q: AuditQuery = { ...rest, ...(cursor !== undefined ? { before: parseCursor(cursor) } : {}), ...(actor.realms !== undefined ? { realms: actor.realms } : {}) };
-  if (q.realm !== undefined && actor.realms !== undefined && !actor.realms.includes(q.realm.toLowerCase())) throw new AdminError('forbidden', `${actor.name} may read the audit of realm${actor.realms.length === 1 ? '' : 's'} ${actor.realms.join(', ')} only`);
+  if (q.realm !== undefined && actor.realms !== undefined && !actor.realms.includes(q.realm.toLowerCase()))
+    throw new AdminError('forbidden', `${actor.name} may read the audit of realm${actor.realms.length === 1 ? '' : 's'} ${actor.realms.join(', ')} only`);
   let records: AuditRecord[];
   try {
     records = await ctx.auth.store.audit.query({ ...q, limit: q.limit + 1 });

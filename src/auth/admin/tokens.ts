@@ -123,7 +123,8 @@ export function resetToken(ctx: AdminContext, actor: Actor, serial: string): Pro
 /** An empty PIN removes it: the OTP alone logs in. */
 export function setPin(ctx: AdminContext, actor: Actor, serial: string, pin: string): Promise<void> {
   return onToken(ctx, actor, 'token.set-pin', serial, async (t) => {
-    if (pin === '' && tokenKind(t.type).pinOnly && ctx.auth.policy.otppin === 'token') throw new AdminError('invalid', `${t.serial} is a static password token: its PIN is the whole password and cannot be removed`);
+    if (pin === '' && tokenKind(t.type).pinOnly && ctx.auth.policy.otppin === 'token')
+      throw new AdminError('invalid', `${t.serial} is a static password token: its PIN is the whole password and cannot be removed`);
     await patch(ctx, t.serial, { pinHash: pin === '' ? null : await ctx.auth.pins.hash(pin) });
   });
 }
@@ -144,7 +145,8 @@ export async function resyncWork(ctx: AdminContext, t: Token, otp1: string, otp2
     if (err instanceof TokenTypeError) throw new AdminError('invalid', err.message);
     throw err;
   }
-  if (!found) throw new AdminError('invalid', `the two OTPs are not consecutive codes of ${t.serial} within its sync window (${t.syncWindow} ${t.type === 'totp' ? 'time steps' : 'counters'}); nothing changed`);
+  if (!found)
+    throw new AdminError('invalid', `the two OTPs are not consecutive codes of ${t.serial} within its sync window (${t.syncWindow} ${t.type === 'totp' ? 'time steps' : 'counters'}); nothing changed`);
   if (!(await ctx.auth.store.commitSuccess(t.serial, found.counter, now, found.drift))) throw new AdminError('conflict', `${t.serial} was used meanwhile; try again with fresh codes`);
   return { counter: found.counter + 1, drift: found.drift ?? 0 };
 }

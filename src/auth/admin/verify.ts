@@ -26,6 +26,7 @@ export async function verifyPendingToken(ctx: AdminContext, t: Token, otp: strin
   if (kind.delivery || kind.pinOnly) throw new AdminError('invalid', `${t.serial} is a ${t.type} token, which has no OTP of its own to verify: enroll it with verification off`);
   const now = ctx.auth.now();
   const result = kind.checkOtp(t, otp, now);
-  if (result.kind !== 'match') throw new AdminError('invalid', result.kind === 'replay' ? 'that OTP was used already; wait for the next one' : `the OTP is not a current code of ${t.serial}; the token stays pending`);
+  if (result.kind !== 'match')
+    throw new AdminError('invalid', result.kind === 'replay' ? 'that OTP was used already; wait for the next one' : `the OTP is not a current code of ${t.serial}; the token stays pending`);
   if (!(await ctx.auth.store.verifyPending(t.serial, result.counter, result.drift))) throw new AdminError('conflict', `${t.serial} changed meanwhile; try again with the next code`);
 }

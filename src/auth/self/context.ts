@@ -24,8 +24,15 @@ export type SignedIn = UserActor & { user: NonNullable<UserActor['user']> };
 
 export function auditSelf(ctx: SelfContext, actor: UserActor, action: SelfAction, result: 'ok' | 'refused', target: Target, detail?: string): void {
   ctx.admin.audit.write({
-    event: 'admin', at: Date.now(), actor, action, result, ...(detail !== undefined ? { detail } : {}),
-    ...(actor.user ? { user: actor.user.login } : {}), realm: actor.realm, ...target,
+    event: 'admin',
+    at: Date.now(),
+    actor,
+    action,
+    result,
+    ...(detail !== undefined ? { detail } : {}),
+    ...(actor.user ? { user: actor.user.login } : {}),
+    realm: actor.realm,
+    ...target,
   });
 }
 

@@ -49,7 +49,8 @@ function inGroup(user: User, group: string): boolean {
 function refusal(policy: RealmSelfService, user: User, tokens: Token[]): SelfServiceError | undefined {
   const live = tokens.filter((t) => !t.revoked);
   if (!policy.enabled) return new SelfServiceError('forbidden', 'off', 'self-service is off for this realm');
-  if (policy.enroll === 'group' && !inGroup(user, policy.group ?? '')) return new SelfServiceError('forbidden', 'group', `only members of ${policy.group} may enroll here`, { group: policy.group ?? '' });
+  if (policy.enroll === 'group' && !inGroup(user, policy.group ?? ''))
+    return new SelfServiceError('forbidden', 'group', `only members of ${policy.group} may enroll here`, { group: policy.group ?? '' });
   if (policy.enroll === 'withoutToken' && live.length > 0) return new SelfServiceError('forbidden', 'has-token', 'only users without a token may enroll here');
   const pending = live.find((t) => t.pending);
   if (pending) return new SelfServiceError('conflict', 'pending', `${pending.serial} waits for its first code: verify or delete it first`, { serial: pending.serial });

@@ -5,8 +5,26 @@
 import { AdminError, type AdminErrorCode } from '../admin/errors.ts';
 
 export const SELF_REFUSALS = [
-  'off', 'type', 'group', 'has-token', 'pending', 'max-tokens', 'code-needed', 'code-wrong', 'throttled',
-  'pin-short', 'pin-long', 'pin-one-digit', 'pin-mismatch', 'pin-policy', 'otp-wrong', 'last-token', 'not-found', 'description', 'resync', 'state',
+  'off',
+  'type',
+  'group',
+  'has-token',
+  'pending',
+  'max-tokens',
+  'code-needed',
+  'code-wrong',
+  'throttled',
+  'pin-short',
+  'pin-long',
+  'pin-one-digit',
+  'pin-mismatch',
+  'pin-policy',
+  'otp-wrong',
+  'last-token',
+  'not-found',
+  'description',
+  'resync',
+  'state',
 ] as const;
 export type SelfRefusal = (typeof SELF_REFUSALS)[number];
 

@@ -40,8 +40,15 @@ export class UserSessions {
     const token = randomBytes(32).toString('hex');
     const now = Math.floor(admin.auth.now());
     const session: UserSession = {
-      id: admin.secrets.digest(token), realm: actor.realm, resolver: actor.user.resolver, userId: actor.user.id, login: actor.user.login,
-      csrf: randomBytes(16).toString('hex'), address: actor.address, createdAt: now, lastSeen: now,
+      id: admin.secrets.digest(token),
+      realm: actor.realm,
+      resolver: actor.user.resolver,
+      userId: actor.user.id,
+      login: actor.user.login,
+      csrf: randomBytes(16).toString('hex'),
+      address: actor.address,
+      createdAt: now,
+      lastSeen: now,
     };
     await admin.auth.store.selfService.createSession(session);
     this.#checked.set(`${session.resolver}\u0000${session.userId}`, now);

@@ -30,7 +30,8 @@ export function renameOwn(ctx: SelfContext, actor: SignedIn, serial: string, des
   return selfOperation(ctx, actor, 'self.rename', { serial }, async (target) => {
     const t = await ownToken(ctx, actor, serial, target);
     const text = description.trim();
-    if ([...text].length > MAX_DESCRIPTION || /[\p{Cc}]/u.test(text)) throw new SelfServiceError('invalid', 'description', `the description must have at most ${MAX_DESCRIPTION} characters`, { max: MAX_DESCRIPTION });
+    if ([...text].length > MAX_DESCRIPTION || /[\p{Cc}]/u.test(text))
+      throw new SelfServiceError('invalid', 'description', `the description must have at most ${MAX_DESCRIPTION} characters`, { max: MAX_DESCRIPTION });
     await patch(ctx, t, { description: text });
   });
 }

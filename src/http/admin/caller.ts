@@ -72,7 +72,12 @@ export async function authenticate(ctx: AdminContext, request: FastifyRequest, v
   if (token === undefined) throw new AdminError('unauthenticated', 'log in first (POST /api/v1/session) or send an API key as Authorization: Bearer');
   const session = await liveSession(ctx, token);
   if (typeof session === 'string') {
-    throw new AdminError('unauthenticated', session === 'unknown' ? 'the session is not known (logged out, or ended by an administrator); log in again' : `the session has ended (${session === 'idle' ? 'unused for too long' : 'too long since the login'}); log in again`);
+    throw new AdminError(
+      'unauthenticated',
+      session === 'unknown'
+        ? 'the session is not known (logged out, or ended by an administrator); log in again'
+        : `the session has ended (${session === 'idle' ? 'unused for too long' : 'too long since the login'}); log in again`,
+    );
   }
   if (!SAFE_METHODS.has(request.method)) {
     const given = request.headers[CSRF_HEADER];

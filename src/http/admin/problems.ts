@@ -23,7 +23,10 @@ export function sendAdminProblem(reply: FastifyReply, err: AdminError): FastifyR
   const status = STATUS_OF[err.code];
   if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="otp-radius"');
   const body = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: err.message, ...(err.problems.length > 1 ? { errors: err.problems } : {}) };
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(Buffer.from(JSON.stringify(body)));
+  return reply
+    .code(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(Buffer.from(JSON.stringify(body)));
 }
 
 /** What a schema check found wrong, in words: where, and what was expected. */

@@ -7,7 +7,20 @@ import type { AuditQuery, AuditRecord, DecisionCountQuery, DecisionCounts } from
 import { ADMIN_STATEMENTS, type AdminStatementName } from '../admin-sql.ts';
 import { SqlAdminTables, type Row } from '../admin-tables.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
-import { AUDIT_COLUMNS, AUDIT_LIST, auditQuerySql, auditToRow, decisionCounts, decisionCountSql, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, purgeInSlices, rowToAudit, settleInChunks } from '../audit-sql.ts';
+import {
+  AUDIT_COLUMNS,
+  AUDIT_LIST,
+  auditQuerySql,
+  auditToRow,
+  decisionCounts,
+  decisionCountSql,
+  OLDEST_AUDIT,
+  PURGE_AUDIT,
+  PURGE_RECENT,
+  purgeInSlices,
+  rowToAudit,
+  settleInChunks,
+} from '../audit-sql.ts';
 import type { Statement } from '../sql.ts';
 import { isUniqueViolation } from './errors.ts';
 import { bind, POSTGRES, postgres } from './sql.ts';
@@ -34,9 +47,7 @@ export function postgresAdminTables(query: Query): AdminTables {
 
 // One array parameter per column, unnested into rows.
 const INSERT_AUDIT_BATCH =
-  `INSERT INTO audit_recent (${AUDIT_COLUMNS.join(', ')}) SELECT * FROM unnest(` +
-  AUDIT_COLUMNS.map((c, i) => `$${i + 1}::${c === 'at_ms' ? 'bigint' : 'text'}[]`).join(', ') +
-  ')';
+  `INSERT INTO audit_recent (${AUDIT_COLUMNS.join(', ')}) SELECT * FROM unnest(` + AUDIT_COLUMNS.map((c, i) => `$${i + 1}::${c === 'at_ms' ? 'bigint' : 'text'}[]`).join(', ') + ')';
 
 /**
  * A chunk of audit_recent into audit in one statement: the rows it deletes are the rows it inserts, and rows
@@ -56,7 +67,12 @@ export class PostgresAuditTable implements AuditTable {
   async write(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     const rows = records.map(auditToRow);
-    await this.#query('audit write', INSERT_AUDIT_BATCH, AUDIT_COLUMNS.map((c) => rows.map((r) => r[c])), 'audit.insertBatch');
+    await this.#query(
+      'audit write',
+      INSERT_AUDIT_BATCH,
+      AUDIT_COLUMNS.map((c) => rows.map((r) => r[c])),
+      'audit.insertBatch',
+    );
   }
 
   async query(q: AuditQuery): Promise<AuditRecord[]> {

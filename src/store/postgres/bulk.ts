@@ -16,7 +16,18 @@ import { bind, challengeWithTokens, POSTGRES, postgres } from './sql.ts';
 
 const INT_COLUMNS = new Set<keyof TokenRow>(['otp_length', 'time_step', 'drift', 'check_window', 'sync_window', 'active', 'pending', 'revoked', 'locked', 'fail_count', 'max_fail']);
 const BIGINT_COLUMNS = new Set<keyof TokenRow>([
-  'counter', 'auth_count', 'max_auth', 'success_count', 'max_success', 'valid_from', 'valid_until', 'last_auth', 'last_fail', 'sync_counter', 'sync_at', 'created_at',
+  'counter',
+  'auth_count',
+  'max_auth',
+  'success_count',
+  'max_success',
+  'valid_from',
+  'valid_until',
+  'last_auth',
+  'last_fail',
+  'sync_counter',
+  'sync_at',
+  'created_at',
 ]);
 
 function pgType(column: keyof TokenRow): string {
@@ -24,9 +35,7 @@ function pgType(column: keyof TokenRow): string {
 }
 
 // One array parameter per column, unnested into rows.
-const UPSERT_TOKENS =
-  `INSERT INTO tokens AS t (${TOKEN_COLUMNS.join(', ')}) SELECT * FROM unnest(${TOKEN_COLUMNS.map((c, i) => `$${i + 1}::${pgType(c)}[]`).join(', ')})` +
-  upsertTokenSql(POSTGRES);
+const UPSERT_TOKENS = `INSERT INTO tokens AS t (${TOKEN_COLUMNS.join(', ')}) SELECT * FROM unnest(${TOKEN_COLUMNS.map((c, i) => `$${i + 1}::${pgType(c)}[]`).join(', ')})` + upsertTokenSql(POSTGRES);
 
 const MERGE_CHALLENGE = challengeWithTokens(true);
 const MERGE_CHALLENGE_SQL = postgres(MERGE_CHALLENGE);
@@ -53,12 +62,7 @@ export async function* exportTokenBatches(client: pg.ClientBase, seedKey: Buffer
 }
 
 /** The whole import in one transaction on `client`; rolled back on error or dry run. */
-export async function importTokenBatches(
-  client: pg.ClientBase,
-  seedKey: Buffer,
-  tokens: Iterable<Token> | AsyncIterable<Token>,
-  options: ImportOptions,
-): Promise<ImportResult> {
+export async function importTokenBatches(client: pg.ClientBase, seedKey: Buffer, tokens: Iterable<Token> | AsyncIterable<Token>, options: ImportOptions): Promise<ImportResult> {
   const challenges: Challenge[] = (options.challenges ?? []).map(checkChallenge);
   const check = importChecker();
   const result: ImportResult = { created: 0, updated: 0, challenges: 0 };
@@ -72,7 +76,10 @@ export async function importTokenBatches(
     result.updated += existing.rowCount ?? 0;
     result.created += batch.length - (existing.rowCount ?? 0);
     const rows = batch.map((t) => tokenToRow(t, seedKey));
-    await client.query(UPSERT_TOKENS, TOKEN_COLUMNS.map((c) => rows.map((r) => r[c])));
+    await client.query(
+      UPSERT_TOKENS,
+      TOKEN_COLUMNS.map((c) => rows.map((r) => r[c])),
+    );
     batch = [];
   };
   return inTransaction(

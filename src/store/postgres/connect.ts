@@ -35,8 +35,7 @@ function parseInt8(text: string): number | string {
 // Per-pool type parsers: the global pg.types registry is shared with any
 // other pg user in the process.
 const TYPES = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
 };
 
 export function clientConfig(opts: PostgresStoreOptions, withTimeouts: boolean): pg.ClientConfig {
@@ -71,11 +70,7 @@ export async function connectAdmin(opts: PostgresStoreOptions, where: string, wh
  * rolled back and the error rethrown; a ROLLBACK that fails too is reported
  * to `onRollbackFailed`, since the connection is then of no further use.
  */
-export async function inTransaction<T>(
-  client: pg.ClientBase,
-  body: () => Promise<T>,
-  options: { begin?: string; commit?: boolean; onRollbackFailed?: (err: Error) => void } = {},
-): Promise<T> {
+export async function inTransaction<T>(client: pg.ClientBase, body: () => Promise<T>, options: { begin?: string; commit?: boolean; onRollbackFailed?: (err: Error) => void } = {}): Promise<T> {
   try {
     await client.query(options.begin ?? 'BEGIN');
     const out = await body();

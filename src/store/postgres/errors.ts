@@ -45,7 +45,7 @@ export function translatePgError(err: unknown, where: string, what: string): unk
   if (err instanceof StoreError) return err;
   if (isUnavailable(err)) {
     const e = err as Error;
-    const detail = e.message || (e instanceof AggregateError ? e.errors.map((x: Error) => x.message).join('; ') : codeOf(e) ?? 'unknown error');
+    const detail = e.message || (e instanceof AggregateError ? e.errors.map((x: Error) => x.message).join('; ') : (codeOf(e) ?? 'unknown error'));
     return new StoreError('unavailable', `${where}: ${what}: database unavailable: ${detail}`, { cause: err });
   }
   const code = codeOf(err);

@@ -7,7 +7,19 @@
 // a failing migration leaves nothing behind.
 
 import type pg from 'pg';
-import { APPLIED_VERSIONS, checkMigrationList, latestVersion, migrationFailed, migrationRecord, MIGRATIONS, pendingMigrations, RECORD_MIGRATION, SCHEMA_MIGRATIONS_SQL, type Migration, type MigrationResult } from '../migrations.ts';
+import {
+  APPLIED_VERSIONS,
+  checkMigrationList,
+  latestVersion,
+  migrationFailed,
+  migrationRecord,
+  MIGRATIONS,
+  pendingMigrations,
+  RECORD_MIGRATION,
+  SCHEMA_MIGRATIONS_SQL,
+  type Migration,
+  type MigrationResult,
+} from '../migrations.ts';
 import { inTransaction } from './connect.ts';
 import { bind, postgres } from './sql.ts';
 
@@ -25,7 +37,11 @@ export async function migratePostgres(client: pg.ClientBase, where: string, migr
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [SCHEMA_LOCK_KEY]);
       await client.query(SCHEMA_MIGRATIONS_SQL);
       const rows = (await client.query<{ version: number }>(APPLIED_VERSIONS)).rows;
-      const m = pendingMigrations(rows.map((r) => Number(r.version)), migrations, where)[0];
+      const m = pendingMigrations(
+        rows.map((r) => Number(r.version)),
+        migrations,
+        where,
+      )[0];
       if (!m) return undefined;
       try {
         if (m.postgres !== undefined) await client.query(m.postgres);

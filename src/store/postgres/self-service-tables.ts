@@ -60,7 +60,14 @@ export class PostgresSelfServiceTables implements SelfServiceTables {
 
   async createEnrollmentCode(code: EnrollmentCode): Promise<void> {
     const row = enrollmentCodeToRow(code);
-    await insertNew('enrollment code', isUniqueViolation, () => this.#query('createEnrollmentCode', REPLACE_CODE, ENROLLMENT_CODE_COLUMNS.map((c) => row[c]), 'self.replaceCode'));
+    await insertNew('enrollment code', isUniqueViolation, () =>
+      this.#query(
+        'createEnrollmentCode',
+        REPLACE_CODE,
+        ENROLLMENT_CODE_COLUMNS.map((c) => row[c]),
+        'self.replaceCode',
+      ),
+    );
   }
 
   async redeemEnrollmentCode(id: string, resolver: string, userId: string, now: number): Promise<boolean> {

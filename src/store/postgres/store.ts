@@ -21,6 +21,7 @@ import { secretDigest } from '../secret-digest.ts';
 import type { AdminTables } from '../admin-types.ts';
 import { PostgresAuditTable, postgresAdminTables } from './admin-tables.ts';
 import { PostgresSelfServiceTables } from './self-service-tables.ts';
+// biome-ignore format: one name per line would double the imports' length
 import {
   advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
   throttleArgs, throttleFailureArgs, tokenCountSql, tokenListSql, type ThrottleRow,
@@ -90,7 +91,9 @@ const SQL = {
   recordFailure:
     'WITH target AS (SELECT serial FROM tokens WHERE serial = ANY($1::text[]) ORDER BY serial FOR UPDATE) ' +
     `UPDATE tokens t SET ${recordFailureSet('$2::bigint')} FROM target WHERE t.serial = target.serial AND ${FAILURE_COUNTS} ` +
-    `RETURNING ${FAILED_TOKEN_COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}`,
+    `RETURNING ${FAILED_TOKEN_COLUMNS.split(', ')
+      .map((c) => `t.${c}`)
+      .join(', ')}`,
   ping: 'SELECT 1 AS one',
   /** One subject's sends take turns across servers until the transaction ends. */
   lockSendSubject: "SELECT pg_advisory_xact_lock(hashtextextended('otp-radius delivery ' || $1::text, 0))",
@@ -172,7 +175,11 @@ export class PostgresTokenStore implements TokenStore {
   /** A dedicated connection without the pool's statement timeout, for work that may take minutes. */
   async #withAdmin<T>(what: string, body: (c: pg.Client) => Promise<T>): Promise<T> {
     const client = await connectAdmin(this.#opts, this.description, what);
-    return this.#on(what, () => body(client), () => client.end().catch(() => undefined));
+    return this.#on(
+      what,
+      () => body(client),
+      () => client.end().catch(() => undefined),
+    );
   }
 
   /** Runs `body` on a connection of its own, then gives the connection back with `release`, whatever happened. */
@@ -296,7 +303,8 @@ export class PostgresTokenStore implements TokenStore {
     return this.#transaction('takeSend', async (c) => {
       for (const subject of sorted) await c.query({ name: 'lockSendSubject', text: SQL.lockSendSubject, values: [subject] });
       const windows: SendWindow[] = [];
-      for (const subject of subjects) windows.push(rowToWindow((await c.query({ name: 'sendWindow', text: SQL.sendWindow, values: bind(STATEMENTS.sendWindow, { subject, since: from }) })).rows[0] as SendRow));
+      for (const subject of subjects)
+        windows.push(rowToWindow((await c.query({ name: 'sendWindow', text: SQL.sendWindow, values: bind(STATEMENTS.sendWindow, { subject, since: from }) })).rows[0] as SendRow));
       if (!allow(windows)) return false;
       for (const subject of sorted) await c.query({ name: 'insertSend', text: SQL.insertSend, values: bind(STATEMENTS.insertSend, { subject, at: when }) });
       return true;

@@ -8,7 +8,20 @@ import type { AuditQuery, AuditRecord, DecisionCountQuery, DecisionCounts } from
 import { ADMIN_STATEMENTS, type AdminStatementName } from '../admin-sql.ts';
 import { SqlAdminTables, type Row } from '../admin-tables.ts';
 import type { AdminTables, AuditTable } from '../admin-types.ts';
-import { AUDIT_LIST, auditQuerySql, auditToRow, decisionCounts, decisionCountSql, INSERT_AUDIT, OLDEST_AUDIT, PURGE_AUDIT, PURGE_RECENT, purgeInSlices, rowToAudit, settleInChunks } from '../audit-sql.ts';
+import {
+  AUDIT_LIST,
+  auditQuerySql,
+  auditToRow,
+  decisionCounts,
+  decisionCountSql,
+  INSERT_AUDIT,
+  OLDEST_AUDIT,
+  PURGE_AUDIT,
+  PURGE_RECENT,
+  purgeInSlices,
+  rowToAudit,
+  settleInChunks,
+} from '../audit-sql.ts';
 import { errorCode } from '../errors.ts';
 import { preparedByText, SQLITE, sqlite } from './sql.ts';
 
@@ -26,12 +39,14 @@ export function sqliteAdminTables(db: Database.Database): AdminTables {
     isDuplicate,
     // IMMEDIATE takes the write lock before the read, so no other write lands between the two.
     async replaceAccount(name, change) {
-      return db.transaction((): boolean => {
-        const row = s.getAccount.get({ name }) as Row | undefined;
-        if (!row) return false;
-        s.updateAccount.run(change(row));
-        return true;
-      }).immediate();
+      return db
+        .transaction((): boolean => {
+          const row = s.getAccount.get({ name }) as Row | undefined;
+          if (!row) return false;
+          s.updateAccount.run(change(row));
+          return true;
+        })
+        .immediate();
     },
   });
 }

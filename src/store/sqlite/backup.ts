@@ -118,7 +118,7 @@ function moveTotpToNow(file: string, now: number): RestoreResult {
   const db = new Database(file, { fileMustExist: true });
   try {
     // time_step >= 1 (checked on every write); integer division (a bigint binds as an integer) floors for times after 1970.
-    const next = "((:now + drift) / time_step) + 1";
+    const next = '((:now + drift) / time_step) + 1';
     const moved = db.prepare(`UPDATE tokens SET counter = ${next} WHERE type = 'totp' AND counter < ${next}`).run({ now: BigInt(Math.floor(now)) }).changes;
     const count = (where: string): number => Number(db.prepare(`SELECT count(*) FROM tokens ${where}`).pluck().get());
     return { tokens: count(''), totpMoved: moved, counterTokens: count("WHERE type IN ('hotp', 'ocra')") };

@@ -4,7 +4,19 @@
 // apply each step exactly once.
 
 import type Database from 'better-sqlite3';
-import { APPLIED_VERSIONS, checkMigrationList, latestVersion, migrationFailed, migrationRecord, MIGRATIONS, pendingMigrations, RECORD_MIGRATION, SCHEMA_MIGRATIONS_SQL, type Migration, type MigrationResult } from '../migrations.ts';
+import {
+  APPLIED_VERSIONS,
+  checkMigrationList,
+  latestVersion,
+  migrationFailed,
+  migrationRecord,
+  MIGRATIONS,
+  pendingMigrations,
+  RECORD_MIGRATION,
+  SCHEMA_MIGRATIONS_SQL,
+  type Migration,
+  type MigrationResult,
+} from '../migrations.ts';
 import { rebuildTable } from './rebuild.ts';
 import { sqlite } from './sql.ts';
 

@@ -54,10 +54,12 @@ export class SqliteSelfServiceTables implements SelfServiceTables {
   async createEnrollmentCode(code: EnrollmentCode): Promise<void> {
     const row = enrollmentCodeToRow(code);
     await insertNew('enrollment code', isDuplicate, () =>
-      this.#db.transaction(() => {
-        this.#s.dropUnusedCodes.run({ resolver: row.resolver, user_id: row.user_id });
-        this.#s.insertCode.run(row);
-      }).immediate(),
+      this.#db
+        .transaction(() => {
+          this.#s.dropUnusedCodes.run({ resolver: row.resolver, user_id: row.user_id });
+          this.#s.insertCode.run(row);
+        })
+        .immediate(),
     );
   }
 

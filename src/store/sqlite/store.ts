@@ -29,6 +29,7 @@ import type { AdminTables } from '../admin-types.ts';
 import { SqliteAuditTable, sqliteAdminTables } from './admin-tables.ts';
 import { SqliteSelfServiceTables } from './self-service-tables.ts';
 import { challengeToRow, FAILED_TOKEN_COLUMNS, patchedRow, rowToChallenge, rowToFailedToken, rowToToken, tokenToRow } from '../rows.ts';
+// biome-ignore format: one name per line would double the imports' length
 import {
   advanceCounterArgs, checkBatchSize, checkNasClient, checkOwnerKey, checkTransactionId, commitSuccessArgs, purgeArgs, recordFailureArgs, rowToThrottle, syncStateArgs,
   throttleArgs, throttleFailureArgs, tokenCountSql, tokenListSql, type ThrottleRow,
@@ -126,7 +127,11 @@ export class SqliteTokenStore implements TokenStore {
     this.#filtered = preparedByText(db);
     const writer = group.writer ?? db;
     this.#writer = writer;
-    this.#group = new GroupCommit(writer, { busyTimeoutMs: group.busyTimeoutMs ?? SQLITE_SETTINGS.busyTimeoutMs.default, walSync: group.walSync, minIntervalMs: group.walSync ? COMMIT_INTERVAL_MS : 0 });
+    this.#group = new GroupCommit(writer, {
+      busyTimeoutMs: group.busyTimeoutMs ?? SQLITE_SETTINGS.busyTimeoutMs.default,
+      walSync: group.walSync,
+      minIntervalMs: group.walSync ? COMMIT_INTERVAL_MS : 0,
+    });
     this.#walSync = group.walSync;
     this.fatal = group.walSync?.fatal ?? new Promise(() => undefined);
     this.#seedKey = keys.seedKey;
@@ -147,6 +152,7 @@ export class SqliteTokenStore implements TokenStore {
     };
     // The statements of authentication's writes run in group commits on the writer connection.
     this.#w = {
+      // biome-ignore format: statement names, packed
       ...prepare(writer, [
         'commitSuccess', 'verifyPending', 'setSyncState', 'insertChallenge', 'challengeAttempt', 'deleteChallenge', 'takeChallenge', 'purgeExpired', 'purgeOverCap',
         'throttleFailure', 'throttleRefusal', 'clearThrottle', 'clearUserThrottles', 'purgeThrottles', 'learnNasClient',
@@ -170,7 +176,9 @@ export class SqliteTokenStore implements TokenStore {
 
   async listTokens(filter: TokenFilter = {}): Promise<Token[]> {
     const { text, params } = tokenListSql(filter, SQLITE);
-    return this.#filtered(text).all(params).map((row) => rowToToken(row, this.#seedKey));
+    return this.#filtered(text)
+      .all(params)
+      .map((row) => rowToToken(row, this.#seedKey));
   }
 
   async countTokens(filter: TokenFilter = {}): Promise<number> {
@@ -189,11 +197,13 @@ export class SqliteTokenStore implements TokenStore {
     checkSerial(serial);
     // IMMEDIATE takes the write lock before the read, so no other process's
     // fail-counter update can land between our read and our write.
-    return this.#db.transaction((): boolean => {
-      const row = this.#s.getToken.get(serial);
-      if (row !== undefined) this.#s.patchToken.run(patchedRow(row, patch));
-      return row !== undefined;
-    }).immediate();
+    return this.#db
+      .transaction((): boolean => {
+        const row = this.#s.getToken.get(serial);
+        if (row !== undefined) this.#s.patchToken.run(patchedRow(row, patch));
+        return row !== undefined;
+      })
+      .immediate();
   }
 
   async deleteToken(serial: string): Promise<boolean> {

@@ -4,7 +4,17 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  AdminError, addAccount, deleteAccount, inScope, listAccounts, MIN_PASSWORD_LENGTH, setAccountDisabled, setAccountPassword, type AccountOtp, type Action, type AdminContext,
+  AdminError,
+  addAccount,
+  deleteAccount,
+  inScope,
+  listAccounts,
+  MIN_PASSWORD_LENGTH,
+  setAccountDisabled,
+  setAccountPassword,
+  type AccountOtp,
+  type Action,
+  type AdminContext,
 } from '../../auth/admin.ts';
 import { enrollmentView } from '../../http/admin/native/token-routes.ts';
 import { ROLES, type Actor, type Role } from '../../model/actor.ts';
@@ -42,47 +52,86 @@ export function accountRoutes(deps: AccountDeps) {
     const { t } = webOf(request);
     const { actor } = sessionOf(request);
     const accounts = await listAccounts(deps.admin, actor);
-    return consolePage(request, reply, 'console/accounts', {
-      accounts,
-      self: actor.name,
-      roles: ROLES,
-      realmNames: deps.admin.auth.users.names.filter((r) => inScope(actor, r)),
-      shown,
-      minPassword: MIN_PASSWORD_LENGTH,
-    }, { title: t('accounts.title'), ...(notices.length > 0 ? { status: 422, notices } : {}) });
+    return consolePage(
+      request,
+      reply,
+      'console/accounts',
+      {
+        accounts,
+        self: actor.name,
+        roles: ROLES,
+        realmNames: deps.admin.auth.users.names.filter((r) => inScope(actor, r)),
+        shown,
+        minPassword: MIN_PASSWORD_LENGTH,
+      },
+      { title: t('accounts.title'), ...(notices.length > 0 ? { status: 422, notices } : {}) },
+    );
   };
 
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/admins', { config: { may: 'admin.read' } }, async (request, reply) => listPage(request, reply, { name: '', role: 'helpdesk' }));
 
-    app.post('/admins', {
-      config: { may: 'admin.add' },
-      schema: { body: form({ name: field(128), role: choice(ROLES), realms: REALM_LIST, password: field(1024), otp: choice(['totp', 'hotp', 'none', 'spare']), token: field(128) }, ['name', 'role', 'password', 'otp']) },
-    }, async (request, reply) => {
-      const { t, area } = webOf(request);
-      const b = request.body as AddBody;
-      const shown = { name: b.name, role: b.role };
-      let otp: AccountOtp;
-      try {
-        if (!(ROLES as readonly string[]).includes(b.role)) throw new AdminError('invalid', 'choose a role');
-        const spare = given(b.token);
-        if (b.otp === 'spare' && !spare) throw new AdminError('invalid', 'give the serial of the spare token');
-        otp = b.otp === 'spare' ? { serial: spare! } : b.otp === 'none' ? 'none' : { enroll: b.otp === 'hotp' ? 'hotp' : 'totp' };
-        const added = await addAccount(deps.admin, sessionOf(request).actor, { name: b.name.trim(), role: b.role as Role, password: b.password, otp, ...(b.realms?.length ? { realms: b.realms } : {}) });
-        if (!added.enrolled) {
-          flash(request, reply, { kind: 'ok', key: 'accounts.added', params: { name: added.account.name } });
-          return seeOther(request, reply, `${area.prefix}/admins`);
+    app.post(
+      '/admins',
+      {
+        config: { may: 'admin.add' },
+        schema: {
+          body: form({ name: field(128), role: choice(ROLES), realms: REALM_LIST, password: field(1024), otp: choice(['totp', 'hotp', 'none', 'spare']), token: field(128) }, [
+            'name',
+            'role',
+            'password',
+            'otp',
+          ]),
+        },
+      },
+      async (request, reply) => {
+        const { t, area } = webOf(request);
+        const b = request.body as AddBody;
+        const shown = { name: b.name, role: b.role };
+        let otp: AccountOtp;
+        try {
+          if (!(ROLES as readonly string[]).includes(b.role)) throw new AdminError('invalid', 'choose a role');
+          const spare = given(b.token);
+          if (b.otp === 'spare' && !spare) throw new AdminError('invalid', 'give the serial of the spare token');
+          otp = b.otp === 'spare' ? { serial: spare! } : b.otp === 'none' ? 'none' : { enroll: b.otp === 'hotp' ? 'hotp' : 'totp' };
+          const added = await addAccount(deps.admin, sessionOf(request).actor, {
+            name: b.name.trim(),
+            role: b.role as Role,
+            password: b.password,
+            otp,
+            ...(b.realms?.length ? { realms: b.realms } : {}),
+          });
+          if (!added.enrolled) {
+            flash(request, reply, { kind: 'ok', key: 'accounts.added', params: { name: added.account.name } });
+            return seeOther(request, reply, `${area.prefix}/admins`);
+          }
+          const { token, uri } = added.enrolled;
+          const view = (await enrollmentView(token, uri, added.account.name)) as { secret: string; otpauthUri: string; qr: { png: string } };
+          return consolePage(
+            request,
+            reply,
+            'console/account-added',
+            {
+              account: added.account,
+              enrollment: {
+                serial: token.serial,
+                type: token.type,
+                account: added.account.name,
+                issuer: `${deps.admin.tokenDefaults.issuer} admin`,
+                secret: view.secret,
+                uri: view.otpauthUri,
+                qr: view.qr.png,
+                digits: token.otpLength,
+                period: token.timeStep,
+              },
+            },
+            { title: t('accounts.addedTitle', { name: added.account.name }), noStore: true },
+          );
+        } catch (err) {
+          return listPage(request, reply, shown, [{ kind: 'error', key: 'accounts.refused', params: { why: refusal(err).message.slice(0, 300) } }]);
         }
-        const { token, uri } = added.enrolled;
-        const view = (await enrollmentView(token, uri, added.account.name)) as { secret: string; otpauthUri: string; qr: { png: string } };
-        return consolePage(request, reply, 'console/account-added', {
-          account: added.account,
-          enrollment: { serial: token.serial, type: token.type, account: added.account.name, issuer: `${deps.admin.tokenDefaults.issuer} admin`, secret: view.secret, uri: view.otpauthUri, qr: view.qr.png, digits: token.otpLength, period: token.timeStep },
-        }, { title: t('accounts.addedTitle', { name: added.account.name }), noStore: true });
-      } catch (err) {
-        return listPage(request, reply, shown, [{ kind: 'error', key: 'accounts.refused', params: { why: refusal(err).message.slice(0, 300) } }]);
-      }
-    });
+      },
+    );
 
     type Change = (actor: Actor, name: string, body: { password?: string }) => Promise<void>;
     const change = (path: string, may: Action, done: MessageKey, run: Change): void => {

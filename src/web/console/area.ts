@@ -43,8 +43,17 @@ export function consoleArea(deps: ConsoleDeps): WebArea {
     styles: ['console.css'],
     async pages(app) {
       const routes = [
-        loginRoutes(deps), dashboardRoutes(deps), userRoutes(deps), enrollRoutes(deps), tokenListRoutes(deps), tokenActionRoutes(deps), tokenBulkRoutes(deps),
-        tokenImportRoutes(deps), auditRoutes(deps), accountRoutes(deps), apiKeyRoutes(deps),
+        loginRoutes(deps),
+        dashboardRoutes(deps),
+        userRoutes(deps),
+        enrollRoutes(deps),
+        tokenListRoutes(deps),
+        tokenActionRoutes(deps),
+        tokenBulkRoutes(deps),
+        tokenImportRoutes(deps),
+        auditRoutes(deps),
+        accountRoutes(deps),
+        apiKeyRoutes(deps),
       ];
       for (const register of routes) await register(app);
     },

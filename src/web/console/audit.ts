@@ -35,14 +35,31 @@ interface AuditFilterQuery {
 }
 
 const QUERY = form({
-  user: field(256), realm: field(128), serial: field(128), event: choice(['auth', 'admin']), result: choice(RESULTS), reason: field(200), actor: field(256), from: UTC_MINUTE, to: UTC_MINUTE, cursor: field(200),
+  user: field(256),
+  realm: field(128),
+  serial: field(128),
+  event: choice(['auth', 'admin']),
+  result: choice(RESULTS),
+  reason: field(200),
+  actor: field(256),
+  from: UTC_MINUTE,
+  to: UTC_MINUTE,
+  cursor: field(200),
 });
 
 /** The filter as the form shows it, and as the admin operation takes it. */
 function filterOf(request: FastifyRequest): { shown: Record<string, string | undefined>; query: Omit<AuditQuery, 'before' | 'realms' | 'limit'> } {
   const q = request.query as AuditFilterQuery;
   const shown = {
-    user: given(q.user), realm: given(q.realm), serial: given(q.serial), event: given(q.event), result: given(q.result), reason: given(q.reason), actor: given(q.actor), from: given(q.from), to: given(q.to),
+    user: given(q.user),
+    realm: given(q.realm),
+    serial: given(q.serial),
+    event: given(q.event),
+    result: given(q.result),
+    reason: given(q.reason),
+    actor: given(q.actor),
+    from: given(q.from),
+    to: given(q.to),
   };
   const from = utcMillis(shown.from, 'from');
   const to = utcMillis(shown.to, 'to');
@@ -75,16 +92,22 @@ export function auditRoutes(deps: AuditPageDeps) {
         // A decision that names a token found its user: the link leads somewhere.
         userHref: r.event === 'auth' && r.user && r.realm && r.serial ? userPath(area.prefix, r.realm, r.user) : null,
       }));
-      return consolePage(request, reply, 'console/audit', {
-        filter: shown,
-        realms: deps.admin.auth.users.names.filter((r) => inScope(actor, r)),
-        results: RESULTS,
-        rows,
-        next: result.next ? `${area.prefix}/audit${queryOf({ ...shown, cursor: result.next })}` : null,
-        first: cursor ? `${area.prefix}/audit${queryOf(shown)}` : null,
-        exportHref: `${area.prefix}/audit/export${queryOf(shown)}`,
-        exportMax: EXPORT_MAX,
-      }, { title: t('audit.title') });
+      return consolePage(
+        request,
+        reply,
+        'console/audit',
+        {
+          filter: shown,
+          realms: deps.admin.auth.users.names.filter((r) => inScope(actor, r)),
+          results: RESULTS,
+          rows,
+          next: result.next ? `${area.prefix}/audit${queryOf({ ...shown, cursor: result.next })}` : null,
+          first: cursor ? `${area.prefix}/audit${queryOf(shown)}` : null,
+          exportHref: `${area.prefix}/audit/export${queryOf(shown)}`,
+          exportMax: EXPORT_MAX,
+        },
+        { title: t('audit.title') },
+      );
     });
 
     app.get('/audit/export', { config: { may: 'audit.read' }, schema: { querystring: QUERY } }, async (request, reply) => {

@@ -20,37 +20,51 @@ const TEXT = (max: number) => ({ type: 'string', maxLength: max }) as const;
 
 export function loginRoutes(deps: LoginDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/login', {
-      config: { public: true },
-      schema: { querystring: { type: 'object', properties: { next: TEXT(1000) } } },
-    }, async (request, reply) => {
-      const { t, session, area } = webOf(request);
-      const next = safeReturnPath(area.prefix, (request.query as { next?: string }).next);
-      if (session) return seeOther(request, reply, next ?? area.home);
-      return page(request, reply, 'console/login', { username: '', next: next ?? '' }, { title: t('login.title') });
-    });
+    app.get(
+      '/login',
+      {
+        config: { public: true },
+        schema: { querystring: { type: 'object', properties: { next: TEXT(1000) } } },
+      },
+      async (request, reply) => {
+        const { t, session, area } = webOf(request);
+        const next = safeReturnPath(area.prefix, (request.query as { next?: string }).next);
+        if (session) return seeOther(request, reply, next ?? area.home);
+        return page(request, reply, 'console/login', { username: '', next: next ?? '' }, { title: t('login.title') });
+      },
+    );
 
-    app.post('/login', {
-      config: { public: true },
-      schema: { body: { type: 'object', properties: { username: TEXT(256), password: TEXT(1024), otp: TEXT(64), next: TEXT(1000) }, required: ['username', 'password'] } },
-    }, async (request, reply) => {
-      const { t, area } = webOf(request);
-      const b = request.body as { username: string; password: string; otp?: string; next?: string };
-      const next = safeReturnPath(area.prefix, b.next);
-      const otp = b.otp?.trim();
-      try {
-        const done = await deps.login.login({ username: b.username, password: b.password, ...(otp ? { otp } : {}), address: clientAddress(request), via: 'web' });
-        startSession(request, reply, deps.admin, done.token, done.session.csrf);
-        return seeOther(request, reply, next ?? area.home);
-      } catch (err) {
-        if (!(err instanceof AdminError) || (err.code !== 'unauthenticated' && err.code !== 'throttled')) throw err;
-        const throttled = err.code === 'throttled';
-        return page(request, reply, 'console/login', { username: b.username, next: next ?? '' }, {
-          title: t('login.title'),
-          status: throttled ? 429 : 422,
-          notices: [{ kind: 'error', key: throttled ? 'login.throttled' : 'login.failed' }],
-        });
-      }
-    });
+    app.post(
+      '/login',
+      {
+        config: { public: true },
+        schema: { body: { type: 'object', properties: { username: TEXT(256), password: TEXT(1024), otp: TEXT(64), next: TEXT(1000) }, required: ['username', 'password'] } },
+      },
+      async (request, reply) => {
+        const { t, area } = webOf(request);
+        const b = request.body as { username: string; password: string; otp?: string; next?: string };
+        const next = safeReturnPath(area.prefix, b.next);
+        const otp = b.otp?.trim();
+        try {
+          const done = await deps.login.login({ username: b.username, password: b.password, ...(otp ? { otp } : {}), address: clientAddress(request), via: 'web' });
+          startSession(request, reply, deps.admin, done.token, done.session.csrf);
+          return seeOther(request, reply, next ?? area.home);
+        } catch (err) {
+          if (!(err instanceof AdminError) || (err.code !== 'unauthenticated' && err.code !== 'throttled')) throw err;
+          const throttled = err.code === 'throttled';
+          return page(
+            request,
+            reply,
+            'console/login',
+            { username: b.username, next: next ?? '' },
+            {
+              title: t('login.title'),
+              status: throttled ? 429 : 422,
+              notices: [{ kind: 'error', key: throttled ? 'login.throttled' : 'login.failed' }],
+            },
+          );
+        }
+      },
+    );
   };
 }

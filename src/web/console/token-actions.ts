@@ -5,9 +5,7 @@
 // back to the page it came from with a notice: done, or why not.
 
 import type { FastifyInstance } from 'fastify';
-import {
-  AdminError, deleteToken, disableToken, enableToken, resetToken, resyncToken, setPin, testSend, unassignToken, verifyToken, type Action, type AdminContext,
-} from '../../auth/admin.ts';
+import { AdminError, deleteToken, disableToken, enableToken, resetToken, resyncToken, setPin, testSend, unassignToken, verifyToken, type Action, type AdminContext } from '../../auth/admin.ts';
 import type { Actor } from '../../model/actor.ts';
 import { sessionOf, webOf } from '../context.ts';
 import { flash } from '../flash.ts';
@@ -70,26 +68,30 @@ const MAX_WHY = 300;
 export function tokenActionRoutes(deps: TokenActionDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     for (const [name, action] of Object.entries(ACTIONS)) {
-      app.post(`/tokens/:serial/${name}`, {
-        config: { may: action.may },
-        schema: {
-          params: { type: 'object', properties: { serial: { type: 'string', minLength: 1, maxLength: 128 } }, required: ['serial'] },
-          body: form({ back: field(500), otp: field(16), otp1: field(16), otp2: field(16), pin: field(256) }),
+      app.post(
+        `/tokens/:serial/${name}`,
+        {
+          config: { may: action.may },
+          schema: {
+            params: { type: 'object', properties: { serial: { type: 'string', minLength: 1, maxLength: 128 } }, required: ['serial'] },
+            body: form({ back: field(500), otp: field(16), otp1: field(16), otp2: field(16), pin: field(256) }),
+          },
         },
-      }, async (request, reply) => {
-        const { area } = webOf(request);
-        const { serial } = request.params as { serial: string };
-        const body = request.body as ActionBody;
-        const back = safeReturnPath(area.prefix, body.back) ?? `${area.prefix}/tokens`;
-        try {
-          const params = await action.run(deps.admin, sessionOf(request).actor, serial, body);
-          flash(request, reply, { kind: 'ok', key: action.done, params: { serial, ...params } });
-        } catch (err) {
-          if (!(err instanceof AdminError) || err.code === 'forbidden' || err.code === 'unauthenticated') throw err;
-          flash(request, reply, { kind: 'error', key: 'token.refused', params: { serial, why: err.message.slice(0, MAX_WHY) } });
-        }
-        return seeOther(request, reply, back);
-      });
+        async (request, reply) => {
+          const { area } = webOf(request);
+          const { serial } = request.params as { serial: string };
+          const body = request.body as ActionBody;
+          const back = safeReturnPath(area.prefix, body.back) ?? `${area.prefix}/tokens`;
+          try {
+            const params = await action.run(deps.admin, sessionOf(request).actor, serial, body);
+            flash(request, reply, { kind: 'ok', key: action.done, params: { serial, ...params } });
+          } catch (err) {
+            if (!(err instanceof AdminError) || err.code === 'forbidden' || err.code === 'unauthenticated') throw err;
+            flash(request, reply, { kind: 'error', key: 'token.refused', params: { serial, why: err.message.slice(0, MAX_WHY) } });
+          }
+          return seeOther(request, reply, back);
+        },
+      );
     }
   };
 }

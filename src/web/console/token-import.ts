@@ -72,8 +72,14 @@ function readForm(request: FastifyRequest, maxBytes: number, open: (text: string
   }
   if (content && content.length > maxBytes) throw new AdminError('invalid', `the file is larger than admin.maxImportBytes (${maxBytes} bytes)`);
   return {
-    step, format: format as ImportForm['format'], filename: filename || 'upload', content,
-    psk: text(body, 'psk', 64), password: text(body, 'password', 1024), user: text(body, 'user', 256), realm: text(body, 'realm', 128),
+    step,
+    format: format as ImportForm['format'],
+    filename: filename || 'upload',
+    content,
+    psk: text(body, 'psk', 64),
+    password: text(body, 'password', 1024),
+    user: text(body, 'user', 256),
+    realm: text(body, 'realm', 128),
   };
 }
 
@@ -96,7 +102,10 @@ function importRequest(f: ImportForm, dryRun: boolean): ImportRequest {
   if (f.psk !== '' && !PSK.test(f.psk)) throw new AdminError('invalid', 'the PSKC key is 32, 48 or 64 hex digits');
   if (f.realm !== '' && f.user === '') throw new AdminError('invalid', 'a realm goes with an owner');
   return {
-    format, content, source: f.filename, dryRun,
+    format,
+    content,
+    source: f.filename,
+    dryRun,
     ...(f.psk !== '' ? { secrets: { psk: Buffer.from(f.psk, 'hex') } } : f.password !== '' ? { secrets: { password: f.password } } : {}),
     ...(f.user !== '' ? { user: f.user } : {}),
     ...(f.realm !== '' ? { realm: f.realm } : {}),
@@ -135,16 +144,22 @@ export function tokenImportRoutes(deps: TokenImportDeps) {
           return consolePage(req, reply, 'console/import', { step: 'form', form: shown, problems, maxBytes }, { title: t('import.title'), status: 422, noStore: true });
         }
         const tokens = outcome.tokens ?? [];
-        return consolePage(req, reply, 'console/import', {
-          step: f.step === 'preview' ? 'preview' : 'done',
-          form: shown,
-          outcome,
-          listed: tokens.slice(0, LISTED),
-          unlisted: Math.max(0, tokens.length - LISTED),
-          carried: f.step === 'preview' ? sealImport(key, session, carriedOf(f), deps.admin.auth.now()) : undefined,
-          problems: [],
-          maxBytes,
-        }, { title: t(f.step === 'preview' ? 'import.previewTitle' : 'import.doneTitle'), noStore: true });
+        return consolePage(
+          req,
+          reply,
+          'console/import',
+          {
+            step: f.step === 'preview' ? 'preview' : 'done',
+            form: shown,
+            outcome,
+            listed: tokens.slice(0, LISTED),
+            unlisted: Math.max(0, tokens.length - LISTED),
+            carried: f.step === 'preview' ? sealImport(key, session, carriedOf(f), deps.admin.auth.now()) : undefined,
+            problems: [],
+            maxBytes,
+          },
+          { title: t(f.step === 'preview' ? 'import.previewTitle' : 'import.doneTitle'), noStore: true },
+        );
       });
     });
   };

@@ -31,50 +31,73 @@ interface ListQuery {
 
 export function tokenListRoutes(deps: TokenListDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/tokens', {
-      config: { may: 'token.read' },
-      schema: {
-        querystring: form({
-          realm: field(128), user: field(256), serialPrefix: field(128), type: choice(TOKEN_TYPES), state: choice(STATE_FILTERS), usedBefore: DAY, usedAfter: DAY, after: field(128),
-        }),
+    app.get(
+      '/tokens',
+      {
+        config: { may: 'token.read' },
+        schema: {
+          querystring: form({
+            realm: field(128),
+            user: field(256),
+            serialPrefix: field(128),
+            type: choice(TOKEN_TYPES),
+            state: choice(STATE_FILTERS),
+            usedBefore: DAY,
+            usedAfter: DAY,
+            after: field(128),
+          }),
+        },
       },
-    }, async (request, reply) => {
-      const { t, area } = webOf(request);
-      const { actor } = sessionOf(request);
-      const q = request.query as ListQuery;
-      const filter = {
-        realm: given(q.realm), user: given(q.user), serialPrefix: given(q.serialPrefix), type: given(q.type), state: given(q.state), usedBefore: given(q.usedBefore), usedAfter: given(q.usedAfter),
-      };
-      const before = daySeconds(filter.usedBefore, 'last used before');
-      const after = daySeconds(filter.usedAfter, 'last used after');
-      const query: TokenQuery = {
-        ...(filter.user ? { user: filter.user } : {}),
-        ...(filter.realm ? { realm: filter.realm } : {}),
-        ...(filter.serialPrefix ? { serialPrefix: filter.serialPrefix } : {}),
-        ...(filter.type ? { type: filter.type as TokenType } : {}),
-        ...(filter.state === 'unassigned' ? { unassigned: true } : filter.state ? { state: filter.state as TokenQuery['state'] } : {}),
-        // "Before" a day means before it starts; "after" a day includes it.
-        ...(before !== undefined ? { lastUsedBefore: before } : {}),
-        ...(after !== undefined ? { lastUsedAfter: after } : {}),
-        ...(given(q.after) ? { after: given(q.after) } : {}),
-        limit: PAGE_SIZE + 1,
-      };
-      const found = await listTokens(deps.admin, actor, query);
-      const tokens = found.slice(0, PAGE_SIZE).map((tk) => ({ ...tokenRow(tk), href: tk.owner ? userPath(area.prefix, tk.owner.realm, tk.owner.login) : null }));
-      const next = found.length > PAGE_SIZE ? `${area.prefix}/tokens${queryOf({ ...filter, after: tokens[tokens.length - 1]!.serial })}` : null;
-      const first = given(q.after) ? `${area.prefix}/tokens${queryOf(filter)}` : null;
-      const bulk = BATCH_ACTIONS.filter((a) => mayDo(actor, `token.${a}`));
-      return consolePage(request, reply, 'console/tokens', {
-        filter,
-        realms: deps.admin.auth.users.names.filter((r) => inScope(actor, r)),
-        types: TOKEN_TYPES,
-        states: STATE_FILTERS,
-        tokens,
-        next,
-        first,
-        bulk,
-        here: `${area.prefix}/tokens${queryOf({ ...filter, after: given(q.after) })}`,
-      }, { title: t('tokens.title') });
-    });
+      async (request, reply) => {
+        const { t, area } = webOf(request);
+        const { actor } = sessionOf(request);
+        const q = request.query as ListQuery;
+        const filter = {
+          realm: given(q.realm),
+          user: given(q.user),
+          serialPrefix: given(q.serialPrefix),
+          type: given(q.type),
+          state: given(q.state),
+          usedBefore: given(q.usedBefore),
+          usedAfter: given(q.usedAfter),
+        };
+        const before = daySeconds(filter.usedBefore, 'last used before');
+        const after = daySeconds(filter.usedAfter, 'last used after');
+        const query: TokenQuery = {
+          ...(filter.user ? { user: filter.user } : {}),
+          ...(filter.realm ? { realm: filter.realm } : {}),
+          ...(filter.serialPrefix ? { serialPrefix: filter.serialPrefix } : {}),
+          ...(filter.type ? { type: filter.type as TokenType } : {}),
+          ...(filter.state === 'unassigned' ? { unassigned: true } : filter.state ? { state: filter.state as TokenQuery['state'] } : {}),
+          // "Before" a day means before it starts; "after" a day includes it.
+          ...(before !== undefined ? { lastUsedBefore: before } : {}),
+          ...(after !== undefined ? { lastUsedAfter: after } : {}),
+          ...(given(q.after) ? { after: given(q.after) } : {}),
+          limit: PAGE_SIZE + 1,
+        };
+        const found = await listTokens(deps.admin, actor, query);
+        const tokens = found.slice(0, PAGE_SIZE).map((tk) => ({ ...tokenRow(tk), href: tk.owner ? userPath(area.prefix, tk.owner.realm, tk.owner.login) : null }));
+        const next = found.length > PAGE_SIZE ? `${area.prefix}/tokens${queryOf({ ...filter, after: tokens[tokens.length - 1]!.serial })}` : null;
+        const first = given(q.after) ? `${area.prefix}/tokens${queryOf(filter)}` : null;
+        const bulk = BATCH_ACTIONS.filter((a) => mayDo(actor, `token.${a}`));
+        return consolePage(
+          request,
+          reply,
+          'console/tokens',
+          {
+            filter,
+            realms: deps.admin.auth.users.names.filter((r) => inScope(actor, r)),
+            types: TOKEN_TYPES,
+            states: STATE_FILTERS,
+            tokens,
+            next,
+            first,
+            bulk,
+            here: `${area.prefix}/tokens${queryOf({ ...filter, after: given(q.after) })}`,
+          },
+          { title: t('tokens.title') },
+        );
+      },
+    );
   };
 }

@@ -182,7 +182,8 @@ export const deConsole: Record<keyof typeof enConsole, Message> = {
   'import.title': 'Token importieren',
   'import.previewTitle': 'Token importieren: Vorschau',
   'import.doneTitle': 'Token importieren: erledigt',
-  'import.intro': 'Eine OATH-CSV-Datei (Seriennummer, Seed in Hex, Typ, Ziffern ...) oder eine PSKC-Datei (RFC 6030) mit höchstens {max} KiB. Die Vorschau zeigt, was der Import täte; geschrieben wird erst nach Ihrer Bestätigung.',
+  'import.intro':
+    'Eine OATH-CSV-Datei (Seriennummer, Seed in Hex, Typ, Ziffern ...) oder eine PSKC-Datei (RFC 6030) mit höchstens {max} KiB. Die Vorschau zeigt, was der Import täte; geschrieben wird erst nach Ihrer Bestätigung.',
   'import.file': 'Datei',
   'import.format': 'Format',
   'import.formatAuto': 'aus der Datei',

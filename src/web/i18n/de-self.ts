@@ -84,7 +84,8 @@ export const deSelf: Record<keyof typeof enSelf, Message> = {
 
   'self.verify.title': 'Der erste Code von {serial}',
   'self.verify.intro': 'Das Token {serial} wartet auf seinen ersten Code. Sein Schlüssel wurde nur einmal gezeigt, als es angelegt wurde.',
-  'self.verify.shownOnce': 'Dieses Token ist schon angelegt, und sein Schlüssel wurde nur einmal gezeigt. Ist es in Ihrer App, geben Sie seinen Code ein; wenn nicht, löschen Sie das Token und richten ein neues ein.',
+  'self.verify.shownOnce':
+    'Dieses Token ist schon angelegt, und sein Schlüssel wurde nur einmal gezeigt. Ist es in Ihrer App, geben Sie seinen Code ein; wenn nicht, löschen Sie das Token und richten ein neues ein.',
   'self.verify.code': 'Code aus Ihrer App',
   'self.verify.hint': 'Das Token funktioniert, sobald dieser Code stimmt; bis dahin wartet es.',
   'self.verify.submit': 'Code prüfen',
@@ -123,7 +124,10 @@ export const deSelf: Record<keyof typeof enSelf, Message> = {
   'self.refused.group': 'Nur Mitglieder der Gruppe {group} dürfen hier Token einrichten. Fragen Sie Ihren Helpdesk.',
   'self.refused.hasToken': 'Sie haben schon ein Token; ein weiteres bekommen Sie vom Helpdesk.',
   'self.refused.pending': 'Das Token {serial} wartet auf seinen ersten Code: Geben Sie ihn ein oder löschen Sie das Token, bevor Sie ein weiteres einrichten.',
-  'self.refused.maxTokens': { one: 'Sie dürfen höchstens {count} Token haben. Löschen Sie es, bevor Sie ein weiteres einrichten.', other: 'Sie dürfen höchstens {count} Token haben. Löschen Sie eines, bevor Sie ein weiteres einrichten.' },
+  'self.refused.maxTokens': {
+    one: 'Sie dürfen höchstens {count} Token haben. Löschen Sie es, bevor Sie ein weiteres einrichten.',
+    other: 'Sie dürfen höchstens {count} Token haben. Löschen Sie eines, bevor Sie ein weiteres einrichten.',
+  },
   'self.refused.codeNeeded': 'Ihr erstes Token braucht den Einrichtungscode von Ihrem Helpdesk.',
   'self.refused.codeWrong': 'Der Einrichtungscode ist falsch, schon benutzt oder abgelaufen. Bitten Sie Ihren Helpdesk um einen neuen.',
   'self.refused.throttled': 'Zu viele Fehlversuche. Warten Sie eine Weile und versuchen Sie es dann erneut.',
@@ -133,7 +137,8 @@ export const deSelf: Record<keyof typeof enSelf, Message> = {
   'self.refused.pinMismatch': 'Die beiden PINs sind verschieden.',
   'self.refused.pinPolicy': 'Token haben hier keine eigene PIN.',
   'self.refused.otpWrong': 'Dieser Code stimmt nicht, daher wurde nichts geändert. Prüfen Sie, ob die Uhr Ihres Telefons richtig geht, und geben Sie dann den nächsten Code ein.',
-  'self.refused.lastToken': 'Dies ist Ihr letztes funktionierendes Token und kann daher nicht gelöscht werden. Richten Sie zuerst ein weiteres ein, oder deaktivieren Sie dieses, wenn es verloren ist.',
+  'self.refused.lastToken':
+    'Dies ist Ihr letztes funktionierendes Token und kann daher nicht gelöscht werden. Richten Sie zuerst ein weiteres ein, oder deaktivieren Sie dieses, wenn es verloren ist.',
   'self.refused.notFound': 'Sie haben kein solches Token.',
   'self.refused.description': 'Der Name ist zu lang: höchstens {max} Zeichen.',
   'self.refused.resync': 'Das sind nicht zwei aufeinanderfolgende Codes dieses Tokens, daher wurde nichts geändert. Geben Sie zwei Codes ein, die das Token nacheinander zeigt.',

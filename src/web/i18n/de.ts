@@ -53,7 +53,8 @@ export const de: Record<MessageKey, Message> = {
   'error.500.title': 'Etwas ist schiefgegangen',
   'error.500.text': 'Der Server konnte diese Anfrage nicht beantworten; der Fehler wurde protokolliert.',
   'error.csrf.title': 'Das Formular wurde nicht angenommen',
-  'error.csrf.text': 'Sein Sicherheitsmerkmal fehlte oder passte nicht, daher wurde nichts geändert. Das geschieht, wenn ein Formular zu lange offen war oder von einer anderen Seite gesendet wurde. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es noch einmal.',
+  'error.csrf.text':
+    'Sein Sicherheitsmerkmal fehlte oder passte nicht, daher wurde nichts geändert. Das geschieht, wenn ein Formular zu lange offen war oder von einer anderen Seite gesendet wurde. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es noch einmal.',
   'error.home': 'Zur Startseite',
 
   'nav.dashboard': 'Übersicht',

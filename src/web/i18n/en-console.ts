@@ -99,7 +99,7 @@ export const enConsole = {
   'token.setPin': 'Set the PIN',
   'token.removePin': 'Remove the PIN',
   'token.refused': '{serial}: not done: {why}',
-  'token.done.reset': 'Token {serial} is reset: its fail counter, its lock and the user\'s throttles are cleared.',
+  'token.done.reset': "Token {serial} is reset: its fail counter, its lock and the user's throttles are cleared.",
   'token.done.enable': 'Token {serial} is enabled.',
   'token.done.disable': 'Token {serial} is disabled.',
   'token.done.resync': 'Token {serial} is resynchronized.',
@@ -179,7 +179,8 @@ export const enConsole = {
   'import.title': 'Import tokens',
   'import.previewTitle': 'Import tokens: preview',
   'import.doneTitle': 'Import tokens: done',
-  'import.intro': 'An OATH CSV file (serial, seed in hex, type, digits ...) or a PSKC file (RFC 6030) of at most {max} KiB. The preview shows what the import would do; nothing is written before you confirm.',
+  'import.intro':
+    'An OATH CSV file (serial, seed in hex, type, digits ...) or a PSKC file (RFC 6030) of at most {max} KiB. The preview shows what the import would do; nothing is written before you confirm.',
   'import.file': 'File',
   'import.format': 'Format',
   'import.formatAuto': 'from the file',

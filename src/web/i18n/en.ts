@@ -52,7 +52,8 @@ export const en = {
   'error.500.title': 'Something went wrong',
   'error.500.text': 'The server could not answer this request; the error has been logged.',
   'error.csrf.title': 'The form was not accepted',
-  'error.csrf.text': 'Its security token was missing or did not match, so nothing was changed. This happens when a form was open for too long or was sent from another site. Go back, reload the page and try again.',
+  'error.csrf.text':
+    'Its security token was missing or did not match, so nothing was changed. This happens when a form was open for too long or was sent from another site. Go back, reload the page and try again.',
   'error.home': 'Go to the start page',
 
   'nav.dashboard': 'Dashboard',
@@ -63,7 +64,10 @@ export const en = {
   'dashboard.reject': 'Rejected',
   'dashboard.challenge': 'Challenged',
   'dashboard.chart': 'Authentications per minute from {from} to {to}',
-  'dashboard.chartSummary': { one: '{count} authentication in the last hour: {accept} accepted, {reject} rejected, {challenge} challenged.', other: '{count} authentications in the last hour: {accept} accepted, {reject} rejected, {challenge} challenged.' },
+  'dashboard.chartSummary': {
+    one: '{count} authentication in the last hour: {accept} accepted, {reject} rejected, {challenge} challenged.',
+    other: '{count} authentications in the last hour: {accept} accepted, {reject} rejected, {challenge} challenged.',
+  },
   'dashboard.table': 'The minutes as a table',
   'dashboard.minute': 'Minute',
   'dashboard.reasons': 'Most frequent reject reasons',

@@ -29,32 +29,48 @@ function loginPage(request: FastifyRequest, reply: FastifyReply, self: SelfServi
 
 export function selfLoginRoutes(self: SelfService) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/login', {
-      config: { public: true },
-      schema: { querystring: { type: 'object', properties: { next: TEXT(1000) } } },
-    }, async (request, reply) => {
-      const { session, area } = webOf(request);
-      const next = safeReturnPath(area.prefix, (request.query as { next?: string }).next);
-      if (session) return seeOther(request, reply, next ?? area.home);
-      return loginPage(request, reply, self, { username: '', realm: '', next: next ?? '' });
-    });
+    app.get(
+      '/login',
+      {
+        config: { public: true },
+        schema: { querystring: { type: 'object', properties: { next: TEXT(1000) } } },
+      },
+      async (request, reply) => {
+        const { session, area } = webOf(request);
+        const next = safeReturnPath(area.prefix, (request.query as { next?: string }).next);
+        if (session) return seeOther(request, reply, next ?? area.home);
+        return loginPage(request, reply, self, { username: '', realm: '', next: next ?? '' });
+      },
+    );
 
-    app.post('/login', {
-      config: { public: true },
-      schema: { body: { type: 'object', properties: { username: TEXT(256), realm: TEXT(256), password: TEXT(1024), otp: TEXT(64), next: TEXT(1000) }, required: ['username', 'password'] } },
-    }, async (request, reply) => {
-      const { area } = webOf(request);
-      const b = request.body as { username: string; realm?: string; password: string; otp?: string; next?: string };
-      const next = safeReturnPath(area.prefix, b.next);
-      try {
-        const done = await self.login.login({ username: b.username, password: b.password, address: clientAddress(request), ...(b.realm ? { realm: b.realm } : {}), ...(b.otp ? { otp: b.otp } : {}) });
-        startUserSession(request, reply, self, done.token);
-        return seeOther(request, reply, next ?? area.home);
-      } catch (err) {
-        if (!(err instanceof AdminError) || (err.code !== 'unauthenticated' && err.code !== 'throttled')) throw err;
-        const throttled = err.code === 'throttled';
-        return loginPage(request, reply, self, { username: b.username, realm: b.realm ?? '', next: next ?? '' }, throttled ? 429 : 422, [{ kind: 'error', key: throttled ? 'login.throttled' : 'self.login.failed' }]);
-      }
-    });
+    app.post(
+      '/login',
+      {
+        config: { public: true },
+        schema: { body: { type: 'object', properties: { username: TEXT(256), realm: TEXT(256), password: TEXT(1024), otp: TEXT(64), next: TEXT(1000) }, required: ['username', 'password'] } },
+      },
+      async (request, reply) => {
+        const { area } = webOf(request);
+        const b = request.body as { username: string; realm?: string; password: string; otp?: string; next?: string };
+        const next = safeReturnPath(area.prefix, b.next);
+        try {
+          const done = await self.login.login({
+            username: b.username,
+            password: b.password,
+            address: clientAddress(request),
+            ...(b.realm ? { realm: b.realm } : {}),
+            ...(b.otp ? { otp: b.otp } : {}),
+          });
+          startUserSession(request, reply, self, done.token);
+          return seeOther(request, reply, next ?? area.home);
+        } catch (err) {
+          if (!(err instanceof AdminError) || (err.code !== 'unauthenticated' && err.code !== 'throttled')) throw err;
+          const throttled = err.code === 'throttled';
+          return loginPage(request, reply, self, { username: b.username, realm: b.realm ?? '', next: next ?? '' }, throttled ? 429 : 422, [
+            { kind: 'error', key: throttled ? 'login.throttled' : 'self.login.failed' },
+          ]);
+        }
+      },
+    );
   };
 }

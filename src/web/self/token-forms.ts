@@ -46,20 +46,28 @@ export function tokenFormRoutes(self: SelfService) {
       app.get(`/tokens/:serial/${form}`, { schema: { params: SERIAL_PARAMS } }, async (request, reply) => formPage(request, reply, self, form, (request.params as { serial: string }).serial));
     }
 
-    app.post('/tokens/:serial/pin', {
-      schema: { params: SERIAL_PARAMS, body: { type: 'object', properties: { otp: CODE, pin: PIN, pinAgain: PIN }, required: ['otp', 'pin', 'pinAgain'] } },
-    }, async (request, reply) => {
-      const { serial } = request.params as { serial: string };
-      const b = request.body as { otp: string; pin: string; pinAgain: string };
-      return submit(request, reply, self, 'pin', serial, () => self.setPin(userOf(request), serial, b.otp, b.pin, b.pinAgain), { kind: 'ok', key: 'self.pin.done', params: { serial } });
-    });
+    app.post(
+      '/tokens/:serial/pin',
+      {
+        schema: { params: SERIAL_PARAMS, body: { type: 'object', properties: { otp: CODE, pin: PIN, pinAgain: PIN }, required: ['otp', 'pin', 'pinAgain'] } },
+      },
+      async (request, reply) => {
+        const { serial } = request.params as { serial: string };
+        const b = request.body as { otp: string; pin: string; pinAgain: string };
+        return submit(request, reply, self, 'pin', serial, () => self.setPin(userOf(request), serial, b.otp, b.pin, b.pinAgain), { kind: 'ok', key: 'self.pin.done', params: { serial } });
+      },
+    );
 
-    app.post('/tokens/:serial/resync', {
-      schema: { params: SERIAL_PARAMS, body: { type: 'object', properties: { otp1: CODE, otp2: CODE }, required: ['otp1', 'otp2'] } },
-    }, async (request, reply) => {
-      const { serial } = request.params as { serial: string };
-      const b = request.body as { otp1: string; otp2: string };
-      return submit(request, reply, self, 'resync', serial, () => self.resync(userOf(request), serial, b.otp1, b.otp2), { kind: 'ok', key: 'self.resync.done', params: { serial } });
-    });
+    app.post(
+      '/tokens/:serial/resync',
+      {
+        schema: { params: SERIAL_PARAMS, body: { type: 'object', properties: { otp1: CODE, otp2: CODE }, required: ['otp1', 'otp2'] } },
+      },
+      async (request, reply) => {
+        const { serial } = request.params as { serial: string };
+        const b = request.body as { otp1: string; otp2: string };
+        return submit(request, reply, self, 'resync', serial, () => self.resync(userOf(request), serial, b.otp1, b.otp2), { kind: 'ok', key: 'self.resync.done', params: { serial } });
+      },
+    );
   };
 }

@@ -21,7 +21,11 @@ export interface TokenCard {
 
 const TYPE_LABELS: Record<string, MessageKey> = { totp: 'self.type.totp', hotp: 'self.type.hotp' };
 const STATE_LABELS: Record<TokenState, MessageKey> = {
-  active: 'self.state.active', disabled: 'self.state.disabled', locked: 'self.state.locked', pending: 'self.state.pending', revoked: 'self.state.revoked',
+  active: 'self.state.active',
+  disabled: 'self.state.disabled',
+  locked: 'self.state.locked',
+  pending: 'self.state.pending',
+  revoked: 'self.state.revoked',
 };
 
 /** `tokenPins`: whether tokens have PINs of their own here (otppin: token). */

@@ -35,22 +35,33 @@ export function verifyRoutes(self: SelfService) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/tokens/:serial/verify', { schema: { params: SERIAL_PARAMS } }, async (request, reply) => verifyPage(request, reply, self, (request.params as { serial: string }).serial));
 
-    app.post('/tokens/:serial/verify', {
-      schema: { params: SERIAL_PARAMS, body: { type: 'object', properties: { otp: { type: 'string', maxLength: 64 } }, required: ['otp'] } },
-    }, async (request, reply) => {
-      const { serial } = request.params as { serial: string };
-      const { otp } = request.body as { otp: string };
-      try {
-        await self.verify(userOf(request), serial, otp);
-      } catch (err) {
-        if (!(err instanceof SelfServiceError) || err.reason === 'not-found') throw err;
-        const notices = [refusalNotice(err)];
-        reply.header('Vary', 'HX-Request');
-        if (request.headers['hx-request'] === 'true') return fragment(request, reply, 'self/verify-form', { serial, code: { value: '', notices: notices.map((n) => ({ kind: n.kind, text: webOf(request).t(n.key, n.params) })) } }, { status: 422 });
-        return verifyPage(request, reply, self, serial, 422, notices);
-      }
-      return seeOther(request, reply, `${webOf(request).area.prefix}/tokens/${encodeURIComponent(serial)}/ready`);
-    });
+    app.post(
+      '/tokens/:serial/verify',
+      {
+        schema: { params: SERIAL_PARAMS, body: { type: 'object', properties: { otp: { type: 'string', maxLength: 64 } }, required: ['otp'] } },
+      },
+      async (request, reply) => {
+        const { serial } = request.params as { serial: string };
+        const { otp } = request.body as { otp: string };
+        try {
+          await self.verify(userOf(request), serial, otp);
+        } catch (err) {
+          if (!(err instanceof SelfServiceError) || err.reason === 'not-found') throw err;
+          const notices = [refusalNotice(err)];
+          reply.header('Vary', 'HX-Request');
+          if (request.headers['hx-request'] === 'true')
+            return fragment(
+              request,
+              reply,
+              'self/verify-form',
+              { serial, code: { value: '', notices: notices.map((n) => ({ kind: n.kind, text: webOf(request).t(n.key, n.params) })) } },
+              { status: 422 },
+            );
+          return verifyPage(request, reply, self, serial, 422, notices);
+        }
+        return seeOther(request, reply, `${webOf(request).area.prefix}/tokens/${encodeURIComponent(serial)}/ready`);
+      },
+    );
 
     app.get('/tokens/:serial/ready', { schema: { params: SERIAL_PARAMS } }, async (request, reply) => {
       const { t } = webOf(request);

@@ -22,7 +22,9 @@ export function readCorpus(target: string): CorpusEntry[] {
   const dir = join(CORPUS_DIR, target);
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+    names = readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;

@@ -46,8 +46,8 @@ function writeNumber(value: number, width: 1 | 2 | 4, littleEndian: boolean): Bu
   const b = Buffer.alloc(width);
   const v = value % 2 ** (8 * width);
   if (width === 1) b.writeUInt8(v);
-  else if (width === 2) (littleEndian ? b.writeUInt16LE(v) : b.writeUInt16BE(v));
-  else (littleEndian ? b.writeUInt32LE(v) : b.writeUInt32BE(v));
+  else if (width === 2) littleEndian ? b.writeUInt16LE(v) : b.writeUInt16BE(v);
+  else littleEndian ? b.writeUInt32LE(v) : b.writeUInt32BE(v);
   return b;
 }
 

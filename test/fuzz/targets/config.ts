@@ -8,12 +8,67 @@ import { check, refusedWithSync } from '../engine/target.ts';
 
 export const maxLength = 4096;
 export const tokens = [
-  'listen:', '\n  address: ', '127.0.0.1', '::1', '\n  port: ', '0', '65536', '\nclients:', '\n  - name: ', '\n    address: ', '10.0.0.0/8',
-  '\n    secret: ', '${env:FUZZ_SECRET}', '${env:UNSET}', '\n    secretFile: ', '\n    requireMessageAuthenticator: ', 'auto', 'true',
-  '\nstore:', '\n  sqlite:', '\n    path: ', '\n  postgres:', '\nresolvers:', '\n  local:', '\n    type: ', 'file', 'ldap', 'sql',
-  '\nrealms:', '\n  default:', '\n    resolvers: [local]', '\n    default: true', '\nlog:', '\n  level: ', '\nhttp:', '\neap:',
-  '\ntokens:', '\nchallenges:', '\npolicy:', '\nreply:', '\ndelivery:', '\n    realm: ', '&a ', '*a', '<<: *a', '"', '- ', ': ',
-  '{', '}', '[', ']', '#', '\t', '!!binary ', '~', 'null', '1e999', '-1', '0x10', '0o7',
+  'listen:',
+  '\n  address: ',
+  '127.0.0.1',
+  '::1',
+  '\n  port: ',
+  '0',
+  '65536',
+  '\nclients:',
+  '\n  - name: ',
+  '\n    address: ',
+  '10.0.0.0/8',
+  '\n    secret: ',
+  '${env:FUZZ_SECRET}',
+  '${env:UNSET}',
+  '\n    secretFile: ',
+  '\n    requireMessageAuthenticator: ',
+  'auto',
+  'true',
+  '\nstore:',
+  '\n  sqlite:',
+  '\n    path: ',
+  '\n  postgres:',
+  '\nresolvers:',
+  '\n  local:',
+  '\n    type: ',
+  'file',
+  'ldap',
+  'sql',
+  '\nrealms:',
+  '\n  default:',
+  '\n    resolvers: [local]',
+  '\n    default: true',
+  '\nlog:',
+  '\n  level: ',
+  '\nhttp:',
+  '\neap:',
+  '\ntokens:',
+  '\nchallenges:',
+  '\npolicy:',
+  '\nreply:',
+  '\ndelivery:',
+  '\n    realm: ',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '"',
+  '- ',
+  ': ',
+  '{',
+  '}',
+  '[',
+  ']',
+  '#',
+  '\t',
+  '!!binary ',
+  '~',
+  'null',
+  '1e999',
+  '-1',
+  '0x10',
+  '0o7',
 ];
 
 const ENV = { FUZZ_SECRET: 'a-fuzzing-secret-value' };
@@ -33,7 +88,10 @@ export function fuzz(data: Buffer): void {
   });
   if (loaded) {
     for (const w of loaded.warnings) check(PROBLEM.test(w), `warning not in the form file:line: key: message: ${JSON.stringify(w)}`);
-    check(loaded.config.clients.every((c) => c.secret.length > 0), 'a client with an empty secret');
+    check(
+      loaded.config.clients.every((c) => c.secret.length > 0),
+      'a client with an empty secret',
+    );
     return;
   }
   check(problems !== undefined && problems.length > 0, 'a ConfigError without problems');

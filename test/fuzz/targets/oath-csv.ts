@@ -9,26 +9,76 @@ import type { Token } from '../../../src/model/token.ts';
 import { check, refusedWithSync } from '../engine/target.ts';
 
 export const maxLength = 2048;
-export const tokens = [',', '"', '""', '\n', '\r\n', '# version: 2\n', '#', 'hotp', 'totp', 'ocra2', 'sha1', 'sha256', 'sha512', 'OCRA-1:HOTP-SHA1-6:QN08', ':C-', '3132333435363738393031323334353637383930', ' ', '\uFEFF'];
+export const tokens = [
+  ',',
+  '"',
+  '""',
+  '\n',
+  '\r\n',
+  '# version: 2\n',
+  '#',
+  'hotp',
+  'totp',
+  'ocra2',
+  'sha1',
+  'sha256',
+  'sha512',
+  'OCRA-1:HOTP-SHA1-6:QN08',
+  ':C-',
+  '3132333435363738393031323334353637383930',
+  ' ',
+  '\uFEFF',
+];
 
 /** The token as the store would hold it after import, with the defaults the file left out. */
 function asToken(t: FileToken, users: boolean): Token {
   return {
-    serial: t.serial, type: t.type, seed: t.seed, otpLength: t.otpLength ?? 6, algorithm: t.algorithm ?? 'sha1',
-    timeStep: t.timeStep ?? 30, counter: t.counter ?? 0, drift: 0, window: 10, syncWindow: 1000, pinHash: null,
+    serial: t.serial,
+    type: t.type,
+    seed: t.seed,
+    otpLength: t.otpLength ?? 6,
+    algorithm: t.algorithm ?? 'sha1',
+    timeStep: t.timeStep ?? 30,
+    counter: t.counter ?? 0,
+    drift: 0,
+    window: 10,
+    syncWindow: 1000,
+    pinHash: null,
     owner: users && t.user ? { login: t.user.login, resolver: t.user.resolver ?? '', realm: t.user.realm ?? '', userId: t.user.login } : null,
-    active: true, pending: false, revoked: false, locked: false, failCount: 0, maxFail: 10, authCount: 0, maxAuth: null, successCount: 0, maxSuccess: null,
-    validFrom: null, validUntil: null, lastAuth: null, lastFail: null, syncCounter: null, syncAt: null, description: '',
-    info: t.ocrasuite !== undefined ? { ocrasuite: t.ocrasuite } : {}, createdAt: 0,
+    active: true,
+    pending: false,
+    revoked: false,
+    locked: false,
+    failCount: 0,
+    maxFail: 10,
+    authCount: 0,
+    maxAuth: null,
+    successCount: 0,
+    maxSuccess: null,
+    validFrom: null,
+    validUntil: null,
+    lastAuth: null,
+    lastFail: null,
+    syncCounter: null,
+    syncAt: null,
+    description: '',
+    info: t.ocrasuite !== undefined ? { ocrasuite: t.ocrasuite } : {},
+    createdAt: 0,
   };
 }
 
 function sameToken(a: FileToken, b: FileToken, users: boolean): boolean {
   const counted = a.type !== 'ocra' || (a.ocrasuite ?? '').includes(':C-');
-  return a.serial === b.serial && a.type === b.type && a.seed.equals(b.seed)
-    && a.otpLength === b.otpLength && a.algorithm === b.algorithm && a.ocrasuite === b.ocrasuite
-    && (a.type === 'totp' ? (a.timeStep ?? 30) === b.timeStep : !counted || (a.counter ?? 0) === (b.counter ?? 0))
-    && (!users || JSON.stringify(a.user) === JSON.stringify(b.user));
+  return (
+    a.serial === b.serial &&
+    a.type === b.type &&
+    a.seed.equals(b.seed) &&
+    a.otpLength === b.otpLength &&
+    a.algorithm === b.algorithm &&
+    a.ocrasuite === b.ocrasuite &&
+    (a.type === 'totp' ? (a.timeStep ?? 30) === b.timeStep : !counted || (a.counter ?? 0) === (b.counter ?? 0)) &&
+    (!users || JSON.stringify(a.user) === JSON.stringify(b.user))
+  );
 }
 
 export function fuzz(data: Buffer): void {

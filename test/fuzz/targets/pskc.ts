@@ -14,15 +14,49 @@ import { check, refusedWithSync } from '../engine/target.ts';
 
 export const maxLength = 4096;
 export const tokens = [
-  '<KeyPackage>', '</KeyPackage>', '<Key Id="1" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:hotp">', '</Key>', '<Data>', '</Data>',
-  '<Secret><PlainValue>MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=</PlainValue></Secret>', '<Counter><PlainValue>', '</PlainValue></Counter>',
-  '<Time><PlainValue>', '<TimeInterval><PlainValue>', '<TimeDrift><PlainValue>', '<DeviceInfo><SerialNo>', '</SerialNo></DeviceInfo>',
-  '<AlgorithmParameters><Suite>', '</Suite>', '<ResponseFormat Length="8" Encoding="DECIMAL"/>', 'urn:ietf:params:xml:ns:keyprov:pskc:totp',
-  'urn:ietf:params:xml:ns:keyprov:pskc#ocra', 'OCRA-1:HOTP-SHA1-6:QN08', '<Policy><StartDate>2006-05-01T00:00:00Z</StartDate>', '<ExpiryDate>',
-  '<FriendlyName>', '&amp;', '&#1;', '<![CDATA[', ']]>', 'xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc"', 'pskc:',
-  '<IterationCount>1000</IterationCount>', '<KeyLength>16</KeyLength>', '<ValueMAC>', '<EncryptedValue>',
-  'http://www.w3.org/2001/04/xmlenc#aes128-cbc', 'http://www.w3.org/2001/04/xmlenc#kw-aes128',
-  '+01:00', '-14:00', '0000-01-01T00:00:00', '9999-12-31T23:59:59', '.999', '9007199254740991', '-9007199254740991', '<TimeDrift><PlainValue>-',
+  '<KeyPackage>',
+  '</KeyPackage>',
+  '<Key Id="1" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:hotp">',
+  '</Key>',
+  '<Data>',
+  '</Data>',
+  '<Secret><PlainValue>MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=</PlainValue></Secret>',
+  '<Counter><PlainValue>',
+  '</PlainValue></Counter>',
+  '<Time><PlainValue>',
+  '<TimeInterval><PlainValue>',
+  '<TimeDrift><PlainValue>',
+  '<DeviceInfo><SerialNo>',
+  '</SerialNo></DeviceInfo>',
+  '<AlgorithmParameters><Suite>',
+  '</Suite>',
+  '<ResponseFormat Length="8" Encoding="DECIMAL"/>',
+  'urn:ietf:params:xml:ns:keyprov:pskc:totp',
+  'urn:ietf:params:xml:ns:keyprov:pskc#ocra',
+  'OCRA-1:HOTP-SHA1-6:QN08',
+  '<Policy><StartDate>2006-05-01T00:00:00Z</StartDate>',
+  '<ExpiryDate>',
+  '<FriendlyName>',
+  '&amp;',
+  '&#1;',
+  '<![CDATA[',
+  ']]>',
+  'xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc"',
+  'pskc:',
+  '<IterationCount>1000</IterationCount>',
+  '<KeyLength>16</KeyLength>',
+  '<ValueMAC>',
+  '<EncryptedValue>',
+  'http://www.w3.org/2001/04/xmlenc#aes128-cbc',
+  'http://www.w3.org/2001/04/xmlenc#kw-aes128',
+  '+01:00',
+  '-14:00',
+  '0000-01-01T00:00:00',
+  '9999-12-31T23:59:59',
+  '.999',
+  '9007199254740991',
+  '-9007199254740991',
+  '<TimeDrift><PlainValue>-',
 ];
 
 const PSK = Buffer.from('12345678901234567890123456789012', 'hex');
@@ -32,21 +66,55 @@ const MAX_ITERATIONS = 20_000;
 
 function asToken(t: FileToken): Token {
   return {
-    serial: t.serial, type: t.type, seed: t.seed, otpLength: t.otpLength ?? 6, algorithm: t.algorithm ?? 'sha1',
-    timeStep: t.timeStep ?? 30, counter: t.counter ?? 0, drift: t.drift ?? 0, window: 10, syncWindow: 1000, pinHash: null, owner: null,
-    active: true, pending: false, revoked: false, locked: false, failCount: 0, maxFail: 10, authCount: 0, maxAuth: null, successCount: 0, maxSuccess: null,
-    validFrom: t.validFrom ?? null, validUntil: t.validUntil ?? null, lastAuth: null, lastFail: null, syncCounter: null, syncAt: null,
-    description: t.description ?? '', info: t.ocrasuite !== undefined ? { ocrasuite: t.ocrasuite } : {}, createdAt: 0,
+    serial: t.serial,
+    type: t.type,
+    seed: t.seed,
+    otpLength: t.otpLength ?? 6,
+    algorithm: t.algorithm ?? 'sha1',
+    timeStep: t.timeStep ?? 30,
+    counter: t.counter ?? 0,
+    drift: t.drift ?? 0,
+    window: 10,
+    syncWindow: 1000,
+    pinHash: null,
+    owner: null,
+    active: true,
+    pending: false,
+    revoked: false,
+    locked: false,
+    failCount: 0,
+    maxFail: 10,
+    authCount: 0,
+    maxAuth: null,
+    successCount: 0,
+    maxSuccess: null,
+    validFrom: t.validFrom ?? null,
+    validUntil: t.validUntil ?? null,
+    lastAuth: null,
+    lastFail: null,
+    syncCounter: null,
+    syncAt: null,
+    description: t.description ?? '',
+    info: t.ocrasuite !== undefined ? { ocrasuite: t.ocrasuite } : {},
+    createdAt: 0,
   };
 }
 
 /** The fields an export carries, as an import gives them back. */
 function exported(t: FileToken): unknown {
   return {
-    serial: t.serial, type: t.type, seed: t.seed.toString('hex'), ocrasuite: t.ocrasuite,
-    otpLength: t.type === 'ocra' ? undefined : (t.otpLength ?? 6), algorithm: t.type === 'ocra' ? undefined : (t.algorithm ?? 'sha1'),
-    counter: t.counter ?? 0, timeStep: t.type === 'totp' ? (t.timeStep ?? 30) : undefined, drift: t.drift ?? 0,
-    description: t.description || undefined, validFrom: t.validFrom, validUntil: t.validUntil,
+    serial: t.serial,
+    type: t.type,
+    seed: t.seed.toString('hex'),
+    ocrasuite: t.ocrasuite,
+    otpLength: t.type === 'ocra' ? undefined : (t.otpLength ?? 6),
+    algorithm: t.type === 'ocra' ? undefined : (t.algorithm ?? 'sha1'),
+    counter: t.counter ?? 0,
+    timeStep: t.type === 'totp' ? (t.timeStep ?? 30) : undefined,
+    drift: t.drift ?? 0,
+    description: t.description || undefined,
+    validFrom: t.validFrom,
+    validUntil: t.validUntil,
   };
 }
 
@@ -70,7 +138,10 @@ export function fuzz(data: Buffer): void {
     check(t.otpLength === undefined || (Number.isSafeInteger(t.otpLength) && t.otpLength >= 1), `${t.serial}: otp length ${t.otpLength}`);
   }
   if (result.tokens.length === 0) return;
-  const protections: [PskcProtection, PskcSecrets][] = [[{ plain: true }, {}], [{ psk: PSK }, { psk: PSK }]];
+  const protections: [PskcProtection, PskcSecrets][] = [
+    [{ plain: true }, {}],
+    [{ psk: PSK }, { psk: PSK }],
+  ];
   for (const [protection, back] of protections) {
     const file = writePskc(result.tokens.map(asToken), protection);
     const again = refusedWithSync([ImportError], () => parsePskc(file, 'export.pskc', back));

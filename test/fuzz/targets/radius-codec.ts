@@ -6,14 +6,28 @@
 // encodeAttribute gives bytes or its own AttributeValueError, and the value
 // those bytes decode to encodes to the same bytes again.
 
-import {
-  AttributeValueError, decodeAttributes, encodeAttribute, findAttribute, loadDictionaries, maxValueLength, type AttributeDef, type AttributeValue,
-} from '../../../src/radius/codec.ts';
+import { AttributeValueError, decodeAttributes, encodeAttribute, findAttribute, loadDictionaries, maxValueLength, type AttributeDef, type AttributeValue } from '../../../src/radius/codec.ts';
 import { parsePacket, type RawAttribute } from '../../../src/radius/packet.ts';
 import { check } from '../engine/target.ts';
 
 export const maxLength = 1200;
-export const tokens = ['\x1a', '\x00\x00\x00\x09', '\x00\x00\x01\x37', '\x00\x00\x30\x44', '\x00\x00\x00\x0e', '0x', '::', '/64', '/32', '.', ':', '2030-01-31T12:00:00Z', '4294967295', '-1', '00:11:22:aa:bb:cc'];
+export const tokens = [
+  '\x1a',
+  '\x00\x00\x00\x09',
+  '\x00\x00\x01\x37',
+  '\x00\x00\x30\x44',
+  '\x00\x00\x00\x0e',
+  '0x',
+  '::',
+  '/64',
+  '/32',
+  '.',
+  ':',
+  '2030-01-31T12:00:00Z',
+  '4294967295',
+  '-1',
+  '00:11:22:aa:bb:cc',
+];
 
 const dictionary = loadDictionaries();
 const DEFS: AttributeDef[] = [...dictionary.attributes()].sort((a, b) => (a.vendorId ?? 0) - (b.vendorId ?? 0) || a.id - b.id);

@@ -33,7 +33,24 @@ import { RadiusServer } from '../../../src/radius/server.ts';
 import { check } from '../engine/target.ts';
 
 export const maxLength = 4200;
-export const tokens = ['\x01', '\x02', '\x04', '\x0c', '\x50\x12', '\x01\x07alice', '\x02\x12', '\x18\x06', '\x21\x05', '\x4f\x06', '\x1a\x0c\x00\x00\x00\x09', '\x03\x13', '\x20\x05', '\x1f\x05', '\x10\x00', '\x0f\xff'];
+export const tokens = [
+  '\x01',
+  '\x02',
+  '\x04',
+  '\x0c',
+  '\x50\x12',
+  '\x01\x07alice',
+  '\x02\x12',
+  '\x18\x06',
+  '\x21\x05',
+  '\x4f\x06',
+  '\x1a\x0c\x00\x00\x00\x09',
+  '\x03\x13',
+  '\x20\x05',
+  '\x1f\x05',
+  '\x10\x00',
+  '\x0f\xff',
+];
 
 const SECRET_A = 'fuzz-secret-a';
 const SECRET_B = 'fuzz-secret-b';
@@ -53,7 +70,15 @@ const SOURCES: { address: string; family: 'IPv4' | 'IPv6'; client: string | unde
   { address: 'fe80::1%eth0', family: 'IPv6', client: undefined },
 ];
 const DECISIONS: Decision[] = [
-  { decision: 'accept', reason: 'fuzz', replyMessage: 'welcome', replyAttributes: [{ name: 'Class', value: 'fuzz' }, { name: 'Framed-IP-Address', value: '192.0.2.7' }] },
+  {
+    decision: 'accept',
+    reason: 'fuzz',
+    replyMessage: 'welcome',
+    replyAttributes: [
+      { name: 'Class', value: 'fuzz' },
+      { name: 'Framed-IP-Address', value: '192.0.2.7' },
+    ],
+  },
   { decision: 'reject', reason: 'fuzz', replyMessage: 'no' },
   { decision: 'challenge', reason: 'fuzz', replyMessage: 'answer', challenge: { transactionId: '0123456789abcdef0123456789abcdef', data: '', serials: ['S1'], timeout: 120 } },
 ];
@@ -147,7 +172,11 @@ function prepare(raw: Buffer, secret: string | undefined, sign: boolean, hide: b
   if (accounting) ZERO16.copy(datagram, 4);
   const signed = frame(datagram)!;
   const mas = signed.attributes.filter((a) => a.type === ATTR.MessageAuthenticator);
-  if (mas.length === 1 && mas[0]!.value.length === 16) createHmac('md5', secret).update(datagram).digest().copy(datagram, mas[0]!.offset + 2);
+  if (mas.length === 1 && mas[0]!.value.length === 16)
+    createHmac('md5', secret)
+      .update(datagram)
+      .digest()
+      .copy(datagram, mas[0]!.offset + 2);
   if (accounting) createHash('md5').update(datagram).update(secret).digest().copy(datagram, 4);
   return { datagram, signed: mas.length === 1 && mas[0]!.value.length === 16, ...(hidden ? { hidden } : {}) };
 }
@@ -230,7 +259,12 @@ export async function fuzz(data: Buffer): Promise<void> {
     },
   });
   const answers: Buffer[] = [];
-  const socket = { send: (msg: Buffer, _port: number, _address: string, done: (err: Error | null) => void) => { answers.push(Buffer.from(msg)); queueMicrotask(() => done(null)); } };
+  const socket = {
+    send: (msg: Buffer, _port: number, _address: string, done: (err: Error | null) => void) => {
+      answers.push(Buffer.from(msg));
+      queueMicrotask(() => done(null));
+    },
+  };
   const rinfo: RemoteInfo = { address: source.address, family: source.family, port: 40000, size: prepared.datagram.length };
   const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -251,7 +285,8 @@ export async function fuzz(data: Buffer): Promise<void> {
     // The same datagram again is a retransmission; from another source port, or (signed anew) with
     // another Identifier, it is another request and goes the same way as the first.
     const variant = (data[1]! >> 2) & 3;
-    const again = variant === 2 && prepared.signed ? prepare(Buffer.concat([data.subarray(2, 3), Buffer.from([data[3]! ^ 1]), data.subarray(4)]), client?.secret, true, (control & 0x10) !== 0) : prepared;
+    const again =
+      variant === 2 && prepared.signed ? prepare(Buffer.concat([data.subarray(2, 3), Buffer.from([data[3]! ^ 1]), data.subarray(4)]), client?.secret, true, (control & 0x10) !== 0) : prepared;
     const other = variant === 1 || (variant === 2 && prepared.signed);
     server.receive(again.datagram, { ...rinfo, port: variant === 1 ? 40001 : rinfo.port }, socket as unknown as Socket, port);
     await settle();
@@ -260,7 +295,10 @@ export async function fuzz(data: Buffer): Promise<void> {
       check(seen.length === handled, 'a retransmission ran authentication again');
       if (first.length === 1) check(answers.length === 2 && answers[1]!.equals(first[0]!), 'a retransmission did not get the first answer byte for byte');
     } else {
-      check(seen.length === 2 * handled, `a new request (${variant === 1 ? 'another source port' : 'another Identifier'}) was ${handled ? 'not authenticated' : 'authenticated where the first was not'}`);
+      check(
+        seen.length === 2 * handled,
+        `a new request (${variant === 1 ? 'another source port' : 'another Identifier'}) was ${handled ? 'not authenticated' : 'authenticated where the first was not'}`,
+      );
       check(answers.length === 2 * first.length, `a new request (${variant === 1 ? 'another source port' : 'another Identifier'}) was answered unlike the first`);
     }
   }
@@ -281,9 +319,18 @@ export async function fuzz(data: Buffer): Promise<void> {
   }
   const answer = first[0] ? checkAnswer(first[0], packet, client.secret) : undefined;
   if (answer) {
-    const want = packet.code === CODE.StatusServer ? (accountingPort ? CODE.AccountingResponse : CODE.AccessAccept)
-      : packet.code === CODE.AccountingRequest ? CODE.AccountingResponse
-      : decision?.decision === 'accept' ? CODE.AccessAccept : decision?.decision === 'challenge' ? CODE.AccessChallenge : CODE.AccessReject;
+    const want =
+      packet.code === CODE.StatusServer
+        ? accountingPort
+          ? CODE.AccountingResponse
+          : CODE.AccessAccept
+        : packet.code === CODE.AccountingRequest
+          ? CODE.AccountingResponse
+          : decision?.decision === 'accept'
+            ? CODE.AccessAccept
+            : decision?.decision === 'challenge'
+              ? CODE.AccessChallenge
+              : CODE.AccessReject;
     const tooBig = answerSize(packet.code === CODE.AccessRequest ? decision : undefined, packet) > MAX_PACKET_LENGTH;
     check(answer.code === want || (tooBig && answer.code === CODE.AccessReject), `answer code ${answer.code}, expected ${want}`);
     check(packet.code !== CODE.AccessRequest || handled === 1, 'an Access-Request answered without authentication');
@@ -294,5 +341,9 @@ export async function fuzz(data: Buffer): Promise<void> {
   // the answer cannot fit.
   const hiddenOk = !packet.attributes.some((a) => a.type === ATTR.UserPassword) || prepared.hidden !== undefined;
   const fits = answerSize(undefined, packet) <= MAX_PACKET_LENGTH;
-  if (packet.code !== CODE.AccessRequest || (hiddenOk && fits)) check(answer !== undefined, `an authentic ${packet.code === CODE.AccessRequest ? 'Access-Request' : `code ${packet.code}`} from ${client.name} got no answer; dropped: ${JSON.stringify(server.stats.snapshot().dropped)}`);
+  if (packet.code !== CODE.AccessRequest || (hiddenOk && fits))
+    check(
+      answer !== undefined,
+      `an authentic ${packet.code === CODE.AccessRequest ? 'Access-Request' : `code ${packet.code}`} from ${client.name} got no answer; dropped: ${JSON.stringify(server.stats.snapshot().dropped)}`,
+    );
 }

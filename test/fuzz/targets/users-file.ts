@@ -12,9 +12,39 @@ import { check, refusedWith } from '../engine/target.ts';
 
 export const maxLength = 4096;
 export const tokens = [
-  'users:', '\n  - login: ', '\n    id: ', '\n    password: ', '\n    email: ', '\n    phone: ', '\n    givenName: ', '\n    surname: ',
-  '\n    groups: [', '\n    attributes: {', ']', '}', '&a ', '*a', '<<: *a', '"', "'", '- ', ': ', '? ', '|', '>', '!!str ', '!!binary ',
-  '{SSHA}', '$6$rounds=5000$salt$', '$2b$04$', '$argon2id$v=19$m=65536,t=3,p=4$', '\t', '\u0001', '---\n', '...\n', '#',
+  'users:',
+  '\n  - login: ',
+  '\n    id: ',
+  '\n    password: ',
+  '\n    email: ',
+  '\n    phone: ',
+  '\n    givenName: ',
+  '\n    surname: ',
+  '\n    groups: [',
+  '\n    attributes: {',
+  ']',
+  '}',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '"',
+  "'",
+  '- ',
+  ': ',
+  '? ',
+  '|',
+  '>',
+  '!!str ',
+  '!!binary ',
+  '{SSHA}',
+  '$6$rounds=5000$salt$',
+  '$2b$04$',
+  '$argon2id$v=19$m=65536,t=3,p=4$',
+  '\t',
+  '\u0001',
+  '---\n',
+  '...\n',
+  '#',
 ];
 
 const PROBLEM = /^fuzz\.yaml(:(\d+))?: .+: .+/s;
@@ -22,10 +52,15 @@ const PROBLEM = /^fuzz\.yaml(:(\d+))?: .+: .+/s;
 function asYaml(entries: FileUserEntry[]): string {
   return stringify({
     users: entries.map(({ user, passwordHash }) => ({
-      login: user.login, id: user.id, ...(passwordHash !== undefined ? { password: passwordHash } : {}),
-      ...(user.email !== undefined ? { email: user.email } : {}), ...(user.phone !== undefined ? { phone: user.phone } : {}),
-      ...(user.givenName !== undefined ? { givenName: user.givenName } : {}), ...(user.surname !== undefined ? { surname: user.surname } : {}),
-      groups: user.groups, attributes: user.attributes,
+      login: user.login,
+      id: user.id,
+      ...(passwordHash !== undefined ? { password: passwordHash } : {}),
+      ...(user.email !== undefined ? { email: user.email } : {}),
+      ...(user.phone !== undefined ? { phone: user.phone } : {}),
+      ...(user.givenName !== undefined ? { givenName: user.givenName } : {}),
+      ...(user.surname !== undefined ? { surname: user.surname } : {}),
+      groups: user.groups,
+      attributes: user.attributes,
     })),
   });
 }

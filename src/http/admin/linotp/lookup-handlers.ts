@@ -25,7 +25,13 @@ export const getSerialByOtp: Handler = async (admin, actor, p) => {
   let found: Token | undefined;
   let after: string | undefined;
   for (;;) {
-    const page = await listTokens(admin, actor, { ...(type ? { type } : {}), ...(realm ? { realm } : {}), ...(assigned === '0' ? { unassigned: true } : {}), ...(after ? { after } : {}), limit: PAGE });
+    const page = await listTokens(admin, actor, {
+      ...(type ? { type } : {}),
+      ...(realm ? { realm } : {}),
+      ...(assigned === '0' ? { unassigned: true } : {}),
+      ...(after ? { after } : {}),
+      limit: PAGE,
+    });
     found = page.find(matches);
     if (found || page.length < PAGE) break;
     after = page[page.length - 1]!.serial;

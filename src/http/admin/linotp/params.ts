@@ -55,7 +55,8 @@ export class Params {
   int(name: string, min: number, max: number): number | undefined {
     const v = this.get(name);
     if (v === undefined) return undefined;
-    if (!/^-?\d{1,15}$/.test(v.trim()) || Number(v) < min || Number(v) > max) throw new LinotpParameterError(`${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(v.slice(0, 40))}`);
+    if (!/^-?\d{1,15}$/.test(v.trim()) || Number(v) < min || Number(v) > max)
+      throw new LinotpParameterError(`${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(v.slice(0, 40))}`);
     return Number(v);
   }
 }

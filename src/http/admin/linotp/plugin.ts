@@ -30,13 +30,27 @@ const NAMES = { session: LINOTP_SESSION_COOKIE, csrf: LINOTP_CSRF_COOKIE };
 
 /** Endpoint, handler, and whether a GET may call it (LinOTP allows GET where nothing changes). */
 const ENDPOINTS: [string, Handler, boolean][] = [
-  ['init', init, false], ['show', show, true], ['enable', enable, false], ['disable', disable, false], ['remove', remove, false], ['reset', reset, false],
-  ['resync', resync, false], ['assign', assign, false], ['unassign', unassign, false], ['set', set, false], ['setPin', setPinHandler, false],
-  ['setValidity', setValidity, false], ['getSerialByOtp', getSerialByOtp, true], ['checkstatus', checkstatus, true],
+  ['init', init, false],
+  ['show', show, true],
+  ['enable', enable, false],
+  ['disable', disable, false],
+  ['remove', remove, false],
+  ['reset', reset, false],
+  ['resync', resync, false],
+  ['assign', assign, false],
+  ['unassign', unassign, false],
+  ['set', set, false],
+  ['setPin', setPinHandler, false],
+  ['setValidity', setValidity, false],
+  ['getSerialByOtp', getSerialByOtp, true],
+  ['checkstatus', checkstatus, true],
 ];
 
 function send(reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
-  return reply.code(status).type('application/json').send(Buffer.from(JSON.stringify(body)));
+  return reply
+    .code(status)
+    .type('application/json')
+    .send(Buffer.from(JSON.stringify(body)));
 }
 
 function paramsOf(request: FastifyRequest): Params {

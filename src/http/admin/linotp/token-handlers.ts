@@ -4,8 +4,21 @@
 
 import QRCode from 'qrcode';
 import {
-  AdminError, assignToken, deleteToken, disableToken, enableToken, enrollToken, listTokens, resetToken, resyncToken, setPin, setTokenLimits, showToken, unassignToken,
-  type AdminContext, type TokenLimits,
+  AdminError,
+  assignToken,
+  deleteToken,
+  disableToken,
+  enableToken,
+  enrollToken,
+  listTokens,
+  resetToken,
+  resyncToken,
+  setPin,
+  setTokenLimits,
+  showToken,
+  unassignToken,
+  type AdminContext,
+  type TokenLimits,
 } from '../../../auth/admin.ts';
 import type { Actor } from '../../../model/actor.ts';
 import { HASH_ALGORITHMS, type HashAlgorithm, type Token } from '../../../model/token.ts';
@@ -195,8 +208,12 @@ export const set: Handler = async (admin, actor, p) => {
   const limits: TokenLimits = {};
   const res: Record<string, number> = {};
   const fields: [string, keyof TokenLimits, number, number][] = [
-    ['MaxFailCount', 'maxFail', 1, 1000], ['SyncWindow', 'syncWindow', 1, 100_000], ['OtpLen', 'otpLength', 6, 8], ['CounterWindow', 'window', 0, 100_000],
-    ['countAuthMax', 'maxAuth', 0, Number.MAX_SAFE_INTEGER], ['countAuthSuccessMax', 'maxSuccess', 0, Number.MAX_SAFE_INTEGER],
+    ['MaxFailCount', 'maxFail', 1, 1000],
+    ['SyncWindow', 'syncWindow', 1, 100_000],
+    ['OtpLen', 'otpLength', 6, 8],
+    ['CounterWindow', 'window', 0, 100_000],
+    ['countAuthMax', 'maxAuth', 0, Number.MAX_SAFE_INTEGER],
+    ['countAuthSuccessMax', 'maxSuccess', 0, Number.MAX_SAFE_INTEGER],
   ];
   for (const [name, key, min, max] of fields) {
     const v = p.int(name, min, max);
@@ -206,7 +223,8 @@ export const set: Handler = async (admin, actor, p) => {
   if (p.has('validityPeriodStart')) limits.validFrom = setTime('validityPeriodStart', p.get('validityPeriodStart')!);
   if (p.has('validityPeriodEnd')) limits.validUntil = setTime('validityPeriodEnd', p.get('validityPeriodEnd')!);
   const names = [...fields.map(([n]) => n), 'description', 'validityPeriodStart', 'validityPeriodEnd'].filter((n) => p.has(n));
-  if (!p.has('pin') && names.length === 0) throw new LinotpParameterError(`Usage: set: parameters are pin, ${[...fields.map(([n]) => n), 'description', 'validityPeriodStart', 'validityPeriodEnd'].join(', ')}`, ERR_USAGE);
+  if (!p.has('pin') && names.length === 0)
+    throw new LinotpParameterError(`Usage: set: parameters are pin, ${[...fields.map(([n]) => n), 'description', 'validityPeriodStart', 'validityPeriodEnd'].join(', ')}`, ERR_USAGE);
   const serials = await selected(admin, actor, p);
   if (p.has('pin')) res['set pin'] = await eachToken(serials, (s) => setPin(admin, actor, s, p.get('pin')!));
   if (names.length > 0) {
