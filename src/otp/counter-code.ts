@@ -1,10 +1,13 @@
 // HOTP codes at many counters of one seed, for window and sync-window searches.
 //
-// A wrong OTP makes the server try every step of the sync window, so the cost
-// of one HMAC decides how fast rejects are. node:crypto sets the key up and
-// allocates for every HMAC; here the key is hashed into the inner and outer
-// SHA states once (RFC 2104's ipad/opad blocks), after which a code costs the
-// two compressions of the 8-byte counter message and allocates nothing.
+// A wrong OTP makes the server try every step of the sync window (81 HMACs for
+// a TOTP token with the defaults), so the per-HMAC cost decides how fast
+// rejects are. node:crypto pays a native call, a key setup and two Buffers per
+// HMAC; here the key is hashed into the inner and outer SHA states once
+// (RFC 2104's ipad/opad blocks), after which one code costs the two
+// compressions of the 8-byte counter message and nothing is allocated. SHA-1
+// runs those compressions in WebAssembly where it can (sha1-wasm.ts); the
+// figures are in docs/performance.md.
 // SHA-512 seeds are rare (only some OCRA suites and TOTP apps) and keep
 // node:crypto. src/otp/hotp.ts stays the reference the tests compare against.
 
@@ -13,12 +16,19 @@ import type { OtpAlgorithm } from './algorithm.ts';
 import { checkOtpAlgorithm } from './algorithm.ts';
 import { OtpInputError } from './errors.ts';
 import { checkDigits, counterBytes, truncatedValue } from './hotp.ts';
+import { Sha1Hmac } from './sha1-wasm.ts';
 
 /** The RFC 4226 §5.3 truncated value (31 bits) of the seed's HMAC at a counter. */
 export interface CounterCode {
   readonly algorithm: OtpAlgorithm;
   /** `counter` is a whole number 0..2^53-1 (TOTP steps and HOTP counters both fit). */
   binaryAt(counter: number): number;
+  /**
+   * Sets into[from] to binaryAt(counters[from]) and, where the engine
+   * computes several at the cost of one (SHA-1 in WebAssembly SIMD), the
+   * following entries too, up to four; returns how many it set.
+   */
+  binariesAt(counters: readonly number[], from: number, into: Int32Array): number;
 }
 
 const BLOCK_BYTES = 64;
@@ -147,28 +157,32 @@ const SHA256: Sha = {
   words: 8,
 };
 
-/** Byte `index` of a digest of big-endian words. */
-function byteAt(words: Int32Array, index: number): number {
-  return (words[index >>> 2]! >>> (24 - 8 * (index & 3))) & 0xff;
+/** Byte `index` of a digest of big-endian words, lane `lane` of `lanes` interleaved ones (word i at i * lanes + lane). */
+function byteAt(words: Int32Array, index: number, lanes: number, lane: number): number {
+  return (words[(index >>> 2) * lanes + lane]! >>> (24 - 8 * (index & 3))) & 0xff;
 }
 
 /** RFC 4226 dynamic truncation of one digest of `digestWords` words. */
-function truncate(mac: Int32Array, digestWords: number): number {
-  const offset = byteAt(mac, 4 * digestWords - 1) & 0x0f;
-  return ((byteAt(mac, offset) & 0x7f) << 24) | (byteAt(mac, offset + 1) << 16) | (byteAt(mac, offset + 2) << 8) | byteAt(mac, offset + 3);
+function truncate(mac: Int32Array, digestWords: number, lanes: number, lane: number): number {
+  const offset = byteAt(mac, 4 * digestWords - 1, lanes, lane) & 0x0f;
+  return ((byteAt(mac, offset, lanes, lane) & 0x7f) << 24) | (byteAt(mac, offset + 1, lanes, lane) << 16) | (byteAt(mac, offset + 2, lanes, lane) << 8) | byteAt(mac, offset + 3, lanes, lane);
 }
 
 // The counter as the two big-endian words of its 8-byte message.
 const highWord = (counter: number): number => Math.floor(counter / TWO_32) | 0;
 const lowWord = (counter: number): number => (counter % TWO_32) | 0;
+const his = new Int32Array(4);
+const los = new Int32Array(4);
 
 class MidstateCode implements CounterCode {
   readonly algorithm: OtpAlgorithm;
   readonly #sha: Sha;
   readonly #inner: Int32Array;
   readonly #outer: Int32Array;
+  /** The same HMAC in WebAssembly (SHA-1 only, see sha1-wasm.ts). */
+  readonly #wasm: Sha1Hmac | undefined;
 
-  constructor(algorithm: OtpAlgorithm, sha: Sha, seed: Buffer) {
+  constructor(algorithm: OtpAlgorithm, sha: Sha, seed: Buffer, useWasm: boolean) {
     this.algorithm = algorithm;
     this.#sha = sha;
     // RFC 2104: a key longer than the block is replaced by its hash.
@@ -177,6 +191,7 @@ class MidstateCode implements CounterCode {
     padded.set(key);
     this.#inner = this.#keyState(padded, 0x36);
     this.#outer = this.#keyState(padded, 0x5c);
+    this.#wasm = useWasm && sha === SHA1 ? Sha1Hmac.create(this.#inner, this.#outer) : undefined;
   }
 
   #keyState(padded: Uint8Array, pad: number): Int32Array {
@@ -189,10 +204,29 @@ class MidstateCode implements CounterCode {
   }
 
   binaryAt(counter: number): number {
-    return truncate(this.#macAt(highWord(counter), lowWord(counter)), this.#sha.words);
+    const hi = highWord(counter);
+    const lo = lowWord(counter);
+    return truncate(this.#wasm ? this.#wasm.digestAt(hi, lo) : this.#macAt(hi, lo), this.#sha.words, 1, 0);
   }
 
-  /** The HMAC into the shared `digest` words. */
+  binariesAt(counters: readonly number[], from: number, into: Int32Array): number {
+    const n = Math.min(4, counters.length - from);
+    if (!this.#wasm?.fourLanes || n < 2) {
+      into[from] = this.binaryAt(counters[from]!);
+      return 1;
+    }
+    for (let l = 0; l < 4; l++) {
+      // Lanes past the end repeat the last counter; their results are dropped.
+      const counter = counters[from + Math.min(l, n - 1)]!;
+      his[l] = highWord(counter);
+      los[l] = lowWord(counter);
+    }
+    const macs = this.#wasm.digests4At(his, los);
+    for (let l = 0; l < n; l++) into[from + l] = truncate(macs, 5, 4, l);
+    return n;
+  }
+
+  /** The HMAC in JavaScript, into the shared `digest` words. */
   #macAt(hi: number, lo: number): Int32Array {
     const { compress, words } = this.#sha;
     // Inner hash: the 8-byte counter after the ipad block, then SHA padding (bit length 8 * (64 + 8)).
@@ -224,14 +258,22 @@ class NodeCode implements CounterCode {
   binaryAt(counter: number): number {
     return truncatedValue(createHmac(this.algorithm, this.#key).update(counterBytes(counter)).digest());
   }
+
+  binariesAt(counters: readonly number[], from: number, into: Int32Array): number {
+    into[from] = this.binaryAt(counters[from]!);
+    return 1;
+  }
 }
 
-/** The code source for one seed; made once per request, used for every step it searches. */
-export function counterCode(seed: Buffer, algorithm: OtpAlgorithm): CounterCode {
+/**
+ * The code source for one seed; made once per request, used for every step it
+ * searches. `engine: 'js'` keeps SHA-1 off WebAssembly (tests compare both).
+ */
+export function counterCode(seed: Buffer, algorithm: OtpAlgorithm, engine: 'fastest' | 'js' = 'fastest'): CounterCode {
   checkOtpAlgorithm(algorithm);
   if (seed.length === 0) throw new OtpInputError('seed: must not be empty');
-  if (algorithm === 'sha1') return new MidstateCode(algorithm, SHA1, seed);
-  if (algorithm === 'sha256') return new MidstateCode(algorithm, SHA256, seed);
+  if (algorithm === 'sha1') return new MidstateCode(algorithm, SHA1, seed, engine === 'fastest');
+  if (algorithm === 'sha256') return new MidstateCode(algorithm, SHA256, seed, false);
   return new NodeCode(algorithm, seed);
 }
 

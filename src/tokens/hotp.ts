@@ -8,8 +8,10 @@ import type { OtpMatch, SyncPosition, TokenKind } from './types.ts';
 
 /** The first counter in [from, to) whose OTP is `otp`. */
 function find(token: Token, otp: string, from: number, to: number): number | undefined {
-  const shows = otpAt(token, otp);
-  for (let c = Math.max(0, from); c < to; c++) if (shows(c)) return c;
+  const counters: number[] = [];
+  for (let c = Math.max(0, from); c < to; c++) counters.push(c);
+  const shows = otpAt(token, otp, counters);
+  for (const c of counters) if (shows(c)) return c;
   return undefined;
 }
 

@@ -34,7 +34,7 @@ function driftOf(token: Token, step: number, now: number): number {
 export function checkTotp(token: Token, otp: string, now: number): OtpMatch {
   let replay: number | undefined;
   const steps = around(centerStep(token, now), stepsOf(token, token.window));
-  const shows = otpAt(token, otp);
+  const shows = otpAt(token, otp, steps);
   for (const step of steps) {
     if (!shows(step)) continue;
     if (step >= token.counter) return { kind: 'match', counter: step, drift: driftOf(token, step, now) };
@@ -50,7 +50,7 @@ export const totpKind: TokenKind = {
     const inner = stepsOf(token, token.window);
     // Steps before the next usable one cannot sync; they are left out before any code is made.
     const steps = around(centerStep(token, now), Math.max(token.syncWindow, inner), inner).filter((step) => step >= token.counter);
-    const shows = otpAt(token, otp);
+    const shows = otpAt(token, otp, steps);
     for (const step of steps) {
       if (shows(step)) return { counter: step, drift: driftOf(token, step, now) };
     }

@@ -1,8 +1,10 @@
 // The allocation-free HMAC path must give exactly what node:crypto gives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { counterCode, otpValue, parseOtp } from '../../src/otp/counter-code.ts';
+import { Sha1Hmac } from '../../src/otp/sha1-wasm.ts';
 import { counterBytes, hotp } from '../../src/otp/hotp.ts';
 import type { OtpAlgorithm } from '../../src/otp/algorithm.ts';
 
@@ -86,20 +88,63 @@ test('bad seeds, algorithms and digits get clear errors', () => {
   assert.throws(() => otpValue(123, 11), /digits: expected an integer from 1 to 10, got 11/);
 });
 
-test('SHA-1 and SHA-256 from precomputed key states agree with node:crypto, also with several keys taking turns', () => {
+test('SHA-1 in WebAssembly and in JavaScript agree with node:crypto, also with several keys taking turns', () => {
   const seeds = [randomBytes(20), randomBytes(64), randomBytes(65), randomBytes(1)];
-  for (const algorithm of ['sha1', 'sha256'] as const) {
-    const codes = seeds.map((s) => counterCode(s, algorithm));
-    for (let i = 0; i < 400; i++) {
-      const k = i % seeds.length; // another key each call: the shared scratch space must not carry state over
-      const counter = i % 3 === 0 ? randomInt(2 ** 47) * 64 + randomInt(64) : 58_000_000 + i;
-      assert.equal(codes[k]!.binaryAt(counter), expectedBinary(seeds[k]!, algorithm, counter), `${algorithm}, key ${k}, counter ${counter}`);
+  const fast = seeds.map((s) => counterCode(s, 'sha1'));
+  const js = seeds.map((s) => counterCode(s, 'sha1', 'js'));
+  for (let i = 0; i < 400; i++) {
+    const k = i % seeds.length; // another key each call: the module's loaded states must follow
+    const counter = i % 3 === 0 ? randomInt(2 ** 47) * 64 + randomInt(64) : 58_000_000 + i;
+    const expected = expectedBinary(seeds[k]!, 'sha1', counter);
+    assert.equal(fast[k]!.binaryAt(counter), expected, `wasm, key ${k}, counter ${counter}`);
+    assert.equal(js[k]!.binaryAt(counter), expected, `js, key ${k}, counter ${counter}`);
+  }
+});
+
+test('binariesAt: four SHA-1 codes at once agree with node:crypto at every start, at the end of the list, and across keys', () => {
+  const seeds = [Buffer.from('12345678901234567890', 'ascii'), randomBytes(32), randomBytes(64), randomBytes(100), randomBytes(3)];
+  const counters = [0, 1, 2 ** 32 - 1, 2 ** 32, 58_000_000, 58_000_001, randomInt(2 ** 47) * 64 + 63, 7, 1_000_000_007];
+  for (const [k, seed] of seeds.entries()) {
+    for (const algorithm of ALGORITHMS) {
+      const code = counterCode(seed, algorithm);
+      for (let from = 0; from < counters.length; from++) {
+        const into = new Int32Array(counters.length).fill(-1);
+        const made = code.binariesAt(counters, from, into);
+        const expectMade = algorithm === 'sha1' ? Math.min(4, counters.length - from) : 1;
+        assert.equal(made, from === counters.length - 1 ? 1 : expectMade, `${algorithm} key ${k} from ${from}`);
+        into.forEach((v, i) => {
+          if (i >= from && i < from + made) assert.equal(v, expectedBinary(seed, algorithm, counters[i]!), `${algorithm} key ${k} from ${from}, counter ${counters[i]}`);
+          else assert.equal(v, -1, `entry ${i} untouched`);
+        });
+        // Another key in between: the module's loaded states must follow.
+        counterCode(seeds[(k + 1) % seeds.length]!, 'sha1').binaryAt(5);
+      }
     }
   }
   const rfc = counterCode(Buffer.from('12345678901234567890', 'ascii'), 'sha1');
+  const into = new Int32Array(10);
+  rfc.binariesAt([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 6, into);
   assert.deepEqual(
-    [6, 7, 8, 9].map((c) => otpValue(rfc.binaryAt(c), 6)),
+    [...into.slice(6)].map((b) => otpValue(b, 6)),
     [287922, 162583, 399871, 520489],
     'RFC 4226 Appendix D, counters 6..9',
   );
+});
+
+test('this Node.js runs SHA-1 codes in WebAssembly, four lanes at once; bad states are refused', () => {
+  const engine = Sha1Hmac.create(new Int32Array(5), new Int32Array(5));
+  assert.ok(engine, 'WebAssembly is available, so the fast path is on');
+  assert.ok(engine.fourLanes, 'WebAssembly SIMD is available, so wrong-OTP searches take four codes at a time');
+  assert.throws(() => Sha1Hmac.create(new Int32Array(8), new Int32Array(5)), /states of 5 words expected, got 8 and 5/);
+});
+
+test('without WebAssembly (as under node --jitless) SHA-1 codes come from JavaScript, with the same values', () => {
+  // --jitless itself would also stop Node from loading .ts files, so the global goes instead.
+  const url = new URL('../../src/otp/counter-code.ts', import.meta.url).href;
+  const script = `const { counterCode, otpValue } = await import('${url}');
+    delete globalThis.WebAssembly;
+    const c = counterCode(Buffer.from('12345678901234567890'), 'sha1');
+    console.log(typeof WebAssembly, [0, 1, 9].map((n) => otpValue(c.binaryAt(n), 6)).join(','));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(out.trim(), 'undefined 755224,287082,520489');
 });
