@@ -2,7 +2,7 @@
 // fixed number of connections, so a burst of logins reuses sessions instead
 // of opening one per code, and a slow mail server cannot make us open more.
 
-import { createTransport } from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer';
 import { boundedSend } from './bounded.ts';
 import { checkEmailAddress } from './email-address.ts';
@@ -43,15 +43,27 @@ function transportOptions(options: EmailOptions): SMTPPoolOptions & { pool: true
   };
 }
 
-export function createEmailSender(options: EmailOptions): Sender {
-  const transport = createTransport(transportOptions(options));
+function poolTransport(nodemailer: typeof Nodemailer, options: EmailOptions) {
+  const transport = nodemailer.createTransport(transportOptions(options));
   // An idle pooled connection that breaks must not crash the process; each send reports its own failure.
   transport.on('error', () => undefined);
+  return transport;
+}
+
+type PoolTransport = ReturnType<typeof poolTransport>;
+
+export function createEmailSender(options: EmailOptions): Sender {
+  // nodemailer is loaded with the first message, so that a server without e-mail tokens does not carry it in memory.
+  let transport: Promise<PoolTransport> | undefined;
+  const opened = (): Promise<PoolTransport> => {
+    transport ??= import('nodemailer').then((nodemailer) => poolTransport(nodemailer, options));
+    return transport;
+  };
   let closed = false;
 
   async function deliver(message: DeliveryMessage, address: string, signal: AbortSignal): Promise<SendResult> {
     const values = { otp: message.otp, login: message.login, validUntil: formatValidUntil(message.validUntil, options.timeZone) };
-    const info = await transport.sendMail({
+    const info = await (await opened()).sendMail({
       from: options.from,
       to: address,
       subject: fillTemplate(options.subject, values),
@@ -73,10 +85,9 @@ export function createEmailSender(options: EmailOptions): Sender {
       if (!address.ok) return Promise.resolve(failed('invalid-destination', `email: ${address.reason}`));
       return boundedSend(options.timeoutMs, 'smtp', (signal) => deliver(message, address.address, signal), smtpFailure);
     },
-    close(): Promise<void> {
+    async close(): Promise<void> {
       closed = true;
-      transport.close();
-      return Promise.resolve();
+      (await transport)?.close();
     },
   };
 }

@@ -3,7 +3,7 @@
 // is one of the configured ones and its body matches the configured pattern,
 // because many gateways answer 200 with an error text.
 
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { boundedSend } from './bounded.ts';
 import { connectReason, errorCodes, tlsReason } from './error-codes.ts';
 import { failed, type DeliveryMessage, type Sender, type SendResult } from './message.ts';
@@ -44,21 +44,30 @@ async function readAnswer(body: AsyncIterable<Buffer> & { destroy(): unknown }):
 }
 
 export function createSmsSender(options: SmsOptions): Sender {
-  const agent = new Agent({
-    connect: {
-      rejectUnauthorized: options.tlsVerify,
-      minVersion: 'TLSv1.2',
-      timeout: options.timeoutMs,
-      ...(options.ca !== undefined ? { ca: options.ca } : {}),
-    },
-    connections: MAX_CONNECTIONS,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
+  // undici is loaded with the first message, so that a server without SMS tokens does not carry it in memory.
+  let client: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
+  const opened = () => {
+    client ??= import('undici').then(({ Agent, request }) => ({
+      agent: new Agent({
+        connect: {
+          rejectUnauthorized: options.tlsVerify,
+          minVersion: 'TLSv1.2',
+          timeout: options.timeoutMs,
+          ...(options.ca !== undefined ? { ca: options.ca } : {}),
+        },
+        connections: MAX_CONNECTIONS,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      }),
+      request,
+    }));
+    return client;
+  };
   let closed = false;
 
   async function deliver(message: DeliveryMessage, phone: string, signal: AbortSignal): Promise<SendResult> {
     const req = buildGatewayRequest(options, { phone, otp: message.otp, login: message.login, validUntil: message.validUntil });
+    const { agent, request } = await opened();
     const answer = await request(req.url, {
       method: req.method,
       headers: req.headers,
@@ -85,7 +94,7 @@ export function createSmsSender(options: SmsOptions): Sender {
     },
     async close(): Promise<void> {
       closed = true;
-      await agent.destroy();
+      await (await client)?.agent.destroy();
     },
   };
 }

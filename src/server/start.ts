@@ -20,8 +20,7 @@ import { RadsecClientTable } from '../radius/radsec-clients.ts';
 import { radsecBinding } from '../radius/radsec-options.ts';
 import { RadsecServer } from '../radius/radsec-server.ts';
 import { Metrics, withMetrics } from './metrics.ts';
-import { HttpListeners } from '../http/listeners.ts';
-import { httpRoutes } from './http-routes.ts';
+import type { HttpListeners } from '../http/listeners.ts';
 import { sharedLearnedClients } from './learned-clients.ts';
 import { openServices, reloadResolvers, type Services } from './services.ts';
 
@@ -120,8 +119,9 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
       })
     : undefined;
   if (radsec) metrics.setRadsecStats(() => radsec);
+  // The HTTP stack (Fastify, the APIs, the pages) is loaded only where a listener needs it, which keeps it out of the memory of RADIUS-only workers.
   const routes = config.http
-    ? httpRoutes({
+    ? (await import('./http-routes.ts')).httpRoutes({
         config: config.http,
         handler: withMetrics(metrics, 'http', authenticate),
         clients: () => clients,
@@ -131,7 +131,8 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
         ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
       })
     : undefined;
-  const http = config.http && routes ? new HttpListeners(config.http, routes.routes, { logger, onRefused: (cause) => metrics.httpRefused(cause) }) : undefined;
+  const http: HttpListeners | undefined =
+    config.http && routes ? new (await import('../http/listeners.ts')).HttpListeners(config.http, routes.routes, { logger, onRefused: (cause) => metrics.httpRefused(cause) }) : undefined;
   try {
     await radius.start();
     await radsec?.start();
