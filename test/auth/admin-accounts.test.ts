@@ -30,6 +30,7 @@ import { base32Decode } from '../../src/otp/base32.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { totp } from '../../src/otp/totp.ts';
 import { openServices, type Services } from '../../src/server/services.ts';
+import { localConfigYaml } from '../helpers/local-config.ts';
 
 // "alice-password" (sha512-crypt), as in config/users.yaml.
 const ALICE_HASH = '$6$xDhLHe.WbSuwP3G0$vvr38JkhB.FwRl6gqmr.mGZnP4AI/RFVYB985d2.SaU.2NKOKE9EK767/J4pgaKlwW6ftVojwpKyFxc4yl7ON0';
@@ -58,15 +59,7 @@ describe('admin accounts, logins, sessions, API keys', () => {
     await writeFile(
       join(dir, 'otp-radius.yaml'),
       `
-store:
-  sqlite: { path: ${join(dir, 'tokens.db')} }
-  keyFile: ${join(dir, 'tokens.key')}
-resolvers:
-  local: { type: file, path: ${join(dir, 'users.yaml')} }
-realms:
-  default: { resolvers: [local], default: true }
-  lab: { resolvers: [local] }
-admin:
+${localConfigYaml(dir, ['lab'])}admin:
   sessionIdleMinutes: 10
   sessionMaxHours: 1
   directory:

@@ -17,6 +17,7 @@ import type { Actor } from '../../src/model/actor.ts';
 import type { AuditRecord } from '../../src/model/audit.ts';
 import { openServices, type Services } from '../../src/server/services.ts';
 import { newToken } from '../store/helpers.ts';
+import { localConfigYaml } from '../helpers/local-config.ts';
 
 const BOSS: Actor = { via: 'web', name: 'boss', role: 'admin' };
 const DESK: Actor = { via: 'web', name: 'desk', role: 'helpdesk' };
@@ -52,15 +53,7 @@ describe('console admin operations', () => {
     await writeFile(
       join(dir, 'otp-radius.yaml'),
       `
-store:
-  sqlite: { path: ${join(dir, 'tokens.db')} }
-  keyFile: ${join(dir, 'tokens.key')}
-resolvers:
-  local: { type: file, path: ${join(dir, 'users.yaml')} }
-realms:
-  default: { resolvers: [local], default: true }
-  lab: { resolvers: [local] }
-`,
+${localConfigYaml(dir, ['lab'])}`,
     );
     s = await openServices(loadConfig(join(dir, 'otp-radius.yaml')).config, pino({ level: 'silent' }), { create: true });
     const owner = (realm: string) => ({ realm, resolver: 'local', userId: '1001', login: 'alice' });

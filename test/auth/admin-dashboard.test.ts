@@ -15,6 +15,7 @@ import type { Actor } from '../../src/model/actor.ts';
 import type { AuditRecord } from '../../src/model/audit.ts';
 import { openServices, type Services } from '../../src/server/services.ts';
 import { newToken } from '../store/helpers.ts';
+import { localConfigYaml } from '../helpers/local-config.ts';
 
 const NOW = 1_800_000_030_000; // half a minute into a minute
 const MINUTE = 60_000;
@@ -33,15 +34,7 @@ describe('dashboard figures', () => {
     await writeFile(
       join(dir, 'otp-radius.yaml'),
       `
-store:
-  sqlite: { path: ${join(dir, 'tokens.db')} }
-  keyFile: ${join(dir, 'tokens.key')}
-resolvers:
-  local: { type: file, path: ${join(dir, 'users.yaml')} }
-realms:
-  default: { resolvers: [local], default: true }
-  lab: { resolvers: [local] }
-`,
+${localConfigYaml(dir, ['lab'])}`,
     );
     s = await openServices(loadConfig(join(dir, 'otp-radius.yaml')).config, pino({ level: 'silent' }), { create: true });
     const current = Math.floor(NOW / MINUTE) * MINUTE;

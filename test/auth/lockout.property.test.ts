@@ -16,6 +16,7 @@ import { DEFAULT_POLICY, DEFAULT_THROTTLE, type ThrottlePolicy } from '../../src
 import { hotp } from '../../src/otp/hotp.ts';
 import { openSqliteStore } from '../../src/store/index.ts';
 import type { User } from '../../src/users/types.ts';
+import { newToken, SEED } from '../store/helpers.ts';
 
 const policyArb: fc.Arbitrary<ThrottlePolicy> = fc
   .record({ freeAttempts: fc.integer({ min: 1, max: 10 }), firstDelaySeconds: fc.integer({ min: 1, max: 60 }), maxDelaySeconds: fc.integer({ min: 1, max: 3600 }) })
@@ -53,7 +54,6 @@ test('throttle: an attempt is judged exactly when the delay has passed, and the 
   );
 });
 
-const SEED = Buffer.from('12345678901234567890', 'ascii');
 const ALICE: User = { resolver: 'local', id: '1', login: 'alice', groups: [], attributes: {} };
 const directory: UserDirectory = {
   defaultRealm: 'default',
@@ -91,19 +91,7 @@ test('the lock over random sequences of logins: never past max fail, nothing acc
             now: () => clock.now,
           }),
         );
-        await store.createToken({
-          serial: 'T',
-          type: 'hotp',
-          seed: SEED,
-          otpLength: 6,
-          algorithm: 'sha1',
-          timeStep: 30,
-          window: 10,
-          syncWindow: 20,
-          maxFail,
-          owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' },
-          pinHash: await store.pins.hash('1234'),
-        });
+        await store.createToken(newToken('T', { syncWindow: 20, maxFail, owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' }, pinHash: await store.pins.hash('1234') }));
         let used = -1;
         // Each kind from its own station, so the throttle of one does not hide another's effect on the lock.
         const login = (password: string, station: string): Promise<{ decision: string; reason: string }> => {

@@ -20,6 +20,7 @@ import type { AuditRecord } from '../../src/model/audit.ts';
 import { hotp } from '../../src/otp/hotp.ts';
 import { totp } from '../../src/otp/totp.ts';
 import { openServices, type Services } from '../../src/server/services.ts';
+import { localConfigYaml } from '../helpers/local-config.ts';
 
 // "alice-password" (sha512-crypt), as in config/users.yaml.
 const HASH = '$6$xDhLHe.WbSuwP3G0$vvr38JkhB.FwRl6gqmr.mGZnP4AI/RFVYB985d2.SaU.2NKOKE9EK767/J4pgaKlwW6ftVojwpKyFxc4yl7ON0';
@@ -62,16 +63,7 @@ describe('self-service operations', () => {
     await writeFile(
       join(dir, 'otp-radius.yaml'),
       `
-store:
-  sqlite: { path: ${join(dir, 'tokens.db')} }
-  keyFile: ${join(dir, 'tokens.key')}
-resolvers:
-  local: { type: file, path: ${join(dir, 'users.yaml')} }
-realms:
-  default: { resolvers: [local], default: true }
-  lab: { resolvers: [local] }
-  closed: { resolvers: [local] }
-policy: { throttle: { freeAttempts: 3, firstDelaySeconds: 60, maxDelaySeconds: 600, resetAfterSeconds: 3600 } }
+${localConfigYaml(dir, ['lab', 'closed'])}policy: { throttle: { freeAttempts: 3, firstDelaySeconds: 60, maxDelaySeconds: 600, resetAfterSeconds: 3600 } }
 selfService:
   sessionIdleMinutes: 10
   sessionMaxHours: 1

@@ -13,8 +13,8 @@ import { hotp } from '../../src/otp/hotp.ts';
 import { openSqliteStore, type KeyedTokenStore } from '../../src/store/index.ts';
 import type { NewToken } from '../../src/model/token.ts';
 import { ResolverUnavailableError, type User } from '../../src/users/types.ts';
+import { newToken, SEED } from '../store/helpers.ts';
 
-const SEED = Buffer.from('12345678901234567890', 'ascii');
 const at = (c: number) => hotp(SEED, c);
 const USERS: Record<string, User> = {
   alice: { resolver: 'local', id: '1', login: 'alice', groups: [], attributes: {} },
@@ -63,20 +63,7 @@ async function setup(policy: Partial<AuthPolicy> = {}, tokens: Partial<NewToken>
   let n = 0;
   for (const t of tokens) {
     n++;
-    await store.createToken({
-      serial: `T${n}`,
-      type: 'hotp',
-      seed: SEED,
-      otpLength: 6,
-      algorithm: 'sha1',
-      timeStep: 30,
-      window: 10,
-      syncWindow: 100,
-      maxFail: 10,
-      owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' },
-      pinHash: await store.pins.hash('1234'),
-      ...t,
-    });
+    await store.createToken(newToken(`T${n}`, { maxFail: 10, owner: { realm: 'default', resolver: 'local', userId: '1', login: 'alice' }, pinHash: await store.pins.hash('1234'), ...t }));
   }
   const service = new AuthService(createAuthContext({ store, users, pins, policy: { ...DEFAULT_POLICY, ...policy }, logger: pino({ level: 'silent' }), now: () => clock.now }));
   return { service, store, users, kdf, clock, pins };

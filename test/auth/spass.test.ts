@@ -17,11 +17,11 @@ import { DEFAULT_POLICY, type AuthPolicy } from '../../src/model/policy.ts';
 import type { NewToken } from '../../src/model/token.ts';
 import { openSqliteStore, type KeyedTokenStore } from '../../src/store/index.ts';
 import type { User } from '../../src/users/types.ts';
+import { newToken, SEED } from '../store/helpers.ts';
 
 const ALICE: User = { resolver: 'local', id: '1', login: 'alice', groups: [], attributes: {} };
 const KEYS = { seedKey: Buffer.alloc(32, 1), pepper: Buffer.alloc(32, 2) };
 const OWNER = { realm: 'default', resolver: 'local', userId: '1', login: 'alice' };
-const SEED = Buffer.from('12345678901234567890');
 
 function service(store: KeyedTokenStore, policy: Partial<AuthPolicy> = {}, kdf = { calls: 0 }, now = () => 1_800_000_000): AuthService {
   const users = {
@@ -136,19 +136,7 @@ test('without a PIN, or under otppin: none, the token is unusable; under otppin:
 test('beside an HOTP token: each logs in its own way', async () => {
   const s = await store();
   await spass(s);
-  await s.createToken({
-    serial: 'H1',
-    type: 'hotp',
-    seed: SEED,
-    otpLength: 6,
-    algorithm: 'sha1',
-    timeStep: 30,
-    window: 10,
-    syncWindow: 100,
-    maxFail: 3,
-    owner: OWNER,
-    pinHash: await s.pins.hash('1234'),
-  });
+  await s.createToken(newToken('H1', { owner: OWNER, pinHash: await s.pins.hash('1234') }));
   const svc = service(s);
   assert.equal((await login(svc, `1234${hotp(SEED, 0)}`)).serial, 'H1');
   assert.equal((await login(svc, 'static-Secret-1')).serial, 'SP1');

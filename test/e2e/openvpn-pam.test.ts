@@ -19,6 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { start, type Running } from '../../src/server/start.ts';
 import { captureLogs, freeUdpPort, type LogCapture } from '../helpers/radius.ts';
 import { oathtool, runCli } from '../helpers/stack.ts';
+import { localConfigYaml } from '../helpers/local-config.ts';
 
 const SEED = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 const SECRET = 'openvpn-pam-test-secret-of-good-length';
@@ -84,14 +85,7 @@ clients:
     address: 127.0.0.1
     secret: ${SECRET}
     requireMessageAuthenticator: false
-store:
-  sqlite: { path: ${join(dir, 'tokens.db')} }
-  keyFile: ${join(dir, 'tokens.key')}
-resolvers:
-  local: { type: file, path: ${join(dir, 'users.yaml')} }
-realms:
-  default: { resolvers: [local], default: true }
-`,
+${localConfigYaml(dir)}`,
     );
     logs = captureLogs('info');
     running = await start(config, { logger: logs.logger });
