@@ -46,8 +46,8 @@ export function postgresAdminTables(query: Query): AdminTables {
 }
 
 // One array parameter per column, unnested into rows.
-const INSERT_AUDIT_BATCH =
-  `INSERT INTO audit_recent (${AUDIT_COLUMNS.join(', ')}) SELECT * FROM unnest(` + AUDIT_COLUMNS.map((c, i) => `$${i + 1}::${c === 'at_ms' ? 'bigint' : 'text'}[]`).join(', ') + ')';
+const AUDIT_ARRAYS = AUDIT_COLUMNS.map((c, i) => `$${i + 1}::${c === 'at_ms' ? 'bigint' : 'text'}[]`).join(', ');
+const INSERT_AUDIT_BATCH = `INSERT INTO audit_recent (${AUDIT_COLUMNS.join(', ')}) SELECT * FROM unnest(${AUDIT_ARRAYS})`;
 
 /**
  * A chunk of audit_recent into audit in one statement: the rows it deletes are the rows it inserts, and rows

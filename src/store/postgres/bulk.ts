@@ -35,7 +35,8 @@ function pgType(column: keyof TokenRow): string {
 }
 
 // One array parameter per column, unnested into rows.
-const UPSERT_TOKENS = `INSERT INTO tokens AS t (${TOKEN_COLUMNS.join(', ')}) SELECT * FROM unnest(${TOKEN_COLUMNS.map((c, i) => `$${i + 1}::${pgType(c)}[]`).join(', ')})` + upsertTokenSql(POSTGRES);
+const TOKEN_ARRAYS = TOKEN_COLUMNS.map((c, i) => `$${i + 1}::${pgType(c)}[]`).join(', ');
+const UPSERT_TOKENS = `INSERT INTO tokens AS t (${TOKEN_COLUMNS.join(', ')}) SELECT * FROM unnest(${TOKEN_ARRAYS})${upsertTokenSql(POSTGRES)}`;
 
 const MERGE_CHALLENGE = challengeWithTokens(true);
 const MERGE_CHALLENGE_SQL = postgres(MERGE_CHALLENGE);
