@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, pendingMigrations, SCHEMA_VERSION, type Migration } from '../../src/store/migrations.ts';
 import { migrateSqlite } from '../../src/store/sqlite/schema.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
-import { tempDir } from './helpers.ts';
+import { SCHEMA_INDEXES, SCHEMA_TABLES, tempDir } from './helpers.ts';
 
 function versions(db: Database.Database): number[] {
   return db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
@@ -26,44 +26,9 @@ test('migrations apply once, in order, and are idempotent', () => {
     MIGRATIONS.map((m) => m.version),
   );
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-  assert.deepEqual(tables, [
-    'admin_accounts',
-    'admin_sessions',
-    'api_keys',
-    'audit',
-    'audit_recent',
-    'challenge_tokens',
-    'challenges',
-    'delivery_sends',
-    'enrollment_codes',
-    'nas_learned',
-    'schema_migrations',
-    'store_meta',
-    'throttle',
-    'tokens',
-    'user_sessions',
-  ]);
+  assert.deepEqual(tables, SCHEMA_TABLES);
   const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
-  assert.deepEqual(indexes, [
-    'admin_sessions_account',
-    'admin_sessions_last_seen',
-    'audit_at',
-    'audit_serial',
-    'audit_user',
-    'challenge_tokens_serial',
-    'challenges_expires',
-    'challenges_seq',
-    'challenges_user',
-    'delivery_sends_sent_at',
-    'delivery_sends_subject',
-    'enrollment_codes_expires',
-    'enrollment_codes_user',
-    'throttle_last_failure',
-    'tokens_owner',
-    'tokens_owner_login',
-    'user_sessions_last_seen',
-    'user_sessions_user',
-  ]);
+  assert.deepEqual(indexes, SCHEMA_INDEXES);
   db.close();
 });
 

@@ -10,7 +10,7 @@ import { describePostgresUrl, openPostgresStore, openStore, type StoreOptions } 
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../src/store/migrations.ts';
 import { migratePostgres } from '../../src/store/postgres/schema.ts';
 import { isReady, postgresBinDir, startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
-import { newToken, tempDir } from './helpers.ts';
+import { newToken, SCHEMA_INDEXES, SCHEMA_TABLES, tempDir } from './helpers.ts';
 import { openClosedAfter, storeSuite, withKeyFile, type StoreFactory, type StoreFixture } from './suite.ts';
 
 let cluster: PostgresCluster;
@@ -68,44 +68,9 @@ describe('postgres only: schema', () => {
     const c = clients[0]!;
     assert.deepEqual((await migratePostgres(c, 'db')).applied, []);
     const tables = (await c.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map((r) => r.tablename);
-    assert.deepEqual(tables, [
-      'admin_accounts',
-      'admin_sessions',
-      'api_keys',
-      'audit',
-      'audit_recent',
-      'challenge_tokens',
-      'challenges',
-      'delivery_sends',
-      'enrollment_codes',
-      'nas_learned',
-      'schema_migrations',
-      'store_meta',
-      'throttle',
-      'tokens',
-      'user_sessions',
-    ]);
+    assert.deepEqual(tables, SCHEMA_TABLES);
     const indexes = (await c.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' ORDER BY indexname")).rows.map((r) => r.indexname);
-    assert.deepEqual(indexes, [
-      'admin_sessions_account',
-      'admin_sessions_last_seen',
-      'audit_at',
-      'audit_serial',
-      'audit_user',
-      'challenge_tokens_serial',
-      'challenges_expires',
-      'challenges_seq',
-      'challenges_user',
-      'delivery_sends_sent_at',
-      'delivery_sends_subject',
-      'enrollment_codes_expires',
-      'enrollment_codes_user',
-      'throttle_last_failure',
-      'tokens_owner',
-      'tokens_owner_login',
-      'user_sessions_last_seen',
-      'user_sessions_user',
-    ]);
+    assert.deepEqual(indexes, SCHEMA_INDEXES);
   });
 
   test('a later migration is applied on top; a failing one rolls back and names itself', async () => {

@@ -6,6 +6,7 @@ import { ImportError } from '../../../src/import/errors.ts';
 import type { FileToken } from '../../../src/import/file-token.ts';
 import { oathCsvHeader, oathCsvLine, parseOathCsv } from '../../../src/import/oath-csv.ts';
 import type { Token } from '../../../src/model/token.ts';
+import { token } from '../../tokens/fixtures.ts';
 import { check, refusedWithSync } from '../engine/target.ts';
 
 export const maxLength = 2048;
@@ -32,7 +33,7 @@ export const tokens = [
 
 /** The token as the store would hold it after import, with the defaults the file left out. */
 function asToken(t: FileToken, users: boolean): Token {
-  return {
+  return token({
     serial: t.serial,
     type: t.type,
     seed: t.seed,
@@ -40,31 +41,9 @@ function asToken(t: FileToken, users: boolean): Token {
     algorithm: t.algorithm ?? 'sha1',
     timeStep: t.timeStep ?? 30,
     counter: t.counter ?? 0,
-    drift: 0,
-    window: 10,
-    syncWindow: 1000,
-    pinHash: null,
     owner: users && t.user ? { login: t.user.login, resolver: t.user.resolver ?? '', realm: t.user.realm ?? '', userId: t.user.login } : null,
-    active: true,
-    pending: false,
-    revoked: false,
-    locked: false,
-    failCount: 0,
-    maxFail: 10,
-    authCount: 0,
-    maxAuth: null,
-    successCount: 0,
-    maxSuccess: null,
-    validFrom: null,
-    validUntil: null,
-    lastAuth: null,
-    lastFail: null,
-    syncCounter: null,
-    syncAt: null,
-    description: '',
     info: t.ocrasuite !== undefined ? { ocrasuite: t.ocrasuite } : {},
-    createdAt: 0,
-  };
+  });
 }
 
 function sameToken(a: FileToken, b: FileToken, users: boolean): boolean {

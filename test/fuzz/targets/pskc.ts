@@ -10,6 +10,7 @@ import type { FileToken } from '../../../src/import/file-token.ts';
 import { parsePskc, type PskcSecrets } from '../../../src/import/pskc.ts';
 import { writePskc, type PskcProtection } from '../../../src/import/pskc-write.ts';
 import type { Token } from '../../../src/model/token.ts';
+import { token } from '../../tokens/fixtures.ts';
 import { check, refusedWithSync } from '../engine/target.ts';
 
 export const maxLength = 4096;
@@ -65,7 +66,7 @@ const SECRETS: PskcSecrets[] = [{}, { psk: PSK }, { password: 'qwerty' }, { psk:
 const MAX_ITERATIONS = 20_000;
 
 function asToken(t: FileToken): Token {
-  return {
+  return token({
     serial: t.serial,
     type: t.type,
     seed: t.seed,
@@ -74,30 +75,11 @@ function asToken(t: FileToken): Token {
     timeStep: t.timeStep ?? 30,
     counter: t.counter ?? 0,
     drift: t.drift ?? 0,
-    window: 10,
-    syncWindow: 1000,
-    pinHash: null,
-    owner: null,
-    active: true,
-    pending: false,
-    revoked: false,
-    locked: false,
-    failCount: 0,
-    maxFail: 10,
-    authCount: 0,
-    maxAuth: null,
-    successCount: 0,
-    maxSuccess: null,
     validFrom: t.validFrom ?? null,
     validUntil: t.validUntil ?? null,
-    lastAuth: null,
-    lastFail: null,
-    syncCounter: null,
-    syncAt: null,
     description: t.description ?? '',
     info: t.ocrasuite !== undefined ? { ocrasuite: t.ocrasuite } : {},
-    createdAt: 0,
-  };
+  });
 }
 
 /** The fields an export carries, as an import gives them back. */
