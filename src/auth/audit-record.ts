@@ -12,7 +12,7 @@ const pool = Buffer.alloc(ID_BYTES * IDS_PER_FILL);
 let nextId = IDS_PER_FILL;
 
 /** 24 hex digits, random. */
-export function newAuditId(): string {
+function newAuditId(): string {
   if (nextId === IDS_PER_FILL) {
     randomFillSync(pool);
     nextId = 0;

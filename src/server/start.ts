@@ -120,19 +120,22 @@ export async function start(configFile: string, options: StartOptions = {}): Pro
     : undefined;
   if (radsec) metrics.setRadsecStats(() => radsec);
   // The HTTP stack (Fastify, the APIs, the pages) is loaded only where a listener needs it, which keeps it out of the memory of RADIUS-only workers.
-  const routes = config.http
-    ? (await import('./http-routes.ts')).httpRoutes({
-        config: config.http,
-        handler: withMetrics(metrics, 'http', authenticate),
-        clients: () => clients,
-        services,
-        metrics,
-        logger,
-        ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
-      })
-    : undefined;
-  const http: HttpListeners | undefined =
-    config.http && routes ? new (await import('../http/listeners.ts')).HttpListeners(config.http, routes.routes, { logger, onRefused: (cause) => metrics.httpRefused(cause) }) : undefined;
+  let routes: { close(): void } | undefined;
+  let http: HttpListeners | undefined;
+  if (config.http) {
+    const [{ httpRoutes }, { HttpListeners }] = await Promise.all([import('./http-routes.ts'), import('../http/listeners.ts')]);
+    const wired = httpRoutes({
+      config: config.http,
+      handler: withMetrics(metrics, 'http', authenticate),
+      clients: () => clients,
+      services,
+      metrics,
+      logger,
+      ...(options.workerId !== undefined ? { workerId: options.workerId } : {}),
+    });
+    routes = wired;
+    http = new HttpListeners(config.http, wired.routes, { logger, onRefused: (cause) => metrics.httpRefused(cause) });
+  }
   try {
     await radius.start();
     await radsec?.start();
