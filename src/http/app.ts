@@ -6,6 +6,7 @@
 
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { outageOf } from '../auth/outage.ts';
 import { installAllowList, type AllowList } from './allow-list.ts';
 import { clientErrorHandler, hardenedServerFactory } from './hardening.ts';
 import type { HttpLimits, HttpListenerOptions, HttpService } from './options.ts';
@@ -109,7 +110,10 @@ export async function createHttpApp(listener: HttpListenerOptions, limits: HttpL
   return { app, allow };
 }
 
-/** The native answer to an error a route or Fastify raised: problem+json. */
+/** Seconds an answer to a request that failed on an outage asks the client to wait. */
+export const OUTAGE_RETRY_SECONDS = 30;
+
+/** The native answer to an error a route or Fastify raised: problem+json; 503 with Retry-After for an outage. */
 export function answerError(err: FastifyError, request: FastifyRequest, reply: FastifyReply, limits: HttpLimits, logger: Logger, onRefused: (cause: HttpRefusal) => void): FastifyReply {
   const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
   if (status === 413) {
@@ -117,6 +121,13 @@ export function answerError(err: FastifyError, request: FastifyRequest, reply: F
     // The rest of the body is not worth reading: close once the answer is out.
     reply.header('Connection', 'close');
     return sendProblem(reply, 413, `the request is larger than ${limits.maxBodyBytes} bytes`);
+  }
+  const outage = outageOf(err);
+  if (outage) {
+    logger.warn({ err: err.message, path: pathOf(request.url).slice(0, 200) }, `HTTP request failed: ${outage.reason}`);
+    // Long enough for a directory or database failover; clients that retry at once only add load.
+    reply.header('Retry-After', String(OUTAGE_RETRY_SECONDS));
+    return sendProblem(reply, 503, `${outage.reason}: ${outage.what} is not answering; try again shortly (the server log has the cause)`);
   }
   if (status >= 500) {
     logger.error({ err, path: pathOf(request.url).slice(0, 200) }, 'HTTP request failed');

@@ -1,11 +1,14 @@
 // The pages' answers to what went wrong, in the layout and the user's
 // language: 404 for an unknown page, 403 for a refused CSRF token or a role
-// that may not, 400/409/429 with the operation's own words, 500 (logged)
-// for the rest. A request without a live session goes to the login page.
+// that may not, 400/409/429 with the operation's own words, 503 while the
+// store or the directory does not answer, 500 (logged) for the rest. A
+// request without a live session goes to the login page.
 
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError } from '../auth/admin.ts';
+import { outageOf } from '../auth/outage.ts';
 import { STATUS_OF } from '../http/admin/problems.ts';
+import { OUTAGE_RETRY_SECONDS } from '../http/app.ts';
 import type { HttpRefusal } from '../http/problem.ts';
 import { webOf } from './context.ts';
 import { CsrfRefused } from './csrf.ts';
@@ -43,6 +46,12 @@ export function pageErrorHandler(onRefused: (cause: HttpRefusal) => void) {
         const own = area.describeRefusal?.(err, t);
         if (own !== undefined) return errorPage(request, reply, status, TITLES[status] ?? 'error.400.title', own);
         return errorPage(request, reply, status, TITLES[status] ?? 'error.400.title', status === 403 ? `${t('error.403.text')} (${err.message})` : err.message);
+      }
+      const outage = outageOf(err);
+      if (outage) {
+        shared.logger.warn({ err: err.message, path }, `page failed: ${outage.reason}`);
+        reply.header('Retry-After', String(OUTAGE_RETRY_SECONDS));
+        return errorPage(request, reply, 503, 'error.503.title', t('error.503.text'));
       }
       const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
       if (status >= 400 && status < 500) {

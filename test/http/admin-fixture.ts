@@ -37,8 +37,8 @@ export interface AdminStack {
 /** Users alice and bob in realms default and lab (one users file). */
 export const USERS = (dir: string): string => `resolvers:\n  local: { type: file, path: ${dir}/users.yaml }\nrealms:\n  default: { resolvers: [local], default: true }\n  lab: { resolvers: [local] }`;
 
-/** `serve`: the services of the one listener, as YAML list items. */
-export async function startAdminStack(yaml = '', serve = 'validate, admin, health'): Promise<AdminStack> {
+/** `serve`: the services of the one listener, as YAML list items; `users`: resolvers and realms other than USERS. */
+export async function startAdminStack(yaml = '', serve = 'validate, admin, health', users = USERS): Promise<AdminStack> {
   const ahead = { seconds: 0 };
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
@@ -46,7 +46,7 @@ export async function startAdminStack(yaml = '', serve = 'validate, admin, healt
   const dir = await mkdtemp(join(tmpdir(), 'otp-radius-admin-http-'));
   const stack = await startStack({
     dir,
-    users: USERS(dir),
+    users: users(dir),
     now: () => Date.now() / 1000 + ahead.seconds,
     yaml: `http:\n  listeners:\n    - { name: main, address: 127.0.0.1, port: 0, serve: [${serve}] }\n${yaml}`,
   });

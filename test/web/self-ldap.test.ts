@@ -2,7 +2,7 @@
 // is checked by an LDAP bind as the user, the token is bound to the entry's
 // entryUUID, and the RADIUS login afterwards finds it; a wrong LDAP
 // password is refused; an entry deleted from the directory ends the
-// session.
+// session, and a directory that does not answer gives a 503 page.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -75,5 +75,26 @@ describe('self-service portal over LDAP', () => {
     await page.goto(`${s.base}/self/enroll`);
     assert.equal(new URL(page.url()).pathname, '/self/login');
     await page.getByText('Your session has ended. Please log in again.').waitFor();
+  });
+
+  test('a directory that stops answering gives a 503 page that says so; the session goes on once it is back', async () => {
+    const page = await browser.open();
+    browser.expectConsole(/status of 503/);
+    await selfLogIn(page, s.base, 'bob', undefined, 'bob-pw');
+    await page.getByRole('heading', { name: 'My tokens' }).waitFor();
+    await slapd.stop();
+    try {
+      const answer = await page.goto(`${s.base}/self/enroll`);
+      assert.equal(answer?.status(), 503);
+      assert.equal(answer?.headers()['retry-after'], '30');
+      await page.getByRole('heading', { name: 'Temporarily unavailable' }).waitFor();
+      await page.getByText('The user directory or the token database is not answering right now.').waitFor();
+      await expectAccessible(page, 'outage page');
+    } finally {
+      await slapd.start();
+    }
+    const back = await page.goto(`${s.base}/self/enroll`);
+    assert.equal(back?.status(), 200);
+    assert.equal(new URL(page.url()).pathname, '/self/enroll', 'the session outlived the outage');
   });
 });

@@ -6,6 +6,7 @@ import type { AdminPolicy } from '../../model/admin-policy.ts';
 import type { AuditSink } from '../../model/audit.ts';
 import type { TokenDefaults } from '../../model/token-defaults.ts';
 import type { AuthContext } from '../context.ts';
+import { failureDetail } from '../outage.ts';
 import { AdminError } from './errors.ts';
 import { authorize, type Action } from './permissions.ts';
 
@@ -35,7 +36,7 @@ export interface Target {
 /**
  * Runs an operation: refused before the work when the role may not, audited
  * once either way. An AdminError is a refusal with its message; any other
- * error is audited as refused ('internal error') and thrown on.
+ * error is audited as refused (the outage, else 'internal error') and thrown on.
  */
 export async function operation<T>(ctx: AdminContext, actor: Actor, action: Action, target: Target, work: (target: Target) => Promise<T>): Promise<T> {
   const write = (result: 'ok' | 'refused', detail?: string): void => {
@@ -47,7 +48,7 @@ export async function operation<T>(ctx: AdminContext, actor: Actor, action: Acti
     write('ok');
     return out;
   } catch (err) {
-    write('refused', err instanceof AdminError ? err.message : 'internal error');
+    write('refused', err instanceof AdminError ? err.message : failureDetail(err));
     throw err;
   }
 }

@@ -35,6 +35,9 @@ export function enrollToken(ctx: AdminContext, actor: Actor, request: EnrollRequ
   return operation(ctx, actor, 'token.enroll', {}, async (target) => {
     let owner: Subject | undefined;
     if (request.user !== undefined) {
+      // The user as asked for, so that a refusal before the lookup ends still names them.
+      target.user = request.user;
+      if (request.realm !== undefined) target.realm = request.realm;
       const found = await lookUpUser(ctx.auth, request.user, request.realm);
       if ('missing' in found) throw new AdminError('not-found', found.missing);
       owner = found.found;

@@ -9,6 +9,7 @@ import type { User } from '../../users/types.ts';
 import type { AdminContext, Target } from '../admin/context.ts';
 import { AdminError } from '../admin/errors.ts';
 import type { Subject } from '../context.ts';
+import { failureDetail } from '../outage.ts';
 import { SelfServiceError } from './errors.ts';
 
 export interface SelfContext {
@@ -36,14 +37,14 @@ export function auditSelf(ctx: SelfContext, actor: UserActor, action: SelfAction
   });
 }
 
-/** Runs an action: audited once, ok or refused; an error that is not a refusal is audited as 'internal error' and thrown on. */
+/** Runs an action: audited once, ok or refused; an error that is not a refusal is audited as its outage or 'internal error' and thrown on. */
 export async function selfOperation<T>(ctx: SelfContext, actor: SignedIn, action: SelfAction, target: Target, work: (target: Target) => Promise<T>): Promise<T> {
   try {
     const out = await work(target);
     auditSelf(ctx, actor, action, 'ok', target);
     return out;
   } catch (err) {
-    auditSelf(ctx, actor, action, 'refused', target, err instanceof AdminError ? err.message : 'internal error');
+    auditSelf(ctx, actor, action, 'refused', target, err instanceof AdminError ? err.message : failureDetail(err));
     throw err;
   }
 }

@@ -52,6 +52,9 @@ export const de: Record<MessageKey, Message> = {
   'error.429.title': 'Zu viele Versuche',
   'error.500.title': 'Etwas ist schiefgegangen',
   'error.500.text': 'Der Server konnte diese Anfrage nicht beantworten; der Fehler wurde protokolliert.',
+  'error.503.title': 'Vorübergehend nicht verfügbar',
+  'error.503.text':
+    'Das Benutzerverzeichnis oder die Token-Datenbank antwortet gerade nicht. Bitte versuchen Sie es in einigen Minuten erneut; die Administratoren sehen die Ursache im Serverprotokoll.',
   'error.csrf.title': 'Das Formular wurde nicht angenommen',
   'error.csrf.text':
     'Sein Sicherheitsmerkmal fehlte oder passte nicht, daher wurde nichts geändert. Das geschieht, wenn ein Formular zu lange offen war oder von einer anderen Seite gesendet wurde. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es noch einmal.',

@@ -51,6 +51,8 @@ export const en = {
   'error.429.title': 'Too many attempts',
   'error.500.title': 'Something went wrong',
   'error.500.text': 'The server could not answer this request; the error has been logged.',
+  'error.503.title': 'Temporarily unavailable',
+  'error.503.text': 'The user directory or the token database is not answering right now. Please try again in a few minutes; the administrators can see the cause in the server log.',
   'error.csrf.title': 'The form was not accepted',
   'error.csrf.text':
     'Its security token was missing or did not match, so nothing was changed. This happens when a form was open for too long or was sent from another site. Go back, reload the page and try again.',
