@@ -14,8 +14,8 @@ describe('admin API during a resolver outage', () => {
   before(async () => {
     // Nothing listens there: every connection is refused at once.
     port = await freeTcpPort();
-    const users = (dir: string): string =>
-      USERS(dir).replace('resolvers:\n', `resolvers:\n  dark: { type: ldap, uri: "ldap://127.0.0.1:${port}", baseDn: "dc=example,dc=org", timeout: 1 }\n`) + '\n  dark: { resolvers: [dark] }';
+    const dark = `  dark: { type: ldap, uri: "ldap://127.0.0.1:${port}", baseDn: "dc=example,dc=org", timeout: 1 }\n`;
+    const users = (dir: string): string => `${USERS(dir).replace('resolvers:\n', `resolvers:\n${dark}`)}\n  dark: { resolvers: [dark] }`;
     a = await startAdminStack('', 'validate, admin, health', users);
   });
   after(async () => a.stop());
