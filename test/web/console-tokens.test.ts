@@ -1,6 +1,6 @@
 // The console's tokens in Debian's Chromium: the list's filters and pages,
 // a bulk disable of two tokens (a confirmation naming them, then a summary
-// per serial, a token outside the role's realms refused), the import of an
+// per serial, a token outside the role's realms refused), select all, the import of an
 // OATH CSV file (a preview listing every token, a file with problems
 // naming each, then the import), CSRF refused on a form without its
 // token, a phone's width and axe-core.
@@ -94,6 +94,34 @@ describe('console tokens in a browser', () => {
     const outcomes = await page.getByTestId('bulk-outcomes').locator('tbody tr').allTextContents();
     assert.match(outcomes.find((o) => o.includes('BULK-1'))!, /not done: labdesk may act on realm lab only/);
     assert.equal((await token('BULK-1'))!.active, false);
+  });
+
+  test('select all: every token shown at once, mixed after one is unticked, and the bulk action takes the rest', async () => {
+    const page = await browser.open();
+    await logIn(page, s.base, 'boss');
+    await page.goto(`${s.base}/console/tokens?serialPrefix=SPARE-1`);
+    const all = page.getByRole('checkbox', { name: 'Select all tokens shown' });
+    const rows = page.getByRole('checkbox', { name: /^Select SPARE-1/ });
+    assert.equal(await rows.count(), 10);
+    await all.check();
+    assert.deepEqual(await rows.evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).checked)), Array(10).fill(true));
+    await page.getByRole('checkbox', { name: 'Select SPARE-15' }).uncheck();
+    assert.equal(await all.evaluate((b) => (b as HTMLInputElement).indeterminate), true, 'some, not all: mixed');
+    assert.equal(await all.isChecked(), false);
+    await page.getByRole('checkbox', { name: 'Select SPARE-15' }).check();
+    assert.equal(await all.isChecked(), true, 'all again');
+    await page.getByRole('checkbox', { name: 'Select SPARE-15' }).uncheck();
+    await page.getByRole('button', { name: 'Disable', exact: true }).click();
+    await page.getByText('Disable these 9 tokens?').waitFor();
+    assert.equal((await page.getByTestId('bulk-serials').locator('li').allTextContents()).includes('SPARE-15'), false);
+    await page.getByRole('button', { name: 'Disable 9 tokens' }).click();
+    assert.equal(await page.getByTestId('bulk-summary').textContent(), '9 done, 0 not done.');
+    assert.equal((await token('SPARE-14'))!.active, false);
+    assert.equal((await token('SPARE-15'))!.active, true);
+    await page.getByRole('link', { name: 'Back to the tokens' }).click();
+    await all.uncheck();
+    assert.equal(await rows.evaluateAll((boxes) => boxes.filter((b) => (b as HTMLInputElement).checked).length), 0, 'unticking it clears every row');
+    await expectAccessible(page, 'token list with select all');
   });
 
   test('CSRF: a bulk form without its token, or with a wrong one, is refused and changes nothing', async () => {

@@ -1,7 +1,9 @@
 // The pages' few enhancements; every page works without them. The theme
 // switch changes the theme in place (the form posts when this does not
 // run), buttons with data-copy="ID" copy an element's text (and stay hidden
-// without this), forms with data-confirm ask first. No eval, no inline
+// without this), forms with data-confirm ask first, and a checkbox with
+// data-select-all="NAME" checks every NAME box of its form (hidden without
+// this too). No eval, no inline
 // script: the Content-Security-Policy allows only files like this one.
 
 (() => {
@@ -54,8 +56,38 @@
     }
   });
 
+  function boxesOf(all) {
+    const form = all.closest('form');
+    return form ? [...form.querySelectorAll('input[type="checkbox"]')].filter((box) => box.name === all.dataset.selectAll) : [];
+  }
+
+  // The select-all box shows the rows' state: checked when all are, mixed when some are.
+  function showSelection(all) {
+    const boxes = boxesOf(all);
+    const checked = boxes.filter((box) => box.checked).length;
+    all.checked = boxes.length > 0 && checked === boxes.length;
+    all.indeterminate = checked > 0 && checked < boxes.length;
+  }
+
+  document.addEventListener('change', (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.type !== 'checkbox') return;
+    if (box.dataset.selectAll) {
+      for (const row of boxesOf(box)) row.checked = box.checked;
+      box.indeterminate = false;
+      return;
+    }
+    const form = box.closest('form');
+    if (!form) return;
+    for (const all of form.querySelectorAll('input[data-select-all]')) if (all.dataset.selectAll === box.name) showSelection(all);
+  });
+
   function ready() {
     for (const button of document.querySelectorAll('button[data-copy][hidden]')) button.hidden = false;
+    for (const all of document.querySelectorAll('input[data-select-all][hidden]')) {
+      all.hidden = false;
+      showSelection(all);
+    }
     labelThemeButtons();
   }
 

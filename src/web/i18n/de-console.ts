@@ -162,6 +162,7 @@ export const deConsole: Record<keyof typeof enConsole, Message> = {
   'tokens.shown': { one: '{count} Token auf dieser Seite', other: '{count} Token auf dieser Seite' },
   'tokens.select': 'Auswahl',
   'tokens.selectOne': '{serial} auswählen',
+  'tokens.selectAll': 'Alle angezeigten Tokens auswählen',
   'tokens.spare': 'Reserve',
   'tokens.bulk': 'Mit den ausgewählten Token',
 

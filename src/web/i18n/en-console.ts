@@ -159,6 +159,7 @@ export const enConsole = {
   'tokens.shown': { one: '{count} token on this page', other: '{count} tokens on this page' },
   'tokens.select': 'Select',
   'tokens.selectOne': 'Select {serial}',
+  'tokens.selectAll': 'Select all tokens shown',
   'tokens.spare': 'spare',
   'tokens.bulk': 'With the selected tokens',
 
