@@ -23,7 +23,8 @@ export { dashboardFigures, type DashboardFigures, type DashboardOptions, type Mi
 export { openCodeTransaction, TEST_CODE, testSend, type TestSent } from './admin/code-tokens.ts';
 export { createEnrollmentCode, type CreatedEnrollmentCode, type EnrollmentCodeRequest } from './admin/enrollment-codes.ts';
 export { enrollFor, enrollToken, type Enrolled, type EnrollRequest } from './admin/enroll.ts';
-export { AdminError, type AdminErrorCode } from './admin/errors.ts';
+export { AdminError, type AdminErrorCode, type Worded } from './admin/errors.ts';
+export { ADMIN_REFUSALS, refusal, type AdminRefusal } from './admin/refusals.ts';
 export { importTokenFile, type ImportOutcome, type ImportRequest } from './admin/import.ts';
 export { AdminLogin, LOGIN_FAILED, otpOnly, type LoggedIn, type LoginRequest } from './admin/login.ts';
 export { ADMIN_REALM, authorize, authorizeGrant, authorizeRealm, inScope, mayDo, PERMISSIONS, type Action } from './admin/permissions.ts';

@@ -78,8 +78,8 @@ ${localConfigYaml(dir, ['lab'])}`,
     const out = await tokenBatch(s.admin, LABDESK, 'reset', ['B-LAB', 'B-DEFAULT', 'NOPE', 'B-LAB']);
     assert.deepEqual(out, [
       { serial: 'B-LAB', done: true },
-      { serial: 'B-DEFAULT', done: false, why: 'labdesk may act on realm lab only' },
-      { serial: 'NOPE', done: false, why: 'no token with serial "NOPE"' },
+      { serial: 'B-DEFAULT', done: false, why: 'labdesk may act on realm lab only', worded: { reason: 'realm-scope', params: { name: 'labdesk', realms: 'lab', count: 1 } } },
+      { serial: 'NOPE', done: false, why: 'no token with serial "NOPE"', worded: { reason: 'no-token', params: { serial: 'NOPE' } } },
     ]);
     assert.equal((await s.store.getToken('B-LAB'))!.locked, false);
     const events = await adminEvents('token.reset');
@@ -91,7 +91,7 @@ ${localConfigYaml(dir, ['lab'])}`,
 
     const enabled = await tokenBatch(s.admin, DESK, 'enable', ['B-DEFAULT', 'B-SPARE']);
     assert.deepEqual(enabled, [
-      { serial: 'B-DEFAULT', done: false, why: 'B-DEFAULT is revoked and cannot be enabled again' },
+      { serial: 'B-DEFAULT', done: false, why: 'B-DEFAULT is revoked and cannot be enabled again', worded: { reason: 'revoked-enable', params: { serial: 'B-DEFAULT' } } },
       { serial: 'B-SPARE', done: true },
     ]);
     assert.deepEqual(await tokenBatch(s.admin, DESK, 'disable', ['B-SPARE']), [{ serial: 'B-SPARE', done: true }]);

@@ -94,6 +94,27 @@ describe('console tokens in a browser', () => {
     const outcomes = await page.getByTestId('bulk-outcomes').locator('tbody tr').allTextContents();
     assert.match(outcomes.find((o) => o.includes('BULK-1'))!, /not done: labdesk may act on realm lab only/);
     assert.equal((await token('BULK-1'))!.active, false);
+
+    // The same refusal on German pages is German.
+    const german = await browser.open();
+    await logIn(german, s.base, 'labdesk');
+    await german.getByRole('button', { name: 'Deutsch' }).click();
+    await german.locator('html[lang="de"]').waitFor();
+    await german.goto(`${s.base}/console/tokens?serialPrefix=BULK`);
+    await german.getByRole('checkbox', { name: 'BULK-2 auswählen' }).check();
+    await german
+      .locator('input[name="serial"]')
+      .first()
+      .evaluate((input: HTMLInputElement) => {
+        const extra = input.cloneNode() as HTMLInputElement;
+        extra.value = 'BULK-1';
+        extra.checked = true;
+        input.after(extra);
+      });
+    await german.getByRole('button', { name: 'Aktivieren', exact: true }).click();
+    await german.getByRole('button', { name: '2 Token: Aktivieren' }).click();
+    const deOutcomes = await german.getByTestId('bulk-outcomes').locator('tbody tr').allTextContents();
+    assert.match(deOutcomes.find((o) => o.includes('BULK-1'))!, /nicht erledigt: labdesk darf nur im Realm lab handeln/);
   });
 
   test('select all: every token shown at once, mixed after one is unticked, and the bulk action takes the rest', async () => {

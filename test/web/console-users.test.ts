@@ -138,6 +138,14 @@ describe('console users in a browser', () => {
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
     const other = await page.goto(`${s.base}/console/users?realm=default`);
     assert.equal(other!.status(), 403);
+
+    const german = await browser.open();
+    await logIn(german, s.base, 'labdesk');
+    await german.getByRole('button', { name: 'Deutsch' }).click();
+    await german.locator('html[lang="de"]').waitFor();
+    assert.equal((await german.goto(`${s.base}/console/users/default/alice`))!.status(), 403);
+    await german.getByRole('heading', { name: 'Nicht erlaubt' }).waitFor();
+    await german.getByText('Ihre Rolle darf diese Seite nicht sehen oder dies nicht tun. (labdesk darf nur im Realm lab handeln)').waitFor();
   });
 
   test("German, a phone's width, the dark theme: the user page reads and fits", async () => {

@@ -10,6 +10,7 @@ import { StoreError } from '../../store/errors.ts';
 import { buildToken, provisioningUri, TokenTypeError } from '../../tokens/index.ts';
 import { operation, type AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
+import { refusal } from './refusals.ts';
 import { ADMIN_REALM, authorize, authorizeGrant } from './permissions.ts';
 
 /** Shorter admin passwords are refused: they are the first factor of everything. */
@@ -40,7 +41,7 @@ export function accountView(a: AdminAccount): Record<string, unknown> {
 }
 
 function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new AdminError('invalid', `the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length < MIN_PASSWORD_LENGTH) throw refusal('password-short', { min: MIN_PASSWORD_LENGTH });
   if (password.length > 1024) throw new AdminError('invalid', 'the password must have at most 1024 characters');
 }
 
@@ -70,14 +71,14 @@ export function addAccount(ctx: AdminContext, actor: Actor, request: NewAccountR
     authorizeGrant(actor, realms);
     checkPassword(request.password);
     target.realm = ADMIN_REALM;
-    if (await ctx.auth.store.admins.getAccount(request.name)) throw new AdminError('conflict', `admin account "${request.name}" exists already`);
+    if (await ctx.auth.store.admins.getAccount(request.name)) throw refusal('account-exists', { name: request.name });
     const now = ctx.auth.now();
     let enrolled: AddedAccount['enrolled'];
     let otpSerial: string | null = null;
     const { otp } = request;
     if (otp !== 'none' && 'serial' in otp) {
       const t = await ctx.auth.store.getToken(otp.serial);
-      if (!t) throw new AdminError('not-found', `no token with serial "${otp.serial}"`);
+      if (!t) throw refusal('no-token', { serial: otp.serial });
       if (t.owner) throw new AdminError('conflict', `${t.serial} belongs to ${t.owner.login}@${t.owner.realm}; an admin account needs a token of its own`);
       await ctx.auth.store.updateToken(t.serial, { owner: owner(request.name), pinHash: null, failCount: 0, locked: false });
       otpSerial = t.serial;
@@ -99,7 +100,7 @@ export function addAccount(ctx: AdminContext, actor: Actor, request: NewAccountR
     try {
       account = await ctx.auth.store.admins.createAccount({ name: request.name, role: request.role, realms, passwordHash, otpSerial }, now);
     } catch (err) {
-      if (err instanceof StoreError && err.code === 'duplicate') throw new AdminError('conflict', `admin account "${request.name}" exists already`);
+      if (err instanceof StoreError && err.code === 'duplicate') throw refusal('account-exists', { name: request.name });
       throw err;
     }
     return { account, ...(enrolled ? { enrolled } : {}) };
@@ -121,7 +122,7 @@ export function setAccountDisabled(ctx: AdminContext, actor: Actor, name: string
   return operation(ctx, actor, disabled ? 'admin.disable' : 'admin.enable', { user: name, realm: ADMIN_REALM }, async () => {
     const account = await accountOf(ctx, name);
     authorizeGrant(actor, account.realms);
-    if (disabled && actor.via !== 'cli' && account.name === actor.name) throw new AdminError('conflict', 'an admin cannot disable their own account');
+    if (disabled && actor.via !== 'cli' && account.name === actor.name) throw refusal('own-account-disable');
     await ctx.auth.store.admins.updateAccount(account.name, { disabled });
     if (disabled) await ctx.auth.store.admins.deleteSessionsOf(account.name);
   });
@@ -132,7 +133,7 @@ export function deleteAccount(ctx: AdminContext, actor: Actor, name: string): Pr
   return operation(ctx, actor, 'admin.delete', { user: name, realm: ADMIN_REALM }, async (target) => {
     const account = await accountOf(ctx, name);
     authorizeGrant(actor, account.realms);
-    if (actor.via !== 'cli' && account.name === actor.name) throw new AdminError('conflict', 'an admin cannot delete their own account');
+    if (actor.via !== 'cli' && account.name === actor.name) throw refusal('own-account-delete');
     target.serial = account.otpSerial ?? undefined;
     await ctx.auth.store.admins.deleteSessionsOf(account.name);
     await ctx.auth.store.admins.deleteAccount(account.name);

@@ -4,7 +4,7 @@
 
 import type { Actor } from '../../model/actor.ts';
 import type { AdminContext } from './context.ts';
-import { AdminError } from './errors.ts';
+import { AdminError, type Worded } from './errors.ts';
 import { authorize } from './permissions.ts';
 import { disableToken, enableToken, resetToken } from './tokens.ts';
 
@@ -14,7 +14,7 @@ export type BatchAction = (typeof BATCH_ACTIONS)[number];
 /** More serials at once than a page of tokens shows are refused: a batch is something an admin has looked at. */
 export const MAX_BATCH = 200;
 
-export type BatchOutcome = { serial: string; done: true } | { serial: string; done: false; why: string };
+export type BatchOutcome = { serial: string; done: true } | { serial: string; done: false; why: string; worded?: Worded };
 
 const RUN: Record<BatchAction, (ctx: AdminContext, actor: Actor, serial: string) => Promise<unknown>> = {
   disable: disableToken,
@@ -35,7 +35,7 @@ export async function tokenBatch(ctx: AdminContext, actor: Actor, action: BatchA
       outcomes.push({ serial, done: true });
     } catch (err) {
       if (!(err instanceof AdminError)) throw err;
-      outcomes.push({ serial, done: false, why: err.message });
+      outcomes.push({ serial, done: false, why: err.message, ...(err.worded ? { worded: err.worded } : {}) });
     }
   }
   return outcomes;

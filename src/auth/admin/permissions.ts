@@ -4,6 +4,7 @@
 
 import type { Actor, Role } from '../../model/actor.ts';
 import { AdminError } from './errors.ts';
+import { refusal } from './refusals.ts';
 
 const ALL: readonly Role[] = ['admin', 'helpdesk', 'auditor'];
 const DESK: readonly Role[] = ['admin', 'helpdesk'];
@@ -62,14 +63,14 @@ export function inScope(actor: Actor, realm: string | undefined): boolean {
 
 /** Throws 'forbidden' unless the actor's role allows the action. */
 export function authorize(actor: Actor, action: Action): void {
-  if (!mayDo(actor, action)) throw new AdminError('forbidden', `${action} is not allowed for the ${actor.role} role`);
+  if (!mayDo(actor, action)) throw refusal('role', { action, role: actor.role });
 }
 
 /** Throws 'forbidden' when a realm-limited actor reaches outside its realms; null is a spare token, in everyone's reach. */
 export function authorizeRealm(actor: Actor, realm: string | null): void {
   if (realm === null || inScope(actor, realm)) return;
-  if (realm === ADMIN_REALM) throw new AdminError('forbidden', 'the tokens of admin accounts are for the admin role only');
-  throw new AdminError('forbidden', `${actor.name} may act on realm${actor.realms!.length === 1 ? '' : 's'} ${actor.realms!.join(', ')} only`);
+  if (realm === ADMIN_REALM) throw refusal('admin-tokens');
+  throw refusal('realm-scope', { name: actor.name, realms: actor.realms!.join(', '), count: actor.realms!.length });
 }
 
 /** A realm-limited admin hands out no more than it has: accounts and keys it creates stay inside its realms. */

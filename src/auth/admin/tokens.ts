@@ -11,6 +11,7 @@ import { unusable } from '../usable.ts';
 import { openCodeTransaction } from './code-tokens.ts';
 import { operation, type AdminContext, type Target } from './context.ts';
 import { AdminError } from './errors.ts';
+import { refusal } from './refusals.ts';
 import { ADMIN_REALM, authorize, authorizeRealm, inScope, type Action } from './permissions.ts';
 import { StoreError } from '../../store/errors.ts';
 import type { TokenFilter } from '../../store/types.ts';
@@ -18,7 +19,7 @@ import type { TokenFilter } from '../../store/types.ts';
 /** The token, or not-found; forbidden when it belongs to a realm outside the actor's. Fills the audit target. */
 export async function tokenFor(ctx: AdminContext, actor: Actor, serial: string, target?: Target): Promise<Token> {
   const token = await ctx.auth.store.getToken(serial);
-  if (!token) throw new AdminError('not-found', `no token with serial "${serial}"`);
+  if (!token) throw refusal('no-token', { serial });
   authorizeRealm(actor, token.owner?.realm ?? null);
   if (target && token.owner) {
     target.user = token.owner.login;
@@ -87,12 +88,12 @@ export async function showToken(ctx: AdminContext, actor: Actor, serial: string)
 }
 
 async function patch(ctx: AdminContext, serial: string, change: TokenPatch): Promise<void> {
-  if (!(await ctx.auth.store.updateToken(serial, change))) throw new AdminError('not-found', `token ${serial} was deleted meanwhile`);
+  if (!(await ctx.auth.store.updateToken(serial, change))) throw refusal('token-deleted', { serial });
 }
 
 export function enableToken(ctx: AdminContext, actor: Actor, serial: string): Promise<void> {
   return onToken(ctx, actor, 'token.enable', serial, async (t) => {
-    if (t.revoked) throw new AdminError('conflict', `${t.serial} is revoked and cannot be enabled again`);
+    if (t.revoked) throw refusal('revoked-enable', { serial: t.serial });
     await patch(ctx, t.serial, { active: true });
   });
 }
@@ -107,7 +108,7 @@ export function revokeToken(ctx: AdminContext, actor: Actor, serial: string): Pr
 
 export function deleteToken(ctx: AdminContext, actor: Actor, serial: string): Promise<void> {
   return onToken(ctx, actor, 'token.delete', serial, async (t) => {
-    if (!(await ctx.auth.store.deleteToken(t.serial))) throw new AdminError('not-found', `token ${t.serial} was deleted meanwhile`);
+    if (!(await ctx.auth.store.deleteToken(t.serial))) throw refusal('token-deleted', { serial: t.serial });
   });
 }
 
@@ -136,7 +137,7 @@ export function resyncToken(ctx: AdminContext, actor: Actor, serial: string, otp
 
 /** The resync itself, for the admin operation and a user's own on the self-service pages. */
 export async function resyncWork(ctx: AdminContext, t: Token, otp1: string, otp2: string): Promise<{ counter: number; drift: number }> {
-  if (t.pending) throw new AdminError('conflict', `${t.serial} is pending verification: verify it with one OTP first`);
+  if (t.pending) throw refusal('token-pending', { serial: t.serial });
   const now = ctx.auth.now();
   let found: SyncPosition | undefined;
   try {
@@ -145,9 +146,8 @@ export async function resyncWork(ctx: AdminContext, t: Token, otp1: string, otp2
     if (err instanceof TokenTypeError) throw new AdminError('invalid', err.message);
     throw err;
   }
-  if (!found)
-    throw new AdminError('invalid', `the two OTPs are not consecutive codes of ${t.serial} within its sync window (${t.syncWindow} ${t.type === 'totp' ? 'time steps' : 'counters'}); nothing changed`);
-  if (!(await ctx.auth.store.commitSuccess(t.serial, found.counter, now, found.drift))) throw new AdminError('conflict', `${t.serial} was used meanwhile; try again with fresh codes`);
+  if (!found) throw refusal(t.type === 'totp' ? 'resync-totp' : 'resync-hotp', { serial: t.serial, window: t.syncWindow });
+  if (!(await ctx.auth.store.commitSuccess(t.serial, found.counter, now, found.drift))) throw refusal('token-used', { serial: t.serial });
   return { counter: found.counter + 1, drift: found.drift ?? 0 };
 }
 
@@ -158,7 +158,7 @@ export function assignToken(ctx: AdminContext, actor: Actor, serial: string, log
     const { user, realm: userRealm } = found.found;
     authorizeRealm(actor, userRealm);
     if (t.owner && !(t.owner.resolver === user.resolver && t.owner.userId === user.id)) {
-      throw new AdminError('conflict', `${t.serial} belongs to ${t.owner.login}@${t.owner.realm}; unassign it first`);
+      throw refusal('token-owned', { serial: t.serial, owner: `${t.owner.login}@${t.owner.realm}` });
     }
     await patch(ctx, t.serial, { owner: { realm: userRealm, resolver: user.resolver, userId: user.id, login: user.login } });
     return { login: user.login, realm: userRealm };
@@ -186,7 +186,7 @@ export function setTokenLimits(ctx: AdminContext, actor: Actor, serial: string, 
 /** Opens a challenge for the token's owner, as a PIN alone would (for testing a token, or a user without a PIN). */
 export function openChallenge(ctx: AdminContext, actor: Actor, serial: string): Promise<ChallengeDecision> {
   return onToken(ctx, actor, 'token.challenge', serial, async (t) => {
-    if (!t.owner) throw new AdminError('conflict', `${t.serial} has no owner; assign it first`);
+    if (!t.owner) throw refusal('no-owner', { serial: t.serial });
     if (!tokenKind(t.type).challenge) throw new AdminError('invalid', `${t.type} tokens do not take challenges`);
     const now = ctx.auth.now();
     const why = await unusable(ctx.auth, t, now);

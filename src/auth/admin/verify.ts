@@ -6,6 +6,7 @@ import type { Token } from '../../model/token.ts';
 import { tokenKind } from '../../tokens/index.ts';
 import { operation, type AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
+import { refusal } from './refusals.ts';
 import { tokenFor } from './tokens.ts';
 
 export function verifyToken(ctx: AdminContext, actor: Actor, serial: string, otp: string): Promise<{ serial: string }> {
@@ -19,7 +20,7 @@ export function verifyToken(ctx: AdminContext, actor: Actor, serial: string, otp
 /** The check itself, for the admin operation and a user's own verification on the self-service pages. */
 export async function verifyPendingToken(ctx: AdminContext, t: Token, otp: string): Promise<void> {
   if (!t.pending) throw new AdminError('conflict', `${t.serial} is not pending verification`);
-  if (t.revoked) throw new AdminError('conflict', `${t.serial} is revoked`);
+  if (t.revoked) throw refusal('token-revoked', { serial: t.serial });
   if (!/^[0-9]{4,10}$/.test(otp)) throw new AdminError('invalid', 'the OTP must be 4 to 10 digits');
   const kind = tokenKind(t.type);
   if (t.type === 'ocra') throw new AdminError('invalid', `${t.serial} is an OCRA token, which answers challenges: enroll it with verification off`);

@@ -24,6 +24,7 @@ import type { MessageKey } from '../i18n/index.ts';
 import { seeOther } from '../page.ts';
 import { consolePage } from './labels.ts';
 import { choice, field, form, given } from './forms.ts';
+import { formRefusal } from './refusals.ts';
 
 export interface AccountDeps {
   admin: AdminContext;
@@ -39,12 +40,6 @@ interface AddBody {
   password: string;
   otp: string;
   token?: string;
-}
-
-/** Refusals that the form answers with a notice; the others are error pages. */
-function refusal(err: unknown): AdminError {
-  if (!(err instanceof AdminError) || err.code === 'forbidden' || err.code === 'unauthenticated') throw err;
-  return err;
 }
 
 export function accountRoutes(deps: AccountDeps) {
@@ -128,7 +123,7 @@ export function accountRoutes(deps: AccountDeps) {
             { title: t('accounts.addedTitle', { name: added.account.name }), noStore: true },
           );
         } catch (err) {
-          return listPage(request, reply, shown, [{ kind: 'error', key: 'accounts.refused', params: { why: refusal(err).message.slice(0, 300) } }]);
+          return listPage(request, reply, shown, [{ kind: 'error', key: 'accounts.refused', params: { why: formRefusal(err, webOf(request).t) } }]);
         }
       },
     );
@@ -142,7 +137,7 @@ export function accountRoutes(deps: AccountDeps) {
           await run(sessionOf(request).actor, name, request.body as { password?: string });
           flash(request, reply, { kind: 'ok', key: done, params: { name } });
         } catch (err) {
-          flash(request, reply, { kind: 'error', key: 'accounts.refused', params: { why: refusal(err).message.slice(0, 300) } });
+          flash(request, reply, { kind: 'error', key: 'accounts.refused', params: { why: formRefusal(err, webOf(request).t) } });
         }
         return seeOther(request, reply, `${area.prefix}/admins`);
       });

@@ -10,6 +10,7 @@ import { flash, type Notice } from '../flash.ts';
 import { seeOther } from '../page.ts';
 import { consolePage } from './labels.ts';
 import { choice, DAY, daySeconds, field, form, given } from './forms.ts';
+import { formRefusal } from './refusals.ts';
 
 export interface ApiKeyDeps {
   admin: AdminContext;
@@ -67,8 +68,7 @@ export function apiKeyRoutes(deps: ApiKeyDeps) {
           });
           return consolePage(request, reply, 'console/key-created', { key: apiKeyView(created.key, deps.admin.auth.now()), secret: created.secret }, { title: t('keys.createdTitle'), noStore: true });
         } catch (err) {
-          if (!(err instanceof AdminError) || err.code === 'forbidden' || err.code === 'unauthenticated') throw err;
-          return listPage(request, reply, [{ kind: 'error', key: 'keys.refused', params: { why: err.message.slice(0, 300) } }]);
+          return listPage(request, reply, [{ kind: 'error', key: 'keys.refused', params: { why: formRefusal(err, webOf(request).t) } }]);
         }
       },
     );
@@ -86,8 +86,7 @@ export function apiKeyRoutes(deps: ApiKeyDeps) {
           await revokeApiKey(deps.admin, sessionOf(request).actor, id);
           flash(request, reply, { kind: 'ok', key: 'keys.revoked', params: { id } });
         } catch (err) {
-          if (!(err instanceof AdminError) || err.code === 'forbidden' || err.code === 'unauthenticated') throw err;
-          flash(request, reply, { kind: 'error', key: 'keys.refused', params: { why: err.message.slice(0, 300) } });
+          flash(request, reply, { kind: 'error', key: 'keys.refused', params: { why: formRefusal(err, webOf(request).t) } });
         }
         return seeOther(request, reply, `${area.prefix}/api-keys`);
       },

@@ -10,6 +10,7 @@ import { auditRoutes } from './audit.ts';
 import { dashboardRoutes, type DashboardDeps } from './dashboard.ts';
 import { enrollRoutes } from './enroll.ts';
 import { loginRoutes } from './login.ts';
+import { describeRefusal } from './refusals.ts';
 import { adminSessions } from './session.ts';
 import { tokenActionRoutes } from './token-actions.ts';
 import { tokenBulkRoutes } from './token-bulk.ts';
@@ -41,6 +42,7 @@ export function consoleArea(deps: ConsoleDeps): WebArea {
       { path: `${p}/api-keys`, label: 'nav.apiKeys', may: 'apikey.read' },
     ],
     styles: ['console.css'],
+    describeRefusal,
     async pages(app) {
       const routes = [
         loginRoutes(deps),

@@ -15,6 +15,7 @@ import { seeOther } from '../page.ts';
 import { consolePage } from './labels.ts';
 import { field, form, given } from './forms.ts';
 import { userPath } from './token-rows.ts';
+import { formRefusal } from './refusals.ts';
 
 export interface EnrollDeps {
   admin: AdminContext;
@@ -70,8 +71,7 @@ export function enrollRoutes(deps: EnrollDeps) {
             pending: (type === 'hotp' || type === 'totp') && b.skipVerify === undefined,
           });
         } catch (err) {
-          if (!(err instanceof AdminError) || err.code === 'forbidden' || err.code === 'unauthenticated') throw err;
-          flash(request, reply, { kind: 'error', key: 'enroll.refused', params: { why: err.message.slice(0, 300) } });
+          flash(request, reply, { kind: 'error', key: 'enroll.refused', params: { why: formRefusal(err, webOf(request).t) } });
           return seeOther(request, reply, back);
         }
         const { token } = enrolled;

@@ -13,6 +13,7 @@ import type { MessageKey, Params } from '../i18n/index.ts';
 import { safeReturnPath } from '../login-redirect.ts';
 import { seeOther } from '../page.ts';
 import { field, form } from './forms.ts';
+import { formRefusal } from './refusals.ts';
 
 export interface TokenActionDeps {
   admin: AdminContext;
@@ -62,9 +63,6 @@ const ACTIONS: Record<string, TokenAction> = {
   delete: { may: 'token.delete', done: 'token.done.delete', run: (a, actor, serial) => none(deleteToken(a, actor, serial)) },
 };
 
-/** Longest reason carried in a notice: it travels in a cookie. */
-const MAX_WHY = 300;
-
 export function tokenActionRoutes(deps: TokenActionDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     for (const [name, action] of Object.entries(ACTIONS)) {
@@ -86,8 +84,7 @@ export function tokenActionRoutes(deps: TokenActionDeps) {
             const params = await action.run(deps.admin, sessionOf(request).actor, serial, body);
             flash(request, reply, { kind: 'ok', key: action.done, params: { serial, ...params } });
           } catch (err) {
-            if (!(err instanceof AdminError) || err.code === 'forbidden' || err.code === 'unauthenticated') throw err;
-            flash(request, reply, { kind: 'error', key: 'token.refused', params: { serial, why: err.message.slice(0, MAX_WHY) } });
+            flash(request, reply, { kind: 'error', key: 'token.refused', params: { serial, why: formRefusal(err, webOf(request).t) } });
           }
           return seeOther(request, reply, back);
         },

@@ -3,10 +3,11 @@
 // the action on each and a summary of what was done and why not.
 
 import type { FastifyInstance } from 'fastify';
-import { AdminError, BATCH_ACTIONS, mayDo, tokenBatch, type AdminContext, type BatchAction } from '../../auth/admin.ts';
+import { AdminError, BATCH_ACTIONS, mayDo, refusal, tokenBatch, type AdminContext, type BatchAction } from '../../auth/admin.ts';
 import { sessionOf, webOf } from '../context.ts';
 import { safeReturnPath } from '../login-redirect.ts';
 import { consolePage } from './labels.ts';
+import { wordRefusal } from './refusals.ts';
 import { choice, field, form, SERIALS } from './forms.ts';
 
 export interface TokenBulkDeps {
@@ -34,7 +35,7 @@ export function tokenBulkRoutes(deps: TokenBulkDeps) {
         const b = request.body as BulkBody;
         const action = b.action as BatchAction;
         if (!(BATCH_ACTIONS as readonly string[]).includes(action)) throw new AdminError('invalid', 'choose an action');
-        if (!mayDo(actor, `token.${action}`)) throw new AdminError('forbidden', `token.${action} is not allowed for the ${actor.role} role`);
+        if (!mayDo(actor, `token.${action}`)) throw refusal('role', { action: `token.${action}`, role: actor.role });
         const serials = [...new Set(b.serial ?? [])];
         const back = safeReturnPath(area.prefix, b.back) ?? `${area.prefix}/tokens`;
         const verb = t(`bulk.action.${action}`);
@@ -44,7 +45,7 @@ export function tokenBulkRoutes(deps: TokenBulkDeps) {
         if (b.confirmed !== '1') {
           return consolePage(request, reply, 'console/bulk', { step: 'confirm', action, serials, back, outcomes: [] }, { title: t('bulk.title', { action: verb }) });
         }
-        const outcomes = await tokenBatch(deps.admin, actor, action, serials);
+        const outcomes = (await tokenBatch(deps.admin, actor, action, serials)).map((o) => (!o.done && o.worded ? { ...o, why: wordRefusal(o.worded, t) } : o));
         const done = outcomes.filter((o) => o.done).length;
         return consolePage(request, reply, 'console/bulk', { step: 'done', action, serials, back, outcomes, done, refused: outcomes.length - done }, { title: t('bulk.title', { action: verb }) });
       },

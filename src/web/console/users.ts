@@ -13,6 +13,7 @@ import { consolePage } from './labels.ts';
 import { enrollTypes } from './enroll.ts';
 import { field, form, given } from './forms.ts';
 import { tokenRow, userPath } from './token-rows.ts';
+import { formRefusal } from './refusals.ts';
 
 export interface UserPageDeps {
   admin: AdminContext;
@@ -111,8 +112,7 @@ export function userRoutes(deps: UserPageDeps) {
           await assignToken(deps.admin, sessionOf(request).actor, serial, login, realm);
           flash(request, reply, { kind: 'ok', key: 'token.done.assign', params: { serial, login } });
         } catch (err) {
-          if (!(err instanceof AdminError) || err.code === 'forbidden' || err.code === 'unauthenticated') throw err;
-          flash(request, reply, { kind: 'error', key: 'token.refused', params: { serial: serial ?? '', why: err.message.slice(0, 300) } });
+          flash(request, reply, { kind: 'error', key: 'token.refused', params: { serial: serial ?? '', why: formRefusal(err, webOf(request).t) } });
         }
         return seeOther(request, reply, userPath(area.prefix, realm, login));
       },
