@@ -11,7 +11,7 @@ import { parseFingerprint, parseSubject, type CertificateMatch, type RadsecClien
 import { RADSEC_DEFAULTS, RADSEC_RANGES, type RadiusVersion, type RadsecListenOptions, type RadsecTlsVersion } from '../radius/radsec-options.ts';
 import { readPem } from './pem.ts';
 import { resolvePath } from './secret.ts';
-import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check } from './schema.ts';
+import { INVALID, int, list, nodeAt, object, oneOf, optional, str, withDefault, type Check, type Ctx } from './schema.ts';
 
 const file = str({ nonEmpty: true });
 const VERSIONS: readonly RadiusVersion[] = ['1.0', '1.1'];
@@ -31,6 +31,7 @@ const listenShape = object({
   certFile: file,
   keyFile: file,
   caFile: file,
+  crlFile: optional(file),
   minVersion: withDefault(oneOf<RadsecTlsVersion>(['TLSv1.2', 'TLSv1.3']), RADSEC_DEFAULTS.minVersion),
   radiusVersions: withDefault(list(radiusVersion, { minItems: 1 }), RADSEC_DEFAULTS.radiusVersions),
   maxConnections: withDefault(int(RADSEC_RANGES.maxConnections), RADSEC_DEFAULTS.maxConnections),
@@ -38,6 +39,17 @@ const listenShape = object({
   idleTimeoutSeconds: withDefault(int(RADSEC_RANGES.idleTimeoutSeconds), RADSEC_DEFAULTS.idleTimeoutSeconds),
   handshakeTimeoutSeconds: withDefault(int(RADSEC_RANGES.handshakeTimeoutSeconds), RADSEC_DEFAULTS.handshakeTimeoutSeconds),
 });
+
+/** A PEM file that must hold at least one CRL (a certificate put there by mistake would check nothing). */
+function readCrl(ctx: Ctx, node: Node | undefined, path: string, name: string): Buffer | typeof INVALID {
+  const pem = readPem(ctx, node, path, name);
+  if (pem === INVALID) return INVALID;
+  if (!pem.toString('latin1').includes('-----BEGIN X509 CRL-----')) {
+    ctx.error(node, path, `${resolvePath(ctx, name)} holds no CRL (no -----BEGIN X509 CRL----- line)`);
+    return INVALID;
+  }
+  return pem;
+}
 
 export const radsecListenSection: Check<RadsecListenOptions | undefined> = (node, ctx, path) => {
   if (node === undefined) return undefined;
@@ -47,12 +59,13 @@ export const radsecListenSection: Check<RadsecListenOptions | undefined> = (node
   const cert = readPem(ctx, at('certFile'), `${path}.certFile`, v.certFile);
   const key = readPem(ctx, at('keyFile'), `${path}.keyFile`, v.keyFile);
   const ca = readPem(ctx, at('caFile'), `${path}.caFile`, v.caFile);
-  if (cert === INVALID || key === INVALID || ca === INVALID) return INVALID;
+  const crl = v.crlFile === undefined ? undefined : readCrl(ctx, at('crlFile'), `${path}.crlFile`, v.crlFile);
+  if (cert === INVALID || key === INVALID || ca === INVALID || crl === INVALID) return INVALID;
   // A key that does not belong to the certificate would otherwise only show in the first handshake.
   try {
-    createSecureContext({ cert, key, ca });
+    createSecureContext({ cert, key, ca, ...(crl ? { crl } : {}) });
   } catch (e) {
-    ctx.error(node, path, `the certificate, key and CA do not load together: ${(e as Error).message}`);
+    ctx.error(node, path, `the certificate, key${crl ? ', CA and CRL' : ' and CA'} do not load together: ${(e as Error).message}`);
     return INVALID;
   }
   const radiusVersions = [...new Set(v.radiusVersions)];
@@ -63,6 +76,7 @@ export const radsecListenSection: Check<RadsecListenOptions | undefined> = (node
     certFile: resolvePath(ctx, v.certFile),
     keyFile: resolvePath(ctx, v.keyFile),
     caFile: resolvePath(ctx, v.caFile),
+    ...(crl && v.crlFile !== undefined ? { crlFile: resolvePath(ctx, v.crlFile), crl } : {}),
     cert,
     key,
     ca,

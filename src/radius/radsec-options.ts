@@ -12,10 +12,13 @@ export interface RadsecListenOptions {
   keyFile: string;
   /** The CA (or CAs) whose client certificates are accepted. */
   caFile: string;
+  /** CRLs of those CAs (PEM): a revoked client certificate is refused; without it nothing is checked for revocation. */
+  crlFile?: string;
   /** PEM contents, read when the config is loaded (and again on SIGHUP). */
   cert: Buffer;
   key: Buffer;
   ca: Buffer;
+  crl?: Buffer;
   minVersion: RadsecTlsVersion;
   /** What ALPN may choose; a client that offers no ALPN speaks 1.0 unless only 1.1 is allowed. */
   radiusVersions: RadiusVersion[];

@@ -43,11 +43,25 @@ function contextOptions(listen: RadsecListenOptions): SecureContextOptions {
     cert: listen.cert,
     key: listen.key,
     ca: listen.ca,
+    // With a CRL, Node has OpenSSL check every certificate of the client's chain against its issuer's CRL.
+    ...(listen.crl ? { crl: listen.crl } : {}),
     minVersion: listen.minVersion,
     // No session resumption: each connection shows its certificate to the CA in force, and RADIUS/1.1
     // needs no binding of its ALPN choice to a ticket (RFC 9765). Connections are long-lived.
     secureOptions: constants.SSL_OP_NO_TICKET,
   };
+}
+
+/** Why a client certificate that did not verify is refused, by OpenSSL's verify error: the cause counted and what to do. */
+export function certificateRefusal(code: string): { cause: RefusalCause; why: string } {
+  if (code === 'CERT_REVOKED') return { cause: 'revoked', why: 'the certificate is revoked (listen.radsec.crlFile)' };
+  if (code === 'CRL_HAS_EXPIRED') {
+    return { cause: 'crl', why: "the CRL of the certificate's CA in listen.radsec.crlFile has expired: put a current one there and reload (SIGHUP); until then every client of that CA is refused" };
+  }
+  if (code === 'UNABLE_TO_GET_CRL') return { cause: 'crl', why: 'listen.radsec.crlFile has no CRL of the CA that signed the certificate: it needs a current CRL of every CA in caFile' };
+  if (code.startsWith('CRL_') || code === 'KEYUSAGE_NO_CRL_SIGN')
+    return { cause: 'crl', why: "a CRL in listen.radsec.crlFile cannot be used for the certificate's CA (not yet valid, bad signature, or a CA without cRLSign)" };
+  return { cause: 'certificate', why: 'not signed by listen.radsec.caFile, expired, or not for client use' };
 }
 
 /** What a failed handshake says about its cause, in the fixed set the counters use. */
@@ -105,8 +119,10 @@ export class RadsecServer {
       this.log.error({ certFile: listen.certFile, err: (err as Error).message }, 'RadSec certificate reload failed; keeping the certificate in use');
       return;
     }
-    this.listen = { ...this.listen, cert: listen.cert, key: listen.key, ca: listen.ca, certFile: listen.certFile, keyFile: listen.keyFile, caFile: listen.caFile, minVersion: listen.minVersion };
-    this.log.info({ certFile: listen.certFile, caFile: listen.caFile }, 'RadSec certificates reloaded');
+    const { crl: _crl, crlFile: _crlFile, ...kept } = this.listen;
+    const { cert, key, ca, crl, certFile, keyFile, caFile, crlFile, minVersion } = listen;
+    this.listen = { ...kept, cert, key, ca, certFile, keyFile, caFile, minVersion, ...(crl && crlFile ? { crl, crlFile } : {}) };
+    this.log.info({ certFile, caFile, crlFile: crlFile ?? null }, 'RadSec certificates reloaded');
   }
 
   async start(): Promise<void> {
@@ -174,7 +190,10 @@ export class RadsecServer {
     if (this.stopping) return turnAway('shutting-down', 'the server is stopping');
     if (!cert) return turnAway('no-certificate', 'the peer sent no client certificate');
     const who = `subject ${cert.subject.replaceAll('\n', ', ')}; fingerprint sha256:${cert.fingerprint256.replaceAll(':', '').toLowerCase()}`;
-    if (!socket.authorized) return turnAway('certificate', `${String(socket.authorizationError)}: not signed by listen.radsec.caFile, expired, or not for client use (${who})`);
+    if (!socket.authorized) {
+      const { cause, why } = certificateRefusal(String(socket.authorizationError));
+      return turnAway(cause, `${String(socket.authorizationError)}: ${why} (${who})`);
+    }
     const protocol = socket.alpnProtocol;
     const profile: Profile = protocol === ALPN_RADIUS_11 ? 'radius/1.1' : 'radius';
     // RFC 9765: RADIUS/1.1 only over TLS 1.3.

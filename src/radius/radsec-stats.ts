@@ -2,7 +2,18 @@
 // packets are counted in a RadiusStats of its own, as the UDP listener's.
 
 /** Why a connection was not taken: the TLS handshake failed, or the peer is no client. */
-export type RefusalCause = 'handshake-timeout' | 'tls' | 'no-certificate' | 'certificate' | 'alpn' | 'radius-1.1-without-tls-1.3' | 'unknown-client' | 'too-many-connections' | 'shutting-down';
+export type RefusalCause =
+  | 'handshake-timeout'
+  | 'tls'
+  | 'no-certificate'
+  | 'certificate'
+  | 'revoked'
+  | 'crl'
+  | 'alpn'
+  | 'radius-1.1-without-tls-1.3'
+  | 'unknown-client'
+  | 'too-many-connections'
+  | 'shutting-down';
 
 /** Why a connection that was taken ended. */
 export type CloseCause = 'peer' | 'idle' | 'malformed' | 'error' | 'shutdown' | 'client-removed';

@@ -96,8 +96,20 @@ realms: { corp: { resolvers: local } }
     assert.deepEqual(problems(listen(', maxInFlight: 0')), ['c.yaml:2: listen.radsec.maxInFlight: expected a whole number from 1 to 4096, got 0']);
     assert.deepEqual(problems(listen(', minVersion: TLSv1.1')), ['c.yaml:2: listen.radsec.minVersion: expected one of "TLSv1.2", "TLSv1.3", got "TLSv1.1"']);
     assert.deepEqual(problems(listen(', ca: x')), [
-      'c.yaml:2: listen.radsec.ca: unknown key (expected one of: address, port, certFile, keyFile, caFile, minVersion, radiusVersions, maxConnections, maxInFlight, idleTimeoutSeconds, handshakeTimeoutSeconds)',
+      'c.yaml:2: listen.radsec.ca: unknown key (expected one of: address, port, certFile, keyFile, caFile, crlFile, minVersion, radiusVersions, maxConnections, maxInFlight, idleTimeoutSeconds, handshakeTimeoutSeconds)',
     ]);
+  });
+
+  test('crlFile: read with the rest; a missing file, a certificate instead of a CRL, a CRL that is not PEM, each on its line', () => {
+    assert.equal(parseConfig(listen(), 'c.yaml', {}).config.listen.radsec!.crl, undefined, 'no CRL unless given');
+    const crl = pki.crl([pki.client('gone.example')]);
+    const r = parseConfig(listen(`, crlFile: ${crl}`), 'c.yaml', {}).config.listen.radsec!;
+    assert.equal(r.crlFile, crl);
+    assert.match(r.crl!.toString(), /-----BEGIN X509 CRL-----/);
+    assert.deepEqual(problems(listen(`, crlFile: ${join(dir, 'none.pem')}`)), [`c.yaml:2: listen.radsec.crlFile: cannot read ${join(dir, 'none.pem')}: no such file`]);
+    assert.deepEqual(problems(listen(`, crlFile: ${pki.ca}`)), [`c.yaml:2: listen.radsec.crlFile: ${pki.ca} holds no CRL (no -----BEGIN X509 CRL----- line)`]);
+    writeFileSync(join(dir, 'broken-crl.pem'), '-----BEGIN X509 CRL-----\nbm90IGEgQ1JM\n-----END X509 CRL-----\n');
+    assert.match(problems(listen(`, crlFile: ${join(dir, 'broken-crl.pem')}`))[0]!, /^c\.yaml:2: listen\.radsec: the certificate, key, CA and CRL do not load together: /);
   });
 
   test('client certificate mistakes, each on its line', () => {

@@ -34,6 +34,8 @@ export interface RadsecPki {
   server: KeyPair;
   /** A client certificate signed by `ca` (or, with `otherCa`, by a CA the server does not know). */
   client(name: string, options?: { san?: string; otherCa?: boolean; purpose?: 'clientAuth' | 'serverAuth' | 'clientAuth,serverAuth' }): KeyPair;
+  /** A CRL file of `ca` listing these certificates (none: an empty CRL); `expired`: its next update was in 2020. */
+  crl(revoked: KeyPair[], options?: { expired?: boolean }): string;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -60,7 +62,7 @@ function makeCa(dir: string, name: string): void {
       '-addext',
       'basicConstraints=critical,CA:TRUE',
       '-addext',
-      'keyUsage=critical,keyCertSign',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ],
     dir,
   );
@@ -78,10 +80,24 @@ export function makeRadsecPki(dir: string): RadsecPki {
   makeCa(dir, 'radsec-ca');
   makeCa(dir, 'other-ca');
   const server = leaf(dir, 'radsec-ca', 'radsec-server', '/CN=radius.test.example', 'subjectAltName=DNS:radius.test.example,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  let crls = 0;
   return {
     dir,
     ca: join(dir, 'radsec-ca.pem'),
     server,
+    crl(revoked, options = {}) {
+      // openssl ca keeps what it revoked in a database: a fresh one per CRL lists exactly `revoked`.
+      const n = ++crls;
+      const config = `crl-${n}.cnf`;
+      writeFileSync(join(dir, config), `[ca]\ndefault_ca = test\n[test]\ndatabase = crl-${n}.index\ncrlnumber = crl-${n}.number\ndefault_md = sha256\ndefault_crl_days = 1\n`);
+      writeFileSync(join(dir, `crl-${n}.index`), '');
+      writeFileSync(join(dir, `crl-${n}.number`), '1000\n');
+      const ca = ['-config', config, '-keyfile', 'radsec-ca.key', '-cert', 'radsec-ca.pem'];
+      for (const pair of revoked) openssl(['ca', ...ca, '-revoke', pair.cert], dir);
+      const dates = options.expired ? ['-crl_lastupdate', '20200101000000Z', '-crl_nextupdate', '20200102000000Z'] : [];
+      openssl(['ca', ...ca, '-gencrl', ...dates, '-out', `crl-${n}.pem`], dir);
+      return join(dir, `crl-${n}.pem`);
+    },
     client(name, options = {}) {
       const ca = options.otherCa ? 'other-ca' : 'radsec-ca';
       const file = `client-${ca}-${name.replace(/[^A-Za-z0-9.-]/g, '_')}`;
