@@ -4,7 +4,7 @@
 // it with an OTP (or OCRA response). Transactions live in the store so
 // another worker or server can take the answer.
 
-import type { Challenge } from '../model/challenge.ts';
+import { challengeFor, SELF_SERVICE_CHALLENGE, type Challenge, type ChallengeFor } from '../model/challenge.ts';
 import type { ChallengeDecision, Decision, RejectDecision, SentCode } from '../model/decision.ts';
 import type { Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
@@ -86,6 +86,7 @@ export function prepareTransaction(
   now: number,
   codes: SentCode[] = [],
   transactionId = ctx.newTransactionId(),
+  answeredBy: ChallengeFor = 'radius',
 ): { challenge: Challenge; decision: ChallengeDecision } {
   const { policy } = ctx;
   // One question for the whole transaction: the OCRA tokens all answer the same one.
@@ -102,7 +103,8 @@ export function prepareTransaction(
     resolver: subject.user.resolver,
     userId: subject.user.id,
     login: subject.user.login,
-    data,
+    // The portal's code step has no question to ask: the data marks who may answer instead.
+    data: answeredBy === 'self-service' ? SELF_SERVICE_CHALLENGE : data,
     createdAt: now,
     expiresAt: now + timeout,
     attempts: 0,
@@ -118,13 +120,15 @@ export function prepareTransaction(
   return { challenge, decision };
 }
 
-export async function answerChallenge(ctx: AuthContext, subject: Subject, state: Buffer, password: Buffer, attempt: Attempt, answer: Answering): Promise<Decision> {
+/** `by`: who answers; a transaction opened for the other is an unknown state to it. */
+export async function answerChallenge(ctx: AuthContext, subject: Subject, state: Buffer, password: Buffer, attempt: Attempt, answer: Answering, by: ChallengeFor = 'radius'): Promise<Decision> {
   // A response is digits (or an OCRA hex string): one character per byte, and any other byte never matches.
   const response = password.toString('latin1');
   const { store, policy } = ctx;
   const about = who(subject);
   const transactionId = state.toString('latin1');
-  const challenge = TRANSACTION_ID.test(transactionId) ? await store.getChallenge(transactionId) : undefined;
+  const found = TRANSACTION_ID.test(transactionId) ? await store.getChallenge(transactionId) : undefined;
+  const challenge = found && challengeFor(found) === by ? found : undefined;
   if (!challenge) {
     await attempt.failed();
     return reject(policy, 'unknown state', about);

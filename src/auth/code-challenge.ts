@@ -12,7 +12,7 @@
 // The answer is built and checked against what the front end can send
 // before anything is spent: no code leaves for an answer that cannot go out.
 
-import type { Challenge } from '../model/challenge.ts';
+import { challengeFor, type Challenge, type ChallengeFor } from '../model/challenge.ts';
 import type { ChallengeDecision, CodeSend, RejectDecision, SentCode } from '../model/decision.ts';
 import type { DeliveredType, Token } from '../model/token.ts';
 import { tokenKind } from '../tokens/index.ts';
@@ -79,13 +79,15 @@ async function sendCodes(ctx: AuthContext, subject: Subject, planned: Planned[],
   return out;
 }
 
-/** A transaction of this user with one of these code tokens, opened within the resend interval and still open. */
-async function recentlyOpened(ctx: AuthContext, subject: Subject, codeTokens: Token[], now: number): Promise<Challenge | undefined> {
+/** A transaction of this user with one of these code tokens, for the same front end, opened within the resend interval and still open. */
+async function recentlyOpened(ctx: AuthContext, subject: Subject, codeTokens: Token[], now: number, by: ChallengeFor): Promise<Challenge | undefined> {
   const interval = ctx.delivery?.resendIntervalSeconds ?? 0;
   if (interval <= 0) return undefined;
   const serials = new Set(codeTokens.map((t) => t.serial));
   const all = await ctx.store.challengesOfUser(subject.user.resolver, subject.user.id);
-  return all.find((c) => c.realm === subject.realm && now <= c.expiresAt && c.attempts < c.maxAttempts && now - c.createdAt < interval && c.serials.some((s) => serials.has(s)));
+  return all.find(
+    (c) => challengeFor(c) === by && c.realm === subject.realm && now <= c.expiresAt && c.attempts < c.maxAttempts && now - c.createdAt < interval && c.serials.some((s) => serials.has(s)),
+  );
 }
 
 /** The open transaction's answer again: same State, same prompt. */
@@ -101,12 +103,24 @@ function reuse(ctx: AuthContext, subject: Subject, open: Challenge, tokens: Toke
   };
 }
 
-/** `matched`: the tokens whose PIN matched, some of them e-mail or SMS tokens; `tokens`: all usable tokens of the user. */
-export async function openCodeChallenge(ctx: AuthContext, subject: Subject, matched: Token[], tokens: Token[], now: number, answer: Answering): Promise<ChallengeDecision | RejectDecision> {
+/**
+ * `matched`: the tokens whose PIN matched, some of them e-mail or SMS tokens;
+ * `tokens`: all usable tokens of the user; `by`: who will answer (the
+ * portal's login sends codes after the directory password).
+ */
+export async function openCodeChallenge(
+  ctx: AuthContext,
+  subject: Subject,
+  matched: Token[],
+  tokens: Token[],
+  now: number,
+  answer: Answering,
+  by: ChallengeFor = 'radius',
+): Promise<ChallengeDecision | RejectDecision> {
   const { policy } = ctx;
   const codeTokens = matched.filter((t) => channelOf(t) !== undefined);
   const others = matched.filter((t) => channelOf(t) === undefined);
-  const open = await recentlyOpened(ctx, subject, codeTokens, now);
+  const open = await recentlyOpened(ctx, subject, codeTokens, now, by);
   if (open) {
     const again = reuse(ctx, subject, open, tokens, now);
     return answer.refuse(again) ?? again;
@@ -117,7 +131,7 @@ export async function openCodeChallenge(ctx: AuthContext, subject: Subject, matc
   // The answer with every code that may go out: a subset of them only makes the prompt shorter.
   const candidates = planned.filter((p) => p.destination.ok);
   if (others.length + candidates.length > 0) {
-    const refused = answer.refuse(prepareTransaction(ctx, subject, [...others, ...candidates.map((p) => p.token)], now, candidates.map(sentCode), transactionId).decision);
+    const refused = answer.refuse(prepareTransaction(ctx, subject, [...others, ...candidates.map((p) => p.token)], now, candidates.map(sentCode), transactionId, by).decision);
     if (refused) return refused;
   }
 
@@ -130,7 +144,7 @@ export async function openCodeChallenge(ctx: AuthContext, subject: Subject, matc
     const about = who(subject, codeTokens.length === 1 ? codeTokens[0]!.serial : undefined);
     return { ...reject(policy, `${limited ? 'delivery limited' : 'delivery failed'}: ${first.reason ?? ''}`, about), deliveries };
   }
-  const { challenge, decision } = prepareTransaction(ctx, subject, [...others, ...sent.map((p) => p.token)], now, sent.map(sentCode), transactionId);
+  const { challenge, decision } = prepareTransaction(ctx, subject, [...others, ...sent.map((p) => p.token)], now, sent.map(sentCode), transactionId, by);
   await storeTransaction(ctx, challenge, now);
   return { ...decision, deliveries };
 }

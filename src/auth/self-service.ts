@@ -12,7 +12,7 @@ import { SelfLogin } from './self/login.ts';
 import { UserSessions } from './self/sessions.ts';
 import { deleteOwn, disableOwn, listOwnTokens, renameOwn, resyncOwn, setOwnPin } from './self/tokens.ts';
 
-export { SELF_LOGIN_FAILED, type SelfLoggedIn, type SelfLoginRequest } from './self/login.ts';
+export { SELF_CODE_NOT_SENT, SELF_LOGIN_FAILED, type SelfCodeAnswer, type SelfCodeSent, type SelfLoggedIn, type SelfLoginRequest } from './self/login.ts';
 export { MAX_DESCRIPTION, type EnrollOptions, type SelfEnrollRequest } from './self/enroll.ts';
 export { SELF_REFUSALS, SelfServiceError, type SelfRefusal } from './self/errors.ts';
 export type { SignedIn } from './self/context.ts';

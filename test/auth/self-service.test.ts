@@ -48,7 +48,11 @@ describe('self-service operations', () => {
   let self: SelfService;
   let clock = 1_800_000_000;
 
-  const login = (over: Partial<Parameters<SelfService['login']['login']>[0]> = {}) => self.login.login({ username: 'alice', password: PASSWORD, address: ADDRESS, ...over });
+  const login = async (over: Partial<Parameters<SelfService['login']['login']>[0]> = {}) => {
+    const done = await self.login.login({ username: 'alice', password: PASSWORD, address: ADDRESS, ...over });
+    if ('codeSent' in done) throw new Error('a code was sent instead of a session');
+    return done;
+  };
   async function audits(action: string): Promise<AuditRecord[]> {
     await s.admin.audit.flush?.();
     return (await s.store.audit.query({ event: 'admin', limit: 1000 })).filter((r) => r.action === action);

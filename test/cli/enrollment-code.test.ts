@@ -41,7 +41,9 @@ describe('otp-radius admin enrollment-code', () => {
     const s = await openServices(loadConfig(config).config, pino({ level: 'silent' }), {});
     try {
       const self = new SelfService(s.admin, s.config.selfService);
-      const { actor } = await self.login.login({ username: 'alice', password: 'alice-password', address: '127.0.0.1' });
+      const done = await self.login.login({ username: 'alice', password: 'alice-password', address: '127.0.0.1' });
+      assert.ok(!('codeSent' in done), 'a session, no code step');
+      const { actor } = done;
       const enrolled = await self.enroll(actor, { type: 'totp', code: r.stdout.trim(), pin: '24680', pinAgain: '24680' });
       assert.equal(enrolled.token.pending, true);
       await self.delete(actor, enrolled.token.serial);

@@ -18,7 +18,7 @@ export interface SelfContext {
 }
 
 /** The self-service actions, as the audit log names them. */
-export type SelfAction = 'self.login' | 'self.logout' | 'self.enroll' | 'self.verify' | 'self.rename' | 'self.disable' | 'self.delete' | 'self.set-pin' | 'self.resync';
+export type SelfAction = 'self.login' | 'self.send-code' | 'self.logout' | 'self.enroll' | 'self.verify' | 'self.rename' | 'self.disable' | 'self.delete' | 'self.set-pin' | 'self.resync';
 
 /** The user an actor of a live session stands for. */
 export type SignedIn = UserActor & { user: NonNullable<UserActor['user']> };

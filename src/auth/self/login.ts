@@ -2,7 +2,9 @@
 // by the resolver that finds the user (file hash, LDAP bind, SQL), and,
 // when the user has a token that proves who they are, a current OTP of it
 // (through the token check of authentication: its window, counter
-// compare-and-set, fail counter and lock). Failed attempts are throttled
+// compare-and-set, fail counter and lock); with no code typed and an e-mail
+// or SMS token among them, a code is sent and a second step takes it (a
+// transaction only this step may answer, never a RADIUS State). Failed attempts are throttled
 // per user and source exactly as RADIUS logins are (the same policy and
 // state, the source being the browser's address), and every attempt writes
 // one audit event with the user as actor.
@@ -17,10 +19,18 @@ import { lookUp } from '../subject.ts';
 import { Throttle, type Attempt } from '../throttle.ts';
 import type { ThrottleKey } from '../../store/types.ts';
 import { checkTokens } from '../token-check.ts';
+import { answerChallenge } from '../challenge.ts';
+import { openCodeChallenge } from '../code-challenge.ts';
+import { unusable } from '../usable.ts';
+import type { ChallengeDecision, SentCode } from '../../model/decision.ts';
+import type { Token } from '../../model/token.ts';
+import { tokenKind } from '../../tokens/index.ts';
 import { auditSelf, guards, type SelfContext, type SignedIn } from './context.ts';
 import { userActor, type OpenedUserSession, type UserSessions } from './sessions.ts';
 
 export const SELF_LOGIN_FAILED = 'wrong user name, password or OTP';
+/** The password was right, but no e-mail or SMS code could go out (limits, the mail server or gateway). */
+export const SELF_CODE_NOT_SENT = 'no code could be sent; try again in a few minutes';
 
 /** A portal login has no packet to fit its answer into: the request the token check sees. */
 const LOGIN_REQUEST: AccessRequest = { userName: '', nas: { client: 'self-service', address: '' } };
@@ -40,6 +50,28 @@ export interface SelfLoggedIn extends OpenedUserSession {
   /** Whether an OTP was part of the login (the user had a token that guards the account). */
   withOtp: boolean;
 }
+
+/** The password was right and a code went out: the login goes on with answerCode(). */
+export interface SelfCodeSent {
+  codeSent: {
+    /** The transaction to name in answerCode(): 128 random bits, hex. */
+    state: string;
+    /** Where the codes went (masked). */
+    to: SentCode[];
+    /** Seconds the code is valid. */
+    validSeconds: number;
+  };
+}
+
+export interface SelfCodeAnswer {
+  username: string;
+  realm?: string;
+  state: string;
+  code: string;
+  address: string;
+}
+
+type Checked = 'ok' | 'ok with otp' | { sent: ChallengeDecision } | string;
 
 /** The throttle's key of a portal login: the user as named in the realm, from the browser's address. */
 export function selfThrottleKey(realm: string, login: string, address: string): ThrottleKey {
@@ -76,8 +108,8 @@ export class SelfLogin {
     return { login: name, realm: realms[0] };
   }
 
-  /** A session for the user, or AdminError 'unauthenticated' / 'throttled'. Audited either way. */
-  async login(request: SelfLoginRequest): Promise<SelfLoggedIn> {
+  /** A session for the user, a code sent for the second step, or AdminError 'unauthenticated' / 'throttled'. Audited either way. */
+  async login(request: SelfLoginRequest): Promise<SelfLoggedIn | SelfCodeSent> {
     const ctx = this.#ctx;
     const { login, realm } = this.named(request.username, request.realm);
     const refuse = (actor: UserActor, detail: string, code: 'unauthenticated' | 'throttled' = 'unauthenticated'): never => {
@@ -105,18 +137,66 @@ export class SelfLogin {
       }
       const actor = userActor({ realm, resolver: found.resolver, userId: found.id, login: found.login }, request.address);
       const outcome = await this.#check(found, actor, request, attempt);
+      if (typeof outcome === 'object') {
+        const { challenge } = outcome.sent;
+        const to = challenge.codes ?? [];
+        auditSelf(ctx, actor, 'self.send-code', 'ok', {}, `directory password; ${to.map((c) => `${c.channel} to ${c.to}`).join(', ')}; the login waits for the code`);
+        return { codeSent: { state: challenge.transactionId, to, validSeconds: challenge.timeout } };
+      }
+      if (outcome.startsWith('no code sent')) {
+        auditSelf(ctx, actor, 'self.send-code', 'refused', {}, outcome);
+        throw new AdminError('conflict', SELF_CODE_NOT_SENT);
+      }
       if (outcome !== 'ok' && outcome !== 'ok with otp') return refuse(actor, outcome);
-      attempt.succeeded();
-      const opened = await this.#sessions.open(actor);
-      auditSelf(ctx, actor, 'self.login', 'ok', {}, outcome === 'ok' ? 'directory password; no token guards the account yet' : undefined);
-      return { ...opened, actor, withOtp: outcome === 'ok with otp' };
+      return await this.#open(actor, attempt, outcome === 'ok' ? 'directory password; no token guards the account yet' : undefined, outcome === 'ok with otp');
     } finally {
       attempt.done();
     }
   }
 
-  /** 'ok', 'ok with otp', or why not. */
-  async #check(user: User, actor: SignedIn, request: SelfLoginRequest, attempt: Attempt): Promise<string> {
+  /** The second step after a code was sent: the code answers the transaction login() opened; a session, or AdminError as login(). */
+  async answerCode(request: SelfCodeAnswer): Promise<SelfLoggedIn> {
+    const ctx = this.#ctx;
+    const { auth } = ctx.admin;
+    const { login, realm } = this.named(request.username, request.realm);
+    const typed: UserActor = { via: 'self-service', name: `${login.slice(0, 200)}@${realm ?? '?'}`, realm: realm ?? '', address: request.address };
+    const refuse = (actor: UserActor, detail: string, code: 'unauthenticated' | 'throttled' = 'unauthenticated'): never => {
+      auditSelf(ctx, actor, 'self.login', 'refused', {}, detail);
+      throw new AdminError(code, code === 'throttled' ? 'too many failed logins; wait a while and try again' : SELF_LOGIN_FAILED);
+    };
+    if (realm === undefined || login === '' || login.length > 256) return refuse(typed, realm === undefined ? 'no realm of the portal' : 'not a user name');
+    const attempt = await this.throttle.admit(selfThrottleKey(realm, login, request.address), auth.now());
+    try {
+      if (!attempt.admitted) {
+        await attempt.refused();
+        return refuse(typed, 'throttled', 'throttled');
+      }
+      const found = await lookUp(auth, { login, realm });
+      if (found === undefined || 'decision' in found) {
+        if (found === undefined) await attempt.failed();
+        return refuse(typed, found === undefined ? 'unknown user' : found.reason);
+      }
+      const actor = userActor({ realm, resolver: found.resolver, userId: found.id, login: found.login }, request.address);
+      const subject = { user: found, realm };
+      const check = otpOnly(auth);
+      const state = Buffer.from(request.state.slice(0, 64), 'latin1');
+      const decision = await answerChallenge(check, subject, state, Buffer.from(request.code.trim(), 'utf8'), attempt, answering(check, LOGIN_REQUEST, subject), 'self-service');
+      if (decision.decision !== 'accept') return refuse(actor, `second factor: ${decision.reason}`);
+      return await this.#open(actor, attempt, 'directory password and a code sent by e-mail or SMS', true);
+    } finally {
+      attempt.done();
+    }
+  }
+
+  async #open(actor: SignedIn, attempt: Attempt, detail: string | undefined, withOtp: boolean): Promise<SelfLoggedIn> {
+    attempt.succeeded();
+    const opened = await this.#sessions.open(actor);
+    auditSelf(this.#ctx, actor, 'self.login', 'ok', {}, detail);
+    return { ...opened, actor, withOtp };
+  }
+
+  /** 'ok', 'ok with otp', a code sent, or why not. */
+  async #check(user: User, actor: SignedIn, request: SelfLoginRequest, attempt: Attempt): Promise<Checked> {
     const { auth } = this.#ctx.admin;
     let right = false;
     try {
@@ -134,12 +214,19 @@ export class SelfLogin {
     const tokens = await auth.store.tokensOfUser(user.resolver, user.id);
     if (!tokens.some(guards)) return 'ok';
     const otp = request.otp?.trim() ?? '';
+    const subject = { user, realm: actor.realm };
+    const check = otpOnly(auth);
     if (otp === '') {
+      const now = auth.now();
+      const codeTokens: Token[] = [];
+      for (const t of tokens) if (guards(t) && tokenKind(t.type).delivery && !(await unusable(auth, t, now))) codeTokens.push(t);
+      if (codeTokens.length > 0) {
+        const opened = await openCodeChallenge(check, subject, codeTokens, tokens, now, answering(check, LOGIN_REQUEST, subject), 'self-service');
+        return opened.decision === 'challenge' ? { sent: opened } : `no code sent: ${opened.reason}`;
+      }
       await attempt.failed();
       return 'no OTP, and a token guards the account';
     }
-    const subject = { user, realm: actor.realm };
-    const check = otpOnly(auth);
     const decision = await checkTokens(check, subject, Buffer.from(otp, 'utf8'), attempt, answering(check, LOGIN_REQUEST, subject));
     return decision.decision === 'accept' ? 'ok with otp' : `second factor: ${decision.reason}`;
   }

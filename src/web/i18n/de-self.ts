@@ -18,7 +18,17 @@ export const deSelf: Record<keyof typeof enSelf, Message> = {
   'self.login.realmHint': 'Wo Ihr Konto liegt. Sie können als Benutzername auch benutzer@domäne eingeben.',
   'self.login.password': 'Passwort',
   'self.login.otp': 'Code Ihres Tokens',
-  'self.login.otpHint': 'Sobald Sie ein Token haben, geben Sie den Code ein, den es gerade zeigt. Vor dem ersten Token bleibt das Feld leer.',
+  'self.login.otpHint': 'Sobald Sie ein Token haben, geben Sie den Code ein, den es gerade zeigt. Vor dem ersten Token bleibt das Feld leer, ebenso für einen Code per E-Mail oder SMS.',
+  'self.code.title': 'Code eingeben',
+  'self.code.sent': {
+    one: 'Ein Code ist unterwegs an {to}. Geben Sie ihn hier ein; er gilt {count} Minute.',
+    other: 'Ein Code ist unterwegs an {to}. Geben Sie ihn hier ein; er gilt {count} Minuten.',
+  },
+  'self.code.again': 'Geben Sie den Code ein, der Ihnen geschickt wurde.',
+  'self.code.label': 'Code',
+  'self.code.failed': 'Der Code ist falsch oder nicht mehr gültig. Versuchen Sie es noch einmal, oder melden Sie sich für einen neuen Code erneut an.',
+  'self.code.restart': 'Erneut anmelden für einen neuen Code',
+  'self.login.codeNotSent': 'Ihr Code konnte gerade nicht gesendet werden. Versuchen Sie es in einigen Minuten noch einmal; wenn es weiter nicht klappt, fragen Sie Ihren Helpdesk.',
   'self.login.failed': 'Benutzername, Passwort oder Code ist falsch. Wenn Sie schon ein Token haben, wird auch sein aktueller Code gebraucht.',
 
   'self.type.totp': 'Zeitbasiert (TOTP)',

@@ -1,11 +1,13 @@
 // The portal's login page: user name (LOGIN or LOGIN@REALM), a realm picker
 // when the portal is on for several realms, the directory password, and the
 // current code of a token once the user has one. A failure shows the form
-// again with one sentence that does not say which part was wrong.
+// again with one sentence that does not say which part was wrong. With no
+// code typed and an e-mail or SMS token, the next page takes the code that
+// was sent.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError } from '../../auth/admin.ts';
-import type { SelfService } from '../../auth/self-service.ts';
+import { SELF_CODE_NOT_SENT, type SelfCodeSent, type SelfService } from '../../auth/self-service.ts';
 import { clientAddress } from '../../http/admin/caller.ts';
 import { webOf } from '../context.ts';
 import type { Notice } from '../flash.ts';
@@ -19,6 +21,30 @@ interface LoginForm {
   username: string;
   realm: string;
   next: string;
+}
+
+interface CodeForm {
+  username: string;
+  realm: string;
+  state: string;
+  next: string;
+}
+
+/** The code step: where the code went (the first time), and the form that answers it. */
+function codePage(request: FastifyRequest, reply: FastifyReply, form: CodeForm, sent?: SelfCodeSent['codeSent'], status = 200, notices: Notice[] = []): FastifyReply {
+  const { t } = webOf(request);
+  const to = sent ? sent.to.map((c) => c.to).join(', ') : '';
+  const minutes = sent ? Math.max(1, Math.floor(sent.validSeconds / 60)) : 0;
+  return page(request, reply, 'self/login-code', { form, to, minutes }, { title: t('self.code.title'), status, notices, noStore: true });
+}
+
+/** A refusal of a login step, as the form's notice; anything else is thrown on to the error page. */
+function loginNotice(err: unknown, failed: 'self.login.failed' | 'self.code.failed'): { status: number; notice: Notice } {
+  if (!(err instanceof AdminError)) throw err;
+  if (err.code === 'throttled') return { status: 429, notice: { kind: 'error', key: 'login.throttled' } };
+  if (err.code === 'unauthenticated') return { status: 422, notice: { kind: 'error', key: failed } };
+  if (err.code === 'conflict' && err.message === SELF_CODE_NOT_SENT) return { status: 503, notice: { kind: 'error', key: 'self.login.codeNotSent' } };
+  throw err;
 }
 
 function loginPage(request: FastifyRequest, reply: FastifyReply, self: SelfService, form: LoginForm, status = 200, notices: Notice[] = []): FastifyReply {
@@ -61,14 +87,39 @@ export function selfLoginRoutes(self: SelfService) {
             ...(b.realm ? { realm: b.realm } : {}),
             ...(b.otp ? { otp: b.otp } : {}),
           });
+          if ('codeSent' in done) return codePage(request, reply, { username: b.username, realm: b.realm ?? '', state: done.codeSent.state, next: next ?? '' }, done.codeSent);
           startUserSession(request, reply, self, done.token);
           return seeOther(request, reply, next ?? area.home);
         } catch (err) {
-          if (!(err instanceof AdminError) || (err.code !== 'unauthenticated' && err.code !== 'throttled')) throw err;
-          const throttled = err.code === 'throttled';
-          return loginPage(request, reply, self, { username: b.username, realm: b.realm ?? '', next: next ?? '' }, throttled ? 429 : 422, [
-            { kind: 'error', key: throttled ? 'login.throttled' : 'self.login.failed' },
-          ]);
+          const { status, notice } = loginNotice(err, 'self.login.failed');
+          return loginPage(request, reply, self, { username: b.username, realm: b.realm ?? '', next: next ?? '' }, status, [notice]);
+        }
+      },
+    );
+
+    app.post(
+      '/login/code',
+      {
+        config: { public: true },
+        schema: {
+          body: {
+            type: 'object',
+            properties: { username: TEXT(256), realm: TEXT(256), state: { type: 'string', pattern: '^[0-9a-f]{32}$' }, code: TEXT(64), next: TEXT(1000) },
+            required: ['username', 'state', 'code'],
+          },
+        },
+      },
+      async (request, reply) => {
+        const { area } = webOf(request);
+        const b = request.body as { username: string; realm?: string; state: string; code: string; next?: string };
+        const next = safeReturnPath(area.prefix, b.next);
+        try {
+          const done = await self.login.answerCode({ username: b.username, state: b.state, code: b.code, address: clientAddress(request), ...(b.realm ? { realm: b.realm } : {}) });
+          startUserSession(request, reply, self, done.token);
+          return seeOther(request, reply, next ?? area.home);
+        } catch (err) {
+          const { status, notice } = loginNotice(err, 'self.code.failed');
+          return codePage(request, reply, { username: b.username, realm: b.realm ?? '', state: b.state, next: next ?? '' }, undefined, status, [notice]);
         }
       },
     );
