@@ -16,6 +16,7 @@ import { accept } from '../outcome.ts';
 import { lookUpUser } from '../subject.ts';
 import { operation, type AdminContext } from './context.ts';
 import { AdminError } from './errors.ts';
+import { refusal } from './refusals.ts';
 import { tokenFor } from './tokens.ts';
 
 /** What a test message carries where the code would be: it logs in nowhere. */
@@ -27,10 +28,9 @@ export const TEST_CODE = 'TEST';
  * directory entry must have one, or codes would have nowhere to go.
  */
 export function enrollDestination(ctx: AdminContext, type: DeliveredType, given: string | undefined, owner: Subject | undefined): string | undefined {
-  const what = type === 'email' ? 'e-mail address' : 'phone number';
   if (given === undefined) {
     if (owner && rawDestination({}, type, owner.user) === undefined) {
-      throw new AdminError('invalid', `${owner.user.login} has no ${what} in the directory: give --${type === 'email' ? 'email' : 'phone'}`);
+      throw refusal(type === 'email' ? 'no-email' : 'no-phone', { login: owner.user.login });
     }
     return undefined;
   }

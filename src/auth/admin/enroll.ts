@@ -9,6 +9,7 @@ import type { Subject } from '../context.ts';
 import { lookUpUser } from '../subject.ts';
 import { operation, type AdminContext, type Target } from './context.ts';
 import { AdminError } from './errors.ts';
+import { refusal } from './refusals.ts';
 import { enrollDestination } from './code-tokens.ts';
 import { authorizeRealm } from './permissions.ts';
 
@@ -61,7 +62,7 @@ export async function enrollFor(ctx: AdminContext, owner: Subject | undefined, r
     const why = options.type === 'ocra' ? 'OCRA tokens answer challenges' : options.type === 'spass' ? 'a static password has no OTP' : 'the server sends its codes';
     throw new AdminError('invalid', `only HOTP and TOTP tokens can wait for verification with one OTP, not ${options.type} (${why}): enroll it with verification off`);
   }
-  if (options.type === 'spass' && !pin && ctx.auth.policy.otppin === 'token') throw new AdminError('invalid', 'a static password token needs a PIN: it is the whole password (give --pin)');
+  if (options.type === 'spass' && !pin && ctx.auth.policy.otppin === 'token') throw refusal('spass-pin');
   if (options.type === 'email') options.email = enrollDestination(ctx, 'email', options.email, owner);
   if (options.type === 'sms') options.phone = enrollDestination(ctx, 'sms', options.phone, owner);
   let row: NewToken;

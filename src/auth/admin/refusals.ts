@@ -25,6 +25,9 @@ const REFUSALS = {
   'own-account-delete': { code: 'conflict', text: () => 'an admin cannot delete their own account' },
   'account-exists': { code: 'conflict', text: (p) => `admin account "${p.name}" exists already` },
   'password-short': { code: 'invalid', text: (p) => `the password must have at least ${p.min} characters` },
+  'no-email': { code: 'invalid', text: (p) => `${p.login} has no e-mail address in the directory: give --email` },
+  'no-phone': { code: 'invalid', text: (p) => `${p.login} has no phone number in the directory: give --phone` },
+  'spass-pin': { code: 'invalid', text: () => 'a static password token needs a PIN: it is the whole password (give --pin)' },
 } satisfies Record<string, { code: AdminErrorCode; text: (p: Params) => string }>;
 
 export type AdminRefusal = keyof typeof REFUSALS;

@@ -23,6 +23,9 @@ const KEYS: Record<AdminRefusal, MessageKey> = {
   'own-account-delete': 'refusal.ownAccountDelete',
   'account-exists': 'refusal.accountExists',
   'password-short': 'refusal.passwordShort',
+  'no-email': 'refusal.noEmail',
+  'no-phone': 'refusal.noPhone',
+  'spass-pin': 'refusal.spassPin',
 };
 
 export function wordRefusal(worded: Worded, t: Translate): string {

@@ -303,4 +303,7 @@ export const deConsole: Record<keyof typeof enConsole, Message> = {
   'refusal.ownAccountDelete': 'Ein Admin kann sein eigenes Konto nicht löschen',
   'refusal.accountExists': 'Das Admin-Konto „{name}“ gibt es schon',
   'refusal.passwordShort': 'Das Passwort muss mindestens {min} Zeichen haben',
+  'refusal.noEmail': '{login} hat im Verzeichnis keine E-Mail-Adresse: geben Sie die Adresse ein, an die die Codes gehen',
+  'refusal.noPhone': '{login} hat im Verzeichnis keine Telefonnummer: geben Sie die Nummer ein, an die die Codes gehen',
+  'refusal.spassPin': 'Ein statisches Passwort-Token braucht eine PIN: sie ist das ganze Passwort',
 };

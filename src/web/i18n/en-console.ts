@@ -300,4 +300,7 @@ export const enConsole = {
   'refusal.ownAccountDelete': 'an admin cannot delete their own account',
   'refusal.accountExists': 'admin account "{name}" exists already',
   'refusal.passwordShort': 'the password must have at least {min} characters',
+  'refusal.noEmail': '{login} has no e-mail address in the directory: type the address the codes go to',
+  'refusal.noPhone': '{login} has no phone number in the directory: type the number the codes go to',
+  'refusal.spassPin': 'a static password token needs a PIN: it is the whole password',
 } as const;
