@@ -4,10 +4,10 @@
 // (through the token check of authentication: its window, counter
 // compare-and-set, fail counter and lock); with no code typed and an e-mail
 // or SMS token among them, a code is sent and a second step takes it (a
-// transaction only this step may answer, never a RADIUS State). Failed attempts are throttled
-// per user and source exactly as RADIUS logins are (the same policy and
-// state, the source being the browser's address), and every attempt writes
-// one audit event with the user as actor.
+// transaction only this step may answer, never a RADIUS State). Failed
+// attempts are throttled per user and source exactly as RADIUS logins are
+// (the same policy and state, the source being the browser's address), and
+// every attempt writes one audit event with the user as actor.
 
 import type { AccessRequest } from '../../model/access-request.ts';
 import type { UserActor } from '../../model/actor.ts';
@@ -71,7 +71,8 @@ export interface SelfCodeAnswer {
   address: string;
 }
 
-type Checked = 'ok' | 'ok with otp' | { sent: ChallengeDecision } | string;
+/** What the password and code of a login come to: a session, a code sent, no code sent (why), or refused (why). */
+type Checked = 'ok' | 'ok with otp' | { sent: ChallengeDecision } | { notSent: string } | string;
 
 /** The throttle's key of a portal login: the user as named in the realm, from the browser's address. */
 export function selfThrottleKey(realm: string, login: string, address: string): ThrottleKey {
@@ -112,42 +113,38 @@ export class SelfLogin {
   async login(request: SelfLoginRequest): Promise<SelfLoggedIn | SelfCodeSent> {
     const ctx = this.#ctx;
     const { login, realm } = this.named(request.username, request.realm);
-    const refuse = (actor: UserActor, detail: string, code: 'unauthenticated' | 'throttled' = 'unauthenticated'): never => {
-      auditSelf(ctx, actor, 'self.login', 'refused', {}, detail);
-      throw new AdminError(code, code === 'throttled' ? 'too many failed logins; wait a while and try again' : SELF_LOGIN_FAILED);
-    };
     const typed: UserActor = { via: 'self-service', name: `${login.slice(0, 200)}@${realm ?? '?'}`, realm: realm ?? '', address: request.address };
     if (realm === undefined || login === '' || login.length > 256 || request.password.length > 1024) {
       await ctx.admin.secrets.verify(request.password.slice(0, 1024), null);
-      return refuse(typed, realm === undefined ? 'no realm of the portal' : 'not a user name');
+      return this.#refuse(typed, realm === undefined ? 'no realm of the portal' : 'not a user name');
     }
     const attempt = await this.throttle.admit(selfThrottleKey(realm, login, request.address), ctx.admin.auth.now());
     try {
       if (!attempt.admitted) {
         await ctx.admin.secrets.verify(request.password, null);
         await attempt.refused();
-        return refuse(typed, 'throttled', 'throttled');
+        return this.#refuse(typed, 'throttled', 'throttled');
       }
       const found = await lookUp(ctx.admin.auth, { login, realm });
       if (found === undefined || 'decision' in found) {
         // No such user (or the directory cannot say): cost what a password check costs.
         await ctx.admin.secrets.verify(request.password, null);
         if (found === undefined) await attempt.failed();
-        return refuse(typed, found === undefined ? 'unknown user' : found.reason);
+        return this.#refuse(typed, found === undefined ? 'unknown user' : found.reason);
       }
       const actor = userActor({ realm, resolver: found.resolver, userId: found.id, login: found.login }, request.address);
       const outcome = await this.#check(found, actor, request, attempt);
+      if (typeof outcome === 'object' && 'notSent' in outcome) {
+        auditSelf(ctx, actor, 'self.send-code', 'refused', {}, `no code sent: ${outcome.notSent}`);
+        throw new AdminError('conflict', SELF_CODE_NOT_SENT);
+      }
       if (typeof outcome === 'object') {
         const { challenge } = outcome.sent;
         const to = challenge.codes ?? [];
         auditSelf(ctx, actor, 'self.send-code', 'ok', {}, `directory password; ${to.map((c) => `${c.channel} to ${c.to}`).join(', ')}; the login waits for the code`);
         return { codeSent: { state: challenge.transactionId, to, validSeconds: challenge.timeout } };
       }
-      if (outcome.startsWith('no code sent')) {
-        auditSelf(ctx, actor, 'self.send-code', 'refused', {}, outcome);
-        throw new AdminError('conflict', SELF_CODE_NOT_SENT);
-      }
-      if (outcome !== 'ok' && outcome !== 'ok with otp') return refuse(actor, outcome);
+      if (outcome !== 'ok' && outcome !== 'ok with otp') return this.#refuse(actor, outcome);
       return await this.#open(actor, attempt, outcome === 'ok' ? 'directory password; no token guards the account yet' : undefined, outcome === 'ok with otp');
     } finally {
       attempt.done();
@@ -160,32 +157,34 @@ export class SelfLogin {
     const { auth } = ctx.admin;
     const { login, realm } = this.named(request.username, request.realm);
     const typed: UserActor = { via: 'self-service', name: `${login.slice(0, 200)}@${realm ?? '?'}`, realm: realm ?? '', address: request.address };
-    const refuse = (actor: UserActor, detail: string, code: 'unauthenticated' | 'throttled' = 'unauthenticated'): never => {
-      auditSelf(ctx, actor, 'self.login', 'refused', {}, detail);
-      throw new AdminError(code, code === 'throttled' ? 'too many failed logins; wait a while and try again' : SELF_LOGIN_FAILED);
-    };
-    if (realm === undefined || login === '' || login.length > 256) return refuse(typed, realm === undefined ? 'no realm of the portal' : 'not a user name');
+    if (realm === undefined || login === '' || login.length > 256) return this.#refuse(typed, realm === undefined ? 'no realm of the portal' : 'not a user name');
     const attempt = await this.throttle.admit(selfThrottleKey(realm, login, request.address), auth.now());
     try {
       if (!attempt.admitted) {
         await attempt.refused();
-        return refuse(typed, 'throttled', 'throttled');
+        return this.#refuse(typed, 'throttled', 'throttled');
       }
       const found = await lookUp(auth, { login, realm });
       if (found === undefined || 'decision' in found) {
         if (found === undefined) await attempt.failed();
-        return refuse(typed, found === undefined ? 'unknown user' : found.reason);
+        return this.#refuse(typed, found === undefined ? 'unknown user' : found.reason);
       }
       const actor = userActor({ realm, resolver: found.resolver, userId: found.id, login: found.login }, request.address);
       const subject = { user: found, realm };
       const check = otpOnly(auth);
       const state = Buffer.from(request.state.slice(0, 64), 'latin1');
       const decision = await answerChallenge(check, subject, state, Buffer.from(request.code.trim(), 'utf8'), attempt, answering(check, LOGIN_REQUEST, subject), 'self-service');
-      if (decision.decision !== 'accept') return refuse(actor, `second factor: ${decision.reason}`);
+      if (decision.decision !== 'accept') return this.#refuse(actor, `second factor: ${decision.reason}`);
       return await this.#open(actor, attempt, 'directory password and a code sent by e-mail or SMS', true);
     } finally {
       attempt.done();
     }
+  }
+
+  /** A refused login step: audited, then 'unauthenticated' (saying nothing of which part was wrong) or 'throttled'. */
+  #refuse(actor: UserActor, detail: string, code: 'unauthenticated' | 'throttled' = 'unauthenticated'): never {
+    auditSelf(this.#ctx, actor, 'self.login', 'refused', {}, detail);
+    throw new AdminError(code, code === 'throttled' ? 'too many failed logins; wait a while and try again' : SELF_LOGIN_FAILED);
   }
 
   async #open(actor: SignedIn, attempt: Attempt, detail: string | undefined, withOtp: boolean): Promise<SelfLoggedIn> {
@@ -222,7 +221,7 @@ export class SelfLogin {
       for (const t of tokens) if (guards(t) && tokenKind(t.type).delivery && !(await unusable(auth, t, now))) codeTokens.push(t);
       if (codeTokens.length > 0) {
         const opened = await openCodeChallenge(check, subject, codeTokens, tokens, now, answering(check, LOGIN_REQUEST, subject), 'self-service');
-        return opened.decision === 'challenge' ? { sent: opened } : `no code sent: ${opened.reason}`;
+        return opened.decision === 'challenge' ? { sent: opened } : { notSent: opened.reason };
       }
       await attempt.failed();
       return 'no OTP, and a token guards the account';
