@@ -1,7 +1,8 @@
 // A resolver that does not answer, seen from the admin API: the call is
 // answered 503 problem+json with Retry-After and names the resolver, never
-// its address; the operation's audit event says "resolver unavailable"; the
-// realms whose resolvers answer go on as before.
+// its address (LinOTP's /admin/* in its own envelope); the operation's audit
+// event says "resolver unavailable"; the realms whose resolvers answer go on
+// as before.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -34,6 +35,20 @@ describe('admin API during a resolver outage', () => {
     assert.equal(audited[0]!.realm, 'dark');
     const logged = a.stack.logs.lines.find((l) => l.msg === 'HTTP request failed: resolver unavailable');
     assert.match(String(logged?.err), /resolver "dark"/, 'the cause is in the log');
+  });
+
+  test("LinOTP's /admin/init for a user of the dark realm: 503 in LinOTP's failure envelope", async () => {
+    const { key } = await a.apiKey('admin');
+    const r = await fetch(`${a.base}/admin/init`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ type: 'hmac', genkey: '1', user: 'mallory', realm: 'dark' }),
+    });
+    const body = (await r.json()) as { result: { status: boolean; error?: { message: string } } };
+    assert.equal(r.status, 503);
+    assert.equal(r.headers.get('retry-after'), '30');
+    assert.equal(body.result.status, false);
+    assert.equal(body.result.error?.message, 'resolver unavailable: resolver "dark" is not answering; try again shortly');
   });
 
   test('a user page of the dark realm is 503; the realm whose resolver answers is served', async () => {
