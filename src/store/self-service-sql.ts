@@ -41,6 +41,14 @@ export const SELF_SERVICE_STATEMENTS = {
       `UPDATE enrollment_codes SET used_at = ${p('now', 'bigint')} WHERE id = ${p('id')} AND resolver = ${p('resolver')} AND user_id = ${p('user_id')} ` +
       `AND used_at IS NULL AND expires_at > ${p('now', 'bigint')}`,
   },
+  // Only while the user has no other live code: an admin's newer one stays the only one.
+  releaseCode: {
+    params: ['id', 'resolver', 'user_id', 'now'],
+    text: (p) =>
+      `UPDATE enrollment_codes SET used_at = NULL WHERE id = ${p('id')} AND resolver = ${p('resolver')} AND user_id = ${p('user_id')} ` +
+      `AND used_at IS NOT NULL AND expires_at > ${p('now', 'bigint')} ` +
+      `AND NOT EXISTS (SELECT 1 FROM enrollment_codes live WHERE live.resolver = ${p('resolver')} AND live.user_id = ${p('user_id')} AND live.used_at IS NULL)`,
+  },
   purgeCodes: {
     params: ['before'],
     text: (p) => `DELETE FROM enrollment_codes WHERE expires_at < ${p('before', 'bigint')} OR used_at < ${p('before', 'bigint')}`,

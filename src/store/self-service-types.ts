@@ -20,6 +20,12 @@ export interface SelfServiceTables {
   createEnrollmentCode(code: EnrollmentCode): Promise<void>;
   /** Uses the code up, atomically: true once, for the user it was made for, while unused and before it expires. */
   redeemEnrollmentCode(id: string, resolver: string, userId: string, now: number): Promise<boolean>;
+  /**
+   * Makes a used code usable again (its token was deleted before its first
+   * code): only for its user, before it expires, and while the user has no
+   * other unused code. True when it did.
+   */
+  releaseEnrollmentCode(id: string, resolver: string, userId: string, now: number): Promise<boolean>;
   /** Codes used, or expired, before `before` (unix seconds); returns how many went. */
   purgeEnrollmentCodes(before: number): Promise<number>;
 }

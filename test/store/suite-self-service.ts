@@ -53,7 +53,7 @@ export function selfServiceSuite(factory: StoreFactory): void {
       await store.close();
     });
 
-    test('enrollment codes: used once, by their user, before they expire; a new code replaces an unused one', async () => {
+    test('enrollment codes: used once, by their user, before they expire; a new code replaces an unused one; a used one given back', async () => {
       const f = await factory.fresh();
       const t = f.store.selfService;
       const first = code();
@@ -72,9 +72,19 @@ export function selfServiceSuite(factory: StoreFactory): void {
       assert.equal(await t.redeemEnrollmentCode(second.id, 'ldap', 'uid-1', 1500), false, 'replaced by the newer code');
       assert.equal(await t.redeemEnrollmentCode(third.id, 'ldap', 'uid-1', 1500), true);
 
+      assert.equal(await t.releaseEnrollmentCode(third.id, 'ldap', 'uid-2', 1500), false, 'not for another user');
+      assert.equal(await t.releaseEnrollmentCode(third.id, 'ldap', 'uid-1', 2000), false, 'not once expired');
+      assert.equal(await t.releaseEnrollmentCode(third.id, 'ldap', 'uid-1', 1500), true, 'its token was deleted before its first code');
+      assert.equal(await t.releaseEnrollmentCode(third.id, 'ldap', 'uid-1', 1500), false, 'unused already');
+      assert.equal(await t.redeemEnrollmentCode(third.id, 'ldap', 'uid-1', 1500), true, 'usable again');
+      const newer = code();
+      await t.createEnrollmentCode(newer);
+      assert.equal(await t.releaseEnrollmentCode(third.id, 'ldap', 'uid-1', 1500), false, 'not while a newer code is live');
+      assert.equal(await t.redeemEnrollmentCode(newer.id, 'ldap', 'uid-1', 1500), true);
+
       await t.createEnrollmentCode(code({ createdAt: 10, expiresAt: 20 }));
-      assert.equal(Number((await f.sql('SELECT count(*) AS n FROM enrollment_codes'))[0]!.n), 3, 'the used ones are kept until purged, with the new one');
-      assert.equal(await t.purgeEnrollmentCodes(1600), 3, 'used before, or expired before');
+      assert.equal(Number((await f.sql('SELECT count(*) AS n FROM enrollment_codes'))[0]!.n), 4, 'the used ones are kept until purged, with the new one');
+      assert.equal(await t.purgeEnrollmentCodes(1600), 4, 'used before, or expired before');
       await assert.rejects(t.createEnrollmentCode(code({ expiresAt: 1000 })), /expiresAt: expected a time after createdAt/);
       await assert.rejects(t.redeemEnrollmentCode('xyz', 'ldap', 'uid-1', 1), /enrollment code id: expected lower-case hex digits/);
       await f.store.close();

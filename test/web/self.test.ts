@@ -151,7 +151,7 @@ describe('self-service portal in a browser', () => {
     await page.getByRole('heading', { name: 'Your token is ready' }).waitFor();
   });
 
-  test('a first token in a realm that asks for an enrollment code: refused without it, enrolled with the one the CLI printed', async () => {
+  test('a first token in a realm that asks for an enrollment code: refused without it; a first try abandoned gives the code back; enrolled with it', async () => {
     const page = await browser.open();
     browser.expectConsole(/status of 422/);
     await selfLogIn(page, s.base, 'carol@lab');
@@ -163,7 +163,21 @@ describe('self-service portal in a browser', () => {
     await page.getByRole('alert').getByText('The enrollment code is wrong, was used already, or has expired.').waitFor();
     const made = await s.stack.cli(['admin', 'enrollment-code', 'carol', '--realm', 'lab']);
     assert.equal(made.code, 0, made.stderr);
-    const { key } = await enrollTotp(page, s, { code: made.stdout.trim().toLowerCase(), pin: '9753' });
+    const code = made.stdout.trim().toLowerCase();
+
+    // A first try abandoned at the QR step (the phone was not at hand): deleting the waiting token gives the code back.
+    await page.goto(`${s.base}/self/enroll`);
+    await page.getByLabel('Enrollment code').fill(code);
+    await page.getByLabel('PIN', { exact: true }).fill('9753');
+    await page.getByLabel('PIN again').fill('9753');
+    await page.getByRole('button', { name: 'Create the token' }).click();
+    await page.getByRole('heading', { name: 'Add the token to your app', level: 1 }).waitFor();
+    await page.goto(`${s.base}/self/`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Your enrollment code works again').waitFor();
+
+    const { key } = await enrollTotp(page, s, { code, pin: '9753' });
     assert.equal(await page.getByTestId('vpn-user').textContent(), 'carol@lab');
     assert.equal((await s.stack.auth('carol@lab', `9753${await codeNow(s, key)}`)).code, 'accept');
   });

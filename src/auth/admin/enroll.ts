@@ -21,6 +21,8 @@ export interface EnrollRequest extends Omit<EnrollOptions, 'pinHash' | 'owner'> 
   pin?: string;
   /** The token is unusable until one valid OTP is entered (verifyToken). */
   pending?: boolean;
+  /** Token info entries kept beside those of the type (the enrollment code a self-enrolled token used). */
+  info?: Record<string, string>;
 }
 
 export interface Enrolled {
@@ -57,7 +59,7 @@ export function enrollToken(ctx: AdminContext, actor: Actor, request: EnrollRequ
  * the token's row, and its URI for an authenticator app.
  */
 export async function enrollFor(ctx: AdminContext, owner: Subject | undefined, request: Omit<EnrollRequest, 'user' | 'realm'>, target: Target): Promise<Enrolled> {
-  const { pin, pending, ...options } = request;
+  const { pin, pending, info, ...options } = request;
   if (pending && options.type !== 'hotp' && options.type !== 'totp') {
     const why = options.type === 'ocra' ? 'OCRA tokens answer challenges' : options.type === 'spass' ? 'a static password has no OTP' : 'the server sends its codes';
     throw new AdminError('invalid', `only HOTP and TOTP tokens can wait for verification with one OTP, not ${options.type} (${why}): enroll it with verification off`);
@@ -81,7 +83,7 @@ export async function enrollFor(ctx: AdminContext, owner: Subject | undefined, r
   }
   target.serial = row.serial;
   if (await ctx.auth.store.getToken(row.serial)) throw new AdminError('conflict', `serial ${row.serial} already exists`);
-  const token = await ctx.auth.store.createToken({ ...row, ...(pending ? { pending: true } : {}) }, ctx.auth.now());
+  const token = await ctx.auth.store.createToken({ ...row, ...(info ? { info: { ...row.info, ...info } } : {}), ...(pending ? { pending: true } : {}) }, ctx.auth.now());
   // The login alone in the default realm, login@realm elsewhere.
   const account = !owner ? token.serial : owner.realm === ctx.auth.users.defaultRealm?.toLowerCase() ? owner.user.login : `${owner.user.login}@${owner.realm}`;
   const uri = hasProvisioningUri(token.type) ? provisioningUri(token, account, ctx.tokenDefaults.issuer) : '';

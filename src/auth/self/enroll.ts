@@ -75,8 +75,11 @@ export async function enrollOptions(ctx: SelfContext, actor: SignedIn): Promise<
   };
 }
 
-/** Uses up the user's enrollment code; a wrong one counts toward the throttle of their logins. */
-async function redeem(ctx: SelfContext, actor: SignedIn, typed: string | undefined, throttle: Throttle): Promise<void> {
+/** The token info entry that names the enrollment code a self-enrolled token used up (its id, not the code). */
+export const ENROLLMENT_CODE_INFO = 'enrollmentCode';
+
+/** Uses up the user's enrollment code and returns its id; a wrong one counts toward the throttle of their logins. */
+async function redeem(ctx: SelfContext, actor: SignedIn, typed: string | undefined, throttle: Throttle): Promise<string> {
   if (typed === undefined || typed.trim() === '') throw new SelfServiceError('invalid', 'code-needed', 'a first token needs the enrollment code from your helpdesk');
   const { auth, secrets } = ctx.admin;
   const attempt = await throttle.admit(selfThrottleKey(actor.realm, actor.user.login, actor.address), auth.now());
@@ -86,11 +89,13 @@ async function redeem(ctx: SelfContext, actor: SignedIn, typed: string | undefin
       throw new SelfServiceError('throttled', 'throttled', 'too many wrong codes; wait a while and try again');
     }
     const code = normalizeEnrollmentCode(typed);
-    const used = code !== undefined && (await auth.store.selfService.redeemEnrollmentCode(enrollmentCodeId(secrets.digest, code), actor.user.resolver, actor.user.id, auth.now()));
+    const id = code === undefined ? undefined : enrollmentCodeId(secrets.digest, code);
+    const used = id !== undefined && (await auth.store.selfService.redeemEnrollmentCode(id, actor.user.resolver, actor.user.id, auth.now()));
     if (!used) {
       await attempt.failed();
       throw new SelfServiceError('invalid', 'code-wrong', 'the enrollment code is wrong, used or expired');
     }
+    return id;
   } finally {
     attempt.done();
   }
@@ -106,8 +111,13 @@ export function enrollOwn(ctx: SelfContext, actor: SignedIn, request: SelfEnroll
     const description = (request.description ?? '').trim();
     if ([...description].length > MAX_DESCRIPTION) throw new SelfServiceError('invalid', 'description', `the description must have at most ${MAX_DESCRIPTION} characters`, { max: MAX_DESCRIPTION });
     const pin = ctx.admin.auth.policy.otppin === 'token' ? checkNewPin(request.pin ?? '', request.pinAgain ?? '', ctx.policy.pinMinLength) : undefined;
-    if (needsCode(policy, tokens)) await redeem(ctx, actor, request.code, throttle);
-    const enrolled = await enrollFor(ctx.admin, subject, { type: request.type, pending: true, description, ...(pin ? { pin } : {}) }, target);
+    const code = needsCode(policy, tokens) ? await redeem(ctx, actor, request.code, throttle) : undefined;
+    const enrolled = await enrollFor(
+      ctx.admin,
+      subject,
+      { type: request.type, pending: true, description, ...(pin ? { pin } : {}), ...(code ? { info: { [ENROLLMENT_CODE_INFO]: code } } : {}) },
+      target,
+    );
     return { ...enrolled, issuer: ctx.admin.tokenDefaults.issuer };
   });
 }

@@ -13,7 +13,7 @@ import { checkTokens } from '../token-check.ts';
 import type { AccessRequest } from '../../model/access-request.ts';
 import type { Token } from '../../model/token.ts';
 import { directoryUser, guards, ownToken, ownTokens, policyOf, selfOperation, type SelfContext, type SignedIn } from './context.ts';
-import { MAX_DESCRIPTION } from './enroll.ts';
+import { ENROLLMENT_CODE_INFO, MAX_DESCRIPTION } from './enroll.ts';
 import { SelfServiceError } from './errors.ts';
 import { selfThrottleKey } from './login.ts';
 import { checkNewPin } from './pin-rule.ts';
@@ -45,7 +45,13 @@ export function disableOwn(ctx: SelfContext, actor: SignedIn, serial: string): P
   });
 }
 
-export function deleteOwn(ctx: SelfContext, actor: SignedIn, serial: string): Promise<void> {
+/**
+ * Deletes the user's token. A pending token that used up an enrollment code
+ * gives the code back (while it is valid and no newer one was issued), so a
+ * user whose first try went wrong starts again without the helpdesk:
+ * `codeReleased` says so.
+ */
+export function deleteOwn(ctx: SelfContext, actor: SignedIn, serial: string): Promise<{ codeReleased: boolean }> {
   return selfOperation(ctx, actor, 'self.delete', { serial }, async (target) => {
     const t = await ownToken(ctx, actor, serial, target);
     // A token that is not verified yet never worked: it can always go.
@@ -53,7 +59,10 @@ export function deleteOwn(ctx: SelfContext, actor: SignedIn, serial: string): Pr
       const others = (await ownTokens(ctx, actor)).filter((o) => o.serial !== t.serial && guards(o));
       if (others.length === 0 && guards(t)) throw new SelfServiceError('conflict', 'last-token', `${t.serial} is your last working token; enroll another one first`);
     }
-    if (!(await ctx.admin.auth.store.deleteToken(t.serial))) throw new SelfServiceError('not-found', 'not-found', `token ${t.serial} was deleted meanwhile`);
+    const { store } = ctx.admin.auth;
+    if (!(await store.deleteToken(t.serial))) throw new SelfServiceError('not-found', 'not-found', `token ${t.serial} was deleted meanwhile`);
+    const code = t.pending ? t.info[ENROLLMENT_CODE_INFO] : undefined;
+    return { codeReleased: code !== undefined && (await store.selfService.releaseEnrollmentCode(code, actor.user.resolver, actor.user.id, ctx.admin.auth.now())) };
   });
 }
 

@@ -75,6 +75,11 @@ export class PostgresSelfServiceTables implements SelfServiceTables {
     return (await this.#run('redeemCode', args)).rowCount === 1;
   }
 
+  async releaseEnrollmentCode(id: string, resolver: string, userId: string, now: number): Promise<boolean> {
+    const args = { id: checkHexId(id, 'enrollment code id'), ...userKey(resolver, userId, 'releaseEnrollmentCode'), now: checkTimestamp(now, 'releaseEnrollmentCode: now') };
+    return (await this.#run('releaseCode', args)).rowCount === 1;
+  }
+
   async purgeEnrollmentCodes(before: number): Promise<number> {
     return (await this.#run('purgeCodes', { before: checkTimestamp(before, 'purgeEnrollmentCodes') })).rowCount ?? 0;
   }

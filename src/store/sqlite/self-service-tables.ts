@@ -68,6 +68,11 @@ export class SqliteSelfServiceTables implements SelfServiceTables {
     return this.#s.redeemCode.run(args).changes === 1;
   }
 
+  async releaseEnrollmentCode(id: string, resolver: string, userId: string, now: number): Promise<boolean> {
+    const args = { id: checkHexId(id, 'enrollment code id'), ...userKey(resolver, userId, 'releaseEnrollmentCode'), now: checkTimestamp(now, 'releaseEnrollmentCode: now') };
+    return this.#s.releaseCode.run(args).changes === 1;
+  }
+
   async purgeEnrollmentCodes(before: number): Promise<number> {
     return this.#s.purgeCodes.run({ before: checkTimestamp(before, 'purgeEnrollmentCodes') }).changes;
   }

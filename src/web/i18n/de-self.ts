@@ -62,6 +62,7 @@ export const deSelf: Record<keyof typeof enSelf, Message> = {
   'self.tokens.renamed': 'Der Name von {serial} ist gespeichert.',
   'self.tokens.disabled': '{serial} ist deaktiviert und funktioniert nicht mehr.',
   'self.tokens.deleted': '{serial} ist gelöscht.',
+  'self.tokens.deletedCodeBack': '{serial} ist gelöscht. Ihr Einrichtungscode gilt wieder: Richten Sie damit ein neues Token ein, solange er gültig ist.',
 
   'self.enroll.title': 'Token einrichten',
   'self.enroll.intro': 'Sie brauchen eine Authenticator-App auf Ihrem Telefon, etwa FreeOTP, Aegis, Google Authenticator oder Microsoft Authenticator.',

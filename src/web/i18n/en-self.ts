@@ -58,6 +58,7 @@ export const enSelf = {
   'self.tokens.renamed': 'The name of {serial} is saved.',
   'self.tokens.disabled': '{serial} is disabled and no longer works.',
   'self.tokens.deleted': '{serial} is deleted.',
+  'self.tokens.deletedCodeBack': '{serial} is deleted. Your enrollment code works again: use it to set up a new token while it is valid.',
 
   'self.enroll.title': 'Enroll a token',
   'self.enroll.intro': 'You need an authenticator app on your phone, such as FreeOTP, Aegis, Google Authenticator or Microsoft Authenticator.',

@@ -25,15 +25,15 @@ export async function tokensPage(request: FastifyRequest, reply: FastifyReply, s
   return page(request, reply, 'self/tokens', { tokens: cards, canEnroll: options.refusal === undefined, maxDescription: MAX_DESCRIPTION }, { title: t('self.tokens.title'), status, notices });
 }
 
-/** Runs a token action; done: back to the list with `done` as the notice; refused: the list again with why (422). */
-async function act(request: FastifyRequest, reply: FastifyReply, self: SelfService, work: () => Promise<void>, done: Notice): Promise<FastifyReply> {
+/** Runs a token action; done: back to the list with `done` as the notice (read after the work); refused: the list again with why (422). */
+async function act(request: FastifyRequest, reply: FastifyReply, self: SelfService, work: () => Promise<void>, done: Notice | (() => Notice)): Promise<FastifyReply> {
   try {
     await work();
   } catch (err) {
     if (err instanceof SelfServiceError) return tokensPage(request, reply, self, 422, [refusalNotice(err)]);
     throw err;
   }
-  flash(request, reply, done);
+  flash(request, reply, typeof done === 'function' ? done() : done);
   return seeOther(request, reply, webOf(request).area.home);
 }
 
@@ -54,7 +54,11 @@ export function tokenRoutes(self: SelfService) {
 
     app.post('/tokens/:serial/delete', { schema: { params: SERIAL_PARAMS } }, async (request, reply) => {
       const { serial } = request.params as { serial: string };
-      return act(request, reply, self, () => self.delete(userOf(request), serial), { kind: 'ok', key: 'self.tokens.deleted', params: { serial } });
+      let codeBack = false;
+      const work = async (): Promise<void> => {
+        codeBack = (await self.delete(userOf(request), serial)).codeReleased;
+      };
+      return act(request, reply, self, work, () => ({ kind: 'ok', key: codeBack ? 'self.tokens.deletedCodeBack' : 'self.tokens.deleted', params: { serial } }));
     });
   };
 }
