@@ -110,29 +110,11 @@ export class SelfLogin {
   }
 
   /** A session for the user, a code sent for the second step, or AdminError 'unauthenticated' / 'throttled'. Audited either way. */
-  async login(request: SelfLoginRequest): Promise<SelfLoggedIn | SelfCodeSent> {
+  login(request: SelfLoginRequest): Promise<SelfLoggedIn | SelfCodeSent> {
     const ctx = this.#ctx;
-    const { login, realm } = this.named(request.username, request.realm);
-    const typed: UserActor = { via: 'self-service', name: `${login.slice(0, 200)}@${realm ?? '?'}`, realm: realm ?? '', address: request.address };
-    if (realm === undefined || login === '' || login.length > 256 || request.password.length > 1024) {
-      await ctx.admin.secrets.verify(request.password.slice(0, 1024), null);
-      return this.#refuse(typed, realm === undefined ? 'no realm of the portal' : 'not a user name');
-    }
-    const attempt = await this.throttle.admit(selfThrottleKey(realm, login, request.address), ctx.admin.auth.now());
-    try {
-      if (!attempt.admitted) {
-        await ctx.admin.secrets.verify(request.password, null);
-        await attempt.refused();
-        return this.#refuse(typed, 'throttled', 'throttled');
-      }
-      const found = await lookUp(ctx.admin.auth, { login, realm });
-      if (found === undefined || 'decision' in found) {
-        // No such user (or the directory cannot say): cost what a password check costs.
-        await ctx.admin.secrets.verify(request.password, null);
-        if (found === undefined) await attempt.failed();
-        return this.#refuse(typed, found === undefined ? 'unknown user' : found.reason);
-      }
-      const actor = userActor({ realm, resolver: found.resolver, userId: found.id, login: found.login }, request.address);
+    // A refusal that checks no password costs what a password check costs.
+    const cost = () => ctx.admin.secrets.verify(request.password.slice(0, 1024), null);
+    return this.#step(request, request.password.length <= 1024, cost, async (found, actor, attempt) => {
       const outcome = await this.#check(found, actor, request, attempt);
       if (typeof outcome === 'object' && 'notSent' in outcome) {
         auditSelf(ctx, actor, 'self.send-code', 'refused', {}, `no code sent: ${outcome.notSent}`);
@@ -146,36 +128,61 @@ export class SelfLogin {
       }
       if (outcome !== 'ok' && outcome !== 'ok with otp') return this.#refuse(actor, outcome);
       return await this.#open(actor, attempt, outcome === 'ok' ? 'directory password; no token guards the account yet' : undefined, outcome === 'ok with otp');
-    } finally {
-      attempt.done();
-    }
+    });
   }
 
   /** The second step after a code was sent: the code answers the transaction login() opened; a session, or AdminError as login(). */
-  async answerCode(request: SelfCodeAnswer): Promise<SelfLoggedIn> {
-    const ctx = this.#ctx;
-    const { auth } = ctx.admin;
-    const { login, realm } = this.named(request.username, request.realm);
-    const typed: UserActor = { via: 'self-service', name: `${login.slice(0, 200)}@${realm ?? '?'}`, realm: realm ?? '', address: request.address };
-    if (realm === undefined || login === '' || login.length > 256) return this.#refuse(typed, realm === undefined ? 'no realm of the portal' : 'not a user name');
-    const attempt = await this.throttle.admit(selfThrottleKey(realm, login, request.address), auth.now());
+  answerCode(request: SelfCodeAnswer): Promise<SelfLoggedIn> {
+    const { auth } = this.#ctx.admin;
+    return this.#step(
+      request,
+      true,
+      async () => undefined,
+      async (found, actor, attempt) => {
+        const subject = { user: found, realm: actor.realm };
+        const check = otpOnly(auth);
+        const state = Buffer.from(request.state.slice(0, 64), 'latin1');
+        const decision = await answerChallenge(check, subject, state, Buffer.from(request.code.trim(), 'utf8'), attempt, answering(check, LOGIN_REQUEST, subject), 'self-service');
+        if (decision.decision !== 'accept') return this.#refuse(actor, `second factor: ${decision.reason}`);
+        return await this.#open(actor, attempt, 'directory password and a code sent by e-mail or SMS', true);
+      },
+    );
+  }
+
+  /**
+   * What both login steps do first, and refuse alike (audited): the user as
+   * named, a place in the throttle, the user from the directory; then
+   * `work`. `valid`: the step's own input is in bounds; `cost` runs before
+   * each of these refusals.
+   */
+  async #step<T>(
+    named: { username: string; realm?: string; address: string },
+    valid: boolean,
+    cost: () => Promise<unknown>,
+    work: (user: User, actor: SignedIn, attempt: Attempt) => Promise<T>,
+  ): Promise<T> {
+    const { auth } = this.#ctx.admin;
+    const { login, realm } = this.named(named.username, named.realm);
+    const typed: UserActor = { via: 'self-service', name: `${login.slice(0, 200)}@${realm ?? '?'}`, realm: realm ?? '', address: named.address };
+    if (realm === undefined || login === '' || login.length > 256 || !valid) {
+      await cost();
+      return this.#refuse(typed, realm === undefined ? 'no realm of the portal' : 'not a user name');
+    }
+    const attempt = await this.throttle.admit(selfThrottleKey(realm, login, named.address), auth.now());
     try {
       if (!attempt.admitted) {
+        await cost();
         await attempt.refused();
         return this.#refuse(typed, 'throttled', 'throttled');
       }
       const found = await lookUp(auth, { login, realm });
       if (found === undefined || 'decision' in found) {
+        // No such user (or the directory cannot say).
+        await cost();
         if (found === undefined) await attempt.failed();
         return this.#refuse(typed, found === undefined ? 'unknown user' : found.reason);
       }
-      const actor = userActor({ realm, resolver: found.resolver, userId: found.id, login: found.login }, request.address);
-      const subject = { user: found, realm };
-      const check = otpOnly(auth);
-      const state = Buffer.from(request.state.slice(0, 64), 'latin1');
-      const decision = await answerChallenge(check, subject, state, Buffer.from(request.code.trim(), 'utf8'), attempt, answering(check, LOGIN_REQUEST, subject), 'self-service');
-      if (decision.decision !== 'accept') return this.#refuse(actor, `second factor: ${decision.reason}`);
-      return await this.#open(actor, attempt, 'directory password and a code sent by e-mail or SMS', true);
+      return await work(found, userActor({ realm, resolver: found.resolver, userId: found.id, login: found.login }, named.address), attempt);
     } finally {
       attempt.done();
     }
