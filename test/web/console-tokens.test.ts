@@ -7,12 +7,26 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { enrollToken } from '../../src/auth/admin.ts';
 import { CLI, type AdminStack } from '../http/admin-fixture.ts';
 import { expectAccessible, scrollsSideways, shot, useBrowser } from '../helpers/browser.ts';
-import { logIn, startConsoleStack } from './fixture.ts';
+import { logIn, logInGerman, startConsoleStack } from './fixture.ts';
 
 const KEY = '3132333435363738393031323334353637383930';
+
+/** Adds a ticked serial the page did not offer to the bulk form, as a forged request would. */
+function smuggle(page: Page, serial: string): Promise<void> {
+  return page
+    .locator('input[name="serial"]')
+    .first()
+    .evaluate((input: HTMLInputElement, value: string) => {
+      const extra = input.cloneNode() as HTMLInputElement;
+      extra.value = value;
+      extra.checked = true;
+      input.after(extra);
+    }, serial);
+}
 
 describe('console tokens in a browser', () => {
   const browser = useBrowser();
@@ -79,15 +93,7 @@ describe('console tokens in a browser', () => {
 
     // The labdesk's form with a token of another realm smuggled in: that one is refused, the other done.
     await page.getByRole('checkbox', { name: 'Select BULK-2' }).check();
-    await page
-      .locator('input[name="serial"]')
-      .first()
-      .evaluate((input: HTMLInputElement) => {
-        const extra = input.cloneNode() as HTMLInputElement;
-        extra.value = 'BULK-1';
-        extra.checked = true;
-        input.after(extra);
-      });
+    await smuggle(page, 'BULK-1');
     await page.getByRole('button', { name: 'Enable', exact: true }).click();
     await page.getByRole('button', { name: 'Enable 2 tokens' }).click();
     assert.equal(await page.getByTestId('bulk-summary').textContent(), '1 done, 1 not done.');
@@ -97,20 +103,10 @@ describe('console tokens in a browser', () => {
 
     // The same refusal on German pages is German.
     const german = await browser.open();
-    await logIn(german, s.base, 'labdesk');
-    await german.getByRole('button', { name: 'Deutsch' }).click();
-    await german.locator('html[lang="de"]').waitFor();
+    await logInGerman(german, s.base, 'labdesk');
     await german.goto(`${s.base}/console/tokens?serialPrefix=BULK`);
     await german.getByRole('checkbox', { name: 'BULK-2 auswählen' }).check();
-    await german
-      .locator('input[name="serial"]')
-      .first()
-      .evaluate((input: HTMLInputElement) => {
-        const extra = input.cloneNode() as HTMLInputElement;
-        extra.value = 'BULK-1';
-        extra.checked = true;
-        input.after(extra);
-      });
+    await smuggle(german, 'BULK-1');
     await german.getByRole('button', { name: 'Aktivieren', exact: true }).click();
     await german.getByRole('button', { name: '2 Token: Aktivieren' }).click();
     const deOutcomes = await german.getByTestId('bulk-outcomes').locator('tbody tr').allTextContents();

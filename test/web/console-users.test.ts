@@ -13,7 +13,7 @@ import { hotp } from '../../src/otp/hotp.ts';
 import { CLI, type AdminStack } from '../http/admin-fixture.ts';
 import { expectAccessible, scrollsSideways, shot, useBrowser } from '../helpers/browser.ts';
 import { oathtool } from '../helpers/stack.ts';
-import { logIn, startConsoleStack } from './fixture.ts';
+import { logIn, logInGerman, startConsoleStack } from './fixture.ts';
 
 const SEED = Buffer.from('12345678901234567890');
 
@@ -140,9 +140,7 @@ describe('console users in a browser', () => {
     assert.equal(other!.status(), 403);
 
     const german = await browser.open();
-    await logIn(german, s.base, 'labdesk');
-    await german.getByRole('button', { name: 'Deutsch' }).click();
-    await german.locator('html[lang="de"]').waitFor();
+    await logInGerman(german, s.base, 'labdesk');
     assert.equal((await german.goto(`${s.base}/console/users/default/alice`))!.status(), 403);
     await german.getByRole('heading', { name: 'Nicht erlaubt' }).waitFor();
     await german.getByText('Ihre Rolle darf diese Seite nicht sehen oder dies nicht tun. (labdesk darf nur im Realm lab handeln)').waitFor();
