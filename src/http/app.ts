@@ -6,12 +6,12 @@
 
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { outageOf } from '../auth/outage.ts';
 import { installAllowList, type AllowList } from './allow-list.ts';
 import { clientErrorHandler, hardenedServerFactory } from './hardening.ts';
 import type { HttpLimits, HttpListenerOptions, HttpService } from './options.ts';
 import { sendProblem, type HttpRefusal } from './problem.ts';
 import { installSecurityHeaders } from './security-headers.ts';
+import { outageAnswer } from './outage.ts';
 
 /** What a route plugin is registered with: the services of its listener. */
 export interface RoutePluginOptions {
@@ -110,9 +110,6 @@ export async function createHttpApp(listener: HttpListenerOptions, limits: HttpL
   return { app, allow };
 }
 
-/** Seconds an answer to a request that failed on an outage asks the client to wait. */
-export const OUTAGE_RETRY_SECONDS = 30;
-
 /** The native answer to an error a route or Fastify raised: problem+json; 503 with Retry-After for an outage. */
 export function answerError(err: FastifyError, request: FastifyRequest, reply: FastifyReply, limits: HttpLimits, logger: Logger, onRefused: (cause: HttpRefusal) => void): FastifyReply {
   const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
@@ -122,13 +119,8 @@ export function answerError(err: FastifyError, request: FastifyRequest, reply: F
     reply.header('Connection', 'close');
     return sendProblem(reply, 413, `the request is larger than ${limits.maxBodyBytes} bytes`);
   }
-  const outage = outageOf(err);
-  if (outage) {
-    logger.warn({ err: err.message, path: pathOf(request.url).slice(0, 200) }, `HTTP request failed: ${outage.reason}`);
-    // Long enough for a directory or database failover; clients that retry at once only add load.
-    reply.header('Retry-After', String(OUTAGE_RETRY_SECONDS));
-    return sendProblem(reply, 503, `${outage.reason}: ${outage.what} is not answering; try again shortly (the server log has the cause)`);
-  }
+  const outage = outageAnswer(err, reply, logger, pathOf(request.url).slice(0, 200), 'HTTP request failed');
+  if (outage) return sendProblem(reply, 503, `${outage.reason}: ${outage.what} is not answering; try again shortly (the server log has the cause)`);
   if (status >= 500) {
     logger.error({ err, path: pathOf(request.url).slice(0, 200) }, 'HTTP request failed');
     return sendProblem(reply, 500, 'internal error');

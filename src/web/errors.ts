@@ -6,9 +6,8 @@
 
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError } from '../auth/admin.ts';
-import { outageOf } from '../auth/outage.ts';
 import { STATUS_OF } from '../http/admin/problems.ts';
-import { OUTAGE_RETRY_SECONDS } from '../http/app.ts';
+import { outageAnswer } from '../http/outage.ts';
 import type { HttpRefusal } from '../http/problem.ts';
 import { webOf } from './context.ts';
 import { CsrfRefused } from './csrf.ts';
@@ -47,12 +46,7 @@ export function pageErrorHandler(onRefused: (cause: HttpRefusal) => void) {
         if (own !== undefined) return errorPage(request, reply, status, TITLES[status] ?? 'error.400.title', own);
         return errorPage(request, reply, status, TITLES[status] ?? 'error.400.title', status === 403 ? `${t('error.403.text')} (${err.message})` : err.message);
       }
-      const outage = outageOf(err);
-      if (outage) {
-        shared.logger.warn({ err: err.message, path }, `page failed: ${outage.reason}`);
-        reply.header('Retry-After', String(OUTAGE_RETRY_SECONDS));
-        return errorPage(request, reply, 503, 'error.503.title', t('error.503.text'));
-      }
+      if (outageAnswer(err, reply, shared.logger, path, 'page failed')) return errorPage(request, reply, 503, 'error.503.title', t('error.503.text'));
       const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
       if (status >= 400 && status < 500) {
         onRefused(status === 413 ? 'too-large' : 'bad-request');

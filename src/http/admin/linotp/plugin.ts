@@ -10,9 +10,9 @@ import cookie from '@fastify/cookie';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AdminError, closeSession, type AdminContext, type AdminLogin } from '../../../auth/admin.ts';
-import { outageOf } from '../../../auth/outage.ts';
 import { ERR_INTERNAL, ERR_MISSING_PARAMETER } from '../../linotp.ts';
-import { OUTAGE_RETRY_SECONDS, type RoutePlugin } from '../../app.ts';
+import type { RoutePlugin } from '../../app.ts';
+import { outageAnswer } from '../../outage.ts';
 import type { HttpRefusal } from '../../problem.ts';
 import { authenticate, callerOf, clearSessionCookies, clientAddress, LINOTP_CSRF_COOKIE, LINOTP_SESSION_COOKIE, setSessionCookies } from '../caller.ts';
 import { errorCodeOf, failure, LinotpParameterError, result } from './envelope.ts';
@@ -84,12 +84,8 @@ export function linotpAdminRoutes(deps: LinotpAdminDeps): RoutePlugin {
       }
       if (err.statusCode === 413) return send(reply, 413, failure(ERR_MISSING_PARAMETER, 'the request is too large'));
       if (typeof err.statusCode === 'number' && err.statusCode < 500) return send(reply, err.statusCode, failure(ERR_MISSING_PARAMETER, err.message));
-      const outage = outageOf(err);
-      if (outage) {
-        deps.logger.warn({ err: err.message, path: request.url.split('?')[0] }, `LinOTP admin request failed: ${outage.reason}`);
-        reply.header('Retry-After', String(OUTAGE_RETRY_SECONDS));
-        return send(reply, 503, failure(ERR_INTERNAL, `${outage.reason}: ${outage.what} is not answering; try again shortly`));
-      }
+      const outage = outageAnswer(err, reply, deps.logger, request.url.split('?')[0]!, 'LinOTP admin request failed');
+      if (outage) return send(reply, 503, failure(ERR_INTERNAL, `${outage.reason}: ${outage.what} is not answering; try again shortly`));
       deps.logger.error({ err, path: request.url.split('?')[0] }, 'LinOTP admin request failed');
       return send(reply, 500, failure(ERR_INTERNAL, 'internal error'));
     });
