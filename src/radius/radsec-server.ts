@@ -119,10 +119,10 @@ export class RadsecServer {
       this.log.error({ certFile: listen.certFile, err: (err as Error).message }, 'RadSec certificate reload failed; keeping the certificate in use');
       return;
     }
-    const { crl: _crl, crlFile: _crlFile, ...kept } = this.listen;
-    const { cert, key, ca, crl, certFile, keyFile, caFile, crlFile, minVersion } = listen;
-    this.listen = { ...kept, cert, key, ca, certFile, keyFile, caFile, minVersion, ...(crl && crlFile ? { crl, crlFile } : {}) };
-    this.log.info({ certFile, caFile, crlFile: crlFile ?? null }, 'RadSec certificates reloaded');
+    // Everything new but what radsecBinding() names, which only a restart changes.
+    const { address, port, radiusVersions, maxConnections, maxInFlight, idleTimeoutSeconds, handshakeTimeoutSeconds } = this.listen;
+    this.listen = { ...listen, address, port, radiusVersions, maxConnections, maxInFlight, idleTimeoutSeconds, handshakeTimeoutSeconds };
+    this.log.info({ certFile: listen.certFile, caFile: listen.caFile, crlFile: listen.crlFile ?? null }, 'RadSec certificates reloaded');
   }
 
   async start(): Promise<void> {
