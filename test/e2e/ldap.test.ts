@@ -7,28 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
-import { startSlapd, BASE_DN, SERVICE_DN, SERVICE_PASSWORD, type Slapd } from '../helpers/slapd.ts';
+import { corpLdapUsers, startSlapd, type Slapd } from '../helpers/slapd.ts';
 import { oathtool, startStack, type Stack } from '../helpers/stack.ts';
 
 const SEED = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
-
-function ldapUsers(slapd: Slapd): string {
-  return `
-resolvers:
-  corp:
-    type: ldap
-    uri: ${slapd.url}
-    startTls: true
-    caFile: ${slapd.caFile}
-    bindDn: "${SERVICE_DN}"
-    bindPassword: ${SERVICE_PASSWORD}
-    baseDn: "${BASE_DN}"
-    timeout: 2
-    cacheTtl: 0
-realms:
-  corp: { resolvers: [corp], default: true }
-`;
-}
 
 const policyYaml = (otppin: string) => `policy: { otppin: ${otppin} }
 reply:
@@ -50,7 +32,7 @@ describe('LDAP users end to end', () => {
   });
 
   async function stack(otppin: string): Promise<Stack> {
-    return startStack({ users: ldapUsers(slapd), yaml: policyYaml(otppin), dir: await mkdtemp(join(dir, 's-')) });
+    return startStack({ users: corpLdapUsers(slapd), yaml: policyYaml(otppin), dir: await mkdtemp(join(dir, 's-')) });
   }
 
   test('a TOTP token of an LDAP user: Accept with Class from the vpn-admins group', async () => {

@@ -87,6 +87,23 @@ export interface Slapd {
   destroy(): Promise<void>;
 }
 
+/** The users section of a server config: resolver and default realm "corp" over this slapd, as the service account, with StartTLS and no cache. */
+export function corpLdapUsers(slapd: Pick<Slapd, 'url' | 'caFile'>): string {
+  return `resolvers:
+  corp:
+    type: ldap
+    uri: ${slapd.url}
+    startTls: true
+    caFile: ${slapd.caFile}
+    bindDn: "${SERVICE_DN}"
+    bindPassword: ${SERVICE_PASSWORD}
+    baseDn: "${BASE_DN}"
+    timeout: 2
+    cacheTtl: 0
+realms:
+  corp: { resolvers: [corp], default: true }`;
+}
+
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');

@@ -8,24 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from 'ldapts';
 import { expectAccessible, useBrowser } from '../helpers/browser.ts';
-import { ADMIN_DN, ADMIN_PASSWORD, BASE_DN, SERVICE_DN, SERVICE_PASSWORD, startSlapd, type Slapd } from '../helpers/slapd.ts';
+import { ADMIN_DN, ADMIN_PASSWORD, corpLdapUsers, startSlapd, type Slapd } from '../helpers/slapd.ts';
 import { codeNow, enrollTotp, selfLogIn, startSelfStack, type SelfStack } from './self-fixture.ts';
-
-function ldapUsers(slapd: Slapd): string {
-  return `resolvers:
-  corp:
-    type: ldap
-    uri: ${slapd.url}
-    startTls: true
-    caFile: ${slapd.caFile}
-    bindDn: "${SERVICE_DN}"
-    bindPassword: ${SERVICE_PASSWORD}
-    baseDn: "${BASE_DN}"
-    timeout: 2
-    cacheTtl: 0
-realms:
-  corp: { resolvers: [corp], default: true }`;
-}
 
 describe('self-service portal over LDAP', () => {
   const browser = useBrowser();
@@ -34,7 +18,7 @@ describe('self-service portal over LDAP', () => {
 
   before(async () => {
     slapd = await startSlapd();
-    s = await startSelfStack('selfService:\n  userCheckSeconds: 0\n  defaults: { enrollmentCode: false }\n', () => ldapUsers(slapd));
+    s = await startSelfStack('selfService:\n  userCheckSeconds: 0\n  defaults: { enrollmentCode: false }\n', () => corpLdapUsers(slapd));
   });
   after(async () => {
     await s?.stop();
