@@ -85,6 +85,19 @@ selfService:
     assert.equal(radius.code, 'reject', 'the portal State is not a RADIUS State');
     assert.equal(s.stack.audits().at(-1)?.reason, 'unknown state');
 
+    // A state that is not one the server gives out is refused before anything is looked up.
+    const forged = await browser.open();
+    browser.expectConsole(/status of 400/);
+    await passwordOnly(forged, 'bob');
+    await forged.getByRole('heading', { name: 'Enter the code', level: 1 }).waitFor();
+    await forged.locator('input[name="state"]').evaluate((input: HTMLInputElement) => {
+      input.value = 'not-a-transaction';
+    });
+    await forged.getByLabel('Code', { exact: true }).fill(code);
+    await forged.getByRole('button', { name: 'Log in' }).click();
+    await forged.getByRole('heading', { name: 'The request is not valid' }).waitFor();
+    await forged.getByText(/state/).first().waitFor();
+
     const wrong = code === '000000' ? '111111' : '000000';
     await page.getByLabel('Code', { exact: true }).fill(wrong);
     await page.getByRole('button', { name: 'Log in' }).click();
